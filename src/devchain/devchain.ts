@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  type Address,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  type PublicClient,
+} from 'viem'
+import { foundry } from 'viem/chains'
+import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
+import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
+import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import type { DevchainManifest } from './manifest.js'
+import { DEVCHAIN_ROLES, seedDemoWallets } from './seed.js'
+import { type DevchainClients, deploy } from './tx.js'
+
+/** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
+export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
+
+/** anvil's default account 0 private key (public knowledge: anvil's test mnemonic). */
+export const ANVIL_ADMIN_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+
+/** Default manifest path, relative to the working directory. */
+export const DEFAULT_MANIFEST_PATH = '.stacklens/devchain.json'
+
+/** Progress callback: one human-readable line per step. */
+export type Progress = (message: string) => void
+
+/** Clients for a devchain RPC URL. */
+export function devchainClients(rpcUrl: string): DevchainClients {
+  const transport = http(rpcUrl, { timeout: 30_000 })
+  const chain = { ...foundry, id: DEVCHAIN_CHAIN_ID }
+  return {
+    public: createPublicClient({ chain, transport }) as PublicClient,
+    wallet: createWalletClient({ chain, transport }),
+    test: createTestClient({ chain, transport, mode: 'anvil' }),
+  }
+}
+
+/**
+ * Deploys the whole devchain into an empty anvil at `rpcUrl`: the batch reader at the canonical
+ * Multicall3 address, a real Aave v3 market, and the demo wallets. Returns the manifest.
+ */
+export async function deployDevchain(
+  rpcUrl: string,
+  progress: Progress = () => {},
+): Promise<DevchainManifest> {
+  const clients = devchainClients(rpcUrl)
+  const accounts = (await clients.wallet.getAddresses()) as Address[]
+  if (accounts.length < 10)
+    throw new Error(`the devchain needs 10 unlocked accounts, anvil has ${accounts.length}`)
+  const admin = accounts[DEVCHAIN_ROLES.admin]!
+
+  progress('placing the batch reader at the Multicall3 address')
+  const reader = await deploy(clients, {
+    from: admin,
+    abi: batchReaderAbi,
+    bytecode: batchReaderBytecode,
+    name: 'BatchReader',
+  })
+  const runtime = await clients.public.getCode({ address: reader })
+  if (!runtime) throw new Error('BatchReader has no code')
+  await clients.test.setCode({ address: MULTICALL3_ADDRESS, bytecode: runtime })
+
+  const aave = await deployAave(clients, admin, progress)
+  const wallets = await seedDemoWallets(clients, aave, accounts, progress)
+  const feedOf = (symbol: string) => aave.tokens.find((t) => t.symbol === symbol)!.priceFeed
+
+  return {
+    version: 1,
+    chain: 'local',
+    chainId: DEVCHAIN_CHAIN_ID,
+    rpcUrl,
+    startedAt: new Date().toISOString(),
+    multicall3: MULTICALL3_ADDRESS,
+    admin: {
+      address: admin,
+      privateKey: ANVIL_ADMIN_KEY,
+      roles: ['ACL admin', 'pool admin', 'risk admin', 'price feed admin'],
+    },
+    aaveV3: {
+      marketId: 'aave-v3-local',
+      poolAddressesProvider: aave.poolAddressesProvider,
+      pool: aave.pool,
+      poolConfigurator: aave.poolConfigurator,
+      aclManager: aave.aclManager,
+      oracle: aave.oracle,
+      protocolDataProvider: aave.protocolDataProvider,
+      uiPoolDataProvider: aave.uiPoolDataProvider,
+      libraries: aave.libraries,
+      eModes: [
+        {
+          id: DEVCHAIN_EMODE.id,
+          label: DEVCHAIN_EMODE.label,
+          ltvBps: DEVCHAIN_EMODE.ltvBps,
+          liquidationThresholdBps: DEVCHAIN_EMODE.liquidationThresholdBps,
+          liquidationBonusBps: DEVCHAIN_EMODE.liquidationBonusBps,
+          assets: DEVCHAIN_TOKENS.filter((t) => t.eModeCategory === DEVCHAIN_EMODE.id).map((t) => t.symbol),
+        },
+      ],
+    },
+    tokens: aave.tokens.map((t) => ({
+      symbol: t.symbol,
+      decimals: t.decimals,
+      address: t.address,
+      aToken: t.aToken,
+      variableDebtToken: t.variableDebtToken,
+      stableDebtToken: t.stableDebtToken,
+      priceFeed: {
+        address: t.priceFeed,
+        decimals: 8,
+        initialPriceUsd: DEVCHAIN_TOKENS.find((s) => s.symbol === t.symbol)!.priceUsd,
+      },
+    })),
+    wallets,
+    accounts: {
+      liquidityProvider: accounts[DEVCHAIN_ROLES.liquidityProvider]!,
+      swapDesk: accounts[DEVCHAIN_ROLES.swapDesk]!,
+      liquidator: accounts[DEVCHAIN_ROLES.liquidator]!,
+    },
+    howTo: {
+      movePrice:
+        "Each token's price comes from a SettablePriceFeed (8 decimals) that AaveOracle reads. Call setAnswer(int256) on the token's priceFeed.address from the admin account; the new price applies from the next block.",
+      movePriceExample: `cast send ${feedOf('WETH')} "setAnswer(int256)" 250000000000 --private-key ${ANVIL_ADMIN_KEY} --rpc-url ${rpcUrl}  # WETH = 2,500 USD`,
+    },
+  }
+}
+
+/** A devchain this process started. */
+export interface RunningDevchain {
+  manifest: DevchainManifest
+  rpcUrl: string
+  /** Stops anvil. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** Options of {@link startDevchain}. */
+export interface StartDevchainOptions {
+  /** anvil port; a free one when omitted (8545 preferred). */
+  port?: number
+  /** Where to write the manifest; null to skip writing. */
+  manifestPath?: string | null
+  progress?: Progress
+}
+
+/**
+ * Starts anvil, deploys and seeds the devchain, and writes the manifest. The caller owns the
+ * returned handle and must `stop()` it (the Node entry wires Ctrl-C to it).
+ */
+export async function startDevchain(options: StartDevchainOptions = {}): Promise<RunningDevchain> {
+  const progress = options.progress ?? (() => {})
+  const port = options.port ?? (await freePort(8545))
+  progress(`starting anvil on 127.0.0.1:${port}`)
+  const anvil = await startAnvil(port)
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    await anvil.stop()
+  }
+  try {
+    const rpcUrl = `http://127.0.0.1:${port}`
+    const manifest = await deployDevchain(rpcUrl, progress)
+    const path = options.manifestPath === undefined ? DEFAULT_MANIFEST_PATH : options.manifestPath
+    if (path) writeManifest(path, manifest)
+    return { manifest, rpcUrl, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** Writes the manifest as pretty JSON, creating its directory. */
+export function writeManifest(path: string, manifest: DevchainManifest): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`)
+}

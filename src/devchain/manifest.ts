@@ -1,0 +1,82 @@
+/**
+ * The devchain manifest: everything a client needs to use a running devchain. Written to
+ * `.stacklens/devchain.json` and served at `GET /v1/chains/local/manifest`. Runtime-agnostic
+ * (zod only) so the Worker can parse one passed as a variable.
+ */
+import { z } from 'zod'
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address')
+
+/** One token of the devchain market. */
+export const manifestTokenSchema = z.object({
+  symbol: z.string(),
+  decimals: z.number().int().min(0).max(36),
+  address,
+  aToken: address,
+  variableDebtToken: address,
+  stableDebtToken: address,
+  priceFeed: z.object({
+    address,
+    decimals: z.number().int(),
+    /** Current answer in USD, informative (the chain is the truth). */
+    initialPriceUsd: z.number(),
+  }),
+})
+
+/** A seeded demo wallet. */
+export const manifestWalletSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  address,
+  description: z.string(),
+})
+
+/** The manifest document. */
+export const devchainManifestSchema = z.object({
+  version: z.literal(1),
+  chain: z.literal('local'),
+  chainId: z.number().int(),
+  rpcUrl: z.string().url(),
+  startedAt: z.string(),
+  /** Address of the Multicall3-compatible batch reader (canonical Multicall3 address). */
+  multicall3: address,
+  admin: z.object({
+    address,
+    privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+    roles: z.array(z.string()),
+  }),
+  aaveV3: z.object({
+    marketId: z.string(),
+    poolAddressesProvider: address,
+    pool: address,
+    poolConfigurator: address,
+    aclManager: address,
+    oracle: address,
+    protocolDataProvider: address,
+    uiPoolDataProvider: address,
+    libraries: z.record(z.string(), address),
+    eModes: z.array(
+      z.object({
+        id: z.number().int(),
+        label: z.string(),
+        ltvBps: z.number().int(),
+        liquidationThresholdBps: z.number().int(),
+        liquidationBonusBps: z.number().int(),
+        assets: z.array(z.string()),
+      }),
+    ),
+  }),
+  tokens: z.array(manifestTokenSchema),
+  wallets: z.array(manifestWalletSchema),
+  /** Accounts the seeding used that are not demo wallets (liquidity provider, swap desk). */
+  accounts: z.record(z.string(), address),
+  howTo: z.object({
+    movePrice: z.string(),
+    movePriceExample: z.string(),
+  }),
+})
+
+/** A parsed devchain manifest. */
+export type DevchainManifest = z.infer<typeof devchainManifestSchema>
+/** A demo wallet entry. */
+export type ManifestWallet = z.infer<typeof manifestWalletSchema>

@@ -1,0 +1,281 @@
+import { type Address, maxUint256, parseUnits } from 'viem'
+import { DEVCHAIN_TOKENS, type DeployedAave, type DeployedToken } from './deploy-aave.js'
+import { type DevchainClients, send } from './tx.js'
+
+/** A seeded demo wallet, as it goes into the manifest. */
+export interface SeededWallet {
+  key: string
+  label: string
+  address: Address
+  description: string
+}
+
+/** The anvil accounts the seeding uses, by role (indexes into anvil's default accounts). */
+export const DEVCHAIN_ROLES = {
+  admin: 0,
+  liquidityProvider: 1,
+  swapDesk: 2,
+  looper: 3,
+  emodeLooper: 4,
+  multiCollateral: 5,
+  supplier: 6,
+  nearLiquidation: 7,
+  isolated: 8,
+  liquidator: 9,
+} as const
+
+interface SeedContext {
+  clients: DevchainClients
+  aave: DeployedAave
+  accounts: readonly Address[]
+}
+
+function token(aave: DeployedAave, symbol: string): DeployedToken {
+  const t = aave.tokens.find((x) => x.symbol === symbol)
+  if (!t) throw new Error(`no devchain token ${symbol}`)
+  return t
+}
+
+function priceOf(symbol: string): number {
+  const spec = DEVCHAIN_TOKENS.find((t) => t.symbol === symbol)
+  if (!spec) throw new Error(`no devchain token ${symbol}`)
+  return spec.priceUsd
+}
+
+/** Whole-token amount as raw units, from a decimal string or number. */
+function units(aave: DeployedAave, symbol: string, amount: string | number): bigint {
+  const t = token(aave, symbol)
+  const text = typeof amount === 'number' ? amount.toFixed(Math.min(t.decimals, 12)) : amount
+  return parseUnits(text, t.decimals)
+}
+
+async function mint(ctx: SeedContext, symbol: string, to: Address, amount: bigint): Promise<void> {
+  await send(ctx.clients, {
+    from: to,
+    address: token(ctx.aave, symbol).address,
+    abi: ctx.aave.abis.token,
+    functionName: 'mint',
+    args: [to, amount],
+  } as never)
+}
+
+async function approvePool(ctx: SeedContext, symbol: string, owner: Address): Promise<void> {
+  await send(ctx.clients, {
+    from: owner,
+    address: token(ctx.aave, symbol).address,
+    abi: ctx.aave.abis.token,
+    functionName: 'approve',
+    args: [ctx.aave.pool, maxUint256],
+  } as never)
+}
+
+async function supply(ctx: SeedContext, symbol: string, who: Address, amount: bigint): Promise<void> {
+  await send(ctx.clients, {
+    from: who,
+    address: ctx.aave.pool,
+    abi: ctx.aave.abis.pool,
+    functionName: 'supply',
+    args: [token(ctx.aave, symbol).address, amount, who, 0],
+  } as never)
+}
+
+async function borrow(ctx: SeedContext, symbol: string, who: Address, amount: bigint): Promise<void> {
+  await send(ctx.clients, {
+    from: who,
+    address: ctx.aave.pool,
+    abi: ctx.aave.abis.pool,
+    functionName: 'borrow',
+    args: [token(ctx.aave, symbol).address, amount, 2n, 0, who],
+  } as never)
+}
+
+/**
+ * The swap stand-in: the devchain has no DEX yet, so a loop's swap is two real transfers with
+ * the swap desk account, at the oracle's initial prices: the wallet pays `amountIn` of `from`
+ * to the desk, and the desk mints the equivalent amount of `to` to the wallet.
+ */
+async function swapAtOracle(
+  ctx: SeedContext,
+  who: Address,
+  from: string,
+  to: string,
+  amountIn: bigint,
+): Promise<bigint> {
+  const desk = ctx.accounts[DEVCHAIN_ROLES.swapDesk]!
+  const tIn = token(ctx.aave, from)
+  const tOut = token(ctx.aave, to)
+  await send(ctx.clients, {
+    from: who,
+    address: tIn.address,
+    abi: ctx.aave.abis.token,
+    functionName: 'transfer',
+    args: [desk, amountIn],
+  } as never)
+  const pIn = BigInt(Math.round(priceOf(from) * 1e8))
+  const pOut = BigInt(Math.round(priceOf(to) * 1e8))
+  const amountOut = (amountIn * pIn * 10n ** BigInt(tOut.decimals)) / (pOut * 10n ** BigInt(tIn.decimals))
+  await send(ctx.clients, {
+    from: desk,
+    address: tOut.address,
+    abi: ctx.aave.abis.token,
+    functionName: 'mint',
+    args: [who, amountOut],
+  } as never)
+  return amountOut
+}
+
+/**
+ * A leverage loop: supply `initial` of `collateral`, then `loops` times borrow `debt` worth
+ * `fraction` of the collateral just supplied, swap it into more collateral and supply that.
+ */
+async function loop(
+  ctx: SeedContext,
+  who: Address,
+  collateral: string,
+  debt: string,
+  initial: bigint,
+  loops: number,
+  fraction: number,
+): Promise<void> {
+  await mint(ctx, collateral, who, initial)
+  await approvePool(ctx, collateral, who)
+  await supply(ctx, collateral, who, initial)
+  let lastSupplied = initial
+  const tColl = token(ctx.aave, collateral)
+  const tDebt = token(ctx.aave, debt)
+  const fractionBps = BigInt(Math.round(fraction * 10_000))
+  for (let i = 0; i < loops; i++) {
+    const valueUsd8 =
+      (lastSupplied * BigInt(Math.round(priceOf(collateral) * 1e8))) / 10n ** BigInt(tColl.decimals)
+    const debtAmount =
+      (valueUsd8 * fractionBps * 10n ** BigInt(tDebt.decimals)) /
+      (10_000n * BigInt(Math.round(priceOf(debt) * 1e8)))
+    await borrow(ctx, debt, who, debtAmount)
+    const bought = await swapAtOracle(ctx, who, debt, collateral, debtAmount)
+    await supply(ctx, collateral, who, bought)
+    lastSupplied = bought
+  }
+}
+
+/**
+ * Seeds the devchain market with liquidity and the demo wallets, every position built by real
+ * Pool transactions (supply, borrow, setUserEMode). Returns the demo wallets for the manifest.
+ */
+export async function seedDemoWallets(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  accounts: readonly Address[],
+  progress: (message: string) => void = () => {},
+): Promise<SeededWallet[]> {
+  const ctx: SeedContext = { clients, aave, accounts }
+  const at = (role: keyof typeof DEVCHAIN_ROLES) => accounts[DEVCHAIN_ROLES[role]]!
+
+  progress('seeding market liquidity')
+  const lp = at('liquidityProvider')
+  const liquidity: Record<string, string> = { WETH: '5000', wstETH: '2000', WBTC: '200', USDC: '20000000' }
+  for (const [symbol, amount] of Object.entries(liquidity)) {
+    const raw = units(aave, symbol, amount)
+    await mint(ctx, symbol, lp, raw)
+    await approvePool(ctx, symbol, lp)
+    await supply(ctx, symbol, lp, raw)
+  }
+
+  progress('seeding demo wallets')
+  const looper = at('looper')
+  await loop(ctx, looper, 'WETH', 'USDC', units(aave, 'WETH', '10'), 3, 0.7)
+
+  const emode = at('emodeLooper')
+  await send(clients, {
+    from: emode,
+    address: aave.pool,
+    abi: aave.abis.pool,
+    functionName: 'setUserEMode',
+    args: [1],
+  } as never)
+  await loop(ctx, emode, 'wstETH', 'WETH', units(aave, 'wstETH', '10'), 3, 0.9)
+
+  const multi = at('multiCollateral')
+  for (const [symbol, amount] of [
+    ['WETH', '5'],
+    ['WBTC', '0.5'],
+  ] as const) {
+    const raw = units(aave, symbol, amount)
+    await mint(ctx, symbol, multi, raw)
+    await approvePool(ctx, symbol, multi)
+    await supply(ctx, symbol, multi, raw)
+  }
+  await borrow(ctx, 'USDC', multi, units(aave, 'USDC', '25000'))
+
+  const supplier = at('supplier')
+  for (const [symbol, amount] of [
+    ['USDC', '20000'],
+    ['WETH', '2'],
+  ] as const) {
+    const raw = units(aave, symbol, amount)
+    await mint(ctx, symbol, supplier, raw)
+    await approvePool(ctx, symbol, supplier)
+    await supply(ctx, symbol, supplier, raw)
+  }
+
+  const near = at('nearLiquidation')
+  await mint(ctx, 'WETH', near, units(aave, 'WETH', '10'))
+  await approvePool(ctx, 'WETH', near)
+  await supply(ctx, 'WETH', near, units(aave, 'WETH', '10'))
+  await borrow(ctx, 'USDC', near, units(aave, 'USDC', '24000'))
+
+  const isolated = at('isolated')
+  await mint(ctx, 'LINK', isolated, units(aave, 'LINK', '4000'))
+  await approvePool(ctx, 'LINK', isolated)
+  await supply(ctx, 'LINK', isolated, units(aave, 'LINK', '4000'))
+  // Isolated assets are not enabled as collateral automatically on supply (v3.0.1+).
+  await send(clients, {
+    from: isolated,
+    address: aave.pool,
+    abi: aave.abis.pool,
+    functionName: 'setUserUseReserveAsCollateral',
+    args: [token(aave, 'LINK').address, true],
+  } as never)
+  await borrow(ctx, 'USDC', isolated, units(aave, 'USDC', '20000'))
+
+  return [
+    {
+      key: 'looper',
+      label: 'WETH/USDC 3-loop looper',
+      address: looper,
+      description:
+        'Supplied 10 WETH, then 3 times borrowed USDC for 70% of the last supply, swapped it to WETH and supplied it: directional long ETH.',
+    },
+    {
+      key: 'emode-looper',
+      label: 'wstETH/WETH eMode carry loop',
+      address: emode,
+      description:
+        'eMode "ETH correlated": supplied 10 wstETH, then 3 times borrowed WETH for 90% of the last supply and resupplied it as wstETH.',
+    },
+    {
+      key: 'multi-collateral',
+      label: 'Multi-collateral borrower',
+      address: multi,
+      description: '5 WETH + 0.5 WBTC supplied, 25,000 USDC borrowed.',
+    },
+    {
+      key: 'supplier',
+      label: 'Supplier, no debt',
+      address: supplier,
+      description: '20,000 USDC and 2 WETH supplied, nothing borrowed: health factor null.',
+    },
+    {
+      key: 'near-liquidation',
+      label: 'Close to liquidation',
+      address: near,
+      description:
+        '10 WETH supplied, 24,000 USDC borrowed near the 80.5% LTV limit: health factor about 1.04.',
+    },
+    {
+      key: 'isolated',
+      label: 'Isolation-mode borrower',
+      address: isolated,
+      description: '4,000 LINK (an isolated asset, debt ceiling 5M USD) supplied, 20,000 USDC borrowed.',
+    },
+  ]
+}

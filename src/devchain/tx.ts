@@ -1,0 +1,96 @@
+import {
+  type Abi,
+  type Address,
+  BaseError as ViemBaseError,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  type PublicClient,
+  type TestClient,
+  type WalletClient,
+  encodeDeployData,
+  encodeFunctionData,
+} from 'viem'
+import { BaseError } from '../core/errors.js'
+
+/** The clients the devchain tooling uses: reads, sends from unlocked anvil accounts, anvil RPCs. */
+export interface DevchainClients {
+  public: PublicClient
+  wallet: WalletClient
+  test: TestClient
+}
+
+/** Gas limit for every devchain transaction: generous, so interest accrual never runs it out. */
+export const DEVCHAIN_GAS = 12_000_000n
+
+/** A devchain transaction that reverted, with the revert reason. */
+export class DevchainTxError extends BaseError {
+  override name = 'DevchainTxError'
+  constructor(what: string, reason: string) {
+    super('DEVCHAIN_FAILED', `devchain transaction failed: ${what}: ${reason}`)
+  }
+}
+
+async function sendRaw(clients: DevchainClients, from: Address, to: Address | null, data: Hex, what: string) {
+  const hash = await clients.wallet.sendTransaction({
+    account: from,
+    chain: null,
+    ...(to ? { to } : {}),
+    data,
+    gas: DEVCHAIN_GAS,
+  })
+  const receipt = await clients.public.waitForTransactionReceipt({ hash, pollingInterval: 4, retryDelay: 4 })
+  if (receipt.status !== 'success') {
+    let reason = 'reverted'
+    try {
+      await clients.public.call({
+        account: from,
+        ...(to ? { to } : {}),
+        data,
+        gas: DEVCHAIN_GAS,
+        blockNumber: receipt.blockNumber - 1n,
+      })
+    } catch (err) {
+      reason = err instanceof ViemBaseError ? err.shortMessage : String(err)
+    }
+    throw new DevchainTxError(what, reason)
+  }
+  return receipt
+}
+
+/** Sends a contract call from an unlocked anvil account and throws if it reverts. */
+export async function send<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(
+  clients: DevchainClients,
+  params: {
+    from: Address
+    address: Address
+    abi: abi
+    functionName: functionName
+    args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
+  },
+) {
+  const data = encodeFunctionData({
+    abi: params.abi,
+    functionName: params.functionName,
+    args: params.args,
+  } as never)
+  return sendRaw(clients, params.from, params.address, data, `${params.functionName} on ${params.address}`)
+}
+
+/** Deploys a contract from creation bytecode + constructor args; returns its address. */
+export async function deploy(
+  clients: DevchainClients,
+  params: { from: Address; abi: Abi; bytecode: Hex; args?: readonly unknown[]; name: string },
+): Promise<Address> {
+  const data = encodeDeployData({
+    abi: params.abi,
+    bytecode: params.bytecode,
+    args: params.args ?? [],
+  } as never)
+  const receipt = await sendRaw(clients, params.from, null, data, `deploy ${params.name}`)
+  if (!receipt.contractAddress) throw new DevchainTxError(`deploy ${params.name}`, 'no contract address')
+  return receipt.contractAddress
+}

@@ -1,0 +1,293 @@
+/**
+ * Aave v3 account math, bit for bit as the Pool computes it (GenericLogic.calculateUserAccountData,
+ * ReserveLogic.getNormalizedIncome/Debt, MathUtils interest, StableDebtToken.balanceOf).
+ * Pure: no I/O. Every amount is a bigint in the protocol's own units and rounding.
+ */
+import type { Address } from '../../core/address.js'
+import { MAX_UINT256, PERCENTAGE_FACTOR, percentMulHalfUp, RAY, rayMulHalfUp, WAD, wadDivHalfUp } from '../../core/math.js'
+import type { AaveAccountData, AaveEModeCategory, AaveMarketState, AaveReserve, AaveUserState } from './types.js'
+
+/** 365 days in seconds, Aave's SECONDS_PER_YEAR. */
+export const SECONDS_PER_YEAR = 365n * 24n * 3600n
+
+/** Linear interest factor (RAY) from `lastUpdate` to `now` at `rate` (RAY per year). MathUtils. */
+export function calculateLinearInterest(rate: bigint, lastUpdate: bigint, now: bigint): bigint {
+  const elapsed = now > lastUpdate ? now - lastUpdate : 0n
+  return RAY + (rate * elapsed) / SECONDS_PER_YEAR
+}
+
+/**
+ * Compounded interest factor (RAY), Aave's 3-term binomial approximation of (1 + r/s)^(s*t).
+ * MathUtils.calculateCompoundedInterest.
+ */
+export function calculateCompoundedInterest(rate: bigint, lastUpdate: bigint, now: bigint): bigint {
+  const exp = now > lastUpdate ? now - lastUpdate : 0n
+  if (exp === 0n) return RAY
+  const expMinusOne = exp - 1n
+  const expMinusTwo = exp > 2n ? exp - 2n : 0n
+  const basePowerTwo = rayMulHalfUp(rate, rate) / (SECONDS_PER_YEAR * SECONDS_PER_YEAR)
+  const basePowerThree = rayMulHalfUp(basePowerTwo, rate) / SECONDS_PER_YEAR
+  const secondTerm = (exp * expMinusOne * basePowerTwo) / 2n
+  const thirdTerm = (exp * expMinusOne * expMinusTwo * basePowerThree) / 6n
+  return RAY + (rate * exp) / SECONDS_PER_YEAR + secondTerm + thirdTerm
+}
+
+/** Supply index (RAY) at `now`. ReserveLogic.getNormalizedIncome. */
+export function getNormalizedIncome(reserve: AaveReserve, now: bigint): bigint {
+  if (reserve.lastUpdateTimestamp === now) return reserve.liquidityIndex
+  return rayMulHalfUp(
+    calculateLinearInterest(reserve.liquidityRate, reserve.lastUpdateTimestamp, now),
+    reserve.liquidityIndex,
+  )
+}
+
+/** Variable-debt index (RAY) at `now`. ReserveLogic.getNormalizedDebt. */
+export function getNormalizedDebt(reserve: AaveReserve, now: bigint): bigint {
+  if (reserve.lastUpdateTimestamp === now) return reserve.variableBorrowIndex
+  return rayMulHalfUp(
+    calculateCompoundedInterest(reserve.variableBorrowRate, reserve.lastUpdateTimestamp, now),
+    reserve.variableBorrowIndex,
+  )
+}
+
+/** A user's balances in one reserve at `now`, raw token units. */
+export interface AaveUserBalances {
+  supplied: bigint
+  variableDebt: bigint
+  stableDebt: bigint
+  /** variableDebt + stableDebt. */
+  debt: bigint
+}
+
+/** Balances of one user reserve at `now`, as the aToken and debt tokens' balanceOf return them. */
+export function getUserBalances(
+  reserve: AaveReserve,
+  user: AaveState['user']['reserves'][number],
+  now: bigint,
+): AaveUserBalances {
+  const supplied =
+    user.scaledATokenBalance === 0n ? 0n : rayMulHalfUp(user.scaledATokenBalance, getNormalizedIncome(reserve, now))
+  const variableDebt =
+    user.scaledVariableDebt === 0n ? 0n : rayMulHalfUp(user.scaledVariableDebt, getNormalizedDebt(reserve, now))
+  const stableDebt =
+    user.principalStableDebt === 0n
+      ? 0n
+      : rayMulHalfUp(
+          user.principalStableDebt,
+          calculateCompoundedInterest(user.stableBorrowRate, user.stableBorrowLastUpdateTimestamp, now),
+        )
+  return { supplied, variableDebt, stableDebt, debt: variableDebt + stableDebt }
+}
+
+/** A market and a user in it at one block. */
+export interface AaveState {
+  market: AaveMarketState
+  user: AaveUserState
+}
+
+/** How one reserve of the user counts in the account data. */
+export interface AaveAssetTerm {
+  reserve: AaveReserve
+  balances: AaveUserBalances
+  /** The price used, base currency per whole token (eMode price source applied). */
+  price: bigint
+  /** Enabled as collateral by the user and with a non-zero reserve LT. */
+  countsAsCollateral: boolean
+  /** Whether the user's eMode category applies to this asset as collateral. */
+  inEMode: boolean
+  /** LT applied, bps (eMode LT when in eMode). */
+  liquidationThresholdBps: bigint
+  /** LTV applied, bps. */
+  ltvBps: bigint
+  /** Collateral value in base currency (0 when it does not count). */
+  collateralBase: bigint
+  /** Debt value in base currency. */
+  debtBase: bigint
+}
+
+/** Account data plus the per-asset terms it was built from. */
+export interface AaveAccountBreakdown extends AaveAccountData {
+  terms: AaveAssetTerm[]
+  eMode: AaveEModeCategory | null
+}
+
+/** Price overrides by underlying asset (lower-case address), base currency per whole token. */
+export type PriceOverrides = ReadonlyMap<string, bigint>
+
+/** Whether the user's eMode category applies to `reserve` as collateral (version-aware). */
+export function isInEModeCategory(state: AaveState, reserve: AaveReserve): boolean {
+  const cat = state.user.eModeCategoryId
+  if (cat === 0) return false
+  if (state.market.layout === 'v3.0') return reserve.eModeCategoryId === cat
+  const category = state.market.eModes.get(cat)
+  if (!category || category.collateralBitmap === null) return false
+  return ((category.collateralBitmap >> BigInt(reserve.id)) & 1n) === 1n
+}
+
+function ltvZeroInEMode(category: AaveEModeCategory | undefined, reserve: AaveReserve): boolean {
+  if (!category || category.ltvZeroBitmap === null) return false
+  return ((category.ltvZeroBitmap >> BigInt(reserve.id)) & 1n) === 1n
+}
+
+/**
+ * The user's account data exactly as `Pool.getUserAccountData` computes it (v3.0 to v3.4
+ * rounding): per-asset values truncated to base currency, a truncated weighted-average LT, and
+ * HF = percentMul(totalCollateral, avgLT) wadDiv totalDebt, or 2^256-1 without debt.
+ *
+ * `eModePrices` carries the v3.0 eMode price-source price (base currency) when the user's category
+ * has one; `overrides` replaces oracle prices (for liquidation-price searches and stress).
+ */
+export function computeAccountData(
+  state: AaveState,
+  options: { overrides?: PriceOverrides; eModePrice?: bigint | null } = {},
+): AaveAccountBreakdown {
+  const { market, user } = state
+  const now = market.timestamp
+  const byAsset = new Map(market.reserves.map((r) => [r.underlyingAsset.toLowerCase(), r]))
+  const category = user.eModeCategoryId === 0 ? undefined : market.eModes.get(user.eModeCategoryId)
+  let totalCollateral = 0n
+  let totalDebt = 0n
+  let weightedLtv = 0n
+  let weightedLt = 0n
+  const terms: AaveAssetTerm[] = []
+
+  for (const ur of user.reserves) {
+    if (ur.scaledATokenBalance === 0n && ur.scaledVariableDebt === 0n && ur.principalStableDebt === 0n) continue
+    const key = ur.underlyingAsset.toLowerCase()
+    const reserve = byAsset.get(key)
+    if (!reserve) throw new RangeError(`user reserve ${ur.underlyingAsset} is not a reserve of the market`)
+    const balances = getUserBalances(reserve, ur, now)
+    const unit = 10n ** BigInt(reserve.decimals)
+    const override = options.overrides?.get(key)
+    const usesEModePrice =
+      market.layout === 'v3.0' &&
+      options.eModePrice != null &&
+      options.eModePrice !== 0n &&
+      user.eModeCategoryId !== 0 &&
+      reserve.eModeCategoryId === user.eModeCategoryId
+    const price = override ?? (usesEModePrice ? (options.eModePrice as bigint) : reserve.priceInMarketReferenceCurrency)
+
+    const inEMode = isInEModeCategory(state, reserve)
+    const ltBps = inEMode && category ? category.liquidationThresholdBps : reserve.liquidationThresholdBps
+    const ltvBps = inEMode && category ? (ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps) : reserve.ltvBps
+    const countsAsCollateral =
+      reserve.liquidationThresholdBps !== 0n && ur.usageAsCollateralEnabledOnUser && balances.supplied > 0n
+    let collateralBase = 0n
+    if (countsAsCollateral) {
+      collateralBase = (balances.supplied * price) / unit
+      totalCollateral += collateralBase
+      weightedLtv += collateralBase * ltvBps
+      weightedLt += collateralBase * ltBps
+    }
+    const debtBase = balances.debt === 0n ? 0n : (balances.debt * price) / unit
+    totalDebt += debtBase
+    terms.push({
+      reserve,
+      balances,
+      price,
+      countsAsCollateral,
+      inEMode,
+      liquidationThresholdBps: ltBps,
+      ltvBps,
+      collateralBase,
+      debtBase,
+    })
+  }
+
+  const avgLtv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral
+  const avgLt = totalCollateral === 0n ? 0n : weightedLt / totalCollateral
+  const healthFactor = totalDebt === 0n ? MAX_UINT256 : wadDivHalfUp(percentMulHalfUp(totalCollateral, avgLt), totalDebt)
+  const borrowCapacity = percentMulHalfUp(totalCollateral, avgLtv)
+  return {
+    totalCollateralBase: totalCollateral,
+    totalDebtBase: totalDebt,
+    availableBorrowsBase: borrowCapacity > totalDebt ? borrowCapacity - totalDebt : 0n,
+    currentLiquidationThreshold: avgLt,
+    ltv: avgLtv,
+    healthFactor,
+    terms,
+    eMode: category ?? null,
+  }
+}
+
+/** Result of {@link findLiquidationPrice}. */
+export interface AaveLiquidationPrice {
+  /** Which side(s) of the account the asset is on. */
+  side: 'collateral' | 'debt' | 'both'
+  /**
+   * Base-currency price (per whole token) at the health-factor-1 boundary, or null when no price
+   * can reach it. For an asset whose value raises HF, the smallest price at which HF >= 1; for an
+   * asset whose value lowers HF, the largest price at which HF >= 1.
+   */
+  price: bigint | null
+}
+
+/**
+ * The price of `asset` at which the health factor reaches 1 (1e18 WAD) with every other price
+ * fixed, found by bisection over integer base-currency prices on {@link computeAccountData} itself,
+ * so it honours the protocol's truncations exactly. Returns null without debt, or when the
+ * account is on one side of 1 at every price.
+ */
+export function findLiquidationPrice(
+  state: AaveState,
+  asset: Address,
+  options: { eModePrice?: bigint | null } = {},
+): AaveLiquidationPrice {
+  const base = computeAccountData(state, options)
+  const key = asset.toLowerCase()
+  const term = base.terms.find((t) => t.reserve.underlyingAsset.toLowerCase() === key)
+  if (!term) throw new RangeError(`asset ${asset} is not in the account`)
+  const collateralWeight = term.countsAsCollateral ? term.balances.supplied * term.liquidationThresholdBps : 0n
+  const debtWeight = term.balances.debt * PERCENTAGE_FACTOR
+  const side =
+    collateralWeight > 0n && term.balances.debt > 0n ? 'both' : collateralWeight > 0n ? 'collateral' : 'debt'
+  if (base.totalDebtBase === 0n && term.balances.debt === 0n) return { side, price: null }
+  if (collateralWeight === debtWeight) return { side, price: null }
+  const rising = collateralWeight > debtWeight
+
+  const healthyAt = (price: bigint): boolean => {
+    const hf = computeAccountData(state, { ...options, overrides: new Map([[key, price]]) }).healthFactor
+    return hf >= WAD
+  }
+  const current = term.price > 0n ? term.price : 1n
+  let hi = current * 2n
+  const ceiling = current * 10n ** 12n + 10n ** 30n
+  if (rising) {
+    if (healthyAt(0n)) return { side, price: null }
+    while (!healthyAt(hi)) {
+      if (hi > ceiling) return { side, price: null }
+      hi *= 16n
+    }
+    let lo = 0n // unhealthy
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n
+      if (healthyAt(mid)) hi = mid
+      else lo = mid
+    }
+    return { side, price: hi }
+  }
+  if (!healthyAt(0n)) return { side, price: null }
+  while (healthyAt(hi)) {
+    if (hi > ceiling) return { side, price: null }
+    hi *= 16n
+  }
+  let lo = 0n // healthy
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n
+    if (healthyAt(mid)) lo = mid
+    else hi = mid
+  }
+  return { side, price: lo }
+}
+
+/**
+ * Whether the user is in isolation mode: exactly one reserve counts as collateral and it has a
+ * non-zero debt ceiling (ValidationLogic / UserConfiguration.getIsolationModeState).
+ */
+export function getIsolationAsset(state: AaveState): AaveReserve | null {
+  const byAsset = new Map(state.market.reserves.map((r) => [r.underlyingAsset.toLowerCase(), r]))
+  const collateral = state.user.reserves.filter((ur) => ur.usageAsCollateralEnabledOnUser && ur.scaledATokenBalance > 0n)
+  if (collateral.length !== 1) return null
+  const reserve = byAsset.get(collateral[0]!.underlyingAsset.toLowerCase())
+  return reserve && reserve.debtCeiling !== 0n ? reserve : null
+}

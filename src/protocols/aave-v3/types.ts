@@ -1,0 +1,132 @@
+import type { Address } from '../../core/address.js'
+
+/**
+ * Which UiPoolDataProviderV3 struct layout a market speaks.
+ * - `v3.0`: periphery 2.x (npm `@aave/periphery-v3` 2.5.2): 54-field reserves, 7-field user
+ *   reserves, eMode data inside each reserve, eMode applies to every asset of the category.
+ * - `v3.3`: current mainnet periphery: 40-field reserves, 4-field user reserves, `getEModes`
+ *   with collateral bitmaps ("liquid eModes": only assets in the bitmap get the eMode LT).
+ */
+export type AaveLayout = 'v3.0' | 'v3.3'
+
+/** One reserve of an Aave v3 market at one block. Rates and indexes in RAY. */
+export interface AaveReserve {
+  underlyingAsset: Address
+  symbol: string
+  name: string
+  decimals: number
+  /** The reserve id: its bit in user configuration and eMode bitmaps. */
+  id: number
+  /** Basis points. */
+  ltvBps: bigint
+  /** Basis points. 0 means the asset never counts as collateral. */
+  liquidationThresholdBps: bigint
+  /** Basis points, 10_000 + bonus (e.g. 10_500 = 5% bonus). */
+  liquidationBonusBps: bigint
+  usageAsCollateralEnabled: boolean
+  borrowingEnabled: boolean
+  isActive: boolean
+  isFrozen: boolean
+  isPaused: boolean
+  /** RAY. */
+  liquidityIndex: bigint
+  /** RAY. */
+  variableBorrowIndex: bigint
+  /** RAY, per year. */
+  liquidityRate: bigint
+  /** RAY, per year. */
+  variableBorrowRate: bigint
+  /** Unix seconds. */
+  lastUpdateTimestamp: bigint
+  aTokenAddress: Address
+  variableDebtTokenAddress: Address
+  /** v3.0 only; null from v3.3 where stable debt is gone. */
+  stableDebtTokenAddress: Address | null
+  /** Oracle price in the market's base currency (`baseCurrency.unit` per whole token). */
+  priceInMarketReferenceCurrency: bigint
+  priceOracle: Address
+  /** Isolation-mode debt ceiling, in units of 10^-debtCeilingDecimals USD; 0 = not isolated. */
+  debtCeiling: bigint
+  debtCeilingDecimals: number
+  /** Same units as debtCeiling. */
+  isolationModeTotalDebt: bigint
+  borrowableInIsolation: boolean
+  isSiloedBorrowing: boolean
+  /** v3.0: the reserve's eMode category (0 = none). v3.3: null (bitmaps in the categories). */
+  eModeCategoryId: number | null
+}
+
+/** An eMode category. */
+export interface AaveEModeCategory {
+  id: number
+  label: string
+  /** Basis points. */
+  ltvBps: bigint
+  /** Basis points. */
+  liquidationThresholdBps: bigint
+  /** Basis points, 10_000 + bonus. */
+  liquidationBonusBps: bigint
+  /** v3.0: an optional oracle price source for every asset of the category; null when unset. */
+  priceSource: Address | null
+  /** v3.3: reserve-id bitmap of collateral assets that get the eMode LTV/LT. null in v3.0. */
+  collateralBitmap: bigint | null
+  /** v3.3: reserve-id bitmap of assets borrowable in the category. null in v3.0. */
+  borrowableBitmap: bigint | null
+  /** v3.3: reserve-id bitmap of assets whose LTV is zero in the category. null in v3.0. */
+  ltvZeroBitmap: bigint | null
+}
+
+/** The market's base currency, as UiPoolDataProviderV3 reports it. */
+export interface AaveBaseCurrency {
+  /** Base-currency units per whole unit (1e8 for USD markets). */
+  unit: bigint
+  /** Price of one whole base-currency unit in USD, 8 decimals. */
+  priceInUsd: bigint
+  /** Price of the chain's native token in USD, `networkBaseTokenPriceDecimals` decimals. */
+  networkBaseTokenPriceInUsd: bigint
+  networkBaseTokenPriceDecimals: number
+}
+
+/** A market at one block: reserves, eModes, base currency and the block timestamp. */
+export interface AaveMarketState {
+  layout: AaveLayout
+  reserves: AaveReserve[]
+  eModes: Map<number, AaveEModeCategory>
+  baseCurrency: AaveBaseCurrency
+  /** Unix seconds of the pinned block: interest accrues to here. */
+  timestamp: bigint
+}
+
+/** One reserve of a user, as UiPoolDataProviderV3 reports it (scaled balances). */
+export interface AaveUserReserve {
+  underlyingAsset: Address
+  /** aToken scaled balance (divide-by-index units). */
+  scaledATokenBalance: bigint
+  usageAsCollateralEnabledOnUser: boolean
+  scaledVariableDebt: bigint
+  /** v3.0 stable debt principal; 0 from v3.3. */
+  principalStableDebt: bigint
+  /** RAY; 0 from v3.3. */
+  stableBorrowRate: bigint
+  /** Unix seconds; 0 from v3.3. */
+  stableBorrowLastUpdateTimestamp: bigint
+}
+
+/** A user in a market at one block. */
+export interface AaveUserState {
+  eModeCategoryId: number
+  reserves: AaveUserReserve[]
+}
+
+/** What `Pool.getUserAccountData` returns, all in the market's base currency / bps / WAD. */
+export interface AaveAccountData {
+  totalCollateralBase: bigint
+  totalDebtBase: bigint
+  availableBorrowsBase: bigint
+  /** Weighted average liquidation threshold, bps. */
+  currentLiquidationThreshold: bigint
+  /** Weighted average LTV, bps. */
+  ltv: bigint
+  /** WAD; 2^256-1 when there is no debt. */
+  healthFactor: bigint
+}
