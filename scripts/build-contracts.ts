@@ -13,7 +13,9 @@ import { compileDevchainContracts, renderArtifactModule } from '../src/devchain/
 const dir = join(import.meta.dirname, '..', 'src', 'devchain', 'contracts')
 const check = process.argv.includes('--check')
 const sources = readdirSync(dir).filter((f) => f.endsWith('.sol'))
-const compiled = compileDevchainContracts(Object.fromEntries(sources.map((f) => [f, readFileSync(join(dir, f), 'utf8')])))
+const compiled = compileDevchainContracts(
+  Object.fromEntries(sources.map((f) => [f, readFileSync(join(dir, f), 'utf8')])),
+)
 let stale = 0
 for (const [name, artifact] of Object.entries(compiled)) {
   const path = join(dir, `${name}.artifact.ts`)

@@ -61,7 +61,10 @@ export class InvalidAddressError extends BaseError {
 export class InvalidBlockError extends BaseError {
   override name = 'InvalidBlockError'
   constructor(value: string) {
-    super('INVALID_BLOCK', `"${truncate(value)}" is not a block number (expected a non-negative decimal integer)`)
+    super(
+      'INVALID_BLOCK',
+      `"${truncate(value)}" is not a block number (expected a non-negative decimal integer)`,
+    )
   }
 }
 
@@ -69,10 +72,14 @@ export class InvalidBlockError extends BaseError {
 export class BlockOutOfRangeError extends BaseError {
   override name = 'BlockOutOfRangeError'
   constructor(chain: string, block: bigint, cause?: unknown) {
-    super('BLOCK_OUT_OF_RANGE', `block ${block} is not available on chain "${chain}" (it is above the chain head)`, {
-      cause,
-      context: { chain },
-    })
+    super(
+      'BLOCK_OUT_OF_RANGE',
+      `block ${block} is not available on chain "${chain}" (it is above the chain head)`,
+      {
+        cause,
+        context: { chain },
+      },
+    )
   }
 }
 
@@ -113,10 +120,14 @@ export class RpcUnavailableError extends BaseError {
 export class RpcError extends BaseError {
   override name = 'RpcError'
   constructor(chain: string, detail: string, cause?: unknown) {
-    super('RPC_ERROR', `the RPC endpoint of chain "${chain}" answered with an error: ${truncate(detail, 200)}`, {
-      cause,
-      context: { chain },
-    })
+    super(
+      'RPC_ERROR',
+      `the RPC endpoint of chain "${chain}" answered with an error: ${truncate(detail, 200)}`,
+      {
+        cause,
+        context: { chain },
+      },
+    )
   }
 }
 

@@ -84,7 +84,8 @@ export function toFloat(value: bigint, decimals: number): number {
  * For prices set on oracles and other inputs. Throws on a non-finite or negative input.
  */
 export function fromFloat(value: number, decimals: number): bigint {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`fromFloat: ${value} is not a finite non-negative number`)
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`fromFloat: ${value} is not a finite non-negative number`)
   const [intPart, fracPart = ''] = value.toFixed(Math.min(decimals, 20)).split('.')
   const frac = (fracPart + '0'.repeat(decimals)).slice(0, decimals)
   return BigInt(intPart ?? '0') * 10n ** BigInt(decimals) + BigInt(frac === '' ? '0' : frac)

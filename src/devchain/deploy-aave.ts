@@ -1,6 +1,6 @@
 import { type Abi, type Address, parseUnits, stringToHex, zeroAddress } from 'viem'
-import { settablePriceFeedAbi, settablePriceFeedBytecode } from './contracts/SettablePriceFeed.artifact.js'
 import { type HardhatArtifact, linkBytecode, loadArtifact } from './artifacts.js'
+import { settablePriceFeedAbi, settablePriceFeedBytecode } from './contracts/SettablePriceFeed.artifact.js'
 import { type DevchainClients, deploy, send } from './tx.js'
 
 /** Risk parameters of one devchain reserve. Basis points where noted. */

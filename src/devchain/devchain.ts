@@ -9,8 +9,8 @@ import {
   type PublicClient,
 } from 'viem'
 import { foundry } from 'viem/chains'
-import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
+import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
 import type { DevchainManifest } from './manifest.js'
 import { DEVCHAIN_ROLES, seedDemoWallets } from './seed.js'

@@ -1,15 +1,15 @@
 import {
   type Abi,
   type Address,
-  BaseError as ViemBaseError,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  encodeDeployData,
+  encodeFunctionData,
   type Hex,
   type PublicClient,
   type TestClient,
+  BaseError as ViemBaseError,
   type WalletClient,
-  encodeDeployData,
-  encodeFunctionData,
 } from 'viem'
 import { BaseError } from '../core/errors.js'
 

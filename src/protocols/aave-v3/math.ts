@@ -4,8 +4,22 @@
  * Pure: no I/O. Every amount is a bigint in the protocol's own units and rounding.
  */
 import type { Address } from '../../core/address.js'
-import { MAX_UINT256, PERCENTAGE_FACTOR, percentMulHalfUp, RAY, rayMulHalfUp, WAD, wadDivHalfUp } from '../../core/math.js'
-import type { AaveAccountData, AaveEModeCategory, AaveMarketState, AaveReserve, AaveUserState } from './types.js'
+import {
+  MAX_UINT256,
+  PERCENTAGE_FACTOR,
+  percentMulHalfUp,
+  RAY,
+  rayMulHalfUp,
+  WAD,
+  wadDivHalfUp,
+} from '../../core/math.js'
+import type {
+  AaveAccountData,
+  AaveEModeCategory,
+  AaveMarketState,
+  AaveReserve,
+  AaveUserState,
+} from './types.js'
 
 /** 365 days in seconds, Aave's SECONDS_PER_YEAR. */
 export const SECONDS_PER_YEAR = 365n * 24n * 3600n
@@ -66,9 +80,13 @@ export function getUserBalances(
   now: bigint,
 ): AaveUserBalances {
   const supplied =
-    user.scaledATokenBalance === 0n ? 0n : rayMulHalfUp(user.scaledATokenBalance, getNormalizedIncome(reserve, now))
+    user.scaledATokenBalance === 0n
+      ? 0n
+      : rayMulHalfUp(user.scaledATokenBalance, getNormalizedIncome(reserve, now))
   const variableDebt =
-    user.scaledVariableDebt === 0n ? 0n : rayMulHalfUp(user.scaledVariableDebt, getNormalizedDebt(reserve, now))
+    user.scaledVariableDebt === 0n
+      ? 0n
+      : rayMulHalfUp(user.scaledVariableDebt, getNormalizedDebt(reserve, now))
   const stableDebt =
     user.principalStableDebt === 0n
       ? 0n
@@ -152,7 +170,8 @@ export function computeAccountData(
   const terms: AaveAssetTerm[] = []
 
   for (const ur of user.reserves) {
-    if (ur.scaledATokenBalance === 0n && ur.scaledVariableDebt === 0n && ur.principalStableDebt === 0n) continue
+    if (ur.scaledATokenBalance === 0n && ur.scaledVariableDebt === 0n && ur.principalStableDebt === 0n)
+      continue
     const key = ur.underlyingAsset.toLowerCase()
     const reserve = byAsset.get(key)
     if (!reserve) throw new RangeError(`user reserve ${ur.underlyingAsset} is not a reserve of the market`)
@@ -165,11 +184,13 @@ export function computeAccountData(
       options.eModePrice !== 0n &&
       user.eModeCategoryId !== 0 &&
       reserve.eModeCategoryId === user.eModeCategoryId
-    const price = override ?? (usesEModePrice ? (options.eModePrice as bigint) : reserve.priceInMarketReferenceCurrency)
+    const price =
+      override ?? (usesEModePrice ? (options.eModePrice as bigint) : reserve.priceInMarketReferenceCurrency)
 
     const inEMode = isInEModeCategory(state, reserve)
     const ltBps = inEMode && category ? category.liquidationThresholdBps : reserve.liquidationThresholdBps
-    const ltvBps = inEMode && category ? (ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps) : reserve.ltvBps
+    const ltvBps =
+      inEMode && category ? (ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps) : reserve.ltvBps
     const countsAsCollateral =
       reserve.liquidationThresholdBps !== 0n && ur.usageAsCollateralEnabledOnUser && balances.supplied > 0n
     let collateralBase = 0n
@@ -196,7 +217,8 @@ export function computeAccountData(
 
   const avgLtv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral
   const avgLt = totalCollateral === 0n ? 0n : weightedLt / totalCollateral
-  const healthFactor = totalDebt === 0n ? MAX_UINT256 : wadDivHalfUp(percentMulHalfUp(totalCollateral, avgLt), totalDebt)
+  const healthFactor =
+    totalDebt === 0n ? MAX_UINT256 : wadDivHalfUp(percentMulHalfUp(totalCollateral, avgLt), totalDebt)
   const borrowCapacity = percentMulHalfUp(totalCollateral, avgLtv)
   return {
     totalCollateralBase: totalCollateral,
@@ -237,7 +259,9 @@ export function findLiquidationPrice(
   const key = asset.toLowerCase()
   const term = base.terms.find((t) => t.reserve.underlyingAsset.toLowerCase() === key)
   if (!term) throw new RangeError(`asset ${asset} is not in the account`)
-  const collateralWeight = term.countsAsCollateral ? term.balances.supplied * term.liquidationThresholdBps : 0n
+  const collateralWeight = term.countsAsCollateral
+    ? term.balances.supplied * term.liquidationThresholdBps
+    : 0n
   const debtWeight = term.balances.debt * PERCENTAGE_FACTOR
   const side =
     collateralWeight > 0n && term.balances.debt > 0n ? 'both' : collateralWeight > 0n ? 'collateral' : 'debt'
@@ -286,7 +310,9 @@ export function findLiquidationPrice(
  */
 export function getIsolationAsset(state: AaveState): AaveReserve | null {
   const byAsset = new Map(state.market.reserves.map((r) => [r.underlyingAsset.toLowerCase(), r]))
-  const collateral = state.user.reserves.filter((ur) => ur.usageAsCollateralEnabledOnUser && ur.scaledATokenBalance > 0n)
+  const collateral = state.user.reserves.filter(
+    (ur) => ur.usageAsCollateralEnabledOnUser && ur.scaledATokenBalance > 0n,
+  )
   if (collateral.length !== 1) return null
   const reserve = byAsset.get(collateral[0]!.underlyingAsset.toLowerCase())
   return reserve && reserve.debtCeiling !== 0n ? reserve : null

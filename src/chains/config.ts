@@ -1,0 +1,87 @@
+import type { Address } from '../core/address.js'
+import type { DevchainManifest } from '../devchain/manifest.js'
+import { AAVE_MARKETS, type AaveMarketConfig } from '../protocols/aave-v3/markets.js'
+import { CHAIN_KEYS, CHAINS, type ChainKey } from './registry.js'
+
+/** A chain this deployment can read: where to reach it and which markets live on it. */
+export interface ChainRuntime {
+  key: ChainKey
+  chainId: number
+  /** RPC URLs in fallback order. */
+  rpcUrls: string[]
+  multicall3: Address
+  aaveMarkets: AaveMarketConfig[]
+}
+
+/** The runtime configuration: the chains that have an RPC. */
+export interface StacklensConfig {
+  chains: Partial<Record<ChainKey, ChainRuntime>>
+  /** The devchain manifest when chain `local` is served. */
+  localManifest: DevchainManifest | null
+}
+
+/** Environment variables stacklens reads (Node `process.env` or Worker `env`). */
+export type StacklensEnv = Record<string, string | undefined>
+
+function splitUrls(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+}
+
+/** The `local` chain runtime from a devchain manifest (its Aave market as `aave-v3-local`). */
+export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): ChainRuntime {
+  return {
+    key: 'local',
+    chainId: manifest.chainId,
+    rpcUrls: [rpcUrl ?? manifest.rpcUrl],
+    multicall3: manifest.multicall3 as Address,
+    aaveMarkets: [
+      {
+        id: manifest.aaveV3.marketId,
+        protocol: 'aave-v3',
+        name: 'Aave v3 devchain',
+        chain: 'local',
+        poolAddressesProvider: manifest.aaveV3.poolAddressesProvider as Address,
+        pool: manifest.aaveV3.pool as Address,
+        uiPoolDataProvider: manifest.aaveV3.uiPoolDataProvider as Address,
+      },
+    ],
+  }
+}
+
+/**
+ * Builds the configuration from environment variables: `STACKLENS_RPC_<CHAIN>` (comma-separated
+ * URLs for fallback) enables a real chain with every known market on it; chain `local` is served
+ * when a devchain manifest is given (`STACKLENS_RPC_LOCAL` overrides its RPC URL).
+ */
+export function configFromEnv(
+  env: StacklensEnv,
+  localManifest: DevchainManifest | null = null,
+): StacklensConfig {
+  const chains: Partial<Record<ChainKey, ChainRuntime>> = {}
+  for (const key of CHAIN_KEYS) {
+    if (key === 'local') continue
+    const def = CHAINS[key]
+    const rpcUrls = splitUrls(env[def.rpcEnvVar])
+    if (rpcUrls.length === 0) continue
+    chains[key] = {
+      key,
+      chainId: def.chainId,
+      rpcUrls,
+      multicall3: def.multicall3,
+      aaveMarkets: AAVE_MARKETS.filter((m) => m.chain === key),
+    }
+  }
+  if (localManifest) {
+    const override = splitUrls(env.STACKLENS_RPC_LOCAL)[0]
+    chains.local = localChainRuntime(localManifest, override)
+  }
+  return { chains, localManifest }
+}
+
+/** True when some real (non-local) chain has an RPC configured in `env`. */
+export function hasRealRpc(env: StacklensEnv): boolean {
+  return CHAIN_KEYS.some((k) => k !== 'local' && splitUrls(env[CHAINS[k].rpcEnvVar]).length > 0)
+}

@@ -1,0 +1,152 @@
+/**
+ * Turns an Aave account (market + user state and the Pool's own account data) into a
+ * {@link Position}. Pure.
+ */
+import type { Address } from '../../core/address.js'
+import { ProtocolModelMismatchError } from '../../core/errors.js'
+import { MAX_UINT256, toFloat } from '../../core/math.js'
+import type { Leg, LiquidationPrice, Position } from '../../core/types.js'
+import { type AaveState, computeAccountData, findLiquidationPrice, getIsolationAsset } from './math.js'
+import type { AaveAccountData, AaveBaseCurrency } from './types.js'
+
+/** Identifies the market a position belongs to. */
+export interface AavePositionContext {
+  protocol: string
+  market: string
+  chain: string
+}
+
+/** USD (float) of `amount` base-currency units. */
+export function baseToUsd(amount: bigint, base: AaveBaseCurrency): number {
+  return (toFloat(amount, 0) / toFloat(base.unit, 0)) * toFloat(base.priceInUsd, 8)
+}
+
+/**
+ * True when the adapter's recomputation matches the Pool's `getUserAccountData`: totals within
+ * one base unit per asset (per-asset truncation; v3.5 rounds collateral down and debt up) and the
+ * average liquidation threshold within 1 bps.
+ */
+export function accountDataMatches(
+  computed: AaveAccountData,
+  onChain: AaveAccountData,
+  assets: number,
+): boolean {
+  const tol = BigInt(Math.max(assets, 1))
+  const abs = (x: bigint) => (x < 0n ? -x : x)
+  return (
+    abs(computed.totalCollateralBase - onChain.totalCollateralBase) <= tol &&
+    abs(computed.totalDebtBase - onChain.totalDebtBase) <= tol &&
+    abs(computed.currentLiquidationThreshold - onChain.currentLiquidationThreshold) <= 1n
+  )
+}
+
+/**
+ * Builds the position of one user in one Aave market. Throws
+ * {@link ProtocolModelMismatchError} when the recomputed account disagrees with the Pool's own
+ * `getUserAccountData`, so no derived number (liquidation prices) is served from a wrong model.
+ * Returns null when the user has no balance in the market.
+ *
+ * The served health factor is the Pool's own value at the pinned block.
+ */
+export function buildAavePosition(
+  state: AaveState,
+  onChain: AaveAccountData,
+  ctx: AavePositionContext,
+  options: { eModePrice?: bigint | null } = {},
+): Position | null {
+  const computed = computeAccountData(state, options)
+  if (computed.terms.length === 0) return null
+  if (!accountDataMatches(computed, onChain, computed.terms.length)) {
+    throw new ProtocolModelMismatchError(
+      `recomputed account data (collateral ${computed.totalCollateralBase}, debt ${computed.totalDebtBase}, LT ${computed.currentLiquidationThreshold}) does not match the Pool's getUserAccountData (collateral ${onChain.totalCollateralBase}, debt ${onChain.totalDebtBase}, LT ${onChain.currentLiquidationThreshold})`,
+      { protocol: ctx.protocol, market: ctx.market, chain: ctx.chain },
+    )
+  }
+  const base = state.market.baseCurrency
+  const priceUsd = (price: bigint) => baseToUsd(price, base)
+  const legs: Leg[] = []
+  const liquidationPrices: LiquidationPrice[] = []
+  let collateralUsd = 0
+  let debtUsd = 0
+  for (const term of computed.terms) {
+    const r = term.reserve
+    const asset = { symbol: r.symbol, address: r.underlyingAsset, decimals: r.decimals }
+    const unitPrice = priceUsd(term.price)
+    if (term.balances.supplied > 0n) {
+      const usd = toFloat(term.balances.supplied, r.decimals) * unitPrice
+      collateralUsd += usd
+      legs.push({
+        asset,
+        side: 'collateral',
+        amount: term.balances.supplied,
+        usd,
+        priceUsd: unitPrice,
+        countsAsCollateral: term.countsAsCollateral,
+        liquidationThresholdBps: Number(term.liquidationThresholdBps),
+        ltvBps: Number(term.ltvBps),
+      })
+    }
+    if (term.balances.debt > 0n) {
+      const usd = toFloat(term.balances.debt, r.decimals) * unitPrice
+      debtUsd += usd
+      legs.push({ asset, side: 'debt', amount: term.balances.debt, usd, priceUsd: unitPrice })
+    }
+    if (computed.totalDebtBase > 0n && (term.countsAsCollateral || term.balances.debt > 0n)) {
+      const lp = findLiquidationPrice(state, r.underlyingAsset as Address, options)
+      const price = lp.price === null ? null : priceUsd(lp.price)
+      liquidationPrices.push({
+        asset: r.underlyingAsset,
+        symbol: r.symbol,
+        side: lp.side,
+        price,
+        currentPrice: unitPrice,
+        distance: price === null || unitPrice === 0 ? null : price / unitPrice - 1,
+      })
+    }
+  }
+  const hasDebt = onChain.totalDebtBase > 0n && onChain.healthFactor !== MAX_UINT256
+  const isolation = getIsolationAsset(state)
+  return {
+    status: 'ok',
+    protocol: ctx.protocol,
+    market: ctx.market,
+    chain: ctx.chain,
+    kind: 'lending',
+    healthFactor: hasDebt ? toFloat(onChain.healthFactor, 18) : null,
+    healthFactorWad: hasDebt ? onChain.healthFactor : null,
+    collateralUsd,
+    debtUsd,
+    legs,
+    liquidationPrices,
+    details: {
+      layout: state.market.layout,
+      eMode: computed.eMode
+        ? {
+            id: computed.eMode.id,
+            label: computed.eMode.label,
+            ltvBps: Number(computed.eMode.ltvBps),
+            liquidationThresholdBps: Number(computed.eMode.liquidationThresholdBps),
+            liquidationBonusBps: Number(computed.eMode.liquidationBonusBps),
+          }
+        : null,
+      isolationMode: isolation
+        ? {
+            asset: isolation.underlyingAsset,
+            symbol: isolation.symbol,
+            debtCeilingUsd: toFloat(isolation.debtCeiling, isolation.debtCeilingDecimals),
+            isolationModeTotalDebtUsd: toFloat(
+              isolation.isolationModeTotalDebt,
+              isolation.debtCeilingDecimals,
+            ),
+          }
+        : null,
+      totalCollateralBase: onChain.totalCollateralBase.toString(),
+      totalDebtBase: onChain.totalDebtBase.toString(),
+      baseCurrencyUnit: base.unit.toString(),
+      collateralCountedUsd: baseToUsd(onChain.totalCollateralBase, base),
+      availableBorrowsUsd: baseToUsd(onChain.availableBorrowsBase, base),
+      currentLiquidationThresholdBps: Number(onChain.currentLiquidationThreshold),
+      ltvBps: Number(onChain.ltv),
+    },
+  }
+}

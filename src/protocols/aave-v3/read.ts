@@ -1,0 +1,209 @@
+/**
+ * The Aave v3 adapter's I/O: which calls go into the chain's batch, and how their results
+ * (plus rare pinned follow-ups) become positions.
+ */
+import { decodeFunctionResult, encodeFunctionData } from 'viem'
+import { aaveOracleAbi, aavePoolAbi } from '../../../abis/aave-pool.js'
+import { uiPoolDataProviderV33Abi } from '../../../abis/aave-ui-pool-data-provider.js'
+import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
+import type { Address } from '../../core/address.js'
+import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
+import type { PositionResult } from '../../core/types.js'
+import type { FollowUp, WalletReadPlan } from '../types.js'
+import {
+  decodeAccountData,
+  decodeEModes,
+  decodeReservesData,
+  decodeReservesList,
+  decodeUserReserves,
+} from './decode.js'
+import type { AaveMarketConfig } from './markets.js'
+import type { AaveState } from './math.js'
+import { buildAavePosition } from './position.js'
+import type { AaveLayout, AaveMarketState } from './types.js'
+
+/** Indexes of the calls inside one market's slice of the batch. */
+const CALL = {
+  reservesData: 0,
+  userReserves: 1,
+  eModesProbe: 2,
+  reservesList: 3,
+  accountData: 4,
+  reservesCount: 5,
+} as const
+
+/**
+ * The six calls one market needs for one wallet: UiPoolDataProviderV3 getReservesData,
+ * getUserReservesData and getEModes (which exists only from v3.2/v3.3: its success selects the
+ * layout), Pool getReservesList, getUserAccountData (the protocol's own answer, used as a check)
+ * and getReservesCount (v3.1+: reveals dropped reserves, whose ids the list no longer shows).
+ */
+export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCall[] {
+  const ui = market.uiPoolDataProvider
+  const provider = market.poolAddressesProvider
+  return [
+    {
+      target: ui,
+      allowFailure: true,
+      callData: encodeFunctionData({
+        abi: uiPoolDataProviderV33Abi,
+        functionName: 'getReservesData',
+        args: [provider],
+      }),
+    },
+    {
+      target: ui,
+      allowFailure: true,
+      callData: encodeFunctionData({
+        abi: uiPoolDataProviderV33Abi,
+        functionName: 'getUserReservesData',
+        args: [provider, user],
+      }),
+    },
+    {
+      target: ui,
+      allowFailure: true,
+      callData: encodeFunctionData({
+        abi: uiPoolDataProviderV33Abi,
+        functionName: 'getEModes',
+        args: [provider],
+      }),
+    },
+    {
+      target: market.pool,
+      allowFailure: true,
+      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReservesList' }),
+    },
+    {
+      target: market.pool,
+      allowFailure: true,
+      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getUserAccountData', args: [user] }),
+    },
+    {
+      target: market.pool,
+      allowFailure: true,
+      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReservesCount' }),
+    },
+  ]
+}
+
+class AaveReadFailedError extends BaseError {
+  override name = 'AaveReadFailedError'
+  constructor(what: string, context: ErrorContext) {
+    super('PROTOCOL_READ_FAILED', `${what} reverted on ${context.market}`, { context })
+  }
+}
+
+/**
+ * Decodes one market's slice of the batch into the user's position (none when the user has no
+ * balance there). Throws coded errors; the caller turns them into an `unavailable` row.
+ */
+export async function decodeAaveWallet(
+  market: AaveMarketConfig,
+  results: RawResult[],
+  block: BlockContext,
+  followUp: FollowUp,
+): Promise<PositionResult[]> {
+  const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
+  const need = (i: number, what: string) => {
+    const r = results[i]
+    if (!r?.success) throw new AaveReadFailedError(what, context)
+    return r.returnData
+  }
+  const accountData = decodeAccountData(need(CALL.accountData, 'Pool.getUserAccountData'))
+  const reservesList = decodeReservesList(need(CALL.reservesList, 'Pool.getReservesList'))
+  const eModesProbe = results[CALL.eModesProbe]
+  const layout: AaveLayout = eModesProbe?.success ? 'v3.3' : 'v3.0'
+
+  const reserveIds = new Map(reservesList.map((a, i) => [a.toLowerCase(), i]))
+  const count = results[CALL.reservesCount]
+  if (count?.success) {
+    const n = Number(
+      decodeFunctionResult({ abi: aavePoolAbi, functionName: 'getReservesCount', data: count.returnData }),
+    )
+    if (n !== reservesList.length) {
+      // Dropped reserves leave holes in the id space: read the id -> address map, pinned.
+      const idCalls: RawCall[] = Array.from({ length: n }, (_, id) => ({
+        target: market.pool,
+        allowFailure: true,
+        callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReserveAddressById', args: [id] }),
+      }))
+      const ids = await followUp(idCalls)
+      reserveIds.clear()
+      ids.forEach((r, id) => {
+        if (!r.success) return
+        const a = decodeFunctionResult({
+          abi: aavePoolAbi,
+          functionName: 'getReserveAddressById',
+          data: r.returnData,
+        })
+        reserveIds.set(a.toLowerCase(), id)
+      })
+    }
+  }
+
+  const decoded = decodeReservesData(
+    layout,
+    need(CALL.reservesData, 'UiPoolDataProviderV3.getReservesData'),
+    reservesList,
+    reserveIds,
+    block.timestamp,
+    context,
+  )
+  if (layout === 'v3.3') decoded.eModes = decodeEModes(eModesProbe!.returnData, context)
+  const user = decodeUserReserves(
+    layout,
+    need(CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData'),
+    decoded.reserves,
+    context,
+  )
+  if (user.eModeCategoryId !== 0 && !decoded.eModes.has(user.eModeCategoryId)) {
+    throw new ProtocolLayoutMismatchError(
+      `the user is in eMode ${user.eModeCategoryId}, which the market does not define`,
+      { ...context, layout },
+    )
+  }
+  const marketState: AaveMarketState = { layout, ...decoded, timestamp: block.timestamp }
+  const state: AaveState = { market: marketState, user }
+
+  // v3.0 eMode categories may name their own price source; read it pinned when the user needs it.
+  let eModePrice: bigint | null = null
+  const category = user.eModeCategoryId === 0 ? undefined : decoded.eModes.get(user.eModeCategoryId)
+  if (layout === 'v3.0' && category?.priceSource && decoded.reserves[0]) {
+    const [r] = await followUp([
+      {
+        target: decoded.reserves[0].priceOracle,
+        allowFailure: true,
+        callData: encodeFunctionData({
+          abi: aaveOracleAbi,
+          functionName: 'getAssetPrice',
+          args: [category.priceSource],
+        }),
+      },
+    ])
+    if (!r?.success) throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source)', context)
+    eModePrice = decodeFunctionResult({
+      abi: aaveOracleAbi,
+      functionName: 'getAssetPrice',
+      data: r.returnData,
+    })
+  }
+
+  const position = buildAavePosition(
+    state,
+    accountData,
+    { protocol: market.protocol, market: market.id, chain: market.chain },
+    { eModePrice },
+  )
+  return position ? [position] : []
+}
+
+/** The read plan of one wallet in one Aave v3 market. */
+export function planAaveWallet(market: AaveMarketConfig, user: Address): WalletReadPlan {
+  return {
+    market: market.id,
+    protocol: market.protocol,
+    calls: aaveWalletCalls(market, user),
+    decode: (results, block, followUp) => decodeAaveWallet(market, results, block, followUp),
+  }
+}

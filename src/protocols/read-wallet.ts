@@ -1,0 +1,89 @@
+import type { PublicClient } from 'viem'
+import { executeBatch, type RawCall } from '../chains/batch.js'
+import type { ChainRuntime } from '../chains/config.js'
+import type { Address } from '../core/address.js'
+import { BaseError } from '../core/errors.js'
+import type { PositionResult } from '../core/types.js'
+import { aaveV3Adapter } from './aave-v3/index.js'
+import type { ProtocolAdapter, WalletReadPlan } from './types.js'
+
+/** Every adapter stacklens runs for a wallet report. */
+export const ADAPTERS: readonly ProtocolAdapter[] = [aaveV3Adapter]
+
+/** Params of {@link readWallet}. */
+export interface ReadWalletParams {
+  client: PublicClient
+  chain: ChainRuntime
+  user: Address
+  /** Pin to this block; the latest when omitted. */
+  blockNumber?: bigint
+  adapters?: readonly ProtocolAdapter[]
+}
+
+/** A wallet's positions on one chain at one block. */
+export interface WalletChainReport {
+  chain: string
+  blockNumber: bigint
+  /** Unix seconds of that block. */
+  timestamp: bigint
+  positions: PositionResult[]
+}
+
+/**
+ * Reads every position of `user` on one chain: all adapters' calls go out as ONE aggregate3
+ * batch pinned to one block; each market is decoded on its own, so a market that fails becomes an
+ * `unavailable` row with its error code and the others are still served. RPC faults (down,
+ * block out of range) throw.
+ */
+export async function readWallet(params: ReadWalletParams): Promise<WalletChainReport> {
+  const { client, chain, user } = params
+  const plans: WalletReadPlan[] = (params.adapters ?? ADAPTERS).flatMap((a) => a.planWallet(chain, user))
+  const calls: RawCall[] = plans.flatMap((p) => p.calls)
+  const batch = await executeBatch({
+    client,
+    chain: chain.key,
+    multicall3: chain.multicall3,
+    calls,
+    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+  })
+  const block = { blockNumber: batch.blockNumber, timestamp: batch.timestamp }
+  const followUp = async (more: readonly RawCall[]) =>
+    (
+      await executeBatch({
+        client,
+        chain: chain.key,
+        multicall3: chain.multicall3,
+        calls: more,
+        blockNumber: batch.blockNumber,
+      })
+    ).results
+  let offset = 0
+  const decoded = await Promise.all(
+    plans.map(async (plan) => {
+      const slice = batch.results.slice(offset, offset + plan.calls.length)
+      offset += plan.calls.length
+      try {
+        return await plan.decode(slice, block, followUp)
+      } catch (err) {
+        if (!(err instanceof BaseError)) throw err
+        if (err.code === 'RPC_UNAVAILABLE') throw err
+        const row: PositionResult = {
+          status: 'unavailable',
+          protocol: plan.protocol,
+          market: plan.market,
+          chain: chain.key,
+          kind: 'lending',
+          code: err.code,
+          reason: err.message,
+        }
+        return [row]
+      }
+    }),
+  )
+  return {
+    chain: chain.key,
+    blockNumber: batch.blockNumber,
+    timestamp: batch.timestamp,
+    positions: decoded.flat(),
+  }
+}

@@ -1,0 +1,31 @@
+import type { BlockContext, RawCall, RawResult } from '../chains/batch.js'
+import type { ChainRuntime } from '../chains/config.js'
+import type { Address } from '../core/address.js'
+import type { PositionResult } from '../core/types.js'
+
+/** Runs more calls pinned to the same block as the main batch (rare follow-up reads). */
+export type FollowUp = (calls: readonly RawCall[]) => Promise<RawResult[]>
+
+/**
+ * What an adapter needs read for one wallet in one market: its calls go into the chain's single
+ * aggregate3 batch; `decode` turns their results (same order) into positions.
+ */
+export interface WalletReadPlan {
+  /** Market id, for error reporting. */
+  market: string
+  protocol: string
+  calls: RawCall[]
+  decode(results: RawResult[], block: BlockContext, followUp: FollowUp): Promise<PositionResult[]>
+}
+
+/**
+ * A protocol adapter: one exported object per protocol folder. Adapters never call each other;
+ * the resolver only sees the positions they produce.
+ */
+export interface ProtocolAdapter {
+  /** Protocol family key, e.g. "aave-v3". */
+  readonly key: string
+  readonly name: string
+  /** Plans the reads of `user` in every market of this adapter configured on `chain`. */
+  planWallet(chain: ChainRuntime, user: Address): WalletReadPlan[]
+}
