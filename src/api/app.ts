@@ -1,0 +1,244 @@
+/**
+ * The stacklens HTTP API: a Hono app, runtime-agnostic (no node: imports). `src/node.ts` serves
+ * it on Node, `src/worker.ts` on Cloudflare Workers.
+ */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import type { PublicClient } from 'viem'
+import { createChainClient } from '../chains/client.js'
+import type { ChainRuntime, StacklensConfig } from '../chains/config.js'
+import { CHAIN_KEYS, CHAINS, type ChainKey, isChainKey } from '../chains/registry.js'
+import { parseAddress } from '../core/address.js'
+import {
+  BaseError,
+  ChainNotConfiguredError,
+  InvalidBlockError,
+  UnknownChainError,
+} from '../core/errors.js'
+import { ADAPTERS, readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
+import { renderDocsPage } from './docs.js'
+import { errorBody, STATUS_OF } from './errors.js'
+import { renderHomePage } from './home.js'
+import {
+  ChainsSchema,
+  ErrorSchema,
+  HealthSchema,
+  ManifestParamsSchema,
+  ManifestResponseSchema,
+  WalletParamsSchema,
+  WalletQuerySchema,
+  WalletReportSchema,
+} from './schemas.js'
+import { serializePosition, summarize } from './serialize.js'
+
+/** Dependencies of the app, injected so it runs on fixtures, the devchain, forks and Workers. */
+export interface AppDeps {
+  config: StacklensConfig
+  /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
+  clientFor?: (chain: ChainRuntime) => PublicClient
+  /** Hint shown when a chain is not configured (differs on Node and Workers). */
+  configHint?: string
+}
+
+const jsonError = (description: string) => ({
+  content: { 'application/json': { schema: ErrorSchema } },
+  description,
+})
+
+const MAX_BLOCK = 2n ** 53n - 1n
+
+function parseBlock(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,16}$/.test(value)) throw new InvalidBlockError(value)
+  const n = BigInt(value)
+  if (n > MAX_BLOCK) throw new InvalidBlockError(value)
+  return n
+}
+
+/** Creates the Hono app. */
+export function createApp(deps: AppDeps) {
+  const { config } = deps
+  const configHint = deps.configHint ?? 'set STACKLENS_RPC_<CHAIN> to an RPC URL'
+  const clients = new Map<ChainKey, PublicClient>()
+  const clientFor = (chain: ChainRuntime): PublicClient => {
+    let c = clients.get(chain.key)
+    if (!c) {
+      c = deps.clientFor ? deps.clientFor(chain) : createChainClient(chain.key, { rpcUrls: chain.rpcUrls })
+      clients.set(chain.key, c)
+    }
+    return c
+  }
+  const configured = () => CHAIN_KEYS.filter((k) => config.chains[k] !== undefined)
+  const resolveChain = (value: string): ChainRuntime => {
+    if (!isChainKey(value)) throw new UnknownChainError(value, CHAIN_KEYS)
+    const runtime = config.chains[value]
+    if (!runtime) {
+      throw new ChainNotConfiguredError(
+        value,
+        configured(),
+        value === 'local' ? 'start the devchain with `npm start` or `npm run devchain`' : configHint,
+      )
+    }
+    return runtime
+  }
+
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0]
+        const where = issue?.path.join('.') || 'request'
+        return c.json(errorBody('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`), 400)
+      }
+      return undefined
+    },
+  })
+
+  app.onError((err, c) => {
+    if (err instanceof BaseError) {
+      return c.json(errorBody(err.code, err.message), STATUS_OF[err.code])
+    }
+    console.error('[stacklens] unexpected error', err)
+    return c.json(errorBody('INTERNAL', 'an unexpected error occurred; it has been logged'), 500)
+  })
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404))
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      summary: 'Liveness',
+      responses: { 200: { content: { 'application/json': { schema: HealthSchema } }, description: 'Up' } },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/chains',
+      summary: 'Chains stacklens knows and which are configured here',
+      responses: { 200: { content: { 'application/json': { schema: ChainsSchema } }, description: 'Chains' } },
+    }),
+    (c) =>
+      c.json(
+        {
+          chains: CHAIN_KEYS.map((key) => ({
+            key,
+            chainId: config.chains[key]?.chainId ?? CHAINS[key].chainId,
+            name: CHAINS[key].name,
+            configured: config.chains[key] !== undefined,
+            markets: (config.chains[key]?.aaveMarkets ?? []).map((m) => ({
+              id: m.id,
+              protocol: m.protocol,
+              name: m.name,
+            })),
+          })),
+        },
+        200,
+      ),
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/wallets/{address}',
+      summary: "A wallet's lending positions with health factors and liquidation prices",
+      description:
+        'Reads every configured market of the chain (or of every configured chain) in one batched call pinned to one block. A market that cannot be read is listed with status "unavailable" and a reason, never as a zero balance.',
+      request: { params: WalletParamsSchema, query: WalletQuerySchema },
+      responses: {
+        200: { content: { 'application/json': { schema: WalletReportSchema } }, description: 'The report' },
+        400: jsonError('Bad address, unknown or unconfigured chain, bad block'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { address: rawAddress } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const address = parseAddress(rawAddress)
+      const blockNumber = parseBlock(query.block)
+      let chains: ChainRuntime[]
+      if (query.chain !== undefined) chains = [resolveChain(query.chain)]
+      else {
+        if (blockNumber !== undefined) {
+          throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
+        }
+        chains = configured().map((k) => config.chains[k]!)
+        if (chains.length === 0) throw new ChainNotConfiguredError('any', [], configHint)
+      }
+      const reports: WalletChainReport[] = await Promise.all(
+        chains.map((chain) =>
+          readWallet({
+            client: clientFor(chain),
+            chain,
+            user: address,
+            adapters: ADAPTERS,
+            ...(blockNumber === undefined ? {} : { blockNumber }),
+          }),
+        ),
+      )
+      const positions = reports.flatMap((r) => r.positions)
+      const single = reports.length === 1 ? reports[0]! : null
+      return c.json(
+        {
+          address,
+          chain: single ? single.chain : null,
+          blockNumber: single ? Number(single.blockNumber) : null,
+          chains: reports.map((r) => ({
+            chain: r.chain,
+            blockNumber: Number(r.blockNumber),
+            timestamp: Number(r.timestamp),
+          })),
+          positions: positions.map(serializePosition),
+          summary: summarize(positions),
+        },
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/chains/{chain}/manifest',
+      summary: 'The devchain manifest (chain "local" only)',
+      request: { params: ManifestParamsSchema },
+      responses: {
+        200: { content: { 'application/json': { schema: ManifestResponseSchema } }, description: 'The manifest' },
+        400: jsonError('Unknown chain'),
+        404: jsonError('No devchain here, or the chain has no manifest'),
+      },
+    }),
+    (c) => {
+      const { chain } = c.req.valid('param')
+      if (!isChainKey(chain)) throw new UnknownChainError(chain, CHAIN_KEYS)
+      if (chain !== 'local') {
+        throw new BaseError('NOT_FOUND', `chain "${chain}" is a real network: only the devchain ("local") has a manifest`)
+      }
+      if (!config.localManifest) {
+        throw new BaseError(
+          'DEVCHAIN_NOT_RUNNING',
+          'no devchain is served here: start one with `npm start` (no RPC configured) or `npm run devchain`',
+        )
+      }
+      return c.json(config.localManifest as Record<string, unknown>, 200)
+    },
+  )
+
+  const openApiConfig = {
+    openapi: '3.1.0',
+    info: {
+      title: 'stacklens API',
+      version: '0.1.0',
+      description:
+        'Stacked DeFi leverage, seen through: health factors, liquidation prices and exposure for any wallet. Token amounts are decimal strings of raw integer units; USD values and ratios are JSON numbers.',
+    },
+  }
+  app.doc31('/openapi.json', openApiConfig)
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(openApiConfig))))
+  app.get('/', (c) => c.html(renderHomePage(config)))
+  return app
+}
+
+/** The app's type (for typed clients). */
+export type StacklensApp = ReturnType<typeof createApp>

@@ -1,0 +1,25 @@
+import type { ErrorCode } from '../core/errors.js'
+
+/** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
+export const STATUS_OF: Record<ErrorCode, 400 | 404 | 500 | 502 | 503> = {
+  INVALID_ADDRESS: 400,
+  INVALID_BLOCK: 400,
+  INVALID_REQUEST: 400,
+  UNKNOWN_CHAIN: 400,
+  CHAIN_NOT_CONFIGURED: 400,
+  BLOCK_OUT_OF_RANGE: 400,
+  NOT_FOUND: 404,
+  DEVCHAIN_NOT_RUNNING: 404,
+  RPC_UNAVAILABLE: 503,
+  RPC_ERROR: 502,
+  PROTOCOL_LAYOUT_MISMATCH: 502,
+  PROTOCOL_MODEL_MISMATCH: 502,
+  PROTOCOL_READ_FAILED: 502,
+  DEVCHAIN_FAILED: 500,
+  INTERNAL: 500,
+}
+
+/** The error body every endpoint returns. */
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } }
+}

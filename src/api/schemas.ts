@@ -1,0 +1,142 @@
+/**
+ * Response and request schemas of the HTTP API (zod, with OpenAPI metadata). Token amounts are
+ * decimal strings of raw integer units; USD values and ratios are JSON numbers.
+ */
+import { z } from '@hono/zod-openapi'
+
+/** `{ error: { code, message } }`. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'INVALID_ADDRESS' }),
+      message: z.string().openapi({ example: '"0x123" is not a valid EVM address (expected 0x followed by 40 hex digits)' }),
+    }),
+  })
+  .openapi('Error')
+
+export const AssetSchema = z
+  .object({
+    symbol: z.string().openapi({ example: 'WETH' }),
+    address: z.string().openapi({ example: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2' }),
+    decimals: z.number().int().openapi({ example: 18 }),
+  })
+  .openapi('Asset')
+
+export const LegSchema = z
+  .object({
+    asset: AssetSchema,
+    side: z.enum(['collateral', 'debt', 'long', 'short']),
+    amount: z.string().openapi({ description: 'Raw token units (integer, native decimals)', example: '25330000000000000000' }),
+    usd: z.number().openapi({ description: 'USD value', example: 75990 }),
+    priceUsd: z.number().openapi({ description: 'USD per whole token used for `usd`', example: 3000 }),
+    countsAsCollateral: z.boolean().optional(),
+    liquidationThresholdBps: z.number().int().optional(),
+    ltvBps: z.number().int().optional(),
+  })
+  .openapi('Leg')
+
+export const LiquidationPriceSchema = z
+  .object({
+    asset: z.string(),
+    symbol: z.string(),
+    side: z.enum(['collateral', 'debt', 'both']),
+    price: z
+      .number()
+      .nullable()
+      .openapi({ description: 'USD price at which HF reaches 1, all other prices fixed; null when none can' }),
+    currentPrice: z.number(),
+    distance: z.number().nullable().openapi({ description: 'price / currentPrice - 1' }),
+  })
+  .openapi('LiquidationPrice')
+
+export const PositionSchema = z
+  .object({
+    status: z.literal('ok'),
+    protocol: z.string().openapi({ example: 'aave-v3' }),
+    market: z.string().openapi({ example: 'aave-v3-ethereum' }),
+    chain: z.string(),
+    kind: z.enum(['lending', 'perp']),
+    healthFactor: z.number().nullable().openapi({ description: 'null when the position has no debt' }),
+    healthFactorWad: z.string().nullable().openapi({ description: 'The protocol health factor in WAD (1e18), exact' }),
+    collateralUsd: z.number(),
+    debtUsd: z.number(),
+    legs: z.array(LegSchema),
+    liquidationPrices: z.array(LiquidationPriceSchema),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Position')
+
+export const UnavailablePositionSchema = z
+  .object({
+    status: z.literal('unavailable'),
+    protocol: z.string(),
+    market: z.string(),
+    chain: z.string(),
+    kind: z.enum(['lending', 'perp']),
+    code: z.string(),
+    reason: z.string(),
+  })
+  .openapi('UnavailablePosition')
+
+export const SummarySchema = z
+  .object({
+    collateralUsd: z.number(),
+    debtUsd: z.number(),
+    netWorthUsd: z.number(),
+    minHealthFactor: z.number().nullable(),
+    positions: z.number().int(),
+    unavailable: z.number().int().openapi({ description: 'Markets that could not be read (see their rows)' }),
+  })
+  .openapi('Summary')
+
+export const WalletReportSchema = z
+  .object({
+    address: z.string(),
+    chain: z.string().nullable().openapi({ description: 'The chain read; null when several were scanned' }),
+    blockNumber: z.number().int().nullable().openapi({ description: 'The pinned block; null when several chains' }),
+    chains: z.array(z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() })),
+    positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
+    summary: SummarySchema,
+  })
+  .openapi('WalletReport')
+
+export const WalletParamsSchema = z.object({
+  address: z
+    .string()
+    .openapi({ param: { name: 'address', in: 'path' }, example: '0x0000000000000000000000000000000000000001' }),
+})
+
+export const WalletQuerySchema = z.object({
+  chain: z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'chain', in: 'query' }, description: 'Chain key; all configured chains when omitted', example: 'local' }),
+  block: z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'block', in: 'query' }, description: 'Block number to pin (needs chain); latest when omitted' }),
+})
+
+export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
+
+export const ChainsSchema = z
+  .object({
+    chains: z.array(
+      z.object({
+        key: z.string(),
+        chainId: z.number().int(),
+        name: z.string(),
+        configured: z.boolean(),
+        markets: z.array(z.object({ id: z.string(), protocol: z.string(), name: z.string() })),
+      }),
+    ),
+  })
+  .openapi('Chains')
+
+export const ManifestParamsSchema = z.object({
+  chain: z.string().openapi({ param: { name: 'chain', in: 'path' }, example: 'local' }),
+})
+
+export const ManifestResponseSchema = z
+  .record(z.string(), z.unknown())
+  .openapi('DevchainManifest', { description: 'See src/devchain/manifest.ts for the full shape' })

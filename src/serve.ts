@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { serve } from '@hono/node-server'
+import { createApp } from './api/app.js'
+import { configFromEnv, hasRealRpc, type StacklensEnv } from './chains/config.js'
+import { BaseError } from './core/errors.js'
+import { DEFAULT_MANIFEST_PATH, type RunningDevchain, startDevchain } from './devchain/devchain.js'
+import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+
+/** Reads and validates a devchain manifest file. */
+export function readManifestFile(path: string): DevchainManifest {
+  if (!existsSync(path)) {
+    throw new BaseError('DEVCHAIN_NOT_RUNNING', `no devchain manifest at ${path}: start one with \`npm run devchain\``)
+  }
+  const parsed = devchainManifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')))
+  if (!parsed.success) {
+    throw new BaseError('INVALID_REQUEST', `${path} is not a devchain manifest: ${parsed.error.issues[0]?.message}`)
+  }
+  return parsed.data
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  env: StacklensEnv
+  port: number
+  host: string
+  log: (line: string) => void
+}
+
+/** A running API server (and the devchain it started, if any). */
+export interface RunningServer {
+  url: string
+  manifest: DevchainManifest | null
+  devchain: RunningDevchain | null
+  close(): Promise<void>
+}
+
+/**
+ * Starts the API on Node. With `STACKLENS_RPC_LOCAL` it serves that running devchain (addresses
+ * from its manifest, `STACKLENS_MANIFEST` or .stacklens/devchain.json); with no RPC configured at
+ * all it starts its own devchain; otherwise it serves the configured real networks.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { env, log } = options
+  let devchain: RunningDevchain | null = null
+  let manifest: DevchainManifest | null = null
+  const manifestPath = env.STACKLENS_MANIFEST ?? DEFAULT_MANIFEST_PATH
+  if (env.STACKLENS_RPC_LOCAL) {
+    manifest = readManifestFile(manifestPath)
+    log(`serving the running devchain at ${env.STACKLENS_RPC_LOCAL} (manifest ${manifestPath})`)
+  } else if (!hasRealRpc(env)) {
+    log('no RPC configured: starting the devchain (anvil + real Aave v3 bytecode + demo wallets)')
+    const t0 = performance.now()
+    devchain = await startDevchain({ manifestPath, progress: (m) => log(`  devchain: ${m}`) })
+    manifest = devchain.manifest
+    log(`  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`)
+  }
+  const config = configFromEnv(env, manifest)
+  const app = createApp({ config })
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`
+  let closed = false
+  return {
+    url,
+    manifest,
+    devchain,
+    close: async () => {
+      if (closed) return
+      closed = true
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await devchain?.stop()
+    },
+  }
+}
