@@ -64,9 +64,13 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
       offset += plan.calls.length
       try {
         return await plan.decode(slice, block, followUp)
-      } catch (err) {
-        if (!(err instanceof BaseError)) throw err
-        if (err.code === 'RPC_UNAVAILABLE') throw err
+      } catch (caught) {
+        // A market that cannot be decoded is reported, never thrown: the others are still served.
+        const err =
+          caught instanceof BaseError
+            ? caught
+            : new BaseError('PROTOCOL_READ_FAILED', `unexpected answer: ${caught instanceof Error ? caught.message.split('\n')[0] : String(caught)}`)
+        if (err.code === 'RPC_UNAVAILABLE' || err.code === 'BLOCK_OUT_OF_RANGE') throw err
         const row: PositionResult = {
           status: 'unavailable',
           protocol: plan.protocol,

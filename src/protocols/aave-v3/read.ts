@@ -90,7 +90,7 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
 class AaveReadFailedError extends BaseError {
   override name = 'AaveReadFailedError'
   constructor(what: string, context: ErrorContext) {
-    super('PROTOCOL_READ_FAILED', `${what} reverted on ${context.market}`, { context })
+    super('PROTOCOL_READ_FAILED', `${what} on market ${context.market}`, { context })
   }
 }
 
@@ -107,7 +107,10 @@ export async function decodeAaveWallet(
   const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
   const need = (i: number, what: string) => {
     const r = results[i]
-    if (!r?.success) throw new AaveReadFailedError(what, context)
+    if (!r?.success) throw new AaveReadFailedError(`${what} reverted`, context)
+    if (r.returnData === '0x') {
+      throw new AaveReadFailedError(`${what} returned nothing (no contract at this block: not deployed yet?)`, context)
+    }
     return r.returnData
   }
   const accountData = decodeAccountData(need(CALL.accountData, 'Pool.getUserAccountData'))
@@ -181,7 +184,7 @@ export async function decodeAaveWallet(
         }),
       },
     ])
-    if (!r?.success) throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source)', context)
+    if (!r?.success) throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source) reverted', context)
     eModePrice = decodeFunctionResult({
       abi: aaveOracleAbi,
       functionName: 'getAssetPrice',
