@@ -1,0 +1,119 @@
+/**
+ * Cloudflare Workers entry (`wrangler.toml` points here). The same Hono app as on Node, configured
+ * from the Worker's variables and secrets:
+ *
+ * - `STACKLENS_RPC_<CHAIN>` (e.g. `STACKLENS_RPC_ETHEREUM`, comma-separated URLs for fallback)
+ *   enables a real chain with every known market on it. Prefer secrets:
+ *   `wrangler secret put STACKLENS_RPC_ETHEREUM`.
+ * - `STACKLENS_LOCAL_MANIFEST`: a devchain manifest (JSON text, or a JSON object var) enables chain
+ *   `local`; `STACKLENS_RPC_LOCAL` overrides the RPC URL written in it.
+ *
+ * Runtime-agnostic: no `node:` imports, no Node globals, no compatibility flags needed.
+ */
+import { createApp } from './api/app.js'
+import { errorBody } from './api/errors.js'
+import { configFromEnv, type StacklensEnv } from './chains/config.js'
+import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+
+/**
+ * The Worker's bindings as stacklens reads them. Vars and secrets arrive as strings; a JSON
+ * object var (`[vars.STACKLENS_LOCAL_MANIFEST]`) arrives parsed. Other bindings are ignored.
+ */
+export interface WorkerEnv {
+  [binding: string]: unknown
+  /** The devchain manifest, as JSON text or as a parsed object. */
+  STACKLENS_LOCAL_MANIFEST?: unknown
+}
+
+/** The part of the Workers `ExecutionContext` this entry needs (kept local: no global Workers types). */
+export interface WorkerExecutionContext {
+  waitUntil(promise: Promise<unknown>): void
+  passThroughOnException(): void
+}
+
+/** Where a bad configuration is reported from. */
+const MANIFEST_VAR = 'STACKLENS_LOCAL_MANIFEST'
+
+/** Hint shown by the API when a real chain is asked for but has no RPC here. */
+export const WORKER_CONFIG_HINT = 'set the Worker variable or secret STACKLENS_RPC_<CHAIN> to an RPC URL'
+
+/** A Worker variable that does not hold what stacklens needs. */
+class WorkerConfigError extends Error {
+  override name = 'WorkerConfigError'
+}
+
+type Handler = (request: Request) => Response | Promise<Response>
+
+/** The handler built for the current env values (one per isolate; rebuilt when the values change). */
+let cached: { key: string; handler: Handler } | null = null
+
+/** The `STACKLENS_*` string values of `env`: what the configuration is built from. */
+function stacklensEnv(env: WorkerEnv): StacklensEnv {
+  const out: StacklensEnv = {}
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (name.startsWith('STACKLENS_') && typeof value === 'string') out[name] = value
+  }
+  return out
+}
+
+/** A stable key of the env values the configuration depends on. */
+function cacheKey(env: WorkerEnv, vars: StacklensEnv): string {
+  const manifest = env?.[MANIFEST_VAR]
+  const entries = Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return JSON.stringify([entries, typeof manifest === 'string' ? null : (manifest ?? null)])
+}
+
+/** Parses and validates `STACKLENS_LOCAL_MANIFEST`; `null` when it is unset or empty. */
+export function parseLocalManifest(value: unknown): DevchainManifest | null {
+  if (value === undefined || value === null) return null
+  let raw: unknown = value
+  if (typeof value === 'string') {
+    if (value.trim() === '') return null
+    try {
+      raw = JSON.parse(value)
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw new WorkerConfigError(`${MANIFEST_VAR} is not valid JSON (${why})`)
+    }
+  }
+  const parsed = devchainManifestSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ')
+    const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : ''
+    throw new WorkerConfigError(`${MANIFEST_VAR} is not a valid devchain manifest: ${issues}${more}`)
+  }
+  return parsed.data
+}
+
+/** Builds the request handler for `env`: the app, or a fixed 500 answer naming the bad variable. */
+function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
+  try {
+    const manifest = parseLocalManifest(env?.[MANIFEST_VAR])
+    const app = createApp({ config: configFromEnv(vars, manifest), configHint: WORKER_CONFIG_HINT })
+    return (request) => app.fetch(request)
+  } catch (err) {
+    if (!(err instanceof WorkerConfigError)) throw err
+    const message = `the Worker is misconfigured: ${err.message}`
+    console.error(`[stacklens] ${message}`)
+    return () => Response.json(errorBody('INTERNAL', message), { status: 500 })
+  }
+}
+
+/** The handler for `env`, cached per isolate while the env values stay the same. */
+export function handlerFor(env: WorkerEnv): Handler {
+  const vars = stacklensEnv(env)
+  const key = cacheKey(env, vars)
+  if (cached?.key !== key) cached = { key, handler: buildHandler(env, vars) }
+  return cached.handler
+}
+
+/** The Workers module entry. */
+export default {
+  /** Serves the stacklens API. */
+  fetch(request: Request, env: WorkerEnv, _ctx: WorkerExecutionContext): Response | Promise<Response> {
+    return handlerFor(env)(request)
+  },
+}
