@@ -12,7 +12,10 @@ const log = (line: string) => console.log(line)
 
 try {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new BaseError('INVALID_REQUEST', `PORT must be an integer between 1 and 65535, got "${process.env.PORT}"`)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `PORT must be an integer between 1 and 65535, got "${process.env.PORT}"`,
+    )
   }
   const server = await startServer({ env: process.env, port, host, log })
   const seconds = ((performance.now() - t0) / 1000).toFixed(1)

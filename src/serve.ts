@@ -9,11 +9,17 @@ import { type DevchainManifest, devchainManifestSchema } from './devchain/manife
 /** Reads and validates a devchain manifest file. */
 export function readManifestFile(path: string): DevchainManifest {
   if (!existsSync(path)) {
-    throw new BaseError('DEVCHAIN_NOT_RUNNING', `no devchain manifest at ${path}: start one with \`npm run devchain\``)
+    throw new BaseError(
+      'DEVCHAIN_NOT_RUNNING',
+      `no devchain manifest at ${path}: start one with \`npm run devchain\``,
+    )
   }
   const parsed = devchainManifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')))
   if (!parsed.success) {
-    throw new BaseError('INVALID_REQUEST', `${path} is not a devchain manifest: ${parsed.error.issues[0]?.message}`)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `${path} is not a devchain manifest: ${parsed.error.issues[0]?.message}`,
+    )
   }
   return parsed.data
 }
@@ -52,7 +58,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const t0 = performance.now()
     devchain = await startDevchain({ manifestPath, progress: (m) => log(`  devchain: ${m}`) })
     manifest = devchain.manifest
-    log(`  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`)
+    log(
+      `  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`,
+    )
   }
   const config = configFromEnv(env, manifest)
   const app = createApp({ config })

@@ -9,6 +9,9 @@
  *   `local`; `STACKLENS_RPC_LOCAL` overrides the RPC URL written in it.
  *
  * Runtime-agnostic: no `node:` imports, no Node globals, no compatibility flags needed.
+ *
+ * workerd treats every value export of this module as an entrypoint, so it exports only the
+ * handler object (and types): helpers stay module-private.
  */
 import { createApp } from './api/app.js'
 import { errorBody } from './api/errors.js'
@@ -31,11 +34,11 @@ export interface WorkerExecutionContext {
   passThroughOnException(): void
 }
 
-/** Where a bad configuration is reported from. */
+/** The variable that holds the devchain manifest. */
 const MANIFEST_VAR = 'STACKLENS_LOCAL_MANIFEST'
 
 /** Hint shown by the API when a real chain is asked for but has no RPC here. */
-export const WORKER_CONFIG_HINT = 'set the Worker variable or secret STACKLENS_RPC_<CHAIN> to an RPC URL'
+const WORKER_CONFIG_HINT = 'set the Worker variable or secret STACKLENS_RPC_<CHAIN> to an RPC URL'
 
 /** A Worker variable that does not hold what stacklens needs. */
 class WorkerConfigError extends Error {
@@ -64,7 +67,7 @@ function cacheKey(env: WorkerEnv, vars: StacklensEnv): string {
 }
 
 /** Parses and validates `STACKLENS_LOCAL_MANIFEST`; `null` when it is unset or empty. */
-export function parseLocalManifest(value: unknown): DevchainManifest | null {
+function parseLocalManifest(value: unknown): DevchainManifest | null {
   if (value === undefined || value === null) return null
   let raw: unknown = value
   if (typeof value === 'string') {
@@ -103,7 +106,7 @@ function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
 }
 
 /** The handler for `env`, cached per isolate while the env values stay the same. */
-export function handlerFor(env: WorkerEnv): Handler {
+function handlerFor(env: WorkerEnv): Handler {
   const vars = stacklensEnv(env)
   const key = cacheKey(env, vars)
   if (cached?.key !== key) cached = { key, handler: buildHandler(env, vars) }

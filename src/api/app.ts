@@ -8,12 +8,7 @@ import { createChainClient } from '../chains/client.js'
 import type { ChainRuntime, StacklensConfig } from '../chains/config.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey, isChainKey } from '../chains/registry.js'
 import { parseAddress } from '../core/address.js'
-import {
-  BaseError,
-  ChainNotConfiguredError,
-  InvalidBlockError,
-  UnknownChainError,
-} from '../core/errors.js'
+import { BaseError, ChainNotConfiguredError, InvalidBlockError, UnknownChainError } from '../core/errors.js'
 import { ADAPTERS, readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
@@ -116,7 +111,9 @@ export function createApp(deps: AppDeps) {
       method: 'get',
       path: '/v1/chains',
       summary: 'Chains stacklens knows and which are configured here',
-      responses: { 200: { content: { 'application/json': { schema: ChainsSchema } }, description: 'Chains' } },
+      responses: {
+        200: { content: { 'application/json': { schema: ChainsSchema } }, description: 'Chains' },
+      },
     }),
     (c) =>
       c.json(
@@ -204,7 +201,10 @@ export function createApp(deps: AppDeps) {
       summary: 'The devchain manifest (chain "local" only)',
       request: { params: ManifestParamsSchema },
       responses: {
-        200: { content: { 'application/json': { schema: ManifestResponseSchema } }, description: 'The manifest' },
+        200: {
+          content: { 'application/json': { schema: ManifestResponseSchema } },
+          description: 'The manifest',
+        },
         400: jsonError('Unknown chain'),
         404: jsonError('No devchain here, or the chain has no manifest'),
       },
@@ -213,7 +213,10 @@ export function createApp(deps: AppDeps) {
       const { chain } = c.req.valid('param')
       if (!isChainKey(chain)) throw new UnknownChainError(chain, CHAIN_KEYS)
       if (chain !== 'local') {
-        throw new BaseError('NOT_FOUND', `chain "${chain}" is a real network: only the devchain ("local") has a manifest`)
+        throw new BaseError(
+          'NOT_FOUND',
+          `chain "${chain}" is a real network: only the devchain ("local") has a manifest`,
+        )
       }
       if (!config.localManifest) {
         throw new BaseError(

@@ -18,7 +18,10 @@ interface OpenApiOperation {
  * The API reference page at `/docs`, rendered on the server from the app's own OpenAPI document:
  * every route, its parameters and responses, and the error model. Self-contained HTML.
  */
-export function renderDocsPage(doc: { info: { title: string; description?: string }; paths?: unknown }): string {
+export function renderDocsPage(doc: {
+  info: { title: string; description?: string }
+  paths?: unknown
+}): string {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, OpenApiOperation>>
   const routes = Object.entries(paths)
     .flatMap(([path, ops]) =>
@@ -29,12 +32,17 @@ export function renderDocsPage(doc: { info: { title: string; description?: strin
               `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${
                 p.required ? 'required' : 'optional'
               }</td><td>${escapeHtml(p.description ?? '')}${
-                p.schema?.example !== undefined ? ` <span class="muted">e.g. <code>${escapeHtml(String(p.schema.example))}</code></span>` : ''
+                p.schema?.example !== undefined
+                  ? ` <span class="muted">e.g. <code>${escapeHtml(String(p.schema.example))}</code></span>`
+                  : ''
               }</td></tr>`,
           )
           .join('')
         const responses = Object.entries(op.responses ?? {})
-          .map(([status, r]) => `<tr><td><code>${escapeHtml(status)}</code></td><td>${escapeHtml(r.description ?? '')}</td></tr>`)
+          .map(
+            ([status, r]) =>
+              `<tr><td><code>${escapeHtml(status)}</code></td><td>${escapeHtml(r.description ?? '')}</td></tr>`,
+          )
           .join('')
         return `<section class="card" id="${escapeHtml(`${method}-${path}`)}">
 <h3><span class="method">${escapeHtml(method.toUpperCase())}</span><code>${escapeHtml(path)}</code></h3>

@@ -11,7 +11,9 @@ export function renderHomePage(config: StacklensConfig): string {
   const wallets = manifest
     ? manifest.wallets
         .map(
-          (w) => `<div class="card"><h3>${escapeHtml(w.label)}</h3><p class="muted">${escapeHtml(w.description)}</p>
+          (
+            w,
+          ) => `<div class="card"><h3>${escapeHtml(w.label)}</h3><p class="muted">${escapeHtml(w.description)}</p>
 <a href="/v1/wallets/${escapeHtml(w.address)}?chain=local"><code>GET /v1/wallets/${escapeHtml(w.address)}?chain=local</code></a></div>`,
         )
         .join('')

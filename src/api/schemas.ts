@@ -9,7 +9,9 @@ export const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'INVALID_ADDRESS' }),
-      message: z.string().openapi({ example: '"0x123" is not a valid EVM address (expected 0x followed by 40 hex digits)' }),
+      message: z
+        .string()
+        .openapi({ example: '"0x123" is not a valid EVM address (expected 0x followed by 40 hex digits)' }),
     }),
   })
   .openapi('Error')
@@ -26,7 +28,10 @@ export const LegSchema = z
   .object({
     asset: AssetSchema,
     side: z.enum(['collateral', 'debt', 'long', 'short']),
-    amount: z.string().openapi({ description: 'Raw token units (integer, native decimals)', example: '25330000000000000000' }),
+    amount: z.string().openapi({
+      description: 'Raw token units (integer, native decimals)',
+      example: '25330000000000000000',
+    }),
     usd: z.number().openapi({ description: 'USD value', example: 75990 }),
     priceUsd: z.number().openapi({ description: 'USD per whole token used for `usd`', example: 3000 }),
     countsAsCollateral: z.boolean().optional(),
@@ -40,10 +45,9 @@ export const LiquidationPriceSchema = z
     asset: z.string(),
     symbol: z.string(),
     side: z.enum(['collateral', 'debt', 'both']),
-    price: z
-      .number()
-      .nullable()
-      .openapi({ description: 'USD price at which HF reaches 1, all other prices fixed; null when none can' }),
+    price: z.number().nullable().openapi({
+      description: 'USD price at which HF reaches 1, all other prices fixed; null when none can',
+    }),
     currentPrice: z.number(),
     distance: z.number().nullable().openapi({ description: 'price / currentPrice - 1' }),
   })
@@ -57,7 +61,10 @@ export const PositionSchema = z
     chain: z.string(),
     kind: z.enum(['lending', 'perp']),
     healthFactor: z.number().nullable().openapi({ description: 'null when the position has no debt' }),
-    healthFactorWad: z.string().nullable().openapi({ description: 'The protocol health factor in WAD (1e18), exact' }),
+    healthFactorWad: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The protocol health factor in WAD (1e18), exact' }),
     collateralUsd: z.number(),
     debtUsd: z.number(),
     legs: z.array(LegSchema),
@@ -93,28 +100,42 @@ export const WalletReportSchema = z
   .object({
     address: z.string(),
     chain: z.string().nullable().openapi({ description: 'The chain read; null when several were scanned' }),
-    blockNumber: z.number().int().nullable().openapi({ description: 'The pinned block; null when several chains' }),
-    chains: z.array(z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() })),
+    blockNumber: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The pinned block; null when several chains' }),
+    chains: z.array(
+      z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
+    ),
     positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
     summary: SummarySchema,
   })
   .openapi('WalletReport')
 
 export const WalletParamsSchema = z.object({
-  address: z
-    .string()
-    .openapi({ param: { name: 'address', in: 'path' }, example: '0x0000000000000000000000000000000000000001' }),
+  address: z.string().openapi({
+    param: { name: 'address', in: 'path' },
+    example: '0x0000000000000000000000000000000000000001',
+  }),
 })
 
 export const WalletQuerySchema = z.object({
   chain: z
     .string()
     .optional()
-    .openapi({ param: { name: 'chain', in: 'query' }, description: 'Chain key; all configured chains when omitted', example: 'local' }),
+    .openapi({
+      param: { name: 'chain', in: 'query' },
+      description: 'Chain key; all configured chains when omitted',
+      example: 'local',
+    }),
   block: z
     .string()
     .optional()
-    .openapi({ param: { name: 'block', in: 'query' }, description: 'Block number to pin (needs chain); latest when omitted' }),
+    .openapi({
+      param: { name: 'block', in: 'query' },
+      description: 'Block number to pin (needs chain); latest when omitted',
+    }),
 })
 
 export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')

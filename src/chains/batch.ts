@@ -127,7 +127,8 @@ export function mapRpcError(err: unknown, chain: string, blockNumber?: bigint): 
     if (unreachable) return new RpcUnavailableError(chain, err)
     const rpc = err.walk((e) => e instanceof RpcRequestError || e instanceof HttpRequestError)
     const source = rpc instanceof ViemBaseError ? rpc : err
-    const detail = source.details && source.details !== source.shortMessage ? source.details : source.shortMessage
+    const detail =
+      source.details && source.details !== source.shortMessage ? source.details : source.shortMessage
     return new RpcError(chain, detail, err)
   }
   return new RpcError(chain, err instanceof Error ? err.message : String(err), err)

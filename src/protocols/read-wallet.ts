@@ -69,7 +69,10 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
         const err =
           caught instanceof BaseError
             ? caught
-            : new BaseError('PROTOCOL_READ_FAILED', `unexpected answer: ${caught instanceof Error ? caught.message.split('\n')[0] : String(caught)}`)
+            : new BaseError(
+                'PROTOCOL_READ_FAILED',
+                `unexpected answer: ${caught instanceof Error ? caught.message.split('\n')[0] : String(caught)}`,
+              )
         if (err.code === 'RPC_UNAVAILABLE' || err.code === 'BLOCK_OUT_OF_RANGE') throw err
         const row: PositionResult = {
           status: 'unavailable',

@@ -27,7 +27,11 @@ async function get(path: string, app = t.app) {
   return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> }
 }
 
-function expectError(r: { status: number; json: () => Record<string, unknown> }, status: number, code: string) {
+function expectError(
+  r: { status: number; json: () => Record<string, unknown> },
+  status: number,
+  code: string,
+) {
   expect(r.status).toBe(status)
   const body = r.json() as { error: { code: string; message: string } }
   expect(body.error.code).toBe(code)
@@ -64,7 +68,12 @@ describe('GET /v1/wallets/{address}', () => {
       healthFactor: number
       collateralUsd: number
       debtUsd: number
-      legs: { asset: { symbol: string; address: string; decimals: number }; side: string; amount: string; usd: number }[]
+      legs: {
+        asset: { symbol: string; address: string; decimals: number }
+        side: string
+        amount: string
+        usd: number
+      }[]
       liquidationPrices: { asset: string; symbol: string; price: number | null }[]
     }
     expect(p.protocol).toBe('aave-v3')
@@ -104,7 +113,12 @@ describe('GET /v1/wallets/{address}', () => {
 
   const bad: [string, string, number, string][] = [
     ['a short address', '/v1/wallets/0x123?chain=local', 400, 'INVALID_ADDRESS'],
-    ['a non-hex address', '/v1/wallets/0xZZ0000000000000000000000000000000000000000?chain=local', 400, 'INVALID_ADDRESS'],
+    [
+      'a non-hex address',
+      '/v1/wallets/0xZZ0000000000000000000000000000000000000000?chain=local',
+      400,
+      'INVALID_ADDRESS',
+    ],
     ['a name instead of an address', '/v1/wallets/vitalik.eth?chain=local', 400, 'INVALID_ADDRESS'],
     [
       'a checksum typo',
@@ -112,11 +126,36 @@ describe('GET /v1/wallets/{address}', () => {
       400,
       'INVALID_ADDRESS',
     ],
-    ['an unknown chain', `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=solana`, 400, 'UNKNOWN_CHAIN'],
-    ['a chain without RPC', `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=ethereum`, 400, 'CHAIN_NOT_CONFIGURED'],
-    ['a negative block', `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=-1`, 400, 'INVALID_BLOCK'],
-    ['a hex block', `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=0x10`, 400, 'INVALID_BLOCK'],
-    ['a fractional block', `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=1.5`, 400, 'INVALID_BLOCK'],
+    [
+      'an unknown chain',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=solana`,
+      400,
+      'UNKNOWN_CHAIN',
+    ],
+    [
+      'a chain without RPC',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=ethereum`,
+      400,
+      'CHAIN_NOT_CONFIGURED',
+    ],
+    [
+      'a negative block',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=-1`,
+      400,
+      'INVALID_BLOCK',
+    ],
+    [
+      'a hex block',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=0x10`,
+      400,
+      'INVALID_BLOCK',
+    ],
+    [
+      'a fractional block',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=1.5`,
+      400,
+      'INVALID_BLOCK',
+    ],
     [
       'a block beyond 2^53',
       `/v1/wallets/0x000000000000000000000000000000000000dEaD?chain=local&block=99999999999999999`,
@@ -129,7 +168,12 @@ describe('GET /v1/wallets/{address}', () => {
       400,
       'BLOCK_OUT_OF_RANGE',
     ],
-    ['a block without a chain', `/v1/wallets/0x000000000000000000000000000000000000dEaD?block=1`, 400, 'INVALID_REQUEST'],
+    [
+      'a block without a chain',
+      `/v1/wallets/0x000000000000000000000000000000000000dEaD?block=1`,
+      400,
+      'INVALID_REQUEST',
+    ],
   ]
   for (const [what, path, status, code] of bad) {
     it(`rejects ${what} with ${status} ${code}`, async () => {
@@ -140,7 +184,10 @@ describe('GET /v1/wallets/{address}', () => {
   it('reports a market that is not deployed at the requested block as unavailable, not as empty', async () => {
     const r = await get(`/v1/wallets/${looper}?chain=local&block=2`)
     expect(r.status).toBe(200)
-    const body = r.json() as { positions: { status: string; code: string; reason: string }[]; summary: { unavailable: number } }
+    const body = r.json() as {
+      positions: { status: string; code: string; reason: string }[]
+      summary: { unavailable: number }
+    }
     expect(body.positions[0]).toMatchObject({ status: 'unavailable', code: 'PROTOCOL_READ_FAILED' })
     expect(body.positions[0]!.reason).toMatch(/no contract/)
     expect(body.summary.unavailable).toBe(1)
@@ -150,7 +197,9 @@ describe('GET /v1/wallets/{address}', () => {
     const chain = localChainRuntime(t.manifest)
     // The v3.0 UiPoolDataProvider asked about a provider that is not Aave's: it reverts; and a
     // "data provider" that is in fact the Pool answers nothing decodable.
-    chain.aaveMarkets = [{ ...chain.aaveMarkets[0]!, id: 'broken', uiPoolDataProvider: chain.aaveMarkets[0]!.pool }]
+    chain.aaveMarkets = [
+      { ...chain.aaveMarkets[0]!, id: 'broken', uiPoolDataProvider: chain.aaveMarkets[0]!.pool },
+    ]
     const app = createApp({ config: { chains: { local: chain }, localManifest: t.manifest } })
     const r = await get(`/v1/wallets/${looper}?chain=local`, app)
     expect(r.status).toBe(200)
@@ -172,7 +221,11 @@ describe('upstream faults', () => {
       })
       req.on('end', () => {
         const parsed = JSON.parse(body) as { id: number } | { id: number }[]
-        const answer = (id: number) => ({ jsonrpc: '2.0', id, error: { code: -32000, message: 'internal node failure' } })
+        const answer = (id: number) => ({
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32000, message: 'internal node failure' },
+        })
         res.setHeader('content-type', 'application/json')
         res.end(JSON.stringify(Array.isArray(parsed) ? parsed.map((p) => answer(p.id)) : answer(parsed.id)))
       })
@@ -184,7 +237,9 @@ describe('upstream faults', () => {
 
   it('an RPC that is down gives 503 RPC_UNAVAILABLE with a clear message', async () => {
     const port = await freePort()
-    const app = createApp({ config: configFromEnv({ STACKLENS_RPC_LOCAL: `http://127.0.0.1:${port}` }, t.manifest) })
+    const app = createApp({
+      config: configFromEnv({ STACKLENS_RPC_LOCAL: `http://127.0.0.1:${port}` }, t.manifest),
+    })
     const r = await get(`/v1/wallets/${looper}?chain=local`, app)
     expectError(r, 503, 'RPC_UNAVAILABLE')
     expect(r.json()).toMatchObject({ error: { message: expect.stringMatching(/unreachable/) } })
@@ -202,15 +257,24 @@ describe('GET /v1/chains and /v1/chains/{chain}/manifest', () => {
   it('lists chains with the configured ones marked', async () => {
     const r = await get('/v1/chains')
     expect(r.status).toBe(200)
-    const chains = (r.json() as { chains: { key: string; configured: boolean; markets: { id: string }[] }[] }).chains
-    expect(chains.find((c) => c.key === 'local')).toMatchObject({ configured: true, markets: [{ id: 'aave-v3-local' }] })
+    const chains = (r.json() as { chains: { key: string; configured: boolean; markets: { id: string }[] }[] })
+      .chains
+    expect(chains.find((c) => c.key === 'local')).toMatchObject({
+      configured: true,
+      markets: [{ id: 'aave-v3-local' }],
+    })
     expect(chains.find((c) => c.key === 'ethereum')).toMatchObject({ configured: false })
   })
 
   it('serves the devchain manifest', async () => {
     const r = await get('/v1/chains/local/manifest')
     expect(r.status).toBe(200)
-    const m = r.json() as { rpcUrl: string; wallets: unknown[]; tokens: { symbol: string }[]; howTo: { movePrice: string } }
+    const m = r.json() as {
+      rpcUrl: string
+      wallets: unknown[]
+      tokens: { symbol: string }[]
+      howTo: { movePrice: string }
+    }
     expect(m.rpcUrl).toBe(t.manifest.rpcUrl)
     expect(m.wallets.length).toBeGreaterThanOrEqual(5)
     expect(m.tokens.map((x) => x.symbol)).toEqual(expect.arrayContaining(['WETH', 'wstETH', 'WBTC', 'USDC']))
@@ -230,12 +294,23 @@ describe('documents and pages', () => {
   it('GET /openapi.json is an OpenAPI 3.1 document with every route', async () => {
     const r = await get('/openapi.json')
     expect(r.status).toBe(200)
-    const doc = r.json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } }
+    const doc = r.json() as {
+      openapi: string
+      paths: Record<string, unknown>
+      components: { schemas: Record<string, unknown> }
+    }
     expect(doc.openapi).toBe('3.1.0')
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/health', '/v1/wallets/{address}', '/v1/chains/{chain}/manifest', '/v1/chains']),
+      expect.arrayContaining([
+        '/health',
+        '/v1/wallets/{address}',
+        '/v1/chains/{chain}/manifest',
+        '/v1/chains',
+      ]),
     )
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Position', 'WalletReport', 'Error']))
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Position', 'WalletReport', 'Error']),
+    )
   })
 
   it('GET /docs renders the API reference from the spec', async () => {

@@ -7,8 +7,8 @@
 import { type Address, maxUint256, parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
-import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
 import { loadArtifact } from '../../src/devchain/artifacts.js'
+import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
 import { DevchainTxError, send } from '../../src/devchain/tx.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
@@ -132,7 +132,8 @@ describe('health factor equals Pool.getUserAccountData at the same block', () =>
         const user = wallet(key)
         const report = await readWallet({ client: t.client, chain: t.chain, user })
         const p = report.positions[0]
-        if (p?.status !== 'ok') throw new Error(`${key}: ${p?.status === 'unavailable' ? p.reason : 'no position'}`)
+        if (p?.status !== 'ok')
+          throw new Error(`${key}: ${p?.status === 'unavailable' ? p.reason : 'no position'}`)
         const onChain = await accountData(user, report.blockNumber)
         expect(p.healthFactorWad).toBe(onChain.healthFactor)
         expect(p.details.totalDebtBase).toBe(onChain.totalDebtBase.toString())

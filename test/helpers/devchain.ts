@@ -6,7 +6,7 @@
 import type { PublicClient } from 'viem'
 import { createApp } from '../../src/api/app.js'
 import { createChainClient } from '../../src/chains/client.js'
-import { configFromEnv, localChainRuntime, type ChainRuntime } from '../../src/chains/config.js'
+import { type ChainRuntime, configFromEnv, localChainRuntime } from '../../src/chains/config.js'
 import { devchainClients, type RunningDevchain, startDevchain } from '../../src/devchain/devchain.js'
 import type { DevchainManifest } from '../../src/devchain/manifest.js'
 import type { DevchainClients } from '../../src/devchain/tx.js'
@@ -42,13 +42,17 @@ export async function startTestDevchain(): Promise<TestDevchain> {
     app,
     async isolated(fn) {
       const id = await clients.test.snapshot()
+      let result: Awaited<ReturnType<typeof fn>>
       try {
-        return await fn()
-      } finally {
-        // viem's revert() swallows anvil's boolean answer: ask anvil directly so a failed revert fails the test.
-        const ok = await clients.test.request({ method: 'evm_revert', params: [id] } as never)
-        if (ok !== true) throw new Error(`evm_revert(${id}) failed`)
+        result = await fn()
+      } catch (err) {
+        await clients.test.request({ method: 'evm_revert', params: [id] } as never)
+        throw err
       }
+      // viem's revert() swallows anvil's boolean answer: ask anvil directly so a failed revert fails the test.
+      const ok = await clients.test.request({ method: 'evm_revert', params: [id] } as never)
+      if (ok !== true) throw new Error(`evm_revert(${id}) failed`)
+      return result
     },
   }
 }

@@ -109,7 +109,10 @@ export async function decodeAaveWallet(
     const r = results[i]
     if (!r?.success) throw new AaveReadFailedError(`${what} reverted`, context)
     if (r.returnData === '0x') {
-      throw new AaveReadFailedError(`${what} returned nothing (no contract at this block: not deployed yet?)`, context)
+      throw new AaveReadFailedError(
+        `${what} returned nothing (no contract at this block: not deployed yet?)`,
+        context,
+      )
     }
     return r.returnData
   }
@@ -184,7 +187,8 @@ export async function decodeAaveWallet(
         }),
       },
     ])
-    if (!r?.success) throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source) reverted', context)
+    if (!r?.success)
+      throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source) reverted', context)
     eModePrice = decodeFunctionResult({
       abi: aaveOracleAbi,
       functionName: 'getAssetPrice',
