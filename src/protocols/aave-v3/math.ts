@@ -74,11 +74,7 @@ export interface AaveUserBalances {
 }
 
 /** Balances of one user reserve at `now`, as the aToken and debt tokens' balanceOf return them. */
-export function getUserBalances(
-  reserve: AaveReserve,
-  user: AaveState['user']['reserves'][number],
-  now: bigint,
-): AaveUserBalances {
+export function getUserBalances(reserve: AaveReserve, user: AaveUserReserve, now: bigint): AaveUserBalances {
   const supplied =
     user.scaledATokenBalance === 0n
       ? 0n
