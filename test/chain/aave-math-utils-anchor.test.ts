@@ -197,6 +197,7 @@ async function crossCheck(key: string, blockNumber: bigint) {
     expect(Number(details.totalDebtBase)).toBe(0)
     return { key, healthFactor: null }
   }
+  console.log(key, summary.currentLiquidationThreshold, summary.healthFactor, p.healthFactor, summary.totalCollateralMarketReferenceCurrency, details.totalCollateralBase, summary.totalBorrowsMarketReferenceCurrency, details.totalDebtBase)
   // Weighted-average liquidation threshold, truncated to whole bps by both.
   expect(Math.round(Number(summary.currentLiquidationThreshold) * 10_000)).toBe(
     details.currentLiquidationThresholdBps,

@@ -18,6 +18,7 @@ import type {
   AaveEModeCategory,
   AaveMarketState,
   AaveReserve,
+  AaveUserReserve,
   AaveUserState,
 } from './types.js'
 
