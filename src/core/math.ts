@@ -86,6 +86,8 @@ export function toFloat(value: bigint, decimals: number): number {
 export function fromFloat(value: number, decimals: number): bigint {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`fromFloat: ${value} is not a finite non-negative number`)
+  // toFixed switches to exponent notation from 1e21; such floats are integers anyway.
+  if (value >= 1e21) return BigInt(value) * 10n ** BigInt(decimals)
   const [intPart, fracPart = ''] = value.toFixed(Math.min(decimals, 20)).split('.')
   const frac = (fracPart + '0'.repeat(decimals)).slice(0, decimals)
   return BigInt(intPart ?? '0') * 10n ** BigInt(decimals) + BigInt(frac === '' ? '0' : frac)

@@ -198,6 +198,17 @@ export function decodeUserReserves(
   reserves: readonly AaveReserve[],
   context: ErrorContext,
 ): AaveUserState {
+  // (UserReserveData[], uint8) with a static tuple: exactly 32 * (3 + fields * n) bytes. Checking the
+  // size catches a layout mismatch even where the words happen to decode (e.g. a one-reserve market).
+  const fields = layout === 'v3.0' ? 7 : 4
+  const expectedBytes = 32 * (3 + fields * reserves.length)
+  if ((data.length - 2) / 2 !== expectedBytes) {
+    mismatch(
+      layout,
+      `getUserReservesData is ${(data.length - 2) / 2} bytes, expected ${expectedBytes}`,
+      context,
+    )
+  }
   let raw: readonly [readonly Record<string, unknown>[], number]
   try {
     raw =

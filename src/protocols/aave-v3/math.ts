@@ -186,8 +186,10 @@ export function computeAccountData(
 
     const inEMode = isInEModeCategory(state, reserve)
     const ltBps = inEMode && category ? category.liquidationThresholdBps : reserve.liquidationThresholdBps
-    const ltvBps =
-      inEMode && category ? (ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps) : reserve.ltvBps
+    // GenericLogic adds to the average LTV only when the reserve's own LTV is non-zero.
+    let ltvBps = reserve.ltvBps
+    if (ltvBps !== 0n && inEMode && category)
+      ltvBps = ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps
     const countsAsCollateral =
       reserve.liquidationThresholdBps !== 0n && ur.usageAsCollateralEnabledOnUser && balances.supplied > 0n
     let collateralBase = 0n

@@ -33,9 +33,7 @@ describe('constants', () => {
     expect(PERCENTAGE_FACTOR).toBe(10_000n)
     expect(HALF_PERCENTAGE_FACTOR).toBe(5_000n)
     // 2^256 - 1 = 115792089237316195423570985008687907853269984665640564039457584007913129639935
-    expect(MAX_UINT256).toBe(
-      115792089237316195423570985008687907853269984665640564039457584007913129639935n,
-    )
+    expect(MAX_UINT256).toBe(115792089237316195423570985008687907853269984665640564039457584007913129639935n)
   })
 })
 
@@ -190,13 +188,17 @@ describe('toFloat', () => {
   })
 
   it('keeps the fractional part of values above 2^53 base units', () => {
-    // 123456789.123456789 ETH in wei = 123456789123456789000000000; Number(wei) alone would lose it
-    // only past ~16 significant digits, and whole + frac keeps the float closest to the value
+    // 123456789.123456789 ETH = 123_456_789_123_456_789_000_000_000 wei (> 2^53): whole part
+    // 123_456_789 and fraction 0.123456789 are converted separately, then added
     expect(toFloat(123_456_789_123_456_789_000_000_000n, 18)).toBeCloseTo(123_456_789.123_456_79, 6)
   })
 })
 
 describe('fromFloat', () => {
+  it('handles floats from 1e21 up, where toFixed switches to exponent notation (regression)', () => {
+    // 1e21 is an exact integer in float64: 1e21 * 10^2 = 10^23.
+    expect(fromFloat(1e21, 2)).toBe(10n ** 23n)
+  })
   it('converts to fixed point rounded to nearest', () => {
     // 1.5 * 10^6 = 1_500_000
     expect(fromFloat(1.5, 6)).toBe(1_500_000n)
