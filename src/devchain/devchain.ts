@@ -151,9 +151,20 @@ export interface StartDevchainOptions {
  */
 export async function startDevchain(options: StartDevchainOptions = {}): Promise<RunningDevchain> {
   const progress = options.progress ?? (() => {})
-  const port = options.port ?? (await freePort(8545))
-  progress(`starting anvil on 127.0.0.1:${port}`)
-  const anvil = await startAnvil(port)
+  // A free port can be taken between the probe and anvil's bind (parallel test files): when the
+  // caller did not ask for a port, try another one.
+  let anvil: Awaited<ReturnType<typeof startAnvil>> | undefined
+  let port = options.port ?? (await freePort(8545))
+  for (let attempt = 1; anvil === undefined; attempt++) {
+    progress(`starting anvil on 127.0.0.1:${port}`)
+    try {
+      anvil = await startAnvil(port)
+    } catch (err) {
+      if (options.port !== undefined || attempt >= 5 || !/address already in use/i.test(String(err)))
+        throw err
+      port = await freePort()
+    }
+  }
   let stopped = false
   const stop = async () => {
     if (stopped) return

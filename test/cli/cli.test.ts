@@ -1,0 +1,156 @@
+/**
+ * The `stacklens` command as a user runs it: `node bin/stacklens.js ...` in a subprocess against a
+ * devchain (its manifest written to a temp file and passed as STACKLENS_MANIFEST). Covers the
+ * JSON and human output of `wallet` (same health factor as the API at the same block, no ANSI with
+ * NO_COLOR) and the exit codes: 0 ok, 2 bad input (and DEVCHAIN_NOT_RUNNING, a 404), 3 upstream
+ * failure (RPC unreachable).
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../src/devchain/anvil.js'
+import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BIN = join(ROOT, 'bin', 'stacklens.js')
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
+const ANSI = /\u001b\[/
+
+let t: TestDevchain
+let dir: string
+let manifestPath: string
+let looper: string
+
+beforeAll(async () => {
+  t = await startTestDevchain()
+  looper = t.manifest.wallets.find((w) => w.key === 'looper')!.address
+  dir = mkdtempSync(join(tmpdir(), 'stacklens-cli-'))
+  manifestPath = join(dir, 'devchain.json')
+  writeFileSync(manifestPath, JSON.stringify(t.manifest))
+})
+afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true })
+  await t?.devchain.stop()
+})
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the CLI with a clean stacklens environment (no STACKLENS_* from the caller) and NO_COLOR. */
+function stacklens(args: string[], manifest: string = manifestPath): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('STACKLENS_')) env[k] = v
+  delete env.FORCE_COLOR
+  env.NO_COLOR = '1'
+  env.STACKLENS_MANIFEST = manifest
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env, timeout: 15_000, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+}
+
+describe('stacklens wallet', () => {
+  it('--json: exit 0, the same health factor as the API at the same block', async () => {
+    const cli = await stacklens(['wallet', looper, '--json'])
+    expect(cli.stderr).toBe('')
+    expect(cli.code).toBe(0)
+    const out = JSON.parse(cli.stdout) as {
+      address: string
+      chain: string
+      blockNumber: number
+      positions: { status: string; healthFactorWad: string | null }[]
+    }
+    // Nothing is mined between the two reads (automine, no transactions): both read the latest block.
+    const res = await t.app.request(`/v1/wallets/${looper}?chain=local`)
+    expect(res.status).toBe(200)
+    const api = (await res.json()) as {
+      blockNumber: number
+      positions: { healthFactorWad: string | null }[]
+    }
+    expect(out.address).toBe(looper)
+    expect(out.chain).toBe('local')
+    expect(out.blockNumber).toBe(api.blockNumber)
+    expect(out.positions[0]?.status).toBe('ok')
+    expect(out.positions[0]?.healthFactorWad).toMatch(/^\d+$/)
+    expect(out.positions[0]?.healthFactorWad).toBe(api.positions[0]?.healthFactorWad)
+  })
+
+  it('human output: HF and liquidation prices, no ANSI escapes with NO_COLOR', async () => {
+    const cli = await stacklens(['wallet', looper])
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toContain(`${looper} on local at block`)
+    expect(cli.stdout).toContain('HF')
+    expect(cli.stdout).toMatch(/HF \d+\.\d{4}/)
+    expect(cli.stdout).toContain('liquidation price WETH')
+    expect(cli.stdout).not.toMatch(ANSI)
+    expect(cli.stderr).not.toMatch(ANSI)
+  })
+})
+
+describe('bad input exits 2', () => {
+  it('an invalid address, named on stderr', async () => {
+    const cli = await stacklens(['wallet', '0x123'])
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain('0x123')
+    expect(cli.stderr).toMatch(/not a valid EVM address/)
+    expect(cli.stdout).toBe('')
+  })
+
+  it('an unknown chain', async () => {
+    const cli = await stacklens(['wallet', looper, '--chain', 'nope'])
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain('unknown chain')
+    expect(cli.stderr).toContain('nope')
+  })
+
+  it('a block that is not a number', async () => {
+    const cli = await stacklens(['wallet', looper, '--block', 'abc'])
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toMatch(/"abc" is not a block number/)
+  })
+
+  it('an unknown command, with the usage', async () => {
+    const cli = await stacklens(['frobnicate'])
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain('unknown command "frobnicate"')
+    expect(cli.stderr).toContain('usage:')
+  })
+
+  it('devchain --port out of range (refused before anvil starts)', async () => {
+    const cli = await stacklens(['devchain', '--port', '99999'])
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toMatch(/--port must be an integer between 1 and 65535, got "99999"/)
+  })
+
+  it('no devchain manifest (DEVCHAIN_NOT_RUNNING, a 404): points to npm run devchain', async () => {
+    const missing = join(dir, 'missing.json')
+    const cli = await stacklens(['wallet', looper], missing)
+    expect(cli.code).toBe(2)
+    expect(cli.stderr).toContain(missing)
+    expect(cli.stderr).toContain('npm run devchain')
+  })
+})
+
+describe('upstream failure exits 3', () => {
+  it('the manifest RPC is a closed port: unreachable', async () => {
+    const closed = join(dir, 'closed.json')
+    writeFileSync(closed, JSON.stringify({ ...t.manifest, rpcUrl: `http://127.0.0.1:${await freePort()}` }))
+    const cli = await stacklens(['wallet', looper], closed)
+    expect(cli.code).toBe(3)
+    expect(cli.stderr).toContain('unreachable')
+    expect(cli.stderr).not.toMatch(/\bat .+\.ts:\d+/)
+  })
+})
