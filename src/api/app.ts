@@ -9,7 +9,7 @@ import type { ChainRuntime, StacklensConfig } from '../chains/config.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey, isChainKey } from '../chains/registry.js'
 import { parseAddress } from '../core/address.js'
 import { BaseError, ChainNotConfiguredError, InvalidBlockError, UnknownChainError } from '../core/errors.js'
-import { ADAPTERS, readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
+import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
 import { renderHomePage } from './home.js'
@@ -169,7 +169,6 @@ export function createApp(deps: AppDeps) {
             client: clientFor(chain),
             chain,
             user: address,
-            adapters: ADAPTERS,
             ...(blockNumber === undefined ? {} : { blockNumber }),
           }),
         ),
@@ -238,7 +237,11 @@ export function createApp(deps: AppDeps) {
     },
   }
   app.doc31('/openapi.json', openApiConfig)
-  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(openApiConfig))))
+  let docsHtml: string | undefined
+  app.get('/docs', (c) => {
+    docsHtml ??= renderDocsPage(app.getOpenAPI31Document(openApiConfig))
+    return c.html(docsHtml)
+  })
   app.get('/', (c) => c.html(renderHomePage(config)))
   return app
 }

@@ -36,6 +36,21 @@ function mismatch(layout: AaveLayout, what: string, context: ErrorContext, cause
   )
 }
 
+/** Decodes a UiPoolDataProviderV3 answer with the ABI of `layout`; a decode failure is a mismatch. */
+function decodeInLayout<T>(
+  layout: AaveLayout,
+  functionName: 'getReservesData' | 'getUserReservesData',
+  data: Hex,
+  context: ErrorContext,
+): T {
+  const abi = layout === 'v3.0' ? uiPoolDataProviderV30Abi : uiPoolDataProviderV33Abi
+  try {
+    return decodeFunctionResult({ abi, functionName, data } as never) as T
+  } catch (err) {
+    return mismatch(layout, `${functionName} did not decode`, context, err)
+  }
+}
+
 /**
  * Decodes `getReservesData` in `layout`, assigning reserve ids from `reserveIds` (the Pool's
  * reserve id of each underlying asset, lower-case address -> id), and validates every reserve:
@@ -51,23 +66,12 @@ export function decodeReservesData(
   blockTimestamp: bigint,
   context: ErrorContext,
 ): DecodedReserves {
-  let raw: readonly [readonly Record<string, unknown>[], Record<string, unknown>]
-  try {
-    raw =
-      layout === 'v3.0'
-        ? (decodeFunctionResult({
-            abi: uiPoolDataProviderV30Abi,
-            functionName: 'getReservesData',
-            data,
-          }) as never)
-        : (decodeFunctionResult({
-            abi: uiPoolDataProviderV33Abi,
-            functionName: 'getReservesData',
-            data,
-          }) as never)
-  } catch (err) {
-    mismatch(layout, 'getReservesData did not decode', context, err)
-  }
+  const raw = decodeInLayout<readonly [readonly Record<string, unknown>[], Record<string, unknown>]>(
+    layout,
+    'getReservesData',
+    data,
+    context,
+  )
   const [rows, base] = raw
   if (rows.length !== expectedAssets.length) {
     mismatch(layout, `${rows.length} reserves where the Pool lists ${expectedAssets.length}`, context)
@@ -209,23 +213,12 @@ export function decodeUserReserves(
       context,
     )
   }
-  let raw: readonly [readonly Record<string, unknown>[], number]
-  try {
-    raw =
-      layout === 'v3.0'
-        ? (decodeFunctionResult({
-            abi: uiPoolDataProviderV30Abi,
-            functionName: 'getUserReservesData',
-            data,
-          }) as never)
-        : (decodeFunctionResult({
-            abi: uiPoolDataProviderV33Abi,
-            functionName: 'getUserReservesData',
-            data,
-          }) as never)
-  } catch (err) {
-    mismatch(layout, 'getUserReservesData did not decode', context, err)
-  }
+  const raw = decodeInLayout<readonly [readonly Record<string, unknown>[], number]>(
+    layout,
+    'getUserReservesData',
+    data,
+    context,
+  )
   const [rows, eModeCategoryId] = raw
   if (rows.length !== reserves.length) {
     mismatch(layout, `${rows.length} user reserves for ${reserves.length} reserves`, context)
