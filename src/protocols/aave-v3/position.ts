@@ -120,6 +120,7 @@ export function buildAavePosition(
     liquidationPrices,
     details: {
       layout: state.market.layout,
+      userEModeCategoryId: state.user.eModeCategoryId,
       eMode: computed.eMode
         ? {
             id: computed.eMode.id,

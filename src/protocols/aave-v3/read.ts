@@ -163,7 +163,10 @@ export async function decodeAaveWallet(
     decoded.reserves,
     context,
   )
-  if (user.eModeCategoryId !== 0 && !decoded.eModes.has(user.eModeCategoryId)) {
+  // v3.0 knows categories only through the reserves in them: a category with no asset (emptied
+  // by governance, or entered without debt) applies to nothing, as in the Pool. From v3.3 every
+  // category is listed by getEModes, so an unknown one means the answer is not what we think.
+  if (layout === 'v3.3' && user.eModeCategoryId !== 0 && !decoded.eModes.has(user.eModeCategoryId)) {
     throw new ProtocolLayoutMismatchError(
       `the user is in eMode ${user.eModeCategoryId}, which the market does not define`,
       { ...context, layout },
