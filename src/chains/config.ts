@@ -1,6 +1,8 @@
 import type { Address } from '../core/address.js'
 import type { DevchainManifest } from '../devchain/manifest.js'
 import { AAVE_MARKETS, type AaveMarketConfig } from '../protocols/aave-v3/markets.js'
+import { COMETS, type CometConfig } from '../protocols/compound-v3/markets.js'
+import { MORPHO_BLUE, type MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey } from './registry.js'
 
 /** A chain this deployment can read: where to reach it and which markets live on it. */
@@ -11,6 +13,10 @@ export interface ChainRuntime {
   rpcUrls: string[]
   multicall3: Address
   aaveMarkets: AaveMarketConfig[]
+  /** The chain's Morpho Blue singleton, if any. */
+  morphoBlue: MorphoBlueConfig | null
+  /** The chain's Comets (Compound v3). */
+  comets: CometConfig[]
 }
 
 /** The runtime configuration: the chains that have an RPC. */
@@ -48,6 +54,8 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
         uiPoolDataProvider: manifest.aaveV3.uiPoolDataProvider as Address,
       },
     ],
+    morphoBlue: null,
+    comets: [],
   }
 }
 
@@ -72,6 +80,8 @@ export function configFromEnv(
       rpcUrls,
       multicall3: def.multicall3,
       aaveMarkets: AAVE_MARKETS.filter((m) => m.chain === key),
+      morphoBlue: MORPHO_BLUE.find((m) => m.chain === key) ?? null,
+      comets: COMETS.filter((c) => c.chain === key),
     }
   }
   if (localManifest) {

@@ -1,5 +1,5 @@
 import type { PublicClient } from 'viem'
-import { executeBatch, type RawCall } from '../chains/batch.js'
+import { executeBatch, mapRpcError, type RawCall } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
@@ -37,7 +37,25 @@ export interface WalletChainReport {
  */
 export async function readWallet(params: ReadWalletParams): Promise<WalletChainReport> {
   const { client, chain, user } = params
-  const plans: WalletReadPlan[] = (params.adapters ?? ADAPTERS).flatMap((a) => a.planWallet(chain, user))
+  const adapters = params.adapters ?? ADAPTERS
+  // Round trip 1 (only when some adapter must discover markets): every discovery at once.
+  const discovered = await Promise.all(
+    adapters.map(async (a) => {
+      if (!a.discover) return undefined
+      try {
+        return await a.discover({
+          client,
+          chain,
+          user,
+          ...(params.blockNumber === undefined ? {} : { toBlock: params.blockNumber }),
+        })
+      } catch (err) {
+        throw mapRpcError(err, chain.key, params.blockNumber)
+      }
+    }),
+  )
+  // Round trip 2: every adapter's reads in one aggregate3 batch.
+  const plans: WalletReadPlan[] = adapters.flatMap((a, i) => a.planWallet(chain, user, discovered[i]))
   const calls: RawCall[] = plans.flatMap((p) => p.calls)
   const batch = await executeBatch({
     client,

@@ -1,3 +1,4 @@
+import type { PublicClient } from 'viem'
 import type { BlockContext, RawCall, RawResult } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
@@ -18,6 +19,15 @@ export interface WalletReadPlan {
   decode(results: RawResult[], block: BlockContext, followUp: FollowUp): Promise<PositionResult[]>
 }
 
+/** What discovery may use: the chain's client, pinned to `toBlock` when the report is. */
+export interface DiscoveryContext {
+  client: PublicClient
+  chain: ChainRuntime
+  user: Address
+  /** The block the report is pinned to; latest when undefined. */
+  toBlock?: bigint
+}
+
 /**
  * A protocol adapter: one exported object per protocol folder. Adapters never call each other;
  * the resolver only sees the positions they produce.
@@ -26,6 +36,14 @@ export interface ProtocolAdapter {
   /** Protocol family key, e.g. "aave-v3". */
   readonly key: string
   readonly name: string
-  /** Plans the reads of `user` in every market of this adapter configured on `chain`. */
-  planWallet(chain: ChainRuntime, user: Address): WalletReadPlan[]
+  /**
+   * Finds which markets `user` may hold (event logs, indexers), before the batch. Adapters whose
+   * markets are a fixed list skip it. All adapters' discoveries run concurrently (one round trip).
+   */
+  discover?(ctx: DiscoveryContext): Promise<unknown>
+  /**
+   * Plans the reads of `user` in the markets of this adapter on `chain`; `discovered` is what
+   * `discover` returned.
+   */
+  planWallet(chain: ChainRuntime, user: Address, discovered?: unknown): WalletReadPlan[]
 }
