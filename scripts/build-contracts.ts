@@ -18,6 +18,7 @@ const compiled = compileDevchainContracts(
 )
 let stale = 0
 for (const [name, artifact] of Object.entries(compiled)) {
+  if (artifact.bytecode === '0x') continue // interfaces
   const path = join(dir, `${name}.artifact.ts`)
   const text = renderArtifactModule(name, artifact)
   let current = ''

@@ -1,6 +1,6 @@
 import type { Address } from '../core/address.js'
 import type { DevchainManifest } from '../devchain/manifest.js'
-import { AAVE_MARKETS, type AaveMarketConfig } from '../protocols/aave-v3/markets.js'
+import { AAVE_MARKETS, type AaveMarketConfig, USD_PRICE_ORACLES } from '../protocols/aave-v3/markets.js'
 import { COMETS, type CometConfig } from '../protocols/compound-v3/markets.js'
 import { MORPHO_BLUE, type MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey } from './registry.js'
@@ -13,6 +13,11 @@ export interface ChainRuntime {
   rpcUrls: string[]
   multicall3: Address
   aaveMarkets: AaveMarketConfig[]
+  /**
+   * A USD price source for assets priced outside their protocol (Morpho prices collateral in loan
+   * units): an AaveOracle-compatible `getAssetPrice(asset)` in USD with 8 decimals; null if none.
+   */
+  usdPriceOracle: Address | null
   /** The chain's Morpho Blue singleton, if any. */
   morphoBlue: MorphoBlueConfig | null
   /** The chain's Comets (Compound v3). */
@@ -54,7 +59,15 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
         uiPoolDataProvider: manifest.aaveV3.uiPoolDataProvider as Address,
       },
     ],
-    morphoBlue: null,
+    usdPriceOracle: manifest.aaveV3.oracle as Address,
+    morphoBlue: manifest.morphoBlue
+      ? {
+          chain: 'local',
+          morpho: manifest.morphoBlue.morpho as Address,
+          fromBlock: BigInt(manifest.morphoBlue.deployBlock),
+          logsBlockSpan: 1_000_000n,
+        }
+      : null,
     comets: [],
   }
 }
@@ -80,6 +93,7 @@ export function configFromEnv(
       rpcUrls,
       multicall3: def.multicall3,
       aaveMarkets: AAVE_MARKETS.filter((m) => m.chain === key),
+      usdPriceOracle: USD_PRICE_ORACLES[key] ?? null,
       morphoBlue: MORPHO_BLUE.find((m) => m.chain === key) ?? null,
       comets: COMETS.filter((c) => c.chain === key),
     }

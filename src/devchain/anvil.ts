@@ -44,13 +44,14 @@ export async function freePort(preferred?: number): Promise<number> {
   return got
 }
 
-/** Starts anvil on `port` (127.0.0.1), chain id 31337, automine. */
+/** Starts anvil on `port` (127.0.0.1), chain id 31337, 20 unlocked accounts, automine. */
 export async function startAnvil(port: number): Promise<Anvil> {
   const anvil = createAnvil({
     anvilBinary: resolveAnvilBinary(),
     host: '127.0.0.1',
     port,
     chainId: DEVCHAIN_CHAIN_ID,
+    accounts: 20,
   })
   await anvil.start()
   return anvil

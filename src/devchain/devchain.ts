@@ -12,8 +12,9 @@ import { foundry } from 'viem/chains'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import { deployMorpho } from './deploy-morpho.js'
 import type { DevchainManifest } from './manifest.js'
-import { DEVCHAIN_ROLES, seedDemoWallets } from './seed.js'
+import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets } from './seed.js'
 import { type DevchainClients, deploy } from './tx.js'
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
@@ -66,6 +67,14 @@ export async function deployDevchain(
 
   const aave = await deployAave(clients, admin, progress)
   const wallets = await seedDemoWallets(clients, aave, accounts, progress)
+  const morpho = await deployMorpho(
+    clients,
+    aave,
+    admin,
+    accounts[DEVCHAIN_ROLES.liquidityProvider]!,
+    progress,
+  )
+  wallets.push(...(await seedMorphoWallets(clients, aave, morpho, accounts, wallets, progress)))
   const feedOf = (symbol: string) => aave.tokens.find((t) => t.symbol === symbol)!.priceFeed
 
   return {
@@ -100,6 +109,22 @@ export async function deployDevchain(
           assets: DEVCHAIN_TOKENS.filter((t) => t.eModeCategory === DEVCHAIN_EMODE.id).map((t) => t.symbol),
         },
       ],
+    },
+    morphoBlue: {
+      morpho: morpho.morpho,
+      irm: morpho.irm,
+      deployBlock: Number(morpho.deployBlock),
+      markets: morpho.markets.map((m) => ({
+        key: m.key,
+        id: m.id,
+        loanToken: m.params.loanToken,
+        collateralToken: m.params.collateralToken,
+        oracle: m.params.oracle,
+        irm: m.params.irm,
+        lltv: m.params.lltv.toString(),
+        loanSymbol: m.loanSymbol,
+        collateralSymbol: m.collateralSymbol,
+      })),
     },
     tokens: aave.tokens.map((t) => ({
       symbol: t.symbol,

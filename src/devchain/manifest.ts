@@ -66,6 +66,28 @@ export const devchainManifestSchema = z.object({
       }),
     ),
   }),
+  /** Morpho Blue (absent in manifests written before it was added). */
+  morphoBlue: z
+    .object({
+      morpho: address,
+      irm: address,
+      deployBlock: z.number().int().min(0),
+      markets: z.array(
+        z.object({
+          key: z.string(),
+          id: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+          loanToken: address,
+          collateralToken: address,
+          oracle: address,
+          irm: address,
+          /** WAD, decimal string. */
+          lltv: z.string().regex(/^\d+$/),
+          loanSymbol: z.string(),
+          collateralSymbol: z.string(),
+        }),
+      ),
+    })
+    .optional(),
   tokens: z.array(manifestTokenSchema),
   wallets: z.array(manifestWalletSchema),
   /** Accounts the seeding used that are not demo wallets (liquidity provider, swap desk). */

@@ -1,5 +1,6 @@
 import { type Address, maxUint256, parseUnits } from 'viem'
 import { DEVCHAIN_TOKENS, type DeployedAave, type DeployedToken } from './deploy-aave.js'
+import { type DeployedMorpho, openMorphoPosition, supplyMorpho } from './deploy-morpho.js'
 import { type DevchainClients, send } from './tx.js'
 
 /** A seeded demo wallet, as it goes into the manifest. */
@@ -22,6 +23,7 @@ export const DEVCHAIN_ROLES = {
   nearLiquidation: 7,
   isolated: 8,
   liquidator: 9,
+  morphoBorrower: 10,
 } as const
 
 interface SeedContext {
@@ -276,6 +278,45 @@ export async function seedDemoWallets(
       label: 'Isolation-mode borrower',
       address: isolated,
       description: '4,000 LINK (an isolated asset, debt ceiling 5M USD) supplied, 20,000 USDC borrowed.',
+    },
+  ]
+}
+
+/**
+ * Seeds the Morpho Blue side of the demo: the looper also borrows on Morpho (one wallet on Aave
+ * and Morpho at once), the supplier lends on Morpho, and a Morpho-only borrower with two markets.
+ * Updates the labels of the wallets it extends; returns the new wallets.
+ */
+export async function seedMorphoWallets(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  accounts: readonly Address[],
+  wallets: SeededWallet[],
+  progress: (message: string) => void = () => {},
+): Promise<SeededWallet[]> {
+  progress('seeding Morpho Blue positions')
+  const at = (role: keyof typeof DEVCHAIN_ROLES) => accounts[DEVCHAIN_ROLES[role]]!
+  await openMorphoPosition(clients, aave, morpho, at('looper'), 'weth-usdc', '5', '9000')
+  await supplyMorpho(clients, aave, morpho, at('supplier'), 'weth-usdc', '5000')
+  const borrower = at('morphoBorrower')
+  await openMorphoPosition(clients, aave, morpho, borrower, 'wsteth-weth', '20', '21')
+  await openMorphoPosition(clients, aave, morpho, borrower, 'wbtc-usdc', '1', '30000')
+  const looper = wallets.find((w) => w.key === 'looper')
+  if (looper) {
+    looper.label = 'Multi-protocol looper (Aave + Morpho)'
+    looper.description +=
+      ' Also on Morpho Blue: 5 WETH collateral, 9,000 USDC borrowed in the WETH/USDC 86% market.'
+  }
+  const supplier = wallets.find((w) => w.key === 'supplier')
+  if (supplier) supplier.description += ' Also lends 5,000 USDC in the Morpho WETH/USDC market.'
+  return [
+    {
+      key: 'morpho-borrower',
+      label: 'Morpho Blue borrower',
+      address: borrower,
+      description:
+        'Morpho only: 20 wstETH against 21 WETH in the wstETH/WETH 94.5% market, 1 WBTC against 30,000 USDC in WBTC/USDC 86%.',
     },
   ]
 }

@@ -61,7 +61,7 @@ describe('GET /v1/wallets/{address}', () => {
     expect(body.address).toBe(looper)
     expect(body.chain).toBe('local')
     expect(body.blockNumber).toBeGreaterThan(0)
-    const p = body.positions[0] as {
+    const p = body.positions.find((x) => x.protocol === 'aave-v3') as {
       protocol: string
       market: string
       kind: string
@@ -87,8 +87,22 @@ describe('GET /v1/wallets/{address}', () => {
     expect(BigInt(weth.amount)).toBeGreaterThanOrEqual(25_330_000_000_000_000_000n)
     expect(p.legs.find((l) => l.side === 'debt')!.asset.symbol).toBe('USDC')
     expect(p.liquidationPrices.find((l) => l.symbol === 'WETH')!.price).toBeLessThan(3000)
-    expect(body.summary).toMatchObject({ minHealthFactor: p.healthFactor, positions: 1, unavailable: 0 })
-    expect(body.summary.netWorthUsd).toBeCloseTo(p.collateralUsd - p.debtUsd, 6)
+    // The looper is also on Morpho Blue: the summary covers both positions.
+    const morpho = body.positions.find((x) => x.protocol === 'morpho-blue') as {
+      healthFactor: number
+      collateralUsd: number
+      debtUsd: number
+    }
+    expect(morpho).toBeDefined()
+    expect(body.summary).toMatchObject({
+      minHealthFactor: Math.min(p.healthFactor, morpho.healthFactor),
+      positions: 2,
+      unavailable: 0,
+    })
+    expect(body.summary.netWorthUsd).toBeCloseTo(
+      p.collateralUsd - p.debtUsd + morpho.collateralUsd - morpho.debtUsd,
+      6,
+    )
   })
 
   it('accepts an all-lowercase address and answers with the checksummed one', async () => {
@@ -108,7 +122,7 @@ describe('GET /v1/wallets/{address}', () => {
     expect(r.status).toBe(200)
     const body = r.json() as { chains: { chain: string }[]; positions: unknown[] }
     expect(body.chains.map((c) => c.chain)).toEqual(['local'])
-    expect(body.positions).toHaveLength(1)
+    expect(body.positions).toHaveLength(2)
   })
 
   const bad: [string, string, number, string][] = [

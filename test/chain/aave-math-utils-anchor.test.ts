@@ -26,6 +26,7 @@ import BigNumber from 'bignumber.js'
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { uiPoolDataProviderV30Abi } from '../../abis/aave-ui-pool-data-provider.js'
+import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -168,7 +169,13 @@ async function mathUtilsSummary(user: Address, blockNumber: bigint) {
 /** Compares math-utils and stacklens for `key` at `blockNumber`. */
 async function crossCheck(key: string, blockNumber: bigint) {
   const user = wallet(key)
-  const report = await readWallet({ client: t.client, chain: t.chain, user, blockNumber })
+  const report = await readWallet({
+    client: t.client,
+    chain: t.chain,
+    adapters: [aaveV3Adapter],
+    user,
+    blockNumber,
+  })
   expect(report.blockNumber).toBe(blockNumber)
   const { summary, timestamp, marketReferenceCurrencyDecimals } = await mathUtilsSummary(user, blockNumber)
   // The timestamp math-utils accrues to is the one the EVM saw in stacklens' batch.

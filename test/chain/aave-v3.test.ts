@@ -10,6 +10,7 @@ import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { loadArtifact } from '../../src/devchain/artifacts.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
 import { DevchainTxError, send } from '../../src/devchain/tx.js'
+import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -92,10 +93,16 @@ describe('health factor equals Pool.getUserAccountData at the same block', () =>
       expect(res.status).toBe(200)
       const body = (await res.json()) as {
         blockNumber: number
-        positions: { status: string; healthFactor: number | null; healthFactorWad: string | null }[]
+        positions: {
+          protocol: string
+          status: string
+          healthFactor: number | null
+          healthFactorWad: string | null
+        }[]
       }
-      expect(body.positions).toHaveLength(1)
-      const p = body.positions[0]!
+      const aave = body.positions.filter((x) => x.protocol === 'aave-v3')
+      expect(aave).toHaveLength(1)
+      const p = aave[0]!
       expect(p.status).toBe('ok')
       const onChain = await accountData(user, BigInt(body.blockNumber))
       if (onChain.totalDebtBase === 0n) {
@@ -112,14 +119,29 @@ describe('health factor equals Pool.getUserAccountData at the same block', () =>
   }
 
   it('the near-liquidation wallet has 1.0 < HF < 1.05, the eMode looper runs in eMode', async () => {
-    const near = await readWallet({ client: t.client, chain: t.chain, user: wallet('near-liquidation') })
+    const near = await readWallet({
+      client: t.client,
+      chain: t.chain,
+      adapters: [aaveV3Adapter],
+      user: wallet('near-liquidation'),
+    })
     const hf = near.positions[0]?.status === 'ok' ? near.positions[0].healthFactor : null
     expect(hf).toBeGreaterThan(1)
     expect(hf).toBeLessThan(1.05)
-    const emode = await readWallet({ client: t.client, chain: t.chain, user: wallet('emode-looper') })
+    const emode = await readWallet({
+      client: t.client,
+      chain: t.chain,
+      adapters: [aaveV3Adapter],
+      user: wallet('emode-looper'),
+    })
     const p = emode.positions[0]
     expect(p?.status === 'ok' && (p.details.eMode as { id: number } | null)?.id).toBe(1)
-    const iso = await readWallet({ client: t.client, chain: t.chain, user: wallet('isolated') })
+    const iso = await readWallet({
+      client: t.client,
+      chain: t.chain,
+      adapters: [aaveV3Adapter],
+      user: wallet('isolated'),
+    })
     const q = iso.positions[0]
     expect(q?.status === 'ok' && (q.details.isolationMode as { symbol: string } | null)?.symbol).toBe('LINK')
   })
@@ -130,7 +152,7 @@ describe('health factor equals Pool.getUserAccountData at the same block', () =>
       await t.clients.test.mine({ blocks: 1 })
       for (const key of ['looper', 'emode-looper', 'multi-collateral', 'isolated']) {
         const user = wallet(key)
-        const report = await readWallet({ client: t.client, chain: t.chain, user })
+        const report = await readWallet({ client: t.client, chain: t.chain, adapters: [aaveV3Adapter], user })
         const p = report.positions[0]
         if (p?.status !== 'ok')
           throw new Error(`${key}: ${p?.status === 'unavailable' ? p.reason : 'no position'}`)
@@ -147,10 +169,14 @@ describe('health factor equals Pool.getUserAccountData at the same block', () =>
       const before = await t.client.getBlockNumber()
       await setPrice('WETH', 2500)
       const res = await t.app.request(`/v1/wallets/${user}?chain=local&block=${before}`)
-      const body = (await res.json()) as { blockNumber: number; positions: { healthFactorWad: string }[] }
+      const body = (await res.json()) as {
+        blockNumber: number
+        positions: { protocol: string; healthFactorWad: string }[]
+      }
       expect(body.blockNumber).toBe(Number(before))
       const onChain = await accountData(user, before)
-      expect(BigInt(body.positions[0]!.healthFactorWad)).toBe(onChain.healthFactor)
+      const aave = body.positions.find((x) => x.protocol === 'aave-v3')!
+      expect(BigInt(aave.healthFactorWad)).toBe(onChain.healthFactor)
       const now = await accountData(user)
       expect(now.healthFactor).toBeLessThan(onChain.healthFactor)
     })
@@ -167,7 +193,7 @@ describe('liquidation prices flip the position on the real Pool', () => {
     for (const symbol of collaterals) {
       it(`${key}: ${symbol} at its liquidation price x (1 +/- 1e-4)`, async () => {
         const user = wallet(key)
-        const report = await readWallet({ client: t.client, chain: t.chain, user })
+        const report = await readWallet({ client: t.client, chain: t.chain, adapters: [aaveV3Adapter], user })
         const position = report.positions[0]
         if (position?.status !== 'ok') throw new Error('position unavailable')
         const lp = position.liquidationPrices.find((x) => x.symbol === symbol)

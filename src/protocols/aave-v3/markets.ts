@@ -69,3 +69,15 @@ function fromBook(
     uiPoolDataProvider: book.UI_POOL_DATA_PROVIDER as Address,
   }
 }
+
+/**
+ * The AaveOracle of each chain's main Aave v3 market (USD, 8 decimals; from the address book):
+ * the USD price source for assets other protocols price only relative to each other.
+ */
+export const USD_PRICE_ORACLES: Partial<Record<ChainKey, Address>> = {
+  ethereum: AaveV3Ethereum.ORACLE as Address,
+  arbitrum: AaveV3Arbitrum.ORACLE as Address,
+  base: AaveV3Base.ORACLE as Address,
+  optimism: AaveV3Optimism.ORACLE as Address,
+  polygon: AaveV3Polygon.ORACLE as Address,
+}

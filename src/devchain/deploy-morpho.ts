@@ -1,0 +1,224 @@
+import { type Address, encodeAbiParameters, type Hex, keccak256, maxUint256, parseUnits } from 'viem'
+import { compileMorpho } from './compile-morpho.js'
+import { feedRatioOracleAbi, feedRatioOracleBytecode } from './contracts/FeedRatioOracle.artifact.js'
+import type { DeployedAave } from './deploy-aave.js'
+import { type DevchainClients, deploy, send } from './tx.js'
+
+/** Morpho Blue market parameters (the struct Morpho.sol takes). lltv in WAD. */
+export interface MorphoMarketParams {
+  loanToken: Address
+  collateralToken: Address
+  oracle: Address
+  irm: Address
+  lltv: bigint
+}
+
+/** A devchain Morpho market. */
+export interface DeployedMorphoMarket {
+  key: string
+  id: Hex
+  loanSymbol: string
+  collateralSymbol: string
+  params: MorphoMarketParams
+}
+
+/** The devchain's Morpho Blue deployment. */
+export interface DeployedMorpho {
+  morpho: Address
+  irm: Address
+  /** Block of the Morpho deployment (where log discovery starts). */
+  deployBlock: bigint
+  markets: DeployedMorphoMarket[]
+}
+
+/** Morpho's market id: keccak256(abi.encode(MarketParams)) (MarketParamsLib.id). */
+export function morphoMarketId(p: MorphoMarketParams): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'uint256' },
+      ],
+      [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv],
+    ),
+  )
+}
+
+const MARKETS = [
+  { key: 'wsteth-weth', collateral: 'wstETH', loan: 'WETH', lltv: '0.945' },
+  { key: 'weth-usdc', collateral: 'WETH', loan: 'USDC', lltv: '0.86' },
+  { key: 'wbtc-usdc', collateral: 'WBTC', loan: 'USDC', lltv: '0.86' },
+] as const
+
+/**
+ * Deploys REAL Morpho Blue (compiled from `@morpho-org/morpho-blue` 1.0.0 sources, with its
+ * IrmMock: borrow APR = utilization) and three markets — wstETH/WETH at 94.5% LLTV, WETH/USDC
+ * and WBTC/USDC at 86% — priced by FeedRatioOracle over the same SettablePriceFeeds Aave reads.
+ * The liquidity provider supplies each market's loan token.
+ */
+export async function deployMorpho(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  admin: Address,
+  liquidityProvider: Address,
+  progress: (message: string) => void = () => {},
+): Promise<DeployedMorpho> {
+  progress('compiling and deploying Morpho Blue (solc 0.8.19, cached)')
+  const art = compileMorpho()
+  const morpho = await deploy(clients, {
+    from: admin,
+    abi: art.Morpho.abi,
+    bytecode: art.Morpho.bytecode,
+    args: [admin],
+    name: 'Morpho',
+  })
+  const deployBlock = await clients.public.getBlockNumber()
+  const irm = await deploy(clients, {
+    from: admin,
+    abi: art.IrmMock.abi,
+    bytecode: art.IrmMock.bytecode,
+    name: 'IrmMock',
+  })
+  const call = (from: Address, functionName: string, args: readonly unknown[]) =>
+    send(clients, { from, address: morpho, abi: art.Morpho.abi, functionName, args } as never)
+  await call(admin, 'enableIrm', [irm])
+  const tok = (symbol: string) => {
+    const t = aave.tokens.find((x) => x.symbol === symbol)
+    if (!t) throw new Error(`no devchain token ${symbol}`)
+    return t
+  }
+  const markets: DeployedMorphoMarket[] = []
+  const lltvs = new Set<bigint>()
+  for (const m of MARKETS) {
+    const lltv = parseUnits(m.lltv, 18)
+    if (!lltvs.has(lltv)) {
+      await call(admin, 'enableLltv', [lltv])
+      lltvs.add(lltv)
+    }
+    const coll = tok(m.collateral)
+    const loan = tok(m.loan)
+    const oracle = await deploy(clients, {
+      from: admin,
+      abi: feedRatioOracleAbi,
+      bytecode: feedRatioOracleBytecode,
+      args: [coll.priceFeed, loan.priceFeed, coll.decimals, loan.decimals],
+      name: `FeedRatioOracle ${m.key}`,
+    })
+    const params: MorphoMarketParams = {
+      loanToken: loan.address,
+      collateralToken: coll.address,
+      oracle,
+      irm,
+      lltv,
+    }
+    await call(admin, 'createMarket', [params])
+    markets.push({
+      key: m.key,
+      id: morphoMarketId(params),
+      loanSymbol: m.loan,
+      collateralSymbol: m.collateral,
+      params,
+    })
+  }
+
+  progress('supplying Morpho liquidity')
+  const liquidity: Record<string, string> = { WETH: '2000', USDC: '10000000' }
+  for (const [symbol, amount] of Object.entries(liquidity)) {
+    const t = tok(symbol)
+    const raw = parseUnits(amount, t.decimals)
+    const total = raw * BigInt(markets.filter((m) => m.loanSymbol === symbol).length)
+    await send(clients, {
+      from: liquidityProvider,
+      address: t.address,
+      abi: aave.abis.token,
+      functionName: 'mint',
+      args: [liquidityProvider, total],
+    } as never)
+    await send(clients, {
+      from: liquidityProvider,
+      address: t.address,
+      abi: aave.abis.token,
+      functionName: 'approve',
+      args: [morpho, maxUint256],
+    } as never)
+    for (const m of markets.filter((x) => x.loanSymbol === symbol)) {
+      await call(liquidityProvider, 'supply', [m.params, raw, 0n, liquidityProvider, '0x'])
+    }
+  }
+  return { morpho, irm, deployBlock, markets }
+}
+
+/** Opens a Morpho position by real transactions: collateral in, optional borrow out. */
+export async function openMorphoPosition(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  who: Address,
+  marketKey: string,
+  collateral: string,
+  borrow: string | null,
+): Promise<void> {
+  const art = compileMorpho()
+  const m = morpho.markets.find((x) => x.key === marketKey)
+  if (!m) throw new Error(`no Morpho market ${marketKey}`)
+  const coll = aave.tokens.find((t) => t.symbol === m.collateralSymbol)!
+  const loan = aave.tokens.find((t) => t.symbol === m.loanSymbol)!
+  const raw = parseUnits(collateral, coll.decimals)
+  await send(clients, {
+    from: who,
+    address: coll.address,
+    abi: aave.abis.token,
+    functionName: 'mint',
+    args: [who, raw],
+  } as never)
+  await send(clients, {
+    from: who,
+    address: coll.address,
+    abi: aave.abis.token,
+    functionName: 'approve',
+    args: [morpho.morpho, maxUint256],
+  } as never)
+  const call = (functionName: string, args: readonly unknown[]) =>
+    send(clients, { from: who, address: morpho.morpho, abi: art.Morpho.abi, functionName, args } as never)
+  await call('supplyCollateral', [m.params, raw, who, '0x'])
+  if (borrow) await call('borrow', [m.params, parseUnits(borrow, loan.decimals), 0n, who, who])
+}
+
+/** Supplies loan tokens to a Morpho market (a lender position). */
+export async function supplyMorpho(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  who: Address,
+  marketKey: string,
+  amount: string,
+): Promise<void> {
+  const art = compileMorpho()
+  const m = morpho.markets.find((x) => x.key === marketKey)!
+  const loan = aave.tokens.find((t) => t.symbol === m.loanSymbol)!
+  const raw = parseUnits(amount, loan.decimals)
+  await send(clients, {
+    from: who,
+    address: loan.address,
+    abi: aave.abis.token,
+    functionName: 'mint',
+    args: [who, raw],
+  } as never)
+  await send(clients, {
+    from: who,
+    address: loan.address,
+    abi: aave.abis.token,
+    functionName: 'approve',
+    args: [morpho.morpho, maxUint256],
+  } as never)
+  await send(clients, {
+    from: who,
+    address: morpho.morpho,
+    abi: art.Morpho.abi,
+    functionName: 'supply',
+    args: [m.params, raw, 0n, who, '0x'],
+  } as never)
+}
