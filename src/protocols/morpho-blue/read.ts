@@ -23,7 +23,6 @@ import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core
 import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
 import type { MorphoBlueConfig } from './markets.js'
 import {
-  accrueInterest,
   liquidationIncentiveFactor,
   liquidationOraclePrice,
   type MorphoMarketState,
@@ -43,11 +42,6 @@ export const morphoAbi = parseAbi([
 ])
 
 const oracleAbi = parseAbi(['function price() view returns (uint256)'])
-const irmAbi = parseAbi([
-  'struct MarketParams { address loanToken; address collateralToken; address oracle; address irm; uint256 lltv; }',
-  'struct Market { uint128 totalSupplyAssets; uint128 totalSupplyShares; uint128 totalBorrowAssets; uint128 totalBorrowShares; uint128 lastUpdate; uint128 fee; }',
-  'function borrowRateView(MarketParams marketParams, Market market) view returns (uint256)',
-])
 
 /** Events whose `onBehalf` (topic 3) is the wallet: every lender and every borrower emits one. */
 const SUPPLY_COLLATERAL = parseAbiItem(
@@ -111,15 +105,33 @@ class MorphoReadError extends BaseError {
   override name = 'MorphoReadError'
 }
 
-/** Immutable facts of a market (params, token metadata): cached per chain and id. */
-interface MarketFacts {
+/** A market's parameters (MarketParams). lltv in WAD. */
+export interface MorphoParams {
   loanToken: Address
   collateralToken: Address
   oracle: Address
   irm: Address
   lltv: bigint
+}
+
+/** Immutable facts of a market: its parameters and its tokens' metadata. */
+export interface MorphoMarketFacts {
+  params: MorphoParams
   loan: { symbol: string; decimals: number }
   collateral: { symbol: string; decimals: number }
+}
+
+/**
+ * Market facts never change for a market id, so they are cached per chain (bounded): a market
+ * seen once is read in ONE round trip after discovery from then on.
+ */
+const factsCache = new Map<string, MorphoMarketFacts>()
+const FACTS_CACHE_MAX = 10_000
+const factsKey = (chainId: number, id: Hex) => `${chainId}:${id.toLowerCase()}`
+
+/** Forgets cached market facts (tests and benchmarks measure cold reads with it). */
+export function clearMorphoFactsCache(): void {
+  factsCache.clear()
 }
 
 const call = (target: Address, callData: Hex): RawCall => ({ target, allowFailure: true, callData })
@@ -138,6 +150,52 @@ function ok(r: RawResult | undefined, what: string, context: ErrorContext): Hex 
   return r.returnData
 }
 
+const accrueAbi = parseAbi([
+  'struct MarketParams { address loanToken; address collateralToken; address oracle; address irm; uint256 lltv; }',
+  'function accrueInterest(MarketParams marketParams)',
+])
+
+/**
+ * The calls that price and accrue one market whose parameters are known: Morpho.accrueInterest
+ * runs INSIDE the aggregate3 (a state change simulated by eth_call), so the market(id) read right
+ * after it carries interest accrued to the block by Morpho itself; then the oracle price and the
+ * USD prices of both tokens.
+ */
+function pricedCalls(morpho: Address, id: Hex, params: MorphoParams, usdOracle: Address | null): RawCall[] {
+  return [
+    call(morpho, encodeFunctionData({ abi: accrueAbi, functionName: 'accrueInterest', args: [params] })),
+    call(morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'market', args: [id] })),
+    call(params.oracle, encodeFunctionData({ abi: oracleAbi, functionName: 'price' })),
+    usdOracle
+      ? call(
+          usdOracle,
+          encodeFunctionData({ abi: aaveOracleAbi, functionName: 'getAssetPrice', args: [params.loanToken] }),
+        )
+      : call(params.loanToken, '0x'),
+    usdOracle
+      ? call(
+          usdOracle,
+          encodeFunctionData({
+            abi: aaveOracleAbi,
+            functionName: 'getAssetPrice',
+            args: [params.collateralToken],
+          }),
+        )
+      : call(params.collateralToken, '0x'),
+  ]
+}
+const PRICED_CALLS = 5
+
+/** Calls that learn a market's facts (cold cache): idToMarketParams in the batch, token metadata after. */
+function tokenCalls(params: MorphoParams): RawCall[] {
+  return [
+    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
+    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
+    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
+    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
+  ]
+}
+
 /** Params of {@link planMorphoWallet}. */
 export interface PlanMorphoParams {
   chain: ChainRuntime
@@ -146,139 +204,167 @@ export interface PlanMorphoParams {
   ids: readonly Hex[]
 }
 
+interface MarketSlot {
+  id: Hex
+  facts: MorphoMarketFacts | undefined
+  /** Index of this market's first call in the plan. */
+  start: number
+}
+
 /**
- * The reads of `user` in each discovered market: position, market and idToMarketParams in the
- * chain's batch; then ONE pinned follow-up for all markets with what the parameters unlock
- * (oracle price, IRM borrowRateView for interest accrued since the market's last update, token
- * symbol/decimals, USD prices of both tokens).
+ * The reads of `user` in each discovered market, all in the chain's one batch. A market whose
+ * facts are cached is read completely there: position, accrueInterest + market, oracle price and
+ * USD prices. A market seen for the first time reads position, market and idToMarketParams there,
+ * and the rest (token metadata, accrual, prices) in ONE pinned follow-up shared by all new markets.
  */
 export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
   const { chain, config, user, ids } = params
   if (ids.length === 0) return []
-  const calls: RawCall[] = ids.flatMap((id) => [
-    call(config.morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'position', args: [id, user] })),
-    call(config.morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'market', args: [id] })),
-    call(config.morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'idToMarketParams', args: [id] })),
-  ])
+  const calls: RawCall[] = []
+  const slots: MarketSlot[] = ids.map((id) => {
+    const facts = factsCache.get(factsKey(chain.chainId, id))
+    const start = calls.length
+    calls.push(
+      call(config.morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'position', args: [id, user] })),
+    )
+    if (facts) calls.push(...pricedCalls(config.morpho, id, facts.params, chain.usdPriceOracle))
+    else {
+      calls.push(
+        call(
+          config.morpho,
+          encodeFunctionData({ abi: morphoAbi, functionName: 'idToMarketParams', args: [id] }),
+        ),
+      )
+    }
+    return { id, facts, start }
+  })
   return [
     {
       market: `morpho-blue-${chain.key}`,
       protocol: 'morpho-blue',
       calls,
-      decode: (results, block, followUp) => decodeMorphoWallet(chain, ids, results, block, followUp),
+      decode: (results, block, followUp) =>
+        decodeMorphoWallet(chain, config, slots, results, block, followUp),
     },
   ]
 }
 
+interface OpenMarket {
+  id: Hex
+  position: MorphoPositionState
+  facts: MorphoMarketFacts | undefined
+  params: MorphoParams
+  /** The five priced results (accrue, market, price, usd loan, usd collateral), once known. */
+  priced: RawResult[] | undefined
+}
+
 async function decodeMorphoWallet(
   chain: ChainRuntime,
-  ids: readonly Hex[],
+  config: MorphoBlueConfig,
+  slots: readonly MarketSlot[],
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
 ): Promise<PositionResult[]> {
   const context: ErrorContext = { chain: chain.key, protocol: 'morpho-blue' }
-  const open: {
-    id: Hex
-    position: MorphoPositionState
-    market: MorphoMarketState
-    params: { loanToken: Address; collateralToken: Address; oracle: Address; irm: Address; lltv: bigint }
-  }[] = []
-  ids.forEach((id, i) => {
-    const ctx = { ...context, market: id }
+  const open: OpenMarket[] = []
+  for (const slot of slots) {
+    const ctx = { ...context, market: slot.id }
     const [supplyShares, borrowShares, collateral] = decodeFunctionResult({
       abi: morphoAbi,
       functionName: 'position',
-      data: ok(results[i * 3], 'Morpho.position', ctx),
+      data: ok(results[slot.start], 'Morpho.position', ctx),
     })
-    if (supplyShares === 0n && borrowShares === 0n && collateral === 0n) return
-    const m = decodeFunctionResult({
-      abi: morphoAbi,
-      functionName: 'market',
-      data: ok(results[i * 3 + 1], 'Morpho.market', ctx),
-    })
-    const p = decodeFunctionResult({
-      abi: morphoAbi,
-      functionName: 'idToMarketParams',
-      data: ok(results[i * 3 + 2], 'Morpho.idToMarketParams', ctx),
-    })
-    open.push({
-      id,
-      position: { supplyShares, borrowShares, collateral },
-      market: {
-        totalSupplyAssets: m[0],
-        totalSupplyShares: m[1],
-        totalBorrowAssets: m[2],
-        totalBorrowShares: m[3],
-        lastUpdate: m[4],
-        fee: m[5],
-      },
-      params: { loanToken: p[0], collateralToken: p[1], oracle: p[2], irm: p[3], lltv: p[4] },
-    })
-  })
+    if (supplyShares === 0n && borrowShares === 0n && collateral === 0n) continue
+    const position = { supplyShares, borrowShares, collateral }
+    if (slot.facts) {
+      open.push({
+        id: slot.id,
+        position,
+        facts: slot.facts,
+        params: slot.facts.params,
+        priced: results.slice(slot.start + 1, slot.start + 1 + PRICED_CALLS),
+      })
+    } else {
+      const p = decodeFunctionResult({
+        abi: morphoAbi,
+        functionName: 'idToMarketParams',
+        data: ok(results[slot.start + 1], 'Morpho.idToMarketParams', ctx),
+      })
+      open.push({
+        id: slot.id,
+        position,
+        facts: undefined,
+        params: { loanToken: p[0], collateralToken: p[1], oracle: p[2], irm: p[3], lltv: p[4] },
+        priced: undefined,
+      })
+    }
+  }
   if (open.length === 0) return []
 
-  // One pinned follow-up for every open market: 8 calls each.
-  const priceOracle = chain.usdPriceOracle
-  const more: RawCall[] = open.flatMap(({ params, market }) => [
-    call(params.oracle, encodeFunctionData({ abi: oracleAbi, functionName: 'price' })),
-    call(
-      params.irm,
-      encodeFunctionData({
-        abi: irmAbi,
-        functionName: 'borrowRateView',
-        args: [
-          params,
-          {
-            totalSupplyAssets: market.totalSupplyAssets,
-            totalSupplyShares: market.totalSupplyShares,
-            totalBorrowAssets: market.totalBorrowAssets,
-            totalBorrowShares: market.totalBorrowShares,
-            lastUpdate: market.lastUpdate,
-            fee: market.fee,
+  const cold = open.filter((o) => o.facts === undefined)
+  if (cold.length > 0) {
+    const per = PRICED_CALLS + 4
+    const extra = await followUp(
+      cold.flatMap((o) => [
+        ...pricedCalls(config.morpho, o.id, o.params, chain.usdPriceOracle),
+        ...tokenCalls(o.params),
+      ]),
+    )
+    cold.forEach((o, k) => {
+      const r = extra.slice(k * per, (k + 1) * per)
+      o.priced = r.slice(0, PRICED_CALLS)
+      const t = r.slice(PRICED_CALLS)
+      const ctx = { ...context, market: o.id }
+      try {
+        o.facts = {
+          params: o.params,
+          loan: {
+            symbol: decodeFunctionResult({
+              abi: erc20Abi,
+              functionName: 'symbol',
+              data: ok(t[0], 'loan token symbol', ctx),
+            }),
+            decimals: decodeFunctionResult({
+              abi: erc20Abi,
+              functionName: 'decimals',
+              data: ok(t[1], 'loan token decimals', ctx),
+            }),
           },
-        ],
-      }),
-    ),
-    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
-    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
-    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
-    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
-    ...(priceOracle
-      ? [
-          call(
-            priceOracle,
-            encodeFunctionData({
-              abi: aaveOracleAbi,
-              functionName: 'getAssetPrice',
-              args: [params.loanToken],
+          collateral: {
+            symbol: decodeFunctionResult({
+              abi: erc20Abi,
+              functionName: 'symbol',
+              data: ok(t[2], 'collateral symbol', ctx),
             }),
-          ),
-          call(
-            priceOracle,
-            encodeFunctionData({
-              abi: aaveOracleAbi,
-              functionName: 'getAssetPrice',
-              args: [params.collateralToken],
+            decimals: decodeFunctionResult({
+              abi: erc20Abi,
+              functionName: 'decimals',
+              data: ok(t[3], 'collateral decimals', ctx),
             }),
-          ),
-        ]
-      : [
-          { target: params.loanToken, allowFailure: true, callData: '0x' as Hex },
-          { target: params.loanToken, allowFailure: true, callData: '0x' as Hex },
-        ]),
-  ])
-  const extra = await followUp(more)
+          },
+        }
+        if (factsCache.size >= FACTS_CACHE_MAX) factsCache.clear()
+        factsCache.set(factsKey(chain.chainId, o.id), o.facts)
+      } catch (err) {
+        if (!(err instanceof BaseError)) throw err
+        o.facts = undefined
+      }
+    })
+  }
 
-  const rows: PositionResult[] = []
-  open.forEach((o, k) => {
-    const r = extra.slice(k * 8, k * 8 + 8)
+  return open.map((o): PositionResult => {
     const ctx = { ...context, market: o.id }
     try {
-      rows.push(buildMorphoPosition(chain.key, o, r, block, ctx, priceOracle !== null))
+      if (!o.facts || !o.priced) {
+        throw new MorphoReadError('PROTOCOL_READ_FAILED', 'token metadata of the market could not be read', {
+          context: ctx,
+        })
+      }
+      return buildMorphoPosition(chain, o.id, o.position, o.facts, o.priced, block, ctx)
     } catch (err) {
       if (!(err instanceof BaseError)) throw err
-      rows.push({
+      return {
         status: 'unavailable',
         protocol: 'morpho-blue',
         market: o.id,
@@ -286,98 +372,83 @@ async function decodeMorphoWallet(
         kind: 'lending',
         code: err.code,
         reason: err.message,
-      })
+      }
     }
   })
-  return rows
 }
 
 function buildMorphoPosition(
-  chainKey: string,
-  o: {
-    id: Hex
-    position: MorphoPositionState
-    market: MorphoMarketState
-    params: { loanToken: Address; collateralToken: Address; oracle: Address; irm: Address; lltv: bigint }
-  },
-  r: RawResult[],
+  chain: ChainRuntime,
+  id: Hex,
+  position: MorphoPositionState,
+  facts: MorphoMarketFacts,
+  priced: RawResult[],
   block: BlockContext,
   ctx: ErrorContext,
-  hasUsdSource: boolean,
 ): Position {
+  const { params } = facts
+  // accrueInterest returns nothing: only its success matters.
+  if (priced[0]?.success !== true) {
+    throw new MorphoReadError('PROTOCOL_READ_FAILED', 'Morpho.accrueInterest reverted', { context: ctx })
+  }
+  const m = decodeFunctionResult({
+    abi: morphoAbi,
+    functionName: 'market',
+    data: ok(priced[1], 'Morpho.market', ctx),
+  })
+  const market: MorphoMarketState = {
+    totalSupplyAssets: m[0],
+    totalSupplyShares: m[1],
+    totalBorrowAssets: m[2],
+    totalBorrowShares: m[3],
+    lastUpdate: m[4],
+    fee: m[5],
+  }
+  if (market.lastUpdate !== block.timestamp) {
+    throw new MorphoReadError('PROTOCOL_MODEL_MISMATCH', 'the market was not accrued to the block', {
+      context: ctx,
+    })
+  }
   const price = decodeFunctionResult({
     abi: oracleAbi,
     functionName: 'price',
-    data: ok(r[0], 'oracle.price', ctx),
+    data: ok(priced[2], 'oracle.price', ctx),
   })
-  const rate = decodeFunctionResult({
-    abi: irmAbi,
-    functionName: 'borrowRateView',
-    data: ok(r[1], 'irm.borrowRateView', ctx),
-  })
-  const loanSymbol = decodeFunctionResult({
-    abi: erc20Abi,
-    functionName: 'symbol',
-    data: ok(r[2], 'loan symbol', ctx),
-  })
-  const loanDecimals = decodeFunctionResult({
-    abi: erc20Abi,
-    functionName: 'decimals',
-    data: ok(r[3], 'loan decimals', ctx),
-  })
-  const collSymbol = decodeFunctionResult({
-    abi: erc20Abi,
-    functionName: 'symbol',
-    data: ok(r[4], 'collateral symbol', ctx),
-  })
-  const collDecimals = decodeFunctionResult({
-    abi: erc20Abi,
-    functionName: 'decimals',
-    data: ok(r[5], 'collateral decimals', ctx),
-  })
-  if (!hasUsdSource || !r[6]?.success || !r[7]?.success) {
+  const loanSymbol = facts.loan.symbol
+  const collSymbol = facts.collateral.symbol
+  if (!chain.usdPriceOracle || !priced[3]?.success || !priced[4]?.success) {
     throw new MorphoReadError(
       'PRICE_UNAVAILABLE',
-      `no USD price for ${loanSymbol}/${collSymbol} on ${chainKey} (the chain's USD price source does not list them)`,
+      `no USD price for ${loanSymbol}/${collSymbol} on ${chain.key} (the chain's USD price source does not list them)`,
       { context: ctx },
     )
   }
   const loanUsd8 = decodeFunctionResult({
     abi: aaveOracleAbi,
     functionName: 'getAssetPrice',
-    data: r[6].returnData,
+    data: priced[3].returnData,
   })
-  const collUsd8 = decodeFunctionResult({
-    abi: aaveOracleAbi,
-    functionName: 'getAssetPrice',
-    data: r[7].returnData,
-  })
-  if (loanUsd8 === 0n || collUsd8 === 0n) {
-    throw new MorphoReadError('PRICE_UNAVAILABLE', `zero USD price for ${loanSymbol}/${collSymbol}`, {
-      context: ctx,
-    })
+  if (loanUsd8 === 0n) {
+    throw new MorphoReadError('PRICE_UNAVAILABLE', `zero USD price for ${loanSymbol}`, { context: ctx })
   }
-
-  // Interest accrued to the pinned block exactly as Morpho._accrueInterest would.
-  const market =
-    o.market.totalBorrowAssets === 0n ? o.market : accrueInterest(o.market, rate, block.timestamp)
-  const health = positionHealth(o.position, market, price, o.params.lltv)
+  const loanDecimals = facts.loan.decimals
+  const collDecimals = facts.collateral.decimals
+  const health = positionHealth(position, market, price, params.lltv)
   const loanPriceUsd = toFloat(loanUsd8, 8)
   // The collateral's USD price implied by the Morpho oracle (what liquidation uses).
   const collPriceUsd = toFloat(price, 36) * 10 ** (collDecimals - loanDecimals) * loanPriceUsd
   const legs: Leg[] = []
-  const asset = (address: Address, symbol: string, decimals: number) => ({ address, symbol, decimals })
-  const loanAsset = asset(o.params.loanToken, loanSymbol, loanDecimals)
-  const collAsset = asset(o.params.collateralToken, collSymbol, collDecimals)
-  if (o.position.collateral > 0n) {
+  const loanAsset = { address: params.loanToken, symbol: loanSymbol, decimals: loanDecimals }
+  const collAsset = { address: params.collateralToken, symbol: collSymbol, decimals: collDecimals }
+  if (position.collateral > 0n) {
     legs.push({
       asset: collAsset,
       side: 'collateral',
-      amount: o.position.collateral,
-      usd: toFloat(o.position.collateral, collDecimals) * collPriceUsd,
+      amount: position.collateral,
+      usd: toFloat(position.collateral, collDecimals) * collPriceUsd,
       priceUsd: collPriceUsd,
       countsAsCollateral: true,
-      liquidationThresholdBps: Number((o.params.lltv * 10_000n) / WAD),
+      liquidationThresholdBps: Number((params.lltv * 10_000n) / WAD),
     })
   }
   if (health.supplied > 0n) {
@@ -400,12 +471,12 @@ function buildMorphoPosition(
     })
   }
   const liquidationPrices: LiquidationPrice[] = []
-  const liqOracle = liquidationOraclePrice(o.position, market, o.params.lltv)
+  const liqOracle = liquidationOraclePrice(position, market, params.lltv)
   if (health.borrowed > 0n) {
     const liq =
       liqOracle === null ? null : toFloat(liqOracle, 36) * 10 ** (collDecimals - loanDecimals) * loanPriceUsd
     liquidationPrices.push({
-      asset: o.params.collateralToken,
+      asset: params.collateralToken,
       symbol: collSymbol,
       side: 'collateral',
       price: liq,
@@ -418,8 +489,8 @@ function buildMorphoPosition(
   return {
     status: 'ok',
     protocol: 'morpho-blue',
-    market: o.id,
-    chain: chainKey,
+    market: id,
+    chain: chain.key,
     kind: 'lending',
     healthFactor: health.healthFactor === null ? null : toFloat(health.healthFactor, 18),
     healthFactorWad: health.healthFactor,
@@ -428,18 +499,18 @@ function buildMorphoPosition(
     legs,
     liquidationPrices,
     details: {
-      marketLabel: `${collSymbol}/${loanSymbol} ${toFloat(o.params.lltv * 100n, 18)}%`,
-      lltv: toFloat(o.params.lltv, 18),
-      liquidationIncentiveFactor: toFloat(liquidationIncentiveFactor(o.params.lltv), 18),
+      marketLabel: `${collSymbol}/${loanSymbol} ${(toFloat(params.lltv, 18) * 100).toFixed(1)}%`,
+      lltv: toFloat(params.lltv, 18),
+      liquidationIncentiveFactor: toFloat(liquidationIncentiveFactor(params.lltv), 18),
       healthy: health.healthy,
       oraclePrice: price.toString(),
       liquidationOraclePrice: liqOracle === null ? null : liqOracle.toString(),
-      oracle: o.params.oracle,
-      irm: o.params.irm,
-      borrowRatePerSecondWad: rate.toString(),
-      interestAccruedFrom: Number(o.market.lastUpdate),
+      oracle: params.oracle,
+      irm: params.irm,
       oraclePriceScale: ORACLE_PRICE_SCALE.toString(),
-      priceSourceUsd: 'chain USD oracle (AaveOracle) for the loan token; collateral via the Morpho oracle',
+      interest: 'accrued to the block by Morpho.accrueInterest inside the batch',
+      usdPriceSource:
+        'the chain USD oracle (AaveOracle) for the loan token; the collateral via the Morpho oracle',
     },
   }
 }
