@@ -1,5 +1,5 @@
 /**
- * Benchmark: one wallet report on the devchain, stacklens vs an anchor run side by side in the
+ * Benchmark: one wallet report on the devchain (the Aave v3 adapter alone), stacklens vs an anchor run side by side in the
  * same process, through a counting proxy in front of anvil that adds a fixed delay per HTTP
  * request (default 50 ms, like a remote RPC).
  *
@@ -13,8 +13,6 @@
  *
  * Usage: npx tsx scripts/bench/wallet-query.ts [--delay-ms 50] [--runs 20]
  */
-import { createServer, request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { type Address, createPublicClient, http } from 'viem'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
@@ -24,8 +22,10 @@ import { createChainClient } from '../../src/chains/client.js'
 import { localChainRuntime } from '../../src/chains/config.js'
 import { CHAINS } from '../../src/chains/registry.js'
 import { startDevchain } from '../../src/devchain/devchain.js'
+import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { planAaveWallet } from '../../src/protocols/aave-v3/read.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { startCountingProxy } from './proxy.js'
 
 const { values } = parseArgs({ options: { 'delay-ms': { type: 'string' }, runs: { type: 'string' } } })
 const delayMs = Number(values['delay-ms'] ?? 50)
@@ -35,45 +35,9 @@ const t0 = performance.now()
 const dc = await startDevchain({ manifestPath: null })
 const startupMs = performance.now() - t0
 
-// Counting proxy: counts HTTP requests and JSON-RPC calls, and tracks concurrency to count
-// sequential round trips (a new "wave" starts when a request arrives with none in flight).
-const target = new URL(dc.rpcUrl)
-const stats = { http: 0, rpc: 0, waves: 0, inFlight: 0 }
-const proxy = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => {
-    const body = Buffer.concat(chunks)
-    stats.http++
-    if (stats.inFlight === 0) stats.waves++
-    stats.inFlight++
-    const parsed = JSON.parse(body.toString()) as unknown
-    stats.rpc += Array.isArray(parsed) ? parsed.length : 1
-    setTimeout(() => {
-      const up = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: 'POST',
-          path: '/',
-          headers: { 'content-type': 'application/json' },
-        },
-        (upRes) => {
-          const out: Buffer[] = []
-          upRes.on('data', (c: Buffer) => out.push(c))
-          upRes.on('end', () => {
-            stats.inFlight--
-            res.writeHead(upRes.statusCode ?? 200, { 'content-type': 'application/json' })
-            res.end(Buffer.concat(out))
-          })
-        },
-      )
-      up.end(body)
-    }, delayMs)
-  })
-})
-await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()))
-const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+const proxy = await startCountingProxy(dc.rpcUrl, delayMs)
+const proxyUrl = proxy.url
+const stats = proxy.stats
 
 const chain = localChainRuntime(dc.manifest, proxyUrl)
 const client = createChainClient('local', { rpcUrls: [proxyUrl] })
@@ -100,7 +64,8 @@ async function measure(fn: (user: Address) => Promise<unknown>) {
   }
 }
 
-const stacklens = await measure((user) => readWallet({ client, chain, user }))
+const aaveOnly = [aaveV3Adapter]
+const stacklens = await measure((user) => readWallet({ client, chain, user, adapters: aaveOnly }))
 const anchor = await measure(async (user) => {
   const blockNumber = await anchorClient.getBlockNumber()
   await anchorClient.readContract({
@@ -168,5 +133,5 @@ console.log(
 )
 console.log(`devchain startup (anvil + deploy + seed): ${(startupMs / 1000).toFixed(2)} s`)
 
-proxy.close()
+await proxy.close()
 await dc.stop()
