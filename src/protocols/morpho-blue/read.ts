@@ -159,7 +159,7 @@ const accrueAbi = parseAbi([
  * The calls that price and accrue one market whose parameters are known: Morpho.accrueInterest
  * runs INSIDE the aggregate3 (a state change simulated by eth_call), so the market(id) read right
  * after it carries interest accrued to the block by Morpho itself; then the oracle price and the
- * USD prices of both tokens.
+ * loan token's USD price (the collateral is priced through the Morpho oracle).
  */
 function pricedCalls(morpho: Address, id: Hex, params: MorphoParams, usdOracle: Address | null): RawCall[] {
   return [
@@ -172,19 +172,9 @@ function pricedCalls(morpho: Address, id: Hex, params: MorphoParams, usdOracle: 
           encodeFunctionData({ abi: aaveOracleAbi, functionName: 'getAssetPrice', args: [params.loanToken] }),
         )
       : call(params.loanToken, '0x'),
-    usdOracle
-      ? call(
-          usdOracle,
-          encodeFunctionData({
-            abi: aaveOracleAbi,
-            functionName: 'getAssetPrice',
-            args: [params.collateralToken],
-          }),
-        )
-      : call(params.collateralToken, '0x'),
   ]
 }
-const PRICED_CALLS = 5
+const PRICED_CALLS = 4
 
 /** Calls that learn a market's facts (cold cache): idToMarketParams in the batch, token metadata after. */
 function tokenCalls(params: MorphoParams): RawCall[] {
@@ -254,7 +244,7 @@ interface OpenMarket {
   position: MorphoPositionState
   facts: MorphoMarketFacts | undefined
   params: MorphoParams
-  /** The five priced results (accrue, market, price, usd loan, usd collateral), once known. */
+  /** The priced results (accrue, market, oracle price, loan USD price), once known. */
   priced: RawResult[] | undefined
 }
 
@@ -416,10 +406,10 @@ function buildMorphoPosition(
   })
   const loanSymbol = facts.loan.symbol
   const collSymbol = facts.collateral.symbol
-  if (!chain.usdPriceOracle || !priced[3]?.success || !priced[4]?.success) {
+  if (!chain.usdPriceOracle || !priced[3]?.success) {
     throw new MorphoReadError(
       'PRICE_UNAVAILABLE',
-      `no USD price for ${loanSymbol}/${collSymbol} on ${chain.key} (the chain's USD price source does not list them)`,
+      `no USD price for the loan token ${loanSymbol} on ${chain.key} (the chain's USD price source does not list it)`,
       { context: ctx },
     )
   }
