@@ -74,7 +74,8 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
 
 /**
  * Builds the configuration from environment variables: `STACKLENS_RPC_<CHAIN>` (comma-separated
- * URLs for fallback) enables a real chain with every known market on it; chain `local` is served
+ * URLs for fallback) enables a real chain with every known market on it; `STACKLENS_MORPHO_API_URL`
+ * (Morpho's GraphQL API) speeds up Morpho discovery; chain `local` is served
  * when a devchain manifest is given (`STACKLENS_RPC_LOCAL` overrides its RPC URL).
  */
 export function configFromEnv(
@@ -94,7 +95,10 @@ export function configFromEnv(
       multicall3: def.multicall3,
       aaveMarkets: AAVE_MARKETS.filter((m) => m.chain === key),
       usdPriceOracle: USD_PRICE_ORACLES[key] ?? null,
-      morphoBlue: MORPHO_BLUE.find((m) => m.chain === key) ?? null,
+      morphoBlue: withMorphoApi(
+        MORPHO_BLUE.find((m) => m.chain === key) ?? null,
+        env.STACKLENS_MORPHO_API_URL,
+      ),
       comets: COMETS.filter((c) => c.chain === key),
     }
   }
@@ -103,6 +107,12 @@ export function configFromEnv(
     chains.local = localChainRuntime(localManifest, override)
   }
   return { chains, localManifest }
+}
+
+function withMorphoApi(config: MorphoBlueConfig | null, apiUrl: string | undefined): MorphoBlueConfig | null {
+  if (!config) return null
+  const url = apiUrl?.trim()
+  return url ? { ...config, apiUrl: url } : config
 }
 
 /** True when some real (non-local) chain has an RPC configured in `env`. */

@@ -10,6 +10,8 @@ export interface MorphoBlueConfig {
   fromBlock: bigint
   /** Largest block span per eth_getLogs request (providers cap it). */
   logsBlockSpan: bigint
+  /** Morpho's GraphQL API, when configured: discovery without a log scan. */
+  apiUrl?: string
 }
 
 /**

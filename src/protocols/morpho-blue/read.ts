@@ -21,6 +21,7 @@ import { BaseError, type ErrorContext } from '../../core/errors.js'
 import { toFloat, WAD } from '../../core/math.js'
 import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core/types.js'
 import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
+import { fetchMorphoApiMarkets } from './api.js'
 import type { MorphoBlueConfig } from './markets.js'
 import {
   liquidationIncentiveFactor,
@@ -65,6 +66,16 @@ export interface MorphoDiscovery {
 export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<MorphoDiscovery | undefined> {
   const cfg = ctx.chain.morphoBlue
   if (!cfg) return undefined
+  // The API (where configured) answers for the latest state only: a pinned report scans logs.
+  if (cfg.apiUrl && ctx.toBlock === undefined) {
+    try {
+      return {
+        ids: await fetchMorphoApiMarkets({ url: cfg.apiUrl, chainId: ctx.chain.chainId, user: ctx.user }),
+      }
+    } catch {
+      // fall through to the chain's own logs
+    }
+  }
   const topics = (from: bigint, to: bigint | 'latest') =>
     ctx.client.request({
       method: 'eth_getLogs',
