@@ -1,5 +1,5 @@
 import type { Address } from '../core/address.js'
-import type { DevchainManifest } from '../devchain/manifest.js'
+import { type DevchainManifest, localCometConfigs } from '../devchain/manifest.js'
 import { AAVE_MARKETS, type AaveMarketConfig, USD_PRICE_ORACLES } from '../protocols/aave-v3/markets.js'
 import { COMETS, type CometConfig } from '../protocols/compound-v3/markets.js'
 import { MORPHO_BLUE, type MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
@@ -68,7 +68,7 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
           logsBlockSpan: 1_000_000n,
         }
       : null,
-    comets: [],
+    comets: manifest.compoundV3 ? localCometConfigs(manifest.compoundV3) : [],
   }
 }
 

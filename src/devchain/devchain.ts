@@ -12,6 +12,7 @@ import { foundry } from 'viem/chains'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import { deployCometDouble } from './deploy-comet.js'
 import { deployMorpho } from './deploy-morpho.js'
 import type { DevchainManifest } from './manifest.js'
 import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets } from './seed.js'
@@ -77,7 +78,7 @@ export async function deployDevchain(
   wallets.push(...(await seedMorphoWallets(clients, aave, morpho, accounts, wallets, progress)))
   const feedOf = (symbol: string) => aave.tokens.find((t) => t.symbol === symbol)!.priceFeed
 
-  return {
+  const manifest: DevchainManifest = {
     version: 1,
     chain: 'local',
     chainId: DEVCHAIN_CHAIN_ID,
@@ -151,6 +152,18 @@ export async function deployDevchain(
       movePriceExample: `cast send ${feedOf('WETH')} "setAnswer(int256)" 250000000000 --private-key ${ANVIL_ADMIN_KEY} --rpc-url ${rpcUrl}  # WETH = 2,500 USD`,
     },
   }
+
+  // Compound v3: no Comet bytecode can be had here, so a Comet TEST DOUBLE speaking its ABI.
+  const comet = await deployCometDouble(clients, manifest, progress)
+  for (const update of comet.walletUpdates) {
+    const w = manifest.wallets.find((x) => x.key === update.key)
+    if (w) w.description += update.descriptionSuffix
+  }
+  const looper = manifest.wallets.find((x) => x.key === 'looper')
+  if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound)'
+  manifest.wallets.push(...comet.wallets)
+  manifest.compoundV3 = comet.manifest
+  return manifest
 }
 
 /** A devchain this process started. */

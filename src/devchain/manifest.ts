@@ -4,8 +4,59 @@
  * (zod only) so the Worker can parse one passed as a variable.
  */
 import { z } from 'zod'
+import type { Address } from '../core/address.js'
+import type { CometConfig } from '../protocols/compound-v3/markets.js'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address')
+
+/** A non-negative integer as a decimal string (raw units or 1e18-scaled factors). */
+const uint = z.string().regex(/^\d+$/)
+
+/** One Comet double of the devchain, as the manifest describes it. */
+export const cometManifestEntrySchema = z.object({
+  /** Market id the adapter reports, e.g. "compound-v3-local-usdc". */
+  marketId: z.string(),
+  comet: address,
+  name: z.string(),
+  symbol: z.string(),
+  baseSymbol: z.string(),
+  baseToken: address,
+  baseTokenPriceFeed: address,
+  baseDecimals: z.number().int().min(0).max(18),
+  assets: z.array(
+    z.object({
+      symbol: z.string(),
+      address,
+      priceFeed: address,
+      decimals: z.number().int().min(0).max(18),
+      /** 1e18-scaled, decimal string. */
+      borrowCollateralFactor: uint,
+      /** 1e18-scaled, decimal string. */
+      liquidateCollateralFactor: uint,
+      /** 1e18-scaled, decimal string. */
+      liquidationFactor: uint,
+      /** Raw units, decimal string. */
+      supplyCap: uint,
+    }),
+  ),
+  /** The double's flat interest rates, per second, 1e18-scaled decimal strings. */
+  interest: z.object({ supplyPerSecond: uint, borrowPerSecond: uint }),
+})
+
+/**
+ * The manifest section of the devchain's Compound v3 market (`compoundV3` in the manifest).
+ * `kind` says plainly that these are test doubles, not Comet bytecode.
+ */
+export const cometManifestSchema = z.object({
+  kind: z.literal('test-double'),
+  note: z.string(),
+  comets: z.array(cometManifestEntrySchema),
+})
+
+/** The parsed manifest section. */
+export type CometManifest = z.infer<typeof cometManifestSchema>
+/** One Comet double in the manifest. */
+export type CometManifestEntry = z.infer<typeof cometManifestEntrySchema>
 
 /** One token of the devchain market. */
 export const manifestTokenSchema = z.object({
@@ -88,6 +139,8 @@ export const devchainManifestSchema = z.object({
       ),
     })
     .optional(),
+  /** Compound v3: a Comet TEST DOUBLE (no Comet bytecode can be had here). */
+  compoundV3: cometManifestSchema.optional(),
   tokens: z.array(manifestTokenSchema),
   wallets: z.array(manifestWalletSchema),
   /** Accounts the seeding used that are not demo wallets (liquidity provider, swap desk). */
@@ -102,3 +155,20 @@ export const devchainManifestSchema = z.object({
 export type DevchainManifest = z.infer<typeof devchainManifestSchema>
 /** A demo wallet entry. */
 export type ManifestWallet = z.infer<typeof manifestWalletSchema>
+
+/** The adapter's market configs for the devchain's Comet doubles (full asset hints: one round trip). */
+export function localCometConfigs(section: CometManifest): CometConfig[] {
+  return section.comets.map((c) => ({
+    id: c.marketId,
+    chain: 'local',
+    comet: c.comet as Address,
+    baseSymbol: c.baseSymbol,
+    baseToken: c.baseToken as Address,
+    baseTokenPriceFeed: c.baseTokenPriceFeed as Address,
+    assets: c.assets.map((a) => ({
+      asset: a.address as Address,
+      priceFeed: a.priceFeed as Address,
+      symbol: a.symbol,
+    })),
+  }))
+}

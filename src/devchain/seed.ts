@@ -24,6 +24,8 @@ export const DEVCHAIN_ROLES = {
   isolated: 8,
   liquidator: 9,
   morphoBorrower: 10,
+  compoundBorrower: 11,
+  compoundSupplier: 12,
 } as const
 
 interface SeedContext {

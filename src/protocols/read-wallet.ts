@@ -5,11 +5,12 @@ import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
+import { compoundV3Adapter } from './compound-v3/index.js'
 import { morphoBlueAdapter } from './morpho-blue/index.js'
 import type { ProtocolAdapter, WalletReadPlan } from './types.js'
 
 /** Every adapter stacklens runs for a wallet report. */
-export const ADAPTERS: readonly ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter]
+export const ADAPTERS: readonly ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter, compoundV3Adapter]
 
 /** Params of {@link readWallet}. */
 export interface ReadWalletParams {

@@ -1,0 +1,237 @@
+/**
+ * Compound v3 (Comet) account math, bit for bit as Comet.sol computes `isLiquidatable` and
+ * `isBorrowCollateralized` (CometCore.presentValue/presentValueBorrow, Comet.signedMulPrice,
+ * mulPrice, mulFactor, isInAsset). Pure: no I/O.
+ *
+ * Units: base and collateral amounts are raw token units; prices are Comet's `getPrice` answers
+ * (8 decimals, in the Comet's price numeraire: USD for stablecoin bases, ETH for WETH bases);
+ * factors are 1e18-scaled (FACTOR_SCALE); indexes are 1e15-scaled (BASE_INDEX_SCALE). A "value"
+ * is an amount times a price, in price units (8 decimals), truncated exactly where Comet truncates.
+ */
+import type { Address } from '../../core/address.js'
+import { WAD } from '../../core/math.js'
+
+/** Comet's FACTOR_SCALE: 1e18 = a factor of 1. */
+export const FACTOR_SCALE = 10n ** 18n
+/** Comet's PRICE_SCALE: prices have 8 decimals. */
+export const PRICE_SCALE = 10n ** 8n
+/** Comet's BASE_INDEX_SCALE: 1e15 = an index of 1. */
+export const BASE_INDEX_SCALE = 10n ** 15n
+
+/** Base units owed for a borrow `principal` (> 0, base units) at `index` (1e15). Rounds down. */
+export function presentValueBorrow(index: bigint, principal: bigint): bigint {
+  return (principal * index) / BASE_INDEX_SCALE
+}
+
+/** Base units supplied for a supply `principal` (>= 0, base units) at `index` (1e15). Rounds down. */
+export function presentValueSupply(index: bigint, principal: bigint): bigint {
+  return (principal * index) / BASE_INDEX_SCALE
+}
+
+/**
+ * CometCore.presentValue: the signed present value (base units) of a signed int104 principal:
+ * supply at the supply index, borrow (negative) at the borrow index.
+ */
+export function presentValue(principal: bigint, supplyIndex: bigint, borrowIndex: bigint): bigint {
+  return principal >= 0n
+    ? presentValueSupply(supplyIndex, principal)
+    : -presentValueBorrow(borrowIndex, -principal)
+}
+
+/** Comet.mulPrice: `n` (in `fromScale` units) times an 8-decimal price, truncated. */
+export function mulPrice(n: bigint, price: bigint, fromScale: bigint): bigint {
+  return (n * price) / fromScale
+}
+
+/**
+ * Comet.signedMulPrice: signed `n` times a price over `fromScale`. Solidity's signed division
+ * truncates toward zero, as bigint division does.
+ */
+export function signedMulPrice(n: bigint, price: bigint, fromScale: bigint): bigint {
+  return (n * price) / fromScale
+}
+
+/** Comet.mulFactor: `n` times a 1e18-scaled factor, truncated. */
+export function mulFactor(n: bigint, factor: bigint): bigint {
+  return (n * factor) / FACTOR_SCALE
+}
+
+/** Comet.divPrice: a price-unit value divided by an 8-decimal price into `toScale` units, truncated. */
+export function divPrice(n: bigint, price: bigint, toScale: bigint): bigint {
+  return (n * toScale) / price
+}
+
+/** One collateral asset of the account, as the Comet lists it, with the user's balance. */
+export interface CometCollateralState {
+  /** The asset's offset in the Comet (its bit in `assetsIn`). */
+  offset: number
+  asset: Address
+  symbol: string
+  decimals: number
+  /** 10^decimals, AssetInfo.scale. */
+  scale: bigint
+  /** 1e18-scaled. */
+  borrowCollateralFactor: bigint
+  /** 1e18-scaled. */
+  liquidateCollateralFactor: bigint
+  /** 1e18-scaled: the share of value credited on absorb. */
+  liquidationFactor: bigint
+  /** Comet.getPrice(AssetInfo.priceFeed), 8 decimals. */
+  price: bigint
+  /** userCollateral(user, asset).balance, raw units. */
+  balance: bigint
+  /** Whether the asset's bit is set in the user's assetsIn vector: only those count. */
+  inAsset: boolean
+}
+
+/** A user in a Comet at one block: everything isLiquidatable reads. */
+export interface CometAccountState {
+  baseToken: Address
+  /** userBasic(user).principal, signed (int104): < 0 borrows, > 0 supplies. */
+  principal: bigint
+  /** totalsBasic().baseSupplyIndex, the STORED index (1e15), as isLiquidatable uses it. */
+  baseSupplyIndex: bigint
+  /** totalsBasic().baseBorrowIndex, the STORED index (1e15). */
+  baseBorrowIndex: bigint
+  /** Comet.baseScale(): 10^base decimals. */
+  baseScale: bigint
+  /** Comet.getPrice(baseTokenPriceFeed), 8 decimals. */
+  basePrice: bigint
+  collaterals: CometCollateralState[]
+}
+
+/** Price overrides by asset (lower-case address; the base token included), 8 decimals. */
+export type CometPriceOverrides = ReadonlyMap<string, bigint>
+
+/** The account's liquidity, exactly as Comet's two collateral checks see it. */
+export interface CometLiquidity {
+  /** Present value of the principal at the stored indexes, signed base units. */
+  presentValue: bigint
+  /** Borrow value = -signedMulPrice(presentValue, basePrice, baseScale), price units; 0 without borrow. */
+  debtValue: bigint
+  /** Sum over assets in assetsIn of mulFactor(mulPrice(balance, price, scale), liquidateCF). */
+  liquidationCollateralValue: bigint
+  /** The same sum with borrowCollateralFactor. */
+  borrowCollateralValue: bigint
+  /** Comet.isLiquidatable. */
+  liquidatable: boolean
+  /** Comet.isBorrowCollateralized. */
+  borrowCollateralized: boolean
+  /**
+   * Liquidation health factor, WAD: floor(liquidationCollateralValue * 1e18 / debtValue), so
+   * HF < 1e18 exactly when `liquidatable`. Null without a borrow (or a borrow worth 0 price units).
+   */
+  healthFactor: bigint | null
+  /** Borrow-side health factor, WAD, with borrowCollateralFactor: >= 1e18 exactly when `borrowCollateralized`. */
+  borrowHealthFactor: bigint | null
+}
+
+/**
+ * Computes the account's liquidity as Comet.isLiquidatable and Comet.isBorrowCollateralized do:
+ * a borrow (principal < 0) valued at the stored borrow index and the base price, truncated toward
+ * zero; each asset whose assetsIn bit is set valued at mulPrice then mulFactor, each truncated.
+ * Comet's loops stop once liquidity is >= 0; collateral values are never negative, so the full
+ * sums decide the same way.
+ */
+export function computeCometLiquidity(
+  state: CometAccountState,
+  overrides?: CometPriceOverrides,
+): CometLiquidity {
+  const pv = presentValue(state.principal, state.baseSupplyIndex, state.baseBorrowIndex)
+  const basePrice = overrides?.get(state.baseToken.toLowerCase()) ?? state.basePrice
+  const debtValue = state.principal < 0n ? -signedMulPrice(pv, basePrice, state.baseScale) : 0n
+  let liquidationCollateralValue = 0n
+  let borrowCollateralValue = 0n
+  for (const c of state.collaterals) {
+    if (!c.inAsset) continue
+    const price = overrides?.get(c.asset.toLowerCase()) ?? c.price
+    const value = mulPrice(c.balance, price, c.scale)
+    liquidationCollateralValue += mulFactor(value, c.liquidateCollateralFactor)
+    borrowCollateralValue += mulFactor(value, c.borrowCollateralFactor)
+  }
+  const borrows = state.principal < 0n
+  const hf = (collateral: bigint) => (borrows && debtValue > 0n ? (collateral * WAD) / debtValue : null)
+  return {
+    presentValue: pv,
+    debtValue,
+    liquidationCollateralValue,
+    borrowCollateralValue,
+    liquidatable: borrows && liquidationCollateralValue < debtValue,
+    borrowCollateralized: !borrows || borrowCollateralValue >= debtValue,
+    healthFactor: hf(liquidationCollateralValue),
+    borrowHealthFactor: hf(borrowCollateralValue),
+  }
+}
+
+/** Result of {@link findCometLiquidationPrice}. */
+export interface CometLiquidationPrice {
+  /** The base asset is the debt side; collateral assets are the collateral side. */
+  side: 'collateral' | 'debt'
+  /**
+   * Price (8 decimals, the Comet's numeraire) at the isLiquidatable boundary with every other
+   * price fixed: for a collateral, the smallest price at which the account is not liquidatable;
+   * for the base asset, the largest. Null when no price brings the account there.
+   */
+  price: bigint | null
+}
+
+/**
+ * The price of `asset` (a collateral of the account, or the base token) at which the account
+ * crosses Comet's isLiquidatable boundary, every other price fixed. Found by bisection over
+ * integer prices on {@link computeCometLiquidity} itself, so it honours every truncation of
+ * Comet's formula. Null without a borrow, for a collateral that does not count (no assetsIn bit),
+ * or when the account is on one side at every price.
+ */
+export function findCometLiquidationPrice(state: CometAccountState, asset: Address): CometLiquidationPrice {
+  const key = asset.toLowerCase()
+  const isBase = key === state.baseToken.toLowerCase()
+  const side = isBase ? 'debt' : 'collateral'
+  if (state.principal >= 0n) return { side, price: null }
+  const collateral = isBase ? undefined : state.collaterals.find((c) => c.asset.toLowerCase() === key)
+  if (!isBase && !collateral) throw new RangeError(`asset ${asset} is not in the account`)
+  if (collateral && (!collateral.inAsset || collateral.balance === 0n)) return { side, price: null }
+
+  const healthyAt = (price: bigint) => !computeCometLiquidity(state, new Map([[key, price]])).liquidatable
+  const current = (isBase ? state.basePrice : collateral!.price) || 1n
+  const ceiling = current * 10n ** 12n + 10n ** 30n
+  let hi = current * 2n
+  if (!isBase) {
+    // Collateral value rises with its price: find the smallest healthy price.
+    if (healthyAt(0n)) return { side, price: null }
+    while (!healthyAt(hi)) {
+      if (hi > ceiling) return { side, price: null }
+      hi *= 16n
+    }
+    let lo = 0n // liquidatable
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n
+      if (healthyAt(mid)) hi = mid
+      else lo = mid
+    }
+    return { side, price: hi }
+  }
+  // The debt's value rises with the base price: find the largest healthy price.
+  if (!healthyAt(0n)) return { side, price: null }
+  while (healthyAt(hi)) {
+    if (hi > ceiling) return { side, price: null }
+    hi *= 16n
+  }
+  let lo = 0n // healthy
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n
+    if (healthyAt(mid)) lo = mid
+    else hi = mid
+  }
+  return { side, price: lo }
+}
+
+/**
+ * The base amount (raw units) the account could still borrow before isBorrowCollateralized turns
+ * false, at the stored index: divPrice(borrowCollateralValue - debtValue, basePrice, baseScale),
+ * 0 when none. Informative (Comet also enforces baseBorrowMin and liquidity).
+ */
+export function availableToBorrow(state: CometAccountState, liquidity: CometLiquidity): bigint {
+  const room = liquidity.borrowCollateralValue - liquidity.debtValue
+  if (room <= 0n || state.basePrice === 0n) return 0n
+  return divPrice(room, state.basePrice, state.baseScale)
+}

@@ -1,0 +1,343 @@
+/**
+ * Devchain tests of the Compound v3 adapter against CometDouble, a TEST DOUBLE of Comet that
+ * speaks Comet's real ABI and mirrors its isLiquidatable / isBorrowCollateralized integer math
+ * (no Comet bytecode can be had here; test/fork/compound-v3.test.ts reads the real thing).
+ *
+ * Asserted: the served health factor is < 1 exactly when the Comet's own isLiquidatable says so
+ * at the same block; each computed liquidation price, set on the feed x (1 +/- 1e-4), flips
+ * isLiquidatable; interest accrued past the stored index changes the debt leg but not the HF the
+ * Comet judges by; a wallet with nothing gets no row; a reverting Comet becomes an `unavailable`
+ * row while Aave is still served; hinted asset lists cost one eth_call, stale ones one pinned
+ * follow-up with the same answer.
+ */
+import { type Address, parseUnits } from 'viem'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createChainClient } from '../../src/chains/client.js'
+import type { ChainRuntime } from '../../src/chains/config.js'
+import type { Position, PositionResult } from '../../src/core/types.js'
+import { cometDoubleAbi } from '../../src/devchain/contracts/CometDouble.artifact.js'
+import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
+import {
+  type DeployedCometDouble,
+  deployCometDouble,
+  localCometConfigs,
+} from '../../src/devchain/deploy-comet.js'
+import { send } from '../../src/devchain/tx.js'
+import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
+import { cometAbi } from '../../src/protocols/compound-v3/abi.js'
+import { compoundV3Adapter } from '../../src/protocols/compound-v3/index.js'
+import type { CometConfig } from '../../src/protocols/compound-v3/markets.js'
+import { clearLearnedCometHints } from '../../src/protocols/compound-v3/read.js'
+import { readWallet } from '../../src/protocols/read-wallet.js'
+import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
+
+let t: TestDevchain
+let deployed: DeployedCometDouble
+let config: CometConfig
+let chain: ChainRuntime
+let comet: Address
+
+beforeAll(async () => {
+  t = await startTestDevchain()
+  deployed = await deployCometDouble(t.clients, t.manifest)
+  config = localCometConfigs(deployed.manifest)[0]!
+  comet = config.comet
+  chain = { ...t.chain, comets: [config] }
+})
+afterAll(async () => {
+  await t?.devchain.stop()
+})
+beforeEach(() => {
+  clearLearnedCometHints()
+})
+
+const admin = () => t.manifest.admin.address as Address
+const wallet = (key: string): Address => {
+  const w = [...t.manifest.wallets, ...deployed.wallets].find((x) => x.key === key)
+  if (!w) throw new Error(`no demo wallet ${key}`)
+  return w.address as Address
+}
+const token = (symbol: string) => {
+  const tok = t.manifest.tokens.find((x) => x.symbol === symbol)
+  if (!tok) throw new Error(`no token ${symbol}`)
+  return tok
+}
+
+async function setPrice(symbol: string, usd: number) {
+  await send(t.clients, {
+    from: admin(),
+    address: token(symbol).priceFeed.address as Address,
+    abi: settablePriceFeedAbi,
+    functionName: 'setAnswer',
+    args: [BigInt(Math.round(usd * 1e8))],
+  })
+}
+
+async function cometRead<T>(
+  functionName: string,
+  args: readonly unknown[],
+  blockNumber?: bigint,
+): Promise<T> {
+  return (await t.client.readContract({
+    address: comet,
+    abi: cometAbi,
+    functionName,
+    args,
+    ...(blockNumber === undefined ? {} : { blockNumber }),
+  } as never)) as T
+}
+
+async function readComet(user: Address, on: ChainRuntime = chain) {
+  return readWallet({ client: t.client, chain: on, user, adapters: [compoundV3Adapter] })
+}
+
+function okPosition(rows: PositionResult[]): Position {
+  expect(rows).toHaveLength(1)
+  const p = rows[0]!
+  if (p.status !== 'ok') throw new Error(`${p.code}: ${p.reason}`)
+  return p
+}
+
+describe('positions and health factors against the double at the same block', () => {
+  it('compound-borrower: legs equal the Comet balances; HF = hand value; HF < 1 <=> isLiquidatable', async () => {
+    const user = wallet('compound-borrower')
+    const report = await readComet(user)
+    const p = okPosition(report.positions)
+    expect(p.protocol).toBe('compound-v3')
+    expect(p.market).toBe('compound-v3-local-usdc')
+    // 10 WETH at 3000 and 0.5 WBTC at 60000 (8-decimal prices), USDC at 1, no accrual yet
+    // (stored index 1e15): collateral value = mulFactor(3_000_000_000_000, 0.895e18)
+    // + mulFactor(3_000_000_000_000, 0.77e18) = 2_685_000_000_000 + 2_310_000_000_000
+    // = 4_995_000_000_000; borrow value = 40_000e6 * 1e8 / 1e6 = 4_000_000_000_000;
+    // HF = 4_995_000_000_000 * 1e18 / 4_000_000_000_000 = 1.24875e18.
+    expect(p.healthFactorWad).toBe(1_248_750_000_000_000_000n)
+    expect(p.details.borrowHealthFactorWad).toBe('1143750000000000000')
+    const block = report.blockNumber
+    const weth = p.legs.find((l) => l.asset.symbol === 'WETH')!
+    const [wethBalance] = await cometRead<[bigint, bigint]>(
+      'userCollateral',
+      [user, token('WETH').address],
+      block,
+    )
+    expect(weth.amount).toBe(wethBalance)
+    expect(weth.liquidationThresholdBps).toBe(8950)
+    expect(weth.ltvBps).toBe(8250)
+    const debt = p.legs.find((l) => l.side === 'debt')!
+    expect(debt.asset.symbol).toBe('USDC')
+    expect(debt.amount).toBe(await cometRead<bigint>('borrowBalanceOf', [user], block))
+    expect(p.healthFactor! < 1).toBe(await cometRead<boolean>('isLiquidatable', [user], block))
+    expect(p.details.liquidatable).toBe(false)
+    expect(p.details.borrowCollateralized).toBe(true)
+    expect(p.collateralUsd).toBeCloseTo(60_000, 6)
+    expect(p.debtUsd).toBeGreaterThanOrEqual(40_000)
+    expect(p.details.assetListSource).toBe('hint')
+  })
+
+  it('compound-supplier: base supply is a collateral leg that does not count, HF null', async () => {
+    const p = okPosition((await readComet(wallet('compound-supplier'))).positions)
+    expect(p.healthFactor).toBeNull()
+    expect(p.healthFactorWad).toBeNull()
+    expect(p.legs).toHaveLength(1)
+    expect(p.legs[0]!.side).toBe('collateral')
+    expect(p.legs[0]!.countsAsCollateral).toBe(false)
+    expect(p.legs[0]!.amount).toBeGreaterThanOrEqual(parseUnits('25000', 6))
+    expect(p.liquidationPrices).toEqual([])
+  })
+
+  it('the looper holds Aave and Compound at once, read in ONE eth_call', async () => {
+    let ethCalls = 0
+    const counting: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { method: string } | { method: string }[]
+      for (const m of Array.isArray(body) ? body : [body]) if (m.method === 'eth_call') ethCalls++
+      return fetch(input, init)
+    }
+    const client = createChainClient('local', { rpcUrls: chain.rpcUrls, fetchFn: counting })
+    const report = await readWallet({
+      client,
+      chain,
+      user: wallet('looper'),
+      adapters: [aaveV3Adapter, compoundV3Adapter],
+    })
+    expect(ethCalls).toBe(1)
+    expect(report.positions.map((p) => [p.protocol, p.status])).toEqual([
+      ['aave-v3', 'ok'],
+      ['compound-v3', 'ok'],
+    ])
+    const c = report.positions[1] as Position
+    expect(c.legs.map((l) => `${l.side}:${l.asset.symbol}`)).toEqual(['collateral:wstETH', 'debt:USDC'])
+    // 3 wstETH at 3600, LCF 0.87: 10_800e8 * 0.87 = 939_600_000_000; borrow 7_000e8:
+    // HF = 939_600_000_000e18 / 700_000_000_000 = 1.342285714285714285e18 (truncated).
+    expect(c.healthFactorWad).toBe(1_342_285_714_285_714_285n)
+  })
+
+  it('a wallet with nothing in the Comet gets no row', async () => {
+    const report = await readComet('0x00000000000000000000000000000000DeaDBeef')
+    expect(report.positions).toEqual([])
+  })
+
+  it('after 90 days of interest the debt leg grows but the HF stays the one isLiquidatable judges by', async () => {
+    await t.isolated(async () => {
+      const user = wallet('compound-borrower')
+      await t.clients.test.increaseTime({ seconds: 90 * 86_400 })
+      await t.clients.test.mine({ blocks: 1 })
+      const report = await readComet(user)
+      const p = okPosition(report.positions)
+      const debt = p.legs.find((l) => l.side === 'debt')!
+      // borrowBalanceOf accrues 5%/year x 90 days past the stored index; isLiquidatable does not.
+      expect(debt.amount).toBe(await cometRead<bigint>('borrowBalanceOf', [user], report.blockNumber))
+      expect(debt.amount).toBeGreaterThan(parseUnits('40400', 6))
+      expect(p.details.borrowBalanceAtStoredIndex).toBe(parseUnits('40000', 6).toString())
+      expect(p.healthFactorWad).toBe(1_248_750_000_000_000_000n)
+      // Accruing writes the index: now the Comet (and the adapter) see the larger borrow.
+      await send(t.clients, {
+        from: admin(),
+        address: comet,
+        abi: cometDoubleAbi,
+        functionName: 'accrueAccount',
+        args: [user],
+      })
+      const after = okPosition((await readComet(user)).positions)
+      expect(after.healthFactorWad!).toBeLessThan(1_248_750_000_000_000_000n)
+      expect(BigInt(after.details.borrowBalanceAtStoredIndex as string)).toBeGreaterThan(
+        parseUnits('40400', 6),
+      )
+    })
+  })
+})
+
+describe('liquidation prices flip isLiquidatable on the double', () => {
+  const cases: [string, string][] = [
+    ['compound-borrower', 'WETH'],
+    ['compound-borrower', 'WBTC'],
+    ['looper', 'wstETH'],
+    ['compound-borrower', 'USDC'],
+  ]
+  for (const [key, symbol] of cases) {
+    it(`${key}: ${symbol} at its liquidation price x (1 +/- 1e-4)`, async () => {
+      const user = wallet(key)
+      const p = okPosition((await readComet(user)).positions)
+      const lp = p.liquidationPrices.find((x) => x.symbol === symbol)!
+      expect(lp.price).toBeTypeOf('number')
+      const price = lp.price!
+      const debtSide = lp.side === 'debt'
+      // A collateral must fall to liquidate; the borrowed base must rise.
+      expect(debtSide ? price > lp.currentPrice : price < lp.currentPrice).toBe(true)
+      const safe = debtSide ? 1 - 1e-4 : 1 + 1e-4
+      const unsafe = debtSide ? 1 + 1e-4 : 1 - 1e-4
+      await t.isolated(async () => {
+        await setPrice(symbol, price * safe)
+        expect(await cometRead<boolean>('isLiquidatable', [user])).toBe(false)
+        const q = okPosition((await readComet(user)).positions)
+        expect(q.healthFactor!).toBeGreaterThanOrEqual(1)
+      })
+      await t.isolated(async () => {
+        await setPrice(symbol, price * unsafe)
+        expect(await cometRead<boolean>('isLiquidatable', [user])).toBe(true)
+        const q = okPosition((await readComet(user)).positions)
+        expect(q.healthFactor!).toBeLessThan(1)
+        expect(q.details.liquidatable).toBe(true)
+      })
+    })
+  }
+
+  it('HF < 1 <=> isLiquidatable over a sweep of WETH prices (borrower)', async () => {
+    const user = wallet('compound-borrower')
+    for (const usd of [1000, 1500, 1700, 1750, 1800, 2000, 3000]) {
+      await t.isolated(async () => {
+        await setPrice('WETH', usd)
+        const report = await readComet(user)
+        const p = okPosition(report.positions)
+        const liquidatable = await cometRead<boolean>('isLiquidatable', [user], report.blockNumber)
+        expect(p.healthFactor! < 1).toBe(liquidatable)
+        expect(p.healthFactorWad! < 10n ** 18n).toBe(liquidatable)
+      })
+    }
+  })
+})
+
+describe('asset lists and faults', () => {
+  it('without asset hints, one pinned follow-up reads the same position; the next read is hinted', async () => {
+    const user = wallet('compound-borrower')
+    const hinted = okPosition((await readComet(user)).positions)
+    clearLearnedCometHints()
+    const bare: ChainRuntime = {
+      ...chain,
+      comets: [{ id: config.id, chain: 'local', comet, baseSymbol: 'USDC' }],
+    }
+    let ethCalls = 0
+    const counting: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as { method: string } | { method: string }[]
+      for (const m of Array.isArray(body) ? body : [body]) if (m.method === 'eth_call') ethCalls++
+      return fetch(input, init)
+    }
+    const client = createChainClient('local', { rpcUrls: chain.rpcUrls, fetchFn: counting })
+    const first = await readWallet({ client, chain: bare, user, adapters: [compoundV3Adapter] })
+    expect(ethCalls).toBe(2)
+    const p = okPosition(first.positions)
+    expect(p.details.assetListSource).toBe('follow-up')
+    expect(p.healthFactorWad).toBe(hinted.healthFactorWad)
+    expect(p.legs.map((l) => [l.asset.symbol, l.amount])).toEqual(
+      hinted.legs.map((l) => [l.asset.symbol, l.amount]),
+    )
+    ethCalls = 0
+    const second = await readWallet({ client, chain: bare, user, adapters: [compoundV3Adapter] })
+    expect(ethCalls).toBe(1)
+    expect(okPosition(second.positions).details.assetListSource).toBe('hint')
+  })
+
+  it('a feed moved by governance after the config was written: follow-up, same exactness', async () => {
+    await t.isolated(async () => {
+      const user = wallet('compound-borrower')
+      // Point WETH (offset 0) at the LINK feed (15 USD): the configured WETH feed is now stale.
+      await send(t.clients, {
+        from: admin(),
+        address: comet,
+        abi: cometDoubleAbi,
+        functionName: 'setAssetPriceFeed',
+        args: [0, token('LINK').priceFeed.address as Address],
+      })
+      const report = await readComet(user)
+      const p = okPosition(report.positions)
+      expect(p.details.assetListSource).toBe('follow-up')
+      expect(p.legs.find((l) => l.asset.symbol === 'WETH')!.priceUsd).toBeCloseTo(15, 9)
+      const liquidatable = await cometRead<boolean>('isLiquidatable', [user], report.blockNumber)
+      expect(liquidatable).toBe(true)
+      expect(p.healthFactor!).toBeLessThan(1)
+    })
+  })
+
+  it('a Comet config pointing at a non-Comet is an unavailable row; Aave is still served', async () => {
+    const broken: CometConfig = {
+      id: 'compound-v3-local-broken',
+      chain: 'local',
+      comet: t.manifest.aaveV3.pool as Address,
+      baseSymbol: 'USDC',
+    }
+    const eoa: CometConfig = {
+      id: 'compound-v3-local-eoa',
+      chain: 'local',
+      comet: '0x000000000000000000000000000000000000c0de',
+      baseSymbol: 'USDC',
+    }
+    const report = await readWallet({
+      client: t.client,
+      chain: { ...chain, comets: [broken, eoa, config] },
+      user: wallet('looper'),
+      adapters: [aaveV3Adapter, compoundV3Adapter],
+    })
+    const rows = report.positions.map((p) => [p.market, p.status, p.status === 'unavailable' ? p.code : ''])
+    expect(rows).toEqual([
+      ['aave-v3-local', 'ok', ''],
+      ['compound-v3-local-broken', 'unavailable', 'PROTOCOL_READ_FAILED'],
+      ['compound-v3-local-eoa', 'unavailable', 'PROTOCOL_READ_FAILED'],
+      ['compound-v3-local-usdc', 'ok', ''],
+    ])
+  })
+
+  it('a configured base token other than the Comet’s is a layout mismatch', async () => {
+    const wrong: CometConfig = { ...config, baseToken: token('WETH').address as Address }
+    const report = await readComet(wallet('compound-borrower'), { ...chain, comets: [wrong] })
+    const row = report.positions[0]!
+    expect(row.status === 'unavailable' && row.code).toBe('PROTOCOL_LAYOUT_MISMATCH')
+  })
+})
