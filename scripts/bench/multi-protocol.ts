@@ -3,7 +3,7 @@
  * multi-protocol wallet, through a counting proxy that adds a fixed delay per request, with the
  * anchors doing the same reads their usual way, side by side in the same run:
  *
- * - stacklens readWallet (all adapters; discovery included), cold (market facts not yet cached)
+ * - stacklens readWallet (all adapters: Aave, Morpho, Compound; discovery included), cold (market facts not yet cached)
  *   and warm;
  * - anchor Aave: @aave/contract-helpers 1.28.2 UiPoolDataProvider (ethers v5) getReservesHumanized
  *   + getUserReservesHumanized (no discovery needed);
@@ -61,7 +61,7 @@ async function measure(name: string, fn: () => Promise<unknown>, before?: () => 
 
 const positionsOf = async () => {
   const r = await readWallet({ client, chain, user })
-  if (r.positions.length < 2 || r.positions.some((p) => p.status !== 'ok'))
+  if (r.positions.length !== 3 || r.positions.some((p) => p.status !== 'ok'))
     throw new Error('unexpected report')
   return r
 }
@@ -151,7 +151,7 @@ const cpu = process.cpuUsage(cpu0)
 const cpuMs = (cpu.user + cpu.system) / 1000 / cpuRuns
 
 console.log(
-  `\nmulti-protocol wallet (Aave + Morpho Blue) on the devchain, ${runs} runs, +${delayMs} ms per HTTP request\n`,
+  `\nmulti-protocol wallet (Aave + Morpho Blue + Compound v3 double) on the devchain, ${runs} runs, +${delayMs} ms per HTTP request\n`,
 )
 console.log(
   '| reader                                        | HTTP requests | RPC calls | round trips | ms/analysis |',

@@ -121,6 +121,32 @@ describe('GET /v1/wallets/{address}', () => {
     expect(body.positions).toHaveLength(3)
   })
 
+  it('scans several configured chains concurrently and merges their positions (each with its own pinned block)', async () => {
+    // A second chain key served by the same devchain: the report must carry both chains' blocks.
+    const local = localChainRuntime(t.manifest)
+    const twin = {
+      ...local,
+      key: 'base' as const,
+      aaveMarkets: local.aaveMarkets.map((m) => ({ ...m, chain: 'base' as const })),
+      comets: local.comets.map((c) => ({ ...c, chain: 'base' as const })),
+      morphoBlue: local.morphoBlue ? { ...local.morphoBlue, chain: 'base' as const } : null,
+    }
+    const app = createApp({ config: { chains: { local, base: twin }, localManifest: t.manifest } })
+    const r = await get(`/v1/wallets/${looper}`, app)
+    expect(r.status).toBe(200)
+    const body = r.json() as {
+      chain: string | null
+      blockNumber: number | null
+      chains: { chain: string; blockNumber: number }[]
+      positions: { chain: string; protocol: string }[]
+    }
+    expect(body.chain).toBeNull()
+    expect(body.blockNumber).toBeNull()
+    expect(body.chains.map((c) => c.chain).sort()).toEqual(['base', 'local'])
+    expect(body.positions.filter((p) => p.chain === 'local')).toHaveLength(3)
+    expect(body.positions.filter((p) => p.chain === 'base')).toHaveLength(3)
+  })
+
   const bad: [string, string, number, string][] = [
     ['a short address', '/v1/wallets/0x123?chain=local', 400, 'INVALID_ADDRESS'],
     [

@@ -12,6 +12,7 @@
  */
 import { type Address, parseUnits } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { cometAbi } from '../../abis/compound-v3-comet.js'
 import { createChainClient } from '../../src/chains/client.js'
 import type { ChainRuntime } from '../../src/chains/config.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
@@ -24,7 +25,6 @@ import {
 } from '../../src/devchain/deploy-comet.js'
 import { send } from '../../src/devchain/tx.js'
 import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
-import { cometAbi } from '../../src/protocols/compound-v3/abi.js'
 import { compoundV3Adapter } from '../../src/protocols/compound-v3/index.js'
 import type { CometConfig } from '../../src/protocols/compound-v3/markets.js'
 import { clearLearnedCometHints } from '../../src/protocols/compound-v3/read.js'

@@ -12,12 +12,12 @@
  * follow-up pinned to the same block (and only for assets the wallet holds, by its assetsIn bits).
  */
 import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from '../../../abis/compound-v3-comet.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { FollowUp, WalletReadPlan } from '../types.js'
-import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from './abi.js'
 import type { CometAssetHint, CometConfig } from './markets.js'
 import type { CometAccountState, CometCollateralState } from './math.js'
 import { buildCometPosition } from './position.js'

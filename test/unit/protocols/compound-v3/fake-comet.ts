@@ -5,9 +5,9 @@
  * answers so tests can assert what went out.
  */
 import { decodeFunctionData, encodeFunctionResult, type Hex } from 'viem'
+import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from '../../../../abis/compound-v3-comet.js'
 import type { RawCall, RawResult } from '../../../../src/chains/batch.js'
 import type { Address } from '../../../../src/core/address.js'
-import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from '../../../../src/protocols/compound-v3/abi.js'
 import type { CometAssetInfo } from '../../../../src/protocols/compound-v3/read.js'
 
 /** The state a fake Comet answers from. */

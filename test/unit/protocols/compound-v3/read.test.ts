@@ -9,10 +9,10 @@
  */
 import { decodeFunctionData } from 'viem'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { cometAbi } from '../../../../abis/compound-v3-comet.js'
 import type { RawCall } from '../../../../src/chains/batch.js'
 import { BaseError, type ErrorCode } from '../../../../src/core/errors.js'
 import type { Position, PositionResult } from '../../../../src/core/types.js'
-import { cometAbi } from '../../../../src/protocols/compound-v3/abi.js'
 import type { CometConfig } from '../../../../src/protocols/compound-v3/markets.js'
 import {
   COMET_MAX_ASSETS,
