@@ -4,6 +4,7 @@
  * Pure: no I/O. Every amount is a bigint in the protocol's own units and rounding.
  */
 import type { Address } from '../../core/address.js'
+import { findHealthBoundary } from '../../core/boundary.js'
 import {
   MAX_UINT256,
   PERCENTAGE_FACTOR,
@@ -272,35 +273,7 @@ export function findLiquidationPrice(
     const hf = computeAccountData(state, { ...options, overrides: new Map([[key, price]]) }).healthFactor
     return hf >= WAD
   }
-  const current = term.price > 0n ? term.price : 1n
-  let hi = current * 2n
-  const ceiling = current * 10n ** 12n + 10n ** 30n
-  if (rising) {
-    if (healthyAt(0n)) return { side, price: null }
-    while (!healthyAt(hi)) {
-      if (hi > ceiling) return { side, price: null }
-      hi *= 16n
-    }
-    let lo = 0n // unhealthy
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n
-      if (healthyAt(mid)) hi = mid
-      else lo = mid
-    }
-    return { side, price: hi }
-  }
-  if (!healthyAt(0n)) return { side, price: null }
-  while (healthyAt(hi)) {
-    if (hi > ceiling) return { side, price: null }
-    hi *= 16n
-  }
-  let lo = 0n // healthy
-  while (hi - lo > 1n) {
-    const mid = (lo + hi) / 2n
-    if (healthyAt(mid)) lo = mid
-    else hi = mid
-  }
-  return { side, price: lo }
+  return { side, price: findHealthBoundary({ healthyAt, rising, current: term.price }) }
 }
 
 /**

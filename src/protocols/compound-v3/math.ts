@@ -8,7 +8,9 @@
  * factors are 1e18-scaled (FACTOR_SCALE); indexes are 1e15-scaled (BASE_INDEX_SCALE). A "value"
  * is an amount times a price, in price units (8 decimals), truncated exactly where Comet truncates.
  */
+
 import type { Address } from '../../core/address.js'
+import { findHealthBoundary } from '../../core/boundary.js'
 import { WAD } from '../../core/math.js'
 
 /** Comet's FACTOR_SCALE: 1e18 = a factor of 1. */
@@ -192,37 +194,10 @@ export function findCometLiquidationPrice(state: CometAccountState, asset: Addre
   if (collateral && (!collateral.inAsset || collateral.balance === 0n)) return { side, price: null }
 
   const healthyAt = (price: bigint) => !computeCometLiquidity(state, new Map([[key, price]])).liquidatable
-  const current = (isBase ? state.basePrice : collateral!.price) || 1n
-  const ceiling = current * 10n ** 12n + 10n ** 30n
-  let hi = current * 2n
-  if (!isBase) {
-    // Collateral value rises with its price: find the smallest healthy price.
-    if (healthyAt(0n)) return { side, price: null }
-    while (!healthyAt(hi)) {
-      if (hi > ceiling) return { side, price: null }
-      hi *= 16n
-    }
-    let lo = 0n // liquidatable
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n
-      if (healthyAt(mid)) hi = mid
-      else lo = mid
-    }
-    return { side, price: hi }
-  }
-  // The debt's value rises with the base price: find the largest healthy price.
-  if (!healthyAt(0n)) return { side, price: null }
-  while (healthyAt(hi)) {
-    if (hi > ceiling) return { side, price: null }
-    hi *= 16n
-  }
-  let lo = 0n // healthy
-  while (hi - lo > 1n) {
-    const mid = (lo + hi) / 2n
-    if (healthyAt(mid)) lo = mid
-    else hi = mid
-  }
-  return { side, price: lo }
+  const current = isBase ? state.basePrice : collateral!.price
+  // Collateral value rises with its price (smallest healthy price); the debt's value rises with
+  // the base price (largest healthy price).
+  return { side, price: findHealthBoundary({ healthyAt, rising: !isBase, current }) }
 }
 
 /**
