@@ -3,17 +3,28 @@
  * it on Node, `src/worker.ts` on Cloudflare Workers.
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
 import type { PublicClient } from 'viem'
 import { createChainClient } from '../chains/client.js'
 import type { ChainRuntime, StacklensConfig } from '../chains/config.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey, isChainKey } from '../chains/registry.js'
-import { parseAddress } from '../core/address.js'
+import { type Address, parseAddress } from '../core/address.js'
 import { BaseError, ChainNotConfiguredError, InvalidBlockError, UnknownChainError } from '../core/errors.js'
+import type { PositionResult } from '../core/types.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
+import {
+  ANALYZE_LIMITS,
+  AnalyzeBodySchema,
+  optionExposure,
+  perpLegPosition,
+  symbolExposure,
+} from './analyze.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
 import { renderHomePage } from './home.js'
 import {
+  AnalyzeResponseSchema,
   ChainsSchema,
   ErrorSchema,
   HealthSchema,
@@ -76,11 +87,31 @@ export function createApp(deps: AppDeps) {
     return runtime
   }
 
+  /** Reads `address` on the named chains (every configured chain when undefined), concurrently. */
+  const readAcross = async (
+    address: Address,
+    chainKeys: readonly string[] | undefined,
+    blockNumber?: bigint,
+  ): Promise<WalletChainReport[]> => {
+    const chains = chainKeys ? chainKeys.map(resolveChain) : configured().map((k) => config.chains[k]!)
+    if (chains.length === 0) throw new ChainNotConfiguredError('any', [], configHint)
+    return Promise.all(
+      chains.map((chain) =>
+        readWallet({
+          client: clientFor(chain),
+          chain,
+          user: address,
+          ...(blockNumber === undefined ? {} : { blockNumber }),
+        }),
+      ),
+    )
+  }
+
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
         const issue = result.error.issues[0]
-        const where = issue?.path.join('.') || 'request'
+        const where = issue?.path.join('.') || 'body'
         return c.json(errorBody('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`), 400)
       }
       return undefined
@@ -90,6 +121,10 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof BaseError) {
       return c.json(errorBody(err.code, err.message), STATUS_OF[err.code])
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's own 4xx (e.g. a body that is not JSON).
+      return c.json(errorBody('INVALID_REQUEST', err.message || 'invalid request'), err.status)
     }
     console.error('[stacklens] unexpected error', err)
     return c.json(errorBody('INTERNAL', 'an unexpected error occurred; it has been logged'), 500)
@@ -154,24 +189,13 @@ export function createApp(deps: AppDeps) {
       const query = c.req.valid('query')
       const address = parseAddress(rawAddress)
       const blockNumber = parseBlock(query.block)
-      let chains: ChainRuntime[]
-      if (query.chain !== undefined) chains = [resolveChain(query.chain)]
-      else {
-        if (blockNumber !== undefined) {
-          throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
-        }
-        chains = configured().map((k) => config.chains[k]!)
-        if (chains.length === 0) throw new ChainNotConfiguredError('any', [], configHint)
+      if (query.chain === undefined && blockNumber !== undefined) {
+        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
       }
-      const reports: WalletChainReport[] = await Promise.all(
-        chains.map((chain) =>
-          readWallet({
-            client: clientFor(chain),
-            chain,
-            user: address,
-            ...(blockNumber === undefined ? {} : { blockNumber }),
-          }),
-        ),
+      const reports = await readAcross(
+        address,
+        query.chain === undefined ? undefined : [query.chain],
+        blockNumber,
       )
       const positions = reports.flatMap((r) => r.positions)
       const single = reports.length === 1 ? reports[0]! : null
@@ -186,6 +210,72 @@ export function createApp(deps: AppDeps) {
             timestamp: Number(r.timestamp),
           })),
           positions: positions.map(serializePosition),
+          summary: summarize(positions),
+        },
+        200,
+      )
+    },
+  )
+
+  app.use(
+    '/v1/analyze',
+    bodyLimit({
+      maxSize: ANALYZE_LIMITS.bodyBytes,
+      onError: (c) =>
+        c.json(
+          errorBody('PAYLOAD_TOO_LARGE', `the request body is over ${ANALYZE_LIMITS.bodyBytes / 1024} KiB`),
+          413,
+        ),
+    }),
+  )
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/analyze',
+      summary: 'One portfolio: wallets on chain plus manual legs (CEX perps, options)',
+      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice). At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
+      request: { body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true } },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: AnalyzeResponseSchema } },
+          description: 'The analysis',
+        },
+        400: jsonError('A field is missing or invalid (the message names it)'),
+        413: jsonError('The body is too large'),
+        502: jsonError('An RPC answered with an error'),
+        503: jsonError('An RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json')
+      const wallets = body.wallets.map((w, i) => {
+        try {
+          return { address: parseAddress(w.address), chains: w.chains }
+        } catch (err) {
+          if (err instanceof BaseError) throw new BaseError(err.code, `wallets.${i}.address: ${err.message}`)
+          throw err
+        }
+      })
+      const reports = await Promise.all(wallets.map((w) => readAcross(w.address, w.chains)))
+      const now = new Date()
+      const positions: PositionResult[] = [
+        ...reports.flat().flatMap((r) => r.positions),
+        ...body.legs.filter((l) => l.kind === 'perp').map(perpLegPosition),
+      ]
+      const options = body.legs.filter((l) => l.kind === 'option').map((l) => optionExposure(l, now))
+      return c.json(
+        {
+          wallets: wallets.map((w, i) => ({
+            address: w.address,
+            chains: reports[i]!.map((r) => ({
+              chain: r.chain,
+              blockNumber: Number(r.blockNumber),
+              timestamp: Number(r.timestamp),
+            })),
+          })),
+          positions: positions.map(serializePosition),
+          options,
+          exposure: symbolExposure(positions, options),
           summary: summarize(positions),
         },
         200,

@@ -1,10 +1,11 @@
 import type { ErrorCode } from '../core/errors.js'
 
 /** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
-export const STATUS_OF: Record<ErrorCode, 400 | 404 | 500 | 502 | 503> = {
+export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503> = {
   INVALID_ADDRESS: 400,
   INVALID_BLOCK: 400,
   INVALID_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_CHAIN: 400,
   CHAIN_NOT_CONFIGURED: 400,
   BLOCK_OUT_OF_RANGE: 400,

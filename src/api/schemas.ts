@@ -19,7 +19,10 @@ export const ErrorSchema = z
 export const AssetSchema = z
   .object({
     symbol: z.string().openapi({ example: 'WETH' }),
-    address: z.string().openapi({ example: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2' }),
+    address: z.string().nullable().openapi({
+      example: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
+      description: 'null for an off-chain asset',
+    }),
     decimals: z.number().int().openapi({ example: 18 }),
   })
   .openapi('Asset')
@@ -42,9 +45,9 @@ export const LegSchema = z
 
 export const LiquidationPriceSchema = z
   .object({
-    asset: z.string(),
+    asset: z.string().nullable(),
     symbol: z.string(),
-    side: z.enum(['collateral', 'debt', 'both']),
+    side: z.enum(['collateral', 'debt', 'both', 'long', 'short']),
     price: z.number().nullable().openapi({
       description: 'USD price at which HF reaches 1, all other prices fixed; null when none can',
     }),
@@ -161,3 +164,44 @@ export const ManifestParamsSchema = z.object({
 export const ManifestResponseSchema = z
   .record(z.string(), z.unknown())
   .openapi('DevchainManifest', { description: 'See src/devchain/manifest.ts for the full shape' })
+
+export const OptionExposureSchema = z
+  .object({
+    underlying: z.string(),
+    type: z.enum(['call', 'put']),
+    strike: z.number(),
+    expiry: z.string(),
+    size: z.number(),
+    years: z.number(),
+    source: z.enum(['given', 'black-scholes']),
+    valueUsd: z.number().nullable(),
+    delta: z.number().openapi({ description: 'delta x size: units of the underlying' }),
+    gamma: z.number(),
+    vega: z.number().openapi({ description: 'USD per 1.00 of volatility, whole leg' }),
+    theta: z.number().nullable().openapi({ description: 'USD per year, whole leg' }),
+    deltaUsd: z.number().nullable(),
+  })
+  .openapi('OptionExposure')
+
+export const AnalyzeResponseSchema = z
+  .object({
+    wallets: z.array(
+      z.object({
+        address: z.string(),
+        chains: z.array(
+          z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
+        ),
+      }),
+    ),
+    positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
+    options: z.array(OptionExposureSchema),
+    exposure: z.object({
+      model: z.string(),
+      equityUsd: z.number(),
+      grossExposureUsd: z.number(),
+      effectiveLeverage: z.number().nullable(),
+      netExposure: z.array(z.object({ symbol: z.string(), usd: z.number() })),
+    }),
+    summary: SummarySchema,
+  })
+  .openapi('AnalyzeResponse')

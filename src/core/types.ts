@@ -4,8 +4,8 @@ import type { Address } from './address.js'
 export interface Asset {
   /** The token's symbol as the protocol reports it. */
   symbol: string
-  /** The token contract (checksummed). */
-  address: Address
+  /** The token contract (checksummed); null for an off-chain asset (a CEX perp's underlying). */
+  address: Address | null
   /** The token's decimals: raw amounts are integers in 10^-decimals units. */
   decimals: number
 }
@@ -39,11 +39,11 @@ export interface Leg {
  * price held fixed. `price` is null when no price of this asset can bring it there.
  */
 export interface LiquidationPrice {
-  /** The asset's token address. */
-  asset: Address
+  /** The asset's token address; null for an off-chain asset. */
+  asset: Address | null
   symbol: string
-  /** Which side(s) of the position the asset is on. */
-  side: 'collateral' | 'debt' | 'both'
+  /** Which side(s) of the position the asset is on (long/short for perps). */
+  side: 'collateral' | 'debt' | 'both' | 'long' | 'short'
   /** USD per whole token, float; null when no price can reach HF = 1. */
   price: number | null
   /** The asset's current USD price, float. */

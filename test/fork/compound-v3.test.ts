@@ -97,7 +97,7 @@ describe.skipIf(!FORK_URL)(`Compound v3 Ethereum fork at block ${FORK_BLOCK}`, (
         expect(debt?.amount ?? 0n).toBe(borrow)
         for (const leg of p.legs) {
           if (leg.side !== 'collateral') continue
-          if (leg.asset.address.toLowerCase() === market.baseToken!.toLowerCase()) {
+          if (leg.asset.address?.toLowerCase() === market.baseToken!.toLowerCase()) {
             expect(leg.amount).toBe(await read<bigint>('balanceOf', [user]))
             continue
           }

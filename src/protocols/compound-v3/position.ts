@@ -2,6 +2,7 @@
  * Turns a Comet account (the state isLiquidatable reads, plus the Comet's own answers at the same
  * block) into a {@link Position}. Pure.
  */
+import type { Address } from '../../core/address.js'
 import { type ErrorContext, ProtocolModelMismatchError } from '../../core/errors.js'
 import { toFloat } from '../../core/math.js'
 import type { Asset, Leg, LiquidationPrice, Position } from '../../core/types.js'
@@ -94,13 +95,13 @@ export function buildCometPosition(
   }
 
   const usdOfPrice = (price: bigint) => toFloat(price, 8) * ctx.priceUnitUsd
-  const baseAsset: Asset = { symbol: ctx.baseSymbol, address: state.baseToken, decimals: ctx.baseDecimals }
+  const baseAsset = { symbol: ctx.baseSymbol, address: state.baseToken, decimals: ctx.baseDecimals }
   const basePriceUsd = usdOfPrice(state.basePrice)
   const legs: Leg[] = []
   const liquidationPrices: LiquidationPrice[] = []
   let collateralUsd = 0
   let debtUsd = 0
-  const pushLiquidationPrice = (asset: Asset, currentPrice: number) => {
+  const pushLiquidationPrice = (asset: Asset & { address: Address }, currentPrice: number) => {
     const lp = findCometLiquidationPrice(state, asset.address)
     const price = lp.price === null ? null : usdOfPrice(lp.price)
     liquidationPrices.push({
@@ -114,7 +115,7 @@ export function buildCometPosition(
   }
 
   for (const c of held) {
-    const asset: Asset = { symbol: c.symbol, address: c.asset, decimals: c.decimals }
+    const asset = { symbol: c.symbol, address: c.asset, decimals: c.decimals }
     const priceUsd = usdOfPrice(c.price)
     const usd = toFloat(c.balance, c.decimals) * priceUsd
     collateralUsd += usd
