@@ -12,6 +12,7 @@ import { CHAIN_KEYS, CHAINS, type ChainKey, isChainKey } from '../chains/registr
 import { type Address, parseAddress } from '../core/address.js'
 import { BaseError, ChainNotConfiguredError, InvalidBlockError, UnknownChainError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
+import { hyperliquidAdapter } from '../protocols/hyperliquid/index.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import {
   ANALYZE_LIMITS,
@@ -60,6 +61,41 @@ function parseBlock(value: string | undefined): bigint | undefined {
   return n
 }
 
+/**
+ * Hyperliquid positions as a report row set: its state is the venue's, not a block's (blockNumber
+ * 0, the venue's time as timestamp); a venue failure is an `unavailable` row, the rest is served.
+ */
+async function readHyperliquidReport(user: Address, url: string): Promise<WalletChainReport> {
+  try {
+    const positions = await hyperliquidAdapter.readWallet({ user, config: { url } })
+    const venueTime = positions.map((p) => p.details.venueTime).find((t) => typeof t === 'number')
+    return {
+      chain: 'hyperliquid',
+      blockNumber: 0n,
+      timestamp: BigInt(Math.floor(((venueTime as number | undefined) ?? Date.now()) / 1000)),
+      positions,
+    }
+  } catch (err) {
+    if (!(err instanceof BaseError)) throw err
+    return {
+      chain: 'hyperliquid',
+      blockNumber: 0n,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      positions: [
+        {
+          status: 'unavailable',
+          protocol: 'hyperliquid',
+          market: 'hyperliquid-perps',
+          chain: 'hyperliquid',
+          kind: 'perp',
+          code: err.code,
+          reason: err.message,
+        },
+      ],
+    }
+  }
+}
+
 /** Creates the Hono app. */
 export function createApp(deps: AppDeps) {
   const { config } = deps
@@ -94,9 +130,11 @@ export function createApp(deps: AppDeps) {
     blockNumber?: bigint,
   ): Promise<WalletChainReport[]> => {
     const chains = chainKeys ? chainKeys.map(resolveChain) : configured().map((k) => config.chains[k]!)
-    if (chains.length === 0) throw new ChainNotConfiguredError('any', [], configHint)
-    return Promise.all(
-      chains.map((chain) =>
+    // Hyperliquid (its own L1, read over its info API) joins a scan of every source.
+    const withVenue = chainKeys === undefined && config.hyperliquid != null
+    if (chains.length === 0 && !withVenue) throw new ChainNotConfiguredError('any', [], configHint)
+    return Promise.all([
+      ...chains.map((chain) =>
         readWallet({
           client: clientFor(chain),
           chain,
@@ -104,7 +142,8 @@ export function createApp(deps: AppDeps) {
           ...(blockNumber === undefined ? {} : { blockNumber }),
         }),
       ),
-    )
+      ...(withVenue ? [readHyperliquidReport(address, config.hyperliquid!.url)] : []),
+    ])
   }
 
   const app = new OpenAPIHono({

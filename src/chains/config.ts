@@ -29,6 +29,8 @@ export interface StacklensConfig {
   chains: Partial<Record<ChainKey, ChainRuntime>>
   /** The devchain manifest when chain `local` is served. */
   localManifest: DevchainManifest | null
+  /** Hyperliquid's info API (`STACKLENS_HYPERLIQUID_API_URL`), or null: then it is not read. */
+  hyperliquid?: { url: string } | null
 }
 
 /** Environment variables stacklens reads (Node `process.env` or Worker `env`). */
@@ -106,7 +108,8 @@ export function configFromEnv(
     const override = splitUrls(env.STACKLENS_RPC_LOCAL)[0]
     chains.local = localChainRuntime(localManifest, override)
   }
-  return { chains, localManifest }
+  const hl = env.STACKLENS_HYPERLIQUID_API_URL?.trim()
+  return { chains, localManifest, hyperliquid: hl ? { url: hl } : null }
 }
 
 function withMorphoApi(config: MorphoBlueConfig | null, apiUrl: string | undefined): MorphoBlueConfig | null {
