@@ -1,7 +1,8 @@
 import type { Address } from '../core/address.js'
-import { type DevchainManifest, localCometConfigs } from '../devchain/manifest.js'
+import { type DevchainManifest, localCometConfigs, localGmxConfigs } from '../devchain/manifest.js'
 import { AAVE_MARKETS, type AaveMarketConfig, USD_PRICE_ORACLES } from '../protocols/aave-v3/markets.js'
 import { COMETS, type CometConfig } from '../protocols/compound-v3/markets.js'
+import { GMX_V2_DEPLOYMENTS, type GmxV2Config } from '../protocols/gmx-v2/markets.js'
 import { MORPHO_BLUE, type MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
 import { CHAIN_KEYS, CHAINS, type ChainKey } from './registry.js'
 
@@ -22,6 +23,8 @@ export interface ChainRuntime {
   morphoBlue: MorphoBlueConfig | null
   /** The chain's Comets (Compound v3). */
   comets: CometConfig[]
+  /** The chain's GMX v2 deployments. */
+  gmxV2: GmxV2Config[]
 }
 
 /** The runtime configuration: the chains that have an RPC. */
@@ -71,6 +74,7 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
         }
       : null,
     comets: manifest.compoundV3 ? localCometConfigs(manifest.compoundV3) : [],
+    gmxV2: manifest.gmxV2 ? localGmxConfigs(manifest.gmxV2) : [],
   }
 }
 
@@ -102,6 +106,7 @@ export function configFromEnv(
         env.STACKLENS_MORPHO_API_URL,
       ),
       comets: COMETS.filter((c) => c.chain === key),
+      gmxV2: GMX_V2_DEPLOYMENTS.filter((d) => d.chain === key),
     }
   }
   if (localManifest) {

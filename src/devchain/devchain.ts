@@ -13,6 +13,7 @@ import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
 import { deployCometDouble } from './deploy-comet.js'
+import { deployGmxDouble } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
 import type { DevchainManifest } from './manifest.js'
 import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets } from './seed.js'
@@ -163,6 +164,16 @@ export async function deployDevchain(
   if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound)'
   manifest.wallets.push(...comet.wallets)
   manifest.compoundV3 = comet.manifest
+
+  // GMX v2: no GMX bytecode can be had here, so a Reader TEST DOUBLE speaking its ABI.
+  const gmx = await deployGmxDouble(clients, manifest, progress)
+  for (const update of gmx.walletUpdates) {
+    const w = manifest.wallets.find((x) => x.key === update.key)
+    if (w) w.description += update.descriptionSuffix
+  }
+  if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound + GMX)'
+  manifest.wallets.push(...gmx.wallets)
+  manifest.gmxV2 = gmx.manifest
   return manifest
 }
 

@@ -3,9 +3,11 @@
  * `.stacklens/devchain.json` and served at `GET /v1/chains/local/manifest`. Runtime-agnostic
  * (zod only) so the Worker can parse one passed as a variable.
  */
+import { getAddress } from 'viem'
 import { z } from 'zod'
 import type { Address } from '../core/address.js'
 import type { CometConfig } from '../protocols/compound-v3/markets.js'
+import type { GmxV2Config } from '../protocols/gmx-v2/markets.js'
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte address')
 
@@ -57,6 +59,74 @@ export const cometManifestSchema = z.object({
 export type CometManifest = z.infer<typeof cometManifestSchema>
 /** One Comet double in the manifest. */
 export type CometManifestEntry = z.infer<typeof cometManifestEntrySchema>
+
+/** One market of the devchain's GMX double. Factors: GMX units (30 decimals) as decimal strings. */
+export const gmxManifestMarketSchema = z.object({
+  key: z.string(),
+  marketToken: address,
+  indexToken: address,
+  longToken: address,
+  shortToken: address,
+  indexSymbol: z.string(),
+  minCollateralFactor: uint,
+  maxPositionImpactFactorForLiquidations: uint,
+})
+
+/** The `gmxV2` manifest section. `kind` says plainly that the Reader is a test double. */
+export const gmxManifestSchema = z.object({
+  kind: z.literal('test-double'),
+  note: z.string(),
+  reader: address,
+  dataStore: address,
+  referralStorage: address,
+  /** MIN_COLLATERAL_USD, USD 30 decimals. */
+  minCollateralUsd: uint,
+  markets: z.array(gmxManifestMarketSchema),
+  tokens: z.array(
+    z.object({
+      symbol: z.string(),
+      address,
+      decimals: z.number().int(),
+      priceFeed: address,
+      feedDecimals: z.number().int(),
+    }),
+  ),
+})
+
+/** The parsed `gmxV2` manifest section. */
+export type GmxManifest = z.infer<typeof gmxManifestSchema>
+
+/** The adapter's config for the devchain's GMX double: feeds as the price source, markets as hints. */
+export function localGmxConfigs(section: GmxManifest): GmxV2Config[] {
+  return [
+    {
+      id: 'gmx-v2-local',
+      chain: 'local',
+      reader: getAddress(section.reader),
+      dataStore: getAddress(section.dataStore),
+      referralStorage: getAddress(section.referralStorage),
+      tokens: section.tokens.map((t) => ({
+        address: getAddress(t.address),
+        symbol: t.symbol,
+        decimals: t.decimals,
+      })),
+      markets: section.markets.map((m) => ({
+        marketToken: getAddress(m.marketToken),
+        indexToken: getAddress(m.indexToken),
+        longToken: getAddress(m.longToken),
+        shortToken: getAddress(m.shortToken),
+      })),
+      prices: {
+        kind: 'feeds',
+        feeds: section.tokens.map((t) => ({
+          token: getAddress(t.address),
+          feed: getAddress(t.priceFeed),
+          feedDecimals: t.feedDecimals,
+        })),
+      },
+    },
+  ]
+}
 
 /** One token of the devchain market. */
 export const manifestTokenSchema = z.object({
@@ -141,6 +211,8 @@ export const devchainManifestSchema = z.object({
     .optional(),
   /** Compound v3: a Comet TEST DOUBLE (no Comet bytecode can be had here). */
   compoundV3: cometManifestSchema.optional(),
+  /** GMX v2: a Reader TEST DOUBLE (no GMX bytecode can be had here). */
+  gmxV2: gmxManifestSchema.optional(),
   tokens: z.array(manifestTokenSchema),
   wallets: z.array(manifestWalletSchema),
   /** Accounts the seeding used that are not demo wallets (liquidity provider, swap desk). */

@@ -6,11 +6,17 @@ import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
 import { compoundV3Adapter } from './compound-v3/index.js'
+import { gmxV2Adapter } from './gmx-v2/index.js'
 import { morphoBlueAdapter } from './morpho-blue/index.js'
 import type { ProtocolAdapter, WalletReadPlan } from './types.js'
 
 /** Every adapter stacklens runs for a wallet report. */
-export const ADAPTERS: readonly ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter, compoundV3Adapter]
+export const ADAPTERS: readonly ProtocolAdapter[] = [
+  aaveV3Adapter,
+  morphoBlueAdapter,
+  compoundV3Adapter,
+  gmxV2Adapter,
+]
 
 /** Params of {@link readWallet}. */
 export interface ReadWalletParams {
@@ -99,7 +105,7 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
           protocol: plan.protocol,
           market: plan.market,
           chain: chain.key,
-          kind: 'lending',
+          kind: plan.kind ?? 'lending',
           code: err.code,
           reason: err.message,
         }

@@ -15,6 +15,8 @@ export interface WalletReadPlan {
   /** Market id, for error reporting. */
   market: string
   protocol: string
+  /** What the plan reads; "lending" when omitted (used for `unavailable` rows). */
+  kind?: 'lending' | 'perp'
   calls: RawCall[]
   decode(results: RawResult[], block: BlockContext, followUp: FollowUp): Promise<PositionResult[]>
 }

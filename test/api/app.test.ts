@@ -87,16 +87,16 @@ describe('GET /v1/wallets/{address}', () => {
     expect(BigInt(weth.amount)).toBeGreaterThanOrEqual(25_330_000_000_000_000_000n)
     expect(p.legs.find((l) => l.side === 'debt')!.asset.symbol).toBe('USDC')
     expect(p.liquidationPrices.find((l) => l.symbol === 'WETH')!.price).toBeLessThan(3000)
-    // The looper is also on Morpho Blue and Compound v3: the summary covers every position.
+    // The looper is also on Morpho Blue, Compound v3 and GMX v2: the summary covers every position.
     const all = body.positions as unknown as {
       protocol: string
       healthFactor: number | null
       collateralUsd: number
       debtUsd: number
     }[]
-    expect(all.map((x) => x.protocol).sort()).toEqual(['aave-v3', 'compound-v3', 'morpho-blue'])
+    expect(all.map((x) => x.protocol).sort()).toEqual(['aave-v3', 'compound-v3', 'gmx-v2', 'morpho-blue'])
     const hfs = all.map((x) => x.healthFactor).filter((x): x is number => x !== null)
-    expect(body.summary).toMatchObject({ minHealthFactor: Math.min(...hfs), positions: 3, unavailable: 0 })
+    expect(body.summary).toMatchObject({ minHealthFactor: Math.min(...hfs), positions: 4, unavailable: 0 })
     const net = all.reduce((acc, x) => acc + x.collateralUsd - x.debtUsd, 0)
     expect(body.summary.netWorthUsd).toBeCloseTo(net, 6)
   })
@@ -118,7 +118,7 @@ describe('GET /v1/wallets/{address}', () => {
     expect(r.status).toBe(200)
     const body = r.json() as { chains: { chain: string }[]; positions: unknown[] }
     expect(body.chains.map((c) => c.chain)).toEqual(['local'])
-    expect(body.positions).toHaveLength(3)
+    expect(body.positions).toHaveLength(4)
   })
 
   it('scans several configured chains concurrently and merges their positions (each with its own pinned block)', async () => {
@@ -129,6 +129,7 @@ describe('GET /v1/wallets/{address}', () => {
       key: 'base' as const,
       aaveMarkets: local.aaveMarkets.map((m) => ({ ...m, chain: 'base' as const })),
       comets: local.comets.map((c) => ({ ...c, chain: 'base' as const })),
+      gmxV2: local.gmxV2.map((g) => ({ ...g, chain: 'base' as const })),
       morphoBlue: local.morphoBlue ? { ...local.morphoBlue, chain: 'base' as const } : null,
     }
     const app = createApp({ config: { chains: { local, base: twin }, localManifest: t.manifest } })
@@ -143,8 +144,8 @@ describe('GET /v1/wallets/{address}', () => {
     expect(body.chain).toBeNull()
     expect(body.blockNumber).toBeNull()
     expect(body.chains.map((c) => c.chain).sort()).toEqual(['base', 'local'])
-    expect(body.positions.filter((p) => p.chain === 'local')).toHaveLength(3)
-    expect(body.positions.filter((p) => p.chain === 'base')).toHaveLength(3)
+    expect(body.positions.filter((p) => p.chain === 'local')).toHaveLength(4)
+    expect(body.positions.filter((p) => p.chain === 'base')).toHaveLength(4)
   })
 
   const bad: [string, string, number, string][] = [
@@ -224,12 +225,13 @@ describe('GET /v1/wallets/{address}', () => {
       positions: { protocol: string; status: string; code: string; reason: string }[]
       summary: { unavailable: number }
     }
-    // Aave and the Comet are configured but not deployed yet; Morpho's discovery finds nothing.
-    expect(body.positions.map((x) => x.protocol).sort()).toEqual(['aave-v3', 'compound-v3'])
+    // Aave, the Comet and the GMX Reader are configured but not deployed yet; Morpho's discovery
+    // finds nothing.
+    expect(body.positions.map((x) => x.protocol).sort()).toEqual(['aave-v3', 'compound-v3', 'gmx-v2'])
     for (const row of body.positions)
       expect(row).toMatchObject({ status: 'unavailable', code: 'PROTOCOL_READ_FAILED' })
     expect(body.positions.find((x) => x.protocol === 'aave-v3')!.reason).toMatch(/no contract/)
-    expect(body.summary.unavailable).toBe(2)
+    expect(body.summary.unavailable).toBe(3)
   })
 
   it('marks a market whose data provider answers in no known layout as unavailable (layout mismatch)', async () => {

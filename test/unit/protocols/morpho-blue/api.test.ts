@@ -104,6 +104,7 @@ describe('discoverMorphoMarkets with an API configured', () => {
     aaveMarkets: [],
     usdPriceOracle: null,
     comets: [],
+    gmxV2: [],
     morphoBlue: {
       chain: 'ethereum',
       morpho: '0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb',

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+// stacklens devchain: GmxReaderDouble, a TEST DOUBLE of GMX v2's Reader (gmx-synthetics). It is
+// NOT GMX's Reader, and there is no DataStore, order flow, keeper or pool behind it.
+//
+// No gmx-synthetics bytecode can be had on these machines, so this contract answers, with the
+// Reader's REAL ABI, the reads the stacklens GMX v2 adapter makes:
+//   getAccountPositions(dataStore, account, start, end) -> Position.Props[]
+//   getMarket(dataStore, key) -> Market.Props
+//   isPositionLiquidatable(dataStore, referralStorage, positionKey, Market.Props, MarketPrices,
+//     shouldValidateMinCollateralUsd) -> (bool, string, PositionUtils.IsPositionLiquidatableInfo)
+// The structs are GMX's, field for field: Position.Props {addresses {account, market,
+// collateralToken}, numbers {sizeInUsd, sizeInTokens, collateralAmount, borrowingFactor,
+// fundingFeeAmountPerSize, longTokenClaimableFundingAmountPerSize,
+// shortTokenClaimableFundingAmountPerSize, increasedAtTime, decreasedAtTime}, flags {isLong}},
+// Market.Props, Price.Props, MarketUtils.MarketPrices, IsPositionLiquidatableInfo. The position
+// key is GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)).
+// The `dataStore` and `referralStorage` arguments are accepted and ignored (this contract stores
+// everything itself).
+//
+// What is the same as GMX (written for stacklens from the documented rule, PositionUtils
+// .isPositionLiquidatable): USD values in 30 decimals, prices per raw token unit in 30 decimals;
+// collateralUsd = collateralAmount * collateralPrice.min; pnl of a long = sizeInTokens *
+// indexPrice.min - sizeInUsd, of a short = sizeInUsd - sizeInTokens * indexPrice.max; a positive
+// price impact is not credited at liquidation and a negative one is capped at
+// -sizeInUsd * maxPositionImpactFactorForLiquidations / 1e30; remaining = collateralUsd + pnl +
+// priceImpact - costs; liquidatable when remaining < MIN_COLLATERAL_USD (if validated), or <= 0,
+// or < sizeInUsd * minCollateralFactor / 1e30, with GMX's reason strings.
+//
+// What is NOT like GMX: positions are written by the admin (setPosition) with their fees and
+// their price impact at liquidation given in USD (GMX derives them from borrowing/funding state,
+// referral tiers and pool imbalance); no token moves; the pool pnl-to-pool-factor cap is not
+// modelled; getPositionInfo / getAccountPositionInfoList (PositionInfo with the full fee
+// struct) are not implemented.
+pragma solidity 0.8.19;
+
+contract GmxReaderDouble {
+  /// GMX Position.Addresses.
+  struct PositionAddresses {
+    address account;
+    address market;
+    address collateralToken;
+  }
+
+  /// GMX Position.Numbers.
+  struct PositionNumbers {
+    uint256 sizeInUsd;
+    uint256 sizeInTokens;
+    uint256 collateralAmount;
+    uint256 borrowingFactor;
+    uint256 fundingFeeAmountPerSize;
+    uint256 longTokenClaimableFundingAmountPerSize;
+    uint256 shortTokenClaimableFundingAmountPerSize;
+    uint256 increasedAtTime;
+    uint256 decreasedAtTime;
+  }
+
+  /// GMX Position.Flags.
+  struct PositionFlags {
+    bool isLong;
+  }
+
+  /// GMX Position.Props.
+  struct PositionProps {
+    PositionAddresses addresses;
+    PositionNumbers numbers;
+    PositionFlags flags;
+  }
+
+  /// GMX Market.Props.
+  struct MarketProps {
+    address marketToken;
+    address indexToken;
+    address longToken;
+    address shortToken;
+  }
+
+  /// GMX Price.Props: USD (30 decimals) per raw unit of the token.
+  struct PriceProps {
+    uint256 min;
+    uint256 max;
+  }
+
+  /// GMX MarketUtils.MarketPrices.
+  struct MarketPrices {
+    PriceProps indexTokenPrice;
+    PriceProps longTokenPrice;
+    PriceProps shortTokenPrice;
+  }
+
+  /// GMX PositionUtils.IsPositionLiquidatableInfo.
+  struct IsPositionLiquidatableInfo {
+    int256 remainingCollateralUsd;
+    int256 minCollateralUsd;
+    int256 minCollateralUsdForLeverage;
+  }
+
+  /// Double-only: what GMX would derive from fee and pool state, given in USD (30 decimals).
+  struct PositionCosts {
+    uint256 feesUsd;
+    int256 priceImpactUsd;
+  }
+
+  uint256 public constant FLOAT_PRECISION = 1e30;
+
+  address public immutable admin;
+  uint256 public minCollateralUsd;
+  mapping(address => MarketProps) private markets;
+  mapping(address => uint256) public minCollateralFactor;
+  mapping(address => uint256) public maxPositionImpactFactorForLiquidations;
+  mapping(bytes32 => PositionProps) private positions;
+  mapping(bytes32 => PositionCosts) public positionCosts;
+  mapping(address => bytes32[]) private accountKeys;
+
+  constructor(address admin_, uint256 minCollateralUsd_) {
+    admin = admin_;
+    minCollateralUsd = minCollateralUsd_;
+  }
+
+  modifier onlyAdmin() {
+    require(msg.sender == admin, "GmxReaderDouble: not admin");
+    _;
+  }
+
+  function setMinCollateralUsd(uint256 value) external onlyAdmin {
+    minCollateralUsd = value;
+  }
+
+  function setMarket(
+    MarketProps calldata market,
+    uint256 minCollateralFactor_,
+    uint256 maxPositionImpactFactorForLiquidations_
+  ) external onlyAdmin {
+    markets[market.marketToken] = market;
+    minCollateralFactor[market.marketToken] = minCollateralFactor_;
+    maxPositionImpactFactorForLiquidations[market.marketToken] = maxPositionImpactFactorForLiquidations_;
+  }
+
+  /// GMX Position.getPositionKey.
+  function getPositionKey(
+    address account,
+    address market,
+    address collateralToken,
+    bool isLong
+  ) public pure returns (bytes32) {
+    return keccak256(abi.encode(account, market, collateralToken, isLong));
+  }
+
+  function setPosition(
+    address account,
+    address market,
+    address collateralToken,
+    bool isLong,
+    uint256 sizeInUsd,
+    uint256 sizeInTokens,
+    uint256 collateralAmount,
+    uint256 feesUsd,
+    int256 priceImpactUsd
+  ) external onlyAdmin returns (bytes32 key) {
+    require(markets[market].marketToken != address(0), "GmxReaderDouble: unknown market");
+    key = getPositionKey(account, market, collateralToken, isLong);
+    if (positions[key].addresses.account == address(0)) accountKeys[account].push(key);
+    PositionProps storage p = positions[key];
+    p.addresses = PositionAddresses(account, market, collateralToken);
+    p.numbers.sizeInUsd = sizeInUsd;
+    p.numbers.sizeInTokens = sizeInTokens;
+    p.numbers.collateralAmount = collateralAmount;
+    p.numbers.increasedAtTime = block.timestamp;
+    p.flags.isLong = isLong;
+    positionCosts[key] = PositionCosts(feesUsd, priceImpactUsd);
+  }
+
+  /// Reader.getAccountPositions (PositionStoreUtils order: insertion).
+  function getAccountPositions(
+    address,
+    address account,
+    uint256 start,
+    uint256 end
+  ) external view returns (PositionProps[] memory result) {
+    bytes32[] storage keys = accountKeys[account];
+    if (end > keys.length) end = keys.length;
+    if (start >= end) return new PositionProps[](0);
+    result = new PositionProps[](end - start);
+    for (uint256 i = start; i < end; i++) result[i - start] = positions[keys[i]];
+  }
+
+  /// Reader.getMarket.
+  function getMarket(address, address key) external view returns (MarketProps memory) {
+    return markets[key];
+  }
+
+  /// Reader.isPositionLiquidatable, per PositionUtils.isPositionLiquidatable (see the header).
+  function isPositionLiquidatable(
+    address,
+    address,
+    bytes32 positionKey,
+    MarketProps memory market,
+    MarketPrices memory prices,
+    bool shouldValidateMinCollateralUsd
+  ) external view returns (bool, string memory, IsPositionLiquidatableInfo memory info) {
+    PositionProps storage p = positions[positionKey];
+    require(p.addresses.account != address(0), "GmxReaderDouble: EmptyPosition");
+    PriceProps memory collateralPrice = p.addresses.collateralToken == market.longToken
+      ? prices.longTokenPrice
+      : prices.shortTokenPrice;
+    int256 collateralUsd = int256(p.numbers.collateralAmount * collateralPrice.min);
+    int256 pnl;
+    if (p.flags.isLong) {
+      pnl = int256(p.numbers.sizeInTokens * prices.indexTokenPrice.min) - int256(p.numbers.sizeInUsd);
+    } else {
+      pnl = int256(p.numbers.sizeInUsd) - int256(p.numbers.sizeInTokens * prices.indexTokenPrice.max);
+    }
+    PositionCosts memory costs = positionCosts[positionKey];
+    int256 impact = costs.priceImpactUsd;
+    if (impact > 0) impact = 0;
+    int256 maxNegative = -int256(
+      (p.numbers.sizeInUsd * maxPositionImpactFactorForLiquidations[p.addresses.market]) / FLOAT_PRECISION
+    );
+    if (impact < maxNegative) impact = maxNegative;
+    info.remainingCollateralUsd = collateralUsd + pnl + impact - int256(costs.feesUsd);
+    info.minCollateralUsd = int256(minCollateralUsd);
+    info.minCollateralUsdForLeverage = int256(
+      (p.numbers.sizeInUsd * minCollateralFactor[p.addresses.market]) / FLOAT_PRECISION
+    );
+    if (shouldValidateMinCollateralUsd && info.remainingCollateralUsd < info.minCollateralUsd) {
+      return (true, "min collateral", info);
+    }
+    if (info.remainingCollateralUsd <= 0) return (true, "< 0", info);
+    if (info.remainingCollateralUsd < info.minCollateralUsdForLeverage) {
+      return (true, "min collateral for leverage", info);
+    }
+    return (false, "", info);
+  }
+}
