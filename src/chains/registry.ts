@@ -1,9 +1,18 @@
 import type { Chain } from 'viem'
-import { arbitrum, base, foundry, gnosis, mainnet, optimism, polygon } from 'viem/chains'
+import { arbitrum, avalanche, base, foundry, gnosis, mainnet, optimism, polygon } from 'viem/chains'
 import type { Address } from '../core/address.js'
 
 /** Keys of the chains stacklens knows. `local` is the devchain. */
-export const CHAIN_KEYS = ['ethereum', 'arbitrum', 'base', 'optimism', 'polygon', 'gnosis', 'local'] as const
+export const CHAIN_KEYS = [
+  'ethereum',
+  'arbitrum',
+  'base',
+  'optimism',
+  'polygon',
+  'gnosis',
+  'avalanche',
+  'local',
+] as const
 
 /** A chain key. */
 export type ChainKey = (typeof CHAIN_KEYS)[number]
@@ -42,6 +51,7 @@ export const CHAINS: Readonly<Record<ChainKey, ChainDefinition>> = {
   optimism: def('optimism', optimism, 'OP Mainnet'),
   polygon: def('polygon', polygon, 'Polygon PoS'),
   gnosis: def('gnosis', gnosis, 'Gnosis'),
+  avalanche: def('avalanche', avalanche, 'Avalanche C-Chain'),
   local: def('local', { ...foundry, id: 31337 }, 'stacklens devchain'),
 }
 

@@ -142,7 +142,9 @@ describe('positions read from the Reader double', () => {
     })
     expect(p!.details.leverage as number).toBeCloseTo(25_000 / 9_900, 6)
     expect(p!.healthFactorWad).toBe(39_600_000_000_000_000_000n)
-    expect(p!.collateralUsd).toBe(5000)
+    // The position's equity: 5,000 collateral + 5,000 pnl - 100 fees and impact = 9,900.
+    expect(p!.collateralUsd).toBe(9900)
+    expect(p!.legs.find((l) => l.side === 'collateral')!.usd).toBe(5000)
     expect(p!.liquidationPrices).toEqual([
       {
         asset: config.markets![0]!.indexToken,

@@ -142,7 +142,9 @@ export function buildGmxPosition(p: GmxOnChainPosition, ctx: GmxPositionContext)
     kind: 'perp',
     healthFactor: Number(healthFactorWad) / 1e18,
     healthFactorWad,
-    collateralUsd,
+    // A perp position's value to the wallet is its equity (GMX's remaining collateral: collateral
+    // + pnl + capped price impact - fees), as for manual perps; the collateral leg keeps the deposit.
+    collateralUsd: usd30ToFloat(remaining),
     debtUsd: 0,
     legs,
     liquidationPrices,
