@@ -22,6 +22,16 @@ export const MORPHO_CACHE_DIR = '.stacklens/cache'
  * compile takes a few seconds; a warm start reads the cache.
  */
 export function compileMorpho(cacheDir = MORPHO_CACHE_DIR): MorphoArtifacts {
+  const memo = memoByDir.get(cacheDir)
+  if (memo) return memo
+  const artifacts = compileMorphoUncached(cacheDir)
+  memoByDir.set(cacheDir, artifacts)
+  return artifacts
+}
+
+const memoByDir = new Map<string, MorphoArtifacts>()
+
+function compileMorphoUncached(cacheDir: string): MorphoArtifacts {
   const root = join(dirname(require.resolve('@morpho-org/morpho-blue/package.json')), 'src')
   const entries = ['Morpho.sol', 'mocks/IrmMock.sol']
   const sources: Record<string, { content: string }> = {}

@@ -57,8 +57,10 @@ export function wTaylorCompounded(x: bigint, n: bigint): bigint {
 }
 
 /**
- * The market after Morpho._accrueInterest at `now` given the IRM's per-second borrow rate (WAD):
- * borrow and supply totals grow by the interest; the fee is minted as supply shares.
+ * The market after Morpho._accrueInterest at `now` given the IRM's per-second borrow rate (WAD).
+ * The adapter lets Morpho accrue on chain inside its batch; this model is for projections
+ * (stress, Monte Carlo) where no chain state exists yet. Borrow and supply totals grow by the
+ * interest; the fee is minted as supply shares.
  */
 export function accrueInterest(
   market: MorphoMarketState,
