@@ -1,0 +1,140 @@
+import { WAD } from '../core/math.js'
+import { InvalidAssetInputError, RateUnavailableError } from './errors.js'
+import { type AssetGraph, assetKey, nodeOf } from './graph.js'
+import { ptDiscountWadDown } from './pendle.js'
+import type { AssetNode, PathStep, RateSource, Resolution, ResolveFlags, TokenInput } from './types.js'
+
+/** Default {@link ResolveContext.maxDepth}: wrapper/PT steps walked before giving up. */
+export const DEFAULT_MAX_DEPTH = 8
+
+/** Everything {@link resolve} reads besides the token and amount. */
+export interface ResolveContext {
+  /** The asset graph (see `defaultAssetGraph`). */
+  graph: AssetGraph
+  /** Injected rates, pegs and implied yields (fixtures, or one pinned chain batch). */
+  rates: RateSource
+  /** Valuation time, unix seconds (the pinned block's timestamp); used by PT discounting. */
+  now: bigint
+  /** Wrapper/PT steps allowed before the walk stops flagged `depthLimited`. Default 8. */
+  maxDepth?: number
+}
+
+/**
+ * Expresses `amount` of `token` in its risk asset by walking the graph: each wrapper multiplies
+ * by its exchange rate and its own peg factor, each PT by its discount `1/(1+y)^t` and its peg,
+ * until a risk node (x its peg) or an unknown token.
+ *
+ * `units = floor(amount * 1e18 / 10^decimals * prod(rate_i / 1e18 * peg_i / 1e18))`: the exact
+ * product, rounded down once (the PT discount factor itself is rounded down to WAD first).
+ *
+ * Never throws and never drops for a graph problem: an unknown token is its own risk asset
+ * (`flags.unknown`); a walk that comes back to a node it visited stops there, that node standing
+ * as its own risk asset (`flags.cycle`); a walk longer than `maxDepth` steps stops at the node
+ * reached (`flags.depthLimited`). The last path step is always the node that stands as the risk
+ * asset.
+ *
+ * @param token The token and the decimals of `amount`.
+ * @param amount Raw token units (10^decimals per token), >= 0.
+ * @throws RateUnavailableError when a `read` wrapper's rate or a PT's implied yield is missing
+ *   from `ctx.rates` (never valued at zero instead).
+ * @throws InvalidAssetInputError on a negative amount, rate, peg or decimals.
+ */
+export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext): Resolution {
+  const maxDepth = ctx.maxDepth ?? DEFAULT_MAX_DEPTH
+  let node = nodeOf(ctx.graph, token, token.decimals)
+  if (amount < 0n) throw new InvalidAssetInputError(`negative amount ${amount}`, assetKey(node))
+  if (!Number.isInteger(token.decimals) || token.decimals < 0)
+    throw new InvalidAssetInputError(`invalid decimals ${token.decimals}`, assetKey(node))
+
+  // The exact value, in 18-decimal units of the current node, is num / den.
+  let num = amount * WAD
+  let den = 10n ** BigInt(token.decimals)
+  const path: PathStep[] = []
+  const flags: ResolveFlags = {}
+  const visited = new Set<string>()
+
+  const finish = (stand: AssetNode, pegWad: bigint): Resolution => {
+    num *= pegWad
+    den *= WAD
+    const units = num / den
+    path.push({ key: assetKey(stand), symbol: stand.symbol, kind: stand.kind, rateWad: WAD, pegWad, units })
+    const riskAsset = stand.kind === 'risk' ? stand.riskAsset : stand.symbol
+    return { riskAsset, units, rounding: 'down', path, flags }
+  }
+
+  for (let depth = 0; ; depth += 1) {
+    const key = assetKey(node)
+    visited.add(key)
+    if (node.kind === 'risk') return finish(node, pegOf(node, key, ctx.rates))
+    if (node.kind === 'unknown') {
+      flags.unknown = true
+      return finish(node, WAD)
+    }
+    if (depth >= maxDepth) {
+      flags.depthLimited = true
+      return finish(node, WAD)
+    }
+
+    const pegWad = pegOf(node, key, ctx.rates)
+    let step: PathStep
+    let next: AssetNode
+    if (node.kind === 'wrapper') {
+      const rateWad = rateOf(node, key, ctx.rates)
+      num *= rateWad * pegWad
+      den *= WAD * WAD
+      step = {
+        key,
+        symbol: node.symbol,
+        kind: 'wrapper',
+        wrapper: node.wrapper,
+        rateWad,
+        pegWad,
+        units: num / den,
+      }
+      next = nodeOf(ctx.graph, node.inner)
+    } else {
+      const impliedYieldWad = ctx.rates.impliedYield?.(key)
+      if (impliedYieldWad === undefined)
+        throw new RateUnavailableError('implied yield', key, node.symbol, node.chain)
+      if (impliedYieldWad < 0n)
+        throw new InvalidAssetInputError(`negative implied yield ${impliedYieldWad} for ${node.symbol}`, key)
+      const secondsToMaturity = node.maturity > ctx.now ? node.maturity - ctx.now : 0n
+      const rateWad = ptDiscountWadDown(impliedYieldWad, secondsToMaturity)
+      num *= rateWad * pegWad
+      den *= WAD * WAD
+      step = {
+        key,
+        symbol: node.symbol,
+        kind: 'pt',
+        rateWad,
+        pegWad,
+        impliedYieldWad,
+        secondsToMaturity,
+        units: num / den,
+      }
+      next = nodeOf(ctx.graph, node.underlying)
+    }
+    path.push(step)
+    if (visited.has(assetKey(next))) {
+      flags.cycle = true
+      return finish(next, WAD)
+    }
+    node = next
+  }
+}
+
+/** The node's peg: the injected override, else its own, else 1e18. */
+function pegOf(node: AssetNode, key: string, rates: RateSource): bigint {
+  const own = node.kind === 'unknown' ? undefined : node.pegWad
+  const peg = rates.peg?.(key) ?? own ?? WAD
+  if (peg < 0n) throw new InvalidAssetInputError(`negative peg ${peg} for ${node.symbol}`, key)
+  return peg
+}
+
+/** A wrapper's exchange rate, WAD: fixed, or injected. */
+function rateOf(node: AssetNode & { kind: 'wrapper' }, key: string, rates: RateSource): bigint {
+  const rate = node.rate.kind === 'fixed' ? node.rate.rateWad : rates.rate(key)
+  if (rate === undefined) throw new RateUnavailableError('rate', key, node.symbol, node.chain)
+  if (rate < 0n) throw new InvalidAssetInputError(`negative rate ${rate} for ${node.symbol}`, key)
+  return rate
+}
