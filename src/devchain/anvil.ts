@@ -52,6 +52,7 @@ export async function startAnvil(port: number): Promise<Anvil> {
     port,
     chainId: DEVCHAIN_CHAIN_ID,
     accounts: 20,
+    startTimeout: 30_000,
   })
   await anvil.start()
   return anvil

@@ -154,27 +154,29 @@ export async function deployDevchain(
     },
   }
 
-  // Compound v3: no Comet bytecode can be had here, so a Comet TEST DOUBLE speaking its ABI.
+  // Compound v3 and GMX v2: no bytecode of theirs can be had here, so TEST DOUBLES speaking their
+  // ABIs (Comet, GMX's Reader). Each extends some demo wallets and adds its own.
   const comet = await deployCometDouble(clients, manifest, progress)
-  for (const update of comet.walletUpdates) {
-    const w = manifest.wallets.find((x) => x.key === update.key)
-    if (w) w.description += update.descriptionSuffix
-  }
-  const looper = manifest.wallets.find((x) => x.key === 'looper')
-  if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound)'
-  manifest.wallets.push(...comet.wallets)
+  mergeDemoWallets(manifest, comet)
   manifest.compoundV3 = comet.manifest
-
-  // GMX v2: no GMX bytecode can be had here, so a Reader TEST DOUBLE speaking its ABI.
   const gmx = await deployGmxDouble(clients, manifest, progress)
-  for (const update of gmx.walletUpdates) {
+  mergeDemoWallets(manifest, gmx)
+  manifest.gmxV2 = gmx.manifest
+  const looper = manifest.wallets.find((x) => x.key === 'looper')
+  if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound + GMX)'
+  return manifest
+}
+
+/** Adds a protocol's demo wallets to the manifest and extends the descriptions it names. */
+function mergeDemoWallets(
+  manifest: DevchainManifest,
+  demo: { wallets: DevchainManifest['wallets']; walletUpdates: { key: string; descriptionSuffix: string }[] },
+): void {
+  for (const update of demo.walletUpdates) {
     const w = manifest.wallets.find((x) => x.key === update.key)
     if (w) w.description += update.descriptionSuffix
   }
-  if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound + GMX)'
-  manifest.wallets.push(...gmx.wallets)
-  manifest.gmxV2 = gmx.manifest
-  return manifest
+  manifest.wallets.push(...demo.wallets)
 }
 
 /** A devchain this process started. */
@@ -200,8 +202,8 @@ export interface StartDevchainOptions {
  */
 export async function startDevchain(options: StartDevchainOptions = {}): Promise<RunningDevchain> {
   const progress = options.progress ?? (() => {})
-  // A free port can be taken between the probe and anvil's bind (parallel test files): when the
-  // caller did not ask for a port, try another one.
+  // A free port can be taken between the probe and anvil's bind (parallel test files), and a start
+  // can time out on a loaded machine: when the caller did not ask for a port, try another one.
   let anvil: Awaited<ReturnType<typeof startAnvil>> | undefined
   let port = options.port ?? (await freePort(8545))
   for (let attempt = 1; anvil === undefined; attempt++) {
@@ -209,8 +211,7 @@ export async function startDevchain(options: StartDevchainOptions = {}): Promise
     try {
       anvil = await startAnvil(port)
     } catch (err) {
-      if (options.port !== undefined || attempt >= 5 || !/address already in use/i.test(String(err)))
-        throw err
+      if (options.port !== undefined || attempt >= 5) throw err
       port = await freePort()
     }
   }

@@ -7,6 +7,8 @@ import type { Reporter, RunnerTask, RunnerTestFile } from 'vitest'
 function count(tasks: readonly RunnerTask[], acc: { passed: number; failed: number; skipped: number }): void {
   for (const task of tasks) {
     if (task.type === 'suite') {
+      // A suite whose hook failed (e.g. beforeAll) leaves its tests skipped: count it as a failure.
+      if (task.result?.state === 'fail' && task.tasks.every((t) => t.result?.state !== 'fail')) acc.failed++
       count(task.tasks, acc)
       continue
     }
