@@ -8,6 +8,7 @@ import {
   type Hex,
   type PublicClient,
   type TestClient,
+  TransactionReceiptNotFoundError,
   BaseError as ViemBaseError,
   type WalletClient,
 } from 'viem'
@@ -39,7 +40,7 @@ async function sendRaw(clients: DevchainClients, from: Address, to: Address | nu
     data,
     gas: DEVCHAIN_GAS,
   })
-  const receipt = await clients.public.waitForTransactionReceipt({ hash, pollingInterval: 4, retryDelay: 4 })
+  const receipt = await receiptOf(clients, hash, what)
   if (receipt.status !== 'success') {
     let reason = 'reverted'
     try {
@@ -56,6 +57,24 @@ async function sendRaw(clients: DevchainClients, from: Address, to: Address | nu
     throw new DevchainTxError(what, reason)
   }
   return receipt
+}
+
+/**
+ * Polls eth_getTransactionReceipt until anvil has mined `hash`. Not viem's
+ * waitForTransactionReceipt: that one waits for the block number to grow, which never happens
+ * again after an evm_revert has moved the chain back below a block it already saw.
+ */
+async function receiptOf(clients: DevchainClients, hash: Hex, what: string) {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      return await clients.public.getTransactionReceipt({ hash })
+    } catch (err) {
+      if (!(err instanceof TransactionReceiptNotFoundError)) throw err
+      if (Date.now() > deadline) throw new DevchainTxError(what, `not mined within 30 s (${hash})`)
+      await new Promise((r) => setTimeout(r, 2))
+    }
+  }
 }
 
 /** Sends a contract call from an unlocked anvil account and throws if it reverts. */
