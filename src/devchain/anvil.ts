@@ -4,6 +4,9 @@ import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { type Anvil, createAnvil } from '@viem/anvil'
 
+/** anvil's default test mnemonic (public knowledge): its accounts are the devchain's accounts. */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
+
 /** Chain id of the devchain (anvil's default). */
 export const DEVCHAIN_CHAIN_ID = 31337
 

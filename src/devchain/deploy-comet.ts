@@ -6,8 +6,10 @@
  */
 import { type Address, getAddress, parseUnits } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
+import { ANVIL_MNEMONIC } from './anvil.js'
 import { cometDoubleAbi, cometDoubleBytecode } from './contracts/CometDouble.artifact.js'
 import type { CometManifest, CometManifestEntry, DevchainManifest, ManifestWallet } from './manifest.js'
+import { DEVCHAIN_ROLES } from './seed.js'
 import { type DevchainClients, deploy, send } from './tx.js'
 
 /** Risk parameters of one collateral of the devchain Comet. Factors as fractions of 1. */
@@ -54,14 +56,6 @@ export const COMET_DOUBLE_RATES = {
   supplyPerSecond: (3n * 10n ** 16n) / 31_536_000n,
   borrowPerSecond: (5n * 10n ** 16n) / 31_536_000n,
 } as const
-
-/**
- * Indexes (in anvil's test mnemonic) of the Compound-only demo accounts. The double needs no
- * transaction from them; they are anvil's unlocked accounts when it runs with 20 accounts.
- */
-export const COMET_DEMO_ACCOUNT_INDEX = { borrower: 11, supplier: 12 } as const
-
-const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
 
 /** What {@link deployCometDouble} returns for the manifest. */
 export interface DeployedCometDouble {
@@ -146,10 +140,10 @@ export async function deployCometDouble(
   progress('seeding Compound v3 positions')
   const units = (symbol: string, amount: string) => parseUnits(amount, token(symbol).decimals)
   const borrower = mnemonicToAccount(ANVIL_MNEMONIC, {
-    addressIndex: COMET_DEMO_ACCOUNT_INDEX.borrower,
+    addressIndex: DEVCHAIN_ROLES.compoundBorrower,
   }).address
   const supplier = mnemonicToAccount(ANVIL_MNEMONIC, {
-    addressIndex: COMET_DEMO_ACCOUNT_INDEX.supplier,
+    addressIndex: DEVCHAIN_ROLES.compoundSupplier,
   }).address
   const collateral = (who: Address, symbol: string, amount: string) =>
     tx('setCollateral', [who, token(symbol).address, units(symbol, amount)])

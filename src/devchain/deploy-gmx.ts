@@ -8,8 +8,10 @@
  */
 import { type Address, getAddress, keccak256, parseUnits, toHex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
+import { ANVIL_MNEMONIC } from './anvil.js'
 import { gmxReaderDoubleAbi, gmxReaderDoubleBytecode } from './contracts/GmxReaderDouble.artifact.js'
 import type { DevchainManifest, GmxManifest, ManifestWallet } from './manifest.js'
+import { DEVCHAIN_ROLES } from './seed.js'
 import { type DevchainClients, deploy, send } from './tx.js'
 
 export { localGmxConfigs } from './manifest.js'
@@ -27,11 +29,6 @@ export const GMX_DOUBLE_PARAMS = {
   minCollateralFactor: usd('0.01'),
   maxPositionImpactFactorForLiquidations: usd('0.005'),
 } as const
-
-/** Index (in anvil's test mnemonic) of the GMX-only demo trader. */
-export const GMX_DEMO_ACCOUNT_INDEX = { trader: 13 } as const
-
-const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
 
 /** What {@link deployGmxDouble} returns for the manifest. */
 export interface DeployedGmxDouble {
@@ -117,7 +114,7 @@ export async function deployGmxDouble(
   const [eth, btc] = markets as [GmxManifest['markets'][0], GmxManifest['markets'][0]]
 
   progress('seeding GMX v2 positions')
-  const trader = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: GMX_DEMO_ACCOUNT_INDEX.trader }).address
+  const trader = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: DEVCHAIN_ROLES.gmxTrader }).address
   const units = (t: { decimals: number }, amount: string) => parseUnits(amount, t.decimals)
   // setPosition(account, market, collateralToken, isLong, sizeInUsd, sizeInTokens, collateralAmount, feesUsd, priceImpactUsd)
   await tx('setPosition', [

@@ -130,25 +130,27 @@ export async function deployMorpho(
     const t = tok(symbol)
     const raw = parseUnits(amount, t.decimals)
     const total = raw * BigInt(markets.filter((m) => m.loanSymbol === symbol).length)
-    await send(clients, {
-      from: liquidityProvider,
-      address: t.address,
-      abi: aave.abis.token,
-      functionName: 'mint',
-      args: [liquidityProvider, total],
-    } as never)
-    await send(clients, {
-      from: liquidityProvider,
-      address: t.address,
-      abi: aave.abis.token,
-      functionName: 'approve',
-      args: [morpho, maxUint256],
-    } as never)
+    await mintAndApprove(clients, aave, t.address, liquidityProvider, total, morpho)
     for (const m of markets.filter((x) => x.loanSymbol === symbol)) {
       await call(liquidityProvider, 'supply', [m.params, raw, 0n, liquidityProvider, '0x'])
     }
   }
   return { morpho, irm, deployBlock, markets }
+}
+
+/** Mints `amount` of a devchain test token to `who` and approves `spender` for it (real txs). */
+async function mintAndApprove(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  token: Address,
+  who: Address,
+  amount: bigint,
+  spender: Address,
+): Promise<void> {
+  const tx = (functionName: string, args: readonly unknown[]) =>
+    send(clients, { from: who, address: token, abi: aave.abis.token, functionName, args } as never)
+  await tx('mint', [who, amount])
+  await tx('approve', [spender, maxUint256])
 }
 
 /** Opens a Morpho position by real transactions: collateral in, optional borrow out. */
@@ -167,20 +169,7 @@ export async function openMorphoPosition(
   const coll = aave.tokens.find((t) => t.symbol === m.collateralSymbol)!
   const loan = aave.tokens.find((t) => t.symbol === m.loanSymbol)!
   const raw = parseUnits(collateral, coll.decimals)
-  await send(clients, {
-    from: who,
-    address: coll.address,
-    abi: aave.abis.token,
-    functionName: 'mint',
-    args: [who, raw],
-  } as never)
-  await send(clients, {
-    from: who,
-    address: coll.address,
-    abi: aave.abis.token,
-    functionName: 'approve',
-    args: [morpho.morpho, maxUint256],
-  } as never)
+  await mintAndApprove(clients, aave, coll.address, who, raw, morpho.morpho)
   const call = (functionName: string, args: readonly unknown[]) =>
     send(clients, { from: who, address: morpho.morpho, abi: art.Morpho.abi, functionName, args } as never)
   await call('supplyCollateral', [m.params, raw, who, '0x'])
@@ -200,20 +189,7 @@ export async function supplyMorpho(
   const m = morpho.markets.find((x) => x.key === marketKey)!
   const loan = aave.tokens.find((t) => t.symbol === m.loanSymbol)!
   const raw = parseUnits(amount, loan.decimals)
-  await send(clients, {
-    from: who,
-    address: loan.address,
-    abi: aave.abis.token,
-    functionName: 'mint',
-    args: [who, raw],
-  } as never)
-  await send(clients, {
-    from: who,
-    address: loan.address,
-    abi: aave.abis.token,
-    functionName: 'approve',
-    args: [morpho.morpho, maxUint256],
-  } as never)
+  await mintAndApprove(clients, aave, loan.address, who, raw, morpho.morpho)
   await send(clients, {
     from: who,
     address: morpho.morpho,

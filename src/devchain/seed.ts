@@ -26,6 +26,7 @@ export const DEVCHAIN_ROLES = {
   morphoBorrower: 10,
   compoundBorrower: 11,
   compoundSupplier: 12,
+  gmxTrader: 13,
 } as const
 
 interface SeedContext {
