@@ -7,11 +7,9 @@ export const aavePoolAbi = parseAbi([
   'function getReservesCount() view returns (uint256)',
   'function getReserveAddressById(uint16 id) view returns (address)',
   'function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken)',
-  'function getUserEMode(address user) view returns (uint256)',
 ])
 
 /** AaveOracle / IPriceOracleGetter. */
 export const aaveOracleAbi = parseAbi([
   'function getAssetPrice(address asset) view returns (uint256)',
-  'function BASE_CURRENCY_UNIT() view returns (uint256)',
 ])
