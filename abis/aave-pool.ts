@@ -10,6 +10,4 @@ export const aavePoolAbi = parseAbi([
 ])
 
 /** AaveOracle / IPriceOracleGetter. */
-export const aaveOracleAbi = parseAbi([
-  'function getAssetPrice(address asset) view returns (uint256)',
-])
+export const aaveOracleAbi = parseAbi(['function getAssetPrice(address asset) view returns (uint256)'])
