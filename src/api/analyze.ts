@@ -1,9 +1,9 @@
 /**
  * `POST /v1/analyze`: one portfolio of wallets plus manual legs the chain cannot see (CEX perps,
- * options). Request schema, the manual legs' positions and greeks, and the preliminary exposure.
+ * options). Request schema, the manual legs' positions and greeks (the exposure is the resolver's).
  */
 import { z } from '@hono/zod-openapi'
-import type { Position, PositionResult } from '../core/types.js'
+import type { Position } from '../core/types.js'
 import { blackScholes } from '../risk/black-scholes.js'
 import { perpRisk } from '../risk/perp.js'
 
@@ -230,44 +230,5 @@ export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
     vega: g.vega * leg.size,
     theta: g.theta * leg.size,
     deltaUsd: g.delta * leg.size * spot,
-  }
-}
-
-/**
- * The portfolio's exposure at symbol level: per asset symbol, collateral − debt + perp notional
- * (long +, short −) + option delta, in USD. Preliminary: wrappers are not folded into their risk
- * asset yet (wstETH is not ETH here) — the asset graph and stacks come with the resolver.
- */
-export function symbolExposure(positions: readonly PositionResult[], options: readonly OptionExposure[]) {
-  const net = new Map<string, number>()
-  const add = (symbol: string, usd: number) => net.set(symbol, (net.get(symbol) ?? 0) + usd)
-  let equityUsd = 0
-  for (const p of positions) {
-    if (p.status !== 'ok') continue
-    if (p.kind === 'perp') {
-      equityUsd += p.collateralUsd - p.debtUsd
-      for (const l of p.legs) add(l.asset.symbol, l.side === 'short' ? -l.usd : l.usd)
-      continue
-    }
-    for (const l of p.legs) {
-      const usd = l.side === 'debt' ? -l.usd : l.usd
-      add(l.asset.symbol, usd)
-      equityUsd += usd
-    }
-  }
-  for (const o of options) {
-    if (o.deltaUsd !== null) add(o.underlying, o.deltaUsd)
-    if (o.valueUsd !== null) equityUsd += o.valueUsd
-  }
-  const netExposure = [...net.entries()]
-    .map(([symbol, usd]) => ({ symbol, usd }))
-    .sort((a, b) => b.usd - a.usd)
-  const grossExposureUsd = netExposure.reduce((a, e) => a + Math.abs(e.usd), 0)
-  return {
-    model: 'symbol-level (preliminary: wrappers not yet folded into risk assets)',
-    equityUsd,
-    grossExposureUsd,
-    effectiveLeverage: equityUsd > 0 ? grossExposureUsd / equityUsd : null,
-    netExposure,
   }
 }

@@ -2,7 +2,7 @@
  * The stacklens HTTP API: a Hono app, runtime-agnostic (no node: imports). `src/node.ts` serves
  * it on Node, `src/worker.ts` on Cloudflare Workers.
  */
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { PublicClient } from 'viem'
@@ -14,20 +14,19 @@ import { BaseError, ChainNotConfiguredError, InvalidBlockError, UnknownChainErro
 import type { PositionResult } from '../core/types.js'
 import { hyperliquidAdapter } from '../protocols/hyperliquid/index.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
-import {
-  ANALYZE_LIMITS,
-  AnalyzeBodySchema,
-  optionExposure,
-  perpLegPosition,
-  symbolExposure,
-} from './analyze.js'
+import { resolveExposure } from '../resolve/index.js'
+import { ANALYZE_LIMITS, AnalyzeBodySchema, optionExposure, perpLegPosition } from './analyze.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
+import { createAssetContexts, jsonSafe, parseBetas, parseUnwindTarget, planWalletUnwind } from './exposure.js'
 import { renderHomePage } from './home.js'
 import {
   AnalyzeResponseSchema,
   ChainsSchema,
   ErrorSchema,
+  ExposureQuerySchema,
+  ExposureResponseSchema,
+  type ExposureSchema,
   HealthSchema,
   ManifestParamsSchema,
   ManifestResponseSchema,
@@ -74,6 +73,8 @@ async function readHyperliquidReport(user: Address, url: string): Promise<Wallet
       blockNumber: 0n,
       timestamp: BigInt(Math.floor(((venueTime as number | undefined) ?? Date.now()) / 1000)),
       positions,
+      rates: {},
+      rateFailures: [],
     }
   } catch (err) {
     if (!(err instanceof BaseError)) throw err
@@ -92,6 +93,8 @@ async function readHyperliquidReport(user: Address, url: string): Promise<Wallet
           reason: err.message,
         },
       ],
+      rates: {},
+      rateFailures: [],
     }
   }
 }
@@ -109,6 +112,7 @@ export function createApp(deps: AppDeps) {
     }
     return c
   }
+  const assets = createAssetContexts(config)
   const configured = () => CHAIN_KEYS.filter((k) => config.chains[k] !== undefined)
   const resolveChain = (value: string): ChainRuntime => {
     if (!isChainKey(value)) throw new UnknownChainError(value, CHAIN_KEYS)
@@ -139,6 +143,7 @@ export function createApp(deps: AppDeps) {
           client: clientFor(chain),
           chain,
           user: address,
+          rateCalls: assets.rateCallsFor(chain.key),
           ...(blockNumber === undefined ? {} : { blockNumber }),
         }),
       ),
@@ -256,6 +261,60 @@ export function createApp(deps: AppDeps) {
     },
   )
 
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/wallets/{address}/exposure',
+      summary: "A wallet's leverage resolved: net exposure per risk asset, layers, stacks, beta",
+      description:
+        'Reads the wallet like /v1/wallets/{address} (wrapper rates in the same pinned batch), unwinds every token to its risk asset (ETH, BTC, USD, or itself), links the debts of one position to the collateral of another into stacks, and plans the unwind to `target`. Without `chain`, every configured chain (and Hyperliquid) at once: stacks can span chains.',
+      request: { params: WalletParamsSchema, query: ExposureQuerySchema },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: ExposureResponseSchema } },
+          description: 'The exposure',
+        },
+        400: jsonError('Bad address, chain, block, betas or target'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { address: rawAddress } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const address = parseAddress(rawAddress)
+      const blockNumber = parseBlock(query.block)
+      const betas = parseBetas(query.betas)
+      const target = parseUnwindTarget(query.target)
+      if (query.chain === undefined && blockNumber !== undefined) {
+        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
+      }
+      const reports = await readAcross(
+        address,
+        query.chain === undefined ? undefined : [query.chain],
+        blockNumber,
+      )
+      const positions = reports.flatMap((r) => r.positions)
+      const exposure = resolveExposure({ positions, betas, ...assets.contextsFrom(reports) })
+      const single = reports.length === 1 ? reports[0]! : null
+      return c.json(
+        jsonSafe({
+          address,
+          chain: single ? single.chain : null,
+          blockNumber: single ? Number(single.blockNumber) : null,
+          chains: reports.map((r) => ({
+            chain: r.chain,
+            blockNumber: Number(r.blockNumber),
+            timestamp: Number(r.timestamp),
+          })),
+          ...exposure,
+          unwind: planWalletUnwind(exposure, positions, target),
+        }) as z.infer<typeof ExposureResponseSchema>,
+        200,
+      )
+    },
+  )
+
   app.use(
     '/v1/analyze',
     bodyLimit({
@@ -314,7 +373,19 @@ export function createApp(deps: AppDeps) {
           })),
           positions: positions.map(serializePosition),
           options,
-          exposure: symbolExposure(positions, options),
+          exposure: jsonSafe(
+            resolveExposure({
+              positions,
+              options: options.map((o, i) => ({
+                id: `option:${i + 1}:${o.underlying}-${o.type}-${o.strike}-${o.expiry.slice(0, 10)}`,
+                underlying: o.underlying,
+                delta: o.delta,
+                deltaUsd: o.deltaUsd,
+                valueUsd: o.valueUsd,
+              })),
+              ...assets.contextsFrom(reports.flat()),
+            }),
+          ) as z.infer<typeof ExposureSchema>,
           summary: summarize(positions),
         },
         200,

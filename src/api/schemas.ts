@@ -183,6 +183,168 @@ export const OptionExposureSchema = z
   })
   .openapi('OptionExposure')
 
+const NetExposureSchema = z
+  .object({
+    riskAsset: z.string().openapi({ example: 'ETH' }),
+    units: z.number().openapi({ description: 'Net units of the risk asset (float)' }),
+    units18: z.string().nullable().openapi({
+      description: 'Net units, 18 decimals, exact from chain amounts; null when derived from USD',
+    }),
+    usd: z.number(),
+    longUsd: z.number(),
+    shortUsd: z.number(),
+  })
+  .openapi('NetExposure')
+
+const LayerSchema = z
+  .object({
+    id: z.string().openapi({ example: 'local:aave-v3-local' }),
+    protocol: z.string(),
+    market: z.string(),
+    chain: z.string(),
+    kind: z.enum(['lending', 'perp', 'option']),
+    structure: z.enum([
+      'supply',
+      'carry-loop',
+      'directional-loop',
+      'short-loop',
+      'cross-loop',
+      'perp-long',
+      'perp-short',
+      'option',
+    ]),
+    collateralUsd: z.number(),
+    debtUsd: z.number(),
+    equityUsd: z.number(),
+    notionalUsd: z.number(),
+    nominalLeverage: z
+      .number()
+      .nullable()
+      .openapi({ description: 'collateral / equity (perp: notional / equity)' }),
+    ltv: z.number().nullable().openapi({ description: 'debt / collateral: the LTV it runs at' }),
+    maxLtv: z.number().nullable(),
+    loopLtv: z.number().nullable(),
+    equivalentLoops: z
+      .number()
+      .nullable()
+      .openapi({ description: 'n with collateral = equity (1 - l^(n+1)) / (1 - l) at l = loopLtv' }),
+    healthFactor: z.number().nullable(),
+    netExposure: z.array(NetExposureSchema),
+    receipts: z.array(
+      z.object({ protocol: z.string(), market: z.string().optional(), symbol: z.string(), usd: z.number() }),
+    ),
+  })
+  .openapi('Layer')
+
+const LinkSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    riskAsset: z.string(),
+    via: z.enum(['same-token', 'wrapped', 'receipt', 'same-risk-asset']),
+    debtSymbol: z.string(),
+    collateralSymbol: z.string(),
+    usd: z.number(),
+  })
+  .openapi('Link')
+
+const StackSchema = z
+  .object({
+    id: z.string(),
+    layers: z.array(z.string()),
+    unwindOrder: z.array(z.string()),
+    protocols: z.array(z.string()),
+    chains: z.array(z.string()),
+    crossProtocol: z.boolean(),
+    structures: z.array(z.string()),
+    links: z.array(LinkSchema),
+    equityUsd: z.number(),
+    grossExposureUsd: z.number(),
+    compoundedLeverage: z.number().nullable(),
+    nominalLeverageProduct: z.number().nullable(),
+    netExposure: z.array(NetExposureSchema),
+    summary: z.string(),
+  })
+  .openapi('Stack')
+
+const ContributionSchema = z
+  .object({
+    layer: z.string(),
+    source: z.string(),
+    symbol: z.string(),
+    token: z.string().nullable(),
+    riskAsset: z.string(),
+    units: z.number(),
+    units18: z.string().nullable(),
+    usd: z.number(),
+    path: z.array(z.string()),
+    issuers: z.array(z.object({ protocol: z.string(), market: z.string().optional(), symbol: z.string() })),
+    flags: z.record(z.string(), z.boolean()),
+  })
+  .openapi('Contribution')
+
+/** The resolver's output (DESIGN.md exposure contract plus detail). */
+export const ExposureSchema = z
+  .object({
+    equityUsd: z.number(),
+    grossExposureUsd: z.number(),
+    effectiveLeverage: z.number().nullable(),
+    netExposure: z.array(NetExposureSchema),
+    beta: z.object({
+      ETH: z.number().nullable(),
+      BTC: z.number().nullable(),
+      dollarEth: z.number(),
+      dollarBtc: z.number(),
+      table: z.record(
+        z.string(),
+        z.object({ ETH: z.number(), BTC: z.number(), source: z.enum(['default', 'assumed', 'request']) }),
+      ),
+    }),
+    layers: z.array(LayerSchema),
+    stacks: z.array(StackSchema),
+    contributions: z.array(ContributionSchema),
+    unresolved: z.array(
+      z.object({
+        protocol: z.string(),
+        market: z.string(),
+        chain: z.string(),
+        code: z.string(),
+        reason: z.string(),
+      }),
+    ),
+    warnings: z.array(z.string()),
+  })
+  .openapi('Exposure')
+
+export const ExposureQuerySchema = WalletQuerySchema.extend({
+  betas: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'betas', in: 'query' },
+      description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
+      example: 'LINK:1.2:0.9',
+    }),
+  target: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'target', in: 'query' },
+      description: 'Unwind target: "zero" (no leverage, default) or a health factor > 1, e.g. 1.5',
+      example: '1.5',
+    }),
+})
+
+export const ExposureResponseSchema = ExposureSchema.extend({
+  address: z.string(),
+  chain: z.string().nullable(),
+  blockNumber: z.number().int().nullable(),
+  chains: z.array(
+    z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
+  ),
+  unwind: z.record(z.string(), z.unknown()).openapi({ description: 'The unwind plan to the target' }),
+}).openapi('ExposureReport')
+
 export const AnalyzeResponseSchema = z
   .object({
     wallets: z.array(
@@ -195,13 +357,7 @@ export const AnalyzeResponseSchema = z
     ),
     positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
     options: z.array(OptionExposureSchema),
-    exposure: z.object({
-      model: z.string(),
-      equityUsd: z.number(),
-      grossExposureUsd: z.number(),
-      effectiveLeverage: z.number().nullable(),
-      netExposure: z.array(z.object({ symbol: z.string(), usd: z.number() })),
-    }),
+    exposure: ExposureSchema,
     summary: SummarySchema,
   })
   .openapi('AnalyzeResponse')

@@ -3,6 +3,7 @@
  * Pure: rates are injected ({@link RateSource}); `rateCalls` lists the on-chain reads a chain
  * reader batches.
  */
+export * from './aave-book.js'
 export * from './errors.js'
 export * from './graph.js'
 export * from './pendle.js'

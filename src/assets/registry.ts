@@ -16,7 +16,8 @@
  */
 
 import { WAD } from '../core/math.js'
-import { type AssetGraph, createAssetGraph } from './graph.js'
+import { aaveBookAssets } from './aave-book.js'
+import { type AssetGraph, bindAddresses, createAssetGraph } from './graph.js'
 import type { AssetNode, RateCallSpec, RiskAsset, RiskNode, WrapperKind, WrapperNode } from './types.js'
 
 /** The ERC-4626 share -> asset read: `convertToAssets(10^shareDecimals)`, answer in asset decimals. */
@@ -157,9 +158,10 @@ export const ETHEREUM_ASSETS: readonly AssetNode[] = [
   wrapper(E, T.sDAI, 'sDAI', 18, 'erc4626', ref('DAI'), { kind: 'read', call: erc4626RateCall(18, 18) }),
   wrapper(E, T.sUSDS, 'sUSDS', 18, 'erc4626', ref('USDS'), { kind: 'read', call: erc4626RateCall(18, 18) }),
   wrapper(E, T.sUSDe, 'sUSDe', 18, 'erc4626', ref('USDe'), { kind: 'read', call: erc4626RateCall(18, 18) }),
-  ...AAVE_ETHEREUM_ATOKENS.map(([a, u, decimals]) =>
-    wrapper(E, T[a], a, decimals, 'atoken', ref(u), FIXED_1),
-  ),
+  ...AAVE_ETHEREUM_ATOKENS.map(([a, u, decimals]) => ({
+    ...wrapper(E, T[a], a, decimals, 'atoken', ref(u), FIXED_1),
+    issuer: { protocol: 'aave-v3', market: 'aave-v3-ethereum' },
+  })),
   // Native ETH, what stETH/eETH/rETH/cbETH redeem for; keyed by symbol.
   risk(E, null, 'ETH', 18, 'ETH'),
 ]
@@ -191,7 +193,71 @@ export const LOCAL_ASSETS: readonly AssetNode[] = [
   ),
 ]
 
-/** The default graph: Ethereum mainnet and the devchain. */
+/**
+ * Chains whose assets are named by symbol only: manual legs ("offchain": CEX perps, options) and
+ * Hyperliquid. A symbol there IS the market's underlying: ETH and BTC are the base risk assets,
+ * dollar symbols are USD, and any other symbol (SOL, HYPE, ...) is its own risk asset.
+ */
+export const OFFCHAIN_CHAINS: readonly string[] = ['offchain', 'hyperliquid']
+
+const OFFCHAIN_BASE: readonly [string, RiskAsset][] = [
+  ['ETH', 'ETH'],
+  ['WETH', 'ETH'],
+  ['BTC', 'BTC'],
+  ['WBTC', 'BTC'],
+  ['USD', 'USD'],
+  ['USDC', 'USD'],
+  ['USDT', 'USD'],
+  ['DAI', 'USD'],
+]
+
+/** The off-chain nodes (by symbol) of every {@link OFFCHAIN_CHAINS} chain. */
+export const OFFCHAIN_ASSETS: readonly AssetNode[] = OFFCHAIN_CHAINS.flatMap((chain) =>
+  OFFCHAIN_BASE.map(([symbol, riskAsset]) => risk(chain, null, symbol, 18, riskAsset)),
+)
+
+/** The default graph: every Aave address-book market, Ethereum mainnet, the devchain, off-chain. */
 export function defaultAssetGraph(): AssetGraph {
-  return createAssetGraph([...ETHEREUM_ASSETS, ...LOCAL_ASSETS])
+  return createAssetGraph([...aaveBookAssets(), ...ETHEREUM_ASSETS, ...LOCAL_ASSETS, ...OFFCHAIN_ASSETS])
+}
+
+/** A devchain token as its manifest lists it. */
+export interface LocalTokenInfo {
+  symbol: string
+  /** The token contract. */
+  address: string
+  decimals: number
+  /** The token's Aave aToken, when it is an Aave reserve. */
+  aToken?: string
+}
+
+/**
+ * The default graph with the devchain's addresses bound (from its manifest) and each Aave
+ * reserve's aToken added as a receipt of its underlying issued by `aaveMarket`.
+ */
+export function localAssetGraph(tokens: readonly LocalTokenInfo[], aaveMarket = 'aave-v3-local'): AssetGraph {
+  const aTokens: AssetNode[] = tokens.flatMap((t) =>
+    t.aToken === undefined
+      ? []
+      : [
+          {
+            ...wrapper(
+              'local',
+              t.aToken,
+              `a${t.symbol}`,
+              t.decimals,
+              'atoken',
+              { address: t.address, symbol: t.symbol },
+              FIXED_1,
+            ),
+            issuer: { protocol: 'aave-v3', market: aaveMarket },
+          },
+        ],
+  )
+  const bound = bindAddresses(
+    defaultAssetGraph(),
+    'local',
+    Object.fromEntries(tokens.map((t) => [t.symbol, t.address])),
+  )
+  return createAssetGraph([...bound.nodes.values(), ...aTokens])
 }

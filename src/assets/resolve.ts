@@ -2,7 +2,15 @@ import { WAD } from '../core/math.js'
 import { InvalidAssetInputError, RateUnavailableError } from './errors.js'
 import { type AssetGraph, assetKey, nodeOf } from './graph.js'
 import { ptDiscountWadDown } from './pendle.js'
-import type { AssetNode, PathStep, RateSource, Resolution, ResolveFlags, TokenInput } from './types.js'
+import type {
+  AssetNode,
+  PathStep,
+  RateSource,
+  Resolution,
+  ResolveFlags,
+  TokenInput,
+  TokenRef,
+} from './types.js'
 
 /** Default {@link ResolveContext.maxDepth}: wrapper/PT steps walked before giving up. */
 export const DEFAULT_MAX_DEPTH = 8
@@ -137,4 +145,26 @@ function rateOf(node: AssetNode & { kind: 'wrapper' }, key: string, rates: RateS
   if (rate === undefined) throw new RateUnavailableError('rate', key, node.symbol, node.chain)
   if (rate < 0n) throw new InvalidAssetInputError(`negative rate ${rate} for ${node.symbol}`, key)
   return rate
+}
+
+/**
+ * The risk asset a token ends in, walking the graph without any rate (for valuing a token whose
+ * rate is missing at a price instead). Same cycle, depth and unknown rules as {@link resolve}.
+ */
+export function riskAssetOf(
+  graph: AssetGraph,
+  token: TokenRef,
+  maxDepth = DEFAULT_MAX_DEPTH,
+): { riskAsset: string; flags: ResolveFlags } {
+  let node = nodeOf(graph, token)
+  const visited = new Set<string>()
+  for (let depth = 0; ; depth += 1) {
+    visited.add(assetKey(node))
+    if (node.kind === 'risk') return { riskAsset: node.riskAsset, flags: {} }
+    if (node.kind === 'unknown') return { riskAsset: node.symbol, flags: { unknown: true } }
+    if (depth >= maxDepth) return { riskAsset: node.symbol, flags: { depthLimited: true } }
+    const next = nodeOf(graph, node.kind === 'wrapper' ? node.inner : node.underlying)
+    if (visited.has(assetKey(next))) return { riskAsset: next.symbol, flags: { cycle: true } }
+    node = next
+  }
 }

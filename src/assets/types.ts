@@ -102,6 +102,12 @@ export interface WrapperNode extends NodeBase {
   wrapper: WrapperKind
   /** The token it wraps (on the same chain or another). */
   inner: TokenRef
+  /**
+   * The protocol that issues this token as a receipt (an Aave aToken: `{ protocol: 'aave-v3',
+   * market: 'aave-v3-ethereum' }`). A position holding it as collateral is stacked on that
+   * protocol even when the wallet has no position of its own there.
+   */
+  issuer?: { protocol: string; market?: string }
   /** The exchange rate: inner tokens per whole wrapper token, WAD. */
   rate: RateSpec
   /**

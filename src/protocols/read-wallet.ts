@@ -1,4 +1,5 @@
-import type { PublicClient } from 'viem'
+import { type Hex, hexToBigInt, type PublicClient } from 'viem'
+import { type RateCall, rateFromResultDown } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
@@ -9,6 +10,16 @@ import { compoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
 import { morphoBlueAdapter } from './morpho-blue/index.js'
 import type { ProtocolAdapter, WalletReadPlan } from './types.js'
+
+/** A rate call's answer as a WAD rate, or undefined when it is not one uint256. */
+function decodeRate(call: RateCall, data: Hex): bigint | undefined {
+  if (data.length !== 66) return undefined
+  try {
+    return rateFromResultDown(call, hexToBigInt(data))
+  } catch {
+    return undefined
+  }
+}
 
 /** Every adapter stacklens runs for a wallet report. */
 export const ADAPTERS: readonly ProtocolAdapter[] = [
@@ -26,6 +37,11 @@ export interface ReadWalletParams {
   /** Pin to this block; the latest when omitted. */
   blockNumber?: bigint
   adapters?: readonly ProtocolAdapter[]
+  /**
+   * Wrapper rate reads (`rateCalls` of the asset graph) to run in the same pinned batch, so the
+   * resolver's rates come from the very block the positions were read at.
+   */
+  rateCalls?: readonly RateCall[]
 }
 
 /** A wallet's positions on one chain at one block. */
@@ -35,6 +51,10 @@ export interface WalletChainReport {
   /** Unix seconds of that block. */
   timestamp: bigint
   positions: PositionResult[]
+  /** Decoded wrapper rates by asset key, WAD (inner tokens per whole wrapper token). */
+  rates: Record<string, bigint>
+  /** Asset keys whose rate call reverted or answered garbage (valued by price instead). */
+  rateFailures: string[]
 }
 
 /**
@@ -64,7 +84,11 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
   )
   // Round trip 2: every adapter's reads in one aggregate3 batch.
   const plans: WalletReadPlan[] = adapters.flatMap((a, i) => a.planWallet(chain, user, discovered[i]))
-  const calls: RawCall[] = plans.flatMap((p) => p.calls)
+  const rateCalls = params.rateCalls ?? []
+  const calls: RawCall[] = [
+    ...plans.flatMap((p) => p.calls),
+    ...rateCalls.map((r) => ({ target: r.target, callData: r.callData, allowFailure: true })),
+  ]
   const batch = await executeBatch({
     client,
     chain: chain.key,
@@ -113,10 +137,20 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
       }
     }),
   )
+  const rates: Record<string, bigint> = {}
+  const rateFailures: string[] = []
+  rateCalls.forEach((call, i) => {
+    const result = batch.results[offset + i]
+    const rate = result?.success ? decodeRate(call, result.returnData) : undefined
+    if (rate === undefined) rateFailures.push(call.key)
+    else rates[call.key] = rate
+  })
   return {
     chain: chain.key,
     blockNumber: batch.blockNumber,
     timestamp: batch.timestamp,
     positions: decoded.flat(),
+    rates,
+    rateFailures,
   }
 }

@@ -61,8 +61,20 @@ describe('POST /v1/analyze', () => {
         liquidationPrices: { price: number }[]
         legs: { side: string; usd: number }[]
       }[]
-      options: { source: string; delta: number; deltaUsd: number; gamma: number; vega: number }[]
-      exposure: { netExposure: { symbol: string; usd: number }[]; grossExposureUsd: number }
+      options: {
+        source: string
+        delta: number
+        deltaUsd: number
+        gamma: number
+        vega: number
+        valueUsd: number
+      }[]
+      exposure: {
+        netExposure: { riskAsset: string; usd: number; units: number }[]
+        grossExposureUsd: number
+        equityUsd: number
+        layers: { id: string; structure: string }[]
+      }
     }
     expect(body.wallets[0]!.chains.map((c) => c.chain)).toEqual(['local'])
     const protocols = body.positions.map((p) => p.protocol)
@@ -79,9 +91,21 @@ describe('POST /v1/analyze', () => {
     expect(o.gamma).toBeGreaterThan(0)
     expect(o.vega).toBeGreaterThan(0)
     expect(o.deltaUsd).toBeCloseTo(o.delta * 3000, 6)
-    // The short perp and the put offset part of the looper's long ETH.
-    const eth = body.exposure.netExposure.find((e) => e.symbol === 'ETH')!
-    expect(eth.usd).toBeCloseTo(-30000 + o.deltaUsd, 6)
+    // The short perp (10 ETH) and the put's delta offset part of the looper's long ETH: the
+    // wallet alone (GET .../exposure at the same state) plus the two manual legs.
+    const alone = (await (await t.app.request(`/v1/wallets/${looper}/exposure?chain=local`)).json()) as {
+      netExposure: { riskAsset: string; usd: number; units: number }[]
+      equityUsd: number
+    }
+    const eth = body.exposure.netExposure.find((e) => e.riskAsset === 'ETH')!
+    const ethAlone = alone.netExposure.find((e) => e.riskAsset === 'ETH')!
+    expect(eth.usd).toBeCloseTo(ethAlone.usd - 30000 + o.deltaUsd, 6)
+    expect(eth.units).toBeCloseTo(ethAlone.units - 10 + o.delta, 9)
+    // Equity: the wallet's, plus the perp's equity (margin 6,000 at mark = entry) and the put's value.
+    expect(body.exposure.equityUsd).toBeCloseTo(alone.equityUsd + 6000 + o.valueUsd, 6)
+    expect(body.exposure.layers.map((l) => l.structure)).toEqual(
+      expect.arrayContaining(['perp-short', 'option']),
+    )
   })
 
   it('manual legs alone need no wallet', async () => {
