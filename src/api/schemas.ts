@@ -199,6 +199,7 @@ const NetExposureSchema = z
 const LayerSchema = z
   .object({
     id: z.string().openapi({ example: 'local:aave-v3-local' }),
+    label: z.string().openapi({ example: 'morpho-blue wstETH/WETH 94.5%' }),
     protocol: z.string(),
     market: z.string(),
     chain: z.string(),

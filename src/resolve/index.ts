@@ -14,7 +14,7 @@
 import { defaultBeta } from '../risk/defaults.js'
 import { identify, optionContributions, positionContributions, referencePrices } from './contributions.js'
 import { grossOf, netOf, optionLayer, positionLayer } from './layers.js'
-import { buildStacks, findLinks } from './stacks.js'
+import { buildStacks, findLinks, receiptLinks } from './stacks.js'
 import type {
   Contribution,
   Exposure,
@@ -56,7 +56,7 @@ export function resolveExposure(input: ExposureInput): Exposure {
     contributions.push(...mine)
     layers.push(optionLayer(option, mine))
   }
-  const links = findLinks(contributions)
+  const links = [...findLinks(contributions), ...receiptLinks(layers, contributions)]
   const stacks = buildStacks(layers, contributions, links)
   const netExposure = netOf(contributions)
   const equityUsd = netExposure.reduce((a, e) => a + e.usd, 0)

@@ -116,8 +116,13 @@ export function positionLayer(id: string, position: Position, contributions: rea
     if (c.source !== 'collateral') continue
     for (const issuer of c.issuers) receipts.push({ ...issuer, usd: c.usd })
   }
+  const marketLabel = position.details.marketLabel
   const base = {
     id,
+    label:
+      typeof marketLabel === 'string'
+        ? `${position.protocol} ${marketLabel}`
+        : `${position.protocol} ${position.market}`,
     protocol: position.protocol,
     market: position.market,
     chain: position.chain,
@@ -181,6 +186,7 @@ export function optionLayer(option: OptionDeltaInput, contributions: readonly Co
   const delta = contributions.find((c) => c.source === 'option-delta')
   return {
     id: option.id,
+    label: option.id,
     protocol: 'manual',
     market: option.id,
     chain: 'offchain',

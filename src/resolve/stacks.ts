@@ -58,6 +58,41 @@ export function findLinks(contributions: readonly Contribution[]): Link[] {
 }
 
 /**
+ * Receipt links: a layer holding a receipt token (an aToken) as collateral is stacked on the
+ * layer of the wallet's own position in the issuing market, when there is one (on the same chain):
+ * issuer -> holder, `via: 'receipt'`, `debtSymbol` naming the receipt token. A receipt whose
+ * issuer has no layer here still makes the holder's stack span the issuing protocol.
+ */
+export function receiptLinks(layers: readonly Layer[], contributions: readonly Contribution[]): Link[] {
+  const out: Link[] = []
+  for (const c of contributions) {
+    if (c.source !== 'collateral' || c.usd <= 0) continue
+    const holder = layers.find((l) => l.id === c.layer)
+    if (!holder) continue
+    for (const issuer of c.issuers) {
+      const own = layers.find(
+        (l) =>
+          l.id !== holder.id &&
+          l.chain === holder.chain &&
+          issuer.market !== undefined &&
+          l.market === issuer.market,
+      )
+      if (!own || out.some((x) => x.from === own.id && x.to === holder.id)) continue
+      out.push({
+        from: own.id,
+        to: holder.id,
+        riskAsset: c.riskAsset,
+        via: 'receipt',
+        debtSymbol: issuer.symbol,
+        collateralSymbol: c.symbol,
+        usd: c.usd,
+      })
+    }
+  }
+  return out
+}
+
+/**
  * Orders layers so that every layer comes after the layers funding it (Kahn's algorithm); layers
  * on a funding cycle keep their input order after the rest.
  */
@@ -105,7 +140,10 @@ function fmtUsd(usd: number): string {
   return `$${Math.round(usd).toLocaleString('en-US')}`
 }
 
-/** "wstETH on aave-v3 -> WETH -> morpho-blue ..." for a stack. */
+/**
+ * A one-line reading of a stack, funding layers first, e.g. "carry-loop on aave-v3 ... =>
+ * [WETH borrowed on aave-v3 -> WETH] directional-loop on morpho-blue WETH/USDC 86.0% ...".
+ */
 function summarize(
   order: readonly string[],
   byId: ReadonlyMap<string, Layer>,
@@ -117,13 +155,17 @@ function summarize(
     const incoming = links.filter((l) => l.to === id)
     const what =
       layer.kind === 'perp'
-        ? `${layer.structure === 'perp-short' ? 'short' : 'long'} perp on ${layer.protocol} (${(layer.nominalLeverage ?? 0).toFixed(1)}x)`
-        : `${layer.structure} on ${layer.protocol} (${fmtUsd(layer.collateralUsd)} collateral, ${fmtUsd(layer.debtUsd)} debt)`
-    const from = incoming.map(
-      (l) => `${l.debtSymbol} borrowed on ${byId.get(l.from)?.protocol} -> ${l.collateralSymbol}`,
+        ? `${layer.structure === 'perp-short' ? 'short' : 'long'} perp on ${layer.label} (${(layer.nominalLeverage ?? 0).toFixed(1)}x)`
+        : `${layer.structure} on ${layer.label} (${fmtUsd(layer.collateralUsd)} collateral, ${fmtUsd(layer.debtUsd)} debt)`
+    const sources = incoming.map((l) =>
+      l.via === 'receipt' && l.debtSymbol === l.collateralSymbol
+        ? `${l.collateralSymbol} receipt of ${byId.get(l.from)?.label}`
+        : `${l.debtSymbol} borrowed on ${byId.get(l.from)?.label} -> ${l.collateralSymbol}`,
     )
-    const receipts = layer.receipts.map((r) => `${r.symbol} receipt of ${r.protocol}`)
-    const sources = [...from, ...receipts]
+    for (const r of layer.receipts) {
+      if (!incoming.some((l) => l.via === 'receipt' && l.collateralSymbol === r.symbol))
+        sources.push(`${r.symbol} receipt of ${r.market ?? r.protocol}`)
+    }
     parts.push(sources.length > 0 ? `[${sources.join('; ')}] ${what}` : what)
   }
   return parts.join(' => ')

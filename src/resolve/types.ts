@@ -129,6 +129,8 @@ export type LayerStructure =
 export interface Layer {
   /** `chain:market`, with `#2`, `#3` for further positions in the same market. */
   id: string
+  /** A human label: the protocol's market label when it has one (Morpho: "wstETH/WETH 94.5%"). */
+  label: string
   protocol: string
   market: string
   chain: string
@@ -180,7 +182,11 @@ export type LinkVia =
   /** Same risk asset, different token (a swap or a bridge in between): inferred. */
   | 'same-risk-asset'
 
-/** A debt of layer `from` that funds collateral (or margin) of layer `to`. */
+/**
+ * A debt of layer `from` that funds collateral (or margin) of layer `to`; or (`via: 'receipt'`,
+ * `debtSymbol` = the receipt token) `from` is the wallet's position in the market that issued a
+ * receipt token `to` holds as collateral.
+ */
 export interface Link {
   from: string
   to: string
