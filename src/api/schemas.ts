@@ -241,6 +241,7 @@ const LinkSchema = z
   .object({
     from: z.string(),
     to: z.string(),
+    relation: z.enum(['funds', 'issues']),
     riskAsset: z.string(),
     via: z.enum(['same-token', 'wrapped', 'receipt', 'same-risk-asset']),
     debtSymbol: z.string(),

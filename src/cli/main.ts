@@ -4,6 +4,7 @@
  *   stacklens serve                      the API (as `npm start`)
  *   stacklens devchain [--port N]        start the devchain alone and keep it running
  *   stacklens wallet <address> [--chain K] [--block N] [--json]
+ *   stacklens exposure <address> [--chain K] [--block N] [--betas B] [--target T] [--json]
  *
  * Exit codes: 0 ok, 2 bad input, 3 upstream failure, 1 anything else.
  */
@@ -26,6 +27,9 @@ const USAGE = `usage:
   stacklens devchain [--port N]                     start the devchain alone, write ${DEFAULT_MANIFEST_PATH}
   stacklens wallet <address> [--chain K] [--block N] [--json]
                                                     a wallet's positions (chain "local" reads the running devchain)
+  stacklens exposure <address> [--chain K|all] [--block N] [--betas LINK:1.2:0.9] [--target zero|1.5] [--json]
+                                                    its leverage resolved: net exposure per risk asset, layers,
+                                                    stacks across protocols, beta, unwind plan
 `
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR
@@ -122,6 +126,148 @@ async function walletCommand(args: string[]): Promise<void> {
   printPositions(report.positions)
 }
 
+/** Runs one GET through the API in process (the CLI answers exactly what the API answers). */
+async function apiGet(path: string, chainKey: string): Promise<Record<string, unknown>> {
+  let manifest: DevchainManifest | null = null
+  if (chainKey === 'local' || (chainKey === 'all' && !process.env.STACKLENS_RPC_LOCAL)) {
+    try {
+      manifest = readManifestFile(process.env.STACKLENS_MANIFEST ?? DEFAULT_MANIFEST_PATH)
+    } catch (err) {
+      if (chainKey === 'local') throw err
+    }
+  }
+  const { createApp } = await import('../api/app.js')
+  const app = createApp({ config: configFromEnv(process.env, manifest) })
+  const res = await app.request(path)
+  const body = (await res.json()) as Record<string, unknown>
+  if (res.status !== 200) {
+    const e = (body.error ?? {}) as { code?: string; message?: string }
+    const code = (e.code ?? 'INTERNAL') as keyof typeof STATUS_OF
+    throw new BaseError(code in STATUS_OF ? code : 'INTERNAL', e.message ?? `HTTP ${res.status}`)
+  }
+  return body
+}
+
+interface ExposureBody {
+  address: string
+  chain: string | null
+  blockNumber: number | null
+  equityUsd: number
+  grossExposureUsd: number
+  effectiveLeverage: number | null
+  netExposure: { riskAsset: string; units: number; usd: number }[]
+  beta: { ETH: number | null; BTC: number | null }
+  layers: {
+    id: string
+    label: string
+    structure: string
+    collateralUsd: number
+    debtUsd: number
+    equityUsd: number
+    nominalLeverage: number | null
+    ltv: number | null
+    equivalentLoops: number | null
+    loopLtv: number | null
+    healthFactor: number | null
+  }[]
+  stacks: {
+    id: string
+    protocols: string[]
+    layers: string[]
+    compoundedLeverage: number | null
+    nominalLeverageProduct: number | null
+    equityUsd: number
+    summary: string
+  }[]
+  unresolved: { market: string; code: string; reason: string }[]
+  warnings: string[]
+  unwind: {
+    target: { kind: string; value?: number }
+    totals: {
+      collateralSoldUsd: number
+      debtRepaidUsd: number
+      costUsd: number
+      perpNotionalClosedUsd: number
+    }
+    steps: { layerId: string; kind: string; symbol: string; amount: number; usd: number; toSymbol?: string }[]
+  }
+}
+
+const x = (v: number | null, digits = 2) => (v === null ? '-' : `${v.toFixed(digits)}x`)
+
+function printExposure(b: ExposureBody): void {
+  const where = b.chain === null ? 'every configured chain' : `${b.chain} at block ${b.blockNumber}`
+  console.log(`${b.address} on ${where}`)
+  console.log(
+    `equity $${fmtUsd(b.equityUsd)}  gross exposure $${fmtUsd(b.grossExposureUsd)}  effective leverage ${paint('1', x(b.effectiveLeverage))}  beta ETH ${b.beta.ETH?.toFixed(2) ?? '-'} BTC ${b.beta.BTC?.toFixed(2) ?? '-'}`,
+  )
+  console.log(paint('1', '\nnet exposure'))
+  for (const e of b.netExposure)
+    console.log(
+      `  ${e.riskAsset.padEnd(8)} ${e.units.toPrecision(8).padStart(18)}  $${fmtUsd(e.usd).padStart(14)}`,
+    )
+  console.log(paint('1', '\nlayers'))
+  for (const l of b.layers) {
+    const loops =
+      l.equivalentLoops === null
+        ? ''
+        : `  ${l.equivalentLoops.toFixed(2)} loops at LTV ${((l.loopLtv ?? 0) * 100).toFixed(1)}%`
+    const hf = l.healthFactor === null ? '' : `  HF ${l.healthFactor.toFixed(3)}`
+    console.log(
+      `  ${l.label.padEnd(34)} ${l.structure.padEnd(17)} ${x(l.nominalLeverage).padStart(7)}  LTV ${l.ltv === null ? '-' : `${(l.ltv * 100).toFixed(1)}%`}${loops}${hf}`,
+    )
+  }
+  console.log(paint('1', '\nstacks'))
+  for (const s of b.stacks) {
+    console.log(
+      `  ${s.id}  ${s.protocols.join(' + ')}  compounded ${paint('1', x(s.compoundedLeverage))}  (layers alone multiply to ${x(s.nominalLeverageProduct)})  equity $${fmtUsd(s.equityUsd)}`,
+    )
+    console.log(`    ${s.summary}`)
+  }
+  const t = b.unwind.totals
+  const target = b.unwind.target.kind === 'zero' ? 'zero leverage' : `health factor ${b.unwind.target.value}`
+  console.log(paint('1', `\nunwind to ${target}`))
+  console.log(
+    `  sell $${fmtUsd(t.collateralSoldUsd)} of collateral, repay $${fmtUsd(t.debtRepaidUsd)}, close $${fmtUsd(t.perpNotionalClosedUsd)} of perps; cost $${fmtUsd(t.costUsd)} (slippage-free)`,
+  )
+  for (const s of b.unwind.steps.slice(0, 30))
+    console.log(
+      `  ${s.layerId.padEnd(34)} ${s.kind.padEnd(12)} ${s.amount.toPrecision(6).padStart(14)} ${s.symbol}${s.toSymbol ? ` -> ${s.toSymbol}` : ''}  $${fmtUsd(s.usd)}`,
+    )
+  if (b.unwind.steps.length > 30)
+    console.log(`  ... ${b.unwind.steps.length - 30} more steps (--json shows all)`)
+  for (const u of b.unresolved) console.log(paint('33', `unavailable: ${u.market} (${u.code}): ${u.reason}`))
+  for (const w of b.warnings) console.log(paint('33', `note: ${w}`))
+}
+
+async function exposureCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      chain: { type: 'string' },
+      block: { type: 'string' },
+      betas: { type: 'string' },
+      target: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `exposure takes one address\n${USAGE}`)
+  const address = parseAddress(positionals[0]!)
+  const chainKey = values.chain ?? 'local'
+  if (chainKey !== 'all' && !isChainKey(chainKey)) throw new UnknownChainError(chainKey, CHAIN_KEYS)
+  const query = new URLSearchParams()
+  if (chainKey !== 'all') query.set('chain', chainKey)
+  for (const k of ['block', 'betas', 'target'] as const) if (values[k] !== undefined) query.set(k, values[k])
+  if (!values.json) process.stderr.write(`resolving ${address} on ${chainKey}...\n`)
+  const body = await apiGet(`/v1/wallets/${address}/exposure?${query}`, chainKey)
+  if (values.json) {
+    console.log(JSON.stringify(body, null, 2))
+    return
+  }
+  printExposure(body as unknown as ExposureBody)
+}
+
 async function devchainCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
   let port: number | undefined
@@ -157,6 +303,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'wallet':
       return walletCommand(rest)
+    case 'exposure':
+      return exposureCommand(rest)
     case 'devchain':
       return devchainCommand(rest)
     case 'serve':

@@ -6,12 +6,12 @@
  * the chain's batch and passes to the Reader, so moving a feed moves GMX's view. Also the
  * manifest section describing it and its mapping to the adapter's config.
  */
-import { type Address, getAddress, keccak256, parseUnits, toHex } from 'viem'
+import { type Address, erc20Abi, getAddress, keccak256, parseUnits, toHex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { ANVIL_MNEMONIC } from './anvil.js'
 import { gmxReaderDoubleAbi, gmxReaderDoubleBytecode } from './contracts/GmxReaderDouble.artifact.js'
 import type { DevchainManifest, GmxManifest, ManifestWallet } from './manifest.js'
-import { DEVCHAIN_ROLES } from './seed.js'
+import { DEVCHAIN_ROLES, STACKER } from './seed.js'
 import { type DevchainClients, deploy, send } from './tx.js'
 
 export { localGmxConfigs } from './manifest.js'
@@ -185,4 +185,58 @@ export async function deployGmxDouble(
       },
     ],
   }
+}
+
+/**
+ * Moves the `stacker` wallet's Morpho-borrowed USDC into GMX v2 and writes its position in the
+ * Reader double: a real USDC transfer from the wallet to the ETH/USD market token (GMX keeps
+ * position collateral in the market token contract), then the admin's setPosition for a 3x ETH
+ * long with exactly that USDC as collateral ({@link STACKER}: 10,800 USDC, 32,400 USD size,
+ * 10.8 ETH at entry 3,000, 20 USD fees, no price impact). Run once, on the devchain's own GMX
+ * double, after `seedStackingWallets`.
+ */
+export async function seedStackerGmxPosition(
+  clients: DevchainClients,
+  manifest: Pick<DevchainManifest, 'admin' | 'tokens' | 'wallets'>,
+  gmx: GmxManifest,
+  progress: (message: string) => void = () => {},
+): Promise<void> {
+  const stacker = manifest.wallets.find((w) => w.key === 'stacker')
+  if (!stacker) throw new Error('the devchain has no stacker wallet')
+  const market = gmx.markets.find((m) => m.key === STACKER.gmxMarket)
+  if (!market) throw new Error(`the GMX double has no ${STACKER.gmxMarket} market`)
+  const token = (symbol: string) => {
+    const t = manifest.tokens.find((x) => x.symbol === symbol)
+    if (!t) throw new Error(`the devchain has no token ${symbol}`)
+    return t
+  }
+  const usdc = token('USDC')
+  const weth = token('WETH')
+  const margin = parseUnits(STACKER.morphoBorrowUsdc, usdc.decimals)
+
+  progress('moving the stacker USDC into GMX v2')
+  await send(clients, {
+    from: stacker.address as Address,
+    address: usdc.address as Address,
+    abi: erc20Abi,
+    functionName: 'transfer',
+    args: [market.marketToken as Address, margin],
+  })
+  await send(clients, {
+    from: manifest.admin.address as Address,
+    address: gmx.reader as Address,
+    abi: gmxReaderDoubleAbi,
+    functionName: 'setPosition',
+    args: [
+      stacker.address as Address,
+      market.marketToken as Address,
+      usdc.address as Address,
+      true,
+      usd(STACKER.gmxSizeUsd),
+      parseUnits(STACKER.gmxSizeInEth, weth.decimals),
+      margin,
+      usd(STACKER.gmxFeesUsd),
+      0n,
+    ],
+  } as never)
 }

@@ -51,13 +51,34 @@ const MARKETS = [
   { key: 'wsteth-weth', collateral: 'wstETH', loan: 'WETH', lltv: '0.945' },
   { key: 'weth-usdc', collateral: 'WETH', loan: 'USDC', lltv: '0.86' },
   { key: 'wbtc-usdc', collateral: 'WBTC', loan: 'USDC', lltv: '0.86' },
+  { key: 'aweth-usdc', collateral: 'aWETH', loan: 'USDC', lltv: '0.86' },
 ] as const
+
+/** A token a devchain Morpho market uses: an Aave reserve, or the aToken of one ("aWETH"). */
+interface MorphoToken {
+  address: Address
+  decimals: number
+  /** The SettablePriceFeed pricing it (an aToken redeems 1:1 for its reserve: the reserve's feed). */
+  priceFeed: Address
+}
+
+/** Resolves a Morpho market's token symbol: a reserve symbol, or `a<reserve>` for its Aave aToken. */
+export function morphoToken(aave: DeployedAave, symbol: string): MorphoToken {
+  const reserve = aave.tokens.find((x) => x.symbol === symbol)
+  if (reserve) return reserve
+  const underlying = symbol.startsWith('a')
+    ? aave.tokens.find((x) => x.symbol === symbol.slice(1))
+    : undefined
+  if (!underlying) throw new Error(`no devchain token ${symbol}`)
+  return { address: underlying.aToken, decimals: underlying.decimals, priceFeed: underlying.priceFeed }
+}
 
 /**
  * Deploys REAL Morpho Blue (compiled from `@morpho-org/morpho-blue` 1.0.0 sources, with its
- * IrmMock: borrow APR = utilization) and three markets — wstETH/WETH at 94.5% LLTV, WETH/USDC
- * and WBTC/USDC at 86% — priced by FeedRatioOracle over the same SettablePriceFeeds Aave reads.
- * The liquidity provider supplies each market's loan token.
+ * IrmMock: borrow APR = utilization) and four markets — wstETH/WETH at 94.5% LLTV, WETH/USDC,
+ * WBTC/USDC and aWETH/USDC (Aave's WETH receipt token as collateral) at 86% — priced by
+ * FeedRatioOracle over the same SettablePriceFeeds Aave reads (aWETH by WETH's feed: it redeems
+ * 1:1). The liquidity provider supplies each market's loan token.
  */
 export async function deployMorpho(
   clients: DevchainClients,
@@ -85,11 +106,7 @@ export async function deployMorpho(
   const call = (from: Address, functionName: string, args: readonly unknown[]) =>
     send(clients, { from, address: morpho, abi: art.Morpho.abi, functionName, args } as never)
   await call(admin, 'enableIrm', [irm])
-  const tok = (symbol: string) => {
-    const t = aave.tokens.find((x) => x.symbol === symbol)
-    if (!t) throw new Error(`no devchain token ${symbol}`)
-    return t
-  }
+  const tok = (symbol: string) => morphoToken(aave, symbol)
   const markets: DeployedMorphoMarket[] = []
   const lltvs = new Set<bigint>()
   for (const m of MARKETS) {
@@ -166,8 +183,8 @@ export async function openMorphoPosition(
   const art = compileMorpho()
   const m = morpho.markets.find((x) => x.key === marketKey)
   if (!m) throw new Error(`no Morpho market ${marketKey}`)
-  const coll = aave.tokens.find((t) => t.symbol === m.collateralSymbol)!
-  const loan = aave.tokens.find((t) => t.symbol === m.loanSymbol)!
+  const coll = morphoToken(aave, m.collateralSymbol)
+  const loan = morphoToken(aave, m.loanSymbol)
   const raw = parseUnits(collateral, coll.decimals)
   await mintAndApprove(clients, aave, coll.address, who, raw, morpho.morpho)
   const call = (functionName: string, args: readonly unknown[]) =>
@@ -197,4 +214,34 @@ export async function supplyMorpho(
     functionName: 'supply',
     args: [m.params, raw, 0n, who, '0x'],
   } as never)
+}
+
+/**
+ * Posts collateral the wallet already holds (e.g. tokens it borrowed elsewhere, or Aave aTokens)
+ * into a Morpho market, then borrows: real approve, supplyCollateral and borrow transactions.
+ * Amounts in raw units.
+ */
+export async function postMorphoCollateral(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  who: Address,
+  marketKey: string,
+  collateral: bigint,
+  borrow: bigint,
+): Promise<void> {
+  const art = compileMorpho()
+  const m = morpho.markets.find((x) => x.key === marketKey)
+  if (!m) throw new Error(`no Morpho market ${marketKey}`)
+  await send(clients, {
+    from: who,
+    address: m.params.collateralToken,
+    abi: aave.abis.token,
+    functionName: 'approve',
+    args: [morpho.morpho, maxUint256],
+  } as never)
+  const call = (functionName: string, args: readonly unknown[]) =>
+    send(clients, { from: who, address: morpho.morpho, abi: art.Morpho.abi, functionName, args } as never)
+  await call('supplyCollateral', [m.params, collateral, who, '0x'])
+  if (borrow > 0n) await call('borrow', [m.params, borrow, 0n, who, who])
 }

@@ -13,10 +13,10 @@ import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
 import { deployCometDouble } from './deploy-comet.js'
-import { deployGmxDouble } from './deploy-gmx.js'
+import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
 import type { DevchainManifest } from './manifest.js'
-import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets } from './seed.js'
+import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets, seedStackingWallets } from './seed.js'
 import { type DevchainClients, deploy } from './tx.js'
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
@@ -52,8 +52,9 @@ export async function deployDevchain(
 ): Promise<DevchainManifest> {
   const clients = devchainClients(rpcUrl)
   const accounts = (await clients.wallet.getAddresses()) as Address[]
-  if (accounts.length < 10)
-    throw new Error(`the devchain needs 10 unlocked accounts, anvil has ${accounts.length}`)
+  const needed = Math.max(...Object.values(DEVCHAIN_ROLES)) + 1
+  if (accounts.length < needed)
+    throw new Error(`the devchain needs ${needed} unlocked accounts, anvil has ${accounts.length}`)
   const admin = accounts[DEVCHAIN_ROLES.admin]!
 
   progress('placing the batch reader at the Multicall3 address')
@@ -77,6 +78,7 @@ export async function deployDevchain(
     progress,
   )
   wallets.push(...(await seedMorphoWallets(clients, aave, morpho, accounts, wallets, progress)))
+  wallets.push(...(await seedStackingWallets(clients, aave, morpho, accounts, progress)))
   const feedOf = (symbol: string) => aave.tokens.find((t) => t.symbol === symbol)!.priceFeed
 
   const manifest: DevchainManifest = {
@@ -162,6 +164,7 @@ export async function deployDevchain(
   const gmx = await deployGmxDouble(clients, manifest, progress)
   mergeDemoWallets(manifest, gmx)
   manifest.gmxV2 = gmx.manifest
+  await seedStackerGmxPosition(clients, manifest, gmx.manifest, progress)
   const looper = manifest.wallets.find((x) => x.key === 'looper')
   if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound + GMX)'
   return manifest

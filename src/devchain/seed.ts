@@ -1,6 +1,11 @@
 import { type Address, maxUint256, parseUnits } from 'viem'
 import { DEVCHAIN_TOKENS, type DeployedAave, type DeployedToken } from './deploy-aave.js'
-import { type DeployedMorpho, openMorphoPosition, supplyMorpho } from './deploy-morpho.js'
+import {
+  type DeployedMorpho,
+  openMorphoPosition,
+  postMorphoCollateral,
+  supplyMorpho,
+} from './deploy-morpho.js'
 import { type DevchainClients, send } from './tx.js'
 
 /** A seeded demo wallet, as it goes into the manifest. */
@@ -27,6 +32,38 @@ export const DEVCHAIN_ROLES = {
   compoundBorrower: 11,
   compoundSupplier: 12,
   gmxTrader: 13,
+  stacker: 14,
+  receiptStacker: 15,
+} as const
+
+/**
+ * The cross-protocol stacker's amounts (whole tokens / USD, decimal strings): 10 wstETH on Aave
+ * (no eMode), 6 WETH borrowed there and posted whole as Morpho WETH/USDC collateral, 10,800 USDC
+ * borrowed on Morpho (60% of 6 WETH at 3,000 USD), all of it GMX v2 margin of a 3x ETH long:
+ * 32,400 USD size, 10.8 ETH at entry 3,000. The GMX leg is written by
+ * `seedStackerGmxPosition` (deploy-gmx.ts) once the GMX double exists.
+ */
+export const STACKER = {
+  aaveSupplyWstEth: '10',
+  aaveBorrowWeth: '6',
+  morphoMarket: 'weth-usdc',
+  morphoBorrowUsdc: '10800',
+  gmxMarket: 'ETH/USD',
+  gmxSizeUsd: '32400',
+  gmxSizeInEth: '10.8',
+  gmxFeesUsd: '20',
+} as const
+
+/**
+ * The receipt-token stacker's amounts: 10 WETH supplied on Aave, 1,000 USDC borrowed there, 8 of
+ * its 10 aWETH moved into the Morpho aWETH/USDC market as collateral, 12,000 USDC borrowed there.
+ */
+export const RECEIPT_STACKER = {
+  aaveSupplyWeth: '10',
+  aaveBorrowUsdc: '1000',
+  morphoMarket: 'aweth-usdc',
+  morphoCollateralAWeth: '8',
+  morphoBorrowUsdc: '12000',
 } as const
 
 interface SeedContext {
@@ -320,6 +357,78 @@ export async function seedMorphoWallets(
       address: borrower,
       description:
         'Morpho only: 20 wstETH against 21 WETH in the wstETH/WETH 94.5% market, 1 WBTC against 30,000 USDC in WBTC/USDC 86%.',
+    },
+  ]
+}
+
+/**
+ * Seeds the cross-protocol stacking wallets by real transactions on Aave and Morpho:
+ * - `stacker`: Aave wstETH collateral -> WETH borrow -> all of it Morpho WETH/USDC collateral ->
+ *   USDC borrow ({@link STACKER}); the USDC stays in the wallet until `seedStackerGmxPosition`
+ *   moves it into GMX.
+ * - `receipt-stacker`: Aave WETH supply -> USDC borrow on Aave, then 8 of the 10 aWETH into the
+ *   Morpho aWETH/USDC market as collateral -> USDC borrow ({@link RECEIPT_STACKER}). The Aave
+ *   borrow comes first and the aWETH transfer after: Aave checks the health factor on aToken
+ *   transfers, and 2 WETH still cover 1,000 USDC comfortably.
+ */
+export async function seedStackingWallets(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  accounts: readonly Address[],
+  progress: (message: string) => void = () => {},
+): Promise<SeededWallet[]> {
+  progress('seeding cross-protocol stacking wallets')
+  const ctx: SeedContext = { clients, aave, accounts }
+  const at = (role: keyof typeof DEVCHAIN_ROLES) => accounts[DEVCHAIN_ROLES[role]]!
+
+  const stacker = at('stacker')
+  const wstEth = units(aave, 'wstETH', STACKER.aaveSupplyWstEth)
+  await mint(ctx, 'wstETH', stacker, wstEth)
+  await approvePool(ctx, 'wstETH', stacker)
+  await supply(ctx, 'wstETH', stacker, wstEth)
+  const wethDebt = units(aave, 'WETH', STACKER.aaveBorrowWeth)
+  await borrow(ctx, 'WETH', stacker, wethDebt)
+  await postMorphoCollateral(
+    clients,
+    aave,
+    morpho,
+    stacker,
+    STACKER.morphoMarket,
+    wethDebt,
+    units(aave, 'USDC', STACKER.morphoBorrowUsdc),
+  )
+
+  const receipt = at('receiptStacker')
+  const weth = units(aave, 'WETH', RECEIPT_STACKER.aaveSupplyWeth)
+  await mint(ctx, 'WETH', receipt, weth)
+  await approvePool(ctx, 'WETH', receipt)
+  await supply(ctx, 'WETH', receipt, weth)
+  await borrow(ctx, 'USDC', receipt, units(aave, 'USDC', RECEIPT_STACKER.aaveBorrowUsdc))
+  await postMorphoCollateral(
+    clients,
+    aave,
+    morpho,
+    receipt,
+    RECEIPT_STACKER.morphoMarket,
+    units(aave, 'WETH', RECEIPT_STACKER.morphoCollateralAWeth),
+    units(aave, 'USDC', RECEIPT_STACKER.morphoBorrowUsdc),
+  )
+
+  return [
+    {
+      key: 'stacker',
+      label: 'Cross-protocol stack (Aave -> Morpho -> GMX)',
+      address: stacker,
+      description:
+        'One ETH bet stacked through three protocols: supplied 10 wstETH on Aave (no eMode) and borrowed 6 WETH (Aave health factor about 1.62); posted all 6 WETH as collateral in the Morpho Blue WETH/USDC 86% market and borrowed 10,800 USDC (60% LTV, health factor about 1.43); sent all 10,800 USDC to GMX v2 (Reader double) as the margin of a 3x ETH long, 32,400 USD size (10.8 ETH at 3,000), 20 USD fees, GMX liquidation near 2,032 USD and Morpho near WETH 2,093 USD (the Aave leg, wstETH against WETH, barely feels an ETH move). The wallet holds no USDC.',
+    },
+    {
+      key: 'receipt-stacker',
+      label: 'Aave receipt tokens as Morpho collateral',
+      address: receipt,
+      description:
+        'Supplied 10 WETH on Aave (10 aWETH) and borrowed 1,000 USDC there; moved 8 aWETH into Morpho Blue as collateral of the aWETH/USDC 86% market and borrowed 12,000 USDC (health factor about 1.72). Aave keeps 2 WETH of collateral against the 1,000 USDC (health factor about 4.98); the 8 aWETH in Morpho keep earning Aave supply interest.',
     },
   ]
 }

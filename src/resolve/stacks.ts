@@ -42,6 +42,7 @@ export function findLinks(contributions: readonly Contribution[]): Link[] {
       const link: Link = {
         from: d.layer,
         to: c.layer,
+        relation: 'funds',
         riskAsset: d.riskAsset,
         via,
         debtSymbol: d.symbol,
@@ -81,6 +82,7 @@ export function receiptLinks(layers: readonly Layer[], contributions: readonly C
       out.push({
         from: own.id,
         to: holder.id,
+        relation: 'issues',
         riskAsset: c.riskAsset,
         via: 'receipt',
         debtSymbol: issuer.symbol,
@@ -158,12 +160,12 @@ function summarize(
         ? `${layer.structure === 'perp-short' ? 'short' : 'long'} perp on ${layer.label} (${(layer.nominalLeverage ?? 0).toFixed(1)}x)`
         : `${layer.structure} on ${layer.label} (${fmtUsd(layer.collateralUsd)} collateral, ${fmtUsd(layer.debtUsd)} debt)`
     const sources = incoming.map((l) =>
-      l.via === 'receipt' && l.debtSymbol === l.collateralSymbol
-        ? `${l.collateralSymbol} receipt of ${byId.get(l.from)?.label}`
+      l.relation === 'issues'
+        ? `${l.debtSymbol} receipt of ${byId.get(l.from)?.label}`
         : `${l.debtSymbol} borrowed on ${byId.get(l.from)?.label} -> ${l.collateralSymbol}`,
     )
     for (const r of layer.receipts) {
-      if (!incoming.some((l) => l.via === 'receipt' && l.collateralSymbol === r.symbol))
+      if (!incoming.some((l) => l.relation === 'issues' && l.debtSymbol === r.symbol))
         sources.push(`${r.symbol} receipt of ${r.market ?? r.protocol}`)
     }
     parts.push(sources.length > 0 ? `[${sources.join('; ')}] ${what}` : what)

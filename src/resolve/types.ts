@@ -190,6 +190,8 @@ export type LinkVia =
 export interface Link {
   from: string
   to: string
+  /** 'funds': a debt of `from` is collateral of `to`; 'issues': `from` issued a receipt `to` holds. */
+  relation: 'funds' | 'issues'
   riskAsset: RiskAsset
   via: LinkVia
   /** The borrowed token's symbol in `from`. */

@@ -188,9 +188,12 @@ const POSITIONS: [string, string][] = [
   ['supplier', 'weth-usdc'],
   ['morpho-borrower', 'wsteth-weth'],
   ['morpho-borrower', 'wbtc-usdc'],
+  ['stacker', 'weth-usdc'],
+  ['receipt-stacker', 'aweth-usdc'],
   ['liquidityProvider', 'wsteth-weth'],
   ['liquidityProvider', 'weth-usdc'],
   ['liquidityProvider', 'wbtc-usdc'],
+  ['liquidityProvider', 'aweth-usdc'],
 ]
 
 describe('blue-sdk AccrualPosition equals the served Morpho position at the same block', () => {

@@ -173,6 +173,8 @@ describe('discovery', () => {
     looper: ['weth-usdc'],
     supplier: ['weth-usdc'],
     'morpho-borrower': ['wsteth-weth', 'wbtc-usdc'],
+    stacker: ['weth-usdc'],
+    'receipt-stacker': ['aweth-usdc'],
   }
 
   it('finds every seeded Morpho position and nothing else, for every manifest wallet', async () => {
@@ -186,7 +188,7 @@ describe('discovery', () => {
       const want = new Set((expected[w.key] ?? []).map((k) => market(k).id.toLowerCase()))
       expect({ wallet: w.key, ids }).toEqual({ wallet: w.key, ids: want })
     }
-    // The liquidity provider (not a demo wallet) supplies all three markets.
+    // The liquidity provider (not a demo wallet) supplies every market.
     const lp = await read(t.manifest.accounts.liquidityProvider as Address)
     expect(new Set(lp.positions.map((p) => p.market.toLowerCase()))).toEqual(
       new Set(t.manifest.morphoBlue!.markets.map((m) => m.id.toLowerCase())),

@@ -154,3 +154,38 @@ describe('upstream failure exits 3', () => {
     expect(cli.stderr).not.toMatch(/\bat .+\.ts:\d+/)
   })
 })
+
+describe('stacklens exposure', () => {
+  it('--json: exactly what GET /v1/wallets/{address}/exposure answers at the same block', async () => {
+    const stacker = t.manifest.wallets.find((w) => w.key === 'stacker')!.address
+    const cli = await stacklens(['exposure', stacker, '--json', '--target', '1.5'])
+    expect(cli.stderr).toBe('')
+    expect(cli.code).toBe(0)
+    const res = await t.app.request(`/v1/wallets/${stacker}/exposure?chain=local&target=1.5`)
+    expect(res.status).toBe(200)
+    expect(JSON.parse(cli.stdout)).toEqual(await res.json())
+  })
+
+  it('human output: net exposure, layers, the cross-protocol stack and the unwind, no ANSI', async () => {
+    const stacker = t.manifest.wallets.find((w) => w.key === 'stacker')!.address
+    const cli = await stacklens(['exposure', stacker])
+    expect(cli.code).toBe(0)
+    expect(cli.stdout).toMatch(/effective leverage \d+\.\d\dx/)
+    expect(cli.stdout).toMatch(/^ {2}ETH /m)
+    expect(cli.stdout).toContain('aave-v3 + morpho-blue + gmx-v2')
+    expect(cli.stdout).toContain('unwind to zero leverage')
+    expect(cli.stdout).not.toMatch(ANSI)
+  })
+
+  it('bad betas and bad target exit 2 with the API message', async () => {
+    const bad = await stacklens(['exposure', looper, '--betas', 'LINK=1.2'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('betas: "LINK=1.2" is not ASSET:BETA_ETH:BETA_BTC')
+    const target = await stacklens(['exposure', looper, '--target', '0.9'])
+    expect(target.code).toBe(2)
+    expect(target.stderr).toContain('target: "0.9"')
+    const address = await stacklens(['exposure', '0xabc'])
+    expect(address.code).toBe(2)
+    expect(address.stderr).toMatch(/not a valid EVM address/)
+  })
+})
