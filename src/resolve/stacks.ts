@@ -25,8 +25,8 @@ export function linkVia(d: Contribution, c: Contribution): LinkVia | undefined {
 /**
  * Every link: for each debt contribution of layer A and each collateral/margin/long contribution
  * of another layer B with the same risk asset, A -> B with the strongest relation found and
- * `usd = min(|debt usd|, collateral usd)`. A perp's long leg counts only for a debt in the index
- * asset (borrowed ETH sold for a long ETH perp would be odd; borrowed USD is its margin).
+ * `usd = min(|debt usd|, collateral usd)`. A perp's long leg is never a funded amount (it is
+ * bought with the perp's own financing); borrowed funds reach a perp as its collateral or margin.
  */
 export function findLinks(contributions: readonly Contribution[]): Link[] {
   const rank: Record<LinkVia, number> = { 'same-token': 3, receipt: 2, wrapped: 1, 'same-risk-asset': 0 }

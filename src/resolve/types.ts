@@ -175,7 +175,11 @@ export interface Layer {
 export type LinkVia =
   /** The very token borrowed is the other layer's collateral or margin. */
   | 'same-token'
-  /** The other layer's collateral wraps the borrowed token (WETH -> wstETH, an ERC-4626 share). */
+  /**
+   * The other layer's collateral wraps the borrowed token: its graph path passes through it (an
+   * ERC-4626 share of the borrowed asset; on the devchain, wstETH wraps WETH). Mainnet wstETH
+   * wraps stETH -> ETH, not WETH, so a WETH debt funding wstETH links as 'same-risk-asset'.
+   */
   | 'wrapped'
   /** The other layer's collateral is a receipt token (aToken, vault share) of the borrowed token. */
   | 'receipt'
