@@ -2,7 +2,8 @@
  * Compiles stacklens's own devchain contracts (src/devchain/contracts/*.sol) with solc-js 0.8.19
  * and writes `<Name>.artifact.ts` beside each source. The artifacts are committed so starting the
  * devchain never waits for the compiler; test/unit/devchain-artifacts.test.ts checks they match a
- * fresh compile.
+ * fresh compile. Imports of npm packages (SavingsVault.sol's `@openzeppelin/contracts` 4.9.6) are
+ * resolved from node_modules; only the contracts of our own sources get artifacts.
  *
  * Usage: npx tsx scripts/build-contracts.ts [--check]
  */

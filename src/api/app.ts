@@ -20,6 +20,7 @@ import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
 import { createAssetContexts, jsonSafe, parseBetas, parseUnwindTarget, planWalletUnwind } from './exposure.js'
 import { renderHomePage } from './home.js'
+import { parseMoves } from './risk-params.js'
 import {
   AnalyzeResponseSchema,
   ChainsSchema,
@@ -30,11 +31,14 @@ import {
   HealthSchema,
   ManifestParamsSchema,
   ManifestResponseSchema,
+  StressQuerySchema,
+  StressResponseSchema,
   WalletParamsSchema,
   WalletQuerySchema,
   WalletReportSchema,
 } from './schemas.js'
 import { serializePosition, summarize } from './serialize.js'
+import { runStress, scenariosOf, stressInputs } from './stress.js'
 
 /** Dependencies of the app, injected so it runs on fixtures, the devchain, forks and Workers. */
 export interface AppDeps {
@@ -310,6 +314,62 @@ export function createApp(deps: AppDeps) {
           ...exposure,
           unwind: planWalletUnwind(exposure, positions, target),
         }) as z.infer<typeof ExposureResponseSchema>,
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/wallets/{address}/stress',
+      summary: "A wallet under price shocks: each position's health factor, liquidations and equity",
+      description:
+        "Moves risk-asset prices (`shocks=ETH:-0.3,BTC:-0.2`; `*` = every other non-USD risk asset) and wrappers against what they wrap (`depegs=stETH:-0.05,USDC:-0.02`), recomputes each position's health factor and liquidates it under its own protocol's rules (Aave close factor and bonus, Morpho LIF, Compound absorb, perp maintenance). Without shocks and depegs: the default grid (all risk assets -50%..+30%, each alone +-30%, the depegs the wallet is exposed to). One liquidation per position, no market impact (see the cascade route).",
+      request: { params: WalletParamsSchema, query: StressQuerySchema },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: StressResponseSchema } },
+          description: 'The stress results',
+        },
+        400: jsonError('Bad address, chain, block, shocks or depegs'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { address: rawAddress } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const address = parseAddress(rawAddress)
+      const blockNumber = parseBlock(query.block)
+      const shocks = query.shocks === undefined ? undefined : parseMoves(query.shocks, 'shocks')
+      const depegs = query.depegs === undefined ? undefined : parseMoves(query.depegs, 'depegs')
+      if (query.chain === undefined && blockNumber !== undefined) {
+        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
+      }
+      const reports = await readAcross(
+        address,
+        query.chain === undefined ? undefined : [query.chain],
+        blockNumber,
+      )
+      const positions = reports.flatMap((r) => r.positions)
+      const exposure = resolveExposure({ positions, ...assets.contextsFrom(reports) })
+      const inputs = stressInputs(exposure, positions)
+      const single = reports.length === 1 ? reports[0]! : null
+      return c.json(
+        jsonSafe({
+          address,
+          chain: single ? single.chain : null,
+          blockNumber: single ? Number(single.blockNumber) : null,
+          chains: reports.map((r) => ({
+            chain: r.chain,
+            blockNumber: Number(r.blockNumber),
+            timestamp: Number(r.timestamp),
+          })),
+          equityUsd: exposure.equityUsd,
+          ...runStress(inputs, scenariosOf(exposure, shocks, depegs)),
+          unresolved: exposure.unresolved,
+        }) as z.infer<typeof StressResponseSchema>,
         200,
       )
     },

@@ -39,12 +39,20 @@ export function createAssetContexts(config: StacklensConfig): AssetContexts {
   const manifest = config.localManifest
   const local = manifest
     ? localAssetGraph(
-        manifest.tokens.map((t) => ({
-          symbol: t.symbol,
-          address: t.address,
-          decimals: t.decimals,
-          ...(t.aToken ? { aToken: t.aToken } : {}),
-        })),
+        [
+          ...manifest.tokens.map((t) => ({
+            symbol: t.symbol,
+            address: t.address,
+            decimals: t.decimals,
+            ...(t.aToken ? { aToken: t.aToken } : {}),
+          })),
+          // ERC-4626 vaults: binding the share's address gives its node the on-chain rate read.
+          ...(manifest.vaults ?? []).map((v) => ({
+            symbol: v.symbol,
+            address: v.address,
+            decimals: v.decimals,
+          })),
+        ],
         manifest.aaveV3.marketId,
       )
     : base

@@ -40,6 +40,11 @@ export const LegSchema = z
     countsAsCollateral: z.boolean().optional(),
     liquidationThresholdBps: z.number().int().optional(),
     ltvBps: z.number().int().optional(),
+    liquidationBonusBps: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'What a liquidator receives per unit of debt repaid, bps (10500 = 5% bonus)' }),
   })
   .openapi('Leg')
 
@@ -363,3 +368,96 @@ export const AnalyzeResponseSchema = z
     summary: SummarySchema,
   })
   .openapi('AnalyzeResponse')
+
+export const StressQuerySchema = WalletQuerySchema.extend({
+  shocks: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'shocks', in: 'query' },
+      description: 'Risk-asset moves, ASSET:MOVE comma-separated (ETH:-0.3 or ETH:-30%; * = the rest)',
+      example: 'ETH:-0.3,BTC:-0.2',
+    }),
+  depegs: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'depegs', in: 'query' },
+      description: 'Wrapper/stablecoin moves against what they wrap, TOKEN:MOVE comma-separated',
+      example: 'stETH:-0.05',
+    }),
+})
+
+const StressedPositionSchema = z
+  .object({
+    id: z.string(),
+    protocol: z.string(),
+    market: z.string(),
+    chain: z.string(),
+    kind: z.enum(['lending', 'perp']),
+    healthFactorBefore: z.number().nullable(),
+    healthFactorShocked: z.number().nullable(),
+    liquidated: z.boolean(),
+    liquidation: z
+      .object({
+        rule: z.enum(['aave-close-factor', 'morpho-full', 'compound-absorb', 'perp']),
+        closeFactor: z.number(),
+        debtRepaidUsd: z.number(),
+        collateralSeizedUsd: z.number(),
+        penaltyUsd: z.number(),
+        badDebtUsd: z.number(),
+      })
+      .nullable(),
+    stillLiquidatable: z.boolean(),
+    equityBeforeUsd: z.number(),
+    equityShockedUsd: z.number(),
+    equityAfterUsd: z.number(),
+  })
+  .openapi('StressedPosition')
+
+export const StressResponseSchema = z
+  .object({
+    address: z.string(),
+    chain: z.string().nullable(),
+    blockNumber: z.number().int().nullable(),
+    chains: z.array(
+      z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
+    ),
+    equityUsd: z.number(),
+    scenarios: z.array(
+      z.object({
+        scenario: z.object({
+          name: z.string(),
+          shocks: z.record(z.string(), z.number()),
+          depegs: z.record(z.string(), z.number()).optional(),
+        }),
+        positions: z.array(StressedPositionSchema),
+        equityBeforeUsd: z.number(),
+        equityAfterUsd: z.number(),
+        changeUsd: z.number(),
+        changePct: z.number().nullable(),
+        positionsLiquidated: z.number().int(),
+        penaltyUsd: z.number(),
+        minHealthFactor: z.number().nullable(),
+      }),
+    ),
+    worstCase: z
+      .object({
+        scenario: z.string(),
+        equityAfterUsd: z.number(),
+        changeUsd: z.number(),
+        changePct: z.number().nullable(),
+        positionsLiquidated: z.number().int(),
+      })
+      .nullable(),
+    unresolved: z.array(
+      z.object({
+        protocol: z.string(),
+        market: z.string(),
+        chain: z.string(),
+        code: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('StressReport')

@@ -2,14 +2,15 @@
  * Default asset registries: Ethereum mainnet by address, the devchain ("local") by symbol
  * (its addresses are known only once deployed; bind them with `bindAddresses`).
  *
- * Rates read on chain (each becomes a {@link RateCall} through `rateCalls`, all 18-decimal
- * answers in whole inner tokens per whole wrapper token):
+ * Rates read on chain (each becomes a {@link RateCall} through `rateCalls`, answers in whole
+ * inner tokens per whole wrapper token, 18 decimals unless noted):
  * - wstETH: `stEthPerToken()` (stETH per wstETH)
  * - rETH: `getExchangeRate()` (ETH per rETH)
  * - cbETH: `exchangeRate()` (ETH per cbETH)
  * - weETH: `getRate()` (eETH per weETH)
  * - sDAI, sUSDS, sUSDe (ERC-4626): `convertToAssets(1e18)` (assets per 1e18 shares; the asset
  *   has 18 decimals)
+ * - devchain sUSDC (ERC-4626 over the devchain USDC): `convertToAssets(1e6)` (6 decimals)
  * Fixed at 1:1: stETH -> ETH and eETH -> ETH (rebasing, redeemable 1:1; their market discount is
  * a peg factor, injected), Aave aTokens -> underlying (balanceOf already includes interest).
  * Pendle PTs are not listed: each is a market with its own maturity; register them per request.
@@ -191,6 +192,16 @@ export const LOCAL_ASSETS: readonly AssetNode[] = [
       rateWad: LOCAL_WSTETH_RATE_WAD,
     },
   ),
+  // The devchain's ERC-4626 savings vault (OpenZeppelin ERC4626 over its USDC): rate read on chain.
+  wrapper(
+    'local',
+    null,
+    'sUSDC',
+    6,
+    'erc4626',
+    { address: null, symbol: 'USDC' },
+    { kind: 'read', call: erc4626RateCall(6, 6) },
+  ),
 ]
 
 /**
@@ -221,7 +232,10 @@ export function defaultAssetGraph(): AssetGraph {
   return createAssetGraph([...aaveBookAssets(), ...ETHEREUM_ASSETS, ...LOCAL_ASSETS, ...OFFCHAIN_ASSETS])
 }
 
-/** A devchain token as its manifest lists it. */
+/**
+ * A devchain token as its manifest lists it: an Aave reserve (`tokens`) or an ERC-4626 vault's
+ * share (`vaults`; its symbol binds the vault's address to its registry node).
+ */
 export interface LocalTokenInfo {
   symbol: string
   /** The token contract. */

@@ -32,6 +32,13 @@ export interface Leg {
   liquidationThresholdBps?: number
   /** Loan-to-value applied to this leg, basis points. */
   ltvBps?: number
+  /**
+   * For collateral legs: what a liquidator receives per unit of debt repaid, basis points
+   * (10_500 = 5% bonus): Aave's liquidation bonus (the eMode one when in eMode), Morpho's
+   * liquidation incentive factor. Absent where liquidation is not a bonus on repaid debt
+   * (Compound's absorb: see the position's details).
+   */
+  liquidationBonusBps?: number
 }
 
 /**

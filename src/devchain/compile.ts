@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 /** ABI and creation bytecode of one compiled contract. */
@@ -13,11 +14,26 @@ interface SolcOutput {
 
 /**
  * Compiles Solidity sources with solc-js 0.8.19 (optimizer on, 200 runs, evmVersion paris, no
- * metadata hash so output is reproducible). Throws with solc's messages on any error.
+ * metadata hash so output is reproducible). Imports of npm packages (e.g.
+ * `@openzeppelin/contracts/...`) are read from node_modules. Returns the contracts of the given
+ * sources only (not those of imported files). Throws with solc's messages on any error.
  */
 export function compileDevchainContracts(sources: Record<string, string>): Record<string, CompiledContract> {
   const require = createRequire(import.meta.url)
-  const solc = require('solc') as { compile(input: string): string; version(): string }
+  const solc = require('solc') as {
+    compile(
+      input: string,
+      callbacks?: { import(path: string): { contents: string } | { error: string } },
+    ): string
+    version(): string
+  }
+  const findImports = (path: string) => {
+    try {
+      return { contents: readFileSync(require.resolve(path), 'utf8') }
+    } catch (err) {
+      return { error: `cannot resolve import ${path}: ${err instanceof Error ? err.message : String(err)}` }
+    }
+  }
   const input = {
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
@@ -28,11 +44,12 @@ export function compileDevchainContracts(sources: Record<string, string>): Recor
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
     },
   }
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as SolcOutput
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
   if (errors.length > 0) throw new Error(`solc: ${errors.map((e) => e.formattedMessage).join('\n')}`)
   const result: Record<string, CompiledContract> = {}
-  for (const file of Object.values(output.contracts)) {
+  for (const [path, file] of Object.entries(output.contracts)) {
+    if (!(path in sources)) continue
     for (const [name, c] of Object.entries(file)) {
       result[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` }
     }

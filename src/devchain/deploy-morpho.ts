@@ -2,6 +2,7 @@ import { type Address, encodeAbiParameters, type Hex, keccak256, maxUint256, par
 import { compileMorpho } from './compile-morpho.js'
 import { feedRatioOracleAbi, feedRatioOracleBytecode } from './contracts/FeedRatioOracle.artifact.js'
 import type { DeployedAave } from './deploy-aave.js'
+import type { DeployedVault } from './deploy-vault.js'
 import { type DevchainClients, deploy, send } from './tx.js'
 
 /** Morpho Blue market parameters (the struct Morpho.sol takes). lltv in WAD. */
@@ -52,20 +53,36 @@ const MARKETS = [
   { key: 'weth-usdc', collateral: 'WETH', loan: 'USDC', lltv: '0.86' },
   { key: 'wbtc-usdc', collateral: 'WBTC', loan: 'USDC', lltv: '0.86' },
   { key: 'aweth-usdc', collateral: 'aWETH', loan: 'USDC', lltv: '0.86' },
+  { key: 'susdc-usdc', collateral: 'sUSDC', loan: 'USDC', lltv: '0.945' },
 ] as const
 
-/** A token a devchain Morpho market uses: an Aave reserve, or the aToken of one ("aWETH"). */
+/**
+ * A token a devchain Morpho market uses: an Aave reserve, the aToken of one ("aWETH"), or a
+ * devchain ERC-4626 vault ("sUSDC").
+ */
 interface MorphoToken {
   address: Address
   decimals: number
-  /** The SettablePriceFeed pricing it (an aToken redeems 1:1 for its reserve: the reserve's feed). */
+  /**
+   * The SettablePriceFeed pricing it (an aToken redeems 1:1 for its reserve: the reserve's feed; a
+   * vault share has its own feed).
+   */
   priceFeed: Address
 }
 
-/** Resolves a Morpho market's token symbol: a reserve symbol, or `a<reserve>` for its Aave aToken. */
-export function morphoToken(aave: DeployedAave, symbol: string): MorphoToken {
+/**
+ * Resolves a Morpho market's token symbol: a reserve symbol, a vault symbol, or `a<reserve>` for
+ * its Aave aToken.
+ */
+export function morphoToken(
+  aave: DeployedAave,
+  symbol: string,
+  vaults: readonly DeployedVault[] = [],
+): MorphoToken {
   const reserve = aave.tokens.find((x) => x.symbol === symbol)
   if (reserve) return reserve
+  const vault = vaults.find((x) => x.symbol === symbol)
+  if (vault) return vault
   const underlying = symbol.startsWith('a')
     ? aave.tokens.find((x) => x.symbol === symbol.slice(1))
     : undefined
@@ -75,10 +92,11 @@ export function morphoToken(aave: DeployedAave, symbol: string): MorphoToken {
 
 /**
  * Deploys REAL Morpho Blue (compiled from `@morpho-org/morpho-blue` 1.0.0 sources, with its
- * IrmMock: borrow APR = utilization) and four markets — wstETH/WETH at 94.5% LLTV, WETH/USDC,
- * WBTC/USDC and aWETH/USDC (Aave's WETH receipt token as collateral) at 86% — priced by
- * FeedRatioOracle over the same SettablePriceFeeds Aave reads (aWETH by WETH's feed: it redeems
- * 1:1). The liquidity provider supplies each market's loan token.
+ * IrmMock: borrow APR = utilization) and five markets — wstETH/WETH at 94.5% LLTV, WETH/USDC,
+ * WBTC/USDC and aWETH/USDC (Aave's WETH receipt token as collateral) at 86%, and sUSDC/USDC (the
+ * devchain's ERC-4626 savings vault as collateral) at 94.5% — priced by FeedRatioOracle over the
+ * same SettablePriceFeeds Aave reads (aWETH by WETH's feed: it redeems 1:1; sUSDC by its own feed,
+ * set to the vault's rate). The liquidity provider supplies each market's loan token.
  */
 export async function deployMorpho(
   clients: DevchainClients,
@@ -86,6 +104,7 @@ export async function deployMorpho(
   admin: Address,
   liquidityProvider: Address,
   progress: (message: string) => void = () => {},
+  vaults: readonly DeployedVault[] = [],
 ): Promise<DeployedMorpho> {
   progress('compiling and deploying Morpho Blue (solc 0.8.19, cached)')
   const art = compileMorpho()
@@ -106,7 +125,7 @@ export async function deployMorpho(
   const call = (from: Address, functionName: string, args: readonly unknown[]) =>
     send(clients, { from, address: morpho, abi: art.Morpho.abi, functionName, args } as never)
   await call(admin, 'enableIrm', [irm])
-  const tok = (symbol: string) => morphoToken(aave, symbol)
+  const tok = (symbol: string) => morphoToken(aave, symbol, vaults)
   const markets: DeployedMorphoMarket[] = []
   const lltvs = new Set<bigint>()
   for (const m of MARKETS) {

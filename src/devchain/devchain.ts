@@ -15,8 +15,15 @@ import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
+import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
-import { DEVCHAIN_ROLES, seedDemoWallets, seedMorphoWallets, seedStackingWallets } from './seed.js'
+import {
+  DEVCHAIN_ROLES,
+  seedDemoWallets,
+  seedMorphoWallets,
+  seedStackingWallets,
+  seedVaultWallets,
+} from './seed.js'
 import { type DevchainClients, deploy } from './tx.js'
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
@@ -70,15 +77,12 @@ export async function deployDevchain(
 
   const aave = await deployAave(clients, admin, progress)
   const wallets = await seedDemoWallets(clients, aave, accounts, progress)
-  const morpho = await deployMorpho(
-    clients,
-    aave,
-    admin,
-    accounts[DEVCHAIN_ROLES.liquidityProvider]!,
-    progress,
-  )
+  const lp = accounts[DEVCHAIN_ROLES.liquidityProvider]!
+  const vault = await deploySavingsVault(clients, aave, admin, lp, progress)
+  const morpho = await deployMorpho(clients, aave, admin, lp, progress, [vault])
   wallets.push(...(await seedMorphoWallets(clients, aave, morpho, accounts, wallets, progress)))
   wallets.push(...(await seedStackingWallets(clients, aave, morpho, accounts, progress)))
+  wallets.push(...(await seedVaultWallets(clients, aave, morpho, vault, accounts, progress)))
   const feedOf = (symbol: string) => aave.tokens.find((t) => t.symbol === symbol)!.priceFeed
 
   const manifest: DevchainManifest = {
@@ -143,6 +147,16 @@ export async function deployDevchain(
         initialPriceUsd: DEVCHAIN_TOKENS.find((s) => s.symbol === t.symbol)!.priceUsd,
       },
     })),
+    vaults: [
+      {
+        symbol: vault.symbol,
+        address: vault.address,
+        asset: vault.asset,
+        assetSymbol: vault.assetSymbol,
+        decimals: vault.decimals,
+        priceFeed: vault.priceFeed,
+      },
+    ],
     wallets,
     accounts: {
       liquidityProvider: accounts[DEVCHAIN_ROLES.liquidityProvider]!,

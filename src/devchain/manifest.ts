@@ -144,6 +144,22 @@ export const manifestTokenSchema = z.object({
   }),
 })
 
+/** One ERC-4626 vault of the devchain (its rate is read on chain: convertToAssets). */
+export const manifestVaultSchema = z.object({
+  symbol: z.string(),
+  address,
+  /** The vault's underlying asset. */
+  asset: address,
+  assetSymbol: z.string(),
+  /** Share decimals. */
+  decimals: z.number().int().min(0).max(36),
+  /**
+   * USD price feed of one share (a SettablePriceFeed, 8 decimals, moved by the admin), what the
+   * vault's Morpho market oracle reads. The exposure resolver does not use it: it reads the rate.
+   */
+  priceFeed: address,
+})
+
 /** A seeded demo wallet. */
 export const manifestWalletSchema = z.object({
   key: z.string(),
@@ -214,6 +230,8 @@ export const devchainManifestSchema = z.object({
   /** GMX v2: a Reader TEST DOUBLE (no GMX bytecode can be had here). */
   gmxV2: gmxManifestSchema.optional(),
   tokens: z.array(manifestTokenSchema),
+  /** ERC-4626 vaults (absent in manifests written before they were added). */
+  vaults: z.array(manifestVaultSchema).optional(),
   wallets: z.array(manifestWalletSchema),
   /** Accounts the seeding used that are not demo wallets (liquidity provider, swap desk). */
   accounts: z.record(z.string(), address),
@@ -225,6 +243,8 @@ export const devchainManifestSchema = z.object({
 
 /** A parsed devchain manifest. */
 export type DevchainManifest = z.infer<typeof devchainManifestSchema>
+/** A vault entry. */
+export type ManifestVault = z.infer<typeof manifestVaultSchema>
 /** A demo wallet entry. */
 export type ManifestWallet = z.infer<typeof manifestWalletSchema>
 

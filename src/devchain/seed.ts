@@ -6,6 +6,7 @@ import {
   postMorphoCollateral,
   supplyMorpho,
 } from './deploy-morpho.js'
+import { type DeployedVault, depositIntoVault } from './deploy-vault.js'
 import { type DevchainClients, send } from './tx.js'
 
 /** A seeded demo wallet, as it goes into the manifest. */
@@ -34,6 +35,7 @@ export const DEVCHAIN_ROLES = {
   gmxTrader: 13,
   stacker: 14,
   receiptStacker: 15,
+  vaultLooper: 16,
 } as const
 
 /**
@@ -64,6 +66,16 @@ export const RECEIPT_STACKER = {
   morphoMarket: 'aweth-usdc',
   morphoCollateralAWeth: '8',
   morphoBorrowUsdc: '12000',
+} as const
+
+/**
+ * The savings-vault carry loop's amounts, whole USDC: 20,000 USDC deposited into the sUSDC
+ * ERC-4626 vault, all the shares posted as Morpho sUSDC/USDC collateral, 15,000 USDC borrowed.
+ */
+export const VAULT_LOOPER = {
+  depositUsdc: '20000',
+  morphoMarket: 'susdc-usdc',
+  morphoBorrowUsdc: '15000',
 } as const
 
 interface SeedContext {
@@ -429,6 +441,48 @@ export async function seedStackingWallets(
       address: receipt,
       description:
         'Supplied 10 WETH on Aave (10 aWETH) and borrowed 1,000 USDC there; moved 8 aWETH into Morpho Blue as collateral of the aWETH/USDC 86% market and borrowed 12,000 USDC (health factor about 1.72). Aave keeps 2 WETH of collateral against the 1,000 USDC (health factor about 4.98); the 8 aWETH in Morpho keep earning Aave supply interest.',
+    },
+  ]
+}
+
+/**
+ * Seeds the savings-vault carry loop by real transactions ({@link VAULT_LOOPER}): the wallet
+ * deposits USDC into the sUSDC vault, posts every share it got as collateral of the Morpho
+ * sUSDC/USDC market, and borrows USDC there.
+ */
+export async function seedVaultWallets(
+  clients: DevchainClients,
+  aave: DeployedAave,
+  morpho: DeployedMorpho,
+  vault: DeployedVault,
+  accounts: readonly Address[],
+  progress: (message: string) => void = () => {},
+): Promise<SeededWallet[]> {
+  progress('seeding the savings-vault carry loop')
+  const who = accounts[DEVCHAIN_ROLES.vaultLooper]!
+  const shares = await depositIntoVault(
+    clients,
+    aave,
+    vault,
+    who,
+    units(aave, 'USDC', VAULT_LOOPER.depositUsdc),
+  )
+  await postMorphoCollateral(
+    clients,
+    aave,
+    morpho,
+    who,
+    VAULT_LOOPER.morphoMarket,
+    shares,
+    units(aave, 'USDC', VAULT_LOOPER.morphoBorrowUsdc),
+  )
+  return [
+    {
+      key: 'vault-looper',
+      label: 'Savings-vault carry loop (ERC-4626 on Morpho)',
+      address: who,
+      description:
+        'Deposited 20,000 USDC into the sUSDC savings vault (an ERC-4626 at about 1.05 USDC per share: 19,047.62 sUSDC), posted all the shares as collateral in the Morpho Blue sUSDC/USDC 94.5% market and borrowed 15,000 USDC (about 71% LTV, health factor about 1.32). The vault rate is read on chain (convertToAssets); USD exposure about 6,000.',
     },
   ]
 }

@@ -190,10 +190,12 @@ const POSITIONS: [string, string][] = [
   ['morpho-borrower', 'wbtc-usdc'],
   ['stacker', 'weth-usdc'],
   ['receipt-stacker', 'aweth-usdc'],
+  ['vault-looper', 'susdc-usdc'],
   ['liquidityProvider', 'wsteth-weth'],
   ['liquidityProvider', 'weth-usdc'],
   ['liquidityProvider', 'wbtc-usdc'],
   ['liquidityProvider', 'aweth-usdc'],
+  ['liquidityProvider', 'susdc-usdc'],
 ]
 
 describe('blue-sdk AccrualPosition equals the served Morpho position at the same block', () => {

@@ -175,6 +175,7 @@ describe('discovery', () => {
     'morpho-borrower': ['wsteth-weth', 'wbtc-usdc'],
     stacker: ['weth-usdc'],
     'receipt-stacker': ['aweth-usdc'],
+    'vault-looper': ['susdc-usdc'],
   }
 
   it('finds every seeded Morpho position and nothing else, for every manifest wallet', async () => {

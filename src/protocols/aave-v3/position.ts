@@ -84,6 +84,9 @@ export function buildAavePosition(
         countsAsCollateral: term.countsAsCollateral,
         liquidationThresholdBps: Number(term.liquidationThresholdBps),
         ltvBps: Number(term.ltvBps),
+        liquidationBonusBps: Number(
+          term.inEMode && computed.eMode ? computed.eMode.liquidationBonusBps : r.liquidationBonusBps,
+        ),
       })
     }
     if (term.balances.debt > 0n) {

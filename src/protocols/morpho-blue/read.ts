@@ -450,6 +450,7 @@ function buildMorphoPosition(
       priceUsd: collPriceUsd,
       countsAsCollateral: true,
       liquidationThresholdBps: Number((params.lltv * 10_000n) / WAD),
+      liquidationBonusBps: Number((liquidationIncentiveFactor(params.lltv) * 10_000n) / WAD),
     })
   }
   if (health.supplied > 0n) {

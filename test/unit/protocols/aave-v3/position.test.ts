@@ -127,6 +127,7 @@ describe('buildAavePosition', () => {
         countsAsCollateral: true,
         liquidationThresholdBps: 8_250,
         ltvBps: 8_000,
+        liquidationBonusBps: 10_500, // the WETH reserve's bonus (fixtures.ts weth())
       },
       {
         asset: { symbol: 'USDC', address: USDC, decimals: 6 },

@@ -444,6 +444,7 @@ const LEGS_MIXED = [
     countsAsCollateral: true,
     liquidationThresholdBps: 9_300, // eMode
     ltvBps: 9_000,
+    liquidationBonusBps: 10_100, // eMode's bonus: WETH is in the category
   },
   { asset: USDC_ASSET, side: 'debt', amount: 12_345n * E6, usd: 12_345, priceUsd: 1 },
   {
@@ -455,6 +456,7 @@ const LEGS_MIXED = [
     countsAsCollateral: true,
     liquidationThresholdBps: 8_100, // its own
     ltvBps: 7_850,
+    liquidationBonusBps: 10_500, // its own reserve bonus: not in the eMode's collateral
   },
 ]
 

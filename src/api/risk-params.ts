@@ -1,0 +1,92 @@
+/**
+ * Query parameters of the risk routes: price moves (`ETH:-0.3,BTC:-20%`), shock lists
+ * (`-0.05,-0.1`), and bounded integers. Every parser throws BaseError INVALID_REQUEST naming the
+ * parameter and the bad item.
+ */
+import { BaseError } from '../core/errors.js'
+
+const MOVE_ITEM = /^([A-Za-z0-9.*_-]{1,32}):(-?\d+(?:\.\d+)?)(%?)$/
+
+/** A relative move: "-0.3" or "-30%". */
+function moveValue(raw: string, unit: string): number {
+  const v = Number(raw)
+  return unit === '%' ? v / 100 : v
+}
+
+/**
+ * Parses `ETH:-0.3,BTC:-20%` into `{ ETH: -0.3, BTC: -0.2 }`. Moves must be in (-1, 10].
+ * @param name the parameter's name, for messages.
+ */
+export function parseMoves(value: string, name: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  const items = value.split(',')
+  if (items.length > 20) throw new BaseError('INVALID_REQUEST', `${name}: at most 20 entries`)
+  for (const item of items) {
+    const m = MOVE_ITEM.exec(item.trim())
+    if (!m) {
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `${name}: "${item}" is not ASSET:MOVE (e.g. ETH:-0.3 or ETH:-30%)`,
+      )
+    }
+    const v = moveValue(m[2] as string, m[3] as string)
+    if (!(v > -1 && v <= 10))
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `${name}: "${item}": a move must be above -100% and at most +1000%`,
+      )
+    const key = m[1] as string
+    out[key === '*' || ['ETH', 'BTC', 'USD'].includes(key.toUpperCase()) ? key.toUpperCase() : key] = v
+  }
+  if ('USD' in out)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `${name}: USD is the numeraire; depeg a stablecoin instead (depegs=USDC:-0.02)`,
+    )
+  return out
+}
+
+/** Parses `-0.05,-0.1,-20%` (each in (-1, 0]) into an ascending-magnitude list; at most `max`. */
+export function parseShockList(value: string, name: string, max: number): number[] {
+  const items = value.split(',')
+  if (items.length > max) throw new BaseError('INVALID_REQUEST', `${name}: at most ${max} shocks`)
+  return items.map((item) => {
+    const m = /^(-?\d+(?:\.\d+)?)(%?)$/.exec(item.trim())
+    const v = m ? moveValue(m[1] as string, m[2] as string) : Number.NaN
+    if (!(v > -1 && v <= 0))
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `${name}: "${item}" is not a price fall in (-1, 0] (e.g. -0.1 or -10%)`,
+      )
+    return v
+  })
+}
+
+/** Parses an integer in [min, max], or returns `fallback` when absent. */
+export function parseIntParam(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined || value === '') return fallback
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN
+  if (!(n >= min && n <= max))
+    throw new BaseError('INVALID_REQUEST', `${name}: "${value}" is not an integer between ${min} and ${max}`)
+  return n
+}
+
+/** Parses a positive number in (0, max], or returns `fallback` when absent. */
+export function parseNumberParam(
+  value: string | undefined,
+  name: string,
+  max: number,
+  fallback: number,
+): number {
+  if (value === undefined || value === '') return fallback
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
+  if (!(n > 0 && n <= max))
+    throw new BaseError('INVALID_REQUEST', `${name}: "${value}" is not a number in (0, ${max}]`)
+  return n
+}

@@ -1,0 +1,333 @@
+/**
+ * Stress tests of a wallet: move risk-asset prices (and wrappers against what they wrap), then
+ * recompute every position's health factor and liquidate it under its own protocol's rules.
+ * Pure, float64 (simulation numbers, from the resolver's contributions and the positions' legs).
+ *
+ * Rules applied when a position's stressed health factor is below 1 (one liquidation per
+ * position; a position still below 1 after it is flagged `stillLiquidatable`):
+ * - Aave v3 / Spark, v3.0-v3.2 layout: close factor 50% when HF > 0.95, 100% at or below;
+ *   v3.3+: 100% unless collateral and debt are both >= 2,000 USD and HF > 0.95 (then 50%).
+ *   Seized collateral = repaid x liquidation bonus (the leg's, USD-weighted), capped by the
+ *   collateral.
+ * - Morpho Blue: the whole debt, seized = repaid x LIF, capped by the collateral; a shortfall is
+ *   bad debt socialised to lenders (the borrower's equity floors at 0).
+ * - Compound v3: absorb: every collateral is taken and credited at its liquidation factor; the
+ *   debt is wiped; a positive remainder is the borrower's, a negative one the protocol's.
+ * - Perps (GMX v2, Hyperliquid, manual): liquidated when equity < maintenance (GMX's threshold is
+ *   fixed by the position's size in USD; elsewhere it scales with the notional); the remaining
+ *   equity is counted as lost (venues differ; conservative).
+ */
+import type { Position } from '../core/types.js'
+import type { Contribution } from '../resolve/types.js'
+
+/** One stress scenario. */
+export interface StressScenario {
+  /** A name for people, e.g. "ETH -30%". */
+  name: string
+  /**
+   * Relative move of each risk asset's USD price (ETH: -0.3 = -30%). The key "*" applies to every
+   * non-USD risk asset not named. USD is the numeraire and never moves.
+   */
+  shocks: Readonly<Record<string, number>>
+  /**
+   * Relative move of a token against what it wraps or is pegged to, by token symbol on the graph
+   * path (stETH: -0.05 prices stETH 5% under ETH; USDC: -0.02 prices USDC at 0.98 USD).
+   */
+  depegs?: Readonly<Record<string, number>>
+}
+
+/** What a liquidation did to a position. */
+export interface StressLiquidation {
+  rule: 'aave-close-factor' | 'morpho-full' | 'compound-absorb' | 'perp'
+  /** Fraction of the debt repaid (Aave's close factor; 1 for a full liquidation). */
+  closeFactor: number
+  /** USD of debt repaid (or wiped by an absorb). */
+  debtRepaidUsd: number
+  /** USD of collateral taken. */
+  collateralSeizedUsd: number
+  /** What the borrower lost beyond the debt repaid: bonus, absorb discount, or a perp's equity. */
+  penaltyUsd: number
+  /** Debt left uncovered by the collateral (socialised or absorbed by the protocol). */
+  badDebtUsd: number
+}
+
+/** One position under one scenario. */
+export interface StressedPosition {
+  id: string
+  protocol: string
+  market: string
+  chain: string
+  kind: 'lending' | 'perp'
+  healthFactorBefore: number | null
+  /** Health factor at the shocked prices, before any liquidation; null without debt. */
+  healthFactorShocked: number | null
+  liquidated: boolean
+  liquidation: StressLiquidation | null
+  /** After a partial liquidation the position is still below 1 (more liquidations would follow). */
+  stillLiquidatable: boolean
+  equityBeforeUsd: number
+  /** Equity at the shocked prices, before liquidation. */
+  equityShockedUsd: number
+  /** Equity after the liquidation (if any). */
+  equityAfterUsd: number
+}
+
+/** A wallet under one scenario. */
+export interface StressResult {
+  scenario: StressScenario
+  positions: StressedPosition[]
+  equityBeforeUsd: number
+  equityAfterUsd: number
+  /** equityAfterUsd - equityBeforeUsd. */
+  changeUsd: number
+  /** changeUsd / equityBeforeUsd; null when equity before is <= 0. */
+  changePct: number | null
+  positionsLiquidated: number
+  /** Sum of the liquidation penalties. */
+  penaltyUsd: number
+  /** The lowest stressed health factor (null when no position has debt). */
+  minHealthFactor: number | null
+}
+
+/** A position with the id the resolver gave it and its contributions (legs first, in order). */
+export interface StressInput {
+  id: string
+  position: Position
+  contributions: readonly Contribution[]
+}
+
+/** The price multiplier of one contribution under a scenario. */
+export function multiplierOf(c: Contribution, scenario: StressScenario): number {
+  let m = 1
+  if (c.riskAsset !== 'USD') {
+    const shock = scenario.shocks[c.riskAsset] ?? scenario.shocks['*'] ?? 0
+    m *= 1 + shock
+  }
+  if (scenario.depegs) for (const symbol of c.path) m *= 1 + (scenario.depegs[symbol] ?? 0)
+  return m
+}
+
+/** Validates a scenario: finite moves, prices stay > 0. @throws RangeError */
+export function validateScenario(s: StressScenario): void {
+  for (const [k, v] of [...Object.entries(s.shocks), ...Object.entries(s.depegs ?? {})]) {
+    if (!Number.isFinite(v) || v <= -1 || v > 10)
+      throw new RangeError(`scenario "${s.name}": the move of ${k} must be in (-1, 10], got ${v}`)
+  }
+}
+
+/** Stresses one position. */
+export function stressPosition(input: StressInput, scenario: StressScenario): StressedPosition {
+  const { id, position: p } = input
+  const legContribs = input.contributions.filter((c) => c.source !== 'financing' && c.source !== 'margin')
+  const mult = p.legs.map((_, i) => {
+    const c = legContribs[i]
+    return c ? multiplierOf(c, scenario) : 1
+  })
+  const base = {
+    id,
+    protocol: p.protocol,
+    market: p.market,
+    chain: p.chain,
+    kind: p.kind,
+    healthFactorBefore: p.healthFactor,
+  }
+  if (p.kind === 'perp') return stressPerp(input, scenario, base)
+
+  let coll = 0
+  let weighted = 0
+  let counted = 0
+  let debt = 0
+  let bonusWeighted = 0
+  for (const [i, leg] of p.legs.entries()) {
+    const usd = leg.usd * (mult[i] as number)
+    if (leg.side === 'collateral') {
+      coll += usd
+      if (leg.countsAsCollateral !== false && (leg.liquidationThresholdBps ?? 0) > 0) {
+        weighted += (usd * (leg.liquidationThresholdBps as number)) / 10_000
+        counted += usd
+        bonusWeighted += (usd * (leg.liquidationBonusBps ?? 10_000)) / 10_000
+      }
+    } else if (leg.side === 'debt') debt += usd
+  }
+  const equityBeforeUsd = p.collateralUsd - p.debtUsd
+  const equityShockedUsd = coll - debt
+  const hf = debt > 0 ? weighted / debt : null
+  const none = {
+    ...base,
+    healthFactorShocked: hf,
+    liquidated: false,
+    liquidation: null,
+    stillLiquidatable: false,
+    equityBeforeUsd,
+    equityShockedUsd,
+    equityAfterUsd: equityShockedUsd,
+  }
+  if (hf === null || hf >= 1) return none
+
+  let liquidation: StressLiquidation
+  let equityAfterUsd: number
+  let stillLiquidatable = false
+  if (p.protocol === 'compound-v3') {
+    const factors = new Map<string, number>()
+    const collaterals = (p.details.collaterals ?? []) as { symbol: string; liquidationFactorBps: number }[]
+    for (const c of collaterals) factors.set(c.symbol, c.liquidationFactorBps / 10_000)
+    let credit = 0
+    for (const [i, leg] of p.legs.entries()) {
+      if (leg.side !== 'collateral' || leg.countsAsCollateral === false) continue
+      credit += leg.usd * (mult[i] as number) * (factors.get(leg.asset.symbol) ?? 1)
+    }
+    const seized = counted
+    equityAfterUsd = Math.max(0, coll - seized + credit - debt)
+    liquidation = {
+      rule: 'compound-absorb',
+      closeFactor: 1,
+      debtRepaidUsd: debt,
+      collateralSeizedUsd: seized,
+      penaltyUsd: seized - credit,
+      badDebtUsd: Math.max(0, debt - credit),
+    }
+  } else {
+    const bonus = counted > 0 ? bonusWeighted / counted : 1
+    let closeFactor = 1
+    let rule: StressLiquidation['rule'] = 'morpho-full'
+    if (p.protocol !== 'morpho-blue') {
+      rule = 'aave-close-factor'
+      const v33 = p.details.layout === 'v3.3'
+      closeFactor = v33 ? (counted >= 2000 && debt >= 2000 && hf > 0.95 ? 0.5 : 1) : hf > 0.95 ? 0.5 : 1
+    }
+    const wanted = debt * closeFactor
+    const seized = Math.min(wanted * bonus, counted)
+    const repaid = seized / bonus
+    const badDebt = closeFactor === 1 ? Math.max(0, debt - repaid) : 0
+    const collAfter = coll - seized
+    const debtAfter = debt - repaid - (rule === 'morpho-full' ? badDebt : 0)
+    equityAfterUsd = Math.max(0, collAfter - debtAfter)
+    const remaining = weighted - (seized * weighted) / Math.max(counted, Number.MIN_VALUE)
+    stillLiquidatable = debtAfter > 0 && remaining / debtAfter < 1
+    liquidation = {
+      rule,
+      closeFactor,
+      debtRepaidUsd: repaid,
+      collateralSeizedUsd: seized,
+      penaltyUsd: seized - repaid,
+      badDebtUsd: badDebt,
+    }
+  }
+  return {
+    ...none,
+    liquidated: true,
+    liquidation,
+    stillLiquidatable,
+    equityAfterUsd,
+  }
+}
+
+function stressPerp(
+  input: StressInput,
+  scenario: StressScenario,
+  base: Omit<
+    StressedPosition,
+    | 'healthFactorShocked'
+    | 'liquidated'
+    | 'liquidation'
+    | 'stillLiquidatable'
+    | 'equityBeforeUsd'
+    | 'equityShockedUsd'
+    | 'equityAfterUsd'
+  >,
+): StressedPosition {
+  const p = input.position
+  let equity = 0
+  let notional = 0
+  let notionalShocked = 0
+  for (const c of input.contributions) {
+    const m = multiplierOf(c, scenario)
+    equity += c.source === 'financing' || c.source === 'margin' ? c.usd : c.usd * m
+    if (c.source === 'long' || c.source === 'short') {
+      notional += Math.abs(c.usd)
+      notionalShocked += Math.abs(c.usd * m)
+    }
+  }
+  const maintenance0 =
+    typeof p.details.maintenanceMarginUsd === 'number' ? p.details.maintenanceMarginUsd : null
+  // GMX's threshold is max(MIN_COLLATERAL_USD, sizeInUsd x factor): sizeInUsd is fixed at entry.
+  const maintenance =
+    maintenance0 === null
+      ? null
+      : p.protocol === 'gmx-v2' || notional === 0
+        ? maintenance0
+        : (maintenance0 * notionalShocked) / notional
+  const hf = maintenance === null || maintenance <= 0 ? null : equity / maintenance
+  const liquidated = hf !== null && hf < 1
+  return {
+    ...base,
+    healthFactorShocked: hf,
+    liquidated,
+    liquidation: liquidated
+      ? {
+          rule: 'perp',
+          closeFactor: 1,
+          debtRepaidUsd: 0,
+          collateralSeizedUsd: Math.max(0, equity),
+          penaltyUsd: Math.max(0, equity),
+          badDebtUsd: Math.max(0, -equity),
+        }
+      : null,
+    stillLiquidatable: false,
+    equityBeforeUsd: p.collateralUsd,
+    equityShockedUsd: equity,
+    equityAfterUsd: liquidated ? 0 : equity,
+  }
+}
+
+/** Stresses every position of a wallet under one scenario. */
+export function stressWallet(inputs: readonly StressInput[], scenario: StressScenario): StressResult {
+  validateScenario(scenario)
+  const positions = inputs.map((i) => stressPosition(i, scenario))
+  const equityBeforeUsd = positions.reduce((a, p) => a + p.equityBeforeUsd, 0)
+  const equityAfterUsd = positions.reduce((a, p) => a + p.equityAfterUsd, 0)
+  const hfs = positions.map((p) => p.healthFactorShocked).filter((h): h is number => h !== null)
+  return {
+    scenario,
+    positions,
+    equityBeforeUsd,
+    equityAfterUsd,
+    changeUsd: equityAfterUsd - equityBeforeUsd,
+    changePct: equityBeforeUsd > 0 ? (equityAfterUsd - equityBeforeUsd) / equityBeforeUsd : null,
+    positionsLiquidated: positions.filter((p) => p.liquidated).length,
+    penaltyUsd: positions.reduce((a, p) => a + (p.liquidation?.penaltyUsd ?? 0), 0),
+    minHealthFactor: hfs.length > 0 ? Math.min(...hfs) : null,
+  }
+}
+
+/**
+ * The default grid for a wallet: every non-USD risk asset together at -50%..+30% in 10% steps;
+ * each non-USD risk asset alone at -30% and +30%; and the depegs the wallet is exposed to
+ * (stETH -5% and -10% when a path goes through stETH; each stablecoin held -2% and -5%).
+ */
+export function defaultStressGrid(contributions: readonly Contribution[]): StressScenario[] {
+  const assets = [...new Set(contributions.map((c) => c.riskAsset))].filter((a) => a !== 'USD').sort()
+  const out: StressScenario[] = []
+  for (const m of [-0.5, -0.4, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3]) {
+    out.push({ name: `all risk assets ${m > 0 ? '+' : ''}${Math.round(m * 100)}%`, shocks: { '*': m } })
+  }
+  if (assets.length > 1) {
+    for (const a of assets) {
+      out.push({ name: `${a} -30% alone`, shocks: { [a]: -0.3 } })
+      out.push({ name: `${a} +30% alone`, shocks: { [a]: 0.3 } })
+    }
+  }
+  const onPath = new Set(contributions.flatMap((c) => c.path.slice(0, -1)))
+  if (onPath.has('stETH') || onPath.has('wstETH')) {
+    const key = onPath.has('stETH') ? 'stETH' : 'wstETH'
+    for (const d of [-0.05, -0.1])
+      out.push({ name: `${key} depeg ${d * 100}%`, shocks: {}, depegs: { [key]: d } })
+  }
+  const stables = new Set(
+    contributions.filter((c) => c.riskAsset === 'USD' && c.token !== null).map((c) => c.path[0] as string),
+  )
+  for (const s of [...stables].sort())
+    for (const d of [-0.02, -0.05])
+      out.push({ name: `${s} depeg ${d * 100}%`, shocks: {}, depegs: { [s]: d } })
+  return out
+}
