@@ -5,7 +5,7 @@
  */
 import { BaseError } from '../core/errors.js'
 
-const MOVE_ITEM = /^([A-Za-z0-9.*_-]{1,32}):(-?\d+(?:\.\d+)?)(%?)$/
+const MOVE_ITEM = /^([A-Za-z0-9.*_-]{1,32}):([+-]?\d+(?:\.\d+)?)(%?)$/
 
 /** A relative move: "-0.3" or "-30%". */
 function moveValue(raw: string, unit: string): number {

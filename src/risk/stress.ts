@@ -115,6 +115,11 @@ export function validateScenario(s: StressScenario): void {
   }
 }
 
+/** Aave v3 or a fork of it (Spark): its position details carry the struct layout. */
+function isAave(p: Position): boolean {
+  return p.details.layout === 'v3.0' || p.details.layout === 'v3.3'
+}
+
 /** Stresses one position. */
 export function stressPosition(input: StressInput, scenario: StressScenario): StressedPosition {
   const { id, position: p } = input
@@ -151,6 +156,12 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
   }
   const equityBeforeUsd = p.collateralUsd - p.debtUsd
   const equityShockedUsd = coll - debt
+  if (isAave(p) && counted > 0) {
+    // GenericLogic divides sum(collateral_i x LT_i) by the total collateral in integers: the
+    // average LT is truncated to whole bps before the HF is taken.
+    const avgBps = Math.floor((weighted * 10_000) / counted + 1e-9)
+    weighted = (counted * avgBps) / 10_000
+  }
   const hf = debt > 0 ? weighted / debt : null
   const none = {
     ...base,
@@ -190,7 +201,7 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     const bonus = counted > 0 ? bonusWeighted / counted : 1
     let closeFactor = 1
     let rule: StressLiquidation['rule'] = 'morpho-full'
-    if (p.protocol !== 'morpho-blue') {
+    if (isAave(p)) {
       rule = 'aave-close-factor'
       const v33 = p.details.layout === 'v3.3'
       closeFactor = v33 ? (counted >= 2000 && debt >= 2000 && hf > 0.95 ? 0.5 : 1) : hf > 0.95 ? 0.5 : 1
@@ -257,7 +268,8 @@ function stressPerp(
       : p.protocol === 'gmx-v2' || notional === 0
         ? maintenance0
         : (maintenance0 * notionalShocked) / notional
-  const hf = maintenance === null || maintenance <= 0 ? null : equity / maintenance
+  // As the adapters serve it: an equity at or below zero is a health factor of 0.
+  const hf = maintenance === null || maintenance <= 0 ? null : Math.max(0, equity) / maintenance
   const liquidated = hf !== null && hf < 1
   return {
     ...base,
