@@ -33,6 +33,12 @@ const CALL = {
 } as const
 
 /**
+ * Where each call sits in {@link aaveWalletCalls}' list: market-wide readers (markets/) read the
+ * market calls once and the user calls per user, and hand {@link decodeAaveWallet} the same slice.
+ */
+export const AAVE_WALLET_CALL_INDEX = CALL
+
+/**
  * The six calls one market needs for one wallet: UiPoolDataProviderV3 getReservesData,
  * getUserReservesData and getEModes (which exists only from v3.2/v3.3: its success selects the
  * layout), Pool getReservesList, getUserAccountData (the protocol's own answer, used as a check)
