@@ -1,0 +1,267 @@
+/**
+ * Seeded, reproducible random numbers for simulation (Monte Carlo). Pure float64 / int32 code.
+ *
+ * - Generator: xoshiro128** 1.1 (Blackman and Vigna, 2018) on four 32-bit words: period 2^128 - 1,
+ *   passes BigCrush, only 32-bit integer operations (fast in JS engines).
+ * - Seeding: a number (its float64 bit pattern) or a string (FNV-1a over UTF-16 code units) is
+ *   hashed to 32 bits and expanded to the 128-bit state with splitmix32, so nearby seeds give
+ *   unrelated streams.
+ * - Normals: a 256-layer ziggurat (Marsaglia and Tsang, 2000) built at module load; one 32-bit draw
+ *   gives the layer (low 8 bits) and a signed 24-bit abscissa (high 24 bits), so the layer and the
+ *   value use disjoint bits. About 99% of draws take the fast path (one draw, one compare, one multiply).
+ *
+ * The same seed always gives the same sequence, on every JS engine (no Math.random, no platform-
+ * dependent math in the fast path; the rare slow path uses Math.exp / Math.log, which are
+ * correctly rounded in practice on V8, SpiderMonkey and JavaScriptCore).
+ */
+
+/** A seed: any finite number (its float64 bit pattern is used, so 1 and 1.0 agree) or any string. */
+export type Seed = number | string
+
+const TWO_POW_M32 = 2 ** -32
+const TWO_POW_M53 = 2 ** -53
+/** Draws per pass of {@link Rng.fillNormal} (bounds its scratch list of slow-path draws). */
+const FILL_CHUNK = 4096
+
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) | 0
+}
+
+/**
+ * Hash a seed to a 32-bit integer (int32). Numbers hash their float64 bits (both halves), strings
+ * hash their UTF-16 code units with FNV-1a and a final avalanche.
+ * @throws RangeError for a non-finite number.
+ */
+export function hashSeed(seed: Seed): number {
+  if (typeof seed === 'number') {
+    if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`)
+    const f = new Float64Array(1)
+    f[0] = seed === 0 ? 0 : seed // -0 and 0 are the same seed
+    const w = new Uint32Array(f.buffer)
+    return fmix32((w[0]! ^ fmix32((w[1]! + 0x9e3779b9) | 0)) | 0)
+  }
+  if (typeof seed !== 'string') throw new RangeError('seed must be a number or a string')
+  let h = 0x811c9dc5 | 0
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193)
+  return fmix32((h ^ seed.length) | 0)
+}
+
+/**
+ * splitmix32: a tiny 32-bit generator used only to expand a 32-bit seed into a larger state
+ * (each output is a full-avalanche hash of a Weyl sequence).
+ */
+export class SplitMix32 {
+  private s: number
+  /** @param seed any 32-bit integer (int32 or uint32). */
+  constructor(seed: number) {
+    this.s = seed | 0
+  }
+  /** Next output, an unsigned 32-bit integer in [0, 2^32). */
+  next(): number {
+    this.s = (this.s + 0x9e3779b9) | 0
+    return fmix32(this.s) >>> 0
+  }
+}
+
+// ---- ziggurat tables (256 layers; abscissa scale 2^23 for a signed 24-bit draw) ----
+const ZIG_N = 256
+const ZIG_R = 3.654152885361009 // right edge of the base layer
+const ZIG_V = 4.92867323399e-3 // area of each layer
+const ZIG_SCALE = 2 ** 23
+/** kn[i]: |j| < kn[i] means the draw lies wholly under the curve (fast accept). */
+const KN = new Int32Array(ZIG_N)
+/** wn[i]: abscissa per unit of j in layer i. */
+const WN = new Float64Array(ZIG_N)
+/** fn[i]: density exp(-x_i^2/2) at the layer's right edge. */
+const FN = new Float64Array(ZIG_N)
+{
+  let dn = ZIG_R
+  let tn = dn
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn)
+  KN[0] = Math.floor((dn / q) * ZIG_SCALE)
+  KN[1] = 0
+  WN[0] = q / ZIG_SCALE
+  WN[ZIG_N - 1] = dn / ZIG_SCALE
+  FN[0] = 1
+  FN[ZIG_N - 1] = Math.exp(-0.5 * dn * dn)
+  for (let i = ZIG_N - 2; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)))
+    KN[i + 1] = Math.floor((dn / tn) * ZIG_SCALE)
+    tn = dn
+    FN[i] = Math.exp(-0.5 * dn * dn)
+    WN[i] = dn / ZIG_SCALE
+  }
+}
+
+/**
+ * xoshiro128** generator with uniform and standard normal draws, single or in bulk. Instances are
+ * independent; the bulk methods keep the state in locals for speed. {@link Rng.fillUniform}
+ * gives the same numbers as that many {@link Rng.nextFloat} calls.
+ */
+export class Rng {
+  private s0: number
+  private s1: number
+  private s2: number
+  private s3: number
+  private readonly slow = new Int32Array(2 * FILL_CHUNK)
+
+  /** @param seed a {@link Seed}; the same seed always gives the same stream. */
+  constructor(seed: Seed) {
+    const sm = new SplitMix32(hashSeed(seed))
+    this.s0 = sm.next() | 0
+    this.s1 = sm.next() | 0
+    this.s2 = sm.next() | 0
+    this.s3 = sm.next() | 0
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1 // the one forbidden state
+  }
+
+  /** Next raw output as a signed 32-bit integer (int32), all 32 bits uniform. */
+  nextInt32(): number {
+    const s0 = this.s0
+    const s1 = this.s1
+    let s2 = this.s2
+    let s3 = this.s3
+    const x = Math.imul(s1, 5)
+    const r = Math.imul((x << 7) | (x >>> 25), 9)
+    const t = s1 << 9
+    s2 ^= s0
+    s3 ^= s1
+    this.s1 = s1 ^ s2
+    this.s0 = s0 ^ s3
+    this.s2 = s2 ^ t
+    this.s3 = (s3 << 11) | (s3 >>> 21)
+    return r
+  }
+
+  /** Next unsigned 32-bit integer in [0, 2^32). */
+  nextUint32(): number {
+    return this.nextInt32() >>> 0
+  }
+
+  /** Uniform float in [0, 1) with 32 bits of resolution (one draw). */
+  nextFloat(): number {
+    return (this.nextInt32() >>> 0) * TWO_POW_M32
+  }
+
+  /** Uniform float in [0, 1) with 53 bits of resolution (two draws). */
+  nextDouble(): number {
+    const hi = this.nextInt32() >>> 5 // 27 bits
+    const lo = this.nextInt32() >>> 6 // 26 bits
+    return (hi * 67108864 + lo) * TWO_POW_M53
+  }
+
+  /** Uniform float in the open interval (0, 1), 32-bit resolution: safe under Math.log. */
+  nextOpenFloat(): number {
+    return ((this.nextInt32() >>> 0) + 0.5) * TWO_POW_M32
+  }
+
+  /** One standard normal draw N(0, 1) (ziggurat). */
+  normal(): number {
+    const u = this.nextInt32()
+    const i = u & 255
+    const j = u >> 8
+    if ((j < 0 ? -j : j) < KN[i]!) return j * WN[i]!
+    return this.normalSlow(j, i)
+  }
+
+  /** The ziggurat's rare path: wedges and the tail beyond ZIG_R (Marsaglia's tail method). */
+  private normalSlow(j: number, i: number): number {
+    for (;;) {
+      const x = j * WN[i]!
+      if (i === 0) {
+        let tx: number
+        let ty: number
+        do {
+          tx = -Math.log(this.nextOpenFloat()) / ZIG_R
+          ty = -Math.log(this.nextOpenFloat())
+        } while (ty + ty < tx * tx)
+        return j > 0 ? ZIG_R + tx : -ZIG_R - tx
+      }
+      if (FN[i]! + this.nextFloat() * (FN[i - 1]! - FN[i]!) < Math.exp(-0.5 * x * x)) return x
+      const u = this.nextInt32()
+      i = u & 255
+      j = u >> 8
+      if ((j < 0 ? -j : j) < KN[i]!) return j * WN[i]!
+    }
+  }
+
+  /**
+   * Fill `out[start..end)` with uniform floats in [0, 1) (32-bit resolution, one draw each).
+   * @param start first index (default 0); @param end one past the last (default out.length).
+   */
+  fillUniform(out: Float64Array, start = 0, end = out.length): Float64Array {
+    let s0 = this.s0
+    let s1 = this.s1
+    let s2 = this.s2
+    let s3 = this.s3
+    for (let k = start; k < end; k++) {
+      const x = Math.imul(s1, 5)
+      const r = Math.imul((x << 7) | (x >>> 25), 9)
+      const t = s1 << 9
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = (s3 << 11) | (s3 >>> 21)
+      out[k] = (r >>> 0) * TWO_POW_M32
+    }
+    this.s0 = s0
+    this.s1 = s1
+    this.s2 = s2
+    this.s3 = s3
+    return out
+  }
+
+  /**
+   * Fill `out[start..end)` with standard normal draws N(0, 1). Deterministic for a seed, and
+   * faster than {@link Rng.normal} in a loop: the ziggurat's fast path is taken for every draw
+   * without a branch, and the ~1% of draws that need the slow path are redone afterwards in index
+   * order, after each pass of up to 4096 draws. So the numbers depend on how a sequence of draws
+   * is split into calls (and differ from that many `normal()` calls), never on anything else:
+   * the same seed and the same calls give the same numbers.
+   * @param start first index (default 0); @param end one past the last (default out.length).
+   */
+  fillNormal(out: Float64Array, start = 0, end = out.length): Float64Array {
+    const kn = KN
+    const wn = WN
+    const slow = this.slow
+    for (let c0 = start; c0 < end; c0 += FILL_CHUNK) {
+      const c1 = Math.min(end, c0 + FILL_CHUNK)
+      let s0 = this.s0
+      let s1 = this.s1
+      let s2 = this.s2
+      let s3 = this.s3
+      let ns = 0
+      for (let k = c0; k < c1; k++) {
+        const x = Math.imul(s1, 5)
+        const r = Math.imul((x << 7) | (x >>> 25), 9)
+        const t = s1 << 9
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 11) | (s3 >>> 21)
+        const i = r & 255
+        const j = r >> 8
+        out[k] = j * wn[i]!
+        if (Math.abs(j) >= kn[i]!) {
+          slow[ns++] = k
+          slow[ns++] = r
+        }
+      }
+      this.s0 = s0
+      this.s1 = s1
+      this.s2 = s2
+      this.s3 = s3
+      for (let q = 0; q < ns; q += 2) {
+        const r = slow[q + 1]!
+        out[slow[q]!] = this.normalSlow(r >> 8, r & 255)
+      }
+    }
+    return out
+  }
+}
