@@ -15,12 +15,14 @@ import type { PositionResult } from '../core/types.js'
 import { hyperliquidAdapter } from '../protocols/hyperliquid/index.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import { resolveExposure } from '../resolve/index.js'
+import { runMonteCarlo } from '../risk/montecarlo.js'
+import { walletMonteCarloInput } from '../risk/wallet-mc.js'
 import { ANALYZE_LIMITS, AnalyzeBodySchema, optionExposure, perpLegPosition } from './analyze.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
 import { createAssetContexts, jsonSafe, parseBetas, parseUnwindTarget, planWalletUnwind } from './exposure.js'
 import { renderHomePage } from './home.js'
-import { parseMoves } from './risk-params.js'
+import { parseIntParam, parseJumps, parseMoves, parseNumberParam, parseVolatilities } from './risk-params.js'
 import {
   AnalyzeResponseSchema,
   ChainsSchema,
@@ -31,6 +33,8 @@ import {
   HealthSchema,
   ManifestParamsSchema,
   ManifestResponseSchema,
+  MonteCarloQuerySchema,
+  MonteCarloResponseSchema,
   StressQuerySchema,
   StressResponseSchema,
   WalletParamsSchema,
@@ -370,6 +374,89 @@ export function createApp(deps: AppDeps) {
           ...runStress(inputs, scenariosOf(exposure, shocks, depegs)),
           unresolved: exposure.unresolved,
         }) as z.infer<typeof StressResponseSchema>,
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/wallets/{address}/montecarlo',
+      summary:
+        'Monte Carlo: probability of liquidation per position and for the wallet, VaR and ES of equity',
+      description:
+        "Correlated geometric Brownian motion of the wallet's risk assets (volatilities and correlations from a documented default table, overridable with `vols`; optional Merton `jumps`), each position's liquidation rule monitored at every step. Seeded and reproducible: the same request gives the same numbers. Limits: paths <= 200,000, steps <= 10,000, paths x steps <= 50,000,000.",
+      request: { params: WalletParamsSchema, query: MonteCarloQuerySchema },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: MonteCarloResponseSchema } },
+          description: 'The simulation',
+        },
+        400: jsonError('Bad address, chain, block or simulation parameter'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { address: rawAddress } = c.req.valid('param')
+      const query = c.req.valid('query')
+      const address = parseAddress(rawAddress)
+      const blockNumber = parseBlock(query.block)
+      const horizonDays = parseNumberParam(query.horizonDays, 'horizonDays', 3650, 30)
+      const paths = parseIntParam(query.paths, 'paths', 100, 200_000, 10_000)
+      const steps = parseIntParam(
+        query.steps,
+        'steps',
+        1,
+        10_000,
+        Math.min(10_000, Math.max(1, Math.round(horizonDays * 24))),
+      )
+      if (paths * steps > 50_000_000) {
+        throw new BaseError(
+          'INVALID_REQUEST',
+          `paths x steps = ${paths * steps} is over the 50,000,000 limit of one request`,
+        )
+      }
+      const seed =
+        query.seed === undefined
+          ? 1
+          : /^\d{1,15}$/.test(query.seed)
+            ? Number(query.seed)
+            : query.seed.slice(0, 64)
+      const volatilities = query.vols === undefined ? undefined : parseVolatilities(query.vols)
+      const jumps = query.jumps === undefined ? undefined : parseJumps(query.jumps)
+      if (query.chain === undefined && blockNumber !== undefined) {
+        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
+      }
+      const reports = await readAcross(
+        address,
+        query.chain === undefined ? undefined : [query.chain],
+        blockNumber,
+      )
+      const positions = reports.flatMap((r) => r.positions)
+      const exposure = resolveExposure({ positions, ...assets.contextsFrom(reports) })
+      const built = walletMonteCarloInput(stressInputs(exposure, positions), {
+        horizonDays,
+        steps,
+        paths,
+        seed,
+        ...(volatilities ? { volatilities } : {}),
+        ...(jumps ? { jumps } : {}),
+      })
+      const result = runMonteCarlo(built.input)
+      const single = reports.length === 1 ? reports[0]! : null
+      return c.json(
+        jsonSafe({
+          address,
+          chain: single ? single.chain : null,
+          blockNumber: single ? Number(single.blockNumber) : null,
+          ...result,
+          assets: built.assets,
+          correlation: built.input.correlation,
+          assumptions: built.assumptions,
+          unresolved: exposure.unresolved,
+        }) as z.infer<typeof MonteCarloResponseSchema>,
         200,
       )
     },

@@ -90,3 +90,43 @@ export function parseNumberParam(
     throw new BaseError('INVALID_REQUEST', `${name}: "${value}" is not a number in (0, ${max}]`)
   return n
 }
+
+const JUMP_ITEM = /^([A-Za-z0-9._-]{1,32}):(\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/
+
+/**
+ * Parses `ETH:2:-0.1:0.05` (asset : jumps per year : mean log jump : log jump volatility).
+ * Intensity at most 365 a year, mean log jump in [-2, 2], its volatility at most 2.
+ */
+export function parseJumps(
+  value: string,
+): Record<string, { intensity: number; meanLog: number; volLog: number }> {
+  const out: Record<string, { intensity: number; meanLog: number; volLog: number }> = {}
+  for (const item of value.split(',')) {
+    const m = JUMP_ITEM.exec(item.trim())
+    const [intensity, meanLog, volLog] = m ? [Number(m[2]), Number(m[3]), Number(m[4])] : [Number.NaN, 0, 0]
+    if (!m || !(intensity <= 365 && Math.abs(meanLog) <= 2 && volLog <= 2)) {
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `jumps: "${item}" is not ASSET:PER_YEAR:MEAN_LOG:VOL_LOG within (365, ±2, 2), e.g. ETH:2:-0.1:0.05`,
+      )
+    }
+    out[(m[1] as string).toUpperCase()] = { intensity, meanLog, volLog }
+  }
+  return out
+}
+
+/** Parses `ETH:0.8,BTC:60%` annual volatilities in (0, 5]. */
+export function parseVolatilities(value: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const item of value.split(',')) {
+    const m = /^([A-Za-z0-9._-]{1,32}):(\d+(?:\.\d+)?)(%?)$/.exec(item.trim())
+    const v = m ? moveValue(m[2] as string, m[3] as string) : Number.NaN
+    if (!m || !(v > 0 && v <= 5))
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `vols: "${item}" is not ASSET:VOL with VOL in (0, 5], e.g. ETH:0.8 or ETH:80%`,
+      )
+    out[(m[1] as string).toUpperCase()] = v
+  }
+  return out
+}

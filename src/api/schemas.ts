@@ -461,3 +461,70 @@ export const StressResponseSchema = z
     ),
   })
   .openapi('StressReport')
+
+const q = (name: string, description: string, example?: string) =>
+  z
+    .string()
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description, ...(example === undefined ? {} : { example }) })
+
+export const MonteCarloQuerySchema = WalletQuerySchema.extend({
+  horizonDays: q('horizonDays', 'Horizon in days (default 30)', '30'),
+  paths: q('paths', 'Simulated paths, 100..200,000 (default 10,000)', '10000'),
+  steps: q('steps', 'Time steps over the horizon, 1..10,000 (default: hourly)'),
+  seed: q('seed', 'Seed of the random stream (default 1): same seed, same result', '42'),
+  vols: q('vols', 'Annual volatility overrides, ASSET:VOL comma-separated', 'ETH:0.8'),
+  jumps: q('jumps', 'Merton jumps, ASSET:PER_YEAR:MEAN_LOG:VOL_LOG comma-separated', 'ETH:2:-0.1:0.05'),
+})
+
+export const MonteCarloResponseSchema = z
+  .object({
+    address: z.string(),
+    chain: z.string().nullable(),
+    blockNumber: z.number().int().nullable(),
+    paths: z.number().int(),
+    steps: z.number().int(),
+    seed: z.union([z.number(), z.string()]),
+    horizonDays: z.number(),
+    dtYears: z.number(),
+    pathSteps: z.number(),
+    positions: z.array(
+      z.object({ id: z.string(), liquidationProbability: z.number(), standardError: z.number() }),
+    ),
+    walletLiquidationProbability: z.number(),
+    walletStandardError: z.number(),
+    equity: z.object({
+      initial: z.number(),
+      mean: z.number(),
+      p01: z.number(),
+      p05: z.number(),
+      p50: z.number(),
+      p95: z.number(),
+      p99: z.number(),
+      var95: z.number(),
+      var99: z.number(),
+      es95: z.number(),
+      es99: z.number(),
+    }),
+    histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }),
+    assets: z.array(
+      z.object({
+        name: z.string(),
+        price: z.number(),
+        volatility: z.number(),
+        source: z.enum(['default', 'assumed', 'request']),
+      }),
+    ),
+    correlation: z.array(z.array(z.number())),
+    assumptions: z.array(z.string()),
+    unresolved: z.array(
+      z.object({
+        protocol: z.string(),
+        market: z.string(),
+        chain: z.string(),
+        code: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  })
+  .openapi('MonteCarloReport')
