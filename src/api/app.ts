@@ -18,13 +18,23 @@ import { resolveExposure } from '../resolve/index.js'
 import { runMonteCarlo } from '../risk/montecarlo.js'
 import { walletMonteCarloInput } from '../risk/wallet-mc.js'
 import { ANALYZE_LIMITS, AnalyzeBodySchema, optionExposure, perpLegPosition } from './analyze.js'
+import { DEFAULT_CASCADE_SHOCKS, marketCascade } from './cascade.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
 import { createAssetContexts, jsonSafe, parseBetas, parseUnwindTarget, planWalletUnwind } from './exposure.js'
 import { renderHomePage } from './home.js'
-import { parseIntParam, parseJumps, parseMoves, parseNumberParam, parseVolatilities } from './risk-params.js'
+import {
+  parseIntParam,
+  parseJumps,
+  parseMoves,
+  parseNumberParam,
+  parseShockList,
+  parseVolatilities,
+} from './risk-params.js'
 import {
   AnalyzeResponseSchema,
+  CascadeQuerySchema,
+  CascadeResponseSchema,
   ChainsSchema,
   ErrorSchema,
   ExposureQuerySchema,
@@ -33,6 +43,7 @@ import {
   HealthSchema,
   ManifestParamsSchema,
   ManifestResponseSchema,
+  MarketParamsSchema,
   MonteCarloQuerySchema,
   MonteCarloResponseSchema,
   StressQuerySchema,
@@ -459,6 +470,62 @@ export function createApp(deps: AppDeps) {
         }) as z.infer<typeof MonteCarloResponseSchema>,
         200,
       )
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/markets/{market}/cascade',
+      summary:
+        'Liquidation cascade of a market: liquidate -> sell -> price impact -> liquidate, to the fixed point',
+      description:
+        "Enumerates every borrower of the market (an Aave market id such as `aave-v3-local`, or a Morpho market id) from its subgraph (when configured) or its Borrow logs, reads their positions at one block, and for each initial shock of `asset` runs the cascade with the protocols' rules and the price impact of the chain's DEX pool read at the same block (Uniswap v3 tick liquidity), or a square-root depth curve. `wallet` adds the smallest initial shock that liquidates that borrower once the cascade is counted, next to the naive one.",
+      request: { params: MarketParamsSchema, query: CascadeQuerySchema },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: CascadeResponseSchema } },
+          description: 'The cascade curve',
+        },
+        400: jsonError('Bad chain, market, asset, shocks, depth or wallet'),
+        404: jsonError('The chain has no such market'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { market } = c.req.valid('param')
+      const query = c.req.valid('query')
+      if (query.chain === undefined)
+        throw new BaseError('INVALID_REQUEST', 'chain is required: a market lives on one chain')
+      const chain = resolveChain(query.chain)
+      const asset = (query.asset ?? 'ETH').toUpperCase()
+      if (!/^[A-Z0-9._-]{1,32}$/.test(asset))
+        throw new BaseError('INVALID_REQUEST', `asset: "${query.asset}" is not a risk asset name`)
+      const shocks =
+        query.shocks === undefined ? DEFAULT_CASCADE_SHOCKS : parseShockList(query.shocks, 'shocks', 200)
+      const depth = query.depth ?? 'auto'
+      if (!['auto', 'pool', 'sqrt', 'none'].includes(depth))
+        throw new BaseError('INVALID_REQUEST', `depth: "${depth}" is not one of auto, pool, sqrt, none`)
+      const unitsForOnePercent =
+        query.unitsForOnePercent === undefined
+          ? undefined
+          : parseNumberParam(query.unitsForOnePercent, 'unitsForOnePercent', 1e15, 0)
+      const wallet = query.wallet === undefined ? undefined : parseAddress(query.wallet)
+      const blockNumber = parseBlock(query.block)
+      const body = await marketCascade({
+        client: clientFor(chain),
+        chain,
+        assets,
+        market,
+        asset,
+        shocks,
+        depth: depth as 'auto' | 'pool' | 'sqrt' | 'none',
+        ...(unitsForOnePercent === undefined ? {} : { unitsForOnePercent }),
+        ...(wallet === undefined ? {} : { wallet }),
+        ...(blockNumber === undefined ? {} : { blockNumber }),
+      })
+      return c.json(jsonSafe(body) as z.infer<typeof CascadeResponseSchema>, 200)
     },
   )
 

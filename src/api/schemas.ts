@@ -528,3 +528,66 @@ export const MonteCarloResponseSchema = z
     ),
   })
   .openapi('MonteCarloReport')
+
+export const MarketParamsSchema = z.object({
+  market: z
+    .string()
+    .min(1)
+    .max(80)
+    .openapi({
+      param: { name: 'market', in: 'path' },
+      example: 'aave-v3-local',
+      description: 'An Aave market id or a Morpho market id (bytes32)',
+    }),
+})
+
+export const CascadeQuerySchema = z.object({
+  chain: q('chain', 'Chain key (required)', 'local'),
+  asset: q('asset', 'The shocked risk asset (default ETH)', 'ETH'),
+  shocks: q(
+    'shocks',
+    'Initial shocks, comma-separated falls in (-1, 0] (default -2%..-50%)',
+    '-0.05,-0.1,-0.2',
+  ),
+  depth: q('depth', "auto (the chain's DEX pool, else sqrt), pool, sqrt or none", 'auto'),
+  unitsForOnePercent: q('unitsForOnePercent', 'sqrt depth: units whose sale moves the price 1%'),
+  wallet: q('wallet', 'A borrower: the smallest shock that liquidates it with and without the cascade'),
+  block: q('block', 'Block number to pin; latest when omitted'),
+})
+
+export const CascadeResponseSchema = z
+  .object({
+    market: z.string(),
+    chain: z.string(),
+    blockNumber: z.number().int(),
+    asset: z.string(),
+    startPrice: z.number(),
+    borrowers: z.object({
+      source: z.enum(['subgraph', 'logs']),
+      candidates: z.number().int(),
+      withDebt: z.number().int(),
+      inCascade: z.number().int(),
+      excluded: z.record(z.string(), z.number().int()),
+      unavailable: z.number().int(),
+      stale: z.boolean().optional(),
+      lagBlocks: z.number().int().optional(),
+      fallbackReason: z.string().optional(),
+    }),
+    depth: z.record(z.string(), z.unknown()),
+    points: z.array(
+      z.object({
+        initialShock: z.number(),
+        finalShock: z.number(),
+        finalPrice: z.number(),
+        liquidatedUsd: z.number(),
+        badDebtUsd: z.number(),
+        seizedUnits: z.number(),
+        positionsLiquidated: z.number().int(),
+        rounds: z.number().int(),
+      }),
+    ),
+    histogram: z.array(z.record(z.string(), z.number())),
+    wallet: z.record(z.string(), z.unknown()).optional(),
+    model: z.string(),
+  })
+  .openapi('CascadeReport')

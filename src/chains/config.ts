@@ -25,6 +25,55 @@ export interface ChainRuntime {
   comets: CometConfig[]
   /** The chain's GMX v2 deployments. */
   gmxV2: GmxV2Config[]
+  /**
+   * DEX pools whose on-chain liquidity prices a cascade's forced sales, per risk asset (a Uniswap
+   * v3 pool of the asset against a stablecoin). Empty: a calibrated square-root depth curve.
+   */
+  dexPools?: DexPoolConfig[]
+  /** Subgraph GraphQL endpoints by market id, to enumerate a market's borrowers. */
+  subgraphs?: Record<string, string>
+}
+
+/** A DEX pool for a cascade's price impact. */
+export interface DexPoolConfig {
+  /** The risk asset whose sales it prices, e.g. "ETH". */
+  riskAsset: string
+  kind: 'uniswap-v3'
+  pool: Address
+  /** The token sold into it (WETH for ETH). */
+  token: Address
+  /** A label for responses, e.g. "Uniswap v3 WETH/USDC 0.05%". */
+  label: string
+}
+
+/**
+ * Known DEX pools on real chains: Uniswap v3 USDC/WETH 0.05% on Ethereum (the deepest ETH/USD
+ * pool on chain).
+ */
+export const DEX_POOLS: Partial<Record<ChainKey, DexPoolConfig[]>> = {
+  ethereum: [
+    {
+      riskAsset: 'ETH',
+      kind: 'uniswap-v3',
+      pool: '0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640',
+      token: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
+      label: 'Uniswap v3 USDC/WETH 0.05%',
+    },
+  ],
+}
+
+/**
+ * Subgraph endpoints from `STACKLENS_SUBGRAPH_<MARKET_ID>` (the market id upper-cased, "-" as
+ * "_", e.g. STACKLENS_SUBGRAPH_AAVE_V3_ETHEREUM; a Morpho chain's as
+ * STACKLENS_SUBGRAPH_MORPHO_BLUE_<CHAIN>).
+ */
+function subgraphsFromEnv(env: StacklensEnv, marketIds: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const id of marketIds) {
+    const url = env[`STACKLENS_SUBGRAPH_${id.toUpperCase().replace(/-/g, '_')}`]?.trim()
+    if (url) out[id] = url
+  }
+  return out
 }
 
 /** The runtime configuration: the chains that have an RPC. */
@@ -75,6 +124,21 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
       : null,
     comets: manifest.compoundV3 ? localCometConfigs(manifest.compoundV3) : [],
     gmxV2: manifest.gmxV2 ? localGmxConfigs(manifest.gmxV2) : [],
+    dexPools: (manifest.uniswapV3?.pools ?? []).flatMap((p) => {
+      const riskAsset = p.baseSymbol === 'WETH' ? 'ETH' : p.baseSymbol === 'WBTC' ? 'BTC' : null
+      if (riskAsset === null) return []
+      const token = (p.token0Symbol === p.baseSymbol ? p.token0 : p.token1) as Address
+      return [
+        {
+          riskAsset,
+          kind: 'uniswap-v3' as const,
+          pool: p.address as Address,
+          token,
+          label: `Uniswap v3 ${p.token0Symbol}/${p.token1Symbol} ${p.fee / 10_000}% (devchain)`,
+        },
+      ]
+    }),
+    subgraphs: {},
   }
 }
 
@@ -107,6 +171,11 @@ export function configFromEnv(
       ),
       comets: COMETS.filter((c) => c.chain === key),
       gmxV2: GMX_V2_DEPLOYMENTS.filter((d) => d.chain === key),
+      dexPools: DEX_POOLS[key] ?? [],
+      subgraphs: subgraphsFromEnv(env, [
+        ...AAVE_MARKETS.filter((m) => m.chain === key).map((m) => m.id),
+        `morpho-blue-${key}`,
+      ]),
     }
   }
   if (localManifest) {

@@ -15,8 +15,10 @@ import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
+import { deployUniswapV3 } from './deploy-uniswap.js'
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
+import { populationManifest, seedBorrowerPopulation } from './population.js'
 import {
   DEVCHAIN_ROLES,
   seedDemoWallets,
@@ -56,6 +58,7 @@ export function devchainClients(rpcUrl: string): DevchainClients {
 export async function deployDevchain(
   rpcUrl: string,
   progress: Progress = () => {},
+  options: { population?: boolean } = {},
 ): Promise<DevchainManifest> {
   const clients = devchainClients(rpcUrl)
   const accounts = (await clients.wallet.getAddresses()) as Address[]
@@ -181,6 +184,40 @@ export async function deployDevchain(
   await seedStackerGmxPosition(clients, manifest, gmx.manifest, progress)
   const looper = manifest.wallets.find((x) => x.key === 'looper')
   if (looper) looper.label = 'Multi-protocol looper (Aave + Morpho + Compound + GMX)'
+
+  // Last, so every address above stays where it was: the real Uniswap v3 WETH/USDC pool (the
+  // cascade's DEX depth) and, unless turned off, the borrower population.
+  const uniswap = await deployUniswapV3(clients, aave, admin, { liquidityProvider: lp, progress })
+  manifest.uniswapV3 = {
+    factory: uniswap.factory,
+    helper: uniswap.helper,
+    deployBlock: Number(uniswap.deployBlock),
+    pools: uniswap.pools.map((p) => ({
+      key: p.key,
+      address: p.address,
+      token0: p.token0,
+      token1: p.token1,
+      token0Symbol: p.token0Symbol,
+      token1Symbol: p.token1Symbol,
+      decimals0: p.decimals0,
+      decimals1: p.decimals1,
+      baseSymbol: p.baseSymbol,
+      quoteSymbol: p.quoteSymbol,
+      fee: p.fee,
+      tickSpacing: p.tickSpacing,
+      ranges: p.ranges.map((r) => ({
+        label: r.label,
+        tickLower: r.tickLower,
+        tickUpper: r.tickUpper,
+        liquidity: r.liquidity.toString(),
+      })),
+    })),
+  }
+  if (options.population !== false) {
+    const population = await seedBorrowerPopulation(clients, aave, morpho, { progress })
+    manifest.population = populationManifest(population)
+    manifest.accounts.populationOwner = population.owner
+  }
   return manifest
 }
 
@@ -211,6 +248,8 @@ export interface StartDevchainOptions {
   /** Where to write the manifest; null to skip writing. */
   manifestPath?: string | null
   progress?: Progress
+  /** Seed the ~600-borrower population (about a second). Default true. */
+  population?: boolean
 }
 
 /**
@@ -240,7 +279,9 @@ export async function startDevchain(options: StartDevchainOptions = {}): Promise
   }
   try {
     const rpcUrl = `http://127.0.0.1:${port}`
-    const manifest = await deployDevchain(rpcUrl, progress)
+    const manifest = await deployDevchain(rpcUrl, progress, {
+      ...(options.population === undefined ? {} : { population: options.population }),
+    })
     const path = options.manifestPath === undefined ? DEFAULT_MANIFEST_PATH : options.manifestPath
     if (path) writeManifest(path, manifest)
     return { manifest, rpcUrl, stop }

@@ -229,6 +229,53 @@ export const devchainManifestSchema = z.object({
   compoundV3: cometManifestSchema.optional(),
   /** GMX v2: a Reader TEST DOUBLE (no GMX bytecode can be had here). */
   gmxV2: gmxManifestSchema.optional(),
+  /** Uniswap v3: the REAL factory and pool bytecode (@uniswap/v3-core 1.0.1) with real liquidity. */
+  uniswapV3: z
+    .object({
+      factory: address,
+      /** OUR liquidity/swap callback helper (no periphery). */
+      helper: address,
+      deployBlock: z.number().int(),
+      pools: z.array(
+        z.object({
+          key: z.string(),
+          address,
+          token0: address,
+          token1: address,
+          token0Symbol: z.string(),
+          token1Symbol: z.string(),
+          decimals0: z.number().int(),
+          decimals1: z.number().int(),
+          baseSymbol: z.string(),
+          quoteSymbol: z.string(),
+          fee: z.number().int(),
+          tickSpacing: z.number().int(),
+          ranges: z.array(
+            z.object({
+              label: z.string(),
+              tickLower: z.number().int(),
+              tickUpper: z.number().int(),
+              liquidity: uint,
+            }),
+          ),
+        }),
+      ),
+    })
+    .optional(),
+  /** The borrower population (contract accounts made by our BorrowerFactory in real transactions). */
+  population: z
+    .object({
+      factory: address,
+      owner: address,
+      count: z.number().int(),
+      fromBlock: z.number().int(),
+      toBlock: z.number().int(),
+      byMarket: z.record(z.string(), z.number().int()),
+      healthFactor: z.object({ min: z.number(), median: z.number(), max: z.number() }),
+      collateralUsd: z.number(),
+      debtUsd: z.number(),
+    })
+    .optional(),
   tokens: z.array(manifestTokenSchema),
   /** ERC-4626 vaults (absent in manifests written before they were added). */
   vaults: z.array(manifestVaultSchema).optional(),

@@ -36,6 +36,8 @@ export const DEVCHAIN_ROLES = {
   stacker: 14,
   receiptStacker: 15,
   vaultLooper: 16,
+  /** Owner of the borrower population's factory (src/devchain/population.ts). */
+  populationOwner: 19,
 } as const
 
 /**

@@ -12,7 +12,7 @@ import { morphoBlueAdapter } from './morpho-blue/index.js'
 import type { ProtocolAdapter, WalletReadPlan } from './types.js'
 
 /** A rate call's answer as a WAD rate, or undefined when it is not one uint256. */
-function decodeRate(call: RateCall, data: Hex): bigint | undefined {
+export function decodeRate(call: RateCall, data: Hex): bigint | undefined {
   if (data.length !== 66) return undefined
   try {
     return rateFromResultDown(call, hexToBigInt(data))

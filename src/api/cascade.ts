@@ -1,0 +1,217 @@
+/**
+ * The cascade route's shell: a market's borrowers and positions at one block (src/markets), the
+ * wrapper rates at that block, the positions as cascade inputs for the asset, the depth curve (a
+ * Uniswap v3 pool read at the same block, else a square-root curve), then the shock curve, the
+ * liquidation histogram and the per-wallet view.
+ */
+import type { PublicClient } from 'viem'
+import { executeBatch } from '../chains/batch.js'
+import type { ChainRuntime } from '../chains/config.js'
+import type { Address } from '../core/address.js'
+import { BaseError } from '../core/errors.js'
+import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
+import { marketBorrowers } from '../markets/market-borrowers.js'
+import { decodeRate } from '../protocols/read-wallet.js'
+import { positionContributions, referencePrices } from '../resolve/contributions.js'
+import {
+  cascadeCurve,
+  liquidationHistogram,
+  positionThresholds,
+  prepareCascade,
+  shockToLiquidate,
+} from '../risk/cascade.js'
+import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '../risk/depth.js'
+import { marketCascadeInputs } from '../risk/market-cascade.js'
+import type { StressInput } from '../risk/stress.js'
+import type { AssetContexts } from './exposure.js'
+
+/** What the route asks for. */
+export interface CascadeRequest {
+  client: PublicClient
+  chain: ChainRuntime
+  assets: AssetContexts
+  market: string
+  asset: string
+  shocks: number[]
+  depth: 'auto' | 'pool' | 'sqrt' | 'none'
+  /** Square-root curve: units of the asset whose sale moves the price 1%. */
+  unitsForOnePercent?: number
+  wallet?: Address
+  blockNumber?: bigint
+}
+
+/** The default shock grid: -2% to -50% in 2% steps. */
+export const DEFAULT_CASCADE_SHOCKS = Array.from({ length: 25 }, (_, i) => -0.02 * (i + 1))
+
+/** Runs the cascade of one market. */
+export async function marketCascade(req: CascadeRequest) {
+  const { client, chain } = req
+  const market = await marketBorrowers({
+    client,
+    chain,
+    market: req.market,
+    ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+    ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
+  })
+  // Wrapper rates at the same block, for the positions' units.
+  const calls = req.assets.rateCallsFor(chain.key)
+  const rates: Record<string, bigint> = {}
+  if (calls.length > 0) {
+    const batch = await executeBatch({
+      client,
+      chain: chain.key,
+      multicall3: chain.multicall3,
+      calls: calls.map((c) => ({ target: c.target, callData: c.callData, allowFailure: true })),
+      blockNumber: market.blockNumber,
+    })
+    calls.forEach((c, i) => {
+      const r = batch.results[i]
+      const rate = r?.success ? decodeRate(c, r.returnData) : undefined
+      if (rate !== undefined) rates[c.key] = rate
+    })
+  }
+  const { contexts, fallback } = req.assets.contextsFrom([
+    {
+      chain: chain.key,
+      blockNumber: market.blockNumber,
+      timestamp: market.timestamp,
+      positions: [],
+      rates,
+      rateFailures: [],
+    },
+  ])
+  const identified = market.positions.map((position, i) => ({ id: market.owners[i] as string, position }))
+  const prices = referencePrices(identified, contexts, fallback)
+  const ctx = contexts[chain.key] ?? fallback
+  const inputs: StressInput[] = identified.map(({ id, position }) => ({
+    id,
+    position,
+    contributions: positionContributions(id, position, ctx, prices),
+  }))
+  const converted = marketCascadeInputs(inputs, req.asset)
+  if (converted.startPrice === null) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no borrower of ${req.market} on ${chain.key} holds ${req.asset} collateral priced at par: nothing to cascade`,
+    )
+  }
+  const startPrice = converted.startPrice
+  const prepared = prepareCascade(converted.positions)
+
+  let depth: DepthCurve = zeroDepth()
+  let depthInfo: Record<string, unknown> = { source: 'none' }
+  const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
+  if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
+    const state = await readUniswapV3Pool({
+      client,
+      chain: chain.key,
+      multicall3: chain.multicall3,
+      pool: pool.pool,
+      asset: pool.token,
+      blockNumber: market.blockNumber,
+    })
+    const curve = uniswapV3Depth(state)
+    depth = curve
+    const probe = curve.quote(1)
+    depthInfo = {
+      source: 'uniswap-v3',
+      pool: pool.pool,
+      label: pool.label,
+      liquidity: state.liquidity.toString(),
+      tick: state.tick,
+      initializedTicks: state.ticks.length,
+      poolPrice: probe.priceBefore,
+      feePips: state.feePips,
+    }
+  } else if (req.depth === 'pool') {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no DEX pool is configured for ${req.asset} on ${chain.key}; use depth=sqrt`,
+    )
+  } else if (req.depth !== 'none') {
+    const totalUnits = converted.positions.reduce((a, p) => a + p.collateral, 0)
+    const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(totalUnits * 0.005, 1e-9)
+    depth = sqrtDepthFromQuote(unitsForOnePercent)
+    depthInfo = {
+      source: 'sqrt',
+      unitsForOnePercent,
+      calibration:
+        req.unitsForOnePercent === undefined
+          ? 'default: selling 0.5% of the market collateral in the asset moves its price 1% (dP/P = -0.01 sqrt(Q / that))'
+          : 'request',
+    }
+  }
+
+  const results = cascadeCurve(prepared, startPrice, req.shocks, depth)
+  const points = results.map((r) => ({
+    initialShock: r.initialShock,
+    finalShock: r.finalShock,
+    finalPrice: r.finalPrice,
+    liquidatedUsd: r.liquidatedUsd,
+    badDebtUsd: r.badDebtUsd,
+    seizedUnits: r.seizedUnits,
+    positionsLiquidated: r.positionsLiquidated,
+    rounds: r.rounds,
+  }))
+  const histogram = liquidationHistogram(prepared, startPrice, {
+    from: startPrice * 0.4,
+    to: startPrice,
+    count: 30,
+  })
+
+  let wallet: Record<string, unknown> | undefined
+  if (req.wallet) {
+    const i = market.owners.findIndex((o) => o.toLowerCase() === req.wallet!.toLowerCase())
+    const cp = converted.positions.find((p) => p.id?.toLowerCase() === req.wallet!.toLowerCase())
+    if (i < 0 || !cp) {
+      const why = converted.excluded.find((e) => e.id.toLowerCase() === req.wallet!.toLowerCase())
+      wallet = {
+        address: req.wallet,
+        found: false,
+        reason:
+          i < 0
+            ? 'no debt in this market at this block'
+            : `not in the cascade: ${why?.reason ?? 'no exposure'}`,
+      }
+    } else {
+      const thresholds = positionThresholds(cp)
+      const liquidationPrice = thresholds?.liquidationPrice ?? null
+      const shock =
+        liquidationPrice === null ? null : shockToLiquidate(prepared, startPrice, liquidationPrice, depth)
+      wallet = {
+        address: req.wallet,
+        found: true,
+        liquidationPrice,
+        naiveShock: shock?.naiveShock ?? null,
+        cascadeShock: shock?.shock ?? null,
+        cascadeFinalPrice: shock?.finalPrice ?? null,
+      }
+    }
+  }
+  const byReason: Record<string, number> = {}
+  for (const e of converted.excluded) byReason[e.reason] = (byReason[e.reason] ?? 0) + 1
+  return {
+    market: req.market,
+    chain: chain.key,
+    blockNumber: Number(market.blockNumber),
+    asset: req.asset,
+    startPrice,
+    borrowers: {
+      source: market.source,
+      candidates: market.borrowers.length,
+      withDebt: market.positions.length,
+      inCascade: converted.positions.length,
+      excluded: byReason,
+      unavailable: market.unavailable.length,
+      ...(market.stale === undefined ? {} : { stale: market.stale }),
+      ...(market.lagBlocks === undefined ? {} : { lagBlocks: Number(market.lagBlocks) }),
+      ...(market.fallbackReason === undefined ? {} : { fallbackReason: market.fallbackReason }),
+    },
+    depth: depthInfo,
+    points,
+    histogram,
+    ...(wallet ? { wallet } : {}),
+    model:
+      'Liquidations at the protocol rules (Aave close factor 50%/100% around HF 0.95, Morpho LIF, Compound absorb), seized collateral sold into the depth curve, repeated to the fixed point; the oracle is assumed to follow the DEX price.',
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A market's borrower positions as cascade inputs for one shocked risk asset. Pure.
+ *
+ * Per lending position: the units of the shocked asset held as counted collateral (through the
+ * asset graph: 1 wstETH = 1.2 ETH on the devchain), its USD-weighted liquidation threshold and
+ * bonus, the other counted collateral as LT-equivalent USD that does not move, and the debt
+ * (stable, or another asset held fixed). Excluded, with a reason: perps (their liquidation does
+ * not sell spot collateral), positions whose debt is in the shocked asset (a carry loop: both
+ * sides move together), positions without collateral in the shocked asset.
+ * Close rules: Aave v3.0 layout 50%/100% around HF 0.95; Aave v3.3+ the same only when both
+ * sides are >= 2,000 USD, else the whole debt; Morpho the whole debt at its LIF; Compound's absorb
+ * as a whole-debt liquidation whose "bonus" is 1 / the liquidation factor.
+ */
+import type { Contribution } from '../resolve/types.js'
+import type { CascadePosition } from './cascade.js'
+import type { StressInput } from './stress.js'
+
+/** Why a position is left out of a cascade. */
+export interface ExcludedPosition {
+  id: string
+  reason: 'perp' | 'debt-in-shocked-asset' | 'no-exposure' | 'no-debt'
+}
+
+/** The cascade inputs of a market. */
+export interface MarketCascadeInputs {
+  positions: CascadePosition[]
+  excluded: ExcludedPosition[]
+  /** The shocked asset's USD price, the median over base-token legs (WETH for ETH); null if none. */
+  startPrice: number | null
+}
+
+const isAave = (details: Record<string, unknown>) => details.layout === 'v3.0' || details.layout === 'v3.3'
+
+/** Converts positions (with their resolver contributions) into cascade positions for `asset`. */
+export function marketCascadeInputs(inputs: readonly StressInput[], asset: string): MarketCascadeInputs {
+  const positions: CascadePosition[] = []
+  const excluded: ExcludedPosition[] = []
+  const prices: number[] = []
+  for (const { id, position: p, contributions } of inputs) {
+    if (p.kind === 'perp') {
+      excluded.push({ id, reason: 'perp' })
+      continue
+    }
+    const legContribs = contributions.filter((c) => c.source === 'collateral' || c.source === 'debt')
+    let units = 0
+    let usdA = 0
+    let ltA = 0
+    let bonusA = 0
+    let otherLtUsd = 0
+    let debt = 0
+    let debtInAsset = false
+    for (const [i, leg] of p.legs.entries()) {
+      const c = legContribs[i] as Contribution | undefined
+      if (!c) continue
+      if (c.riskAsset === asset && c.path.length === 1 && leg.priceUsd > 0) prices.push(leg.priceUsd)
+      if (leg.side === 'debt') {
+        debt += leg.usd
+        if (c.riskAsset === asset) debtInAsset = true
+        continue
+      }
+      if (leg.countsAsCollateral === false || !((leg.liquidationThresholdBps ?? 0) > 0)) continue
+      const lt = (leg.liquidationThresholdBps as number) / 10_000
+      if (c.riskAsset === asset) {
+        units += c.units
+        usdA += leg.usd
+        ltA += leg.usd * lt
+        bonusA += (leg.usd * (leg.liquidationBonusBps ?? 10_000)) / 10_000
+      } else otherLtUsd += leg.usd * lt
+    }
+    if (debt <= 0) {
+      excluded.push({ id, reason: 'no-debt' })
+      continue
+    }
+    if (debtInAsset) {
+      excluded.push({ id, reason: 'debt-in-shocked-asset' })
+      continue
+    }
+    if (units <= 0 || usdA <= 0) {
+      excluded.push({ id, reason: 'no-exposure' })
+      continue
+    }
+    const lt = ltA / usdA
+    let bonus = bonusA / usdA
+    let closeRule: CascadePosition['closeRule'] = 'full'
+    if (isAave(p.details)) {
+      const big = p.collateralUsd >= 2000 && p.debtUsd >= 2000
+      closeRule = p.details.layout === 'v3.0' || big ? 'aave-v3.0' : 'full'
+    } else if (p.protocol === 'compound-v3') {
+      const factors = (p.details.collaterals ?? []) as { liquidationFactorBps: number }[]
+      const lf =
+        factors.length > 0
+          ? factors.reduce((a, f) => a + f.liquidationFactorBps, 0) / factors.length / 10_000
+          : 1
+      bonus = lf > 0 ? 1 / lf : 1
+    }
+    positions.push({
+      id,
+      collateral: units,
+      debtUsd: debt,
+      otherCollateralUsd: otherLtUsd / lt,
+      liquidationThreshold: lt,
+      bonus,
+      closeRule,
+    })
+  }
+  prices.sort((a, b) => a - b)
+  return {
+    positions,
+    excluded,
+    startPrice: prices.length > 0 ? (prices[Math.floor(prices.length / 2)] as number) : null,
+  }
+}
