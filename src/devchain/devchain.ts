@@ -58,7 +58,7 @@ export function devchainClients(rpcUrl: string): DevchainClients {
 export async function deployDevchain(
   rpcUrl: string,
   progress: Progress = () => {},
-  options: { population?: boolean } = {},
+  options: { population?: boolean | number } = {},
 ): Promise<DevchainManifest> {
   const clients = devchainClients(rpcUrl)
   const accounts = (await clients.wallet.getAddresses()) as Address[]
@@ -214,7 +214,10 @@ export async function deployDevchain(
     })),
   }
   if (options.population !== false) {
-    const population = await seedBorrowerPopulation(clients, aave, morpho, { progress })
+    const population = await seedBorrowerPopulation(clients, aave, morpho, {
+      progress,
+      ...(typeof options.population === 'number' ? { count: options.population } : {}),
+    })
     manifest.population = populationManifest(population)
     manifest.accounts.populationOwner = population.owner
   }
@@ -248,8 +251,8 @@ export interface StartDevchainOptions {
   /** Where to write the manifest; null to skip writing. */
   manifestPath?: string | null
   progress?: Progress
-  /** Seed the ~600-borrower population (about a second). Default true. */
-  population?: boolean
+  /** Seed the borrower population (600 borrowers, about a second; a number sets the count). Default true. */
+  population?: boolean | number
 }
 
 /**

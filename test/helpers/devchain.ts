@@ -26,7 +26,9 @@ export interface TestDevchain {
 }
 
 /** Starts a devchain for the calling test file. Call `devchain.stop()` in afterAll. */
-export async function startTestDevchain(options: { population?: boolean } = {}): Promise<TestDevchain> {
+export async function startTestDevchain(
+  options: { population?: boolean | number } = {},
+): Promise<TestDevchain> {
   // The ~600-borrower population only where a test needs it (cascades): the rest start faster and
   // see only the demo wallets.
   const devchain = await startDevchain({ manifestPath: null, population: options.population ?? false })

@@ -239,13 +239,20 @@ async function buildAaveRows(client: PublicClient, m: DevchainManifest, block: b
       args: [user as Hex] as const,
     }))
   })
-  const balances = await client.multicall({
-    contracts,
-    blockNumber: block,
-    allowFailure: false,
-    multicallAddress: m.multicall3 as Hex,
-    batchSize: 0,
-  })
+  // Sequential chunks of 300 reads: anvil refuses a multi-megabyte eth_call body (and the chain
+  // client would put parallel chunks into one JSON-RPC batch request).
+  const balances: unknown[] = []
+  for (let i = 0; i < contracts.length; i += 300) {
+    balances.push(
+      ...(await client.multicall({
+        contracts: contracts.slice(i, i + 300),
+        blockNumber: block,
+        allowFailure: false,
+        multicallAddress: m.multicall3 as Hex,
+        batchSize: 0,
+      })),
+    )
+  }
   const borrowedCount = new Map<string, number>()
   const rows = list.map(({ user, reserve }, i) => {
     const [a, v, s] = balances.slice(i * 3, i * 3 + 3) as bigint[]
