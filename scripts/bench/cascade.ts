@@ -9,8 +9,10 @@
  * quote of 50,000 ETH per -1% (--quote), so that -10% cascades over a dozen rounds to about -24%.
  *
  * Prints: prepare time; median fast and naive time of one -10% scenario and their ratio; the
- * largest relative difference of final prices over 20 scenarios; a 100-point shock curve; the
- * bytes of the prepared typed arrays; PASS/FAIL per target.
+ * largest relative difference of final prices over 20 scenarios; how far the engine's float32
+ * inputs move the final price from an all-float64 evaluation of the same model (informative, no
+ * target); a 100-point shock curve; the bytes of the prepared typed arrays, per part; PASS/FAIL
+ * per target.
  *
  * Usage: npx tsx scripts/bench/cascade.ts [--positions 1000000] [--runs 200] [--naive-runs 9] [--quote 50000]
  */
@@ -182,6 +184,60 @@ console.log(
 )
 check('max rel diff <= 1e-9', maxRel <= 1e-9)
 
+// The engine holds amounts and prices at float32 precision: the same model on unrounded float64
+// inputs (min(R * bonus / p, capUnits), exact thresholds), rescanning, shows what that costs.
+const exact = (() => {
+  const th: number[] = []
+  const rb: number[] = []
+  const cu: number[] = []
+  for (const p of positions) {
+    const o = p.otherCollateralUsd ?? 0
+    const denom = p.collateral * p.liquidationThreshold
+    const pLiq = (p.debtUsd - p.liquidationThreshold * o) / denom
+    if (!(pLiq > 0)) continue
+    const half = p.closeRule === 'full' ? 1 : 0.5
+    const p95 = p.closeRule === 'full' ? 0 : (0.95 * p.debtUsd - p.liquidationThreshold * o) / denom
+    for (const t of p95 > 0 ? [pLiq, p95] : [pLiq]) {
+      th.push(t)
+      rb.push(half * p.debtUsd * p.bonus)
+      cu.push(half * p.collateral)
+    }
+  }
+  return { th: Float64Array.from(th), rb: Float64Array.from(rb), cu: Float64Array.from(cu) }
+})()
+function exactFinalPrice(shock: number): number {
+  const p0 = START * (1 + shock)
+  const evaluate = (p: number) => {
+    let tranches = 0
+    let sold = 0
+    for (let i = 0; i < exact.th.length; i++)
+      if (exact.th[i]! >= p) {
+        tranches++
+        sold += Math.min(exact.rb[i]! / p, exact.cu[i]!)
+      }
+    return { tranches, sold }
+  }
+  let p = p0
+  let ev = evaluate(p)
+  for (let it = 0; ev.tranches > 0 && it < 1000; it++) {
+    const next = Math.min(p, p0 * depth.impactFactor(ev.sold))
+    const evNext = evaluate(next)
+    const settled = evNext.tranches === ev.tranches && p - next <= 1e-12 * p
+    p = next
+    ev = evNext
+    if (settled) break
+  }
+  return p
+}
+let maxRel64 = 0
+for (const shock of [-0.05, -0.1, -0.2, -0.3]) {
+  const a = runCascade(prepared, { ...scenario, shock }).finalPrice
+  maxRel64 = Math.max(maxRel64, Math.abs(a - exactFinalPrice(shock)) / a)
+}
+console.log(
+  `float32 inputs vs an all-float64 evaluation (-5%, -10%, -20%, -30%): max relative final-price difference ${maxRel64.toExponential(2)}`,
+)
+
 const shocks100 = Array.from({ length: 100 }, (_, i) => -(i + 1) / 200)
 cascadeCurve(prepared, START, shocks100, depth)
 const curveTimes: number[] = []
@@ -195,8 +251,14 @@ console.log(`100-point shock curve (-0.5% .. -50%): ${fmt(tCurve)} (median of 5)
 check('100-point curve < 1 s', tCurve < 1000)
 
 const mb = prepared.byteLength / 1e6
+const part = (o: object) =>
+  (
+    Object.values(o).reduce((a: number, v) => a + (v === null ? 0 : (v as Float64Array).byteLength), 0) / 1e6
+  ).toFixed(1)
 console.log(
-  `prepared typed arrays: ${mb.toFixed(1)} MB (${(prepared.byteLength / N).toFixed(1)} bytes per position)`,
+  `prepared typed arrays: ${mb.toFixed(1)} MB (${(prepared.byteLength / N).toFixed(1)} bytes per position; ` +
+    `positions ${part(prepared.positions)}, first ${part(prepared.first)}, second ${part(prepared.second)}, ` +
+    `capped ${part(prepared.capped)} MB)`,
 )
 check('prepared < 40 MB', mb < 40)
 

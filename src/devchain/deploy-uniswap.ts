@@ -77,8 +77,8 @@ export interface UniswapRangeSpec {
  */
 export const DEFAULT_UNISWAP_RANGES: readonly UniswapRangeSpec[] = [
   { label: 'concentrated +-5%', lowerMultiplier: 0.95, upperMultiplier: 1.05, valueUsd: 1_000_000 },
-  { label: 'wide +-20%', lowerMultiplier: 0.8, upperMultiplier: 1.2, valueUsd: 3_000_000 },
-  { label: 'full-ish 1/16x..16x', lowerMultiplier: 1 / 16, upperMultiplier: 16, valueUsd: 5_000_000 },
+  { label: 'wide +-20%', lowerMultiplier: 0.8, upperMultiplier: 1.2, valueUsd: 4_000_000 },
+  { label: 'full-ish 1/16x..16x', lowerMultiplier: 1 / 16, upperMultiplier: 16, valueUsd: 60_000_000 },
 ]
 
 /** Options of {@link deployUniswapV3}. */

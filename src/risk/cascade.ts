@@ -37,12 +37,22 @@
  * - v3.3+ Aave rules (full close below 2,000 USD, dust) are not modelled: use 'full' or
  *   'aave-v3.0' per position as is closest.
  *
- * Algorithms: {@link prepareCascade} sorts the tranche thresholds and the cap prices once
- * (radix sort on the float64 bits, O(n)) and keeps Float64Array prefix sums, so S(p) and every
- * output at a price cost three binary searches (O(log n)); {@link naiveCascade} rescans every
- * tranche at every step (O(n) per step) and is the reference.
+ * Precision: tranche amounts (debt repaid, collateral units), bonuses and prices (thresholds,
+ * cap prices q) are held at float32 precision (~7 significant digits, 6e-8 relative), which is
+ * ample for a market simulation; every sum and every price step is computed in float64. Both
+ * algorithms round once, in the same function, so they see the same inputs: a tranche is
+ * liquidated when its float32 threshold >= p, and its seizure is capped when p <= min(threshold,
+ * q) with q rounded DOWN to float32 (so a capped tranche never shows negative bad debt; between
+ * that q and the exact one the uncapped seizure exceeds the collateral by < 1e-7 relative).
  *
- * Pure float64: no I/O.
+ * Algorithms: {@link prepareCascade} sorts the float32 tranche thresholds and cap prices once
+ * (radix sort on the float32 bits, O(n)); each sorted list keeps, per entry, its key and an
+ * index into per-position float32 amounts, plus float64 prefix sums every {@link CASCADE_BLOCK}
+ * entries, so S(p) and every output at a price cost three binary searches and < 3 x 64 reads
+ * (~32 bytes per position in all for 1M positions). {@link naiveCascade} rescans every tranche
+ * at every step (O(n) per step) and is the reference.
+ *
+ * No I/O.
  */
 
 import { BaseError } from '../core/errors.js'
@@ -118,37 +128,47 @@ export interface CascadeResult {
 }
 
 /**
- * Tranches sorted by threshold, descending, with prefix sums: entry i of a prefix array (length
- * n + 1) sums the first i tranches (entry 0 is 0).
+ * Per-position values every list of a {@link PreparedCascade} refers to, at float32 precision, in
+ * the order of {@link PreparedCascade.first} (entry i belongs to the position of first-list entry
+ * i). Both tranches of an 'aave-v3.0' position repay and own the same amounts.
  */
-export interface PreparedTrancheList {
-  /** Liquidation thresholds, USD per unit of the asset, descending. */
-  price: Float64Array
-  /** Prefix sums of the debt each tranche repays, USD. */
-  repayUsd: Float64Array
-  /** Prefix sums of repay * bonus, USD (seized value at any price). */
-  repayBonusUsd: Float64Array
-  /** Prefix sums of the collateral units each tranche owns. */
-  capUnits: Float64Array
+export interface PreparedPositions {
+  /** Debt each of the position's tranches repays, USD (the whole debt for 'full', half for 'aave-v3.0'). */
+  repayUsd: Float32Array
+  /** Collateral units each of the position's tranches owns. */
+  capUnits: Float32Array
+  /** Liquidation bonus factor. */
+  bonus: Float32Array
 }
 
 /**
- * Cap events sorted by the price under which a tranche's seizure is capped, min(threshold, q),
- * descending, with prefix sums (length n + 1). Both tranches of an 'aave-v3.0' position share
- * one event when q <= p_95.
+ * One sorted list of a {@link PreparedCascade}: float32 keys, descending, each entry naming a
+ * position (and for cap events, one or both of its tranches), with float64 prefix sums per block
+ * of {@link CASCADE_BLOCK} entries. The sums over the first i entries are the block entry of
+ * i / CASCADE_BLOCK plus fewer than CASCADE_BLOCK entries read through the position arrays.
  */
-export interface PreparedCapList {
-  /** Prices below which the seizure is capped, USD per unit, descending. */
-  price: Float64Array
-  /** Prefix sums of the capped tranches' debt, USD. */
-  repayUsd: Float64Array
-  /** Prefix sums of their repay * bonus, USD. */
-  repayBonusUsd: Float64Array
-  /** Prefix sums of their collateral units. */
-  capUnits: Float64Array
-  /** Prefix sums of capUnits / bonus (units): the debt covered at price p is p times it. */
-  capUnitsOverBonus: Float64Array
+export interface PreparedList {
+  /** Sort keys, USD per unit of the asset, descending. */
+  price: Float32Array
+  /**
+   * Per entry, the index into {@link PreparedPositions}; for cap events, bit 31 set means both
+   * halves of an 'aave-v3.0' position. null for the first list, whose entry i is position i.
+   */
+  position: Uint32Array | null
+  /**
+   * Block prefix sums, 4 per block b = 0 .. floor(n / CASCADE_BLOCK) over the entries before
+   * b * CASCADE_BLOCK: repay (USD), repay * bonus (USD), capUnits, capUnits / bonus (units),
+   * Neumaier-compensated.
+   */
+  blocks: Float64Array
 }
+
+/** Entries per block of the float64 prefix sums of a {@link PreparedList}. */
+export const CASCADE_BLOCK = 64
+const BLOCK_SHIFT = 6
+const COLS = 4
+const BOTH_HALVES = 0x80000000
+const INDEX_MASK = 0x7fffffff
 
 /** The sorted structure every fast cascade query runs on; build it once with {@link prepareCascade}. */
 export interface PreparedCascade {
@@ -158,17 +178,22 @@ export interface PreparedCascade {
   skippedCount: number
   /** Positions whose other collateral alone keeps them healthy at any price. */
   safeCount: number
-  /** First tranche of every position: threshold = its liquidation price p_liq. */
-  first: PreparedTrancheList
-  /** Second tranche of 'aave-v3.0' positions: threshold = p_95 (omitted when p_95 <= 0). */
-  second: PreparedTrancheList
-  /** Where seizures hit their cap. */
-  capped: PreparedCapList
+  /** Amounts per position, in the order of `first`. */
+  positions: PreparedPositions
+  /** First tranche of every position, keyed by its threshold p_liq (`position` is null). */
+  first: PreparedList
+  /** Second tranche of 'aave-v3.0' positions, keyed by p_95 (omitted when p_95 <= 0). */
+  second: PreparedList
+  /**
+   * Cap events keyed by the price at or below which a tranche's seizure is capped,
+   * min(threshold, q). Both tranches of an 'aave-v3.0' position share one event when q <= p_95.
+   */
+  capped: PreparedList
   /** Bytes of all the typed arrays above. */
   byteLength: number
 }
 
-/** Liquidation prices of one position, USD per unit of the asset. */
+/** Liquidation prices of one position, USD per unit of the asset (float64, not rounded). */
 export interface PositionThresholds {
   /** HF = 1 price p_liq; <= 0 when no positive price liquidates the position. */
   liquidationPrice: number
@@ -181,23 +206,36 @@ export interface PositionThresholds {
   badDebtPrice: number
 }
 
-// Scratch of splitPosition: theta1, theta2, repay1, repay2, cap1, cap2, q, bonus.
+// Scratch of splitPosition, all float32 values: theta1, theta2, repay and cap units per tranche,
+// the cap price q (rounded down), bonus.
 const T1 = 0
 const T2 = 1
-const R1 = 2
-const R2 = 3
-const C1 = 4
-const C2 = 5
-const Q = 6
-const B = 7
+const R = 2
+const C = 3
+const Q = 4
+const B = 5
 
 function invalid(i: number, what: string): never {
   throw new BaseError('INVALID_REQUEST', `cascade position ${i}: ${what}`, { context: { position: i } })
 }
 
+const f32 = new Float32Array(1)
+const f32Bits = new Uint32Array(f32.buffer)
+
+/** The largest float32 <= x, for x >= 0 (+Infinity stays). */
+function roundDown32(x: number): number {
+  f32[0] = x
+  if (f32[0]! > x) f32Bits[0]!--
+  return f32[0]!
+}
+
+/** Finite, and still finite once rounded to float32. */
+const finite32 = (x: number) => Number.isFinite(Math.fround(x))
+
 /**
- * Validates position i and writes its tranches into `out`. Returns the number of tranches
- * (0: not modelled or never liquidatable, 1, or 2); -1 when skipped for lack of debt/collateral.
+ * Validates position i and writes its tranches, rounded to float32, into `out`: the one place
+ * where the fast and the naive algorithm get their inputs. Returns the number of tranches (0: not
+ * modelled or never liquidatable, 1, or 2); -1 when skipped for lack of debt/collateral.
  */
 function splitPosition(p: CascadePosition, i: number, out: Float64Array): number {
   const c = p.collateral
@@ -205,40 +243,39 @@ function splitPosition(p: CascadePosition, i: number, out: Float64Array): number
   const o = p.otherCollateralUsd ?? 0
   const lt = p.liquidationThreshold
   const b = p.bonus
-  if (!(c >= 0) || !Number.isFinite(c)) invalid(i, `collateral must be a finite number >= 0, got ${c}`)
-  if (!(d >= 0) || !Number.isFinite(d)) invalid(i, `debtUsd must be a finite number >= 0, got ${d}`)
+  if (!(c >= 0) || !finite32(c)) invalid(i, `collateral must be a finite float32 number >= 0, got ${c}`)
+  if (!(d >= 0) || !finite32(d)) invalid(i, `debtUsd must be a finite float32 number >= 0, got ${d}`)
   if (!(o >= 0) || !Number.isFinite(o))
     invalid(i, `otherCollateralUsd must be a finite number >= 0, got ${o}`)
   if (!(lt > 0 && lt < 1)) invalid(i, `liquidationThreshold must be in (0, 1), got ${lt}`)
-  if (!(b >= 1) || !Number.isFinite(b)) invalid(i, `bonus must be a finite number >= 1, got ${b}`)
+  if (!(b >= 1) || !finite32(b)) invalid(i, `bonus must be a finite float32 number >= 1, got ${b}`)
   const full = p.closeRule === 'full'
   if (!full && p.closeRule !== 'aave-v3.0') invalid(i, `unknown closeRule ${String(p.closeRule)}`)
   if (c === 0 || d === 0) return -1
   const ltOther = lt * o
   const denom = c * lt
-  const pLiq = (d - ltOther) / denom
+  const pLiq = Math.fround((d - ltOther) / denom)
   if (!(pLiq > 0)) return 0
-  out[Q] = (d * b) / c
-  out[B] = b
+  const repay = Math.fround(full ? d : d / 2)
+  const units = Math.fround(full ? c : c / 2)
+  const bonus = Math.fround(b)
   out[T1] = pLiq
-  if (full) {
-    out[R1] = d
-    out[C1] = c
-    return 1
-  }
-  out[R1] = d / 2
-  out[C1] = c / 2
-  const p95 = (AAVE_FULL_CLOSE_HEALTH_FACTOR * d - ltOther) / denom
+  out[R] = repay
+  out[C] = units
+  out[B] = bonus
+  // repay * bonus of two float32s is exact in float64. Rounded down, q caps a seizure only where
+  // repay * bonus / p >= units: the bad debt of a capped tranche is never negative.
+  out[Q] = units > 0 ? roundDown32((repay * bonus) / units) : Number.POSITIVE_INFINITY
+  if (full) return 1
+  const p95 = Math.fround((AAVE_FULL_CLOSE_HEALTH_FACTOR * d - ltOther) / denom)
   if (!(p95 > 0)) return 1
   out[T2] = p95
-  out[R2] = d / 2
-  out[C2] = c / 2
   return 2
 }
 
 /**
- * Liquidation prices of one position (USD per unit), or null when it has no debt or no
- * collateral of the asset.
+ * Liquidation prices of one position (USD per unit, float64: the cascade uses them rounded to
+ * float32), or null when it has no debt or no collateral of the asset.
  */
 export function positionThresholds(position: CascadePosition): PositionThresholds | null {
   const s = new Float64Array(8)
@@ -258,68 +295,47 @@ export function positionThresholds(position: CascadePosition): PositionThreshold
   }
 }
 
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-
-/** Reusable buffers of {@link sortRecordsDescending}. */
+/** Reusable buffers of {@link sortDescending}. */
 interface RadixScratch {
-  lo: Uint32Array
-  hi: Uint32Array
+  key: Uint32Array
   idx: Uint32Array
-  lo2: Uint32Array
-  hi2: Uint32Array
+  key2: Uint32Array
   idx2: Uint32Array
   counts: Uint32Array
 }
 
 function radixScratch(n: number): RadixScratch {
   return {
-    lo: new Uint32Array(n),
-    hi: new Uint32Array(n),
+    key: new Uint32Array(n),
     idx: new Uint32Array(n),
-    lo2: new Uint32Array(n),
-    hi2: new Uint32Array(n),
+    key2: new Uint32Array(n),
     idx2: new Uint32Array(n),
-    counts: new Uint32Array(4 * 65536),
+    counts: new Uint32Array(2 * 65536),
   }
 }
 
 /**
- * Permutation (the first n entries of the returned array) that sorts n records of `stride`
- * float64s by their first field, a positive finite key, descending: LSD radix sort with 16-bit
- * digits on the complemented IEEE-754 bits (for positive doubles the bit order is the numeric
- * order). Passes whose digit is the same for every key are skipped.
+ * Permutation (the first n entries of the returned scratch array, valid until the next sort) that
+ * sorts the first n keys (float32, >= 0, not NaN) descending: LSD radix sort with two 16-bit
+ * digits on the complemented IEEE-754 bits (for non-negative floats the bit order is the numeric
+ * order). A pass whose digit is the same for every key is skipped.
  */
-function sortRecordsDescending(
-  records: Float64Array,
-  stride: number,
-  n: number,
-  s: RadixScratch,
-): Uint32Array {
-  if (!littleEndian) {
-    const order = Uint32Array.from({ length: n }, (_, i) => i)
-    return order.sort((a, b) => records[b * stride]! - records[a * stride]!)
-  }
-  const bits = new Uint32Array(records.buffer, records.byteOffset, records.length * 2)
-  let { lo, hi, idx, lo2, hi2, idx2 } = s
+function sortDescending(keys: Float32Array, n: number, s: RadixScratch): Uint32Array {
+  const bits = new Uint32Array(keys.buffer, keys.byteOffset, n)
+  let { key, idx, key2, idx2 } = s
   const counts = s.counts
   counts.fill(0)
-  for (let i = 0, j = 0; i < n; i++, j += 2 * stride) {
-    const l = ~bits[j]! >>> 0
-    const h = ~bits[j + 1]! >>> 0
-    lo[i] = l
-    hi[i] = h
+  for (let i = 0; i < n; i++) {
+    const k = ~bits[i]! >>> 0
+    key[i] = k
     idx[i] = i
-    counts[l & 0xffff]!++
-    counts[65536 + (l >>> 16)]!++
-    counts[131072 + (h & 0xffff)]!++
-    counts[196608 + (h >>> 16)]!++
+    counts[k & 0xffff]!++
+    counts[65536 + (k >>> 16)]!++
   }
-  for (let pass = 0; pass < 4 && n > 0; pass++) {
+  for (let pass = 0; pass < 2 && n > 0; pass++) {
     const base = pass * 65536
-    const useHi = pass >= 2
-    const shift = pass % 2 === 1 ? 16 : 0
-    const first = ((useHi ? hi[0]! : lo[0]!) >>> shift) & 0xffff
-    if (counts[base + first] === n) continue
+    const shift = pass * 16
+    if (counts[base + ((key[0]! >>> shift) & 0xffff)] === n) continue
     let sum = 0
     for (let d = 0; d < 65536; d++) {
       const c = counts[base + d]!
@@ -327,88 +343,111 @@ function sortRecordsDescending(
       sum += c
     }
     for (let i = 0; i < n; i++) {
-      const l = lo[i]!
-      const h = hi[i]!
-      const pos = counts[base + (((useHi ? h : l) >>> shift) & 0xffff)]!++
-      lo2[pos] = l
-      hi2[pos] = h
+      const k = key[i]!
+      const pos = counts[base + ((k >>> shift) & 0xffff)]!++
+      key2[pos] = k
       idx2[pos] = idx[i]!
     }
-    ;[lo, lo2] = [lo2, lo]
-    ;[hi, hi2] = [hi2, hi]
+    ;[key, key2] = [key2, key]
     ;[idx, idx2] = [idx2, idx]
   }
   return idx
 }
 
-/**
- * Sorts n records [key, a, b, c(, d)] (stride 4 or 5) by key, descending, and returns the sorted
- * keys and, per column, prefix sums (length n + 1) in that order, Neumaier-compensated.
- */
-function sortedPrefixes(
-  records: Float64Array,
-  stride: 4 | 5,
-  n: number,
-  scratch: RadixScratch,
-): { keys: Float64Array; prefixes: Float64Array[] } {
-  const order = sortRecordsDescending(records, stride, n, scratch)
-  const keys = new Float64Array(n)
-  const pa = new Float64Array(n + 1)
-  const pb = new Float64Array(n + 1)
-  const pc = new Float64Array(n + 1)
-  const pd = new Float64Array(stride === 5 ? n + 1 : 0)
-  let sa = 0
-  let sb = 0
-  let sc = 0
-  let sd = 0
-  let ca = 0
-  let cb = 0
-  let cc = 0
-  let cd = 0
-  // Every column is >= 0, so the running sum is never smaller than the term after the first.
+/** Block prefix sums (see {@link PreparedList.blocks}) of n entries over the position arrays. */
+function blockPrefixes(pp: PreparedPositions, index: Uint32Array | null, n: number): Float64Array {
+  const { repayUsd: rep, capUnits: cap, bonus: bon } = pp
+  const blocks = new Float64Array(((n >>> BLOCK_SHIFT) + 1) * COLS)
+  const sum = new Float64Array(COLS)
+  const comp = new Float64Array(COLS)
+  const v = new Float64Array(COLS)
   for (let i = 0; i < n; i++) {
-    const r = order[i]! * stride
-    keys[i] = records[r]!
-    let v = records[r + 1]!
-    let t = sa + v
-    ca += sa >= v ? sa - t + v : v - t + sa
-    sa = t
-    pa[i + 1] = sa + ca
-    v = records[r + 2]!
-    t = sb + v
-    cb += sb >= v ? sb - t + v : v - t + sb
-    sb = t
-    pb[i + 1] = sb + cb
-    v = records[r + 3]!
-    t = sc + v
-    cc += sc >= v ? sc - t + v : v - t + sc
-    sc = t
-    pc[i + 1] = sc + cc
-    if (stride === 5) {
-      v = records[r + 4]!
-      t = sd + v
-      cd += sd >= v ? sd - t + v : v - t + sd
-      sd = t
-      pd[i + 1] = sd + cd
+    let s = i
+    let m = 1
+    if (index !== null) {
+      const e = index[i]!
+      s = e & INDEX_MASK
+      m = e >>> 31 === 1 ? 2 : 1
+    }
+    const r = rep[s]!
+    const u = cap[s]!
+    const b = bon[s]!
+    v[0] = m * r
+    v[1] = m * r * b
+    v[2] = m * u
+    v[3] = (m * u) / b
+    // Every column is >= 0, so the running sum is never smaller than the term after the first.
+    for (let k = 0; k < COLS; k++) {
+      const a = sum[k]!
+      const x = v[k]!
+      const t = a + x
+      comp[k]! += a >= x ? a - t + x : x - t + a
+      sum[k] = t
+    }
+    if (((i + 1) & (CASCADE_BLOCK - 1)) === 0) {
+      const o = ((i + 1) >>> BLOCK_SHIFT) * COLS
+      for (let k = 0; k < COLS; k++) blocks[o + k] = sum[k]! + comp[k]!
     }
   }
-  return { keys, prefixes: stride === 5 ? [pa, pb, pc, pd] : [pa, pb, pc] }
-}
-
-function trancheList(records: Float64Array, n: number, scratch: RadixScratch): PreparedTrancheList {
-  const { keys, prefixes } = sortedPrefixes(records, 4, n, scratch)
-  return { price: keys, repayUsd: prefixes[0]!, repayBonusUsd: prefixes[1]!, capUnits: prefixes[2]! }
+  return blocks
 }
 
 /**
- * Sorts a population once for fast cascade queries: O(n) validation and split into tranches,
- * radix sorts of the thresholds and cap prices, Float64Array prefix sums.
- * @throws BaseError INVALID_REQUEST for a malformed position (NaN, negative amounts,
- *   liquidationThreshold outside (0, 1), bonus < 1, unknown closeRule).
+ * The sums over the first i entries of a list into `out`: repay (USD), repay * bonus (USD),
+ * capUnits, capUnits / bonus (units). A block prefix plus fewer than CASCADE_BLOCK entries.
+ */
+function prefixSums(pp: PreparedPositions, list: PreparedList, i: number, out: Float64Array): void {
+  const { repayUsd: rep, capUnits: cap, bonus: bon } = pp
+  const blk = i >>> BLOCK_SHIFT
+  const o = blk * COLS
+  const bl = list.blocks
+  let r = bl[o]!
+  let rb = bl[o + 1]!
+  let u = bl[o + 2]!
+  let ub = bl[o + 3]!
+  const index = list.position
+  for (let j = blk << BLOCK_SHIFT; j < i; j++) {
+    let s = j
+    let m = 1
+    if (index !== null) {
+      const e = index[j]!
+      s = e & INDEX_MASK
+      m = e >>> 31 === 1 ? 2 : 1
+    }
+    const rj = m * rep[s]!
+    const uj = m * cap[s]!
+    const b = bon[s]!
+    r += rj
+    rb += rj * b
+    u += uj
+    ub += uj / b
+  }
+  out[0] = r
+  out[1] = rb
+  out[2] = u
+  out[3] = ub
+}
+
+/**
+ * Sorts a population once for fast cascade queries: O(n) validation and split into tranches
+ * (rounded to float32), radix sorts of the float32 thresholds and cap prices, float64 block
+ * prefix sums. About 8 bytes per tranche and cap event plus 16 per position.
+ * @throws BaseError INVALID_REQUEST for a malformed position (NaN, negative amounts, amounts
+ *   beyond the float32 range, liquidationThreshold outside (0, 1), bonus < 1, unknown closeRule).
  */
 export function prepareCascade(positions: readonly CascadePosition[]): PreparedCascade {
   const s = new Float64Array(8)
   const N = positions.length
+  if (N > INDEX_MASK) throw new BaseError('INVALID_REQUEST', `too many cascade positions: ${N}`)
+  // Tranches in input order; m indexes the modelled positions.
+  const key1 = new Float32Array(N)
+  const rep0 = new Float32Array(N)
+  const cap0 = new Float32Array(N)
+  const bon0 = new Float32Array(N)
+  const key2 = new Float32Array(N)
+  const pos2 = new Uint32Array(N)
+  const key3 = new Float32Array(2 * N)
+  const ev3 = new Uint32Array(2 * N)
   let n1 = 0
   let n2 = 0
   let n3 = 0
@@ -416,79 +455,94 @@ export function prepareCascade(positions: readonly CascadePosition[]): PreparedC
   let safe = 0
   for (let i = 0; i < N; i++) {
     const k = splitPosition(positions[i]!, i, s)
-    if (k < 0) skipped++
-    else if (k === 0) safe++
-    else {
-      n1++
-      if (k === 2) {
-        n2++
-        n3 += s[Q]! <= s[T2]! ? 1 : 2
-      } else n3++
+    if (k < 0) {
+      skipped++
+      continue
+    }
+    if (k === 0) {
+      safe++
+      continue
+    }
+    const m = n1++
+    const q = s[Q]!
+    const t1 = s[T1]!
+    key1[m] = t1
+    rep0[m] = s[R]!
+    cap0[m] = s[C]!
+    bon0[m] = s[B]!
+    if (k === 2) {
+      const t2 = s[T2]!
+      key2[n2] = t2
+      pos2[n2++] = m
+      // Both halves cap below the same q <= p_95: one event for the whole position.
+      if (q <= t2) {
+        key3[n3] = q
+        ev3[n3++] = (m | BOTH_HALVES) >>> 0
+      } else {
+        key3[n3] = Math.min(t1, q)
+        ev3[n3++] = m
+        key3[n3] = t2
+        ev3[n3++] = m
+      }
+    } else {
+      key3[n3] = Math.min(t1, q)
+      ev3[n3++] = m
     }
   }
-  // Records: tranche lists [threshold, repay, repay * bonus, cap units];
-  // cap events [price, repay, repay * bonus, cap units, cap units / bonus].
-  const rec1 = new Float64Array(4 * n1)
-  const rec2 = new Float64Array(4 * n2)
-  const rec3 = new Float64Array(5 * n3)
-  let j1 = 0
-  let j2 = 0
-  let j3 = 0
-  const cap = (price: number, repay: number, units: number, b: number) => {
-    rec3[j3++] = price
-    rec3[j3++] = repay
-    rec3[j3++] = repay * b
-    rec3[j3++] = units
-    rec3[j3++] = units / b
-  }
-  for (let i = 0; i < N; i++) {
-    const k = splitPosition(positions[i]!, i, s)
-    if (k <= 0) continue
-    const q = s[Q]!
-    const b = s[B]!
-    rec1[j1++] = s[T1]!
-    rec1[j1++] = s[R1]!
-    rec1[j1++] = s[R1]! * b
-    rec1[j1++] = s[C1]!
-    if (k === 2) {
-      rec2[j2++] = s[T2]!
-      rec2[j2++] = s[R2]!
-      rec2[j2++] = s[R2]! * b
-      rec2[j2++] = s[C2]!
-      // Both halves cap below the same q <= p_95: one event for the whole position.
-      if (q <= s[T2]!) cap(q, s[R1]! + s[R2]!, s[C1]! + s[C2]!, b)
-      else {
-        cap(Math.min(s[T1]!, q), s[R1]!, s[C1]!, b)
-        cap(s[T2]!, s[R2]!, s[C2]!, b)
-      }
-    } else cap(Math.min(s[T1]!, q), s[R1]!, s[C1]!, b)
-  }
   const scratch = radixScratch(Math.max(n1, n2, n3))
-  const first = trancheList(rec1, n1, scratch)
-  const second = trancheList(rec2, n2, scratch)
-  const c = sortedPrefixes(rec3, 5, n3, scratch)
-  const capped: PreparedCapList = {
-    price: c.keys,
-    repayUsd: c.prefixes[0]!,
-    repayBonusUsd: c.prefixes[1]!,
-    capUnits: c.prefixes[2]!,
-    capUnitsOverBonus: c.prefixes[3]!,
+  // First list: the position arrays take its order.
+  const pp: PreparedPositions = {
+    repayUsd: new Float32Array(n1),
+    capUnits: new Float32Array(n1),
+    bonus: new Float32Array(n1),
   }
+  const price1 = new Float32Array(n1)
+  const rank = new Uint32Array(n1)
+  let order = sortDescending(key1, n1, scratch)
+  for (let i = 0; i < n1; i++) {
+    const m = order[i]!
+    rank[m] = i
+    price1[i] = key1[m]!
+    pp.repayUsd[i] = rep0[m]!
+    pp.capUnits[i] = cap0[m]!
+    pp.bonus[i] = bon0[m]!
+  }
+  const price2 = new Float32Array(n2)
+  const index2 = new Uint32Array(n2)
+  order = sortDescending(key2, n2, scratch)
+  for (let i = 0; i < n2; i++) {
+    const j = order[i]!
+    price2[i] = key2[j]!
+    index2[i] = rank[pos2[j]!]!
+  }
+  const price3 = new Float32Array(n3)
+  const index3 = new Uint32Array(n3)
+  order = sortDescending(key3, n3, scratch)
+  for (let i = 0; i < n3; i++) {
+    const j = order[i]!
+    const e = ev3[j]!
+    price3[i] = key3[j]!
+    index3[i] = (rank[e & INDEX_MASK]! | (e & BOTH_HALVES)) >>> 0
+  }
+  const first: PreparedList = { price: price1, position: null, blocks: blockPrefixes(pp, null, n1) }
+  const second: PreparedList = { price: price2, position: index2, blocks: blockPrefixes(pp, index2, n2) }
+  const capped: PreparedList = { price: price3, position: index3, blocks: blockPrefixes(pp, index3, n3) }
   const bytes = (l: object): number =>
-    Object.values(l).reduce((a: number, v) => a + (v as Float64Array).byteLength, 0)
+    Object.values(l).reduce((a: number, v) => a + (v === null ? 0 : (v as Float64Array).byteLength), 0)
   return {
     positionCount: n1,
     skippedCount: skipped,
     safeCount: safe,
+    positions: pp,
     first,
     second,
     capped,
-    byteLength: bytes(first) + bytes(second) + bytes(capped),
+    byteLength: bytes(pp) + bytes(first) + bytes(second) + bytes(capped),
   }
 }
 
 /** Number of leading entries >= p in a descending array. */
-function countAtOrAbove(sorted: Float64Array, p: number): number {
+function countAtOrAbove(sorted: Float32Array, p: number): number {
   let lo = 0
   let hi = sorted.length
   while (lo < hi) {
@@ -557,14 +611,29 @@ function iterate(
   return { price: p, rounds, iterations, converged }
 }
 
-/** S(p) and the tranche count from the prepared structure: three binary searches. */
-function evaluateFast(c: PreparedCascade, p: number): Evaluation & { i1: number; i2: number; i3: number } {
+/** Sums at one price of the three lists ([repay, repay * bonus, capUnits, capUnits / bonus] each). */
+interface FastState extends Evaluation {
+  i1: number
+  i2: number
+  i3: number
+  /** first, second, capped: 4 sums each. */
+  sums: Float64Array
+}
+
+/** S(p) and the tranche count from the prepared structure: three binary searches and block sums. */
+function evaluateFast(c: PreparedCascade, p: number, sums: Float64Array): FastState {
   const i1 = countAtOrAbove(c.first.price, p)
   const i2 = countAtOrAbove(c.second.price, p)
   const i3 = countAtOrAbove(c.capped.price, p)
-  const uncapped = c.first.repayBonusUsd[i1]! + c.second.repayBonusUsd[i2]! - c.capped.repayBonusUsd[i3]!
-  const sold = (uncapped > 0 ? uncapped / p : 0) + c.capped.capUnits[i3]!
-  return { tranches: i1 + i2, sold, i1, i2, i3 }
+  const a = sums.subarray(0, 4)
+  const b = sums.subarray(4, 8)
+  const k = sums.subarray(8, 12)
+  prefixSums(c.positions, c.first, i1, a)
+  prefixSums(c.positions, c.second, i2, b)
+  prefixSums(c.positions, c.capped, i3, k)
+  const uncapped = a[1]! + b[1]! - k[1]!
+  const sold = (uncapped > 0 ? uncapped / p : 0) + k[2]!
+  return { tranches: i1 + i2, sold, i1, i2, i3, sums }
 }
 
 /**
@@ -573,17 +642,17 @@ function evaluateFast(c: PreparedCascade, p: number): Evaluation & { i1: number;
  */
 export function runCascade(prepared: PreparedCascade, options: CascadeOptions): CascadeResult {
   const { p0, maxRounds, relTol } = checkOptions(options)
-  const fp = iterate(p0, options.depth, maxRounds, relTol, (p) => evaluateFast(prepared, p))
+  const sums = new Float64Array(12)
+  const fp = iterate(p0, options.depth, maxRounds, relTol, (p) => evaluateFast(prepared, p, sums))
   const p = fp.price
-  const e = evaluateFast(prepared, p)
-  const cap = prepared.capped
-  const bad = cap.repayUsd[e.i3]! - p * cap.capUnitsOverBonus[e.i3]!
+  const e = evaluateFast(prepared, p, sums)
+  const bad = sums[8]! - p * sums[11]!
   return {
     initialShock: options.shock,
     finalShock: p / options.startPrice - 1,
     initialPrice: p0,
     finalPrice: p,
-    liquidatedUsd: prepared.first.repayUsd[e.i1]! + prepared.second.repayUsd[e.i2]!,
+    liquidatedUsd: sums[0]! + sums[4]!,
     seizedUnits: e.sold,
     positionsLiquidated: e.i1,
     tranchesLiquidated: e.tranches,
@@ -594,7 +663,10 @@ export function runCascade(prepared: PreparedCascade, options: CascadeOptions): 
   }
 }
 
-/** Every tranche of a population in input order, unsorted (the naive algorithm's layout). */
+/**
+ * Every tranche of a population in input order, unsorted (the naive algorithm's layout). Values
+ * are the float32-rounded ones the prepared structure holds, widened to float64.
+ */
 export interface TrancheTable {
   /** Number of tranches (the arrays may be longer). */
   count: number
@@ -608,6 +680,11 @@ export interface TrancheTable {
   capUnits: Float64Array
   /** Liquidation bonus factor. */
   bonus: Float64Array
+  /**
+   * min(threshold, q) with q = repay * bonus / capUnits rounded down to float32, USD per unit:
+   * at or below it the tranche's seizure is capped at capUnits.
+   */
+  capPrice: Float64Array
   /** 1 for the first tranche of a position, else 0. */
   first: Uint8Array
 }
@@ -623,17 +700,20 @@ export function tabulateTranches(positions: readonly CascadePosition[]): Tranche
     repayBonusUsd: new Float64Array(2 * N),
     capUnits: new Float64Array(2 * N),
     bonus: new Float64Array(2 * N),
+    capPrice: new Float64Array(2 * N),
     first: new Uint8Array(2 * N),
   }
   let n = 0
   for (let i = 0; i < N; i++) {
     const k = splitPosition(positions[i]!, i, s)
     for (let j = 0; j < k; j++) {
-      t.threshold[n] = s[T1 + j]!
-      t.repayUsd[n] = s[R1 + j]!
-      t.repayBonusUsd[n] = s[R1 + j]! * s[B]!
-      t.capUnits[n] = s[C1 + j]!
+      const theta = s[T1 + j]!
+      t.threshold[n] = theta
+      t.repayUsd[n] = s[R]!
+      t.repayBonusUsd[n] = s[R]! * s[B]!
+      t.capUnits[n] = s[C]!
       t.bonus[n] = s[B]!
+      t.capPrice[n] = Math.min(theta, s[Q]!)
       t.first[n++] = j === 0 ? 1 : 0
     }
   }
@@ -659,6 +739,7 @@ export function naiveCascade(
     repayBonusUsd: repayBonus,
     capUnits: cap,
     bonus,
+    capPrice,
   } = table
   const isFirst = table.first
   const evaluate = (p: number): Evaluation => {
@@ -667,8 +748,7 @@ export function naiveCascade(
     for (let i = 0; i < n; i++) {
       if (theta[i]! >= p) {
         tranches++
-        const units = repayBonus[i]! / p
-        sold += units < cap[i]! ? units : cap[i]!
+        sold += p <= capPrice[i]! ? cap[i]! : repayBonus[i]! / p
       }
     }
     return { tranches, sold }
@@ -685,12 +765,10 @@ export function naiveCascade(
     tranches++
     positionsLiquidated += isFirst[i]!
     liquidatedUsd += repay[i]!
-    const units = repayBonus[i]! / p
-    if (units < cap[i]!) seizedUnits += units
-    else {
+    if (p <= capPrice[i]!) {
       seizedUnits += cap[i]!
       badDebtUsd += repay[i]! - (cap[i]! * p) / bonus[i]!
-    }
+    } else seizedUnits += repayBonus[i]! / p
   }
   return {
     initialShock: options.shock,
@@ -828,15 +906,14 @@ export function liquidationHistogram(
   }
   for (let i = 1; i < edges.length; i++)
     if (!(edges[i]! > edges[i - 1]!)) throw new BaseError('INVALID_REQUEST', 'histogram edges must ascend')
+  const a = new Float64Array(4)
+  const b = new Float64Array(4)
   const at = (p: number) => {
     const i1 = countAtOrAbove(c.first.price, p)
     const i2 = countAtOrAbove(c.second.price, p)
-    return {
-      debt: c.first.repayUsd[i1]! + c.second.repayUsd[i2]!,
-      units: c.first.capUnits[i1]! + c.second.capUnits[i2]!,
-      tranches: i1 + i2,
-      positions: i1,
-    }
+    prefixSums(c.positions, c.first, i1, a)
+    prefixSums(c.positions, c.second, i2, b)
+    return { debt: a[0]! + b[0]!, units: a[2]! + b[2]!, tranches: i1 + i2, positions: i1 }
   }
   const out: HistogramBucket[] = []
   for (let i = 0; i + 1 < edges.length; i++) {
@@ -876,7 +953,7 @@ export interface PositionOutcome {
 
 /**
  * Per-position liquidations at one price (USD per unit), e.g. a cascade's finalPrice, under the
- * same tranche rules as the cascade. O(n).
+ * same tranche rules and float32-rounded amounts as the cascade. O(n).
  */
 export function positionOutcomes(positions: readonly CascadePosition[], price: number): PositionOutcome[] {
   const s = new Float64Array(8)
@@ -891,17 +968,17 @@ export function positionOutcomes(positions: readonly CascadePosition[], price: n
       badDebtUsd: 0,
     }
     if (pos.id !== undefined) o.id = pos.id
+    const r = s[R]!
+    const u = s[C]!
     for (let t = 0; t < k; t++) {
-      if (!(s[T1 + t]! >= price)) continue
-      const r = s[R1 + t]!
-      const units = (r * s[B]!) / price
+      const theta = s[T1 + t]!
+      if (!(theta >= price)) continue
       o.liquidatedUsd += r
-      o.liquidatedFraction += r / pos.debtUsd
-      if (units < s[C1 + t]!) o.seizedUnits += units
-      else {
-        o.seizedUnits += s[C1 + t]!
-        o.badDebtUsd += r - (s[C1 + t]! * price) / s[B]!
-      }
+      o.liquidatedFraction += pos.closeRule === 'full' ? 1 : 0.5
+      if (price <= Math.min(theta, s[Q]!)) {
+        o.seizedUnits += u
+        o.badDebtUsd += r - (u * price) / s[B]!
+      } else o.seizedUnits += (r * s[B]!) / price
     }
     return o
   })

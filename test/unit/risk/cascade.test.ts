@@ -18,6 +18,13 @@ import {
 } from '../../../src/risk/cascade.js'
 import { type DepthCurve, sqrtDepth, uniswapV3Depth, zeroDepth } from '../../../src/risk/depth.js'
 
+/**
+ * The cascade holds amounts and bonuses at float32 precision (see the module comment): hand
+ * computations with a bonus use its float32 value (1.05 -> 1.0499999523), not the decimal.
+ */
+const B105 = Math.fround(1.05)
+const B101 = Math.fround(1.01)
+
 /** A position of `collateral` units whose liquidation price (other = 0) is `pLiq`. */
 function pos(pLiq: number, collateral: number, over: Partial<CascadePosition> = {}): CascadePosition {
   const lt = over.liquidationThreshold ?? 0.8
@@ -71,27 +78,27 @@ describe('runCascade, hand-solved', () => {
   it('round by round', () => {
     // Round 1 at p0 = 90: A (95 >= 90). S = 798/90 = 8.8667 units;
     // p1 = 90 (1 - 0.1 sqrt(0.88667)) = 90 * 0.905837 = 81.5253.
-    const p1 = 90 * (1 - 0.1 * Math.sqrt(798 / 90 / 10))
+    const p1 = 90 * (1 - 0.1 * Math.sqrt((760 * B105) / 90 / 10))
     expect(p1).toBeCloseTo(81.5253, 4)
     const r1 = runCascade(prepared, { ...opts, maxRounds: 1 })
     expect(r1.finalPrice).toBeCloseTo(p1, 12)
     expect(r1.converged).toBe(false)
     // Round 2 at p1: B (85 >= 81.53) joins; S = (798 + 714)/81.5253 = 18.5464;
     // p2 = 90 (1 - 0.1 sqrt(1.85464)) = 77.7433.
-    const p2 = 90 * (1 - 0.1 * Math.sqrt(1512 / p1 / 10))
+    const p2 = 90 * (1 - 0.1 * Math.sqrt((1440 * B105) / p1 / 10))
     expect(p2).toBeCloseTo(77.7433, 4)
     const r2 = runCascade(prepared, { ...opts, maxRounds: 2 })
     expect(r2.finalPrice).toBeCloseTo(p2, 12)
     expect(r2.rounds).toBe(2)
     // p2 < 79.8: A's seizure is capped at its 10 units; C (70) is not reached.
     // S = 10 + 714/77.7433 = 19.1841 -> p3 = 90 (1 - 0.1 sqrt(1.91841)) = 77.5345, and so on.
-    const p3 = 90 * (1 - 0.1 * Math.sqrt((10 + 714 / p2) / 10))
+    const p3 = 90 * (1 - 0.1 * Math.sqrt((10 + (680 * B105) / p2) / 10))
     expect(runCascade(prepared, { ...opts, maxRounds: 3 }).finalPrice).toBeCloseTo(p3, 12)
   })
 
   it('converges to the fixed point p = 90 (1 - 0.1 sqrt((10 + 714/p) / 10))', () => {
     // Solve the scalar equation on [71.4, 79.8] (A capped, B not) by bisection.
-    const g = (p: number) => p - 90 * (1 - 0.1 * Math.sqrt((10 + 714 / p) / 10))
+    const g = (p: number) => p - 90 * (1 - 0.1 * Math.sqrt((10 + (680 * B105) / p) / 10))
     let lo = 71.4
     let hi = 79.8
     for (let i = 0; i < 200; i++) {
@@ -107,9 +114,9 @@ describe('runCascade, hand-solved', () => {
     expect(r.positionsLiquidated).toBe(2)
     expect(r.tranchesLiquidated).toBe(2)
     expect(r.liquidatedUsd).toBeCloseTo(760 + 680, 9)
-    expect(r.seizedUnits).toBeCloseTo(10 + 714 / lo, 9)
+    expect(r.seizedUnits).toBeCloseTo(10 + (680 * B105) / lo, 9)
     // A: 760 - 10 * p / 1.05 not covered
-    expect(r.badDebtUsd).toBeCloseTo(760 - (10 * lo) / 1.05, 8)
+    expect(r.badDebtUsd).toBeCloseTo(760 - (10 * lo) / B105, 8)
     expect(r.finalShock).toBeCloseTo(lo / 100 - 1, 9)
     expect(r.initialPrice).toBeCloseTo(90, 12)
     const n = naiveCascade(positions, opts)
@@ -131,13 +138,13 @@ describe('tranches', () => {
     expect(positionThresholds(aave)).toEqual({ liquidationPrice: 100, fullClosePrice: 95, badDebtPrice: 84 })
     const r98 = at(aave, 98)
     expect(r98.liquidatedUsd).toBeCloseTo(400, 12)
-    expect(r98.seizedUnits).toBeCloseTo(420 / 98, 12)
+    expect(r98.seizedUnits).toBeCloseTo((400 * B105) / 98, 12)
     expect(r98.tranchesLiquidated).toBe(1)
     expect(r98.positionsLiquidated).toBe(1)
     expect(at(aave, 95.5).liquidatedUsd).toBeCloseTo(400, 12)
     const r94 = at(aave, 94)
     expect(r94.liquidatedUsd).toBeCloseTo(800, 12)
-    expect(r94.seizedUnits).toBeCloseTo(840 / 94, 12)
+    expect(r94.seizedUnits).toBeCloseTo((800 * B105) / 94, 12)
     expect(r94.tranchesLiquidated).toBe(2)
     expect(r94.positionsLiquidated).toBe(1)
     expect(at(aave, 100.5).liquidatedUsd).toBe(0)
@@ -147,7 +154,7 @@ describe('tranches', () => {
     expect(positionThresholds(full)?.fullClosePrice).toBe(100)
     const r = at(full, 99)
     expect(r.liquidatedUsd).toBeCloseTo(800, 12)
-    expect(r.seizedUnits).toBeCloseTo(840 / 99, 12)
+    expect(r.seizedUnits).toBeCloseTo((800 * B105) / 99, 12)
     expect(r.tranchesLiquidated).toBe(1)
   })
 
@@ -156,7 +163,7 @@ describe('tranches', () => {
     for (const p of [aave, full]) {
       const r = at(p, 80)
       expect(r.seizedUnits).toBeCloseTo(10, 12)
-      expect(r.badDebtUsd).toBeCloseTo(800 - 800 / 1.05, 9) // 38.095
+      expect(r.badDebtUsd).toBeCloseTo(800 - 800 / B105, 9) // 38.095
       expect(r.liquidatedUsd).toBeCloseTo(800, 12)
     }
     expect(at(full, 85).badDebtUsd).toBe(0)
@@ -170,7 +177,7 @@ describe('tranches', () => {
     const r = at(p, 95.5)
     expect(r.liquidatedUsd).toBeCloseTo(475, 9)
     expect(r.seizedUnits).toBeCloseTo(5, 12)
-    expect(r.badDebtUsd).toBeCloseTo(475 - (5 * 95.5) / 1.01, 9)
+    expect(r.badDebtUsd).toBeCloseTo(475 - (5 * 95.5) / B101, 9)
     const n = naiveCascade([p], { startPrice: 100, shock: -0.045, depth: zeroDepth() })
     expect(n.badDebtUsd).toBeCloseTo(r.badDebtUsd, 9)
     const [o] = positionOutcomes([{ ...p, id: 'eth-emode' }], 95.5)
@@ -376,6 +383,73 @@ describe('liquidationHistogram', () => {
     const even = liquidationHistogram(prepareCascade(positions), 100, { from: 90, to: 102, count: 6 })
     expect(even).toHaveLength(6)
     expect(even.reduce((a, b) => a + b.debtUsd, 0)).toBeCloseTo(1560, 9)
+  })
+})
+
+describe('float32 storage and block prefix sums', () => {
+  it('matches the naive rescan at every threshold, across block boundaries', () => {
+    // 700 positions: > 10 blocks of 64 entries per list; zero depth evaluates S at exactly p0.
+    const positions = population(700, 23)
+    const prepared = prepareCascade(positions)
+    const table = tabulateTranches(positions)
+    const prices = Array.from(table.threshold.subarray(0, table.count)).filter((_, i) => i % 7 === 0)
+    for (const price of [...prices, ...prices.map((p) => p * (1 + 1e-9))]) {
+      const opts = { startPrice: 100, shock: price / 100 - 1, depth: zeroDepth() }
+      const a = runCascade(prepared, opts)
+      const b = naiveCascade(table, opts)
+      expect(a.tranchesLiquidated).toBe(b.tranchesLiquidated)
+      expect(a.positionsLiquidated).toBe(b.positionsLiquidated)
+      expect(Math.abs(a.liquidatedUsd - b.liquidatedUsd)).toBeLessThanOrEqual(1e-12 * b.liquidatedUsd)
+      expect(Math.abs(a.seizedUnits - b.seizedUnits)).toBeLessThanOrEqual(1e-12 * b.seizedUnits)
+      expect(Math.abs(a.badDebtUsd - b.badDebtUsd)).toBeLessThanOrEqual(1e-9 * b.liquidatedUsd)
+    }
+  })
+
+  it('holds thresholds and amounts at float32, caps at q rounded down, and reports its size', () => {
+    // debt 1000.1, 3 units, LT 0.8: p_liq = 416.708333..., q = 1000.1 * 1.05 / 3 = 350.035
+    const p = pos(0, 3, { debtUsd: 1000.1 })
+    const t = tabulateTranches([p])
+    expect(t.threshold[0]).toBe(Math.fround(1000.1 / 2.4))
+    expect(t.repayUsd[0]).toBe(Math.fround(1000.1))
+    expect(t.capPrice[0]).toBeLessThanOrEqual((t.repayUsd[0]! * B105) / 3)
+    expect(t.capPrice[0]).toBe(Math.fround(t.capPrice[0]!))
+    expect(t.capPrice[0]! / ((1000.1 * 1.05) / 3)).toBeCloseTo(1, 6)
+    // At the cap price the seizure is capped with bad debt >= 0
+    const r = runCascade(prepareCascade([p]), {
+      startPrice: 500,
+      shock: t.capPrice[0]! / 500 - 1,
+      depth: zeroDepth(),
+    })
+    expect(r.seizedUnits).toBe(3)
+    expect(r.badDebtUsd).toBeGreaterThanOrEqual(0)
+    expect(r.badDebtUsd).toBeLessThan(1e-3)
+    // 4 bytes of key (+ 4 of index) per list entry, 12 per position, and the block sums
+    const prepared = prepareCascade(population(6400, 9))
+    const n1 = prepared.first.price.length
+    const n2 = prepared.second.price.length
+    const n3 = prepared.capped.price.length
+    const blocks = (n: number) => 32 * (Math.floor(n / 64) + 1)
+    expect(prepared.byteLength).toBe(16 * n1 + 8 * n2 + 8 * n3 + blocks(n1) + blocks(n2) + blocks(n3))
+  })
+
+  it('positionOutcomes adds up to the cascade at the same price', () => {
+    const positions = population(300, 31)
+    const prepared = prepareCascade(positions)
+    for (const price of [95, 80, 61.3, 40]) {
+      const r = runCascade(prepared, { startPrice: 100, shock: price / 100 - 1, depth: zeroDepth() })
+      const o = positionOutcomes(positions, price)
+      const sum = (f: (x: (typeof o)[number]) => number) => o.reduce((a, x) => a + f(x), 0)
+      expect(sum((x) => x.liquidatedUsd)).toBeCloseTo(r.liquidatedUsd, 6)
+      expect(sum((x) => x.seizedUnits)).toBeCloseTo(r.seizedUnits, 9)
+      expect(sum((x) => x.badDebtUsd)).toBeCloseTo(r.badDebtUsd, 6)
+      expect(o.filter((x) => x.liquidatedFraction > 0)).toHaveLength(r.positionsLiquidated)
+      expect(o.every((x) => [0, 0.5, 1].includes(x.liquidatedFraction))).toBe(true)
+    }
+  })
+
+  it('rejects amounts beyond the float32 range', () => {
+    expect(() => prepareCascade([pos(90, 1e39)])).toThrow(/collateral/)
+    expect(() => prepareCascade([pos(90, 1, { debtUsd: 1e39 })])).toThrow(/debtUsd/)
   })
 })
 
