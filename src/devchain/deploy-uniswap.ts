@@ -71,9 +71,10 @@ export interface UniswapRangeSpec {
 }
 
 /**
- * Default depth of the devchain WETH/USDC pool: a concentrated +-5% range, a +-20% range and a wide
- * 1/16x..16x range (about 9M USD in all). Selling WETH into it moves the price by about 1.6%
- * (100 WETH), 4.6% (300 WETH) and 29% (1,000 WETH), fee included.
+ * Default depth of the devchain WETH/USDC pool: a concentrated +-5% range (1M USD), a +-20% range
+ * (4M USD) and a wide 1/16x..16x range (60M USD). Selling WETH into it moves the price by about
+ * 0.75% (100 WETH), 2.2% (300 WETH), 7.7% (1,000 WETH) and 24% (3,000 WETH), fee included: deep
+ * enough that the 600-borrower population's liquidations cascade without draining it.
  */
 export const DEFAULT_UNISWAP_RANGES: readonly UniswapRangeSpec[] = [
   { label: 'concentrated +-5%', lowerMultiplier: 0.95, upperMultiplier: 1.05, valueUsd: 1_000_000 },
