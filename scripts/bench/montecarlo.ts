@@ -101,7 +101,14 @@ interface NumpyRun {
 }
 const script = join(dirname(fileURLToPath(import.meta.url)), 'montecarlo_numpy.py')
 let numpy: { runs: NumpyRun[] } | { skipped: string }
-const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' })
+// Debian's python3-numpy under the system python3 (/usr/bin/python3) first, as the issue asks;
+// else whatever python3 is on PATH; STACKLENS_BENCH_PYTHON overrides both.
+const PYTHON =
+  process.env.STACKLENS_BENCH_PYTHON ??
+  (spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0
+    ? '/usr/bin/python3'
+    : 'python3')
+const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' })
 if (probe.error) numpy = { skipped: `python3 not runnable: ${probe.error.message}` }
 else if (probe.status !== 0)
   numpy = {
@@ -111,7 +118,7 @@ else {
   const runs: NumpyRun[] = []
   let failure: string | undefined
   for (let r = 0; r < RUNS && !failure; r++) {
-    const out = spawnSync('python3', [script, String(PATHS), String(STEPS), String(SEED)], {
+    const out = spawnSync(PYTHON, [script, String(PATHS), String(STEPS), String(SEED)], {
       encoding: 'utf8',
       env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
       maxBuffer: 1 << 20,
