@@ -31,6 +31,18 @@ try {
       log(`  ${w.label}`)
       log(`    curl -s '${server.url}/v1/wallets/${w.address}?chain=local'`)
     }
+    const stacker = server.manifest.wallets.find((w) => w.key === 'stacker')
+    if (stacker) {
+      log('')
+      log('Leverage and risk (the cross-protocol stacker):')
+      log(`    curl -s '${server.url}/v1/wallets/${stacker.address}/exposure?chain=local'`)
+      log(`    curl -s '${server.url}/v1/wallets/${stacker.address}/stress?chain=local&shocks=ETH:-0.3'`)
+      log(`    curl -s '${server.url}/v1/wallets/${stacker.address}/montecarlo?chain=local&horizonDays=30'`)
+    }
+    if (server.manifest.population) {
+      log(`  Market cascade (${server.manifest.population.count} population borrowers, Uniswap v3 depth):`)
+      log(`    curl -s '${server.url}/v1/markets/${server.manifest.aaveV3.marketId}/cascade?chain=local&asset=ETH'`)
+    }
   }
   log('')
   log('Ctrl-C stops the server and everything it started.')

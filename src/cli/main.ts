@@ -5,6 +5,8 @@
  *   stacklens devchain [--port N]        start the devchain alone and keep it running
  *   stacklens wallet <address> [--chain K] [--block N] [--json]
  *   stacklens exposure <address> [--chain K] [--block N] [--betas B] [--target T] [--json]
+ *   stacklens stress <address> [--chain K] [--block N] [--shocks S] [--depegs D] [--json]
+ *   stacklens cascade <market> --chain K [--asset A] [--shocks S] [--depth D] [--wallet W] [--json]
  *
  * Exit codes: 0 ok, 2 bad input, 3 upstream failure, 1 anything else.
  */
@@ -30,12 +32,24 @@ const USAGE = `usage:
   stacklens exposure <address> [--chain K|all] [--block N] [--betas LINK:1.2:0.9] [--target zero|1.5] [--json]
                                                     its leverage resolved: net exposure per risk asset, layers,
                                                     stacks across protocols, beta, unwind plan
+  stacklens stress <address> [--chain K|all] [--shocks ETH:-0.3,BTC:-20%] [--depegs stETH:-0.05] [--json]
+                                                    health factors, liquidations and equity under shocks
+                                                    (without shocks: the default grid and the worst case)
+  stacklens cascade <market> [--chain K] [--asset ETH] [--shocks=-0.05,-0.1] [--depth auto|pool|sqrt|none]
+                   [--wallet <address>] [--json]    a market's liquidation cascade curve (market: an Aave
+                                                    market id such as aave-v3-local, or a Morpho market id)
 `
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR
 const paint = (code: string, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s)
 
 function exitCodeOf(err: unknown): number {
+  // node:util parseArgs: an unknown option, a missing value ("--shocks -0.1": write --shocks=-0.1).
+  if (
+    typeof (err as { code?: unknown })?.code === 'string' &&
+    (err as { code: string }).code.startsWith('ERR_PARSE_ARGS')
+  )
+    return 2
   if (err instanceof BaseError) {
     const status = STATUS_OF[err.code]
     return status < 500 ? 2 : status === 500 ? 1 : 3
@@ -268,6 +282,150 @@ async function exposureCommand(args: string[]): Promise<void> {
   printExposure(body as unknown as ExposureBody)
 }
 
+interface StressBody {
+  address: string
+  equityUsd: number
+  scenarios: {
+    scenario: { name: string }
+    equityAfterUsd: number
+    changePct: number | null
+    positionsLiquidated: number
+    minHealthFactor: number | null
+  }[]
+  worstCase: { scenario: string; equityAfterUsd: number; changePct: number | null } | null
+}
+
+async function stressCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      chain: { type: 'string' },
+      block: { type: 'string' },
+      shocks: { type: 'string' },
+      depegs: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `stress takes one address\n${USAGE}`)
+  const address = parseAddress(positionals[0]!)
+  const chainKey = values.chain ?? 'local'
+  if (chainKey !== 'all' && !isChainKey(chainKey)) throw new UnknownChainError(chainKey, CHAIN_KEYS)
+  const query = new URLSearchParams()
+  if (chainKey !== 'all') query.set('chain', chainKey)
+  for (const k of ['block', 'shocks', 'depegs'] as const) if (values[k] !== undefined) query.set(k, values[k])
+  if (!values.json) process.stderr.write(`stressing ${address} on ${chainKey}...\n`)
+  const body = (await apiGet(`/v1/wallets/${address}/stress?${query}`, chainKey)) as unknown as StressBody
+  if (values.json) {
+    console.log(JSON.stringify(body, null, 2))
+    return
+  }
+  console.log(`${address}: equity $${fmtUsd(body.equityUsd)}`)
+  console.log(
+    paint(
+      '1',
+      `${'scenario'.padEnd(30)} ${'equity after'.padStart(16)} ${'change'.padStart(9)} ${'liquidated'.padStart(10)} ${'min HF'.padStart(8)}`,
+    ),
+  )
+  for (const s of body.scenarios) {
+    const change = s.changePct === null ? '-' : `${(s.changePct * 100).toFixed(1)}%`
+    const hf = s.minHealthFactor === null ? '-' : s.minHealthFactor.toFixed(3)
+    const color = s.positionsLiquidated > 0 ? '31' : '0'
+    console.log(
+      `${s.scenario.name.padEnd(30)} ${`$${fmtUsd(s.equityAfterUsd)}`.padStart(16)} ${change.padStart(9)} ${paint(color, String(s.positionsLiquidated).padStart(10))} ${hf.padStart(8)}`,
+    )
+  }
+  if (body.worstCase) {
+    const pct = body.worstCase.changePct === null ? '' : ` (${(body.worstCase.changePct * 100).toFixed(1)}%)`
+    console.log(
+      `\nworst case: ${body.worstCase.scenario}: equity $${fmtUsd(body.worstCase.equityAfterUsd)}${pct}`,
+    )
+  }
+}
+
+interface CascadeBody {
+  market: string
+  chain: string
+  blockNumber: number
+  asset: string
+  startPrice: number
+  borrowers: { source: string; withDebt: number; inCascade: number; stale?: boolean; fallbackReason?: string }
+  depth: { source: string; label?: string }
+  points: {
+    initialShock: number
+    finalShock: number
+    liquidatedUsd: number
+    badDebtUsd: number
+    positionsLiquidated: number
+    rounds: number
+  }[]
+  wallet?: {
+    address: string
+    found: boolean
+    reason?: string
+    liquidationPrice?: number
+    naiveShock?: number
+    cascadeShock?: number
+  }
+}
+
+async function cascadeCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      chain: { type: 'string' },
+      block: { type: 'string' },
+      asset: { type: 'string' },
+      shocks: { type: 'string' },
+      depth: { type: 'string' },
+      wallet: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length !== 1)
+    throw new BaseError('INVALID_REQUEST', `cascade takes one market id\n${USAGE}`)
+  const market = positionals[0]!
+  const chainKey = values.chain ?? 'local'
+  if (!isChainKey(chainKey)) throw new UnknownChainError(chainKey, CHAIN_KEYS)
+  const query = new URLSearchParams({ chain: chainKey })
+  for (const k of ['block', 'asset', 'shocks', 'depth', 'wallet'] as const)
+    if (values[k] !== undefined) query.set(k, values[k])
+  if (!values.json) process.stderr.write(`reading every borrower of ${market} on ${chainKey}...\n`)
+  const body = (await apiGet(
+    `/v1/markets/${encodeURIComponent(market)}/cascade?${query}`,
+    chainKey,
+  )) as unknown as CascadeBody
+  if (values.json) {
+    console.log(JSON.stringify(body, null, 2))
+    return
+  }
+  const b = body.borrowers
+  console.log(
+    `${body.market} on ${body.chain} at block ${body.blockNumber}: ${body.asset} at $${fmtUsd(body.startPrice)}, ${b.inCascade} of ${b.withDebt} borrowers in the cascade (from ${b.source}${b.stale ? ', STALE subgraph' : ''}), depth: ${body.depth.label ?? body.depth.source}`,
+  )
+  if (b.fallbackReason) console.log(paint('33', `note: ${b.fallbackReason}`))
+  console.log(
+    paint(
+      '1',
+      `${'shock'.padStart(7)} ${'final'.padStart(9)} ${'debt liquidated'.padStart(18)} ${'positions'.padStart(9)} ${'rounds'.padStart(6)} ${'bad debt'.padStart(14)}`,
+    ),
+  )
+  for (const p of body.points) {
+    console.log(
+      `${`${(p.initialShock * 100).toFixed(1)}%`.padStart(7)} ${`${(p.finalShock * 100).toFixed(2)}%`.padStart(9)} ${`$${fmtUsd(p.liquidatedUsd)}`.padStart(18)} ${String(p.positionsLiquidated).padStart(9)} ${String(p.rounds).padStart(6)} ${`$${fmtUsd(p.badDebtUsd)}`.padStart(14)}`,
+    )
+  }
+  const w = body.wallet
+  if (w) {
+    if (!w.found) console.log(`\n${w.address}: ${w.reason}`)
+    else
+      console.log(
+        `\n${w.address}: liquidated at $${fmtUsd(w.liquidationPrice ?? 0)}: an initial shock of ${((w.cascadeShock ?? 0) * 100).toFixed(2)}% with the cascade, ${((w.naiveShock ?? 0) * 100).toFixed(2)}% without`,
+      )
+  }
+}
+
 async function devchainCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
   let port: number | undefined
@@ -305,6 +463,10 @@ async function main(argv: string[]): Promise<void> {
       return walletCommand(rest)
     case 'exposure':
       return exposureCommand(rest)
+    case 'stress':
+      return stressCommand(rest)
+    case 'cascade':
+      return cascadeCommand(rest)
     case 'devchain':
       return devchainCommand(rest)
     case 'serve':

@@ -189,3 +189,53 @@ describe('stacklens exposure', () => {
     expect(address.stderr).toMatch(/not a valid EVM address/)
   })
 })
+
+describe('stacklens stress and cascade', () => {
+  it('stress --json: what GET .../stress answers; the human table names the worst case', async () => {
+    const cli = await stacklens(['stress', looper, '--shocks', 'ETH:-0.3', '--json'])
+    expect(cli.code).toBe(0)
+    const res = await t.app.request(`/v1/wallets/${looper}/stress?chain=local&shocks=ETH%3A-0.3`)
+    expect(JSON.parse(cli.stdout)).toEqual(await res.json())
+    const human = await stacklens(['stress', looper])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain('all risk assets -50%')
+    expect(human.stdout).toMatch(/worst case: .+: equity \$/)
+    expect(human.stdout).not.toMatch(ANSI)
+  })
+
+  it('cascade --json: what GET /v1/markets/{market}/cascade answers; the human curve', async () => {
+    // A value starting with "-" goes with "=" (node's parseArgs would take it for an option).
+    const cli = await stacklens([
+      'cascade',
+      'aave-v3-local',
+      '--shocks=-0.1,-0.3',
+      '--wallet',
+      looper,
+      '--json',
+    ])
+    expect(cli.code, cli.stderr).toBe(0)
+    const res = await t.app.request(
+      `/v1/markets/aave-v3-local/cascade?chain=local&shocks=-0.1%2C-0.3&wallet=${looper}`,
+    )
+    expect(JSON.parse(cli.stdout)).toEqual(await res.json())
+    const human = await stacklens(['cascade', 'aave-v3-local', '--shocks=-0.1,-0.3'])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain('Uniswap v3')
+    expect(human.stdout).toMatch(/-30\.0%\s+-\d+\.\d\d%/)
+  })
+
+  it('bad input exits 2 with the API message', async () => {
+    const shocks = await stacklens(['stress', looper, '--shocks', 'ETH'])
+    expect(shocks.code).toBe(2)
+    expect(shocks.stderr).toContain('shocks: "ETH" is not ASSET:MOVE')
+    const market = await stacklens(['cascade', 'aave-v9'])
+    expect(market.code).toBe(2)
+    expect(market.stderr).toContain('unknown market "aave-v9"')
+    const depth = await stacklens(['cascade', 'aave-v3-local', '--depth', 'deep'])
+    expect(depth.code).toBe(2)
+    expect(depth.stderr).toContain('depth: "deep"')
+    const ambiguous = await stacklens(['cascade', 'aave-v3-local', '--shocks', '-0.1'])
+    expect(ambiguous.code).toBe(2)
+    expect(ambiguous.stderr).toContain('--shocks=-XYZ')
+  })
+})
