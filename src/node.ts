@@ -41,7 +41,9 @@ try {
     }
     if (server.manifest.population) {
       log(`  Market cascade (${server.manifest.population.count} population borrowers, Uniswap v3 depth):`)
-      log(`    curl -s '${server.url}/v1/markets/${server.manifest.aaveV3.marketId}/cascade?chain=local&asset=ETH'`)
+      log(
+        `    curl -s '${server.url}/v1/markets/${server.manifest.aaveV3.marketId}/cascade?chain=local&asset=ETH'`,
+      )
     }
   }
   log('')
