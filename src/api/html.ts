@@ -8,8 +8,16 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;')
 }
 
+/** Extra inline assets of a page (trusted, written by stacklens itself: never user input). */
+export interface PageAssets {
+  /** CSS appended to the shared style sheet. */
+  style?: string
+  /** JavaScript run at the end of the body. */
+  script?: string
+}
+
 /** The shared page shell: no external assets, so it works offline and on Workers. */
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, assets: PageAssets = {}): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>
@@ -24,5 +32,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-siz
 code,pre{font:13px/1.45 ui-monospace,monospace}pre{background:var(--card);border:1px solid var(--line);padding:10px;border-radius:6px;overflow:auto}
 .method{display:inline-block;font:600 12px ui-monospace,monospace;padding:2px 6px;border-radius:4px;background:var(--accent);color:#fff;margin-right:8px}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-</style></head><body><main>${body}</main></body></html>`
+${assets.style ?? ''}</style></head><body><main>${body}</main>${
+    assets.script ? `<script>${assets.script.replaceAll('</', '<\\/')}</script>` : ''
+  }</body></html>`
 }

@@ -109,6 +109,16 @@ describe('the Worker in workerd', () => {
     expect(a.body).toEqual({ status: 'ok' })
   })
 
+  it('GET / serves the dashboard with the demo wallets, identical to the Node app', async () => {
+    const res = await withManifest.fetch('http://stacklens.test/')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/html')
+    const html = await res.text()
+    expect(html).toContain('data-testid="panel-stack"')
+    expect(html).toContain(`data-address="${looper}"`)
+    expect(html).toBe(await (await t.app.request('/')).text())
+  })
+
   it('serves the looper from the devchain, identical to the Node app', async () => {
     const path = `/v1/wallets/${looper}?chain=local`
     const a = await get(withManifest, path)
