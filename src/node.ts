@@ -21,6 +21,7 @@ try {
   const seconds = ((performance.now() - t0) / 1000).toFixed(1)
   log('')
   log(`stacklens ready in ${seconds} s: ${server.url}`)
+  log(`  dashboard       ${server.url}/  (click a demo wallet)`)
   log(`  API reference   ${server.url}/docs`)
   log(`  OpenAPI spec    ${server.url}/openapi.json`)
   if (server.manifest) {
