@@ -502,6 +502,11 @@ export function createApp(deps: AppDeps) {
       const asset = (query.asset ?? 'ETH').toUpperCase()
       if (!/^[A-Z0-9._-]{1,32}$/.test(asset))
         throw new BaseError('INVALID_REQUEST', `asset: "${query.asset}" is not a risk asset name`)
+      if (asset === 'USD')
+        throw new BaseError(
+          'INVALID_REQUEST',
+          'asset: USD is the numeraire: shock a risk asset (ETH, BTC, ...)',
+        )
       const shocks =
         query.shocks === undefined ? DEFAULT_CASCADE_SHOCKS : parseShockList(query.shocks, 'shocks', 200)
       const depth = query.depth ?? 'auto'

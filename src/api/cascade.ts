@@ -4,7 +4,14 @@
  * Uniswap v3 pool read at the same block, else a square-root curve), then the shock curve, the
  * liquidation histogram and the per-wallet view.
  */
-import type { PublicClient } from 'viem'
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  type Hex,
+  type PublicClient,
+  parseAbi,
+  zeroAddress,
+} from 'viem'
 import { executeBatch } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
@@ -24,6 +31,10 @@ import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '
 import { marketCascadeInputs } from '../risk/market-cascade.js'
 import type { StressInput } from '../risk/stress.js'
 import type { AssetContexts } from './exposure.js'
+
+const idToMarketParamsAbi = parseAbi([
+  'function idToMarketParams(bytes32 id) view returns (address loanToken, address collateralToken, address oracle, address irm, uint256 lltv)',
+])
 
 /** What the route asks for. */
 export interface CascadeRequest {
@@ -89,6 +100,37 @@ export async function marketCascade(req: CascadeRequest) {
     contributions: positionContributions(id, position, ctx, prices),
   }))
   const converted = marketCascadeInputs(inputs, req.asset)
+  if (market.borrowers.length === 0 && /^0x[0-9a-fA-F]{64}$/.test(req.market) && chain.morphoBlue) {
+    // No borrower at all: tell an empty market from an id Morpho does not know.
+    const params = await executeBatch({
+      client,
+      chain: chain.key,
+      multicall3: chain.multicall3,
+      calls: [
+        {
+          target: chain.morphoBlue.morpho,
+          allowFailure: true,
+          callData: encodeFunctionData({
+            abi: idToMarketParamsAbi,
+            functionName: 'idToMarketParams',
+            args: [req.market as Hex],
+          }),
+        },
+      ],
+      blockNumber: market.blockNumber,
+    })
+    const r = params.results[0]
+    const loanToken = r?.success
+      ? decodeFunctionResult({
+          abi: idToMarketParamsAbi,
+          functionName: 'idToMarketParams',
+          data: r.returnData,
+        })[0]
+      : zeroAddress
+    if (loanToken === zeroAddress) {
+      throw new BaseError('NOT_FOUND', `Morpho Blue on ${chain.key} has no market ${req.market}`)
+    }
+  }
   if (converted.startPrice === null) {
     throw new BaseError(
       'INVALID_REQUEST',

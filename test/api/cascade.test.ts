@@ -220,6 +220,18 @@ describe('GET /v1/markets/{market}/cascade: bad input', () => {
       400,
       'INVALID_REQUEST',
     ],
+    [
+      'USD as the shocked asset',
+      '/v1/markets/aave-v3-local/cascade?chain=local&asset=USD',
+      400,
+      'INVALID_REQUEST',
+    ],
+    [
+      'a Morpho market id Morpho does not know',
+      `/v1/markets/0x${'1'.repeat(64)}/cascade?chain=local`,
+      404,
+      'NOT_FOUND',
+    ],
   ]
   for (const [name, path, status, code] of cases) {
     it(name, async () => {
