@@ -2,9 +2,11 @@
  * The stress route's glue: the resolver's contributions per layer -> stress inputs -> scenarios
  * (the request's, or the default grid) -> results and the worst case.
  */
+import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { identify } from '../resolve/contributions.js'
 import type { Exposure } from '../resolve/types.js'
+import { DEFAULT_MARKET_PARAMS } from '../risk/defaults.js'
 import {
   defaultStressGrid,
   type StressInput,
@@ -29,6 +31,30 @@ export function scenariosOf(
   depegs: Record<string, number> | undefined,
 ): StressScenario[] {
   if (shocks === undefined && depegs === undefined) return defaultStressGrid(exposure.contributions)
+  // A key that matches nothing would leave the wallet unmoved and look like a calm scenario:
+  // match case-insensitively to the wallet's own names, else refuse.
+  // Risk assets: the wallet's own, and every one the default table knows (shocking ETH on a wallet
+  // without ETH is a fair question: nothing happens to it).
+  const assets = [
+    ...new Set([...exposure.contributions.map((c) => c.riskAsset), ...Object.keys(DEFAULT_MARKET_PARAMS)]),
+  ].filter((a) => a !== 'USD')
+  const symbols = [...new Set(exposure.contributions.flatMap((c) => c.path))]
+  const match = (key: string, names: string[], what: string): string => {
+    const found = names.find((n) => n === key) ?? names.find((n) => n.toLowerCase() === key.toLowerCase())
+    if (found === undefined) {
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `${what}: "${key}" is not ${what === 'shocks' ? 'a known risk asset' : 'a token'} of this wallet (known: ${names.join(', ') || 'none'})`,
+      )
+    }
+    return found
+  }
+  if (shocks)
+    shocks = Object.fromEntries(
+      Object.entries(shocks).map(([k, v]) => [k === '*' ? k : match(k, assets, 'shocks'), v]),
+    )
+  if (depegs)
+    depegs = Object.fromEntries(Object.entries(depegs).map(([k, v]) => [match(k, symbols, 'depegs'), v]))
   const parts = [
     ...Object.entries(shocks ?? {}).map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${+(v * 100).toFixed(4)}%`),
     ...Object.entries(depegs ?? {}).map(([k, v]) => `${k} depeg ${+(v * 100).toFixed(4)}%`),

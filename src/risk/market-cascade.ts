@@ -11,6 +11,7 @@
  * sides are >= 2,000 USD, else the whole debt; Morpho the whole debt at its LIF; Compound's absorb
  * as a whole-debt liquidation whose "bonus" is 1 / the liquidation factor.
  */
+import type { Leg, Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import type { CascadePosition } from './cascade.js'
 import type { StressInput } from './stress.js'
@@ -29,6 +30,34 @@ export interface MarketCascadeInputs {
   startPrice: number | null
 }
 
+function median(values: number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+/**
+ * Compound v3's liquidation factor of a position's collateral legs selected by `pick`, weighted
+ * by USD (each collateral is credited at its own factor in `absorb`); 1 when none is known.
+ */
+export function compoundLiquidationFactor(p: Position, pick: (leg: Leg, index: number) => boolean): number {
+  const bySymbol = new Map(
+    ((p.details.collaterals ?? []) as { symbol: string; liquidationFactorBps: number }[]).map((c) => [
+      c.symbol,
+      c.liquidationFactorBps / 10_000,
+    ]),
+  )
+  let usd = 0
+  let weighted = 0
+  p.legs.forEach((leg, i) => {
+    const lf = bySymbol.get(leg.asset.symbol)
+    if (lf === undefined || !pick(leg, i) || leg.usd <= 0) return
+    usd += leg.usd
+    weighted += leg.usd * lf
+  })
+  return usd > 0 ? weighted / usd : 1
+}
+
 const isAave = (details: Record<string, unknown>) => details.layout === 'v3.0' || details.layout === 'v3.3'
 
 /** Converts positions (with their resolver contributions) into cascade positions for `asset`. */
@@ -36,6 +65,9 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
   const positions: CascadePosition[] = []
   const excluded: ExcludedPosition[] = []
   const prices: number[] = []
+  // Fallback when no borrower holds the asset at par (a wstETH/USDC market): the oracle's price
+  // per unit of the risk asset implied by the collateral legs (USD / units).
+  const implied: number[] = []
   for (const { id, position: p, contributions } of inputs) {
     if (p.kind === 'perp') {
       excluded.push({ id, reason: 'perp' })
@@ -53,6 +85,8 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
       const c = legContribs[i] as Contribution | undefined
       if (!c) continue
       if (c.riskAsset === asset && c.path.length === 1 && leg.priceUsd > 0) prices.push(leg.priceUsd)
+      if (c.riskAsset === asset && leg.side === 'collateral' && c.units > 0 && leg.usd > 0)
+        implied.push(leg.usd / c.units)
       if (leg.side === 'debt') {
         debt += leg.usd
         if (c.riskAsset === asset) debtInAsset = true
@@ -86,11 +120,12 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
       const big = p.collateralUsd >= 2000 && p.debtUsd >= 2000
       closeRule = p.details.layout === 'v3.0' || big ? 'aave-v3.0' : 'full'
     } else if (p.protocol === 'compound-v3') {
-      const factors = (p.details.collaterals ?? []) as { liquidationFactorBps: number }[]
-      const lf =
-        factors.length > 0
-          ? factors.reduce((a, f) => a + f.liquidationFactorBps, 0) / factors.length / 10_000
-          : 1
+      // Absorb credits each collateral at its own liquidation factor: USD-weighted over the
+      // shocked asset's legs.
+      const lf = compoundLiquidationFactor(
+        p,
+        (leg, i) => legContribs[i]?.riskAsset === asset && leg.side === 'collateral',
+      )
       bonus = lf > 0 ? 1 / lf : 1
     }
     positions.push({
@@ -103,10 +138,5 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
       closeRule,
     })
   }
-  prices.sort((a, b) => a - b)
-  return {
-    positions,
-    excluded,
-    startPrice: prices.length > 0 ? (prices[Math.floor(prices.length / 2)] as number) : null,
-  }
+  return { positions, excluded, startPrice: median(prices) ?? median(implied) }
 }

@@ -16,6 +16,11 @@
  * - Perps (GMX v2, Hyperliquid, manual): liquidated when equity < maintenance (GMX's threshold is
  *   fixed by the position's size in USD; elsewhere it scales with the notional); the remaining
  *   equity is counted as lost (venues differ; conservative).
+ *
+ * Depegs move the protocol's valuation too: the oracle is taken to follow the market. Aave prices
+ * LSTs through capped exchange-rate adapters (CAPO) and many Morpho oracles do the same, so there
+ * an LST depeg is a market loss WITHOUT the liquidation this engine reports: read a depeg scenario
+ * as the market-price view.
  */
 import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
@@ -211,7 +216,10 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     const repaid = seized / bonus
     const badDebt = closeFactor === 1 ? Math.max(0, debt - repaid) : 0
     const collAfter = coll - seized
-    const debtAfter = debt - repaid - (rule === 'morpho-full' ? badDebt : 0)
+    // Morpho socialises what the collateral cannot cover; Aave v3.3 burns it as a deficit once the
+    // counted collateral is gone. v3.0 leaves it on the account.
+    const writtenOff = rule === 'morpho-full' || (p.details.layout === 'v3.3' && seized >= counted)
+    const debtAfter = debt - repaid - (writtenOff ? badDebt : 0)
     equityAfterUsd = Math.max(0, collAfter - debtAfter)
     const remaining = weighted - (seized * weighted) / Math.max(counted, Number.MIN_VALUE)
     stillLiquidatable = debtAfter > 0 && remaining / debtAfter < 1
@@ -336,7 +344,10 @@ export function defaultStressGrid(contributions: readonly Contribution[]): Stres
       out.push({ name: `${key} depeg ${d * 100}%`, shocks: {}, depegs: { [key]: d } })
   }
   const stables = new Set(
-    contributions.filter((c) => c.riskAsset === 'USD' && c.token !== null).map((c) => c.path[0] as string),
+    // The stablecoin itself (USDC for an aUSDC receipt), so its debt elsewhere moves with it.
+    contributions
+      .filter((c) => c.riskAsset === 'USD' && c.token !== null)
+      .map((c) => c.path.at(-1) as string),
   )
   for (const s of [...stables].sort())
     for (const d of [-0.02, -0.05])

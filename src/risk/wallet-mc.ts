@@ -11,6 +11,7 @@
 import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import { type AssetMarketParams, DEFAULT_MARKET_PARAMS, UNLISTED_MARKET_PARAMS } from './defaults.js'
+import { compoundLiquidationFactor } from './market-cascade.js'
 import {
   choleskyCorrelation,
   type McAsset,
@@ -59,7 +60,11 @@ export function mcPosition(p: McPositionInput): McPosition {
   const eq: Record<string, number> = {}
   let liqConst = 0
   let eqConst = 0
+  // Amounts without value (a zero-balance leg) carry no asset into the rules: the simulation
+  // only knows assets with a price (see walletMonteCarloInput).
+  const valued = (c: Contribution) => c.riskAsset === 'USD' || (c.units !== 0 && c.usd !== 0)
   for (const c of p.contributions) {
+    if (!valued(c)) continue
     if (c.riskAsset === 'USD') eqConst += c.usd
     else add(eq, c.riskAsset, c.usd)
   }
@@ -69,7 +74,7 @@ export function mcPosition(p: McPositionInput): McPosition {
     liqConst = eqConst
     const maintenance =
       typeof pos.details.maintenanceMarginUsd === 'number' ? pos.details.maintenanceMarginUsd : 0
-    const sized = p.contributions.filter((c) => c.source === 'long' || c.source === 'short')
+    const sized = p.contributions.filter((c) => (c.source === 'long' || c.source === 'short') && valued(c))
     const notional = sized.reduce((a, c) => a + Math.abs(c.usd), 0)
     if (pos.protocol === 'gmx-v2' || notional === 0) liqConst -= maintenance
     else for (const c of sized) add(liq, c.riskAsset, (-maintenance * Math.abs(c.usd)) / notional)
@@ -81,7 +86,7 @@ export function mcPosition(p: McPositionInput): McPosition {
     let counted = 0
     for (const [i, leg] of pos.legs.entries()) {
       const c = legContribs[i]
-      if (!c) continue
+      if (!c || !valued(c)) continue
       if (
         leg.side === 'collateral' &&
         leg.countsAsCollateral !== false &&
@@ -99,12 +104,14 @@ export function mcPosition(p: McPositionInput): McPosition {
       }
     }
     if (pos.protocol === 'compound-v3') {
-      const factors = (pos.details.collaterals ?? []) as { liquidationFactorBps: number }[]
-      const mean =
-        factors.length > 0
-          ? factors.reduce((a, f) => a + f.liquidationFactorBps, 0) / factors.length / 10_000
-          : 1
-      penalty = counted * (1 - mean)
+      // Absorb takes every counted collateral and credits it at its own liquidation factor.
+      let lost = 0
+      for (const leg of pos.legs) {
+        if (leg.side !== 'collateral' || leg.countsAsCollateral === false || leg.usd <= 0) continue
+        const lf = compoundLiquidationFactor(pos, (l) => l === leg)
+        lost += leg.usd * (1 - lf)
+      }
+      penalty = lost
     } else {
       const bonus = counted > 0 ? bonusWeighted / counted : 1
       const closeFactor = pos.details.layout === 'v3.0' || pos.details.layout === 'v3.3' ? 0.5 : 1
@@ -157,7 +164,7 @@ export function walletMonteCarloInput(
   const usd = new Map<string, number>()
   for (const p of positions)
     for (const c of p.contributions) {
-      if (c.riskAsset === 'USD' || c.units === 0) continue
+      if (c.riskAsset === 'USD' || c.units === 0 || c.usd === 0) continue
       units.set(c.riskAsset, (units.get(c.riskAsset) ?? 0) + Math.abs(c.units))
       usd.set(c.riskAsset, (usd.get(c.riskAsset) ?? 0) + Math.abs(c.usd))
     }

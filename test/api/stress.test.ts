@@ -199,6 +199,15 @@ describe('a predicted Aave liquidation matches a real liquidationCall', () => {
   }
 })
 
+describe('shock keys', () => {
+  it("match the wallet's names case-insensitively (eth = ETH, wsteth = wstETH)", async () => {
+    const lower = await stress(wallet('stacker'), 'shocks=eth:-0.2&depegs=wsteth:-0.05')
+    const exact = await stress(wallet('stacker'), 'shocks=ETH:-0.2&depegs=wstETH:-0.05')
+    expect(lower.scenarios[0]!.equityAfterUsd).toBe(exact.scenarios[0]!.equityAfterUsd)
+    expect(lower.scenarios[0]!.equityAfterUsd).toBeLessThan(lower.equityUsd)
+  })
+})
+
 describe('grid and worst case', () => {
   it('the default grid covers falls and rises of every risk asset and names the worst', async () => {
     const b = await stress(wallet('stacker'), '')
@@ -241,6 +250,16 @@ describe('GET /v1/wallets/{address}/stress: bad input', () => {
     ['a move of -100%', '/v1/wallets/W/stress?chain=local&shocks=ETH:-1', 'INVALID_REQUEST'],
     ['a shock on USD', '/v1/wallets/W/stress?chain=local&shocks=USD:-0.1', 'INVALID_REQUEST'],
     ['a bad depeg', '/v1/wallets/W/stress?chain=local&depegs=stETH:abc', 'INVALID_REQUEST'],
+    [
+      'a shock on a risk asset nobody knows (a typo would look like calm)',
+      '/v1/wallets/W/stress?chain=local&shocks=ETHH:-0.3',
+      'INVALID_REQUEST',
+    ],
+    [
+      'a depeg of a token the wallet does not hold',
+      '/v1/wallets/W/stress?chain=local&depegs=sDAI:-0.05',
+      'INVALID_REQUEST',
+    ],
     ['a block without chain', '/v1/wallets/W/stress?block=5', 'INVALID_REQUEST'],
   ]
   for (const [name, path, code] of cases) {
