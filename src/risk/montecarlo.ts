@@ -20,7 +20,8 @@
  * cross and come back within a step); the bias is O(sqrt(dt)) and Broadie, Glasserman and Kou
  * (1997) correct for it by moving the barrier away by exp(0.5826 sigma sqrt(dt)). Use more steps
  * for a finer monitoring grid. A liquidated position is closed at that step: its equity is frozen
- * at that step's value minus its liquidation penalty.
+ * at that step's value minus its liquidation penalty, floored at 0 (limited liability: a borrower
+ * walks away from bad debt).
  *
  * Reproducibility. The same input and seed give the same result, bit for bit, on every run:
  * one {@link Rng} stream, consumed in a fixed order (paths in blocks of {@link MC_BLOCK_PATHS};
@@ -557,7 +558,8 @@ export function runMonteCarlo(input: McInput): McResult {
   }
   const kill = (k: number, c: CompiledPosition, p: number) => {
     alive[k * B + p] = 0
-    frozen[k * B + p] = equityAt(c, p) - c.penalty
+    // Limited liability: a liquidated position never owes more than it held.
+    frozen[k * B + p] = Math.max(0, equityAt(c, p) - c.penalty)
     aliveCount[k] = aliveCount[k]! - 1
   }
   const needExp = new Uint8Array(n)
@@ -570,7 +572,7 @@ export function runMonteCarlo(input: McInput): McResult {
       const o = k * B
       if (deadAtStart[k]) {
         alive.fill(0, o, o + B)
-        frozen.fill(valueAtOne(c.eqIdx, c.eqCoef, c.eqConst) - c.penalty, o, o + B)
+        frozen.fill(Math.max(0, valueAtOne(c.eqIdx, c.eqCoef, c.eqConst) - c.penalty), o, o + B)
         aliveCount[k] = 0
       } else {
         alive.fill(1, o, o + B)
