@@ -136,6 +136,20 @@ describe('the Worker in workerd', () => {
     expect(a.body).toEqual(nodeBody)
   })
 
+  it('the risk routes answer in workerd exactly as on Node (exposure, stress, Monte Carlo, cascade)', async () => {
+    for (const path of [
+      `/v1/wallets/${looper}/exposure?chain=local`,
+      `/v1/wallets/${looper}/stress?chain=local&shocks=ETH:-0.3`,
+      `/v1/wallets/${looper}/montecarlo?chain=local&paths=500&steps=50&seed=9`,
+      `/v1/markets/aave-v3-local/cascade?chain=local&shocks=-0.1,-0.3&wallet=${looper}`,
+    ]) {
+      const a = await get(withManifest, path)
+      expect(a.status, path).toBe(200)
+      const onNode = await t.app.request(path)
+      expect(a.body, path).toEqual(await onNode.json())
+    }
+  })
+
   it('answers 400 INVALID_ADDRESS for a bad address', async () => {
     const a = await get(withManifest, '/v1/wallets/0x123?chain=local')
     expect(a.status).toBe(400)
