@@ -15,6 +15,7 @@ import type { PositionResult } from '../core/types.js'
 import { hyperliquidAdapter } from '../protocols/hyperliquid/index.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import { resolveExposure } from '../resolve/index.js'
+import type { BetaTable } from '../risk/defaults.js'
 import { runMonteCarlo } from '../risk/montecarlo.js'
 import { walletMonteCarloInput } from '../risk/wallet-mc.js'
 import { ANALYZE_LIMITS, AnalyzeBodySchema, optionExposure, perpLegPosition } from './analyze.js'
@@ -170,6 +171,47 @@ export function createApp(deps: AppDeps) {
     ])
   }
 
+  /** A report's chain, block and time, as every wallet route lists them. */
+  const chainBlock = (r: WalletChainReport) => ({
+    chain: r.chain,
+    blockNumber: Number(r.blockNumber),
+    timestamp: Number(r.timestamp),
+  })
+
+  /**
+   * The read every wallet route starts from: `address` on `chainKey` (every configured chain when
+   * undefined) at `blockNumber`, with the header fields of the answer.
+   */
+  const readWalletAt = async (
+    address: Address,
+    chainKey: string | undefined,
+    blockNumber: bigint | undefined,
+  ) => {
+    if (chainKey === undefined && blockNumber !== undefined) {
+      throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
+    }
+    const reports = await readAcross(address, chainKey === undefined ? undefined : [chainKey], blockNumber)
+    const single = reports.length === 1 ? reports[0]! : null
+    return {
+      reports,
+      positions: reports.flatMap((r) => r.positions),
+      pinned: {
+        address,
+        chain: single ? single.chain : null,
+        blockNumber: single ? Number(single.blockNumber) : null,
+      },
+      chains: reports.map(chainBlock),
+    }
+  }
+
+  /** The resolver's exposure of a wallet read (rates and times of its pinned blocks). */
+  const resolveRead = (read: Awaited<ReturnType<typeof readWalletAt>>, betas?: BetaTable) =>
+    resolveExposure({
+      positions: read.positions,
+      ...(betas ? { betas } : {}),
+      ...assets.contextsFrom(read.reports),
+    })
+
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -252,28 +294,13 @@ export function createApp(deps: AppDeps) {
       const query = c.req.valid('query')
       const address = parseAddress(rawAddress)
       const blockNumber = parseBlock(query.block)
-      if (query.chain === undefined && blockNumber !== undefined) {
-        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
-      }
-      const reports = await readAcross(
-        address,
-        query.chain === undefined ? undefined : [query.chain],
-        blockNumber,
-      )
-      const positions = reports.flatMap((r) => r.positions)
-      const single = reports.length === 1 ? reports[0]! : null
+      const read = await readWalletAt(address, query.chain, blockNumber)
       return c.json(
         {
-          address,
-          chain: single ? single.chain : null,
-          blockNumber: single ? Number(single.blockNumber) : null,
-          chains: reports.map((r) => ({
-            chain: r.chain,
-            blockNumber: Number(r.blockNumber),
-            timestamp: Number(r.timestamp),
-          })),
-          positions: positions.map(serializePosition),
-          summary: summarize(positions),
+          ...read.pinned,
+          chains: read.chains,
+          positions: read.positions.map(serializePosition),
+          summary: summarize(read.positions),
         },
         200,
       )
@@ -305,29 +332,14 @@ export function createApp(deps: AppDeps) {
       const blockNumber = parseBlock(query.block)
       const betas = parseBetas(query.betas)
       const target = parseUnwindTarget(query.target)
-      if (query.chain === undefined && blockNumber !== undefined) {
-        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
-      }
-      const reports = await readAcross(
-        address,
-        query.chain === undefined ? undefined : [query.chain],
-        blockNumber,
-      )
-      const positions = reports.flatMap((r) => r.positions)
-      const exposure = resolveExposure({ positions, betas, ...assets.contextsFrom(reports) })
-      const single = reports.length === 1 ? reports[0]! : null
+      const read = await readWalletAt(address, query.chain, blockNumber)
+      const exposure = resolveRead(read, betas)
       return c.json(
         jsonSafe({
-          address,
-          chain: single ? single.chain : null,
-          blockNumber: single ? Number(single.blockNumber) : null,
-          chains: reports.map((r) => ({
-            chain: r.chain,
-            blockNumber: Number(r.blockNumber),
-            timestamp: Number(r.timestamp),
-          })),
+          ...read.pinned,
+          chains: read.chains,
           ...exposure,
-          unwind: planWalletUnwind(exposure, positions, target),
+          unwind: planWalletUnwind(exposure, read.positions, target),
         }) as z.infer<typeof ExposureResponseSchema>,
         200,
       )
@@ -359,28 +371,13 @@ export function createApp(deps: AppDeps) {
       const blockNumber = parseBlock(query.block)
       const shocks = query.shocks === undefined ? undefined : parseMoves(query.shocks, 'shocks')
       const depegs = query.depegs === undefined ? undefined : parseMoves(query.depegs, 'depegs')
-      if (query.chain === undefined && blockNumber !== undefined) {
-        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
-      }
-      const reports = await readAcross(
-        address,
-        query.chain === undefined ? undefined : [query.chain],
-        blockNumber,
-      )
-      const positions = reports.flatMap((r) => r.positions)
-      const exposure = resolveExposure({ positions, ...assets.contextsFrom(reports) })
-      const inputs = stressInputs(exposure, positions)
-      const single = reports.length === 1 ? reports[0]! : null
+      const read = await readWalletAt(address, query.chain, blockNumber)
+      const exposure = resolveRead(read)
+      const inputs = stressInputs(exposure, read.positions)
       return c.json(
         jsonSafe({
-          address,
-          chain: single ? single.chain : null,
-          blockNumber: single ? Number(single.blockNumber) : null,
-          chains: reports.map((r) => ({
-            chain: r.chain,
-            blockNumber: Number(r.blockNumber),
-            timestamp: Number(r.timestamp),
-          })),
+          ...read.pinned,
+          chains: read.chains,
           equityUsd: exposure.equityUsd,
           ...runStress(inputs, scenariosOf(exposure, shocks, depegs)),
           unresolved: exposure.unresolved,
@@ -437,17 +434,9 @@ export function createApp(deps: AppDeps) {
             : query.seed.slice(0, 64)
       const volatilities = query.vols === undefined ? undefined : parseVolatilities(query.vols)
       const jumps = query.jumps === undefined ? undefined : parseJumps(query.jumps)
-      if (query.chain === undefined && blockNumber !== undefined) {
-        throw new BaseError('INVALID_REQUEST', 'block needs chain: a block number means one chain')
-      }
-      const reports = await readAcross(
-        address,
-        query.chain === undefined ? undefined : [query.chain],
-        blockNumber,
-      )
-      const positions = reports.flatMap((r) => r.positions)
-      const exposure = resolveExposure({ positions, ...assets.contextsFrom(reports) })
-      const built = walletMonteCarloInput(stressInputs(exposure, positions), {
+      const read = await readWalletAt(address, query.chain, blockNumber)
+      const exposure = resolveRead(read)
+      const built = walletMonteCarloInput(stressInputs(exposure, read.positions), {
         horizonDays,
         steps,
         paths,
@@ -456,12 +445,9 @@ export function createApp(deps: AppDeps) {
         ...(jumps ? { jumps } : {}),
       })
       const result = runMonteCarlo(built.input)
-      const single = reports.length === 1 ? reports[0]! : null
       return c.json(
         jsonSafe({
-          address,
-          chain: single ? single.chain : null,
-          blockNumber: single ? Number(single.blockNumber) : null,
+          ...read.pinned,
           ...result,
           assets: built.assets,
           correlation: built.input.correlation,
@@ -584,11 +570,7 @@ export function createApp(deps: AppDeps) {
         {
           wallets: wallets.map((w, i) => ({
             address: w.address,
-            chains: reports[i]!.map((r) => ({
-              chain: r.chain,
-              blockNumber: Number(r.blockNumber),
-              timestamp: Number(r.timestamp),
-            })),
+            chains: reports[i]!.map(chainBlock),
           })),
           positions: positions.map(serializePosition),
           options,

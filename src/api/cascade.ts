@@ -18,7 +18,7 @@ import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
 import { marketBorrowers } from '../markets/market-borrowers.js'
-import { decodeRate } from '../protocols/read-wallet.js'
+import { decodeRates } from '../protocols/read-wallet.js'
 import { positionContributions, referencePrices } from '../resolve/contributions.js'
 import {
   cascadeCurve,
@@ -66,21 +66,21 @@ export async function marketCascade(req: CascadeRequest) {
   })
   // Wrapper rates at the same block, for the positions' units.
   const calls = req.assets.rateCallsFor(chain.key)
-  const rates: Record<string, bigint> = {}
-  if (calls.length > 0) {
-    const batch = await executeBatch({
-      client,
-      chain: chain.key,
-      multicall3: chain.multicall3,
-      calls: calls.map((c) => ({ target: c.target, callData: c.callData, allowFailure: true })),
-      blockNumber: market.blockNumber,
-    })
-    calls.forEach((c, i) => {
-      const r = batch.results[i]
-      const rate = r?.success ? decodeRate(c, r.returnData) : undefined
-      if (rate !== undefined) rates[c.key] = rate
-    })
-  }
+  const { rates, failures: rateFailures } =
+    calls.length === 0
+      ? { rates: {}, failures: [] }
+      : decodeRates(
+          calls,
+          (
+            await executeBatch({
+              client,
+              chain: chain.key,
+              multicall3: chain.multicall3,
+              calls: calls.map((c) => ({ target: c.target, callData: c.callData, allowFailure: true })),
+              blockNumber: market.blockNumber,
+            })
+          ).results,
+        )
   const { contexts, fallback } = req.assets.contextsFrom([
     {
       chain: chain.key,
@@ -88,7 +88,7 @@ export async function marketCascade(req: CascadeRequest) {
       timestamp: market.timestamp,
       positions: [],
       rates,
-      rateFailures: [],
+      rateFailures,
     },
   ])
   const identified = market.positions.map((position, i) => ({ id: market.owners[i] as string, position }))

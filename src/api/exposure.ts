@@ -54,6 +54,7 @@ export function createAssetContexts(config: StacklensConfig): AssetContexts {
           })),
         ],
         manifest.aaveV3.marketId,
+        base,
       )
     : base
   const graphFor = (chain: string) => (chain === 'local' ? local : base)

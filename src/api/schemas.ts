@@ -16,6 +16,22 @@ export const ErrorSchema = z
   })
   .openapi('Error')
 
+/** The block and time one chain of an answer was read at. */
+const ChainBlockSchema = z.object({
+  chain: z.string(),
+  blockNumber: z.number().int(),
+  timestamp: z.number().int(),
+})
+
+/** A position that could not be read, listed (never counted as zero). */
+const UnresolvedSchema = z.object({
+  protocol: z.string(),
+  market: z.string(),
+  chain: z.string(),
+  code: z.string(),
+  reason: z.string(),
+})
+
 export const AssetSchema = z
   .object({
     symbol: z.string().openapi({ example: 'WETH' }),
@@ -113,9 +129,7 @@ export const WalletReportSchema = z
       .int()
       .nullable()
       .openapi({ description: 'The pinned block; null when several chains' }),
-    chains: z.array(
-      z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
-    ),
+    chains: z.array(ChainBlockSchema),
     positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
     summary: SummarySchema,
   })
@@ -310,15 +324,7 @@ export const ExposureSchema = z
     layers: z.array(LayerSchema),
     stacks: z.array(StackSchema),
     contributions: z.array(ContributionSchema),
-    unresolved: z.array(
-      z.object({
-        protocol: z.string(),
-        market: z.string(),
-        chain: z.string(),
-        code: z.string(),
-        reason: z.string(),
-      }),
-    ),
+    unresolved: z.array(UnresolvedSchema),
     warnings: z.array(z.string()),
   })
   .openapi('Exposure')
@@ -346,9 +352,7 @@ export const ExposureResponseSchema = ExposureSchema.extend({
   address: z.string(),
   chain: z.string().nullable(),
   blockNumber: z.number().int().nullable(),
-  chains: z.array(
-    z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
-  ),
+  chains: z.array(ChainBlockSchema),
   unwind: z.record(z.string(), z.unknown()).openapi({ description: 'The unwind plan to the target' }),
 }).openapi('ExposureReport')
 
@@ -357,9 +361,7 @@ export const AnalyzeResponseSchema = z
     wallets: z.array(
       z.object({
         address: z.string(),
-        chains: z.array(
-          z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
-        ),
+        chains: z.array(ChainBlockSchema),
       }),
     ),
     positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
@@ -420,9 +422,7 @@ export const StressResponseSchema = z
     address: z.string(),
     chain: z.string().nullable(),
     blockNumber: z.number().int().nullable(),
-    chains: z.array(
-      z.object({ chain: z.string(), blockNumber: z.number().int(), timestamp: z.number().int() }),
-    ),
+    chains: z.array(ChainBlockSchema),
     equityUsd: z.number(),
     scenarios: z.array(
       z.object({
@@ -450,15 +450,7 @@ export const StressResponseSchema = z
         positionsLiquidated: z.number().int(),
       })
       .nullable(),
-    unresolved: z.array(
-      z.object({
-        protocol: z.string(),
-        market: z.string(),
-        chain: z.string(),
-        code: z.string(),
-        reason: z.string(),
-      }),
-    ),
+    unresolved: z.array(UnresolvedSchema),
   })
   .openapi('StressReport')
 
@@ -517,15 +509,7 @@ export const MonteCarloResponseSchema = z
     ),
     correlation: z.array(z.array(z.number())),
     assumptions: z.array(z.string()),
-    unresolved: z.array(
-      z.object({
-        protocol: z.string(),
-        market: z.string(),
-        chain: z.string(),
-        code: z.string(),
-        reason: z.string(),
-      }),
-    ),
+    unresolved: z.array(UnresolvedSchema),
   })
   .openapi('MonteCarloReport')
 

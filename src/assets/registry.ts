@@ -247,9 +247,14 @@ export interface LocalTokenInfo {
 
 /**
  * The default graph with the devchain's addresses bound (from its manifest) and each Aave
- * reserve's aToken added as a receipt of its underlying issued by `aaveMarket`.
+ * reserve's aToken added as a receipt of its underlying issued by `aaveMarket`. `base` is the
+ * graph to bind (the default graph when omitted; pass one already built to build it once).
  */
-export function localAssetGraph(tokens: readonly LocalTokenInfo[], aaveMarket = 'aave-v3-local'): AssetGraph {
+export function localAssetGraph(
+  tokens: readonly LocalTokenInfo[],
+  aaveMarket = 'aave-v3-local',
+  base: AssetGraph = defaultAssetGraph(),
+): AssetGraph {
   const aTokens: AssetNode[] = tokens.flatMap((t) =>
     t.aToken === undefined
       ? []
@@ -268,10 +273,6 @@ export function localAssetGraph(tokens: readonly LocalTokenInfo[], aaveMarket = 
           },
         ],
   )
-  const bound = bindAddresses(
-    defaultAssetGraph(),
-    'local',
-    Object.fromEntries(tokens.map((t) => [t.symbol, t.address])),
-  )
+  const bound = bindAddresses(base, 'local', Object.fromEntries(tokens.map((t) => [t.symbol, t.address])))
   return createAssetGraph([...bound.nodes.values(), ...aTokens])
 }

@@ -254,32 +254,49 @@ function printExposure(b: ExposureBody): void {
   for (const w of b.warnings) console.log(paint('33', `note: ${w}`))
 }
 
-async function exposureCommand(args: string[]): Promise<void> {
+/**
+ * The shared shape of the wallet risk commands (exposure, stress): one address, `--chain K|all`
+ * (default local), `--block`, the route's own string flags, `--json`. Prints the API's JSON and
+ * returns null with `--json`; else returns the body for the command's table.
+ */
+async function walletRouteCommand(
+  args: string[],
+  route: 'exposure' | 'stress',
+  flags: readonly string[],
+  doing: string,
+): Promise<Record<string, unknown> | null> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       chain: { type: 'string' },
       block: { type: 'string' },
-      betas: { type: 'string' },
-      target: { type: 'string' },
       json: { type: 'boolean', default: false },
+      ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
     },
   })
-  if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `exposure takes one address\n${USAGE}`)
+  if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `${route} takes one address\n${USAGE}`)
   const address = parseAddress(positionals[0]!)
   const chainKey = values.chain ?? 'local'
   if (chainKey !== 'all' && !isChainKey(chainKey)) throw new UnknownChainError(chainKey, CHAIN_KEYS)
   const query = new URLSearchParams()
   if (chainKey !== 'all') query.set('chain', chainKey)
-  for (const k of ['block', 'betas', 'target'] as const) if (values[k] !== undefined) query.set(k, values[k])
-  if (!values.json) process.stderr.write(`resolving ${address} on ${chainKey}...\n`)
-  const body = await apiGet(`/v1/wallets/${address}/exposure?${query}`, chainKey)
+  for (const k of ['block', ...flags]) {
+    const v = (values as Record<string, unknown>)[k]
+    if (typeof v === 'string') query.set(k, v)
+  }
+  if (!values.json) process.stderr.write(`${doing} ${address} on ${chainKey}...\n`)
+  const body = await apiGet(`/v1/wallets/${address}/${route}?${query}`, chainKey)
   if (values.json) {
     console.log(JSON.stringify(body, null, 2))
-    return
+    return null
   }
-  printExposure(body as unknown as ExposureBody)
+  return body
+}
+
+async function exposureCommand(args: string[]): Promise<void> {
+  const body = await walletRouteCommand(args, 'exposure', ['betas', 'target'], 'resolving')
+  if (body) printExposure(body as unknown as ExposureBody)
 }
 
 interface StressBody {
@@ -296,31 +313,10 @@ interface StressBody {
 }
 
 async function stressCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      chain: { type: 'string' },
-      block: { type: 'string' },
-      shocks: { type: 'string' },
-      depegs: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  })
-  if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `stress takes one address\n${USAGE}`)
-  const address = parseAddress(positionals[0]!)
-  const chainKey = values.chain ?? 'local'
-  if (chainKey !== 'all' && !isChainKey(chainKey)) throw new UnknownChainError(chainKey, CHAIN_KEYS)
-  const query = new URLSearchParams()
-  if (chainKey !== 'all') query.set('chain', chainKey)
-  for (const k of ['block', 'shocks', 'depegs'] as const) if (values[k] !== undefined) query.set(k, values[k])
-  if (!values.json) process.stderr.write(`stressing ${address} on ${chainKey}...\n`)
-  const body = (await apiGet(`/v1/wallets/${address}/stress?${query}`, chainKey)) as unknown as StressBody
-  if (values.json) {
-    console.log(JSON.stringify(body, null, 2))
-    return
-  }
-  console.log(`${address}: equity $${fmtUsd(body.equityUsd)}`)
+  const raw = await walletRouteCommand(args, 'stress', ['shocks', 'depegs'], 'stressing')
+  if (!raw) return
+  const body = raw as unknown as StressBody
+  console.log(`${body.address}: equity $${fmtUsd(body.equityUsd)}`)
   console.log(
     paint(
       '1',

@@ -1,6 +1,6 @@
 import { type Hex, hexToBigInt, type PublicClient } from 'viem'
 import { type RateCall, rateFromResultDown } from '../assets/rates.js'
-import { executeBatch, mapRpcError, type RawCall } from '../chains/batch.js'
+import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
@@ -11,8 +11,27 @@ import { gmxV2Adapter } from './gmx-v2/index.js'
 import { morphoBlueAdapter } from './morpho-blue/index.js'
 import type { ProtocolAdapter, WalletReadPlan } from './types.js'
 
+/**
+ * Rate calls' answers (same order) as WAD rates by asset key; the keys whose call reverted or
+ * answered something else than one uint256 in `failures`.
+ */
+export function decodeRates(
+  calls: readonly RateCall[],
+  results: readonly RawResult[],
+): { rates: Record<string, bigint>; failures: string[] } {
+  const rates: Record<string, bigint> = {}
+  const failures: string[] = []
+  calls.forEach((call, i) => {
+    const result = results[i]
+    const rate = result?.success ? decodeRate(call, result.returnData) : undefined
+    if (rate === undefined) failures.push(call.key)
+    else rates[call.key] = rate
+  })
+  return { rates, failures }
+}
+
 /** A rate call's answer as a WAD rate, or undefined when it is not one uint256. */
-export function decodeRate(call: RateCall, data: Hex): bigint | undefined {
+function decodeRate(call: RateCall, data: Hex): bigint | undefined {
   if (data.length !== 66) return undefined
   try {
     return rateFromResultDown(call, hexToBigInt(data))
@@ -137,14 +156,7 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
       }
     }),
   )
-  const rates: Record<string, bigint> = {}
-  const rateFailures: string[] = []
-  rateCalls.forEach((call, i) => {
-    const result = batch.results[offset + i]
-    const rate = result?.success ? decodeRate(call, result.returnData) : undefined
-    if (rate === undefined) rateFailures.push(call.key)
-    else rates[call.key] = rate
-  })
+  const { rates, failures: rateFailures } = decodeRates(rateCalls, batch.results.slice(offset))
   return {
     chain: chain.key,
     blockNumber: batch.blockNumber,

@@ -14,7 +14,7 @@
 import type { Leg, Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import type { CascadePosition } from './cascade.js'
-import type { StressInput } from './stress.js'
+import { isAave, type StressInput } from './stress.js'
 
 /** Why a position is left out of a cascade. */
 export interface ExcludedPosition {
@@ -57,8 +57,6 @@ export function compoundLiquidationFactor(p: Position, pick: (leg: Leg, index: n
   })
   return usd > 0 ? weighted / usd : 1
 }
-
-const isAave = (details: Record<string, unknown>) => details.layout === 'v3.0' || details.layout === 'v3.3'
 
 /** Converts positions (with their resolver contributions) into cascade positions for `asset`. */
 export function marketCascadeInputs(inputs: readonly StressInput[], asset: string): MarketCascadeInputs {
@@ -116,7 +114,7 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
     const lt = ltA / usdA
     let bonus = bonusA / usdA
     let closeRule: CascadePosition['closeRule'] = 'full'
-    if (isAave(p.details)) {
+    if (isAave(p)) {
       const big = p.collateralUsd >= 2000 && p.debtUsd >= 2000
       closeRule = p.details.layout === 'v3.0' || big ? 'aave-v3.0' : 'full'
     } else if (p.protocol === 'compound-v3') {

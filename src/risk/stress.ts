@@ -121,7 +121,7 @@ export function validateScenario(s: StressScenario): void {
 }
 
 /** Aave v3 or a fork of it (Spark): its position details carry the struct layout. */
-function isAave(p: Position): boolean {
+export function isAave(p: Position): boolean {
   return p.details.layout === 'v3.0' || p.details.layout === 'v3.3'
 }
 

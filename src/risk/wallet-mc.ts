@@ -19,6 +19,7 @@ import {
   type McJump,
   type McPosition,
 } from './montecarlo.js'
+import { isAave } from './stress.js'
 
 /** A position with its resolver id and contributions. */
 export interface McPositionInput {
@@ -115,9 +116,8 @@ export function mcPosition(p: McPositionInput): McPosition {
     } else {
       const bonus = counted > 0 ? bonusWeighted / counted : 1
       // As the stress engine: Aave 50% when large enough (v3.3: both sides >= 2,000 USD), else the whole debt.
-      const isAave = pos.details.layout === 'v3.0' || pos.details.layout === 'v3.3'
       const big = pos.details.layout === 'v3.0' || (counted >= 2000 && debt >= 2000)
-      const closeFactor = isAave && big ? 0.5 : 1
+      const closeFactor = isAave(pos) && big ? 0.5 : 1
       penalty = Math.max(0, (bonus - 1) * debt * closeFactor)
     }
     // A position without debt is never liquidated: keep its rule strictly positive.
