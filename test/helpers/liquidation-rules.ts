@@ -7,7 +7,12 @@
  * Morpho's whole-debt rule. The builders are the adapters' own.
  */
 import { isolatedMaintenanceRule } from '../../src/core/liquidation-rule.js'
-import type { LiquidationRule, Position } from '../../src/core/types.js'
+import type {
+  AaveV3CloseFactorRule,
+  LiquidationRule,
+  MorphoBlueLiquidationRule,
+  Position,
+} from '../../src/core/types.js'
 import { aaveV3LiquidationRule } from '../../src/protocols/aave-v3/position.js'
 import { morphoBlueLiquidationRule } from '../../src/protocols/morpho-blue/position.js'
 
@@ -20,10 +25,11 @@ export const USD_BASE = {
 } as const
 
 /** Aave v3 on USD base at `layout`. */
-export const aaveRule = (layout: 'v3.0' | 'v3.3'): LiquidationRule => aaveV3LiquidationRule(layout, USD_BASE)
+export const aaveRule = (layout: 'v3.0' | 'v3.3'): AaveV3CloseFactorRule =>
+  aaveV3LiquidationRule(layout, USD_BASE)
 
 /** Morpho Blue at LLTV 86% (the LIF follows: 1 / (1 - 0.3 x 0.14)). */
-export const morphoRule = (): LiquidationRule => morphoBlueLiquidationRule(860_000_000_000_000_000n)
+export const morphoRule = (): MorphoBlueLiquidationRule => morphoBlueLiquidationRule(860_000_000_000_000_000n)
 
 /** The rule a fixture of `protocol`, `kind` and `details` stood for (see the file's note). */
 export function fixtureRule(
