@@ -190,8 +190,8 @@ export interface MorphoBlueLiquidationRule {
 
 /** One collateral asset of a Comet with its absorb parameters. */
 export interface CometAbsorbCollateral {
-  /** The collateral token (checksummed as the Comet reports it). */
-  asset: string
+  /** The collateral token (as the Comet reports it). */
+  asset: Address
   /** Its symbol, as on the position's legs. */
   symbol: string
   /**
