@@ -3,6 +3,7 @@
  * options). Request schema, the manual legs' positions and greeks (the exposure is the resolver's).
  */
 import { z } from '@hono/zod-openapi'
+import { isolatedMaintenanceRule } from '../core/liquidation-rule.js'
 import type { Position } from '../core/types.js'
 import { blackScholes } from '../risk/black-scholes.js'
 import { perpRisk } from '../risk/perp.js'
@@ -150,6 +151,7 @@ export function perpLegPosition(leg: PerpLeg): Position {
         distance: risk.liquidationPrice === null ? null : risk.liquidationPrice / risk.markPrice - 1,
       },
     ],
+    liquidationRule: isolatedMaintenanceRule(leg.maintenanceMarginRate, risk.maintenanceMarginUsd),
     details: {
       manual: true,
       venue: leg.venue,

@@ -3,8 +3,10 @@ import type { PositionResult } from '../core/types.js'
 /** A position as JSON: bigints become decimal strings. */
 export function serializePosition(p: PositionResult) {
   if (p.status === 'unavailable') return p
+  // Not in the response schema yet: the rule (bigints) and the label (served in details).
+  const { liquidationRule: _rule, marketLabel: _label, ...rest } = p
   return {
-    ...p,
+    ...rest,
     healthFactorWad: p.healthFactorWad === null ? null : p.healthFactorWad.toString(),
     legs: p.legs.map((l) => ({ ...l, amount: l.amount.toString() })),
   }

@@ -36,7 +36,7 @@ export interface Leg {
    * For collateral legs: what a liquidator receives per unit of debt repaid, basis points
    * (10_500 = 5% bonus): Aave's liquidation bonus (the eMode one when in eMode), Morpho's
    * liquidation incentive factor. Absent where liquidation is not a bonus on repaid debt
-   * (Compound's absorb: see the position's details).
+   * (Compound's absorb: see the position's {@link CometAbsorbRule}).
    */
   liquidationBonusBps?: number
 }
@@ -78,8 +78,195 @@ export interface Position {
   debtUsd: number
   legs: Leg[]
   liquidationPrices: LiquidationPrice[]
+  /**
+   * How the protocol liquidates this position, built by its adapter: the stress, cascade and
+   * Monte Carlo engines dispatch on `liquidationRule.kind` and never on `protocol` or `details`.
+   * Holds bigints: not JSON-safe as is (the API does not serialize it yet).
+   */
+  liquidationRule: LiquidationRule
+  /**
+   * A name of the market for people when its id is opaque (Morpho's hashed market ids), e.g.
+   * "wstETH/USDC 86.0%". Absent: `market` is the name.
+   */
+  marketLabel?: string
   /** Protocol-specific facts (eMode, isolation, layout version, ...). JSON-safe. */
   details: Record<string, unknown>
+}
+
+/**
+ * How a position is liquidated, as its protocol's contracts do it: a discriminated union on
+ * `kind`, one member per rule family (forks that share the rule share the kind: Spark uses
+ * Aave v3's). Leg-level parameters (liquidation thresholds, bonuses) stay on the {@link Leg}s;
+ * the rule holds what is per position, per market or per protocol version.
+ */
+export type LiquidationRule =
+  | AaveV3CloseFactorRule
+  | MorphoBlueLiquidationRule
+  | CometAbsorbRule
+  | GmxMinCollateralRule
+  | HyperliquidMaintenanceRule
+  | IsolatedMaintenanceRule
+
+/** The kinds of {@link LiquidationRule}. */
+export type LiquidationRuleKind = LiquidationRule['kind']
+
+/** What Aave v3's close-factor rule shares across its versions. */
+interface AaveV3CloseFactorBase {
+  kind: 'aave-v3-close-factor'
+  /**
+   * Health factor at or below which the whole debt may be repaid in one liquidation, WAD
+   * (LiquidationLogic.CLOSE_FACTOR_HF_THRESHOLD = 0.95e18). Compared strictly: HF > threshold
+   * keeps the default close factor.
+   */
+  closeFactorHfThresholdWad: bigint
+  /**
+   * Share of the debt repayable in one liquidation above the threshold, basis points
+   * (DEFAULT_LIQUIDATION_CLOSE_FACTOR = 5_000 = 50%).
+   */
+  defaultCloseFactorBps: number
+  /** Share of the debt repayable at or below the threshold, basis points (10_000 = 100%). */
+  maxCloseFactorBps: number
+  /**
+   * Base-currency units per whole base-currency unit (the market's `baseCurrency.unit`, 1e8 for
+   * USD-based markets): the scale of every `...Base` amount of this rule.
+   */
+  baseCurrencyUnit: bigint
+  /** USD per whole base-currency unit, float (1 for USD-based markets). */
+  baseCurrencyPriceUsd: number
+}
+
+/**
+ * Aave v3.0-v3.2 (and forks on that logic): 50% of the debt when HF > 0.95, else 100%. A debt
+ * the collateral cannot cover stays on the account.
+ */
+export interface AaveV30CloseFactorRule extends AaveV3CloseFactorBase {
+  /** The Pool's liquidation logic: v3.0 up to v3.2. */
+  version: 'v3.0'
+  /** Uncovered debt is left on the account as debt. */
+  deficit: 'kept-on-account'
+}
+
+/**
+ * Aave v3.3+ (LiquidationLogic with MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD): 50% only when
+ * HF > 0.95 AND the collateral reserve AND the debt reserve being liquidated are each worth at
+ * least `minBaseMaxCloseFactorThreshold`, else 100%; a liquidation may not leave less than
+ * `minLeftoverBase` of either reserve behind (it then takes all of it); once the collateral is
+ * gone the remaining debt is burned as a reserve deficit.
+ */
+export interface AaveV33CloseFactorRule extends AaveV3CloseFactorBase {
+  /** The Pool's liquidation logic: v3.3 and later. */
+  version: 'v3.3'
+  /**
+   * Per-reserve size under which a liquidation closes 100%, base-currency units (2_000e8 =
+   * 2,000 USD on USD-based markets).
+   */
+  minBaseMaxCloseFactorThreshold: bigint
+  /**
+   * Smallest collateral or debt a partial liquidation may leave in a reserve, base-currency
+   * units (MIN_LEFTOVER_BASE = 1_000e8 = 1,000 USD).
+   */
+  minLeftoverBase: bigint
+  /** Debt left when the last collateral is seized is burned as a deficit (off the account). */
+  deficit: 'burned-when-collateral-exhausted'
+}
+
+/** Aave v3's close-factor rule, by the version of the Pool's liquidation logic. */
+export type AaveV3CloseFactorRule = AaveV30CloseFactorRule | AaveV33CloseFactorRule
+
+/**
+ * Morpho Blue: no close factor (a liquidator may repay the whole debt), seized collateral =
+ * repaid x LIF (on each collateral leg's `liquidationBonusBps`); debt the collateral cannot
+ * cover is socialised to the market's lenders as bad debt.
+ */
+export interface MorphoBlueLiquidationRule {
+  kind: 'morpho-blue'
+  /** The market's liquidation LTV, WAD. */
+  lltvWad: bigint
+  /** The market's liquidation incentive factor, WAD: min(1.15, 1 / (1 - 0.3 x (1 - LLTV))). */
+  liquidationIncentiveFactorWad: bigint
+  /** Uncovered debt is written off against the lenders. */
+  badDebt: 'socialized'
+}
+
+/** One collateral asset of a Comet with its absorb parameters. */
+export interface CometAbsorbCollateral {
+  /** The collateral token (as the Comet reports it). */
+  asset: Address
+  /** Its symbol, as on the position's legs. */
+  symbol: string
+  /**
+   * The share of the collateral's value credited to the account when absorbed, basis points
+   * (`liquidationFactor`, 1e18-scaled on chain; 9_500 = 95%).
+   */
+  liquidationFactorBps: number
+}
+
+/**
+ * Compound v3 (Comet) absorb: the protocol takes every collateral at once, credits each at its
+ * liquidation factor, wipes the debt; a positive remainder is the account's (as base supplied),
+ * a shortfall is the protocol's.
+ */
+export interface CometAbsorbRule {
+  kind: 'comet-absorb'
+  /** The collaterals the account holds, with their liquidation factors. */
+  collaterals: CometAbsorbCollateral[]
+}
+
+/**
+ * GMX v2: liquidatable when the remaining collateral (collateral + pnl + capped price impact -
+ * fees) falls below max(MIN_COLLATERAL_USD, sizeInUsd x minCollateralFactor). The size in USD is
+ * fixed at entry, so the threshold does not move with the price.
+ */
+export interface GmxMinCollateralRule {
+  kind: 'gmx-min-collateral'
+  /** The market's MIN_COLLATERAL_USD as the Reader answered it, USD float. */
+  minCollateralUsd: number
+  /** sizeInUsd x minCollateralFactor as the Reader answered it, USD float. */
+  minCollateralUsdForLeverage: number
+  /** minCollateralUsdForLeverage / sizeInUsd (derived, float); null when the size is 0. */
+  minCollateralFactor: number | null
+  /** The threshold: max of the two minimums, USD float. */
+  maintenanceMarginUsd: number
+  /** A negative remaining collateral is the pool's loss, not the trader's: equity floors at 0. */
+  negativeEquityFloored: boolean
+}
+
+/** One perp of a Hyperliquid account with its maintenance rate. */
+export interface HyperliquidMaintenanceLeg {
+  coin: string
+  /** The asset's max leverage (integer). */
+  maxLeverage: number
+  /** 1 / (2 x maxLeverage), fraction of the position value. */
+  maintenanceMarginRate: number
+}
+
+/**
+ * Hyperliquid: liquidated when the account value (cross) or the isolated margin falls below the
+ * maintenance margin, sum(position value x maintenance rate): it scales with the notional.
+ */
+export interface HyperliquidMaintenanceRule {
+  kind: 'hyperliquid-maintenance'
+  marginMode: 'cross' | 'isolated'
+  /** The maintenance margin at the read prices, USD float (the venue's own figure for cross). */
+  maintenanceMarginUsd: number
+  /** The perps of the position with their rates. */
+  legs: HyperliquidMaintenanceLeg[]
+  /** The liquidation vault absorbs what the margin cannot cover: equity floors at 0. */
+  negativeEquityFloored: boolean
+}
+
+/**
+ * A manual (off-chain, e.g. CEX isolated) perp: liquidated when margin + pnl falls below
+ * maintenanceMarginRate x notional; scales with the notional.
+ */
+export interface IsolatedMaintenanceRule {
+  kind: 'isolated-maintenance'
+  /** Fraction of the notional (0.005 = 0.5%). */
+  maintenanceMarginRate: number
+  /** maintenanceMarginRate x notional at the mark price, USD float. */
+  maintenanceMarginUsd: number
+  /** The venue's insurance fund absorbs a shortfall: equity floors at 0. */
+  negativeEquityFloored: boolean
 }
 
 /**

@@ -116,13 +116,9 @@ export function positionLayer(id: string, position: Position, contributions: rea
     if (c.source !== 'collateral') continue
     for (const issuer of c.issuers) receipts.push({ ...issuer, usd: c.usd })
   }
-  const marketLabel = position.details.marketLabel
   const base = {
     id,
-    label:
-      typeof marketLabel === 'string'
-        ? `${position.protocol} ${marketLabel}`
-        : `${position.protocol} ${position.market}`,
+    label: `${position.protocol} ${position.marketLabel ?? position.market}`,
     protocol: position.protocol,
     market: position.market,
     chain: position.chain,

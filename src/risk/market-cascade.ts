@@ -7,14 +7,21 @@
  * (stable, or another asset held fixed). Excluded, with a reason: perps (their liquidation does
  * not sell spot collateral), positions whose debt is in the shocked asset (a carry loop: both
  * sides move together), positions without collateral in the shocked asset.
- * Close rules: Aave v3.0 layout 50%/100% around HF 0.95; Aave v3.3+ the same only when both
- * sides are >= 2,000 USD, else the whole debt; Morpho the whole debt at its LIF; Compound's absorb
- * as a whole-debt liquidation whose "bonus" is 1 / the liquidation factor.
+ * Close rules, from each position's {@link LiquidationRule}: Aave v3.0-v3.2 50%/100% around
+ * HF 0.95; Aave v3.3+ the same only when both sides are >= 2,000 USD, else the whole debt; Morpho
+ * the whole debt at its LIF; Compound's absorb as a whole-debt liquidation whose "bonus" is
+ * 1 / the liquidation factor.
  */
-import type { Leg, Position } from '../core/types.js'
+import type { Leg, LiquidationRule, Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import type { CascadePosition } from './cascade.js'
-import { isAave, type StressInput } from './stress.js'
+import {
+  aaveSizeAllowsDefaultCloseFactor,
+  cometLiquidationFactors,
+  isPerpRule,
+  unknownLiquidationRule,
+} from './liquidation-rule.js'
+import type { StressInput } from './stress.js'
 
 /** Why a position is left out of a cascade. */
 export interface ExcludedPosition {
@@ -38,15 +45,12 @@ function median(values: number[]): number | null {
 
 /**
  * Compound v3's liquidation factor of a position's collateral legs selected by `pick`, weighted
- * by USD (each collateral is credited at its own factor in `absorb`); 1 when none is known.
+ * by USD (each collateral is credited at its own factor in `absorb`); 1 when none is known (or
+ * the position's rule is not a Comet absorb).
  */
 export function compoundLiquidationFactor(p: Position, pick: (leg: Leg, index: number) => boolean): number {
-  const bySymbol = new Map(
-    ((p.details.collaterals ?? []) as { symbol: string; liquidationFactorBps: number }[]).map((c) => [
-      c.symbol,
-      c.liquidationFactorBps / 10_000,
-    ]),
-  )
+  const rule = p.liquidationRule
+  const bySymbol = rule.kind === 'comet-absorb' ? cometLiquidationFactors(rule) : new Map<string, number>()
   let usd = 0
   let weighted = 0
   p.legs.forEach((leg, i) => {
@@ -67,7 +71,8 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
   // per unit of the risk asset implied by the collateral legs (USD / units).
   const implied: number[] = []
   for (const { id, position: p, contributions } of inputs) {
-    if (p.kind === 'perp') {
+    const rule: LiquidationRule = p.liquidationRule
+    if (isPerpRule(rule)) {
       excluded.push({ id, reason: 'perp' })
       continue
     }
@@ -114,17 +119,24 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
     const lt = ltA / usdA
     let bonus = bonusA / usdA
     let closeRule: CascadePosition['closeRule'] = 'full'
-    if (isAave(p)) {
-      const big = p.collateralUsd >= 2000 && p.debtUsd >= 2000
-      closeRule = p.details.layout === 'v3.0' || big ? 'aave-v3.0' : 'full'
-    } else if (p.protocol === 'compound-v3') {
-      // Absorb credits each collateral at its own liquidation factor: USD-weighted over the
-      // shocked asset's legs.
-      const lf = compoundLiquidationFactor(
-        p,
-        (leg, i) => legContribs[i]?.riskAsset === asset && leg.side === 'collateral',
-      )
-      bonus = lf > 0 ? 1 / lf : 1
+    switch (rule.kind) {
+      case 'aave-v3-close-factor':
+        closeRule = aaveSizeAllowsDefaultCloseFactor(rule, p.collateralUsd, p.debtUsd) ? 'aave-v3.0' : 'full'
+        break
+      case 'comet-absorb': {
+        // Absorb credits each collateral at its own liquidation factor: USD-weighted over the
+        // shocked asset's legs.
+        const lf = compoundLiquidationFactor(
+          p,
+          (leg, i) => legContribs[i]?.riskAsset === asset && leg.side === 'collateral',
+        )
+        bonus = lf > 0 ? 1 / lf : 1
+        break
+      }
+      case 'morpho-blue':
+        break
+      default:
+        unknownLiquidationRule(rule)
     }
     positions.push({
       id,

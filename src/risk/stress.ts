@@ -4,7 +4,8 @@
  * Pure, float64 (simulation numbers, from the resolver's contributions and the positions' legs).
  *
  * Rules applied when a position's stressed health factor is below 1 (one liquidation per
- * position; a position still below 1 after it is flagged `stillLiquidatable`):
+ * position; a position still below 1 after it is flagged `stillLiquidatable`), chosen by the
+ * position's `liquidationRule` (its parameters from the rule, never from the protocol name):
  * - Aave v3 / Spark, v3.0-v3.2 layout: close factor 50% when HF > 0.95, 100% at or below;
  *   v3.3+: 100% unless collateral and debt are both >= 2,000 USD and HF > 0.95 (then 50%).
  *   Seized collateral = repaid x liquidation bonus (the leg's, USD-weighted), capped by the
@@ -15,7 +16,8 @@
  *   debt is wiped; a positive remainder is the borrower's, a negative one the protocol's.
  * - Perps (GMX v2, Hyperliquid, manual): liquidated when equity < maintenance (GMX's threshold is
  *   fixed by the position's size in USD; elsewhere it scales with the notional); the remaining
- *   equity is counted as lost (venues differ; conservative).
+ *   equity is counted as lost (venues differ; conservative); a negative equity floors at 0 where
+ *   the rule says the venue absorbs it.
  *
  * Depegs move the protocol's valuation too: the oracle is taken to follow the market. Aave prices
  * LSTs through capped exchange-rate adapters (CAPO) and many Morpho oracles do the same, so there
@@ -24,6 +26,16 @@
  */
 import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
+import {
+  aaveCloseFactor,
+  averagesThresholdInWholeBps,
+  cometLiquidationFactors,
+  type LendingLiquidationRule,
+  maintenanceScalesWithNotional,
+  type PerpLiquidationRule,
+  unknownLiquidationRule,
+  writesOffBadDebt,
+} from './liquidation-rule.js'
 
 /** One stress scenario. */
 export interface StressScenario {
@@ -120,11 +132,6 @@ export function validateScenario(s: StressScenario): void {
   }
 }
 
-/** Aave v3 or a fork of it (Spark): its position details carry the struct layout. */
-export function isAave(p: Position): boolean {
-  return p.details.layout === 'v3.0' || p.details.layout === 'v3.3'
-}
-
 /** Stresses one position. */
 export function stressPosition(input: StressInput, scenario: StressScenario): StressedPosition {
   const { id, position: p } = input
@@ -141,8 +148,53 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     kind: p.kind,
     healthFactorBefore: p.healthFactor,
   }
-  if (p.kind === 'perp') return stressPerp(input, scenario, base)
+  const rule = p.liquidationRule
+  switch (rule.kind) {
+    case 'gmx-min-collateral':
+    case 'hyperliquid-maintenance':
+    case 'isolated-maintenance':
+      return stressPerp(input, scenario, base, rule)
+    case 'aave-v3-close-factor':
+    case 'morpho-blue':
+    case 'comet-absorb':
+      return stressLending(input, mult, base, rule)
+    default:
+      return unknownLiquidationRule(rule)
+  }
+}
 
+type StressBase = Omit<
+  StressedPosition,
+  | 'healthFactorShocked'
+  | 'liquidated'
+  | 'liquidation'
+  | 'stillLiquidatable'
+  | 'equityBeforeUsd'
+  | 'equityShockedUsd'
+  | 'equityAfterUsd'
+>
+
+/** The name of a lending rule in {@link StressLiquidation} (the response's vocabulary). */
+function stressRuleName(rule: LendingLiquidationRule): StressLiquidation['rule'] {
+  switch (rule.kind) {
+    case 'aave-v3-close-factor':
+      return 'aave-close-factor'
+    case 'morpho-blue':
+      return 'morpho-full'
+    case 'comet-absorb':
+      return 'compound-absorb'
+    default:
+      return unknownLiquidationRule(rule)
+  }
+}
+
+function stressLending(
+  input: StressInput,
+  mult: readonly number[],
+  base: StressBase,
+  rule: LendingLiquidationRule,
+): StressedPosition {
+  const p = input.position
   let coll = 0
   let weighted = 0
   let counted = 0
@@ -161,7 +213,7 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
   }
   const equityBeforeUsd = p.collateralUsd - p.debtUsd
   const equityShockedUsd = coll - debt
-  if (isAave(p) && counted > 0) {
+  if (averagesThresholdInWholeBps(rule) && counted > 0) {
     // GenericLogic divides sum(collateral_i x LT_i) by the total collateral in integers: the
     // average LT is truncated to whole bps before the HF is taken.
     const avgBps = Math.floor((weighted * 10_000) / counted + 1e-9)
@@ -183,10 +235,8 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
   let liquidation: StressLiquidation
   let equityAfterUsd: number
   let stillLiquidatable = false
-  if (p.protocol === 'compound-v3') {
-    const factors = new Map<string, number>()
-    const collaterals = (p.details.collaterals ?? []) as { symbol: string; liquidationFactorBps: number }[]
-    for (const c of collaterals) factors.set(c.symbol, c.liquidationFactorBps / 10_000)
+  if (rule.kind === 'comet-absorb') {
+    const factors = cometLiquidationFactors(rule)
     let credit = 0
     for (const [i, leg] of p.legs.entries()) {
       if (leg.side !== 'collateral' || leg.countsAsCollateral === false) continue
@@ -195,7 +245,7 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     const seized = counted
     equityAfterUsd = Math.max(0, coll - seized + credit - debt)
     liquidation = {
-      rule: 'compound-absorb',
+      rule: stressRuleName(rule),
       closeFactor: 1,
       debtRepaidUsd: debt,
       collateralSeizedUsd: seized,
@@ -204,13 +254,7 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     }
   } else {
     const bonus = counted > 0 ? bonusWeighted / counted : 1
-    let closeFactor = 1
-    let rule: StressLiquidation['rule'] = 'morpho-full'
-    if (isAave(p)) {
-      rule = 'aave-close-factor'
-      const v33 = p.details.layout === 'v3.3'
-      closeFactor = v33 ? (counted >= 2000 && debt >= 2000 && hf > 0.95 ? 0.5 : 1) : hf > 0.95 ? 0.5 : 1
-    }
+    const closeFactor = rule.kind === 'aave-v3-close-factor' ? aaveCloseFactor(rule, hf, counted, debt) : 1
     const wanted = debt * closeFactor
     const seized = Math.min(wanted * bonus, counted)
     const repaid = seized / bonus
@@ -218,13 +262,13 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     const collAfter = coll - seized
     // Morpho socialises what the collateral cannot cover; Aave v3.3 burns it as a deficit once the
     // counted collateral is gone. v3.0 leaves it on the account.
-    const writtenOff = rule === 'morpho-full' || (p.details.layout === 'v3.3' && seized >= counted)
+    const writtenOff = writesOffBadDebt(rule, seized >= counted)
     const debtAfter = debt - repaid - (writtenOff ? badDebt : 0)
     equityAfterUsd = Math.max(0, collAfter - debtAfter)
     const remaining = weighted - (seized * weighted) / Math.max(counted, Number.MIN_VALUE)
     stillLiquidatable = debtAfter > 0 && remaining / debtAfter < 1
     liquidation = {
-      rule,
+      rule: stressRuleName(rule),
       closeFactor,
       debtRepaidUsd: repaid,
       collateralSeizedUsd: seized,
@@ -244,16 +288,8 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
 function stressPerp(
   input: StressInput,
   scenario: StressScenario,
-  base: Omit<
-    StressedPosition,
-    | 'healthFactorShocked'
-    | 'liquidated'
-    | 'liquidation'
-    | 'stillLiquidatable'
-    | 'equityBeforeUsd'
-    | 'equityShockedUsd'
-    | 'equityAfterUsd'
-  >,
+  base: StressBase,
+  rule: PerpLiquidationRule,
 ): StressedPosition {
   const p = input.position
   let equity = 0
@@ -267,18 +303,16 @@ function stressPerp(
       notionalShocked += Math.abs(c.usd * m)
     }
   }
-  const maintenance0 =
-    typeof p.details.maintenanceMarginUsd === 'number' ? p.details.maintenanceMarginUsd : null
+  const maintenance0 = rule.maintenanceMarginUsd
   // GMX's threshold is max(MIN_COLLATERAL_USD, sizeInUsd x factor): sizeInUsd is fixed at entry.
   const maintenance =
-    maintenance0 === null
-      ? null
-      : p.protocol === 'gmx-v2' || notional === 0
-        ? maintenance0
-        : (maintenance0 * notionalShocked) / notional
+    !maintenanceScalesWithNotional(rule) || notional === 0
+      ? maintenance0
+      : (maintenance0 * notionalShocked) / notional
   // As the adapters serve it: an equity at or below zero is a health factor of 0.
-  const hf = maintenance === null || maintenance <= 0 ? null : Math.max(0, equity) / maintenance
+  const hf = maintenance <= 0 ? null : Math.max(0, equity) / maintenance
   const liquidated = hf !== null && hf < 1
+  const floored = rule.negativeEquityFloored
   return {
     ...base,
     healthFactorShocked: hf,
@@ -290,13 +324,13 @@ function stressPerp(
           debtRepaidUsd: 0,
           collateralSeizedUsd: Math.max(0, equity),
           penaltyUsd: Math.max(0, equity),
-          badDebtUsd: Math.max(0, -equity),
+          badDebtUsd: floored ? Math.max(0, -equity) : 0,
         }
       : null,
     stillLiquidatable: false,
     equityBeforeUsd: p.collateralUsd,
     equityShockedUsd: equity,
-    equityAfterUsd: liquidated ? 0 : equity,
+    equityAfterUsd: liquidated ? (floored ? 0 : Math.min(0, equity)) : equity,
   }
 }
 

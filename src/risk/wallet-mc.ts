@@ -11,6 +11,11 @@
 import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import { type AssetMarketParams, DEFAULT_MARKET_PARAMS, UNLISTED_MARKET_PARAMS } from './defaults.js'
+import {
+  aaveSizeAllowsDefaultCloseFactor,
+  isPerpRule,
+  maintenanceScalesWithNotional,
+} from './liquidation-rule.js'
 import { compoundLiquidationFactor } from './market-cascade.js'
 import {
   choleskyCorrelation,
@@ -19,7 +24,6 @@ import {
   type McJump,
   type McPosition,
 } from './montecarlo.js'
-import { isAave } from './stress.js'
 
 /** A position with its resolver id and contributions. */
 export interface McPositionInput {
@@ -54,9 +58,10 @@ const add = (m: Record<string, number>, k: string, v: number) => {
   m[k] = (m[k] ?? 0) + v
 }
 
-/** The linear liquidation rule, equity and penalty of one position. */
+/** The linear liquidation rule, equity and penalty of one position (by its liquidation rule). */
 export function mcPosition(p: McPositionInput): McPosition {
   const pos = p.position
+  const rule = pos.liquidationRule
   const liq: Record<string, number> = {}
   const eq: Record<string, number> = {}
   let liqConst = 0
@@ -70,14 +75,13 @@ export function mcPosition(p: McPositionInput): McPosition {
     else add(eq, c.riskAsset, c.usd)
   }
   let penalty = 0
-  if (pos.kind === 'perp') {
+  if (isPerpRule(rule)) {
     Object.assign(liq, eq)
     liqConst = eqConst
-    const maintenance =
-      typeof pos.details.maintenanceMarginUsd === 'number' ? pos.details.maintenanceMarginUsd : 0
+    const maintenance = rule.maintenanceMarginUsd
     const sized = p.contributions.filter((c) => (c.source === 'long' || c.source === 'short') && valued(c))
     const notional = sized.reduce((a, c) => a + Math.abs(c.usd), 0)
-    if (pos.protocol === 'gmx-v2' || notional === 0) liqConst -= maintenance
+    if (!maintenanceScalesWithNotional(rule) || notional === 0) liqConst -= maintenance
     else for (const c of sized) add(liq, c.riskAsset, (-maintenance * Math.abs(c.usd)) / notional)
     penalty = maintenance
   } else {
@@ -104,7 +108,7 @@ export function mcPosition(p: McPositionInput): McPosition {
         debt += leg.usd
       }
     }
-    if (pos.protocol === 'compound-v3') {
+    if (rule.kind === 'comet-absorb') {
       // Absorb takes every counted collateral and credits it at its own liquidation factor.
       let lost = 0
       for (const leg of pos.legs) {
@@ -115,9 +119,14 @@ export function mcPosition(p: McPositionInput): McPosition {
       penalty = lost
     } else {
       const bonus = counted > 0 ? bonusWeighted / counted : 1
-      // As the stress engine: Aave 50% when large enough (v3.3: both sides >= 2,000 USD), else the whole debt.
-      const big = pos.details.layout === 'v3.0' || (counted >= 2000 && debt >= 2000)
-      const closeFactor = isAave(pos) && big ? 0.5 : 1
+      // As the stress engine: Aave 50% when large enough (v3.3: both sides >= 2,000 USD), else the
+      // whole debt; Morpho the whole debt.
+      const closeFactor =
+        rule.kind === 'aave-v3-close-factor'
+          ? (aaveSizeAllowsDefaultCloseFactor(rule, counted, debt)
+              ? rule.defaultCloseFactorBps
+              : rule.maxCloseFactorBps) / 10_000
+          : 1
       penalty = Math.max(0, (bonus - 1) * debt * closeFactor)
     }
     // A position without debt is never liquidated: keep its rule strictly positive.

@@ -5,15 +5,67 @@
 import type { Address } from '../../core/address.js'
 import { ProtocolModelMismatchError } from '../../core/errors.js'
 import { MAX_UINT256, toFloat } from '../../core/math.js'
-import type { Leg, LiquidationPrice, Position } from '../../core/types.js'
+import type { AaveV3CloseFactorRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import { type AaveState, computeAccountData, findLiquidationPrice, getIsolationAsset } from './math.js'
-import type { AaveAccountData, AaveBaseCurrency } from './types.js'
+import type { AaveAccountData, AaveBaseCurrency, AaveLayout } from './types.js'
 
 /** Identifies the market a position belongs to. */
 export interface AavePositionContext {
   protocol: string
   market: string
   chain: string
+}
+
+/** LiquidationLogic.CLOSE_FACTOR_HF_THRESHOLD: 0.95, WAD. */
+export const AAVE_CLOSE_FACTOR_HF_THRESHOLD_WAD = 950_000_000_000_000_000n
+/** LiquidationLogic.DEFAULT_LIQUIDATION_CLOSE_FACTOR: 50%, basis points. */
+export const AAVE_DEFAULT_CLOSE_FACTOR_BPS = 5_000
+/** LiquidationLogic.MAX_LIQUIDATION_CLOSE_FACTOR (v3.0-v3.2; implied in v3.3+): 100%, bps. */
+export const AAVE_MAX_CLOSE_FACTOR_BPS = 10_000
+/**
+ * v3.3+ LiquidationLogic.MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: 2,000 whole base-currency units,
+ * expressed in the market's base units (2_000e8 for a 1e8 base such as USD).
+ */
+export function aaveMinBaseMaxCloseFactorThreshold(baseUnit: bigint): bigint {
+  return 2_000n * baseUnit
+}
+/** v3.3+ LiquidationLogic.MIN_LEFTOVER_BASE: half the threshold (1_000e8 for a 1e8 base). */
+export function aaveMinLeftoverBase(baseUnit: bigint): bigint {
+  return aaveMinBaseMaxCloseFactorThreshold(baseUnit) / 2n
+}
+
+/**
+ * The close-factor rule of a market speaking `layout`: the v3.0 periphery layout runs the
+ * v3.0-v3.2 liquidation logic, the v3.3 layout the v3.3+ logic (thresholds per reserve, dust
+ * leftover rule, deficit burned).
+ */
+export function aaveV3LiquidationRule(layout: AaveLayout, base: AaveBaseCurrency): AaveV3CloseFactorRule {
+  const common = {
+    kind: 'aave-v3-close-factor' as const,
+    closeFactorHfThresholdWad: AAVE_CLOSE_FACTOR_HF_THRESHOLD_WAD,
+    defaultCloseFactorBps: AAVE_DEFAULT_CLOSE_FACTOR_BPS,
+    maxCloseFactorBps: AAVE_MAX_CLOSE_FACTOR_BPS,
+    baseCurrencyUnit: base.unit,
+    baseCurrencyPriceUsd: toFloat(base.priceInUsd, 8),
+  }
+  switch (layout) {
+    case 'v3.0':
+      return { ...common, version: 'v3.0', deficit: 'kept-on-account' }
+    case 'v3.3':
+      return {
+        ...common,
+        version: 'v3.3',
+        minBaseMaxCloseFactorThreshold: aaveMinBaseMaxCloseFactorThreshold(base.unit),
+        minLeftoverBase: aaveMinLeftoverBase(base.unit),
+        deficit: 'burned-when-collateral-exhausted',
+      }
+    default: {
+      const unknown: never = layout
+      throw new ProtocolModelMismatchError(`unknown Aave layout ${String(unknown)}`, {
+        layout: String(unknown),
+      })
+    }
+  }
 }
 
 /** USD (float) of `amount` base-currency units. */
@@ -121,6 +173,7 @@ export function buildAavePosition(
     debtUsd,
     legs,
     liquidationPrices,
+    liquidationRule: aaveV3LiquidationRule(state.market.layout, base),
     details: {
       layout: state.market.layout,
       userEModeCategoryId: state.user.eModeCategoryId,

@@ -5,10 +5,11 @@
 import type { Address } from '../../core/address.js'
 import { type ErrorContext, ProtocolModelMismatchError } from '../../core/errors.js'
 import { toFloat } from '../../core/math.js'
-import type { Asset, Leg, LiquidationPrice, Position } from '../../core/types.js'
+import type { Asset, CometAbsorbRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import {
   availableToBorrow,
   type CometAccountState,
+  type CometCollateralState,
   computeCometLiquidity,
   FACTOR_SCALE,
   findCometLiquidationPrice,
@@ -47,6 +48,23 @@ export interface CometPositionContext {
 /** bps (10_000 = 100%) of a 1e18-scaled factor; exact for Comet's 4-decimal factors. */
 export function factorToBps(factor: bigint): number {
   return Number((factor * 10_000n) / FACTOR_SCALE)
+}
+
+/**
+ * The absorb rule of an account holding `collaterals` (those with a balance): each is credited
+ * at its liquidation factor (Comet.absorb).
+ */
+export function cometAbsorbRule(
+  collaterals: readonly Pick<CometCollateralState, 'asset' | 'symbol' | 'liquidationFactor'>[],
+): CometAbsorbRule {
+  return {
+    kind: 'comet-absorb',
+    collaterals: collaterals.map((c) => ({
+      asset: c.asset,
+      symbol: c.symbol,
+      liquidationFactorBps: factorToBps(c.liquidationFactor),
+    })),
+  }
 }
 
 /**
@@ -164,6 +182,7 @@ export function buildCometPosition(
     debtUsd,
     legs,
     liquidationPrices,
+    liquidationRule: cometAbsorbRule(held),
     details: {
       comet: ctx.comet,
       baseToken: state.baseToken,

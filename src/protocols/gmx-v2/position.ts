@@ -4,7 +4,7 @@
  */
 import { sameAddress } from '../../core/address.js'
 import { type ErrorContext, ProtocolModelMismatchError } from '../../core/errors.js'
-import type { Asset, Leg, LiquidationPrice, Position } from '../../core/types.js'
+import type { Asset, GmxMinCollateralRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import type { GmxMarketHint, GmxTokenInfo } from './markets.js'
 import {
   entryPrice,
@@ -48,6 +48,29 @@ export interface GmxPositionContext {
   priceSource: 'oracle' | 'feeds'
   /** Unix seconds of the pinned block. */
   blockTimestamp: bigint
+}
+
+/**
+ * The rule of a position of `sizeInUsd` (GMX USD, 30 decimals) whose Reader minimums are
+ * `minCollateralUsd` and `minCollateralUsdForLeverage` (30 decimals): liquidatable below the
+ * larger; a negative remainder is the pool's.
+ */
+export function gmxMinCollateralRule(
+  sizeInUsd: bigint,
+  minCollateralUsd: bigint,
+  minCollateralUsdForLeverage: bigint,
+): GmxMinCollateralRule {
+  const threshold =
+    minCollateralUsd > minCollateralUsdForLeverage ? minCollateralUsd : minCollateralUsdForLeverage
+  return {
+    kind: 'gmx-min-collateral',
+    minCollateralUsd: usd30ToFloat(minCollateralUsd),
+    minCollateralUsdForLeverage: usd30ToFloat(minCollateralUsdForLeverage),
+    minCollateralFactor:
+      sizeInUsd === 0n ? null : usd30ToFloat(minCollateralUsdForLeverage) / usd30ToFloat(sizeInUsd),
+    maintenanceMarginUsd: usd30ToFloat(threshold),
+    negativeEquityFloored: true,
+  }
 }
 
 /**
@@ -148,6 +171,7 @@ export function buildGmxPosition(p: GmxOnChainPosition, ctx: GmxPositionContext)
     debtUsd: 0,
     legs,
     liquidationPrices,
+    liquidationRule: gmxMinCollateralRule(p.sizeInUsd, p.minCollateralUsd, p.minCollateralUsdForLeverage),
     details: {
       reader: ctx.reader,
       positionKey: p.key,

@@ -8,7 +8,7 @@
  * isolated margin including pnl), `debtUsd` is 0 (perps borrow nothing); the legs carry the
  * notional. Sizes are raw integers at a fixed {@link HYPERLIQUID_SIZE_DECIMALS} decimals.
  */
-import type { Leg, LiquidationPrice, Position } from '../../core/types.js'
+import type { HyperliquidMaintenanceRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import { HyperliquidError } from './errors.js'
 import {
   compareLiquidationPrice,
@@ -88,6 +88,7 @@ export function positionsFromClearinghouseState(state: ClearinghouseState): Posi
       debtUsd: 0,
       legs: cross.map(leg),
       liquidationPrices: checked.map((c) => c.served),
+      liquidationRule: hyperliquidMaintenanceRule('cross', venueMaintenance, cross),
       details: {
         marginMode: 'cross',
         healthFactorDefinition: 'accountValue / maintenanceMargin (cross account)',
@@ -126,6 +127,7 @@ export function positionsFromClearinghouseState(state: ClearinghouseState): Posi
       debtUsd: 0,
       legs: [leg(f)],
       liquidationPrices: [c.served],
+      liquidationRule: hyperliquidMaintenanceRule('isolated', f.maintenanceMarginUsd, [f]),
       details: {
         marginMode: 'isolated',
         healthFactorDefinition: 'isolated margin / maintenance margin (this position)',
@@ -140,6 +142,25 @@ export function positionsFromClearinghouseState(state: ClearinghouseState): Posi
     })
   }
   return out
+}
+
+/**
+ * The maintenance rule of a cross account or an isolated position: liquidated below
+ * `maintenanceMarginUsd` (USD float; the venue's figure for cross), which scales with the
+ * position values; the liquidation vault takes what the margin cannot cover.
+ */
+export function hyperliquidMaintenanceRule(
+  marginMode: 'cross' | 'isolated',
+  maintenanceMarginUsd: number,
+  perps: readonly { p: { coin: string; maxLeverage: number }; mmr: number }[],
+): HyperliquidMaintenanceRule {
+  return {
+    kind: 'hyperliquid-maintenance',
+    marginMode,
+    maintenanceMarginUsd,
+    legs: perps.map((f) => ({ coin: f.p.coin, maxLeverage: f.p.maxLeverage, maintenanceMarginRate: f.mmr })),
+    negativeEquityFloored: true,
+  }
 }
 
 function perpFacts(p: PerpPosition, index: number): PerpFacts {

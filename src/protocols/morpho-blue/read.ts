@@ -31,6 +31,7 @@ import {
   ORACLE_PRICE_SCALE,
   positionHealth,
 } from './math.js'
+import { morphoBlueLiquidationRule, morphoMarketLabel } from './position.js'
 
 /** The Morpho Blue functions the adapter reads. */
 export const morphoAbi = parseAbi([
@@ -500,8 +501,10 @@ function buildMorphoPosition(
     debtUsd,
     legs,
     liquidationPrices,
+    liquidationRule: morphoBlueLiquidationRule(params.lltv),
+    marketLabel: morphoMarketLabel(collSymbol, loanSymbol, params.lltv),
     details: {
-      marketLabel: `${collSymbol}/${loanSymbol} ${(toFloat(params.lltv, 18) * 100).toFixed(1)}%`,
+      marketLabel: morphoMarketLabel(collSymbol, loanSymbol, params.lltv),
       lltv: toFloat(params.lltv, 18),
       liquidationIncentiveFactor: toFloat(liquidationIncentiveFactor(params.lltv), 18),
       healthy: health.healthy,

@@ -29,6 +29,7 @@ import {
   resolveExposure,
 } from '../../../src/resolve/index.js'
 import { defaultBeta } from '../../../src/risk/defaults.js'
+import { fixtureRule } from '../../helpers/liquidation-rules.js'
 
 const WAD = 10n ** 18n
 const NOW = 1_750_000_000n
@@ -87,6 +88,7 @@ function lending(
     debtUsd: sum('debt'),
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule(protocol, 'lending'),
     details: {},
   }
 }
@@ -105,6 +107,7 @@ function perp(legs: Leg[], equity: number, protocol: string, market: string, cha
     debtUsd: 0,
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule(protocol, 'perp'),
     details: {},
   }
 }

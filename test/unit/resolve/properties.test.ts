@@ -21,6 +21,7 @@ import {
 import type { Address } from '../../../src/core/address.js'
 import type { Leg, Position } from '../../../src/core/types.js'
 import { type Exposure, resolveExposure } from '../../../src/resolve/index.js'
+import { fixtureRule } from '../../helpers/liquidation-rules.js'
 
 const NUM_RUNS = 150
 const ctx: ResolveContext = {
@@ -110,6 +111,7 @@ function position(
     debtUsd: kind === 'perp' ? 0 : sum('debt'),
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule(protocol, kind),
     details: {},
   }
 }

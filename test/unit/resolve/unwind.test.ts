@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Leg, Position } from '../../../src/core/types.js'
 import { planUnwind, type UnwindLayer } from '../../../src/resolve/unwind.js'
+import { fixtureRule } from '../../helpers/liquidation-rules.js'
 
 const raw = (tokens: number, decimals: number) =>
   BigInt(Math.round(tokens * 1e6)) * 10n ** BigInt(decimals - 6)
@@ -51,6 +52,7 @@ function lending(legs: Leg[], healthFactor?: number | null): Position {
     debtUsd,
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule('aave-v3', 'lending'),
     details: {},
   }
 }
@@ -78,6 +80,7 @@ function perp(size: number, mark: number, equity: number, mmr: number): Position
       },
     ],
     liquidationPrices: [],
+    liquidationRule: fixtureRule('hyperliquid', 'perp', { maintenanceMarginUsd: mmr * notional }),
     details: {},
   }
 }

@@ -12,6 +12,7 @@ import { compoundLiquidationFactor, marketCascadeInputs } from '../../../src/ris
 import { runMonteCarlo } from '../../../src/risk/montecarlo.js'
 import { stressPosition } from '../../../src/risk/stress.js'
 import { walletMonteCarloInput } from '../../../src/risk/wallet-mc.js'
+import { aaveRule, fixtureRule } from '../../helpers/liquidation-rules.js'
 
 function leg(side: Leg['side'], symbol: string, usd: number, extra: Partial<Leg> = {}): Leg {
   return { asset: { symbol, address: null, decimals: 18 }, side, amount: 1n, usd, priceUsd: 1, ...extra }
@@ -30,6 +31,7 @@ function position(protocol: string, legs: Leg[], details: Record<string, unknown
     debtUsd: legs.filter((l) => l.side === 'debt').reduce((a, l) => a + l.usd, 0),
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule(protocol, 'lending', details),
     details,
   }
 }
@@ -158,7 +160,11 @@ describe('Aave v3.3 deficit', () => {
     expect(r.equityAfterUsd).toBeCloseTo(5_000, 9)
     // v3.0 keeps the debt on the account: the 5,000 are netted against it (equity floors at 0).
     const v30 = stressPosition(
-      { id: 'p', position: { ...p, details: { layout: 'v3.0' } }, contributions },
+      {
+        id: 'p',
+        position: { ...p, details: { layout: 'v3.0' }, liquidationRule: aaveRule('v3.0') },
+        contributions,
+      },
       { name: '', shocks: { ETH: -0.5 } },
     )
     expect(v30.equityAfterUsd).toBe(0)

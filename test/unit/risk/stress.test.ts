@@ -15,6 +15,7 @@ import {
   stressWallet,
   validateScenario,
 } from '../../../src/risk/stress.js'
+import { fixtureRule } from '../../helpers/liquidation-rules.js'
 
 const asset = (symbol: string, decimals = 18) => ({ symbol, address: null, decimals })
 
@@ -66,6 +67,7 @@ function input(
     debtUsd,
     legs,
     liquidationPrices: [],
+    liquidationRule: fixtureRule(protocol, kind, details),
     details,
   }
   const id = `ethereum:${protocol}-test`
