@@ -148,10 +148,13 @@ export function buildCometPosition(
   const basePriceUsd = usdOfPrice(state.basePrice)
   const legs: Leg[] = []
   const liquidationPrices: LiquidationPrice[] = []
+  /** Raw boundary prices (Comet.getPrice units: 8 decimals of the numeraire) by asset address. */
+  const liquidationPricesRaw: Record<string, string | null> = {}
   let collateralUsd = 0
   let debtUsd = 0
   const pushLiquidationPrice = (asset: Asset & { address: Address }, currentPrice: number) => {
     const lp = findCometLiquidationPrice(state, asset.address)
+    liquidationPricesRaw[asset.address] = lp.price === null ? null : lp.price.toString()
     const price = lp.price === null ? null : usdOfPrice(lp.price)
     liquidationPrices.push({
       asset: asset.address,
@@ -247,6 +250,7 @@ export function buildCometPosition(
       liquidationCollateralValueUsd: value(liquidity.liquidationCollateralValue),
       borrowCollateralValueUsd: value(liquidity.borrowCollateralValue),
       availableToBorrow: availableToBorrow(state, liquidity).toString(),
+      liquidationPricesRaw,
       collaterals: held.map((c) => ({
         symbol: c.symbol,
         asset: c.asset,
