@@ -23,6 +23,10 @@ export const cometAbi = parseAbi([
   'function borrowBalanceOf(address account) view returns (uint256)',
   'function isLiquidatable(address account) view returns (bool)',
   'function isBorrowCollateralized(address account) view returns (bool)',
+  'function borrowKink() view returns (uint256)',
+  'function borrowPerSecondInterestRateBase() view returns (uint256)',
+  'function borrowPerSecondInterestRateSlopeLow() view returns (uint256)',
+  'function borrowPerSecondInterestRateSlopeHigh() view returns (uint256)',
   'event Withdraw(address indexed src, address indexed to, uint256 amount)',
   'event SupplyCollateral(address indexed from, address indexed dst, address indexed asset, uint256 amount)',
 ])

@@ -113,6 +113,7 @@ async function doubleSaysLiquidatable(p: Position): Promise<boolean> {
         shortTokenPrice: await gmxPrice(d.shortToken!),
       },
       true,
+      true,
     ],
   } as never)) as readonly [boolean, string, unknown]
   return liquidatable

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChainClient } from '../../src/chains/client.js'
 import { type ChainRuntime, configFromEnv } from '../../src/chains/config.js'
 import { freePort, resolveAnvilBinary } from '../../src/devchain/anvil.js'
-import { gmxReaderAbi } from '../../src/protocols/gmx-v2/abi.js'
+import { gmxReaderAbi, gmxReaderV21Abi } from '../../src/protocols/gmx-v2/abi.js'
 import { gmxV2Adapter } from '../../src/protocols/gmx-v2/index.js'
 import { GMX_V2_DEPLOYMENTS } from '../../src/protocols/gmx-v2/markets.js'
 import { fetchGmxTickers } from '../../src/protocols/gmx-v2/prices.js'
@@ -134,25 +134,40 @@ describe.skipIf(!FORK_URL)(`GMX v2 Arbitrum fork at block ${FORK_BLOCK}`, () => 
         const liquidatableAt = async (factor: bigint) => {
           const p = (BigInt(raw as string) * factor) / 10_000n
           const index = { min: p, max: p }
-          const same = (a: string) => a.toLowerCase() === market.indexToken.toLowerCase()
-          const [liquidatable] = await client.readContract({
-            address: gmx.reader,
-            abi: gmxReaderAbi,
-            functionName: 'isPositionLiquidatable',
-            args: [
-              gmx.dataStore,
-              gmx.referralStorage,
-              d.positionKey as Hex,
-              market,
-              {
-                indexTokenPrice: index,
-                longTokenPrice: same(market.longToken) ? index : price(market.longToken),
-                shortTokenPrice: same(market.shortToken) ? index : price(market.shortToken),
-              },
-              true,
-            ],
-            ...at,
-          })
+          const same = (a: string) =>
+            a.toLowerCase() === market.indexToken.toLowerCase() ||
+            (d.collateralFollowsIndex === true && a.toLowerCase() === String(d.collateralToken).toLowerCase())
+          const prices = {
+            indexTokenPrice: index,
+            longTokenPrice: same(market.longToken) ? index : price(market.longToken),
+            shortTokenPrice: same(market.shortToken) ? index : price(market.shortToken),
+          }
+          // The Reader the adapter used at this block (GMX redeploys it), in its own layout.
+          const [liquidatable] = (
+            d.readerLayout === 'v2.1'
+              ? await client.readContract({
+                  address: d.reader as Address,
+                  abi: gmxReaderV21Abi,
+                  functionName: 'isPositionLiquidatable',
+                  args: [gmx.dataStore, gmx.referralStorage, d.positionKey as Hex, market, prices, true],
+                  ...at,
+                })
+              : await client.readContract({
+                  address: d.reader as Address,
+                  abi: gmxReaderAbi,
+                  functionName: 'isPositionLiquidatable',
+                  args: [
+                    gmx.dataStore,
+                    gmx.referralStorage,
+                    d.positionKey as Hex,
+                    market,
+                    prices,
+                    true,
+                    true,
+                  ],
+                  ...at,
+                })
+          ) as readonly [boolean, string, unknown]
           return liquidatable
         }
         const below = d.liquidationDirection === 'below'

@@ -5,13 +5,16 @@
 // No gmx-synthetics bytecode can be had on these machines, so this contract answers, with the
 // Reader's REAL ABI, the reads the stacklens GMX v2 adapter makes:
 //   getAccountPositions(dataStore, account, start, end) -> Position.Props[]
+//   getMarkets(dataStore, start, end) -> Market.Props[]
 //   getMarket(dataStore, key) -> Market.Props
 //   isPositionLiquidatable(dataStore, referralStorage, positionKey, Market.Props, MarketPrices,
-//     shouldValidateMinCollateralUsd) -> (bool, string, PositionUtils.IsPositionLiquidatableInfo)
-// The structs are GMX's, field for field: Position.Props {addresses {account, market,
-// collateralToken}, numbers {sizeInUsd, sizeInTokens, collateralAmount, borrowingFactor,
-// fundingFeeAmountPerSize, longTokenClaimableFundingAmountPerSize,
-// shortTokenClaimableFundingAmountPerSize, increasedAtTime, decreasedAtTime}, flags {isLong}},
+//     shouldValidateMinCollateralUsd, forLiquidation) -> (bool, string,
+//     PositionUtils.IsPositionLiquidatableInfo)
+// The structs are GMX v2.2's (gmx-synthetics since tag v2.2), field for field: Position.Props
+// {addresses {account, market, collateralToken}, numbers {sizeInUsd, sizeInTokens,
+// collateralAmount, pendingImpactAmount, borrowingFactor, fundingFeeAmountPerSize,
+// longTokenClaimableFundingAmountPerSize, shortTokenClaimableFundingAmountPerSize,
+// increasedAtTime, decreasedAtTime}, flags {isLong}},
 // Market.Props, Price.Props, MarketUtils.MarketPrices, IsPositionLiquidatableInfo. The position
 // key is GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)).
 // The `dataStore` and `referralStorage` arguments are accepted and ignored (this contract stores
@@ -19,15 +22,19 @@
 //
 // What is the same as GMX (written for stacklens from the documented rule, PositionUtils
 // .isPositionLiquidatable): USD values in 30 decimals, prices per raw token unit in 30 decimals;
-// collateralUsd = collateralAmount * collateralPrice.min; pnl of a long = sizeInTokens *
-// indexPrice.min - sizeInUsd, of a short = sizeInUsd - sizeInTokens * indexPrice.max; a positive
-// price impact is not credited at liquidation and a negative one is capped at
-// -sizeInUsd * maxPositionImpactFactorForLiquidations / 1e30; remaining = collateralUsd + pnl +
-// priceImpact - costs; liquidatable when remaining < MIN_COLLATERAL_USD (if validated), or <= 0,
-// or < sizeInUsd * minCollateralFactor / 1e30, with GMX's reason strings.
+// the collateral priced by getCachedTokenPrice's order (long-token slot, short-token slot, index
+// slot); collateralUsd = collateralAmount * collateralPrice.min; pnl of a long = sizeInTokens *
+// indexPrice.min - sizeInUsd, of a short = sizeInUsd - sizeInTokens * indexPrice.max; the impact
+// is the close impact plus pendingImpactAmount valued at indexPrice.min when positive and
+// indexPrice.max when negative (v2.2); a total >= 0 is not credited at liquidation and a negative
+// one is capped at -sizeInUsd * maxPositionImpactFactorForLiquidations / 1e30; remaining =
+// collateralUsd + pnl + priceImpact - costs; liquidatable when remaining < MIN_COLLATERAL_USD (if
+// validated), or <= 0, or < sizeInUsd * minCollateralFactor / 1e30, with GMX's reason strings.
+// `forLiquidation` picks MIN_COLLATERAL_FACTOR_FOR_LIQUIDATION over MIN_COLLATERAL_FACTOR in GMX;
+// the double keeps one factor for both (mainnet sets them equal, e.g. 0.5% for ETH and BTC).
 //
-// What is NOT like GMX: positions are written by the admin (setPosition) with their fees and
-// their price impact at liquidation given in USD (GMX derives them from borrowing/funding state,
+// What is NOT like GMX: positions are written by the admin (setPosition, or setPendingImpactAmount)
+// with their fees and their close price impact given in USD (GMX derives them from borrowing/funding state,
 // referral tiers and pool imbalance); no token moves; the pool pnl-to-pool-factor cap is not
 // modelled; getPositionInfo / getAccountPositionInfoList (PositionInfo with the full fee
 // struct) are not implemented.
@@ -46,6 +53,7 @@ contract GmxReaderDouble {
     uint256 sizeInUsd;
     uint256 sizeInTokens;
     uint256 collateralAmount;
+    int256 pendingImpactAmount;
     uint256 borrowingFactor;
     uint256 fundingFeeAmountPerSize;
     uint256 longTokenClaimableFundingAmountPerSize;
@@ -110,6 +118,7 @@ contract GmxReaderDouble {
   mapping(bytes32 => PositionProps) private positions;
   mapping(bytes32 => PositionCosts) public positionCosts;
   mapping(address => bytes32[]) private accountKeys;
+  address[] private marketList;
 
   constructor(address admin_, uint256 minCollateralUsd_) {
     admin = admin_;
@@ -130,6 +139,7 @@ contract GmxReaderDouble {
     uint256 minCollateralFactor_,
     uint256 maxPositionImpactFactorForLiquidations_
   ) external onlyAdmin {
+    if (markets[market.marketToken].marketToken == address(0)) marketList.push(market.marketToken);
     markets[market.marketToken] = market;
     minCollateralFactor[market.marketToken] = minCollateralFactor_;
     maxPositionImpactFactorForLiquidations[market.marketToken] = maxPositionImpactFactorForLiquidations_;
@@ -169,6 +179,20 @@ contract GmxReaderDouble {
     positionCosts[key] = PositionCosts(feesUsd, priceImpactUsd);
   }
 
+  /// Double-only: the v2.2 pending impact of a position, signed raw index-token units.
+  function setPendingImpactAmount(bytes32 key, int256 amount) external onlyAdmin {
+    require(positions[key].addresses.account != address(0), "GmxReaderDouble: EmptyPosition");
+    positions[key].numbers.pendingImpactAmount = amount;
+  }
+
+  /// Reader.getMarkets (MarketStoreUtils order: insertion).
+  function getMarkets(address, uint256 start, uint256 end) external view returns (MarketProps[] memory result) {
+    if (end > marketList.length) end = marketList.length;
+    if (start >= end) return new MarketProps[](0);
+    result = new MarketProps[](end - start);
+    for (uint256 i = start; i < end; i++) result[i - start] = markets[marketList[i]];
+  }
+
   /// Reader.getAccountPositions (PositionStoreUtils order: insertion).
   function getAccountPositions(
     address,
@@ -195,13 +219,16 @@ contract GmxReaderDouble {
     bytes32 positionKey,
     MarketProps memory market,
     MarketPrices memory prices,
-    bool shouldValidateMinCollateralUsd
+    bool shouldValidateMinCollateralUsd,
+    bool /* forLiquidation: one factor for both checks here */
   ) external view returns (bool, string memory, IsPositionLiquidatableInfo memory info) {
     PositionProps storage p = positions[positionKey];
     require(p.addresses.account != address(0), "GmxReaderDouble: EmptyPosition");
     PriceProps memory collateralPrice = p.addresses.collateralToken == market.longToken
       ? prices.longTokenPrice
-      : prices.shortTokenPrice;
+      : p.addresses.collateralToken == market.shortToken
+        ? prices.shortTokenPrice
+        : prices.indexTokenPrice;
     int256 collateralUsd = int256(p.numbers.collateralAmount * collateralPrice.min);
     int256 pnl;
     if (p.flags.isLong) {
@@ -210,7 +237,9 @@ contract GmxReaderDouble {
       pnl = int256(p.numbers.sizeInUsd) - int256(p.numbers.sizeInTokens * prices.indexTokenPrice.max);
     }
     PositionCosts memory costs = positionCosts[positionKey];
-    int256 impact = costs.priceImpactUsd;
+    int256 pending = p.numbers.pendingImpactAmount;
+    int256 impact = costs.priceImpactUsd +
+      pending * int256(pending > 0 ? prices.indexTokenPrice.min : prices.indexTokenPrice.max);
     if (impact > 0) impact = 0;
     int256 maxNegative = -int256(
       (p.numbers.sizeInUsd * maxPositionImpactFactorForLiquidations[p.addresses.market]) / FLOAT_PRECISION

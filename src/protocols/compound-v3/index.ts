@@ -1,13 +1,14 @@
 import type { ProtocolAdapter } from '../types.js'
 import { planCometWallet } from './read.js'
 
-export type { CometAssetHint, CometConfig, CometPriceUnit } from './markets.js'
-export { COMETS } from './markets.js'
+export type { CometAssetHint, CometChainKey, CometConfig, CometPriceUnit } from './markets.js'
+export { COMETS, COMETS_SOURCE } from './markets.js'
 
 /**
  * The Compound v3 (Comet) adapter: every configured Comet of the chain, read in the chain's one
  * batch (the Comet's asset list verified in the same batch; stale asset hints cost one pinned
- * follow-up). Health factor = Comet's isLiquidatable rule as a ratio, checked against the
+ * follow-up). Health factor = Comet's isLiquidatable rule as a ratio at the STORED index (details.healthFactorBasis),
+ * plus details.accruedHealthFactor as absorb sees it after accruing; checked against the
  * Comet's own isLiquidatable at the same block.
  */
 export const compoundV3Adapter: ProtocolAdapter = {

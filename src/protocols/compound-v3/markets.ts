@@ -1,5 +1,12 @@
 import type { ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
+import deployments from './deployments.json' with { type: 'json' }
+
+/**
+ * Chains with a production Comet: stacklens chain keys, plus networks the chain registry does
+ * not list yet (their Comets are data until a chain runtime for them exists).
+ */
+export type CometChainKey = ChainKey | 'linea' | 'mantle' | 'ronin' | 'scroll' | 'unichain'
 
 /**
  * A collateral asset of a Comet as last known: a HINT that lets the adapter put the wallet's
@@ -24,15 +31,15 @@ export interface CometAssetHint {
 export interface CometPriceUnit {
   /** The numeraire, e.g. "ETH". */
   symbol: string
-  /** Chainlink AggregatorV3 of numeraire/USD. */
-  usdFeed: Address
+  /** Chainlink AggregatorV3 of numeraire/USD; null when none is known (positions are PRICE_UNAVAILABLE). */
+  usdFeed: Address | null
 }
 
 /** One Comet (Compound v3 market): one borrowable base asset, several collaterals. */
 export interface CometConfig {
   /** Stable market id, e.g. "compound-v3-ethereum-usdc". */
   id: string
-  chain: ChainKey
+  chain: CometChainKey
   /** The Comet proxy. */
   comet: Address
   /** Symbol of the base asset, for labels only (the chain is read for the truth). */
@@ -47,82 +54,34 @@ export interface CometConfig {
   priceUnit?: CometPriceUnit
 }
 
-/** Chainlink ETH/USD aggregator proxies (the feeds Compound's own configurations use for WETH). */
-const ETH_USD = {
-  ethereum: '0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419',
-  base: '0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70',
-  arbitrum: '0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612',
-} as const satisfies Partial<Record<ChainKey, Address>>
+/** Compound's network names (deployments/<network>/) as stacklens chain keys. */
+const NETWORK_CHAIN: Record<string, CometChainKey> = { mainnet: 'ethereum' }
 
 /**
- * Real Comets. Sources: compound-finance/comet `deployments/<network>/<base>/roots.json` ("comet")
- * for each proxy and `configuration.json` ("baseTokenAddress") for each base token, cross-checked
- * against independent public code by exact-string search; the ETH/USD feeds are the WETH price
- * feeds of the same repository's mainnet/base/arbitrum USDC configurations.
+ * Every production Comet, generated from Compound's own deployment records (`deployments.json`,
+ * written by scripts/comet-deployments.ts from compound-finance/comet at the commit it names):
+ * `deployments/<network>/<market>/roots.json` (key `comet`: the proxy) and `configuration.json`
+ * (base token, base feed). The price numeraire of a market whose deploy.ts deploys a
+ * ConstantPriceFeed is its base asset, converted to USD by the base token's feed in another market
+ * of the network; a numeraire without such a feed in the records (mainnet wbtc and wstETH, unichain
+ * weth) has `usdFeed: null` and its positions are served as PRICE_UNAVAILABLE rows.
  *
- * No asset hints are shipped for them: collateral lists and feeds change by governance (e.g.
- * mainnet cUSDCv3 added wstETH, cbBTC, tBTC and USDe after launch) and could not be read from a
- * live chain here. The adapter learns each Comet's list from its first read in the process (one
- * pinned follow-up), after which a wallet costs one round trip.
+ * No asset hints are shipped: collateral lists and feeds change by governance and are read from
+ * the chain (the adapter learns each Comet's list from its first read in the process).
  */
-export const COMETS: readonly CometConfig[] = [
-  {
-    // deployments/mainnet/usdc/roots.json
-    id: 'compound-v3-ethereum-usdc',
-    chain: 'ethereum',
-    comet: '0xc3d688B66703497DAA19211EEdff47f25384cdc3',
-    baseSymbol: 'USDC',
-    baseToken: '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48',
-  },
-  {
-    // deployments/mainnet/weth/roots.json
-    id: 'compound-v3-ethereum-weth',
-    chain: 'ethereum',
-    comet: '0xA17581A9E3356d9A858b789D68B4d866e593aE94',
-    baseSymbol: 'WETH',
-    baseToken: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
-    priceUnit: { symbol: 'ETH', usdFeed: ETH_USD.ethereum },
-  },
-  {
-    // deployments/mainnet/usdt/roots.json
-    id: 'compound-v3-ethereum-usdt',
-    chain: 'ethereum',
-    comet: '0x3Afdc9BCA9213A35503b077a6072F3D0d5AB0840',
-    baseSymbol: 'USDT',
-    baseToken: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
-  },
-  {
-    // deployments/base/usdc/roots.json
-    id: 'compound-v3-base-usdc',
-    chain: 'base',
-    comet: '0xb125E6687d4313864e53df431d5425969c15Eb2F',
-    baseSymbol: 'USDC',
-    baseToken: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
-  },
-  {
-    // deployments/base/weth/roots.json
-    id: 'compound-v3-base-weth',
-    chain: 'base',
-    comet: '0x46e6b214b524310239732D51387075E0e70970bf',
-    baseSymbol: 'WETH',
-    baseToken: '0x4200000000000000000000000000000000000006',
-    priceUnit: { symbol: 'ETH', usdFeed: ETH_USD.base },
-  },
-  {
-    // deployments/arbitrum/usdc/roots.json (native USDC; the USDC.e Comet is 0xA5ED…5dCA)
-    id: 'compound-v3-arbitrum-usdc',
-    chain: 'arbitrum',
-    comet: '0x9c4ec768c28520B50860ea7a15bd7213a9fF58bf',
-    baseSymbol: 'USDC',
-    baseToken: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831',
-  },
-  {
-    // deployments/arbitrum/weth/roots.json
-    id: 'compound-v3-arbitrum-weth',
-    chain: 'arbitrum',
-    comet: '0x6f7D514bbD4aFf3BcD1140B7344b32f063dEe486',
-    baseSymbol: 'WETH',
-    baseToken: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1',
-    priceUnit: { symbol: 'ETH', usdFeed: ETH_USD.arbitrum },
-  },
-]
+export const COMETS: readonly CometConfig[] = deployments.markets.map((m) => ({
+  id: `compound-v3-${NETWORK_CHAIN[m.network] ?? m.network}-${m.market}`,
+  chain: NETWORK_CHAIN[m.network] ?? (m.network as CometChainKey),
+  comet: m.comet as Address,
+  baseSymbol: m.baseSymbol,
+  baseToken: m.baseToken as Address,
+  ...('baseTokenPriceFeed' in m && m.baseTokenPriceFeed
+    ? { baseTokenPriceFeed: m.baseTokenPriceFeed as Address }
+    : {}),
+  ...(m.priceUnit
+    ? { priceUnit: { symbol: m.priceUnit.symbol, usdFeed: m.priceUnit.usdFeed as Address | null } }
+    : {}),
+}))
+
+/** Where COMETS come from (repository and commit), for `GET /v1/chains`. */
+export const COMETS_SOURCE = deployments.source

@@ -210,3 +210,81 @@ export function availableToBorrow(state: CometAccountState, liquidity: CometLiqu
   if (room <= 0n || state.basePrice === 0n) return 0n
   return divPrice(room, state.basePrice, state.baseScale)
 }
+
+/**
+ * Comet's borrow rate model (immutables set from configuration.json, per second, 1e18-scaled):
+ * `getBorrowRate(u)` is `base + slopeLow * u` up to the kink, plus `slopeHigh * (u - kink)` above.
+ */
+export interface CometBorrowRateModel {
+  /** borrowKink(), 1e18 = 100% utilization. */
+  kink: bigint
+  /** borrowPerSecondInterestRateBase(). */
+  base: bigint
+  /** borrowPerSecondInterestRateSlopeLow(). */
+  slopeLow: bigint
+  /** borrowPerSecondInterestRateSlopeHigh(). */
+  slopeHigh: bigint
+}
+
+/**
+ * Comet.getUtilization at the STORED indexes: totalBorrow * 1e18 / totalSupply (0 without supply),
+ * each total a present value of its principal, floored as Comet floors.
+ */
+export function cometUtilizationDown(
+  totalSupplyBase: bigint,
+  totalBorrowBase: bigint,
+  supplyIndex: bigint,
+  borrowIndex: bigint,
+): bigint {
+  const totalSupply = presentValueSupply(supplyIndex, totalSupplyBase)
+  if (totalSupply === 0n) return 0n
+  return (presentValueBorrow(borrowIndex, totalBorrowBase) * FACTOR_SCALE) / totalSupply
+}
+
+/** Comet.getBorrowRate(u), per second, 1e18-scaled, every product floored as mulFactor floors. */
+export function cometBorrowRateDown(model: CometBorrowRateModel, utilization: bigint): bigint {
+  if (utilization <= model.kink) return model.base + mulFactor(model.slopeLow, utilization)
+  return (
+    model.base + mulFactor(model.slopeLow, model.kink) + mulFactor(model.slopeHigh, utilization - model.kink)
+  )
+}
+
+/**
+ * Comet.accruedInterestIndices for the borrow index: idx + mulFactor(idx, rate * elapsed) (simple
+ * interest over the window since lastAccrualTime, floored), 1e15-scaled: what `absorb` and
+ * `borrowBalanceOf` see at a block with timestamp `now`.
+ */
+export function accrueBorrowIndexDown(index: bigint, ratePerSecond: bigint, elapsedSeconds: bigint): bigint {
+  if (elapsedSeconds <= 0n) return index
+  return index + mulFactor(index, ratePerSecond * elapsedSeconds)
+}
+
+/** The liquidation check at an ACCRUED debt (base units owed), as `absorb` re-checks after accruing. */
+export interface CometAccruedLiquidity {
+  /** Base units owed at the accrued index. */
+  debt: bigint
+  /** The debt's value, price units (8 decimals). */
+  debtValue: bigint
+  liquidatable: boolean
+  /** floor(liquidationCollateralValue * 1e18 / debtValue), WAD; null without a borrow. */
+  healthFactor: bigint | null
+}
+
+/**
+ * isLiquidatable's rule with the debt at the accrued index: the collateral side is unchanged
+ * (collateral does not accrue), the borrow is `debt` base units valued at the base price.
+ */
+export function cometAccruedLiquidity(
+  state: CometAccountState,
+  liquidity: CometLiquidity,
+  debt: bigint,
+): CometAccruedLiquidity {
+  if (state.principal >= 0n) return { debt: 0n, debtValue: 0n, liquidatable: false, healthFactor: null }
+  const debtValue = -signedMulPrice(-debt, state.basePrice, state.baseScale)
+  return {
+    debt,
+    debtValue,
+    liquidatable: liquidity.liquidationCollateralValue < debtValue,
+    healthFactor: debtValue > 0n ? (liquidity.liquidationCollateralValue * WAD) / debtValue : null,
+  }
+}

@@ -7,12 +7,18 @@ import { type ErrorContext, ProtocolModelMismatchError } from '../../core/errors
 import { toFloat } from '../../core/math.js'
 import type { Asset, CometAbsorbRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import {
+  accrueBorrowIndexDown,
   availableToBorrow,
   type CometAccountState,
+  type CometBorrowRateModel,
   type CometCollateralState,
+  cometAccruedLiquidity,
+  cometBorrowRateDown,
+  cometUtilizationDown,
   computeCometLiquidity,
   FACTOR_SCALE,
   findCometLiquidationPrice,
+  presentValueBorrow,
 } from './math.js'
 
 /** The Comet's own answers at the pinned block, used for the legs and as checks of the model. */
@@ -27,6 +33,13 @@ export interface CometOnChainAccount {
   supplyBalance: bigint
   /** totalsBasic().lastAccrualTime, unix seconds: when the stored indexes were written. */
   lastAccrualTime: bigint
+  /** Unix seconds of the pinned block (eth_call accrues to it). */
+  blockTimestamp?: bigint
+  /** totalsBasic().totalSupplyBase / totalBorrowBase (principals), for the stored utilization. */
+  totalSupplyBase?: bigint
+  totalBorrowBase?: bigint
+  /** The Comet's borrow rate model; absent when it was not answered (then borrowBalanceOf is the accrued debt). */
+  borrowRateModel?: CometBorrowRateModel
 }
 
 /** Where the market's position comes from and how its prices convert to USD. */
@@ -112,15 +125,54 @@ export function buildCometPosition(
     )
   }
 
+  // As absorb sees it: the stored borrow index accrued to the block's timestamp (Comet's own bigint
+  // accrual), which must give borrowBalanceOf exactly; without the rate model, borrowBalanceOf.
+  const warnings: string[] = []
+  let accruedIndex: bigint | null = null
+  let accruedDebt = onChain.borrowBalance
+  let accruedBasis = 'borrowBalanceOf (the rate model was not read)'
+  if (borrows && onChain.borrowRateModel && onChain.blockTimestamp !== undefined) {
+    const u = cometUtilizationDown(
+      onChain.totalSupplyBase ?? 0n,
+      onChain.totalBorrowBase ?? 0n,
+      state.baseSupplyIndex,
+      state.baseBorrowIndex,
+    )
+    const rate = cometBorrowRateDown(onChain.borrowRateModel, u)
+    accruedIndex = accrueBorrowIndexDown(
+      state.baseBorrowIndex,
+      rate,
+      onChain.blockTimestamp - onChain.lastAccrualTime,
+    )
+    const debt = presentValueBorrow(accruedIndex, -state.principal)
+    if (debt !== onChain.borrowBalance) {
+      fail(
+        `the stored index accrued to the block gives a debt of ${debt}, borrowBalanceOf ${onChain.borrowBalance}`,
+      )
+    }
+    accruedDebt = debt
+    accruedBasis =
+      'stored borrow index accrued to the block timestamp (Comet accruedInterestIndices), equal to borrowBalanceOf'
+  }
+  const accrued = cometAccruedLiquidity(state, liquidity, accruedDebt)
+  if (borrows && accrued.liquidatable !== onChain.isLiquidatable) {
+    warnings.push(
+      `isLiquidatable uses the stored index and says ${onChain.isLiquidatable}; absorb accrues first and would find the account ${accrued.liquidatable ? 'liquidatable' : 'not liquidatable'} (debt ${accruedDebt} vs ${-liquidity.presentValue} at the stored index)`,
+    )
+  }
+
   const usdOfPrice = (price: bigint) => toFloat(price, 8) * ctx.priceUnitUsd
   const baseAsset = { symbol: ctx.baseSymbol, address: state.baseToken, decimals: ctx.baseDecimals }
   const basePriceUsd = usdOfPrice(state.basePrice)
   const legs: Leg[] = []
   const liquidationPrices: LiquidationPrice[] = []
+  /** Raw boundary prices (Comet.getPrice units: 8 decimals of the numeraire) by asset address. */
+  const liquidationPricesRaw: Record<string, string | null> = {}
   let collateralUsd = 0
   let debtUsd = 0
   const pushLiquidationPrice = (asset: Asset & { address: Address }, currentPrice: number) => {
     const lp = findCometLiquidationPrice(state, asset.address)
+    liquidationPricesRaw[asset.address] = lp.price === null ? null : lp.price.toString()
     const price = lp.price === null ? null : usdOfPrice(lp.price)
     liquidationPrices.push({
       asset: asset.address,
@@ -191,6 +243,16 @@ export function buildCometPosition(
       priceUnitUsd: ctx.priceUnitUsd,
       liquidatable: onChain.isLiquidatable,
       borrowCollateralized: onChain.isBorrowCollateralized,
+      healthFactorBasis:
+        'stored borrow index (totalsBasic), as isLiquidatable and isBorrowCollateralized compute it; accruedHealthFactor: as absorb sees it after accruing',
+      accruedHealthFactor: accrued.healthFactor === null ? null : toFloat(accrued.healthFactor, 18),
+      accruedHealthFactorWad: accrued.healthFactor === null ? null : accrued.healthFactor.toString(),
+      accruedLiquidatable: accrued.liquidatable,
+      accruedBorrowIndex: accruedIndex === null ? null : accruedIndex.toString(),
+      accruedDebt: borrows ? accruedDebt.toString() : '0',
+      accruedDebtValue: accrued.debtValue.toString(),
+      accruedBasis,
+      warnings,
       borrowHealthFactor:
         liquidity.borrowHealthFactor === null ? null : toFloat(liquidity.borrowHealthFactor, 18),
       borrowHealthFactorWad:
@@ -207,6 +269,7 @@ export function buildCometPosition(
       liquidationCollateralValueUsd: value(liquidity.liquidationCollateralValue),
       borrowCollateralValueUsd: value(liquidity.borrowCollateralValue),
       availableToBorrow: availableToBorrow(state, liquidity).toString(),
+      liquidationPricesRaw,
       collaterals: held.map((c) => ({
         symbol: c.symbol,
         asset: c.asset,

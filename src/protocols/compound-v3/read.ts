@@ -19,7 +19,7 @@ import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../..
 import type { PositionResult } from '../../core/types.js'
 import type { FollowUp, WalletReadPlan } from '../types.js'
 import type { CometAssetHint, CometConfig } from './markets.js'
-import type { CometAccountState, CometCollateralState } from './math.js'
+import type { CometAccountState, CometBorrowRateModel, CometCollateralState } from './math.js'
 import { buildCometPosition } from './position.js'
 
 /** The most assets a Comet can list (CometWithExtendedAssetList; classic Comet: 15). */
@@ -42,6 +42,14 @@ const CALL = {
   isBorrowCollateralized: 9,
   firstAssetInfo: 10,
 } as const
+
+/** Comet's borrow rate immutables, in CometBorrowRateModel order. */
+const RATE_FUNCTIONS = [
+  'borrowKink',
+  'borrowPerSecondInterestRateBase',
+  'borrowPerSecondInterestRateSlopeLow',
+  'borrowPerSecondInterestRateSlopeHigh',
+] as const
 
 /** What the batch expects a Comet to list: its base feed and collateral assets. */
 export interface CometHints {
@@ -81,6 +89,8 @@ export interface CometCallLayout {
   /** Indexes of the numeraire feed's latestRoundData and decimals, or -1. */
   unitAnswer: number
   unitDecimals: number
+  /** Index of the first of borrowKink, borrowPerSecondInterestRate{Base,SlopeLow,SlopeHigh}. */
+  rates: number
 }
 
 function call(target: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): RawCall {
@@ -135,13 +145,28 @@ export function cometWalletCalls(
   })
   let unitAnswer = -1
   let unitDecimals = -1
-  if (config.priceUnit) {
+  if (config.priceUnit?.usdFeed) {
     unitAnswer = calls.length
     calls.push(call(config.priceUnit.usdFeed, aggregatorV3Abi, 'latestRoundData'))
     unitDecimals = calls.length
     calls.push(call(config.priceUnit.usdFeed, aggregatorV3Abi, 'decimals'))
   }
-  return { calls, hints, basePrice, assets, unitAnswer, unitDecimals }
+  // The borrow rate model (immutables), to accrue the stored index to the block as absorb does.
+  const rates = calls.length
+  for (const fn of RATE_FUNCTIONS) calls.push(call(c, cometAbi, fn))
+  return { calls, hints, basePrice, assets, unitAnswer, unitDecimals, rates }
+}
+
+/** A Comet priced in a numeraire whose USD feed is not known (PRICE_UNAVAILABLE). */
+export class CometPriceUnitError extends BaseError {
+  override name = 'CometPriceUnitError'
+  constructor(symbol: string, context: ErrorContext) {
+    super(
+      'PRICE_UNAVAILABLE',
+      `the Comet prices in ${symbol} and no ${symbol}/USD feed is known from Compound's records (market ${context.market})`,
+      { context },
+    )
+  }
 }
 
 class CometReadFailedError extends BaseError {
@@ -189,7 +214,7 @@ export async function decodeCometWallet(
   user: Address,
   layout: CometCallLayout,
   results: RawResult[],
-  _block: BlockContext,
+  block: BlockContext,
   followUp: FollowUp,
 ): Promise<PositionResult[]> {
   const context: ErrorContext = { chain: config.chain, protocol: COMPOUND_V3_PROTOCOL, market: config.id }
@@ -245,6 +270,8 @@ export async function decodeCometWallet(
   const totals = comet(CALL.totalsBasic, 'totalsBasic') as {
     baseSupplyIndex: bigint
     baseBorrowIndex: bigint
+    totalSupplyBase: bigint
+    totalBorrowBase: bigint
     lastAccrualTime: number
   }
   const [principal, , , assetsIn, reserved] = comet(CALL.userBasic, 'userBasic') as readonly [
@@ -372,7 +399,10 @@ export async function decodeCometWallet(
   remember(config, baseFeed, infos, known.symbols)
 
   let unitUsd = 1
-  if (config.priceUnit) {
+  if (config.priceUnit && !config.priceUnit.usdFeed) {
+    throw new CometPriceUnitError(config.priceUnit.symbol, context)
+  }
+  if (config.priceUnit?.usdFeed) {
     const answer = decode<readonly [bigint, bigint, bigint, bigint, bigint]>(
       aggregatorV3Abi,
       'latestRoundData',
@@ -423,6 +453,10 @@ export async function decodeCometWallet(
       borrowBalance,
       supplyBalance,
       lastAccrualTime: BigInt(totals.lastAccrualTime),
+      blockTimestamp: block.timestamp,
+      totalSupplyBase: totals.totalSupplyBase,
+      totalBorrowBase: totals.totalBorrowBase,
+      ...rateModelOf(results, layout.rates),
     },
     {
       protocol: COMPOUND_V3_PROTOCOL,
@@ -437,6 +471,24 @@ export async function decodeCometWallet(
     },
   )
   return position ? [position] : []
+}
+
+/** The borrow rate model from the batch, or nothing when a Comet does not answer it (e.g. a double). */
+function rateModelOf(results: readonly RawResult[], at: number): { borrowRateModel?: CometBorrowRateModel } {
+  const values: bigint[] = []
+  for (const [i, fn] of RATE_FUNCTIONS.entries()) {
+    const r = results[at + i]
+    if (!r?.success || r.returnData === '0x') return {}
+    try {
+      values.push(
+        BigInt(decodeFunctionResult({ abi: cometAbi, functionName: fn, data: r.returnData }) as bigint),
+      )
+    } catch {
+      return {}
+    }
+  }
+  const [kink, base, slopeLow, slopeHigh] = values as [bigint, bigint, bigint, bigint]
+  return { borrowRateModel: { kink, base, slopeLow, slopeHigh } }
 }
 
 /** A token's `symbol()`; a token without a string symbol (bytes32 symbols) is labelled by its address. */

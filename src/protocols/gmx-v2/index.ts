@@ -6,18 +6,21 @@ export type {
   GmxFeedPrice,
   GmxMarketHint,
   GmxPriceSource,
+  GmxReaderRecord,
   GmxTokenInfo,
   GmxV2Config,
 } from './markets.js'
-export { GMX_V2_DEPLOYMENTS } from './markets.js'
-export { createGmxV2Adapter } from './read.js'
+export { GMX_V2_DEPLOYMENTS, GMX_V2_SOURCE, gmxTokensEquivalent } from './markets.js'
+export { createGmxV2Adapter, readerAt } from './read.js'
 
 /**
- * The GMX v2 (perps) adapter: every GMX deployment of the chain (`chain.gmxV2`), positions read
- * through the Reader (getAccountPositions in the chain's one batch; getMarket and
- * isPositionLiquidatable in one pinned follow-up when the wallet has positions), priced by GMX's
- * oracle tickers (production, fetched in `discover`) or the chain's feeds (devchain). Each
+ * The GMX v2 (perps) adapter: every GMX deployment of the chain (`chain.gmxV2`, from GMX's own
+ * deployment records), positions read through the Reader live at the pinned block (v2.2 layout,
+ * v2.1 at old blocks, probed from the answer). With GMX's oracle tickers (production) discovery
+ * reads the tickers and the account's positions and markets concurrently, and the chain's one
+ * batch carries the keeper's verdict (forLiquidation = true), getPositionInfo and the stored fee
+ * state: two round trips. Priced by feeds (devchain), the verdict is one pinned follow-up. Each
  * position is a `perp` row with its long/short and collateral legs and its liquidation price per
- * GMX's rule, checked against the Reader's own verdict at the same block.
+ * GMX's own check, recomputed exactly and checked against the Reader's remaining collateral.
  */
 export const gmxV2Adapter: ProtocolAdapter = createGmxV2Adapter()

@@ -1,17 +1,26 @@
 import type { ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
+import deployments from './deployments.json' with { type: 'json' }
 
-/** Chains GMX v2 is deployed on: stacklens's keys plus Avalanche (not yet in the chain registry). */
-export type GmxChainKey = ChainKey | 'avalanche'
+/** Chains GMX v2 is deployed on (stacklens chain keys). */
+export type GmxChainKey = ChainKey
 
 /** A token the adapter can label and price. */
 export interface GmxTokenInfo {
   address: Address
   symbol: string
+  /** Decimals from GMX's token config (synthetic index tokens have no contract to ask). */
   decimals: number
+  /** A synthetic index token (no contract; address derived from chain id and symbol). */
+  synthetic?: boolean
+  /**
+   * GMX's oracle feed id for the token (config/tokens.ts `dataStreamFeedId`): tokens sharing it
+   * get the same oracle price (WBTC.e and the synthetic BTC on Arbitrum).
+   */
+  oracleFeedId?: string
 }
 
-/** A GMX market as Reader.getMarket returns it (a hint: markets not listed are read on chain). */
+/** A GMX market as Reader.getMarket returns it. */
 export interface GmxMarketHint {
   marketToken: Address
   indexToken: Address
@@ -29,77 +38,124 @@ export interface GmxFeedPrice {
 
 /**
  * Where the adapter takes the prices it passes to the Reader: GMX's oracle HTTP service in
- * production, price feeds read in the chain's batch on the devchain.
+ * production (always CURRENT prices, also for a pinned block), price feeds read in the chain's
+ * batch on the devchain (prices at the block).
  */
 export type GmxPriceSource =
   | { kind: 'oracle'; tickersUrl: string }
   | { kind: 'feeds'; feeds: readonly GmxFeedPrice[] }
+
+/**
+ * One Reader deployment as GMX's records give it: where and from which block, and its ABI layout
+ * (`v2.2`: Position.Numbers with pendingImpactAmount and the 7-argument isPositionLiquidatable;
+ * `v2.1`: 9 numbers and 6 arguments; `unsupported`: older layouts).
+ */
+export interface GmxReaderRecord {
+  address: Address
+  fromBlock: bigint
+  layout: 'v2.2' | 'v2.1' | 'unsupported'
+}
 
 /** One GMX v2 deployment on one chain. */
 export interface GmxV2Config {
   /** Stable market id, e.g. "gmx-v2-arbitrum". */
   id: string
   chain: GmxChainKey
-  /** The Reader contract (stateless; takes the DataStore as its first argument). */
+  /** The current Reader (stateless; takes the DataStore as its first argument). */
   reader: Address
+  /**
+   * Every Reader with its first block, newest first: a read pinned to a block uses the newest
+   * Reader deployed at or before it. Omitted: `reader` at every block (layout probed from answers).
+   */
+  readers?: readonly GmxReaderRecord[]
   dataStore: Address
   referralStorage: Address
-  /** Tokens the adapter labels (symbol, decimals); a position on another token is an unavailable row. */
+  /** Tokens the adapter labels (symbol, decimals); a position on another token is its own unavailable row. */
   tokens: readonly GmxTokenInfo[]
-  /** Known markets; others are read with Reader.getMarket in the follow-up. */
+  /** Fallback markets when the Reader's getMarkets cannot be read. */
   markets?: readonly GmxMarketHint[]
   prices: GmxPriceSource
   /** Most positions read per wallet (Reader.getAccountPositions end index). */
   maxPositions?: number
+  /** Most markets read (Reader.getMarkets end index); 1,000 by default. */
+  maxMarkets?: number
+}
+
+const V22_NUMBERS = [
+  'sizeInUsd',
+  'sizeInTokens',
+  'collateralAmount',
+  'pendingImpactAmount',
+  'borrowingFactor',
+  'fundingFeeAmountPerSize',
+  'longTokenClaimableFundingAmountPerSize',
+  'shortTokenClaimableFundingAmountPerSize',
+  'increasedAtTime',
+  'decreasedAtTime',
+].join()
+const V21_NUMBERS = V22_NUMBERS.replace('pendingImpactAmount,', '')
+
+/** A Reader record's layout from its recorded ABI shape. */
+export function readerLayout(
+  positionNumbers: readonly string[] | null,
+  isPositionLiquidatableArgs: number | null,
+): GmxReaderRecord['layout'] {
+  const numbers = positionNumbers?.join()
+  if (numbers === V22_NUMBERS && isPositionLiquidatableArgs === 7) return 'v2.2'
+  if (numbers === V21_NUMBERS && isPositionLiquidatableArgs === 6) return 'v2.1'
+  return 'unsupported'
+}
+
+const TICKERS: Record<string, string> = {
+  arbitrum: 'https://arbitrum-api.gmxinfra.io/prices/tickers',
+  avalanche: 'https://avalanche-api.gmxinfra.io/prices/tickers',
 }
 
 /**
- * Real GMX v2 deployments. Addresses cross-checked by exact-string search of independent public
- * code (gmx-synthetics deployments are the primary source):
- * - Arbitrum DataStore 0xFD70de6b91282D8017aA4E741e9Ae325CAb992d8 (many integrations, e.g. GMX's
- *   own fee-keeper scripts and DefiLlama adapters), ReferralStorage
- *   0xe6fab3F0c7199b0d34d7FbE83394fc0e0D06e99d (an integration's constants next to that DataStore),
- *   Reader 0x0537C767cDAC0726c76Bb89e92904fe28fd02fE1 (a strategy deployment script). GMX has
- *   redeployed the Reader several times (0xf60becbb…d139 earlier, 0x65A6CC45…D0E later); every
- *   version keeps getAccountPositions and getMarket.
- * - Avalanche DataStore 0x2F0b22339414ADeD7D5F06f9D604c7fF5b2fe3f6, Reader
- *   0x62Cb8740E6986B29dC671B2EB596676f60590A5B (two independent integrations), ReferralStorage
- *   0x827ED045002eCdAbEb6e2b0d1604cf5fC3d322F8 (GMX interface's Avalanche contract list).
- * Tokens: the canonical Arbitrum/Avalanche token addresses; the synthetic BTC index token of
- * GMX's BTC/USD market on Arbitrum is 0x47904963fc8b2340414262125aF798B9655E58Cd.
+ * Real GMX v2 deployments, generated from GMX's own deployment records
+ * (`deployments.json`, written by scripts/gmx-deployments.ts from gmx-io/gmx-synthetics at the
+ * commit it names): every Reader of `deployments/<net>/Reader.json`'s history with its deployment
+ * block and layout, the DataStore, the ReferralStorage of config/overwrite.ts, and every token of
+ * config/tokens.ts with its decimals and oracle feed id. The tickers endpoints are GMX's
+ * (utils/prices.ts:61-63).
  */
-export const GMX_V2_DEPLOYMENTS: readonly GmxV2Config[] = [
-  {
-    id: 'gmx-v2-arbitrum',
-    chain: 'arbitrum',
-    reader: '0x0537C767cDAC0726c76Bb89e92904fe28fd02fE1',
-    dataStore: '0xFD70de6b91282D8017aA4E741e9Ae325CAb992d8',
-    referralStorage: '0xe6fab3F0c7199b0d34d7FbE83394fc0e0D06e99d',
-    prices: { kind: 'oracle', tickersUrl: 'https://arbitrum-api.gmxinfra.io/prices/tickers' },
-    tokens: [
-      { address: '0x82aF49447D8a07e3bd95BD0d56f35241523fBab1', symbol: 'WETH', decimals: 18 },
-      { address: '0x2f2a2543B76A4166549F7aaB2e75Bef0aefC5B0f', symbol: 'WBTC', decimals: 8 },
-      { address: '0x47904963fc8b2340414262125aF798B9655E58Cd', symbol: 'BTC', decimals: 8 },
-      { address: '0xaf88d065e77c8cC2239327C5EDb3A432268e5831', symbol: 'USDC', decimals: 6 },
-      { address: '0xFF970A61A04b1cA14834A43f5dE4533eBDDB5CC8', symbol: 'USDC.e', decimals: 6 },
-      { address: '0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9', symbol: 'USDT', decimals: 6 },
-      { address: '0x912CE59144191C1204E64559FE8253a0e49E6548', symbol: 'ARB', decimals: 18 },
-      { address: '0xf97f4df75117a78c1A5a0DBb814Af92458539FB4', symbol: 'LINK', decimals: 18 },
-    ],
+export const GMX_V2_DEPLOYMENTS: readonly GmxV2Config[] = Object.entries(deployments.networks).map(
+  ([net, d]) => {
+    const readers = d.readers.map((r) => ({
+      address: r.address as Address,
+      fromBlock: BigInt(r.fromBlock),
+      layout: readerLayout(r.positionNumbers, r.isPositionLiquidatableArgs),
+    }))
+    return {
+      id: `gmx-v2-${net}`,
+      chain: net as GmxChainKey,
+      reader: readers[0]!.address,
+      readers,
+      dataStore: d.dataStore.address as Address,
+      referralStorage: d.referralStorage as Address,
+      prices: { kind: 'oracle', tickersUrl: TICKERS[net]! },
+      tokens: d.tokens.map((t) => ({
+        address: t.address as Address,
+        symbol: t.symbol,
+        decimals: t.decimals,
+        ...('synthetic' in t && t.synthetic ? { synthetic: true } : {}),
+        ...(t.oracleFeedId ? { oracleFeedId: t.oracleFeedId } : {}),
+      })),
+    }
   },
-  {
-    id: 'gmx-v2-avalanche',
-    chain: 'avalanche',
-    reader: '0x62Cb8740E6986B29dC671B2EB596676f60590A5B',
-    dataStore: '0x2F0b22339414ADeD7D5F06f9D604c7fF5b2fe3f6',
-    referralStorage: '0x827ED045002eCdAbEb6e2b0d1604cf5fC3d322F8',
-    prices: { kind: 'oracle', tickersUrl: 'https://avalanche-api.gmxinfra.io/prices/tickers' },
-    tokens: [
-      { address: '0xB31f66AA3C1e785363F0875A1B74E27b85FD66c7', symbol: 'WAVAX', decimals: 18 },
-      { address: '0x49D5c2BdFfac6CE2BFdB6640F4F80f226bc10bAB', symbol: 'WETH.e', decimals: 18 },
-      { address: '0x152b9d0FdC40C096757F570A51E494bd4b943E50', symbol: 'BTC.b', decimals: 8 },
-      { address: '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E', symbol: 'USDC', decimals: 6 },
-      { address: '0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7', symbol: 'USDT', decimals: 6 },
-    ],
-  },
-]
+)
+
+/** Where GMX_V2_DEPLOYMENTS come from (repository and commit), for `GET /v1/chains`. */
+export const GMX_V2_SOURCE = deployments.source
+
+/**
+ * GMX's price equivalence (config/tokens.ts: WBTC.e "use the BTC price feed since the oracle would
+ * report the BTC price as well"; @gmx-io/sdk getIsEquivalentTokens): the same token, or a
+ * synthetic and a token priced by the same oracle feed. A collateral equivalent to the index
+ * moves with it.
+ */
+export function gmxTokensEquivalent(a: GmxTokenInfo, b: GmxTokenInfo): boolean {
+  if (a.address.toLowerCase() === b.address.toLowerCase()) return true
+  if (!a.synthetic && !b.synthetic) return false
+  return a.oracleFeedId !== undefined && a.oracleFeedId === b.oracleFeedId
+}

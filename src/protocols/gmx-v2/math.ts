@@ -4,6 +4,7 @@
  * p * 10^(30 - d)), factors in 30 decimals (1e30 = 100%). Rules as in gmx-synthetics
  * PositionUtils.isPositionLiquidatable / getPositionPnlUsd.
  */
+import { findHealthBoundary } from '../../core/boundary.js'
 import { toFloat } from '../../core/math.js'
 
 /** GMX's float precision: 1 USD, and 100% for factors. */
@@ -202,4 +203,129 @@ export function priceToUsd(price: bigint, tokenDecimals: number): number {
 /** Converts a USD-30 value to a float. */
 export function usd30ToFloat(value: bigint): number {
   return toFloat(value, 30)
+}
+
+/**
+ * Everything GMX's `PositionUtils.isPositionLiquidatable` (v2.2, gmx-synthetics a5c0c883
+ * position/PositionUtils.sol:316-450) reads about one position, so its remaining collateral can be
+ * recomputed at any index price bit for bit. USD values in 30 decimals; amounts in raw token units;
+ * factors in 30 decimals. The fee parts are the STORED ones the check uses (never the pending
+ * ones of getPositionInfo).
+ */
+export interface GmxRemainingModel {
+  isLong: boolean
+  /** USD, 30 decimals. */
+  sizeInUsd: bigint
+  /** Raw index-token units. */
+  sizeInTokens: bigint
+  /** Raw collateral-token units. */
+  collateralAmount: bigint
+  /** Position.Numbers.pendingImpactAmount: signed raw index-token units (v2.2). */
+  pendingImpactAmount: bigint
+  /** The close price impact of the full size (before the pending impact), USD 30 decimals. */
+  closeImpactUsd: bigint
+  /** MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS of the market, 30 decimals. */
+  maxPositionImpactFactorForLiquidations: bigint
+  /** Whether the collateral's price IS the index price (same token, or priced by the same oracle feed). */
+  collateralFollowsIndex: boolean
+  /** floor(sizeInUsd * positionFeeFactor / 1e30), USD 30 decimals. */
+  positionFeeUsd: bigint
+  /** The larger of the referral and pro trader discount factors, 30 decimals. */
+  traderDiscountFactor: bigint
+  /** sizeInUsd * (stored cumulativeBorrowingFactor - position.borrowingFactor) / 1e30, USD 30 decimals, floor. */
+  storedBorrowingFeeUsd: bigint
+  /** ceil(sizeInUsd * (stored fundingFeeAmountPerSize - position's) / 1e45), raw collateral units. */
+  storedFundingFeeAmount: bigint
+}
+
+/** The prices GMX's check reads: index min/max and the collateral's min, per raw unit (30 decimals). */
+export interface GmxCheckPrices {
+  index: GmxPrice
+  collateralMin: bigint
+}
+
+/** MarketUtils.getFundingAmount with roundUpMagnitude: ceil(size * delta / 1e45), raw units. */
+export function fundingAmountUp(sizeInUsd: bigint, latestPerSize: bigint, positionPerSize: bigint): bigint {
+  const delta = latestPerSize - positionPerSize
+  if (delta <= 0n) return 0n
+  const scale = FLOAT_PRECISION * 10n ** 15n
+  return (sizeInUsd * delta + scale - 1n) / scale
+}
+
+/** MarketUtils.getBorrowingFees: floor(size * (cumulative - position) / 1e30), USD 30 decimals. */
+export function borrowingFeeUsdDown(sizeInUsd: bigint, cumulative: bigint, positionFactor: bigint): bigint {
+  return cumulative > positionFactor ? (sizeInUsd * (cumulative - positionFactor)) / FLOAT_PRECISION : 0n
+}
+
+/**
+ * The price impact the check credits: I0 plus the pending impact valued at price.min when positive
+ * and price.max when negative, then 0 if >= 0, else floored at -floor(size * maxFactorForLiq).
+ */
+export function liquidationImpactUsd(m: GmxRemainingModel, index: GmxPrice): bigint {
+  const d = m.pendingImpactAmount
+  const impact = m.closeImpactUsd + d * (d > 0n ? index.min : index.max)
+  if (impact >= 0n) return 0n
+  const floor = -((m.sizeInUsd * m.maxPositionImpactFactorForLiquidations) / FLOAT_PRECISION)
+  return impact < floor ? floor : impact
+}
+
+/**
+ * The stored total cost in collateral units as getPositionFees computes it at `collateralMin`:
+ * floor(positionFeeUsd / p) - floor(that * discount / 1e30) + floor(borrowingUsd / p) + funding.
+ */
+export function storedTotalCostAmount(m: GmxRemainingModel, collateralMin: bigint): bigint {
+  const positionFee = m.positionFeeUsd / collateralMin
+  const discount = (positionFee * m.traderDiscountFactor) / FLOAT_PRECISION
+  return positionFee - discount + m.storedBorrowingFeeUsd / collateralMin + m.storedFundingFeeAmount
+}
+
+/**
+ * remainingCollateralUsd of isPositionLiquidatable at `prices`, USD 30 decimals:
+ * collateral * p.min + pnl + capped impact - totalCostAmount * p.min. `pnlUsd` overrides the
+ * uncapped pnl (e.g. getPositionInfo's basePnlUsd when a positive pnl is capped by the pool).
+ */
+export function gmxRemainingCollateralUsd(
+  m: GmxRemainingModel,
+  prices: GmxCheckPrices,
+  pnlUsd?: bigint,
+): bigint {
+  const pnl = pnlUsd ?? positionPnlUsd(m.isLong, m.sizeInUsd, m.sizeInTokens, prices.index)
+  const p = prices.collateralMin
+  return (
+    m.collateralAmount * p + pnl + liquidationImpactUsd(m, prices.index) - storedTotalCostAmount(m, p) * p
+  )
+}
+
+/**
+ * The exact liquidation price of the index token (min = max = P, and the collateral at P too when
+ * it follows the index; otherwise at `collateralMin`): the boundary of `remaining(P) >= threshold`
+ * (the least safe remaining collateral: max(MIN_COLLATERAL_USD, floor(size * minCollateralFactorForLiquidation), 1)),
+ * found by bisection on {@link gmxRemainingCollateralUsd} itself, so every floor of GMX's fee and
+ * impact math is honoured. 'below' when a falling price liquidates (longs), 'above' when a rising
+ * one does; price null when no positive price crosses the boundary.
+ */
+export function findGmxLiquidationPrice(
+  m: GmxRemainingModel,
+  threshold: bigint,
+  collateralMin: bigint,
+  currentIndexPrice: bigint,
+): GmxLiquidationPrice {
+  const t = threshold > 1n ? threshold : 1n
+  // A long (or index-priced collateral) gains value with the price; a short loses it.
+  const slope =
+    (m.isLong ? m.sizeInTokens : -m.sizeInTokens) + (m.collateralFollowsIndex ? m.collateralAmount : 0n)
+  const healthyAt = (price: bigint) => {
+    if (price <= 0n) return slope <= 0n
+    const p = { min: price, max: price }
+    return (
+      gmxRemainingCollateralUsd(m, {
+        index: p,
+        collateralMin: m.collateralFollowsIndex ? price : collateralMin,
+      }) >= t
+    )
+  }
+  const direction = slope > 0n ? 'below' : 'above'
+  if (slope === 0n) return { price: null, direction }
+  const price = findHealthBoundary({ healthyAt, rising: slope > 0n, current: currentIndexPrice })
+  return { price: price === 0n ? null : price, direction }
 }

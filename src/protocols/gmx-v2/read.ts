@@ -1,14 +1,18 @@
 /**
- * The GMX v2 adapter's I/O. One wallet on one deployment costs:
- * - production: the tickers GET of GMX's oracle service (in `discover`, concurrent with the other
- *   adapters' discoveries), then `Reader.getAccountPositions` in the chain's one batch;
- * - devchain: `getAccountPositions` plus the tokens' feeds (`latestRoundData`) in the batch;
- * then, only when the wallet holds positions, ONE follow-up pinned to the same block with
- * `Reader.isPositionLiquidatable` per position (preceded by one `Reader.getMarket` follow-up for
- * markets the config does not list). GMX's own liquidation check at those prices gives the
- * remaining collateral (collateral + pnl + capped price impact - fees), from which the adapter
- * derives the net of impact and fees, checks its model against GMX's verdict, and solves the
- * liquidation price.
+ * The GMX v2 adapter's I/O. One wallet on one deployment costs, with GMX's oracle prices
+ * (production):
+ * - discovery (concurrent with every other adapter's discovery): the tickers GET of GMX's oracle
+ *   service, and ONE aggregate3 with `Reader.getAccountPositions` and `Reader.getMarkets`, which
+ *   give the position keys, their markets and the Reader's layout (probed from the answer);
+ * - the chain's one batch: `getAccountPositions` again (the authoritative positions, at the batch's
+ *   block) and `getMarkets`, plus per discovered position the keeper's verdict
+ *   `isPositionLiquidatable(…, shouldValidateMinCollateralUsd = true, forLiquidation = true)`,
+ *   `getPositionInfo` (pending fees, close impact, pnl) and the DataStore's stored cumulative
+ *   borrowing factor, funding per size and the market's liquidation impact cap.
+ * Two round trips in all. A position opened between discovery and the batch, and every position
+ * on the devchain (its prices are feeds read IN the batch), costs one follow-up pinned to the
+ * batch's block. Every call goes to the Reader live at the pinned block (GMX redeploys it; see
+ * markets.ts), decoded in the layout its answer has (v2.2, or v2.1 at old blocks).
  */
 import {
   type Abi,
@@ -16,18 +20,32 @@ import {
   encodeAbiParameters,
   encodeFunctionData,
   type Hex,
+  hexToBigInt,
   keccak256,
+  zeroAddress,
 } from 'viem'
-import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
+import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../../chains/batch.js'
 import type { ChainRuntime } from '../../chains/config.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
-import { gmxFeedAbi, gmxReaderAbi } from './abi.js'
-import type { GmxMarketHint, GmxV2Config } from './markets.js'
+import { gmxDataStoreAbi, gmxFeedAbi, gmxReaderAbi, gmxReaderV21Abi } from './abi.js'
+import {
+  type GmxMarketHint,
+  type GmxReaderRecord,
+  type GmxTokenInfo,
+  type GmxV2Config,
+  gmxTokensEquivalent,
+} from './markets.js'
 import type { GmxPrice } from './math.js'
-import { buildGmxPosition, type GmxOnChainPosition } from './position.js'
+import {
+  buildGmxPosition,
+  type GmxMarketPrices,
+  type GmxOnChainPosition,
+  type GmxPositionInfo,
+  type GmxStoredState,
+} from './position.js'
 import { fetchGmxTickers, type GmxOraclePrices, GmxPriceError } from './prices.js'
 
 /** Protocol key of every GMX v2 position. */
@@ -36,21 +54,33 @@ export const GMX_V2_PROTOCOL = 'gmx-v2'
 /** Default most positions read per wallet. */
 export const GMX_MAX_POSITIONS = 100
 
+/** Default most markets read by getMarkets. */
+export const GMX_MAX_MARKETS = 1000
+
 /**
- * The GMX deployments of a chain runtime: `chain.gmxV2` (see the integration notes in index.ts);
- * none when the runtime has no such field.
+ * The GMX deployments of a chain runtime: `chain.gmxV2`; none when the runtime has no such field.
  */
 export function gmxConfigsOf(chain: ChainRuntime): readonly GmxV2Config[] {
   return (chain as ChainRuntime & { gmxV2?: readonly GmxV2Config[] }).gmxV2 ?? []
 }
 
-/** What discovery hands to the plan: oracle prices (or why they are missing) per deployment id. */
-export type GmxDiscovered = Map<string, GmxOraclePrices | GmxPriceError>
-
-class GmxReadFailedError extends BaseError {
+/** A GMX read that failed or answered something unusable (PROTOCOL_READ_FAILED). */
+export class GmxReadFailedError extends BaseError {
   override name = 'GmxReadFailedError'
   constructor(what: string, context: ErrorContext) {
     super('PROTOCOL_READ_FAILED', `${what} on market ${context.market}`, { context })
+  }
+}
+
+/** A position whose index or collateral token is not in the deployment's token config (PRICE_UNAVAILABLE: it cannot be valued). */
+export class GmxUnknownTokenError extends BaseError {
+  override name = 'GmxUnknownTokenError'
+  constructor(token: Address, context: ErrorContext) {
+    super(
+      'PRICE_UNAVAILABLE',
+      `token ${token} is not in GMX's token config for ${context.chain} (no decimals to value it)`,
+      { context },
+    )
   }
 }
 
@@ -73,11 +103,39 @@ export function gmxPositionKey(
   )
 }
 
-/** A Position.Props as decoded. */
-interface PositionProps {
-  addresses: { account: Address; market: Address; collateralToken: Address }
-  numbers: { sizeInUsd: bigint; sizeInTokens: bigint; collateralAmount: bigint; increasedAtTime: bigint }
-  flags: { isLong: boolean }
+/** A Keys.sol constant: keccak256(abi.encode("NAME")) (the ABI encoding of a string). */
+export function gmxKey(name: string): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'string' }], [name]))
+}
+
+/** Keys.cumulativeBorrowingFactorKey(market, isLong). */
+export function cumulativeBorrowingFactorKey(market: Address, isLong: boolean): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'bytes32' }, { type: 'address' }, { type: 'bool' }],
+      [gmxKey('CUMULATIVE_BORROWING_FACTOR'), market, isLong],
+    ),
+  )
+}
+
+/** Keys.fundingFeeAmountPerSizeKey(market, collateralToken, isLong). */
+export function fundingFeeAmountPerSizeKey(market: Address, collateralToken: Address, isLong: boolean): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'bytes32' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
+      [gmxKey('FUNDING_FEE_AMOUNT_PER_SIZE'), market, collateralToken, isLong],
+    ),
+  )
+}
+
+/** Keys.maxPositionImpactFactorForLiquidationsKey(market). */
+export function maxPositionImpactFactorForLiquidationsKey(market: Address): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'bytes32' }, { type: 'address' }],
+      [gmxKey('MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS'), market],
+    ),
+  )
 }
 
 /** Converts a feed answer to GMX units: USD (30 decimals) per raw token unit. */
@@ -86,179 +144,546 @@ export function feedAnswerToGmxPrice(answer: bigint, feedDecimals: number, token
   return shift >= 0 ? answer * 10n ** BigInt(shift) : answer / 10n ** BigInt(-shift)
 }
 
-/** Reads the wallet's positions on one deployment, all pinned to the batch's block. */
+/**
+ * The Reader to call at `block`: the newest record deployed at or before it (the current Reader
+ * when the read is not pinned, or when the config has no history).
+ */
+export function readerAt(config: GmxV2Config, block?: bigint): GmxReaderRecord {
+  const records = config.readers ?? []
+  if (block === undefined || records.length === 0)
+    return records[0] ?? { address: config.reader, fromBlock: 0n, layout: 'v2.2' }
+  const live = records.find((r) => r.fromBlock <= block)
+  if (!live) {
+    throw new GmxReadFailedError(`no GMX Reader was deployed at block ${block}`, {
+      chain: config.chain,
+      protocol: GMX_V2_PROTOCOL,
+      market: config.id,
+    })
+  }
+  return live
+}
+
+/** One Position.Props as decoded, in either layout (pendingImpactAmount is 0 before v2.2). */
+export interface GmxDecodedPosition {
+  key: Hex
+  account: Address
+  market: Address
+  collateralToken: Address
+  isLong: boolean
+  sizeInUsd: bigint
+  sizeInTokens: bigint
+  collateralAmount: bigint
+  pendingImpactAmount: bigint
+  borrowingFactor: bigint
+  fundingFeeAmountPerSize: bigint
+  increasedAtTime: bigint
+}
+
+interface PositionPropsRaw {
+  addresses: { account: Address; market: Address; collateralToken: Address }
+  numbers: {
+    sizeInUsd: bigint
+    sizeInTokens: bigint
+    collateralAmount: bigint
+    pendingImpactAmount?: bigint
+    borrowingFactor: bigint
+    fundingFeeAmountPerSize: bigint
+    increasedAtTime: bigint
+  }
+  flags: { isLong: boolean }
+}
+
+/**
+ * Decodes a getAccountPositions answer, probing its layout from the element width: 14 words per
+ * Position.Props is v2.2 (pendingImpactAmount), 13 is v2.1. Anything else is a layout mismatch.
+ */
+export function decodeAccountPositions(
+  data: Hex,
+  context: ErrorContext,
+): { layout: 'v2.2' | 'v2.1'; positions: GmxDecodedPosition[] } {
+  const bytes = (data.length - 2) / 2
+  if (bytes < 64 || bytes % 32 !== 0)
+    throw new ProtocolLayoutMismatchError('Reader.getAccountPositions answered a malformed array', context)
+  const count = hexToBigInt(`0x${data.slice(66, 130)}`)
+  const words = BigInt(bytes / 32 - 2)
+  const width = count === 0n ? 14n : words / count
+  if (count > 0n && words % count !== 0n)
+    throw new ProtocolLayoutMismatchError('Reader.getAccountPositions answered a malformed array', context)
+  if (width !== 14n && width !== 13n) {
+    throw new ProtocolLayoutMismatchError(
+      `Reader.getAccountPositions answered ${width}-word positions (v2.2 has 14, v2.1 has 13)`,
+      context,
+    )
+  }
+  const layout = width === 14n ? 'v2.2' : 'v2.1'
+  let raw: readonly PositionPropsRaw[]
+  try {
+    raw = decodeFunctionResult({
+      abi: layout === 'v2.2' ? gmxReaderAbi : gmxReaderV21Abi,
+      functionName: 'getAccountPositions',
+      data,
+    } as never) as readonly PositionPropsRaw[]
+  } catch (err) {
+    throw new ProtocolLayoutMismatchError(
+      `Reader.getAccountPositions answered in a layout the adapter does not decode (${layout} width)`,
+      context,
+      err,
+    )
+  }
+  return {
+    layout,
+    positions: raw.map((p) => ({
+      key: gmxPositionKey(
+        p.addresses.account,
+        p.addresses.market,
+        p.addresses.collateralToken,
+        p.flags.isLong,
+      ),
+      account: p.addresses.account,
+      market: p.addresses.market,
+      collateralToken: p.addresses.collateralToken,
+      isLong: p.flags.isLong,
+      sizeInUsd: p.numbers.sizeInUsd,
+      sizeInTokens: p.numbers.sizeInTokens,
+      collateralAmount: p.numbers.collateralAmount,
+      pendingImpactAmount: p.numbers.pendingImpactAmount ?? 0n,
+      borrowingFactor: p.numbers.borrowingFactor,
+      fundingFeeAmountPerSize: p.numbers.fundingFeeAmountPerSize,
+      increasedAtTime: p.numbers.increasedAtTime,
+    })),
+  }
+}
+
+/** The position's reads after getAccountPositions, in this order. */
+interface PositionCallSet {
+  key: Hex
+  calls: RawCall[]
+}
+
+/**
+ * The reads of one position once its market and prices are known: the keeper's verdict, and for
+ * v2.2 getPositionInfo plus the stored fee state (cumulative borrowing factor, funding per size)
+ * and the market's liquidation impact cap, all read from the DataStore.
+ */
+export function positionCalls(
+  config: GmxV2Config,
+  reader: Address,
+  layout: 'v2.2' | 'v2.1',
+  p: Pick<GmxDecodedPosition, 'key' | 'market' | 'collateralToken' | 'isLong'>,
+  market: GmxMarketHint,
+  prices: GmxMarketPrices,
+): PositionCallSet {
+  if (layout === 'v2.1') {
+    return {
+      key: p.key,
+      calls: [
+        call(reader, gmxReaderV21Abi, 'isPositionLiquidatable', [
+          config.dataStore,
+          config.referralStorage,
+          p.key,
+          market,
+          prices,
+          true,
+        ]),
+      ],
+    }
+  }
+  return {
+    key: p.key,
+    calls: [
+      call(reader, gmxReaderAbi, 'isPositionLiquidatable', [
+        config.dataStore,
+        config.referralStorage,
+        p.key,
+        market,
+        prices,
+        true,
+        true,
+      ]),
+      call(reader, gmxReaderAbi, 'getPositionInfo', [
+        config.dataStore,
+        config.referralStorage,
+        p.key,
+        prices,
+        0n,
+        zeroAddress,
+        true,
+      ]),
+      call(config.dataStore, gmxDataStoreAbi, 'getUint', [cumulativeBorrowingFactorKey(p.market, p.isLong)]),
+      call(config.dataStore, gmxDataStoreAbi, 'getUint', [
+        fundingFeeAmountPerSizeKey(p.market, p.collateralToken, p.isLong),
+      ]),
+      call(config.dataStore, gmxDataStoreAbi, 'getUint', [
+        maxPositionImpactFactorForLiquidationsKey(p.market),
+      ]),
+    ],
+  }
+}
+
+/** What discovery found on the chain for one deployment (oracle-priced deployments only). */
+export interface GmxDiscoveredChain {
+  reader: GmxReaderRecord
+  layout: 'v2.2' | 'v2.1'
+  positions: GmxDecodedPosition[]
+  markets: GmxMarketHint[]
+}
+
+/** What discovery hands to the plan for one deployment. */
+export interface GmxDiscoveredDeployment {
+  /** The block the report is pinned to; undefined when it reads the latest block. */
+  toBlock?: bigint
+  /** Oracle prices, or why they are missing (feeds-priced deployments: undefined). */
+  oracle?: GmxOraclePrices | GmxPriceError
+  /** The positions and markets read in discovery, or why not (then the verdict is a follow-up). */
+  chain?: GmxDiscoveredChain | BaseError
+}
+
+/** Discovery's result, by deployment id. */
+export type GmxDiscovered = Map<string, GmxDiscoveredDeployment>
+
+function decodeWith<T>(
+  abi: Abi,
+  functionName: string,
+  r: RawResult | undefined,
+  what: string,
+  context: ErrorContext,
+): T {
+  if (!r?.success) throw new GmxReadFailedError(`${what} reverted`, context)
+  if (r.returnData === '0x')
+    throw new GmxReadFailedError(`${what} returned nothing (no contract there at this block)`, context)
+  try {
+    return decodeFunctionResult({ abi, functionName, data: r.returnData } as never) as T
+  } catch (err) {
+    throw new ProtocolLayoutMismatchError(
+      `${what} answered in a layout the adapter does not decode`,
+      context,
+      err,
+    )
+  }
+}
+
+const contextOf = (config: GmxV2Config): ErrorContext => ({
+  chain: config.chain,
+  protocol: GMX_V2_PROTOCOL,
+  market: config.id,
+})
+
+/**
+ * Discovery of one oracle-priced deployment: getAccountPositions and getMarkets in one aggregate3,
+ * pinned to the report's block when it is pinned.
+ */
+export async function discoverGmxChain(
+  ctx: DiscoveryContext,
+  config: GmxV2Config,
+): Promise<GmxDiscoveredChain> {
+  const context = contextOf(config)
+  const reader = readerAt(config, ctx.toBlock)
+  if (reader.layout === 'unsupported')
+    throw new GmxReadFailedError(`the Reader ${reader.address} live at that block predates v2.1`, context)
+  const batch = await executeBatch({
+    client: ctx.client,
+    chain: ctx.chain.key,
+    multicall3: ctx.chain.multicall3,
+    calls: headCalls(config, reader.address, ctx.user),
+    ...(ctx.toBlock === undefined ? {} : { blockNumber: ctx.toBlock }),
+  })
+  const head = decodeHead(config, batch.results, context)
+  return { reader, layout: head.layout, positions: head.positions, markets: head.markets ?? [] }
+}
+
+function headCalls(config: GmxV2Config, reader: Address, user: Address): RawCall[] {
+  return [
+    call(reader, gmxReaderAbi, 'getAccountPositions', [
+      config.dataStore,
+      user,
+      0n,
+      BigInt(config.maxPositions ?? GMX_MAX_POSITIONS),
+    ]),
+    call(reader, gmxReaderAbi, 'getMarkets', [
+      config.dataStore,
+      0n,
+      BigInt(config.maxMarkets ?? GMX_MAX_MARKETS),
+    ]),
+  ]
+}
+
+function decodeHead(
+  config: GmxV2Config,
+  results: readonly RawResult[],
+  context: ErrorContext,
+): { layout: 'v2.2' | 'v2.1'; positions: GmxDecodedPosition[]; markets: GmxMarketHint[] | undefined } {
+  const r = results[0]
+  if (!r?.success) throw new GmxReadFailedError(`Reader.getAccountPositions reverted`, context)
+  if (r.returnData === '0x')
+    throw new GmxReadFailedError(
+      `Reader.getAccountPositions returned nothing (no contract there at this block)`,
+      context,
+    )
+  const { layout, positions } = decodeAccountPositions(r.returnData, context)
+  let markets: GmxMarketHint[] | undefined
+  try {
+    markets = [
+      ...decodeWith<readonly GmxMarketHint[]>(
+        gmxReaderAbi,
+        'getMarkets',
+        results[1],
+        'Reader.getMarkets',
+        context,
+      ),
+    ]
+  } catch {
+    markets = config.markets ? [...config.markets] : undefined
+  }
+  return { layout, positions, markets }
+}
+
+/** Decodes the wallet's positions on one deployment, all pinned to the batch's block. */
 export async function decodeGmxWallet(
   config: GmxV2Config,
   user: Address,
-  feedIndexes: readonly number[],
+  reader: GmxReaderRecord,
+  layout: { feeds: number[]; planned: Map<string, { at: number; size: number }> },
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
-  oracle: GmxOraclePrices | GmxPriceError | undefined,
+  discovered: GmxDiscoveredDeployment | undefined,
 ): Promise<PositionResult[]> {
-  const context: ErrorContext = { chain: config.chain, protocol: GMX_V2_PROTOCOL, market: config.id }
-  const decode = <T>(abi: Abi, functionName: string, r: RawResult | undefined, what: string): T => {
-    if (!r?.success) throw new GmxReadFailedError(`${what} reverted`, context)
-    if (r.returnData === '0x')
-      throw new GmxReadFailedError(`${what} returned nothing (no contract there at this block)`, context)
-    try {
-      return decodeFunctionResult({ abi, functionName, data: r.returnData } as never) as T
-    } catch (err) {
-      throw new ProtocolLayoutMismatchError(
-        `${what} answered in a layout the adapter does not decode`,
-        context,
-        err,
-      )
-    }
-  }
-  const positions = decode<readonly PositionProps[]>(
-    gmxReaderAbi,
-    'getAccountPositions',
-    results[0],
-    `Reader.getAccountPositions at ${config.reader}`,
-  )
-  if (positions.length === 0) return []
-  if (positions.some((p) => !sameAddress(p.addresses.account, user))) {
+  const context = contextOf(config)
+  const head = decodeHead(config, results, context)
+  if (head.positions.length === 0) return []
+  if (head.positions.some((p) => !sameAddress(p.account, user))) {
     throw new ProtocolLayoutMismatchError(
       `Reader.getAccountPositions returned positions of another account than ${user}`,
       context,
     )
   }
+  const markets = new Map<string, GmxMarketHint>()
+  for (const m of head.markets ?? []) markets.set(m.marketToken.toLowerCase(), m)
 
   // Prices, GMX units, by lower-cased token.
   const prices = new Map<string, GmxPrice>()
+  let pricesAtBlock = true
   if (config.prices.kind === 'feeds') {
     for (const [i, feed] of config.prices.feeds.entries()) {
       const token = config.tokens.find((t) => sameAddress(t.address, feed.token))
       if (!token) continue
-      const [, answer] = decode<readonly [bigint, bigint, bigint, bigint, bigint]>(
+      const [, answer] = decodeWith<readonly [bigint, bigint, bigint, bigint, bigint]>(
         gmxFeedAbi,
         'latestRoundData',
-        results[feedIndexes[i]!],
+        results[layout.feeds[i]!],
         `price feed ${feed.feed}.latestRoundData`,
+        context,
       )
       if (answer <= 0n) continue
       const p = feedAnswerToGmxPrice(answer, feed.feedDecimals, token.decimals)
       prices.set(feed.token.toLowerCase(), { min: p, max: p })
     }
   } else {
+    const oracle = discovered?.oracle
     if (oracle === undefined)
       throw new GmxPriceError('no prices were fetched (discovery did not run)', context)
     if (oracle instanceof GmxPriceError) throw oracle
     for (const [token, p] of oracle.prices) prices.set(token, { min: p.min, max: p.max })
+    pricesAtBlock = discovered?.toBlock === undefined
   }
-
-  // Markets: hints, else one getMarket follow-up.
-  const markets = new Map<string, GmxMarketHint>()
-  for (const m of config.markets ?? []) markets.set(m.marketToken.toLowerCase(), m)
-  const missing = [
-    ...new Set(positions.map((p) => p.addresses.market.toLowerCase()).filter((m) => !markets.has(m))),
-  ] as Address[]
-  if (missing.length > 0) {
-    const answers = await followUp(
-      missing.map((m) => call(config.reader, gmxReaderAbi, 'getMarket', [config.dataStore, m])),
-    )
-    for (const [i, m] of missing.entries()) {
-      const market = decode<GmxMarketHint>(gmxReaderAbi, 'getMarket', answers[i], `Reader.getMarket(${m})`)
-      if (/^0x0{40}$/.test(market.marketToken))
-        throw new GmxReadFailedError(`Reader.getMarket(${m}) knows no such market`, context)
-      markets.set(m, market)
-    }
+  const tokenOf = (address: Address): GmxTokenInfo => {
+    const t = config.tokens.find((x) => sameAddress(x.address, address))
+    if (!t) throw new GmxUnknownTokenError(address, context)
+    return t
   }
-
   const priceOf = (token: Address): GmxPrice => {
     const p = prices.get(token.toLowerCase())
     if (!p) throw new GmxPriceError(`no price for token ${token}`, context)
     return p
   }
-  const plans = positions.map((position) => {
-    const market = markets.get(position.addresses.market.toLowerCase())!
-    const marketPrices = {
-      indexTokenPrice: priceOf(market.indexToken),
-      longTokenPrice: priceOf(market.longToken),
-      shortTokenPrice: priceOf(market.shortToken),
+
+  // Per position: its market and prices, or why it cannot be read (that position alone).
+  type Prepared = { p: GmxDecodedPosition; market: GmxMarketHint; marketPrices: GmxMarketPrices }
+  const prepared: (Prepared | BaseError)[] = head.positions.map((p) => {
+    try {
+      const market = markets.get(p.market.toLowerCase())
+      if (!market) throw new GmxReadFailedError(`market ${p.market} is not in Reader.getMarkets`, context)
+      tokenOf(market.indexToken)
+      tokenOf(p.collateralToken)
+      return {
+        p,
+        market,
+        marketPrices: {
+          indexTokenPrice: priceOf(market.indexToken),
+          longTokenPrice: priceOf(market.longToken),
+          shortTokenPrice: priceOf(market.shortToken),
+        },
+      }
+    } catch (err) {
+      return err instanceof BaseError ? err : new GmxReadFailedError(String(err), context)
     }
-    const key = gmxPositionKey(
-      position.addresses.account,
-      position.addresses.market,
-      position.addresses.collateralToken,
-      position.flags.isLong,
-    )
-    return { position, market, marketPrices, key }
   })
-  const answers = await followUp(
-    plans.map((p) =>
-      call(config.reader, gmxReaderAbi, 'isPositionLiquidatable', [
-        config.dataStore,
-        config.referralStorage,
-        p.key,
-        p.market,
-        p.marketPrices,
-        true,
-      ]),
-    ),
-  )
-  return plans.map((p, i) => {
-    const [liquidatable, reason, info] = decode<
+
+  // The verdict reads: planned in the batch from discovery, else ONE pinned follow-up.
+  const answers = new Map<string, RawResult[]>()
+  const more: PositionCallSet[] = []
+  for (const item of prepared) {
+    if (item instanceof BaseError) continue
+    const planned = layout.planned.get(item.p.key)
+    if (planned) answers.set(item.p.key, results.slice(planned.at, planned.at + planned.size))
+    else more.push(positionCalls(config, reader.address, head.layout, item.p, item.market, item.marketPrices))
+  }
+  if (more.length > 0) {
+    const flat = await followUp(more.flatMap((s) => s.calls))
+    let at = 0
+    for (const s of more) {
+      answers.set(s.key, flat.slice(at, at + s.calls.length))
+      at += s.calls.length
+    }
+  }
+
+  return prepared.map((item, i): PositionResult => {
+    const p = head.positions[i]!
+    const rowMarket = `${config.id}:${p.market}`
+    try {
+      if (item instanceof BaseError) throw item
+      return buildOne(
+        config,
+        reader,
+        head.layout,
+        item,
+        answers.get(p.key)!,
+        block,
+        pricesAtBlock,
+        discovered,
+      )
+    } catch (caught) {
+      const err = caught instanceof BaseError ? caught : new GmxReadFailedError(String(caught), context)
+      if (err.code === 'RPC_UNAVAILABLE' || err.code === 'BLOCK_OUT_OF_RANGE') throw err
+      return {
+        status: 'unavailable',
+        protocol: GMX_V2_PROTOCOL,
+        market: rowMarket,
+        chain: config.chain,
+        kind: 'perp',
+        code: err.code,
+        reason: `position ${p.key}: ${err.message}`,
+      }
+    }
+  })
+
+  function buildOne(
+    cfg: GmxV2Config,
+    rdr: GmxReaderRecord,
+    readerLayout: 'v2.2' | 'v2.1',
+    item: Prepared,
+    res: RawResult[],
+    blk: BlockContext,
+    atBlock: boolean,
+    disc: GmxDiscoveredDeployment | undefined,
+  ): PositionResult {
+    const { p, market, marketPrices } = item
+    const abi = readerLayout === 'v2.2' ? gmxReaderAbi : gmxReaderV21Abi
+    const [liquidatable, reason, verdict] = decodeWith<
       readonly [
         boolean,
         string,
         { remainingCollateralUsd: bigint; minCollateralUsd: bigint; minCollateralUsdForLeverage: bigint },
       ]
-    >(gmxReaderAbi, 'isPositionLiquidatable', answers[i], `Reader.isPositionLiquidatable(${p.key})`)
-    const token = (address: Address) => {
-      const t = config.tokens.find((x) => sameAddress(x.address, address))
-      if (!t) throw new GmxReadFailedError(`token ${address} is not in the adapter's token list`, context)
-      return t
+    >(abi, 'isPositionLiquidatable', res[0], `Reader.isPositionLiquidatable(${p.key})`, context)
+    let info: GmxPositionInfo | undefined
+    let stored: GmxStoredState | undefined
+    if (readerLayout === 'v2.2') {
+      try {
+        info = decodeWith<GmxPositionInfo>(
+          gmxReaderAbi,
+          'getPositionInfo',
+          res[1],
+          'Reader.getPositionInfo',
+          context,
+        )
+        const uint = (r: RawResult | undefined, what: string) =>
+          decodeWith<bigint>(gmxDataStoreAbi, 'getUint', r, `DataStore.getUint(${what})`, context)
+        stored = {
+          cumulativeBorrowingFactor: uint(res[2], 'cumulativeBorrowingFactor'),
+          fundingFeeAmountPerSize: uint(res[3], 'fundingFeeAmountPerSize'),
+          maxPositionImpactFactorForLiquidations: uint(res[4], 'maxPositionImpactFactorForLiquidations'),
+        }
+      } catch {
+        // getPositionInfo needs pool state (it reverts on an empty pool); the verdict is still served.
+        info = undefined
+        stored = undefined
+      }
     }
+    const index = tokenOf(market.indexToken)
+    const collateral = tokenOf(p.collateralToken)
     const onChain: GmxOnChainPosition = {
       key: p.key,
-      market: p.market,
-      isLong: p.position.flags.isLong,
-      collateralToken: p.position.addresses.collateralToken,
-      sizeInUsd: p.position.numbers.sizeInUsd,
-      sizeInTokens: p.position.numbers.sizeInTokens,
-      collateralAmount: p.position.numbers.collateralAmount,
-      increasedAtTime: p.position.numbers.increasedAtTime,
-      prices: p.marketPrices,
+      market,
+      isLong: p.isLong,
+      collateralToken: p.collateralToken,
+      sizeInUsd: p.sizeInUsd,
+      sizeInTokens: p.sizeInTokens,
+      collateralAmount: p.collateralAmount,
+      pendingImpactAmount: p.pendingImpactAmount,
+      borrowingFactor: p.borrowingFactor,
+      fundingFeeAmountPerSize: p.fundingFeeAmountPerSize,
+      increasedAtTime: p.increasedAtTime,
+      prices: marketPrices,
       liquidatable,
       reason,
-      remainingCollateralUsd: info.remainingCollateralUsd,
-      minCollateralUsd: info.minCollateralUsd,
-      minCollateralUsdForLeverage: info.minCollateralUsdForLeverage,
+      remainingCollateralUsd: verdict.remainingCollateralUsd,
+      minCollateralUsd: verdict.minCollateralUsd,
+      minCollateralUsdForLeverage: verdict.minCollateralUsdForLeverage,
+      ...(info ? { info } : {}),
+      ...(stored ? { stored } : {}),
     }
     return buildGmxPosition(onChain, {
       protocol: GMX_V2_PROTOCOL,
-      market: `${config.id}:${p.market.marketToken}`,
-      chain: config.chain,
-      reader: config.reader,
-      indexToken: token(p.market.indexToken),
-      collateral: token(p.position.addresses.collateralToken),
-      priceSource: config.prices.kind,
-      blockTimestamp: block.timestamp,
+      market: `${cfg.id}:${market.marketToken}`,
+      chain: cfg.chain,
+      reader: rdr.address,
+      readerLayout,
+      indexToken: index,
+      collateral,
+      collateralFollowsIndex: gmxTokensEquivalent(collateral, index),
+      priceSource: cfg.prices.kind,
+      pricesAtBlock: atBlock,
+      ...(disc?.toBlock === undefined ? {} : { pinnedBlock: disc.toBlock }),
+      blockTimestamp: blk.timestamp,
     })
-  })
+  }
 }
 
 /** The read plan of one wallet on one GMX deployment. */
 export function planGmxWallet(
   config: GmxV2Config,
   user: Address,
-  oracle?: GmxOraclePrices | GmxPriceError,
+  discovered?: GmxDiscoveredDeployment,
 ): WalletReadPlan {
-  const calls: RawCall[] = [
-    call(config.reader, gmxReaderAbi, 'getAccountPositions', [
-      config.dataStore,
-      user,
-      0n,
-      BigInt(config.maxPositions ?? GMX_MAX_POSITIONS),
-    ]),
-  ]
-  const feedIndexes: number[] = []
+  const found = discovered?.chain instanceof BaseError ? undefined : discovered?.chain
+  const reader = found?.reader ?? readerAt(config, discovered?.toBlock)
+  const calls = headCalls(config, reader.address, user)
+  const feeds: number[] = []
   if (config.prices.kind === 'feeds') {
     for (const feed of config.prices.feeds) {
-      feedIndexes.push(calls.length)
+      feeds.push(calls.length)
       calls.push(call(feed.feed, gmxFeedAbi, 'latestRoundData'))
+    }
+  }
+  // The verdict of every position discovery found, in the same batch (prices are already known).
+  const planned = new Map<string, { at: number; size: number }>()
+  const oracle = discovered?.oracle
+  if (found && oracle && !(oracle instanceof GmxPriceError)) {
+    const markets = new Map(found.markets.map((m) => [m.marketToken.toLowerCase(), m]))
+    const price = (t: Address) => oracle.prices.get(t.toLowerCase())
+    for (const p of found.positions) {
+      const market = markets.get(p.market.toLowerCase())
+      if (!market) continue
+      const [ix, lo, sh] = [price(market.indexToken), price(market.longToken), price(market.shortToken)]
+      if (!ix || !lo || !sh) continue
+      const set = positionCalls(config, reader.address, found.layout, p, market, {
+        indexTokenPrice: { min: ix.min, max: ix.max },
+        longTokenPrice: { min: lo.min, max: lo.max },
+        shortTokenPrice: { min: sh.min, max: sh.max },
+      })
+      planned.set(p.key, { at: calls.length, size: set.calls.length })
+      calls.push(...set.calls)
     }
   }
   return {
@@ -267,7 +692,7 @@ export function planGmxWallet(
     kind: 'perp',
     calls,
     decode: (results, block, followUp) =>
-      decodeGmxWallet(config, user, feedIndexes, results, block, followUp, oracle),
+      decodeGmxWallet(config, user, reader, { feeds, planned }, results, block, followUp, discovered),
   }
 }
 
@@ -278,9 +703,10 @@ export interface CreateGmxV2AdapterParams {
 }
 
 /**
- * Builds the GMX v2 adapter. Discovery fetches GMX's oracle tickers for every deployment of the
- * chain that prices from the oracle (a failure is handed on, and becomes that deployment's
- * `unavailable` row with code PRICE_UNAVAILABLE, never a thrown request).
+ * Builds the GMX v2 adapter. Discovery, per deployment of the chain that prices from GMX's oracle:
+ * the tickers GET and the positions/markets aggregate3, concurrently (a failure of either is handed
+ * on: missing prices become that deployment's `unavailable` row with code PRICE_UNAVAILABLE, a
+ * failed chain read only moves the verdict into a follow-up).
  */
 export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter {
   return {
@@ -290,22 +716,22 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
       const out: GmxDiscovered = new Map()
       await Promise.all(
         gmxConfigsOf(ctx.chain).map(async (config) => {
+          const entry: GmxDiscoveredDeployment = ctx.toBlock === undefined ? {} : { toBlock: ctx.toBlock }
+          out.set(config.id, entry)
           if (config.prices.kind !== 'oracle') return
-          try {
-            out.set(
-              config.id,
-              await fetchGmxTickers({
-                url: config.prices.tickersUrl,
-                ...(params.fetchFn ? { fetchFn: params.fetchFn } : {}),
-                context: { chain: config.chain, market: config.id },
-              }),
-            )
-          } catch (err) {
-            out.set(
-              config.id,
-              err instanceof GmxPriceError ? err : new GmxPriceError('tickers request failed', {}, err),
-            )
-          }
+          const tickers = fetchGmxTickers({
+            url: config.prices.tickersUrl,
+            ...(params.fetchFn ? { fetchFn: params.fetchFn } : {}),
+            context: { chain: config.chain, market: config.id },
+          }).catch((err: unknown) =>
+            err instanceof GmxPriceError ? err : new GmxPriceError('tickers request failed', {}, err),
+          )
+          const chainRead = discoverGmxChain(ctx, config).catch((err: unknown) =>
+            err instanceof BaseError ? err : new GmxReadFailedError(String(err), contextOf(config)),
+          )
+          const [oracle, found] = await Promise.all([tickers, chainRead])
+          entry.oracle = oracle
+          entry.chain = found
         }),
       )
       return out

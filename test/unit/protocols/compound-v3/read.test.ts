@@ -145,9 +145,9 @@ beforeEach(() => {
 })
 
 describe('cometWalletCalls', () => {
-  it('one slice: 10 fixed calls, every getAssetInfo offset, then the hinted reads; all allowFailure', () => {
+  it('one slice: 10 fixed calls, every getAssetInfo offset, the hinted reads, then the rate model; all allowFailure', () => {
     const layout = cometWalletCalls(HINTED, USER)
-    expect(layout.calls).toHaveLength(10 + COMET_MAX_ASSETS + 1 + 3 * 2)
+    expect(layout.calls).toHaveLength(10 + COMET_MAX_ASSETS + 1 + 3 * 2 + 4)
     expect(layout.calls.every((c) => c.allowFailure && c.target === COMET)).toBe(true)
     const names = described(layout.calls)
     expect(names.slice(0, 10)).toEqual([
@@ -165,7 +165,13 @@ describe('cometWalletCalls', () => {
     expect(names.slice(10, 10 + COMET_MAX_ASSETS)).toEqual(
       Array.from({ length: COMET_MAX_ASSETS }, (_, i) => `getAssetInfo(${i})`),
     )
-    expect(names.slice(10 + COMET_MAX_ASSETS)).toEqual([
+    expect(names.slice(-4)).toEqual([
+      'borrowKink()',
+      'borrowPerSecondInterestRateBase()',
+      'borrowPerSecondInterestRateSlopeLow()',
+      'borrowPerSecondInterestRateSlopeHigh()',
+    ])
+    expect(names.slice(10 + COMET_MAX_ASSETS, -4)).toEqual([
       `getPrice(${BASE_FEED})`,
       `userCollateral(${USER},${WETH})`,
       `getPrice(${WETH_FEED})`,
@@ -185,9 +191,10 @@ describe('cometWalletCalls', () => {
       },
       USER,
     )
-    expect(layout.calls).toHaveLength(10 + COMET_MAX_ASSETS + 3 + 2)
-    expect(layout.calls.at(-3)!.target).toBe(WETH)
-    expect(layout.calls.at(-1)!.target).toBe(addr(0xe7))
+    // ... + the 4 rate-model reads at the end.
+    expect(layout.calls).toHaveLength(10 + COMET_MAX_ASSETS + 3 + 2 + 4)
+    expect(layout.calls.at(-7)!.target).toBe(WETH)
+    expect(layout.calls.at(-5)!.target).toBe(addr(0xe7))
   })
 })
 
@@ -246,7 +253,8 @@ describe('decodeCometWallet', () => {
     const second = await run(BARE, state())
     expect(second.followUps).toEqual([])
     expect(only(second.rows).healthFactorWad).toBe(p.healthFactorWad)
-    expect(described(second.plan.calls).at(-1)).toBe(`${WSTETH}.symbol`)
+    // The learned hints' last read comes just before the 4 rate-model reads.
+    expect(described(second.plan.calls).at(-5)).toBe(`${WSTETH}.symbol`)
   })
 
   it('a stale hint (feed moved, asset listed later) is corrected by the follow-up', async () => {
