@@ -191,6 +191,8 @@ export function mapRpcError(err: unknown, chain: string, blockNumber?: bigint, c
         e instanceof TimeoutError ||
         (e instanceof HttpRequestError && (e.status === undefined || e.status === 429 || e.status >= 500)),
     )
+    if (err.walk((e) => e instanceof SyntaxError))
+      return new RpcError(chain, 'the answer is not valid JSON', cause, call)
     if (unreachable) return new RpcUnavailableError(chain, cause, call)
     const rpc = err.walk((e) => e instanceof RpcRequestError || e instanceof HttpRequestError)
     const source = rpc instanceof ViemBaseError ? rpc : err
