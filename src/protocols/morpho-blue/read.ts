@@ -124,11 +124,11 @@ export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<Morp
     chain: ctx.chain.key,
     ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
   }
-  let head = ctx.head
+  // readWallet passes the head it resolved; a direct caller's toBlock is bounded by the budget.
+  const head = ctx.head
   if (head !== undefined && head < cfg.fromBlock) return { ids: [] }
-  if (ctx.toBlock !== undefined) {
-    head ??= await getHeadBlock(pinTo)
-    if (ctx.toBlock > head) throw new BlockOutOfRangeError(ctx.chain.key, ctx.toBlock, { head })
+  if (ctx.toBlock !== undefined && head !== undefined && ctx.toBlock > head) {
+    throw new BlockOutOfRangeError(ctx.chain.key, ctx.toBlock, { head })
   }
   let logs: { topics: Hex[] }[]
   if (ctx.toBlock !== undefined) logs = await chunks(ctx.toBlock)
