@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../core/errors.js'
 
 /** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
-export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503> = {
+export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 504> = {
   INVALID_ADDRESS: 400,
   INVALID_BLOCK: 400,
   INVALID_REQUEST: 400,
@@ -13,6 +13,11 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503> = {
   DEVCHAIN_NOT_RUNNING: 404,
   RPC_UNAVAILABLE: 503,
   RPC_ERROR: 502,
+  RPC_BLOCK_MISMATCH: 502,
+  UPSTREAM_TIMEOUT: 504,
+  LOG_RANGE_TOO_LARGE: 400,
+  LOG_BUDGET_EXCEEDED: 503,
+  NOT_DEPLOYED_AT_BLOCK: 404,
   PROTOCOL_LAYOUT_MISMATCH: 502,
   PROTOCOL_MODEL_MISMATCH: 502,
   PROTOCOL_READ_FAILED: 502,

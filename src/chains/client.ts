@@ -17,6 +17,10 @@ export interface ChainClientOptions {
  * A viem public client for one chain: JSON-RPC batching on, viem's automatic multicall batching
  * off (stacklens builds its own aggregate3 batches so it controls pinning and failures), CCIP-read
  * off (a wallet report never follows offchain lookups), fallback across the given URLs.
+ *
+ * The client is shared across requests; a request's time bound is not a client option but its
+ * `Deadline` (`src/chains/deadline.ts`), passed in the read params: its signal goes into viem's
+ * per-call `requestOptions`, which aborts the pending fetch and stops the retries.
  */
 export function createChainClient(chain: ChainKey, options: ChainClientOptions): PublicClient {
   const def = CHAINS[chain]

@@ -28,11 +28,22 @@ export interface ChainDefinition {
   rpcEnvVar: string
   /** Multicall3 (or a compatible aggregator) on this chain. */
   multicall3: Address
+  /**
+   * What the EVM's `block.number` (Multicall3.getBlockNumber) is on this chain: "chain" (its own
+   * block number) or "l1" (Arbitrum: the parent chain's), where a batch's block cannot be checked
+   * against the pinned one that way.
+   */
+  evmBlockNumber: 'chain' | 'l1'
 }
 
 const MULTICALL3: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
 
-function def(key: ChainKey, chain: Chain, name: string): ChainDefinition {
+function def(
+  key: ChainKey,
+  chain: Chain,
+  name: string,
+  evmBlockNumber: 'chain' | 'l1' = 'chain',
+): ChainDefinition {
   return {
     key,
     chainId: chain.id,
@@ -40,13 +51,14 @@ function def(key: ChainKey, chain: Chain, name: string): ChainDefinition {
     viem: chain,
     rpcEnvVar: `STACKLENS_RPC_${key.toUpperCase()}`,
     multicall3: MULTICALL3,
+    evmBlockNumber,
   }
 }
 
 /** Every chain stacklens knows, by key. */
 export const CHAINS: Readonly<Record<ChainKey, ChainDefinition>> = {
   ethereum: def('ethereum', mainnet, 'Ethereum'),
-  arbitrum: def('arbitrum', arbitrum, 'Arbitrum One'),
+  arbitrum: def('arbitrum', arbitrum, 'Arbitrum One', 'l1'),
   base: def('base', base, 'Base'),
   optimism: def('optimism', optimism, 'OP Mainnet'),
   polygon: def('polygon', polygon, 'Polygon PoS'),

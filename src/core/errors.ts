@@ -14,6 +14,11 @@ export type ErrorCode =
   | 'DEVCHAIN_NOT_RUNNING'
   | 'RPC_UNAVAILABLE'
   | 'RPC_ERROR'
+  | 'RPC_BLOCK_MISMATCH'
+  | 'UPSTREAM_TIMEOUT'
+  | 'LOG_RANGE_TOO_LARGE'
+  | 'LOG_BUDGET_EXCEEDED'
+  | 'NOT_DEPLOYED_AT_BLOCK'
   | 'PROTOCOL_LAYOUT_MISMATCH'
   | 'PROTOCOL_MODEL_MISMATCH'
   | 'PROTOCOL_READ_FAILED'
@@ -70,18 +75,34 @@ export class InvalidBlockError extends BaseError {
   }
 }
 
+/** Options of {@link BlockOutOfRangeError}. */
+export interface BlockOutOfRangeErrorOptions {
+  /** The chain head when it was read (block number), so the message can say it. */
+  head?: bigint
+  cause?: unknown
+}
+
 /** A block number above the chain head. */
 export class BlockOutOfRangeError extends BaseError {
   override name = 'BlockOutOfRangeError'
-  constructor(chain: string, block: bigint, cause?: unknown) {
+  /** The chain head at the time of the check, when known. */
+  readonly head: bigint | undefined
+  constructor(chain: string, block: bigint, options: BlockOutOfRangeErrorOptions = {}) {
     super(
       'BLOCK_OUT_OF_RANGE',
-      `block ${block} is not available on chain "${chain}" (it is above the chain head)`,
+      `block ${block} is not available on chain "${chain}" (it is above the chain head${
+        options.head === undefined ? '' : `, block ${options.head}`
+      })`,
       {
-        cause,
-        context: { chain },
+        cause: options.cause,
+        context: {
+          chain,
+          block: block.toString(),
+          ...(options.head === undefined ? {} : { head: options.head.toString() }),
+        },
       },
     )
+    this.head = options.head
   }
 }
 
@@ -107,27 +128,107 @@ export class ChainNotConfiguredError extends BaseError {
   }
 }
 
-/** The RPC endpoint could not be reached (connection refused, timeout, DNS). */
+/** The RPC endpoint could not be reached (connection refused, timeout, DNS, HTTP 429/5xx). */
 export class RpcUnavailableError extends BaseError {
   override name = 'RpcUnavailableError'
-  constructor(chain: string, cause?: unknown) {
-    super('RPC_UNAVAILABLE', `the RPC endpoint of chain "${chain}" is unreachable; try again later`, {
-      cause,
-      context: { chain },
-    })
+  /** @param call The failing JSON-RPC call, e.g. "eth_call (Multicall3.aggregate3)". */
+  constructor(chain: string, cause?: unknown, call?: string) {
+    super(
+      'RPC_UNAVAILABLE',
+      `the RPC endpoint of chain "${chain}" is unreachable${call ? ` (${call})` : ''}; try again later`,
+      { cause, context: { chain, ...(call ? { call } : {}) } },
+    )
   }
 }
 
-/** The RPC endpoint answered with an error or an unusable payload. */
+/**
+ * The RPC endpoint answered with an error or an unusable payload. `detail` must already be free
+ * of secrets (RPC URLs redacted to their host, see `src/chains/redact.ts`).
+ */
 export class RpcError extends BaseError {
   override name = 'RpcError'
-  constructor(chain: string, detail: string, cause?: unknown) {
+  /** @param call The failing JSON-RPC call, e.g. "eth_getLogs". */
+  constructor(chain: string, detail: string, cause?: unknown, call?: string) {
     super(
       'RPC_ERROR',
-      `the RPC endpoint of chain "${chain}" answered with an error: ${truncate(detail, 200)}`,
+      `the RPC endpoint of chain "${chain}" answered ${call ? `${call} ` : ''}with an error: ${truncate(detail, 200)}`,
+      { cause, context: { chain, ...(call ? { call } : {}) } },
+    )
+  }
+}
+
+/**
+ * The block number returned INSIDE a batch (Multicall3.getBlockNumber) is not the block the read
+ * was pinned to: the node answered from another block, so nothing of that answer is served.
+ * 502-class.
+ */
+export class RpcBlockMismatchError extends BaseError {
+  override name = 'RpcBlockMismatchError'
+  readonly pinned: bigint
+  readonly returned: bigint
+  constructor(chain: string, pinned: bigint, returned: bigint, call = 'eth_call (Multicall3.aggregate3)') {
+    super(
+      'RPC_BLOCK_MISMATCH',
+      `the RPC endpoint of chain "${chain}" answered ${call} pinned to block ${pinned} from block ${returned}; the answer was discarded`,
+      { context: { chain, call, pinned: pinned.toString(), returned: returned.toString() } },
+    )
+    this.pinned = pinned
+    this.returned = returned
+  }
+}
+
+/**
+ * The request's deadline passed before an upstream call (retries included) answered. 504-class.
+ */
+export class UpstreamTimeoutError extends BaseError {
+  override name = 'UpstreamTimeoutError'
+  /**
+   * @param upstream What was called, e.g. 'the RPC endpoint of chain "local"'.
+   * @param call The pending call, e.g. "eth_getLogs".
+   * @param timeoutMs The request's deadline budget, ms.
+   */
+  constructor(upstream: string, call: string, timeoutMs: number, context: ErrorContext = {}) {
+    super(
+      'UPSTREAM_TIMEOUT',
+      `${upstream} did not answer ${call} within the request deadline (${timeoutMs} ms)`,
+      { context: { ...context, call, timeoutMs } },
+    )
+  }
+}
+
+/**
+ * A log enumeration would need more eth_getLogs requests or cover more blocks than the request's
+ * limits allow. `LOG_RANGE_TOO_LARGE` (400-class): the range came from the request;
+ * `LOG_BUDGET_EXCEEDED` (503-class): the configured history or the provider's range refusals
+ * made it exceed the budget. Raised before the excess work, never after.
+ */
+export class LogBudgetExceededError extends BaseError {
+  override name = 'LogBudgetExceededError'
+  constructor(code: 'LOG_RANGE_TOO_LARGE' | 'LOG_BUDGET_EXCEEDED', chain: string, message: string) {
+    super(code, `chain "${chain}": ${message}`, { context: { chain } })
+  }
+}
+
+/**
+ * A contract has no code at the block read (the block is before its deployment): the markets
+ * that need it are `unavailable` at that block, the request itself is not an upstream fault.
+ */
+export class NotDeployedAtBlockError extends BaseError {
+  override name = 'NotDeployedAtBlockError'
+  constructor(
+    chain: string,
+    what: string,
+    address: string,
+    block: bigint | undefined,
+    context: ErrorContext = {},
+  ) {
+    super(
+      'NOT_DEPLOYED_AT_BLOCK',
+      `${what} (${address}) has no code on chain "${chain}" at block ${
+        block === undefined ? 'latest' : block
+      }: the block is before its deployment`,
       {
-        cause,
-        context: { chain },
+        context: { chain, ...context, address, ...(block === undefined ? {} : { block: block.toString() }) },
       },
     )
   }

@@ -8,8 +8,9 @@
 import type { PublicClient } from 'viem'
 import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex, parseAbi } from 'viem'
 import { executeBatch, type RawCall } from '../chains/batch.js'
+import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
-import { BaseError } from '../core/errors.js'
+import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { UniswapV3PoolState } from '../risk/depth.js'
 
 const poolAbi = parseAbi([
@@ -48,6 +49,8 @@ export interface ReadUniswapV3PoolParams {
    * beyond them is treated as absent (the curve then reports exhaustion). Default 8.
    */
   wordsEachSide?: number
+  /** The request's deadline: bounds the three batches (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
 }
 
 const call = (
@@ -73,20 +76,33 @@ function decode<T>(
 }
 
 /**
- * Reads the pool. @throws BaseError PROTOCOL_READ_FAILED when it is not a pool, or `asset` is
- * neither of its tokens; RPC errors as the batch maps them.
+ * Reads the pool. @throws NotDeployedAtBlockError (NOT_DEPLOYED_AT_BLOCK) when the pool has no
+ * code at the block (before its deployment; the cascade reports its depth as unavailable);
+ * BaseError PROTOCOL_READ_FAILED when it is not a pool, or `asset` is neither of its tokens; RPC
+ * errors as the batch maps them.
  */
 export async function readUniswapV3Pool(params: ReadUniswapV3PoolParams): Promise<UniswapV3PoolRead> {
   const { client, chain, multicall3, pool } = params
   const wordsEachSide = params.wordsEachSide ?? 8
   const batch = (calls: RawCall[], blockNumber?: bigint) =>
-    executeBatch({ client, chain, multicall3, calls, ...(blockNumber === undefined ? {} : { blockNumber }) })
+    executeBatch({
+      client,
+      chain,
+      multicall3,
+      calls,
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+      ...(params.deadline ? { deadline: params.deadline } : {}),
+    })
 
   const first = await batch(
     ['slot0', 'liquidity', 'tickSpacing', 'fee', 'token0', 'token1'].map((f) => call(pool, f)),
     params.blockNumber,
   )
   const at = first.blockNumber
+  // A call to an address without code succeeds with no data: the pool does not exist at `at`.
+  if (first.results.every((r) => r.success && r.returnData === '0x')) {
+    throw new NotDeployedAtBlockError(chain, 'the Uniswap v3 pool', pool, at, { market: pool })
+  }
   const [sqrtPriceX96, tick] = decode<readonly [bigint, number]>(poolAbi, 'slot0', first.results[0]!, 'slot0')
   const liquidity = decode<bigint>(poolAbi, 'liquidity', first.results[1]!, 'liquidity')
   const tickSpacing = decode<number>(poolAbi, 'tickSpacing', first.results[2]!, 'tickSpacing')

@@ -5,11 +5,14 @@
  * position read to say.
  */
 import { getAddress, type Hex, type PublicClient, pad, parseAbiItem, toEventSelector } from 'viem'
-import { mapRpcError } from '../chains/batch.js'
+import { resolveBlock, rpcRequest } from '../chains/block.js'
 import type { ChainRuntime } from '../chains/config.js'
+import type { Deadline } from '../chains/deadline.js'
+import { createLogBudget, type LogBudget, planLogRanges, spendLogRequest } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
+import { BaseError, BlockOutOfRangeError, RpcError } from '../core/errors.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
-import { mapLimit, splitBlockRange } from './paging.js'
+import { mapLimit } from './paging.js'
 
 /** Aave v3 Pool Borrow (v3.0 to v3.3: the same signature); onBehalfOf is topic 2. */
 export const AAVE_BORROW_EVENT = parseAbiItem(
@@ -36,6 +39,20 @@ export interface EnumerateBorrowersFromLogsParams {
   blockSpan?: bigint
   /** eth_getLogs requests in flight. Default 4. */
   concurrency?: number
+  /**
+   * The chain head as already resolved for this request (block number); read once here when
+   * omitted. `toBlock` above it is refused (BLOCK_OUT_OF_RANGE) before any range is built.
+   */
+  head?: bigint
+  /**
+   * Who chose `fromBlock`: "server" (default: the deployment block, or a caller's own bound) or
+   * "request" (a client's explicit range: exceeding the limits is then LOG_RANGE_TOO_LARGE, 400).
+   */
+  rangeFrom?: 'request' | 'server'
+  /** The request's deadline (every eth_getLogs and the head read). */
+  deadline?: Deadline
+  /** The request's eth_getLogs budget; a fresh default budget when omitted. */
+  logBudget?: LogBudget
 }
 
 /** The borrower set from logs. */
@@ -80,7 +97,9 @@ export function borrowLogsFilter(ref: MarketRef): LogsFilter {
 /**
  * Enumerates the borrowers of a market from its Borrow events over `[fromBlock, toBlock]`, in
  * chunks of `blockSpan` blocks run with limited concurrency; a chunk the provider refuses as too
- * large is split in halves (down to one block) and retried.
+ * large is split in halves (down to one block) and retried. `toBlock` is checked against the head
+ * and the ranges against the request's {@link LogBudget} before any is built; every request,
+ * halves included, is paid from that budget (LOG_BUDGET_EXCEEDED / LOG_RANGE_TOO_LARGE).
  */
 export async function enumerateBorrowersFromLogs(
   params: EnumerateBorrowersFromLogsParams,
@@ -89,40 +108,74 @@ export async function enumerateBorrowersFromLogs(
   const ref =
     typeof params.market === 'string' ? resolveMarket(chain, params.market, params.reserve) : params.market
   const filter = borrowLogsFilter(ref)
+  const deadline = params.deadline ? { deadline: params.deadline } : {}
   let toBlock: bigint
-  try {
-    toBlock = params.toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }))
-  } catch (err) {
-    throw mapRpcError(err, chain.key)
+  if (params.head === undefined) {
+    const pin = await resolveBlock({
+      client,
+      chain: chain.key,
+      ...(params.toBlock === undefined ? {} : { blockNumber: params.toBlock }),
+      ...deadline,
+    })
+    toBlock = pin.blockNumber
+  } else {
+    toBlock = params.toBlock ?? params.head
+    if (toBlock > params.head) throw new BlockOutOfRangeError(chain.key, toBlock, { head: params.head })
   }
   const fromBlock = params.fromBlock ?? (ref.kind === 'morpho-blue' ? ref.config.fromBlock : 0n)
   const span = params.blockSpan ?? 50_000n
+  const budget = params.logBudget ?? createLogBudget()
+  const what = `the Borrow logs of ${ref.id}`
   let requests = 0
   const getLogs = async (from: bigint, to: bigint): Promise<{ topics: Hex[] }[]> => {
     requests++
     try {
-      return (await client.request({
-        method: 'eth_getLogs',
-        params: [
-          {
-            address: filter.address,
-            fromBlock: `0x${from.toString(16)}`,
-            toBlock: `0x${to.toString(16)}`,
-            topics: filter.topics,
-          },
-        ],
-      })) as { topics: Hex[] }[]
+      const logs = await rpcRequest<{ topics: Hex[] }[]>({
+        client,
+        chain: chain.key,
+        blockNumber: to,
+        ...deadline,
+        args: {
+          method: 'eth_getLogs',
+          params: [
+            {
+              address: filter.address,
+              fromBlock: `0x${from.toString(16)}`,
+              toBlock: `0x${to.toString(16)}`,
+              topics: filter.topics,
+            },
+          ],
+        },
+      })
+      if (!Array.isArray(logs)) throw new RpcError(chain.key, 'not a list of logs', undefined, 'eth_getLogs')
+      return logs
     } catch (err) {
-      const text = err instanceof Error ? `${err.message} ${(err as { details?: string }).details ?? ''}` : ''
-      if (to > from && RANGE_TOO_LARGE.test(text) && !NOT_A_SIZE_LIMIT.test(text)) {
+      const text = err instanceof Error ? err.message : ''
+      if (
+        to > from &&
+        err instanceof BaseError &&
+        err.code === 'RPC_ERROR' &&
+        RANGE_TOO_LARGE.test(text) &&
+        !NOT_A_SIZE_LIMIT.test(text)
+      ) {
+        spendLogRequest(budget, chain.key, what)
+        spendLogRequest(budget, chain.key, what)
         const mid = from + (to - from) / 2n
         const [a, b] = await Promise.all([getLogs(from, mid), getLogs(mid + 1n, to)])
         return [...a, ...b]
       }
-      throw mapRpcError(err, chain.key, to)
+      throw err
     }
   }
-  const ranges = fromBlock > toBlock ? [] : splitBlockRange(fromBlock, toBlock, span)
+  const ranges = planLogRanges({
+    budget,
+    chain: chain.key,
+    what,
+    fromBlock,
+    toBlock,
+    span,
+    rangeFrom: params.rangeFrom ?? 'server',
+  })
   const logs = (await mapLimit(ranges, params.concurrency ?? 4, ([a, b]) => getLogs(a, b))).flat()
   const seen = new Set<string>()
   for (const log of logs) {

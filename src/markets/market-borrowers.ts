@@ -4,8 +4,10 @@
  * logs when it cannot be used), the positions read on chain at one block.
  */
 import type { PublicClient } from 'viem'
-import { mapRpcError } from '../chains/batch.js'
+import { resolveBlock } from '../chains/block.js'
 import type { ChainRuntime } from '../chains/config.js'
+import type { Deadline } from '../chains/deadline.js'
+import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
@@ -47,6 +49,12 @@ export interface MarketBorrowersParams {
   /** Logs: first block scanned and blocks per eth_getLogs. */
   fromBlock?: bigint
   logsBlockSpan?: bigint
+  /** Who chose `fromBlock` (see `enumerateBorrowersFromLogs`): "request" makes a limit hit a 400. */
+  rangeFrom?: 'request' | 'server'
+  /** The request's deadline: bounds every upstream call (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
+  /** The request's eth_getLogs budget. */
+  logBudget?: LogBudget
   /** Positions: users per aggregate3 batch and batches in flight. */
   chunkSize?: number
   concurrency?: number
@@ -94,11 +102,17 @@ export interface MarketBorrowers {
 export async function marketBorrowers(params: MarketBorrowersParams): Promise<MarketBorrowers> {
   const { client, chain } = params
   const ref = resolveMarket(chain, params.market, params.reserve)
-  let blockNumber: bigint
-  try {
-    blockNumber = params.blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }))
-  } catch (err) {
-    throw mapRpcError(err, chain.key)
+  // The head once: a block above it is refused before any log range is built.
+  const { blockNumber, head } = await resolveBlock({
+    client,
+    chain: chain.key,
+    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+    ...(params.deadline ? { deadline: params.deadline } : {}),
+  })
+  const limits = {
+    head,
+    ...(params.deadline ? { deadline: params.deadline } : {}),
+    ...(params.logBudget ? { logBudget: params.logBudget } : {}),
   }
   const t0 = performance.now()
   let source: MarketBorrowers['source'] = 'logs'
@@ -133,6 +147,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
           fromBlock: found.meta.block + 1n,
           toBlock: blockNumber,
           ...(params.logsBlockSpan === undefined ? {} : { blockSpan: params.logsBlockSpan }),
+          ...limits,
         })
         const known = new Set(borrowers.map((b) => b.toLowerCase()))
         const added = recent.borrowers.filter((b) => !known.has(b.toLowerCase()))
@@ -149,6 +164,8 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
       toBlock: blockNumber,
       ...(params.fromBlock === undefined ? {} : { fromBlock: params.fromBlock }),
       ...(params.logsBlockSpan === undefined ? {} : { blockSpan: params.logsBlockSpan }),
+      ...(params.rangeFrom === undefined ? {} : { rangeFrom: params.rangeFrom }),
+      ...limits,
     })
     borrowers = found.borrowers
   }
@@ -159,6 +176,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     market: ref,
     borrowers,
     blockNumber,
+    ...(params.deadline ? { deadline: params.deadline } : {}),
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
   })

@@ -4,14 +4,10 @@
  * the protocol adapter's own code, so it equals what a wallet report at that block serves.
  */
 import type { PublicClient } from 'viem'
-import {
-  type BlockContext,
-  executeBatch,
-  mapRpcError,
-  type RawCall,
-  type RawResult,
-} from '../chains/batch.js'
+import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../chains/batch.js'
+import { resolveBlock } from '../chains/block.js'
 import type { ChainRuntime } from '../chains/config.js'
+import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position, PositionResult } from '../core/types.js'
@@ -39,6 +35,8 @@ export interface ReadMarketPositionsParams {
   chunkSize?: number
   /** Batches in flight. Default 2. */
   concurrency?: number
+  /** The request's deadline: bounds every batch (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
 }
 
 /** A borrower whose position could not be read or computed: listed, never served as zeros. */
@@ -85,7 +83,9 @@ type Outcome =
   | { kind: 'noDebt' }
   | { kind: 'unavailable'; code: string; reason: string }
 
-const fatal = (err: BaseError) => err.code === 'RPC_UNAVAILABLE' || err.code === 'BLOCK_OUT_OF_RANGE'
+/** Codes that fail the whole read (the answer as a whole is unusable), never one borrower's row. */
+const FATAL = new Set(['RPC_UNAVAILABLE', 'BLOCK_OUT_OF_RANGE', 'UPSTREAM_TIMEOUT', 'RPC_BLOCK_MISMATCH'])
+const fatal = (err: BaseError) => FATAL.has(err.code)
 
 function asBaseError(caught: unknown): BaseError {
   return caught instanceof BaseError
@@ -119,12 +119,15 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
   const ref =
     typeof params.market === 'string' ? resolveMarket(chain, params.market, params.reserve) : params.market
   const reserve = ref.kind === 'aave-v3' ? (params.reserve ?? ref.reserve) : undefined
-  let blockNumber: bigint
-  try {
-    blockNumber = params.blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }))
-  } catch (err) {
-    throw mapRpcError(err, chain.key)
-  }
+  const blockNumber =
+    params.blockNumber ??
+    (
+      await resolveBlock({
+        client,
+        chain: chain.key,
+        ...(params.deadline ? { deadline: params.deadline } : {}),
+      })
+    ).blockNumber
   let batches = 0
   let timestamp: bigint | undefined
   const batch = async (calls: readonly RawCall[]) => {
@@ -135,6 +138,7 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       multicall3: chain.multicall3,
       calls,
       blockNumber,
+      ...(params.deadline ? { deadline: params.deadline } : {}),
     })
     timestamp = res.timestamp
     return res

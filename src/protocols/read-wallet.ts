@@ -1,9 +1,12 @@
 import { type Hex, hexToBigInt, type PublicClient } from 'viem'
 import { type RateCall, rateFromResultDown } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
+import { getBlockTimestamp, resolveBlock } from '../chains/block.js'
 import type { ChainRuntime } from '../chains/config.js'
+import type { Deadline } from '../chains/deadline.js'
+import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
-import { BaseError } from '../core/errors.js'
+import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
 import { compoundV3Adapter } from './compound-v3/index.js'
@@ -61,7 +64,14 @@ export interface ReadWalletParams {
    * resolver's rates come from the very block the positions were read at.
    */
   rateCalls?: readonly RateCall[]
+  /** The request's deadline: bounds every upstream call of the read (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
+  /** The request's eth_getLogs budget (discovery). */
+  logBudget?: LogBudget
 }
+
+/** Codes that fail the whole read instead of one market's row (the answer as a whole is unusable). */
+const FATAL = new Set(['RPC_UNAVAILABLE', 'BLOCK_OUT_OF_RANGE', 'UPSTREAM_TIMEOUT', 'RPC_BLOCK_MISMATCH'])
 
 /** A wallet's positions on one chain at one block. */
 export interface WalletChainReport {
@@ -85,6 +95,19 @@ export interface WalletChainReport {
 export async function readWallet(params: ReadWalletParams): Promise<WalletChainReport> {
   const { client, chain, user } = params
   const adapters = params.adapters ?? ADAPTERS
+  const { deadline, logBudget } = params
+  // The head is read once, before anything is built from the block: a pinned block above it is
+  // refused, and a discovery's log ranges and the batch share the block `latest` resolved to.
+  const pin =
+    params.blockNumber !== undefined || adapters.some((a) => a.discover)
+      ? await resolveBlock({
+          client,
+          chain: chain.key,
+          ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+          ...(deadline ? { deadline } : {}),
+        })
+      : undefined
+  const blockNumber = pin?.blockNumber
   // Round trip 1 (only when some adapter must discover markets): every discovery at once.
   const discovered = await Promise.all(
     adapters.map(async (a) => {
@@ -95,6 +118,9 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
           chain,
           user,
           ...(params.blockNumber === undefined ? {} : { toBlock: params.blockNumber }),
+          ...(pin ? { head: pin.head } : {}),
+          ...(deadline ? { deadline } : {}),
+          ...(logBudget ? { logBudget } : {}),
         })
       } catch (err) {
         throw mapRpcError(err, chain.key, params.blockNumber)
@@ -108,13 +134,41 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
     ...plans.flatMap((p) => p.calls),
     ...rateCalls.map((r) => ({ target: r.target, callData: r.callData, allowFailure: true })),
   ]
-  const batch = await executeBatch({
-    client,
-    chain: chain.key,
-    multicall3: chain.multicall3,
-    calls,
-    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-  })
+  let batch: Awaited<ReturnType<typeof executeBatch>>
+  try {
+    batch = await executeBatch({
+      client,
+      chain: chain.key,
+      multicall3: chain.multicall3,
+      calls,
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+      ...(deadline ? { deadline } : {}),
+    })
+  } catch (err) {
+    // Before the Multicall3's deployment no market can be read: each is an `unavailable` row.
+    if (!(err instanceof NotDeployedAtBlockError) || blockNumber === undefined) throw err
+    return {
+      chain: chain.key,
+      blockNumber,
+      timestamp: await getBlockTimestamp({
+        client,
+        chain: chain.key,
+        blockNumber,
+        ...(deadline ? { deadline } : {}),
+      }),
+      positions: plans.map((plan) => ({
+        status: 'unavailable' as const,
+        protocol: plan.protocol,
+        market: plan.market,
+        chain: chain.key,
+        kind: plan.kind ?? 'lending',
+        code: err.code,
+        reason: err.message,
+      })),
+      rates: {},
+      rateFailures: rateCalls.map((r) => r.key),
+    }
+  }
   const block = { blockNumber: batch.blockNumber, timestamp: batch.timestamp }
   const followUp = async (more: readonly RawCall[]) =>
     (
@@ -124,6 +178,7 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
         multicall3: chain.multicall3,
         calls: more,
         blockNumber: batch.blockNumber,
+        ...(deadline ? { deadline } : {}),
       })
     ).results
   let offset = 0
@@ -142,7 +197,7 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
                 'PROTOCOL_READ_FAILED',
                 `unexpected answer: ${caught instanceof Error ? caught.message.split('\n')[0] : String(caught)}`,
               )
-        if (err.code === 'RPC_UNAVAILABLE' || err.code === 'BLOCK_OUT_OF_RANGE') throw err
+        if (FATAL.has(err.code)) throw err
         const row: PositionResult = {
           status: 'unavailable',
           protocol: plan.protocol,

@@ -1,6 +1,8 @@
 import type { PublicClient } from 'viem'
 import type { BlockContext, RawCall, RawResult } from '../chains/batch.js'
 import type { ChainRuntime } from '../chains/config.js'
+import type { Deadline } from '../chains/deadline.js'
+import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import type { PositionResult } from '../core/types.js'
 
@@ -28,6 +30,15 @@ export interface DiscoveryContext {
   user: Address
   /** The block the report is pinned to; latest when undefined. */
   toBlock?: bigint
+  /**
+   * The chain head as resolved once for this request (block number). Log ranges never go past it;
+   * when `toBlock` is undefined the reads that follow are pinned to it.
+   */
+  head?: bigint
+  /** The request's deadline, for every upstream call discovery makes. */
+  deadline?: Deadline
+  /** The request's eth_getLogs budget; a fresh default budget when omitted. */
+  logBudget?: LogBudget
 }
 
 /**

@@ -63,7 +63,7 @@ export async function postInfo<S extends z.ZodType>(
     } catch (err) {
       throw new HyperliquidError(
         'RPC_UNAVAILABLE',
-        `${what} is unreachable: ${describe(err)}; try again later`,
+        `${what} is unreachable (${describe(err)}); try again later`,
         err,
       )
     }
@@ -78,13 +78,12 @@ export async function postInfo<S extends z.ZodType>(
         `${what} rate-limited the request (HTTP 429) ${attempt + 1} times; try again later`,
       )
     }
-    const text = await response.text()
     if (!response.ok) {
-      throw new HyperliquidError(
-        'PROTOCOL_READ_FAILED',
-        `${what} answered HTTP ${response.status}${text ? `: ${truncate(text.trim())}` : ''}`,
-      )
+      // The upstream body is never copied into the message: it may echo the request or secrets.
+      await response.body?.cancel()
+      throw new HyperliquidError('PROTOCOL_READ_FAILED', `${what} answered HTTP ${response.status}`)
     }
+    const text = await response.text()
     let json: unknown
     try {
       json = JSON.parse(text)
@@ -131,11 +130,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** Why a fetch failed, without its text (which can carry the URL and its key). */
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.name === 'TimeoutError' ? 'the request timed out' : err.message
-  return String(err)
-}
-
-function truncate(value: string, max = 200): string {
-  return value.length > max ? `${value.slice(0, max)}…` : value
+  return err instanceof Error && err.name === 'TimeoutError'
+    ? 'the request timed out'
+    : 'the connection failed'
 }

@@ -15,9 +15,12 @@ import {
 } from 'viem'
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
+import { getHeadBlock, rpcRequest } from '../../chains/block.js'
 import type { ChainRuntime } from '../../chains/config.js'
+import { withDeadline } from '../../chains/deadline.js'
+import { createLogBudget, planLogRanges, spendLogRequest } from '../../chains/log-budget.js'
 import type { Address } from '../../core/address.js'
-import { BaseError, type ErrorContext } from '../../core/errors.js'
+import { BaseError, BlockOutOfRangeError, type ErrorContext } from '../../core/errors.js'
 import { toFloat, WAD } from '../../core/math.js'
 import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core/types.js'
 import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
@@ -70,48 +73,81 @@ export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<Morp
   // The API (where configured) answers for the latest state only: a pinned report scans logs.
   if (cfg.apiUrl && ctx.toBlock === undefined) {
     try {
+      const url = cfg.apiUrl
       return {
-        ids: await fetchMorphoApiMarkets({ url: cfg.apiUrl, chainId: ctx.chain.chainId, user: ctx.user }),
+        ids: await withDeadline(ctx.deadline, { upstream: 'the Morpho API', call: 'user markets' }, () =>
+          fetchMorphoApiMarkets({ url, chainId: ctx.chain.chainId, user: ctx.user }),
+        ),
       }
     } catch {
       // fall through to the chain's own logs
     }
   }
+  const budget = ctx.logBudget ?? createLogBudget()
   const topics = (from: bigint, to: bigint | 'latest') =>
-    ctx.client.request({
-      method: 'eth_getLogs',
-      params: [
-        {
-          address: cfg.morpho,
-          fromBlock: `0x${from.toString(16)}`,
-          toBlock: to === 'latest' ? 'latest' : `0x${to.toString(16)}`,
-          topics: [
-            [toEventSelector(SUPPLY_COLLATERAL), toEventSelector(SUPPLY)],
-            null,
-            null,
-            pad(ctx.user.toLowerCase() as Hex, { size: 32 }),
-          ],
-        },
-      ],
-    }) as Promise<{ topics: Hex[] }[]>
+    rpcRequest<{ topics: Hex[] }[]>({
+      client: ctx.client,
+      chain: ctx.chain.key,
+      ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
+      ...(typeof to === 'bigint' ? { blockNumber: to } : {}),
+      args: {
+        method: 'eth_getLogs',
+        params: [
+          {
+            address: cfg.morpho,
+            fromBlock: `0x${from.toString(16)}`,
+            toBlock: to === 'latest' ? 'latest' : `0x${to.toString(16)}`,
+            topics: [
+              [toEventSelector(SUPPLY_COLLATERAL), toEventSelector(SUPPLY)],
+              null,
+              null,
+              pad(ctx.user.toLowerCase() as Hex, { size: 32 }),
+            ],
+          },
+        ],
+      },
+    })
+  // Ranges are planned (checked against the head and the request's budget) before any is built.
   const chunks = async (to: bigint) => {
-    const ranges: [bigint, bigint][] = []
-    for (let from = cfg.fromBlock; from <= to; from += cfg.logsBlockSpan) {
-      ranges.push([from, to < from + cfg.logsBlockSpan - 1n ? to : from + cfg.logsBlockSpan - 1n])
-    }
+    const ranges = planLogRanges({
+      budget,
+      chain: ctx.chain.key,
+      what: 'Morpho Blue discovery',
+      fromBlock: cfg.fromBlock,
+      toBlock: to,
+      span: cfg.logsBlockSpan,
+      rangeFrom: 'server',
+    })
     return (await Promise.all(ranges.map(([a, b]) => topics(a, b)))).flat()
+  }
+  const pinTo = {
+    client: ctx.client,
+    chain: ctx.chain.key,
+    ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
+  }
+  // readWallet passes the head it resolved; a direct caller's toBlock is bounded by the budget.
+  const head = ctx.head
+  if (head !== undefined && head < cfg.fromBlock) return { ids: [] }
+  if (ctx.toBlock !== undefined && head !== undefined && ctx.toBlock > head) {
+    throw new BlockOutOfRangeError(ctx.chain.key, ctx.toBlock, { head })
   }
   let logs: { topics: Hex[] }[]
   if (ctx.toBlock !== undefined) logs = await chunks(ctx.toBlock)
   else {
+    const to = head ?? 'latest'
     try {
-      logs = await topics(cfg.fromBlock, 'latest')
-    } catch {
-      logs = await chunks(await ctx.client.getBlockNumber())
+      spendLogRequest(budget, ctx.chain.key, 'Morpho Blue discovery')
+      logs = await topics(cfg.fromBlock, to)
+    } catch (err) {
+      if (err instanceof BaseError && !RETRY_AS_CHUNKS.has(err.code)) throw err
+      logs = await chunks(head ?? (await getHeadBlock(pinTo)))
     }
   }
   return { ids: [...new Set(logs.map((l) => l.topics[1]!.toLowerCase() as Hex))] }
 }
+
+/** Failures of the one-range attempt that the chunked scan may cure (the provider refused the range). */
+const RETRY_AS_CHUNKS = new Set(['RPC_ERROR'])
 
 class MorphoReadError extends BaseError {
   override name = 'MorphoReadError'
