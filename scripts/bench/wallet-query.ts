@@ -68,13 +68,13 @@ const multicallClient = createPublicClient({
 const market = chain.aaveMarkets[0]!
 const wallets = dc.manifest.wallets.map((w) => w.address as Address)
 
-async function measure(fn: (user: Address) => Promise<unknown>) {
-  await fn(wallets[0]!) // warm up
+async function measure(fn: (user: Address) => Promise<unknown>, users: readonly Address[] = wallets) {
+  await fn(users[0]!) // warm up
   const before = { ...stats }
   const start = performance.now()
   let n = 0
   for (let i = 0; i < runs; i++) {
-    for (const user of wallets) {
+    for (const user of users) {
       await fn(user)
       n++
     }
@@ -131,12 +131,7 @@ const complete = async (reader: PublicClient, user: Address) => {
   return lending.flatMap((a, i) => a.planWallet(chain, user, discovered[i] as never)).flatMap((p) => p.calls)
 }
 const completeCalls = (await complete(client, looper)).length
-const measureOne = async (fn: () => Promise<unknown>) => {
-  const r = await measure(() => fn())
-  const n = wallets.length
-  // measure() runs fn once per demo wallet per run: the same read each time here.
-  return { ...r, n }
-}
+const measureOne = (fn: () => Promise<unknown>) => measure(() => fn(), [looper])
 const stacklensComplete = await measureOne(async () => {
   const r = await readWallet({ client, chain, user: looper, adapters: lending })
   if (r.positions.length !== 3 || r.positions.some((p) => p.status !== 'ok'))
@@ -208,7 +203,7 @@ console.log(
   `stacklens CPU per report (decode + exact math + liquidation prices, warm): ${cpuMsPerReport.toFixed(3)} ms`,
 )
 console.log(
-  `\n2. protocol-complete read of the looper (Aave v3 + Morpho Blue + Compound v3, discovery included; ${completeCalls} eth_calls once discovered), ${runs * wallets.length} runs\n`,
+  `\n2. protocol-complete read of the looper (Aave v3 + Morpho Blue + Compound v3, discovery included; ${completeCalls} eth_calls once discovered), ${runs} runs\n`,
 )
 header()
 console.log(row('stacklens readWallet (3 positions, exact math)', stacklensComplete))
