@@ -1,8 +1,8 @@
 import {
-  decodeFunctionResult,
   encodeFunctionData,
   type Hex,
   HttpRequestError,
+  isAddress,
   type PublicClient,
   RpcRequestError,
   TimeoutError,
@@ -75,22 +75,10 @@ const AGGREGATE3 = 'eth_call (Multicall3.aggregate3)'
 export async function executeBatch(params: ExecuteBatchParams): Promise<BatchResult> {
   const { client, chain, multicall3 } = params
   const head: RawCall[] = [
-    {
-      target: multicall3,
-      allowFailure: false,
-      callData: encodeFunctionData({ abi: multicall3Abi, functionName: 'getBlockNumber' }),
-    },
-    {
-      target: multicall3,
-      allowFailure: false,
-      callData: encodeFunctionData({ abi: multicall3Abi, functionName: 'getCurrentBlockTimestamp' }),
-    },
+    { target: multicall3, allowFailure: false, callData: GET_BLOCK_NUMBER },
+    { target: multicall3, allowFailure: false, callData: GET_CURRENT_BLOCK_TIMESTAMP },
   ]
-  const data = encodeFunctionData({
-    abi: multicall3Abi,
-    functionName: 'aggregate3',
-    args: [[...head, ...params.calls]],
-  })
+  const data = encodeAggregate3([...head, ...params.calls])
   let returned: Hex | undefined
   try {
     const res = await withDeadline(
@@ -123,7 +111,7 @@ export async function executeBatch(params: ExecuteBatchParams): Promise<BatchRes
   }
   let decoded: readonly { success: boolean; returnData: Hex }[]
   try {
-    decoded = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: returned })
+    decoded = decodeAggregate3Result(returned)
   } catch {
     throw new RpcError(chain, 'the Multicall3 answer could not be decoded', undefined, AGGREGATE3)
   }
@@ -165,6 +153,78 @@ async function hasCodeAtHead(client: PublicClient, address: Address, deadline?: 
   } catch {
     return false
   }
+}
+
+const GET_BLOCK_NUMBER = encodeFunctionData({ abi: multicall3Abi, functionName: 'getBlockNumber' })
+const GET_CURRENT_BLOCK_TIMESTAMP = encodeFunctionData({
+  abi: multicall3Abi,
+  functionName: 'getCurrentBlockTimestamp',
+})
+const AGGREGATE3_SELECTOR = '82ad56cb' // aggregate3((address,bool,bytes)[])
+const HEX = /^0x(?:[0-9a-fA-F]{2})*$/
+const word = (n: number) => n.toString(16).padStart(64, '0')
+
+/**
+ * The calldata of `Multicall3.aggregate3(calls)`, byte for byte what viem's
+ * `encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] })` gives,
+ * built by string concatenation: viem's generic encoder converts, pads and concatenates every
+ * field through intermediate hex and byte arrays, and was the batch's largest CPU cost. Targets
+ * that viem would refuse (not an address, a wrong checksum) and callData that is not whole bytes
+ * of hex go through viem's encoder, so they throw exactly its errors.
+ */
+export function encodeAggregate3(calls: readonly RawCall[]): Hex {
+  if (calls.some((c) => !isAddress(c.target) || !HEX.test(c.callData)))
+    return encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] })
+  const heads: string[] = []
+  const tails: string[] = []
+  let offset = calls.length * 32
+  for (const c of calls) {
+    heads.push(word(offset))
+    const bytes = (c.callData.length - 2) / 2
+    const padded = Math.ceil(bytes / 32) * 64
+    const body = c.callData.slice(2).padEnd(padded, '0')
+    tails.push(
+      `${c.target.slice(2).toLowerCase().padStart(64, '0')}${word(c.allowFailure ? 1 : 0)}${word(96)}${word(bytes)}${body}`,
+    )
+    offset += 128 + padded / 2
+  }
+  return `0x${AGGREGATE3_SELECTOR}${word(32)}${word(calls.length)}${heads.join('')}${tails.join('')}`
+}
+
+/**
+ * Decodes aggregate3's `(bool success, bytes returnData)[]` answer as viem's
+ * `decodeFunctionResult` does (same values, lower-case hex), reading the hex string in place
+ * instead of converting the whole answer to bytes and every returnData back to hex. Throws on
+ * any malformed answer (offsets or lengths out of bounds, a bool other than 0 or 1).
+ */
+export function decodeAggregate3Result(data: Hex): { success: boolean; returnData: Hex }[] {
+  const hex = /[A-F]/.test(data) ? data.slice(2).toLowerCase() : data.slice(2)
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new Error('aggregate3: not hex')
+  const size = hex.length / 2
+  /** The uint256 word at byte `at`, as a safe integer (an offset or a length). */
+  const num = (at: number): number => {
+    if (at < 0 || at + 32 > size) throw new Error(`aggregate3: read out of bounds at ${at}`)
+    const w = hex.slice(at * 2, at * 2 + 64)
+    if (!/^0{50}/.test(w)) throw new Error(`aggregate3: offset or length too large at ${at}`)
+    return Number.parseInt(w, 16)
+  }
+  const array = num(0)
+  const length = num(array)
+  const start = array + 32
+  const out: { success: boolean; returnData: Hex }[] = []
+  for (let i = 0; i < length; i++) {
+    const tuple = start + num(start + i * 32)
+    const flag = num(tuple)
+    if (flag > 1) throw new Error(`aggregate3: bool out of range at ${tuple}`)
+    const bytesAt = tuple + num(tuple + 32)
+    const len = num(bytesAt)
+    if (bytesAt + 32 + len > size) throw new Error(`aggregate3: bytes out of bounds at ${bytesAt}`)
+    out.push({
+      success: flag === 1,
+      returnData: `0x${hex.slice((bytesAt + 32) * 2, (bytesAt + 32 + len) * 2)}`,
+    })
+  }
+  return out
 }
 
 const OUT_OF_RANGE =

@@ -5,12 +5,10 @@
  * double's governor setters (no tokens move). Also the manifest section describing it.
  */
 import { type Address, getAddress, parseUnits } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
-import { ANVIL_MNEMONIC } from './anvil.js'
 import { cometDoubleAbi, cometDoubleBytecode } from './contracts/CometDouble.artifact.js'
 import type { CometManifest, CometManifestEntry, DevchainManifest, ManifestWallet } from './manifest.js'
 import { DEVCHAIN_ROLES } from './seed.js'
-import { type DevchainClients, deploy, send } from './tx.js'
+import { type DevchainClients, deploy, devchainAccount, send } from './tx.js'
 
 /** Risk parameters of one collateral of the devchain Comet. Factors as fractions of 1. */
 export interface CometDoubleAssetSpec {
@@ -139,12 +137,8 @@ export async function deployCometDouble(
 
   progress('seeding Compound v3 positions')
   const units = (symbol: string, amount: string) => parseUnits(amount, token(symbol).decimals)
-  const borrower = mnemonicToAccount(ANVIL_MNEMONIC, {
-    addressIndex: DEVCHAIN_ROLES.compoundBorrower,
-  }).address
-  const supplier = mnemonicToAccount(ANVIL_MNEMONIC, {
-    addressIndex: DEVCHAIN_ROLES.compoundSupplier,
-  }).address
+  const borrower = await devchainAccount(clients, DEVCHAIN_ROLES.compoundBorrower)
+  const supplier = await devchainAccount(clients, DEVCHAIN_ROLES.compoundSupplier)
   const collateral = (who: Address, symbol: string, amount: string) =>
     tx('setCollateral', [who, token(symbol).address, units(symbol, amount)])
   await collateral(borrower, 'WETH', '10')

@@ -7,12 +7,10 @@
  * manifest section describing it and its mapping to the adapter's config.
  */
 import { type Address, erc20Abi, getAddress, keccak256, parseUnits, toHex } from 'viem'
-import { mnemonicToAccount } from 'viem/accounts'
-import { ANVIL_MNEMONIC } from './anvil.js'
 import { gmxReaderDoubleAbi, gmxReaderDoubleBytecode } from './contracts/GmxReaderDouble.artifact.js'
 import type { DevchainManifest, GmxManifest, ManifestWallet } from './manifest.js'
 import { DEVCHAIN_ROLES, STACKER } from './seed.js'
-import { type DevchainClients, deploy, send } from './tx.js'
+import { type DevchainClients, deploy, devchainAccount, send } from './tx.js'
 
 export { localGmxConfigs } from './manifest.js'
 
@@ -114,7 +112,7 @@ export async function deployGmxDouble(
   const [eth, btc] = markets as [GmxManifest['markets'][0], GmxManifest['markets'][0]]
 
   progress('seeding GMX v2 positions')
-  const trader = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: DEVCHAIN_ROLES.gmxTrader }).address
+  const trader = await devchainAccount(clients, DEVCHAIN_ROLES.gmxTrader)
   const units = (t: { decimals: number }, amount: string) => parseUnits(amount, t.decimals)
   // setPosition(account, market, collateralToken, isLong, sizeInUsd, sizeInTokens, collateralAmount, feesUsd, priceImpactUsd)
   await tx('setPosition', [

@@ -24,6 +24,20 @@ export interface DevchainClients {
 /** Gas limit for every devchain transaction: generous, so interest accrual never runs it out. */
 export const DEVCHAIN_GAS = 12_000_000n
 
+/**
+ * The devchain account at `index`: anvil's unlocked accounts are its mnemonic's (ANVIL_MNEMONIC)
+ * first addresses in order, so this is `mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex })`
+ * without the BIP-39 seed derivation (2048 PBKDF2-SHA512 rounds in JS, 0.1-0.6 s each) or the
+ * `viem/accounts` import. Throws when anvil has fewer accounts.
+ */
+export async function devchainAccount(clients: DevchainClients, index: number): Promise<Address> {
+  const accounts = (await clients.wallet.getAddresses()) as Address[]
+  const account = accounts[index]
+  if (account === undefined)
+    throw new Error(`the devchain has no account ${index} (anvil has ${accounts.length})`)
+  return account
+}
+
 /** A devchain transaction that reverted, with the revert reason. */
 export class DevchainTxError extends BaseError {
   override name = 'DevchainTxError'
