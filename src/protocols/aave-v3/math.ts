@@ -1,16 +1,22 @@
 /**
  * Aave v3 account math, bit for bit as the Pool computes it (GenericLogic.calculateUserAccountData,
- * ReserveLogic.getNormalizedIncome/Debt, MathUtils interest, StableDebtToken.balanceOf).
- * Pure: no I/O. Every amount is a bigint in the protocol's own units and rounding.
+ * ReserveLogic.getNormalizedIncome/Debt, MathUtils interest, StableDebtToken.balanceOf), per
+ * version: the rules of each are in {@link aaveMathRules} with their references into
+ * aave-dao/aave-v3-origin (`c/` = `src/contracts/`, commits in
+ * ../shared/protocols/aave-v3-origin/FACTS.md). Pure: no I/O. Every amount is a bigint in the
+ * protocol's own units and rounding.
  */
 import type { Address } from '../../core/address.js'
 import { findHealthBoundary } from '../../core/boundary.js'
 import {
   MAX_UINT256,
+  mulDivUp,
   PERCENTAGE_FACTOR,
   percentMulHalfUp,
   RAY,
+  rayMulDown,
   rayMulHalfUp,
+  rayMulUp,
   WAD,
   wadDivHalfUp,
 } from '../../core/math.js'
@@ -21,7 +27,51 @@ import type {
   AaveReserve,
   AaveUserReserve,
   AaveUserState,
+  AaveVersion,
 } from './types.js'
+
+const VERSION_ORDER: readonly AaveVersion[] = ['v3.0', 'v3.1', 'v3.2', 'v3.3', 'v3.4', 'v3.5', 'v3.6', 'v3.7']
+
+/** True when `version` is `min` or later; an unknown (undefined) version is the legacy v3.0 math. */
+export function isAaveVersionAtLeast(version: AaveVersion | undefined, min: AaveVersion): boolean {
+  return VERSION_ORDER.indexOf(version ?? 'v3.0') >= VERSION_ORDER.indexOf(min)
+}
+
+/** The account-math rules of one Aave version (FACTS.md sections 2-3). */
+export interface AaveMathRules {
+  /**
+   * Variable-debt compounding: `binomial` (v3.0-v3.3, `MathUtils.sol:59-84` at v3.3.0) or `taylor`,
+   * the third-order series of e^x (v3.4+, `MathUtils.sol:83`, `docs/3.4/Aave-v3.4-features.md:139`).
+   */
+  compounding: 'binomial' | 'taylor'
+  /**
+   * v3.5+ rounding (`c/protocol/libraries/helpers/TokenMath.sol:66-70,108-112`): aToken balances
+   * rayMulFloor, debt rayMulCeil, debt value mulDivCeil, HF = sum(col x LT) wadDiv debt / 1e4 with no
+   * whole-bps average (v3.5 `GenericLogic.sol:154-162`), borrow capacity percentMulFloor (`:196`).
+   * Before: rayMul half-up balances, floored values, HF = percentMul(col, floor(avgLT)) wadDiv debt
+   * (v3.3 `GenericLogic.sol:161-174`), capacity percentMul half-up (`:198`).
+   */
+  roundingV35: boolean
+  /**
+   * v3.6+: every collateral-flagged reserve counts, LT 0 included (v3.6 / HEAD
+   * `GenericLogic.sol:105`), and a bitmap asset of the user's eMode takes the eMode LTV (0 when in
+   * `ltvzeroBitmap`) whatever its reserve LTV (HEAD `ValidationLogic.sol:524-549`). Before: only
+   * reserves with LT != 0 count (v3.3 `:109`, v3.5 `:111`) and a zero reserve LTV stays 0.
+   */
+  eModeOnlyCollateral: boolean
+  /** v3.7: an isolated eMode gives LTV 0 to every asset outside its collateral bitmap. */
+  isolatedEModes: boolean
+}
+
+/** The rules of `version` (undefined = legacy, v3.0-v3.2 math). */
+export function aaveMathRules(version: AaveVersion | undefined): AaveMathRules {
+  return {
+    compounding: isAaveVersionAtLeast(version, 'v3.4') ? 'taylor' : 'binomial',
+    roundingV35: isAaveVersionAtLeast(version, 'v3.5'),
+    eModeOnlyCollateral: isAaveVersionAtLeast(version, 'v3.6'),
+    isolatedEModes: isAaveVersionAtLeast(version, 'v3.7'),
+  }
+}
 
 /** 365 days in seconds, Aave's SECONDS_PER_YEAR. */
 export const SECONDS_PER_YEAR = 365n * 24n * 3600n
@@ -48,6 +98,17 @@ export function calculateCompoundedInterest(rate: bigint, lastUpdate: bigint, no
   return RAY + (rate * exp) / SECONDS_PER_YEAR + secondTerm + thirdTerm
 }
 
+/**
+ * Compounded interest factor (RAY) of v3.4+: with x = rate x elapsed / SECONDS_PER_YEAR (floor),
+ * RAY + x + x.rayMul(x/2 + x.rayMul(x/6)), rayMul half-up (MathUtils.sol:83 at v3.4.0 / v3.5.0 / HEAD).
+ */
+export function calculateCompoundedInterestTaylor(rate: bigint, lastUpdate: bigint, now: bigint): bigint {
+  const exp = now > lastUpdate ? now - lastUpdate : 0n
+  if (exp === 0n) return RAY
+  const x = (rate * exp) / SECONDS_PER_YEAR
+  return RAY + x + rayMulHalfUp(x, x / 2n + rayMulHalfUp(x, x / 6n))
+}
+
 /** Supply index (RAY) at `now`. ReserveLogic.getNormalizedIncome. */
 export function getNormalizedIncome(reserve: AaveReserve, now: bigint): bigint {
   if (reserve.lastUpdateTimestamp === now) return reserve.liquidityIndex
@@ -57,11 +118,18 @@ export function getNormalizedIncome(reserve: AaveReserve, now: bigint): bigint {
   )
 }
 
-/** Variable-debt index (RAY) at `now`. ReserveLogic.getNormalizedDebt. */
-export function getNormalizedDebt(reserve: AaveReserve, now: bigint): bigint {
+/**
+ * Variable-debt index (RAY) at `now`, with `version`'s compounding (ReserveLogic.getNormalizedDebt:
+ * v3.3 `ReserveLogic.sol:46-85`, v3.5+ `:39-78`).
+ */
+export function getNormalizedDebt(reserve: AaveReserve, now: bigint, version?: AaveVersion): bigint {
   if (reserve.lastUpdateTimestamp === now) return reserve.variableBorrowIndex
+  const compound =
+    aaveMathRules(version).compounding === 'taylor'
+      ? calculateCompoundedInterestTaylor
+      : calculateCompoundedInterest
   return rayMulHalfUp(
-    calculateCompoundedInterest(reserve.variableBorrowRate, reserve.lastUpdateTimestamp, now),
+    compound(reserve.variableBorrowRate, reserve.lastUpdateTimestamp, now),
     reserve.variableBorrowIndex,
   )
 }
@@ -75,16 +143,26 @@ export interface AaveUserBalances {
   debt: bigint
 }
 
-/** Balances of one user reserve at `now`, as the aToken and debt tokens' balanceOf return them. */
-export function getUserBalances(reserve: AaveReserve, user: AaveUserReserve, now: bigint): AaveUserBalances {
+/**
+ * Balances of one user reserve at `now`, as the aToken and debt tokens' balanceOf return them:
+ * rayMul half-up before v3.5 (AToken v3.3 `:99-102`, VariableDebtToken v3.3 `:53-60`); v3.5+ aToken
+ * rayMulFloor and debt rayMulCeil (AToken v3.5 `:134-138`, VariableDebtToken v3.5 `:69-72`).
+ */
+export function getUserBalances(
+  reserve: AaveReserve,
+  user: AaveUserReserve,
+  now: bigint,
+  version?: AaveVersion,
+): AaveUserBalances {
+  const v35 = aaveMathRules(version).roundingV35
   const supplied =
     user.scaledATokenBalance === 0n
       ? 0n
-      : rayMulHalfUp(user.scaledATokenBalance, getNormalizedIncome(reserve, now))
+      : (v35 ? rayMulDown : rayMulHalfUp)(user.scaledATokenBalance, getNormalizedIncome(reserve, now))
   const variableDebt =
     user.scaledVariableDebt === 0n
       ? 0n
-      : rayMulHalfUp(user.scaledVariableDebt, getNormalizedDebt(reserve, now))
+      : (v35 ? rayMulUp : rayMulHalfUp)(user.scaledVariableDebt, getNormalizedDebt(reserve, now, version))
   const stableDebt =
     user.principalStableDebt === 0n
       ? 0n
@@ -107,7 +185,7 @@ export interface AaveAssetTerm {
   balances: AaveUserBalances
   /** The price used, base currency per whole token (eMode price source applied). */
   price: bigint
-  /** Enabled as collateral by the user and with a non-zero reserve LT. */
+  /** Enabled as collateral by the user and (before v3.6) with a non-zero reserve LT. */
   countsAsCollateral: boolean
   /** Whether the user's eMode category applies to this asset as collateral. */
   inEMode: boolean
@@ -146,9 +224,11 @@ function ltvZeroInEMode(category: AaveEModeCategory | undefined, reserve: AaveRe
 }
 
 /**
- * The user's account data exactly as `Pool.getUserAccountData` computes it (v3.0 to v3.4
- * rounding): per-asset values truncated to base currency, a truncated weighted-average LT, and
- * HF = percentMul(totalCollateral, avgLT) wadDiv totalDebt, or 2^256-1 without debt.
+ * The user's account data exactly as `Pool.getUserAccountData` computes it in the market's
+ * version ({@link aaveMathRules}; `market.version` absent = legacy v3.0-v3.2): v3.0-v3.4
+ * per-asset values truncated to base currency, a truncated weighted-average LT, and
+ * HF = percentMul(totalCollateral, avgLT) wadDiv totalDebt; v3.5+ collateral down, debt up and
+ * HF = sum(collateral x LT) wadDiv totalDebt / 1e4; 2^256-1 without debt.
  *
  * `eModePrices` carries the v3.0 eMode price-source price (base currency) when the user's category
  * has one; `overrides` replaces oracle prices (for liquidation-price searches and stress).
@@ -159,6 +239,7 @@ export function computeAccountData(
 ): AaveAccountBreakdown {
   const { market, user } = state
   const now = market.timestamp
+  const rules = aaveMathRules(market.version)
   const byAsset = new Map(market.reserves.map((r) => [r.underlyingAsset.toLowerCase(), r]))
   const category = user.eModeCategoryId === 0 ? undefined : market.eModes.get(user.eModeCategoryId)
   let totalCollateral = 0n
@@ -173,7 +254,7 @@ export function computeAccountData(
     const key = ur.underlyingAsset.toLowerCase()
     const reserve = byAsset.get(key)
     if (!reserve) throw new RangeError(`user reserve ${ur.underlyingAsset} is not a reserve of the market`)
-    const balances = getUserBalances(reserve, ur, now)
+    const balances = getUserBalances(reserve, ur, now, market.version)
     const unit = 10n ** BigInt(reserve.decimals)
     const override = options.overrides?.get(key)
     const usesEModePrice =
@@ -187,12 +268,19 @@ export function computeAccountData(
 
     const inEMode = isInEModeCategory(state, reserve)
     const ltBps = inEMode && category ? category.liquidationThresholdBps : reserve.liquidationThresholdBps
-    // GenericLogic adds to the average LTV only when the reserve's own LTV is non-zero.
     let ltvBps = reserve.ltvBps
-    if (ltvBps !== 0n && inEMode && category)
+    if (rules.eModeOnlyCollateral) {
+      // v3.6+ ValidationLogic.getUserReserveLtv (HEAD ValidationLogic.sol:524-549).
+      if (inEMode && category) ltvBps = ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps
+      else if (rules.isolatedEModes && category?.isolated) ltvBps = 0n
+    } else if (ltvBps !== 0n && inEMode && category) {
+      // Before v3.6 GenericLogic adds to the average LTV only when the reserve's own LTV is non-zero.
       ltvBps = ltvZeroInEMode(category, reserve) ? 0n : category.ltvBps
+    }
     const countsAsCollateral =
-      reserve.liquidationThresholdBps !== 0n && ur.usageAsCollateralEnabledOnUser && balances.supplied > 0n
+      (rules.eModeOnlyCollateral || reserve.liquidationThresholdBps !== 0n) &&
+      ur.usageAsCollateralEnabledOnUser &&
+      balances.supplied > 0n
     let collateralBase = 0n
     if (countsAsCollateral) {
       collateralBase = (balances.supplied * price) / unit
@@ -200,7 +288,12 @@ export function computeAccountData(
       weightedLtv += collateralBase * ltvBps
       weightedLt += collateralBase * ltBps
     }
-    const debtBase = balances.debt === 0n ? 0n : (balances.debt * price) / unit
+    const debtBase =
+      balances.debt === 0n
+        ? 0n
+        : rules.roundingV35
+          ? mulDivUp(balances.debt, price, unit)
+          : (balances.debt * price) / unit
     totalDebt += debtBase
     terms.push({
       reserve,
@@ -218,8 +311,14 @@ export function computeAccountData(
   const avgLtv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral
   const avgLt = totalCollateral === 0n ? 0n : weightedLt / totalCollateral
   const healthFactor =
-    totalDebt === 0n ? MAX_UINT256 : wadDivHalfUp(percentMulHalfUp(totalCollateral, avgLt), totalDebt)
-  const borrowCapacity = percentMulHalfUp(totalCollateral, avgLtv)
+    totalDebt === 0n
+      ? MAX_UINT256
+      : rules.roundingV35
+        ? wadDivHalfUp(weightedLt, totalDebt) / PERCENTAGE_FACTOR
+        : wadDivHalfUp(percentMulHalfUp(totalCollateral, avgLt), totalDebt)
+  const borrowCapacity = rules.roundingV35
+    ? (totalCollateral * avgLtv) / PERCENTAGE_FACTOR
+    : percentMulHalfUp(totalCollateral, avgLtv)
   return {
     totalCollateralBase: totalCollateral,
     totalDebtBase: totalDebt,
@@ -281,6 +380,8 @@ export function findLiquidationPrice(
  * non-zero debt ceiling (ValidationLogic / UserConfiguration.getIsolationModeState).
  */
 export function getIsolationAsset(state: AaveState): AaveReserve | null {
+  // v3.7 removed isolation mode (docs/3.7/mode-removal.md).
+  if (isAaveVersionAtLeast(state.market.version, 'v3.7')) return null
   const byAsset = new Map(state.market.reserves.map((r) => [r.underlyingAsset.toLowerCase(), r]))
   const collateral = state.user.reserves.filter(
     (ur) => ur.usageAsCollateralEnabledOnUser && ur.scaledATokenBalance > 0n,
