@@ -187,7 +187,11 @@ function reserveFieldsOf(
   const allowed: readonly number[] = fields ? [fields] : layout === 'v3.0' ? [54] : [42, 40]
   if (probed === null) return fields ?? (layout === 'v3.0' ? 54 : 40)
   if (!allowed.includes(probed)) {
-    mismatch(layout, `getReservesData has ${probed}-field reserves, expected ${allowed.join(' or ')}`, context)
+    mismatch(
+      layout,
+      `getReservesData has ${probed}-field reserves, expected ${allowed.join(' or ')}`,
+      context,
+    )
   }
   return probed as AaveReserveFields
 }

@@ -368,8 +368,12 @@ export function findLiquidationPrice(
   if (collateralWeight === debtWeight) return { side, price: null }
   const rising = collateralWeight > debtWeight
 
+  // The AaveOracle never prices at 0 (an answer <= 0 goes to the fallback oracle or reverts), so
+  // the search domain starts at 1 unit: "at 0" stands for the verdict at 1. This matters where a
+  // tiny price flips the verdict by rounding alone (v3.5+ debt value mulDivCeil >= 1 base unit).
   const healthyAt = (price: bigint): boolean => {
-    const hf = computeAccountData(state, { ...options, overrides: new Map([[key, price]]) }).healthFactor
+    const p = price < 1n ? 1n : price
+    const hf = computeAccountData(state, { ...options, overrides: new Map([[key, p]]) }).healthFactor
     return hf >= WAD
   }
   return { side, price: findHealthBoundary({ healthyAt, rising, current: term.price }) }
