@@ -149,7 +149,7 @@ for (const { file, version } of FILES) {
           expect(p.details.ltvBps).toBe(Number(expected.ltv))
           expect(p.details.userEModeCategoryId).toBe(expected.eMode)
 
-          const served = new Map(p.liquidationPrices.map((l) => [l.asset.toLowerCase(), l]))
+          const served = new Map(p.liquidationPrices.map((l) => [(l.asset ?? '').toLowerCase(), l]))
           for (const flip of rec!.flips.filter((f) => f.block === block && f.label === label)) {
             const lp = served.get(flip.asset.toLowerCase())
             expect(lp, `${flip.symbol} liquidation price`).toBeDefined()
