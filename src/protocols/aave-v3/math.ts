@@ -394,3 +394,171 @@ export function getIsolationAsset(state: AaveState): AaveReserve | null {
   const reserve = byAsset.get(collateral[0]!.underlyingAsset.toLowerCase())
   return reserve && reserve.debtCeiling !== 0n ? reserve : null
 }
+
+/** LiquidationLogic constants, the same in v3.3-v3.7 (v3.3 `LiquidationLogic.sol:61,67,74,82`). */
+export const AAVE_LIQUIDATION = {
+  /** 50%, bps. */
+  DEFAULT_LIQUIDATION_CLOSE_FACTOR: 5_000n,
+  /** 0.95, WAD. */
+  CLOSE_FACTOR_HF_THRESHOLD: 950_000_000_000_000_000n,
+  /** 2,000 USD, base currency (1e8). From v3.3. */
+  MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: 2_000n * 10n ** 8n,
+  /** 1,000 USD, base currency (1e8). From v3.3. */
+  MIN_LEFTOVER_BASE: 1_000n * 10n ** 8n,
+} as const
+
+function percentDivHalfUp(value: bigint, bps: bigint): bigint {
+  return (value * PERCENTAGE_FACTOR + bps / 2n) / bps
+}
+function percentDivUp(value: bigint, bps: bigint): bigint {
+  return mulDivUp(value, PERCENTAGE_FACTOR, bps)
+}
+function percentDivDown(value: bigint, bps: bigint): bigint {
+  return (value * PERCENTAGE_FACTOR) / bps
+}
+function percentMulDown(value: bigint, bps: bigint): bigint {
+  return (value * bps) / PERCENTAGE_FACTOR
+}
+function percentMulUp(value: bigint, bps: bigint): bigint {
+  return mulDivUp(value, bps, PERCENTAGE_FACTOR)
+}
+
+/** One side (collateral or debt reserve) of a liquidation, in the reserve's own units. */
+export interface AaveLiquidationSide {
+  /** The user's balance: aToken balance (collateral) or variable debt (debt), raw token units. */
+  balance: bigint
+  /** Oracle price, base currency per whole token. */
+  price: bigint
+  decimals: number
+}
+
+/** Params of {@link computeAaveLiquidation}. */
+export interface AaveLiquidationParams {
+  /** The market's version (undefined = legacy v3.0-v3.2 rules). */
+  version: AaveVersion | undefined
+  /** The user's health factor at the liquidation's block (WAD). */
+  healthFactor: bigint
+  /** The user's total debt, base currency (getUserAccountData's totalDebtBase at that block). */
+  totalDebtBase: bigint
+  /** The user's total collateral, base currency (for the deficit rule). */
+  totalCollateralBase: bigint
+  collateral: AaveLiquidationSide
+  debt: AaveLiquidationSide
+  /** Debt the liquidator offers to repay, debt-asset units (2^256-1 = as much as allowed). */
+  debtToCover: bigint
+  /** Bonus applied (eMode's for bitmap collateral of the user's eMode), bps incl. 10_000. */
+  liquidationBonusBps: bigint
+  /** The collateral reserve's liquidation protocol fee, bps of the bonus part. */
+  liquidationProtocolFeeBps: bigint
+}
+
+/** What a `liquidationCall` does, all in raw token units. */
+export interface AaveLiquidationOutcome {
+  /** Why the Pool would revert, or null when the liquidation goes through. */
+  revert: null | 'HEALTH_FACTOR_NOT_BELOW_THRESHOLD' | 'MUST_NOT_LEAVE_DUST'
+  /** Debt repaid by the liquidator (the LiquidationCall event's `debtToCover`). */
+  debtRepaid: bigint
+  /** Collateral to the liquidator (the event's `liquidatedCollateralAmount`), excluding the fee. */
+  collateralToLiquidator: bigint
+  /** Collateral to the treasury: the protocol's share of the bonus. */
+  protocolFee: bigint
+  /** Collateral taken from the user: to the liquidator plus the protocol fee. */
+  collateralSeized: bigint
+  /**
+   * v3.3+: the user's debt left in the debt reserve that is burned into its deficit because the
+   * liquidation takes the user's last collateral (other reserves' debt is burned too); 0 otherwise.
+   */
+  deficit: bigint
+}
+
+/**
+ * The outcome of `Pool.liquidationCall(collateral, debt, user, debtToCover, false)` per version
+ * (FACTS.md section 4; LiquidationLogic v3.3 `:279-342,356-412,653-673`, v3.5 `:257-322,340-412,634`,
+ * HEAD `:259-323,337-369,603-619`), in bigint with the Pool's rounding:
+ * - close factor: before v3.3, 50% of the reserve debt when HF > 0.95 else 100%; from v3.3 the
+ *   whole reserve debt unless HF > 0.95 and the collateral (floor) and debt (v3.3 floor, v3.5+
+ *   ceil) positions are each >= 2,000 base units, then at most 50% of the TOTAL debt (converted to
+ *   the debt asset, floor) when the reserve debt exceeds it;
+ * - seized collateral `debt x P_debt x colUnit / (P_col x debtUnit)` times the bonus (v3.3/v3.5
+ *   percentMul half-up, v3.7 percentMulFloor); capped at the balance, then the debt needed is the
+ *   balance's value percentDiv bonus (v3.3 half-up, v3.5+ ceil); the protocol fee is the fee share
+ *   of the bonus part (v3.7: bonus split percentDivFloor, fee percentMulCeil; before half-up);
+ * - dust (v3.3+): neither all the debt nor all the collateral, and less than 1,000 base units of
+ *   either left: reverts;
+ * - deficit (v3.3+): taking the user's last collateral burns the remaining debt.
+ */
+export function computeAaveLiquidation(p: AaveLiquidationParams): AaveLiquidationOutcome {
+  const none = {
+    debtRepaid: 0n,
+    collateralToLiquidator: 0n,
+    protocolFee: 0n,
+    collateralSeized: 0n,
+    deficit: 0n,
+  }
+  if (p.healthFactor >= WAD) return { revert: 'HEALTH_FACTOR_NOT_BELOW_THRESHOLD', ...none }
+  const v33 = isAaveVersionAtLeast(p.version, 'v3.3')
+  const v35 = isAaveVersionAtLeast(p.version, 'v3.5')
+  const v37 = isAaveVersionAtLeast(p.version, 'v3.7')
+  const L = AAVE_LIQUIDATION
+  const colUnit = 10n ** BigInt(p.collateral.decimals)
+  const debtUnit = 10n ** BigInt(p.debt.decimals)
+  const { price: colPrice, balance: colBalance } = p.collateral
+  const { price: debtPrice, balance: userDebt } = p.debt
+
+  let maxLiquidatableDebt = userDebt
+  if (v33) {
+    const collateralBase = (colBalance * colPrice) / colUnit
+    const debtBase = v35 ? mulDivUp(userDebt, debtPrice, debtUnit) : (userDebt * debtPrice) / debtUnit
+    if (
+      collateralBase >= L.MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD &&
+      debtBase >= L.MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD &&
+      p.healthFactor > L.CLOSE_FACTOR_HF_THRESHOLD
+    ) {
+      const halfTotal = percentMulHalfUp(p.totalDebtBase, L.DEFAULT_LIQUIDATION_CLOSE_FACTOR)
+      if (debtBase > halfTotal) maxLiquidatableDebt = (halfTotal * debtUnit) / debtPrice
+    }
+  } else if (p.healthFactor > L.CLOSE_FACTOR_HF_THRESHOLD) {
+    maxLiquidatableDebt = percentMulHalfUp(userDebt, L.DEFAULT_LIQUIDATION_CLOSE_FACTOR)
+  }
+  let debtRepaid = p.debtToCover > maxLiquidatableDebt ? maxLiquidatableDebt : p.debtToCover
+
+  const bonus = p.liquidationBonusBps
+  const baseCollateral = (debtPrice * debtRepaid * colUnit) / (colPrice * debtUnit)
+  const maxCollateral = v37 ? percentMulDown(baseCollateral, bonus) : percentMulHalfUp(baseCollateral, bonus)
+  let collateralSeized: bigint
+  if (maxCollateral > colBalance) {
+    collateralSeized = colBalance
+    const value = (colPrice * colBalance * debtUnit) / (debtPrice * colUnit)
+    debtRepaid = v35 ? percentDivUp(value, bonus) : percentDivHalfUp(value, bonus)
+  } else {
+    collateralSeized = maxCollateral
+  }
+  let protocolFee = 0n
+  if (p.liquidationProtocolFeeBps !== 0n) {
+    const bonusPart =
+      collateralSeized -
+      (v37 ? percentDivDown(collateralSeized, bonus) : percentDivHalfUp(collateralSeized, bonus))
+    protocolFee = v37
+      ? percentMulUp(bonusPart, p.liquidationProtocolFeeBps)
+      : percentMulHalfUp(bonusPart, p.liquidationProtocolFeeBps)
+  }
+  const collateralToLiquidator = collateralSeized - protocolFee
+
+  if (v33 && debtRepaid < userDebt && collateralSeized < colBalance) {
+    const debtLeft = ((userDebt - debtRepaid) * debtPrice) / debtUnit
+    const colLeft = ((colBalance - collateralSeized) * colPrice) / colUnit
+    if (debtLeft < L.MIN_LEFTOVER_BASE || colLeft < L.MIN_LEFTOVER_BASE) {
+      return { revert: 'MUST_NOT_LEAVE_DUST', ...none }
+    }
+  }
+  const seizedBase = (collateralSeized * colPrice) / colUnit
+  const noCollateralLeft = v33 && collateralSeized === colBalance && seizedBase >= p.totalCollateralBase
+  return {
+    revert: null,
+    debtRepaid,
+    collateralToLiquidator,
+    protocolFee,
+    collateralSeized,
+    deficit: noCollateralLeft ? userDebt - debtRepaid : 0n,
+  }
+}
