@@ -20,7 +20,14 @@ import {
   probeEModeFieldCount,
   probeReserveFieldCount,
 } from '../../src/protocols/aave-v3/decode.js'
-import { computeAaveLiquidation, computeAccountData } from '../../src/protocols/aave-v3/math.js'
+import {
+  calculateCompoundedInterest,
+  calculateCompoundedInterestTaylor,
+  computeAaveLiquidation,
+  computeAccountData,
+  getNormalizedDebt,
+  getNormalizedIncome,
+} from '../../src/protocols/aave-v3/math.js'
 import { aaveWalletCalls, AAVE_WALLET_CALL_INDEX as I } from '../../src/protocols/aave-v3/read.js'
 import { loadRecording, type Recording } from '../support/replay.js'
 
@@ -39,6 +46,23 @@ interface AaveRecording extends Recording {
   contracts: Record<string, string>
   expected: { liquidations: LiquidationRecord[] }
 }
+
+const poolViewsAbi = [
+  {
+    type: 'function',
+    name: 'getReserveNormalizedVariableDebt',
+    stateMutability: 'view',
+    inputs: [{ name: 'asset', type: 'address' }],
+    outputs: [{ name: '', type: 'uint256' }],
+  },
+  {
+    type: 'function',
+    name: 'getReserveNormalizedIncome',
+    stateMutability: 'view',
+    inputs: [{ name: 'asset', type: 'address' }],
+    outputs: [{ name: '', type: 'uint256' }],
+  },
+] as const
 
 const feeAbi = [
   {
@@ -112,6 +136,35 @@ for (const file of ['v3.3.0.json', 'v3.5.0.json', 'v3.7.0.json']) {
           },
           user,
         }
+        // Anchor of the version's interest math: at B2 (30 days after the stored update) the indexes
+        // accrued by getNormalizedIncome / getNormalizedDebt equal the Pool's own views; v3.4+
+        // compounds by the Taylor series, v3.3 by the binomial (FACTS.md section 3), and they differ.
+        let differs = false
+        for (const reserve of decoded.reserves) {
+          for (const [fn, ours] of [
+            [
+              'getReserveNormalizedVariableDebt',
+              getNormalizedDebt(reserve, BigInt(b2.timestamp), detected.version),
+            ],
+            ['getReserveNormalizedIncome', getNormalizedIncome(reserve, BigInt(b2.timestamp))],
+          ] as const) {
+            const data = encodeFunctionData({
+              abi: poolViewsAbi,
+              functionName: fn,
+              args: [reserve.underlyingAsset],
+            })
+            expect(ours, `${reserve.symbol} ${fn}`).toBe(BigInt(answer(c.Pool!, data)))
+          }
+          const args = [
+            reserve.variableBorrowRate,
+            reserve.lastUpdateTimestamp,
+            BigInt(b2.timestamp),
+          ] as const
+          if (calculateCompoundedInterest(...args) !== calculateCompoundedInterestTaylor(...args))
+            differs = true
+        }
+        expect(differs).toBe(true)
+
         const account = computeAccountData(state)
         expect(account.healthFactor < WAD).toBe(true)
         const term = (asset: string) =>
