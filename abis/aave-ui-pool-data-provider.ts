@@ -318,9 +318,10 @@ export const uiPoolDataProviderV30Abi = [
 ] as const
 
 /**
- * UiPoolDataProviderV3 of Aave v3.3+ (current mainnet periphery; the layout @aave/contract-helpers 1.38 decodes):
- * 40-field AggregatedReserveData, 4-field UserReserveData, and getEModes (absent before v3.2),
- * which is how the adapter tells the layouts apart.
+ * UiPoolDataProviderV3 of Aave v3.4+ (current mainnet periphery; the layout @aave/contract-helpers 1.38 decodes):
+ * 40-field AggregatedReserveData (v3.3.0 has 42: {@link uiPoolDataProviderV330ReservesAbi}),
+ * 4-field UserReserveData, and getEModes (absent before v3.2) in v3.7's 8-field EModeCategory
+ * (v3.2-v3.5: 6 fields, v3.6: 7; see the getEModes ABIs below).
  */
 export const uiPoolDataProviderV33Abi = [
   {

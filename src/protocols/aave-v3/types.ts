@@ -1,11 +1,13 @@
 import type { Address } from '../../core/address.js'
 
 /**
- * Which UiPoolDataProviderV3 struct layout a market speaks.
+ * Which UiPoolDataProviderV3 struct family a market speaks (the exact struct sizes per version are
+ * {@link AaveReserveFields} / {@link AaveEModeFields}; the version itself is {@link AaveVersion}).
  * - `v3.0`: periphery 2.x (npm `@aave/periphery-v3` 2.5.2): 54-field reserves, 7-field user
  *   reserves, eMode data inside each reserve, eMode applies to every asset of the category.
- * - `v3.3`: current mainnet periphery: 40-field reserves, 4-field user reserves, `getEModes`
- *   with collateral bitmaps ("liquid eModes": only assets in the bitmap get the eMode LT).
+ * - `v3.3`: the `getEModes` periphery (v3.2+): 42-field reserves in v3.3.0, 40 from v3.4,
+ *   4-field user reserves, `getEModes` with collateral bitmaps ("liquid eModes": only assets in
+ *   the bitmap get the eMode LT). The risk engine reads this family from `details.layout`.
  */
 export type AaveLayout = 'v3.0' | 'v3.3'
 
