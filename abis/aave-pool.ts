@@ -11,3 +11,9 @@ export const aavePoolAbi = parseAbi([
 
 /** AaveOracle / IPriceOracleGetter. */
 export const aaveOracleAbi = parseAbi(['function getAssetPrice(address asset) view returns (uint256)'])
+
+/**
+ * `POOL_REVISION()` (selector 0x0148170e), the Pool implementation's revision: 1-2 v3.0.x, 3 v3.1,
+ * 7 v3.3, 8 v3.4, 9 v3.5, 10 v3.6, 11 v3.7 (aave-v3-origin `src/contracts/instances/PoolInstance.sol`).
+ */
+export const aavePoolRevisionAbi = parseAbi(['function POOL_REVISION() view returns (uint256)'])

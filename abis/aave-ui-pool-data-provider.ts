@@ -318,9 +318,10 @@ export const uiPoolDataProviderV30Abi = [
 ] as const
 
 /**
- * UiPoolDataProviderV3 of Aave v3.3+ (current mainnet periphery; the layout @aave/contract-helpers 1.38 decodes):
- * 40-field AggregatedReserveData, 4-field UserReserveData, and getEModes (absent before v3.2),
- * which is how the adapter tells the layouts apart.
+ * UiPoolDataProviderV3 of Aave v3.4+ (current mainnet periphery; the layout @aave/contract-helpers 1.38 decodes):
+ * 40-field AggregatedReserveData (v3.3.0 has 42: {@link uiPoolDataProviderV330ReservesAbi}),
+ * 4-field UserReserveData, and getEModes (absent before v3.2) in v3.7's 8-field EModeCategory
+ * (v3.2-v3.5: 6 fields, v3.6: 7; see the getEModes ABIs below).
  */
 export const uiPoolDataProviderV33Abi = [
   {
@@ -629,3 +630,91 @@ export const uiPoolDataProviderV33Abi = [
     stateMutability: 'view',
   },
 ] as const
+
+type AbiParam = { readonly name: string; readonly type: string; readonly components?: readonly AbiParam[] }
+type AbiFn = {
+  readonly type: 'function'
+  readonly name: string
+  readonly inputs: readonly AbiParam[]
+  readonly outputs: readonly AbiParam[]
+  readonly stateMutability: 'view'
+}
+
+function fnOf(name: string): AbiFn {
+  const f = uiPoolDataProviderV33Abi.find((x) => x.name === name)
+  if (!f) throw new Error(`no ${name} in uiPoolDataProviderV33Abi`)
+  return f as unknown as AbiFn
+}
+
+/** `fn` with the components of its first output's (tuple[]) element replaced by `components`. */
+function withRowComponents(fn: AbiFn, components: readonly AbiParam[]): AbiFn {
+  const [first, ...rest] = fn.outputs
+  return { ...fn, outputs: [{ ...first!, components }, ...rest] }
+}
+
+/** `components` with `param` inserted right after the field named `after`. */
+function insertAfter(components: readonly AbiParam[], after: string, param: AbiParam): AbiParam[] {
+  const i = components.findIndex((c) => c.name === after)
+  if (i < 0) throw new Error(`no field ${after}`)
+  return [...components.slice(0, i + 1), param, ...components.slice(i + 1)]
+}
+
+const reserves40 = fnOf('getReservesData').outputs[0]!.components!
+
+/**
+ * `getReservesData` of the v3.3.0 periphery: 42-field AggregatedReserveData (FACTS.md section 1,
+ * aave-v3-origin v3.3.0 `src/contracts/helpers/interfaces/IUiPoolDataProviderV3.sol:8-57`): the
+ * v3.4+ 40 fields plus `unbacked` (uint128) after `accruedToTreasury` and `virtualAccActive` (bool)
+ * after `borrowableInIsolation`.
+ */
+export const uiPoolDataProviderV330ReservesAbi = [
+  withRowComponents(
+    fnOf('getReservesData'),
+    insertAfter(
+      insertAfter(reserves40, 'accruedToTreasury', { name: 'unbacked', type: 'uint128' }),
+      'borrowableInIsolation',
+      { name: 'virtualAccActive', type: 'bool' },
+    ),
+  ),
+] as const
+
+const eModes = fnOf('getEModes')
+const eMode8 = eModes.outputs[0]!.components!
+const eModeCategory8 = eMode8[1]!.components!
+
+/** `getEModes` with an EModeCategory of the given fields (in v3.7's order, by name). */
+function eModesWith(names: readonly string[]): readonly AbiFn[] {
+  const category = { ...eMode8[1]!, components: eModeCategory8.filter((c) => names.includes(c.name)) }
+  return [withRowComponents(eModes, [eMode8[0]!, category])]
+}
+
+/**
+ * `getEModes` of v3.2-v3.5: 6-field EModeCategory `ltv, liquidationThreshold, liquidationBonus,
+ * collateralBitmap, label, borrowableBitmap` (FACTS.md section 1; v3.3 `DataTypes.sol:139-147`,
+ * v3.5 `:140-148`).
+ */
+export const uiPoolDataProviderEModes6Abi = eModesWith([
+  'ltv',
+  'liquidationThreshold',
+  'liquidationBonus',
+  'collateralBitmap',
+  'label',
+  'borrowableBitmap',
+])
+
+/** `getEModes` of v3.6: the 6 fields plus `ltvzeroBitmap` last (v3.6 `DataTypes.sol:140-149`). */
+export const uiPoolDataProviderEModes7Abi = eModesWith([
+  'ltv',
+  'liquidationThreshold',
+  'liquidationBonus',
+  'collateralBitmap',
+  'label',
+  'borrowableBitmap',
+  'ltvzeroBitmap',
+])
+
+/**
+ * `getEModes` of v3.7: 8 fields with `isolated` inserted after `collateralBitmap` (HEAD
+ * `DataTypes.sol:141-151`); the same as {@link uiPoolDataProviderV33Abi}'s getEModes.
+ */
+export const uiPoolDataProviderEModes8Abi = [eModes] as const

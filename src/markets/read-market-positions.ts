@@ -11,7 +11,12 @@ import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position, PositionResult } from '../core/types.js'
-import { AAVE_WALLET_CALL_INDEX, aaveWalletCalls, decodeAaveWallet } from '../protocols/aave-v3/read.js'
+import {
+  AAVE_MARKET_WIDE_CALLS,
+  AAVE_WALLET_CALL_INDEX,
+  aaveWalletCalls,
+  decodeAaveWallet,
+} from '../protocols/aave-v3/read.js'
 import { planMorphoWallet } from '../protocols/morpho-blue/read.js'
 import type { FollowUp } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
@@ -107,7 +112,7 @@ function hasDebt(p: Position, reserve: Address | undefined): boolean {
 
 /**
  * Reads every borrower's position in `market` at one block: Aave reads the market-wide data
- * (getReservesData, getEModes, getReservesList, getReservesCount) ONCE and then
+ * (getReservesData, getEModes, getReservesList, getReservesCount, POOL_REVISION) ONCE and then
  * getUserReservesData + getUserAccountData per user, decoding each user with the adapter's
  * `decodeAaveWallet` (same exact math, same healthFactorWad); Morpho uses the adapter's plan for
  * that one market (the first user warms the market facts, the rest are read complete in their
@@ -195,7 +200,7 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
   if (ref.kind === 'aave-v3') {
     const market = ref.config
     const I = AAVE_WALLET_CALL_INDEX
-    const SHARED = [I.reservesData, I.eModesProbe, I.reservesList, I.reservesCount] as const
+    const SHARED = AAVE_MARKET_WIDE_CALLS
     const probe = aaveWalletCalls(market, '0x0000000000000000000000000000000000000000')
     const shared = (await batch(SHARED.map((i) => probe[i]!))).results
     const plans: UserPlan[] = users.map((user) => {

@@ -5,8 +5,12 @@
 import { decodeFunctionResult, type Hex, zeroAddress } from 'viem'
 import { aavePoolAbi } from '../../../abis/aave-pool.js'
 import {
+  uiPoolDataProviderEModes6Abi,
+  uiPoolDataProviderEModes7Abi,
+  uiPoolDataProviderEModes8Abi,
   uiPoolDataProviderV30Abi,
   uiPoolDataProviderV33Abi,
+  uiPoolDataProviderV330ReservesAbi,
 } from '../../../abis/aave-ui-pool-data-provider.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
@@ -15,10 +19,13 @@ import type {
   AaveAccountData,
   AaveBaseCurrency,
   AaveEModeCategory,
+  AaveEModeFields,
   AaveLayout,
   AaveReserve,
+  AaveReserveFields,
   AaveUserReserve,
   AaveUserState,
+  AaveVersion,
 } from './types.js'
 
 /** Decoded reserves plus base currency and eModes. */
@@ -36,14 +43,173 @@ function mismatch(layout: AaveLayout, what: string, context: ErrorContext, cause
   )
 }
 
+/** The 32-byte word at byte `offset` of ABI data, or null past its end. */
+function wordAt(data: Hex, offset: number): bigint | null {
+  const start = 2 + offset * 2
+  if (offset < 0 || data.length < start + 64) return null
+  return BigInt(`0x${data.slice(start, start + 64)}`)
+}
+
+/** A word that is a small byte offset (a sane ABI head pointer), else null. */
+function offsetAt(data: Hex, offset: number): number | null {
+  const w = wordAt(data, offset)
+  return w === null || w > BigInt(data.length) ? null : Number(w)
+}
+
+/**
+ * Layout probe of a `getReservesData` answer: the number of fields of AggregatedReserveData, read
+ * from the first reserve's `name` offset (the first dynamic field, so its data starts right after
+ * the struct head of `fields` words). 54 = v3.0 periphery, 42 = v3.3.0, 40 = v3.4+. Null when the
+ * answer holds no reserve or is not ABI data of this shape.
+ */
+export function probeReserveFieldCount(data: Hex): number | null {
+  const array = offsetAt(data, 0)
+  if (array === null) return null
+  const n = wordAt(data, array)
+  if (n === null || n === 0n) return null
+  const first = offsetAt(data, array + 32)
+  if (first === null) return null
+  const nameOffset = offsetAt(data, array + 32 + first + 32)
+  if (nameOffset === null || nameOffset % 32 !== 0) return null
+  return nameOffset / 32
+}
+
+/**
+ * Layout probe of a `getEModes` answer: the number of EModeCategory fields, from where the first
+ * category's `label` data starts (right after its head): word 4 = 192 for 6 fields (v3.2-v3.5),
+ * 224 for 7 (v3.6); word 5 = 256 for 8 (v3.7, `isolated` inserted before `label`). Null when there
+ * is no category or the shape is none of these.
+ */
+export function probeEModeFieldCount(data: Hex): AaveEModeFields | null {
+  const array = offsetAt(data, 0)
+  if (array === null) return null
+  const n = wordAt(data, array)
+  if (n === null || n === 0n) return null
+  const first = offsetAt(data, array + 32)
+  if (first === null) return null
+  const element = array + 32 + first
+  const inner = offsetAt(data, element + 32)
+  if (inner === null) return null
+  const category = element + inner
+  const w4 = wordAt(data, category + 4 * 32)
+  if (w4 === 192n) return 6
+  if (w4 === 224n) return 7
+  if ((w4 === 0n || w4 === 1n) && wordAt(data, category + 5 * 32) === 256n) return 8
+  return null
+}
+
+/** Pool revision -> version and the periphery layouts it ships with (FACTS.md section 1). */
+const REVISIONS: Readonly<
+  Record<number, { version: AaveVersion; reserveFields: AaveReserveFields; eModeFields: AaveEModeFields }>
+> = {
+  7: { version: 'v3.3', reserveFields: 42, eModeFields: 6 },
+  8: { version: 'v3.4', reserveFields: 40, eModeFields: 6 },
+  9: { version: 'v3.5', reserveFields: 40, eModeFields: 6 },
+  10: { version: 'v3.6', reserveFields: 40, eModeFields: 7 },
+  11: { version: 'v3.7', reserveFields: 40, eModeFields: 8 },
+}
+
+/** What the chain answered that tells a market's version. */
+export interface AaveVersionProbe {
+  /** `Pool.POOL_REVISION()`, or null when the call reverted / answered nothing. */
+  revision: bigint | null
+  /** Whether `UiPoolDataProviderV3.getEModes` answered (absent before v3.2). */
+  eModesAnswered: boolean
+  /** {@link probeReserveFieldCount} of the getReservesData answer. */
+  reserveFields: number | null
+  /** {@link probeEModeFieldCount} of the getEModes answer (null without categories). */
+  eModeFields: number | null
+}
+
+/** A market's detected version and the layouts to decode it with. */
+export interface AaveDetectedVersion {
+  /** Undefined when the Pool states no revision (legacy math of `layout` applies). */
+  version: AaveVersion | undefined
+  /** Struct family (v3.0 periphery 2.x, or the getEModes periphery). */
+  layout: AaveLayout
+  /** Reserve struct size to decode with; undefined: by the probe within the family. */
+  reserveFields: AaveReserveFields | undefined
+  /** EModeCategory size to decode with; undefined: by the probe. */
+  eModeFields: AaveEModeFields | undefined
+}
+
+/**
+ * The version of a market from its Pool revision (7-11 = v3.3-v3.7), checked against the
+ * periphery's layouts: a revision whose periphery answers in another struct size is refused
+ * (PROTOCOL_LAYOUT_MISMATCH), as is a revision above 11 (rules the adapter does not know).
+ * Below 7 (or no revision): v3.0-v3.2, told apart by `getEModes` as before.
+ */
+export function detectAaveVersion(probe: AaveVersionProbe, context: ErrorContext): AaveDetectedVersion {
+  const rev = probe.revision
+  if (rev !== null && rev >= 7n) {
+    const known = rev <= 11n ? REVISIONS[Number(rev)] : undefined
+    if (!known) {
+      throw new ProtocolLayoutMismatchError(
+        `the Pool reports revision ${rev}, newer than the versions this adapter computes exactly (up to v3.7 = revision 11); refusing to guess its rules`,
+        { ...context, poolRevision: Number(rev) },
+      )
+    }
+    const refuse = (what: string): never =>
+      mismatch('v3.3', `Pool revision ${rev} (${known.version}) but ${what}`, {
+        ...context,
+        poolRevision: Number(rev),
+      })
+    if (!probe.eModesAnswered) refuse('getEModes did not answer')
+    if (probe.reserveFields !== null && probe.reserveFields !== known.reserveFields)
+      refuse(`getReservesData has ${probe.reserveFields}-field reserves, not ${known.reserveFields}`)
+    if (probe.eModeFields !== null && probe.eModeFields !== known.eModeFields)
+      refuse(`getEModes has ${probe.eModeFields}-field categories, not ${known.eModeFields}`)
+    return { layout: 'v3.3', ...known }
+  }
+  const layout: AaveLayout = probe.eModesAnswered ? 'v3.3' : 'v3.0'
+  let version: AaveVersion | undefined
+  if (rev !== null && rev >= 1n) version = rev <= 2n ? 'v3.0' : rev === 3n ? 'v3.1' : 'v3.2'
+  return { version, layout, reserveFields: layout === 'v3.0' ? 54 : undefined, eModeFields: undefined }
+}
+
+const RESERVE_ABIS = {
+  54: uiPoolDataProviderV30Abi,
+  42: uiPoolDataProviderV330ReservesAbi,
+  40: uiPoolDataProviderV33Abi,
+} as const
+
+/**
+ * The reserve struct size to decode `data` with: `fields` when the version says it (the probe must
+ * agree), else by the probe within `layout`'s family (v3.0: 54; v3.3+: 42 or 40).
+ */
+function reserveFieldsOf(
+  layout: AaveLayout,
+  data: Hex,
+  fields: AaveReserveFields | undefined,
+  context: ErrorContext,
+): AaveReserveFields {
+  const probed = probeReserveFieldCount(data)
+  const allowed: readonly number[] = fields ? [fields] : layout === 'v3.0' ? [54] : [42, 40]
+  if (probed === null) return fields ?? (layout === 'v3.0' ? 54 : 40)
+  if (!allowed.includes(probed)) {
+    mismatch(
+      layout,
+      `getReservesData has ${probed}-field reserves, expected ${allowed.join(' or ')}`,
+      context,
+    )
+  }
+  return probed as AaveReserveFields
+}
+
 /** Decodes a UiPoolDataProviderV3 answer with the ABI of `layout`; a decode failure is a mismatch. */
 function decodeInLayout<T>(
   layout: AaveLayout,
   functionName: 'getReservesData' | 'getUserReservesData',
   data: Hex,
   context: ErrorContext,
+  reserveFields?: AaveReserveFields,
 ): T {
-  const abi = layout === 'v3.0' ? uiPoolDataProviderV30Abi : uiPoolDataProviderV33Abi
+  const abi =
+    functionName === 'getReservesData' && reserveFields !== undefined
+      ? RESERVE_ABIS[reserveFields]
+      : layout === 'v3.0'
+        ? uiPoolDataProviderV30Abi
+        : uiPoolDataProviderV33Abi
   try {
     return decodeFunctionResult({ abi, functionName, data } as never) as T
   } catch (err) {
@@ -57,6 +223,9 @@ function decodeInLayout<T>(
  * indexes >= 1 RAY and < 2^128, LTV <= LT <= 100%, decimals <= 36, a bonus >= 100% on collateral,
  * a timestamp not after the block, and an asset list equal to the Pool's. v3.0 eModes are built
  * from the reserves; v3.3 eModes come from {@link decodeEModes}.
+ *
+ * `fields` is the struct size the market's version ships (42 for v3.3.0, 40 for v3.4+; see
+ * {@link detectAaveVersion}); without it the size is probed within the layout family.
  */
 export function decodeReservesData(
   layout: AaveLayout,
@@ -65,12 +234,15 @@ export function decodeReservesData(
   reserveIds: ReadonlyMap<string, number>,
   blockTimestamp: bigint,
   context: ErrorContext,
+  fields?: AaveReserveFields,
 ): DecodedReserves {
+  const reserveFields = reserveFieldsOf(layout, data, fields, context)
   const raw = decodeInLayout<readonly [readonly Record<string, unknown>[], Record<string, unknown>]>(
     layout,
     'getReservesData',
     data,
     context,
+    reserveFields,
   )
   const [rows, base] = raw
   if (rows.length !== expectedAssets.length) {
@@ -162,14 +334,34 @@ function validateReserve(layout: AaveLayout, r: AaveReserve, now: bigint, contex
   }
 }
 
-/** Decodes v3.3+ `getEModes` into categories with their reserve bitmaps. */
-export function decodeEModes(data: Hex, context: ErrorContext): Map<number, AaveEModeCategory> {
+const EMODE_ABIS = {
+  6: uiPoolDataProviderEModes6Abi,
+  7: uiPoolDataProviderEModes7Abi,
+  8: uiPoolDataProviderEModes8Abi,
+} as const
+
+/**
+ * Decodes v3.2+ `getEModes` into categories with their bitmaps, in the EModeCategory layout of
+ * `fields` (6 v3.2-v3.5, 7 v3.6, 8 v3.7 with `isolated` in the middle: decoding by version, never
+ * "append-only"); without `fields` the layout is probed ({@link probeEModeFieldCount}).
+ */
+export function decodeEModes(
+  data: Hex,
+  context: ErrorContext,
+  fields?: AaveEModeFields,
+): Map<number, AaveEModeCategory> {
+  const probed = probeEModeFieldCount(data)
+  if (probed !== null && fields !== undefined && probed !== fields) {
+    mismatch('v3.3', `getEModes has ${probed}-field categories, expected ${fields}`, context)
+  }
+  const abi = EMODE_ABIS[probed ?? fields ?? 8]
   let rows: readonly { id: number; eMode: Record<string, unknown> }[]
   try {
-    rows = decodeFunctionResult({ abi: uiPoolDataProviderV33Abi, functionName: 'getEModes', data }) as never
+    rows = decodeFunctionResult({ abi, functionName: 'getEModes', data } as never) as never
   } catch (err) {
     mismatch('v3.3', 'getEModes did not decode', context, err)
   }
+  if (rows.length > 0 && probed === null) mismatch('v3.3', 'getEModes has no known category layout', context)
   const out = new Map<number, AaveEModeCategory>()
   for (const row of rows) {
     const e = row.eMode
@@ -182,7 +374,8 @@ export function decodeEModes(data: Hex, context: ErrorContext): Map<number, Aave
       priceSource: null,
       collateralBitmap: e.collateralBitmap as bigint,
       borrowableBitmap: e.borrowableBitmap as bigint,
-      ltvZeroBitmap: e.ltvzeroBitmap as bigint,
+      ltvZeroBitmap: e.ltvzeroBitmap === undefined ? null : (e.ltvzeroBitmap as bigint),
+      ...(e.isolated === true ? { isolated: true as const } : {}),
     }
     if (cat.liquidationThresholdBps > 10_000n || cat.ltvBps > cat.liquidationThresholdBps) {
       mismatch('v3.3', `eMode ${cat.id} LTV ${cat.ltvBps} / LT ${cat.liquidationThresholdBps}`, context)

@@ -2,11 +2,12 @@ import type { ProtocolAdapter } from '../types.js'
 import { planAaveWallet } from './read.js'
 
 export type { AaveMarketConfig } from './markets.js'
-export { AAVE_MARKETS } from './markets.js'
+export { AAVE_MARKETS, AAVE_V3_MARKETS, aaveMarketsForChain, aaveMarketsFromBook } from './markets.js'
 
 /**
- * The Aave v3 adapter, also serving Aave v3 forks (Spark) configured as markets of it. Reads
- * both UiPoolDataProviderV3 layouts (v3.0 and v3.3+), detecting which one a market speaks.
+ * The Aave v3 adapter, also serving Aave v3 forks (Spark) configured as markets of it. Detects
+ * each market's version (Pool revision + periphery layout probes: v3.0-v3.2 legacy, v3.3 ... v3.7)
+ * and applies that version's layouts, rounding and rules; states it in `details.version`.
  */
 export const aaveV3Adapter: ProtocolAdapter = {
   key: 'aave-v3',

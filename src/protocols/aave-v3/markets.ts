@@ -1,16 +1,10 @@
-import {
-  AaveV3Arbitrum,
-  AaveV3Base,
-  AaveV3Ethereum,
-  AaveV3Optimism,
-  AaveV3Polygon,
-} from '@aave-dao/aave-address-book'
-import type { ChainKey } from '../../chains/registry.js'
+import * as book from '@aave-dao/aave-address-book'
+import { CHAINS, type ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
 
 /** One Aave v3 (or fork) market: the addresses the adapter reads. */
 export interface AaveMarketConfig {
-  /** Stable market id, e.g. "aave-v3-ethereum", "spark-ethereum". */
+  /** Stable market id, e.g. "aave-v3-ethereum", "aave-v3-ethereum-lido", "spark-ethereum". */
   id: string
   /** Protocol key reported on positions: "aave-v3", or the fork's name ("spark"). */
   protocol: string
@@ -19,20 +13,98 @@ export interface AaveMarketConfig {
   poolAddressesProvider: Address
   pool: Address
   uiPoolDataProvider: Address
+  /** The market's AaveOracle (base-currency prices), when known. */
+  oracle?: Address
+  /** The market's AaveProtocolDataProvider, when known. */
+  protocolDataProvider?: Address
+  /** The `@aave-dao/aave-address-book` export it comes from (e.g. "AaveV3EthereumLido"). */
+  bookKey?: string
+}
+
+/** The fields of an address-book market the generation reads. */
+interface BookMarket {
+  CHAIN_ID: number
+  POOL: string
+  POOL_ADDRESSES_PROVIDER: string
+  UI_POOL_DATA_PROVIDER?: string
+  ORACLE?: string
+  AAVE_PROTOCOL_DATA_PROVIDER?: string
+}
+
+function isBookMarket(value: unknown): value is BookMarket {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return (
+    typeof v.CHAIN_ID === 'number' &&
+    typeof v.POOL === 'string' &&
+    typeof v.POOL_ADDRESSES_PROVIDER === 'string'
+  )
+}
+
+/** Address-book export names of test networks (never served). */
+const TESTNET = /Sepolia|Fuji|Goerli|Mumbai|Testnet/
+
+/**
+ * Every Aave v3 pool of `@aave-dao/aave-address-book` on a main network: each `AaveV3<Chain>[<Instance>]`
+ * export with a Pool, a PoolAddressesProvider and a UiPoolDataProviderV3 (Core, Prime/Lido,
+ * EtherFi, Horizon, ... on every chain the book lists), testnets excluded. `chainId` and `bookKey`
+ * say where each one is; {@link aaveMarketsFromBook} binds those on stacklens' chains.
+ */
+export const AAVE_V3_BOOK_POOLS: readonly (BookMarket & { bookKey: string })[] = Object.entries(book)
+  .filter(([key, value]) => /^AaveV3[A-Z]/.test(key) && !TESTNET.test(key) && isBookMarket(value))
+  .map(([key, value]) => ({ ...(value as BookMarket), bookKey: key }))
+  .filter((m) => typeof m.UI_POOL_DATA_PROVIDER === 'string')
+  .sort(
+    (a, b) =>
+      a.CHAIN_ID - b.CHAIN_ID || a.bookKey.length - b.bookKey.length || a.bookKey.localeCompare(b.bookKey),
+  )
+
+/** Chain key of a chain id among the chains stacklens knows (the devchain excluded). */
+function chainKeyOf(chainId: number): ChainKey | undefined {
+  return (Object.values(CHAINS).find((c) => c.chainId === chainId && c.key !== 'local') ?? undefined)?.key
 }
 
 /**
- * Real Aave v3 markets (addresses from `@aave-dao/aave-address-book`) and Spark, an Aave v3
- * fork served by the same adapter (addresses from Spark's published deployment list:
- * PoolAddressesProvider 0x02C3…93eE, Pool 0xC13e…E987, UiPoolDataProviderV3 0xF028…e8Bb on
- * Ethereum and Gnosis).
+ * The Aave v3 markets of the address book on `chains` (default: every chain stacklens knows),
+ * generated, no hand list: id `aave-v3-<chain>` for the chain's main ("Core") market (the book's
+ * shortest key on that chain, e.g. AaveV3Ethereum) and `aave-v3-<chain>-<instance>` for the other
+ * instances (AaveV3EthereumLido -> "aave-v3-ethereum-lido", EtherFi -> "aave-v3-ethereum-etherfi",
+ * Horizon -> "aave-v3-ethereum-horizon").
  */
-export const AAVE_MARKETS: readonly AaveMarketConfig[] = [
-  fromBook('aave-v3-ethereum', 'Aave v3 Ethereum Core', 'ethereum', AaveV3Ethereum),
-  fromBook('aave-v3-arbitrum', 'Aave v3 Arbitrum', 'arbitrum', AaveV3Arbitrum),
-  fromBook('aave-v3-base', 'Aave v3 Base', 'base', AaveV3Base),
-  fromBook('aave-v3-optimism', 'Aave v3 Optimism', 'optimism', AaveV3Optimism),
-  fromBook('aave-v3-polygon', 'Aave v3 Polygon', 'polygon', AaveV3Polygon),
+export function aaveMarketsFromBook(chains?: readonly ChainKey[]): AaveMarketConfig[] {
+  const core = new Map<number, string>()
+  for (const m of AAVE_V3_BOOK_POOLS) if (!core.has(m.CHAIN_ID)) core.set(m.CHAIN_ID, m.bookKey)
+  const out: AaveMarketConfig[] = []
+  for (const m of AAVE_V3_BOOK_POOLS) {
+    const chain = chainKeyOf(m.CHAIN_ID)
+    if (!chain || (chains && !chains.includes(chain))) continue
+    const coreKey = core.get(m.CHAIN_ID)!
+    const instance = m.bookKey.startsWith(coreKey) ? m.bookKey.slice(coreKey.length) : m.bookKey.slice(6)
+    const chainName = CHAINS[chain].name
+    out.push({
+      id: instance ? `aave-v3-${chain}-${instance.toLowerCase()}` : `aave-v3-${chain}`,
+      protocol: 'aave-v3',
+      name: instance ? `Aave v3 ${chainName} ${instance}` : `Aave v3 ${chainName} Core`,
+      chain,
+      poolAddressesProvider: m.POOL_ADDRESSES_PROVIDER as Address,
+      pool: m.POOL as Address,
+      uiPoolDataProvider: m.UI_POOL_DATA_PROVIDER as Address,
+      ...(m.ORACLE ? { oracle: m.ORACLE as Address } : {}),
+      ...(m.AAVE_PROTOCOL_DATA_PROVIDER
+        ? { protocolDataProvider: m.AAVE_PROTOCOL_DATA_PROVIDER as Address }
+        : {}),
+      bookKey: m.bookKey,
+    })
+  }
+  return out
+}
+
+/**
+ * SparkLend, an Aave v3 fork served by the same adapter (not in the Aave address book; addresses
+ * from Spark's published deployment list: PoolAddressesProvider 0x02C3…93eE, Pool 0xC13e…E987,
+ * UiPoolDataProviderV3 0xF028…e8Bb on Ethereum and Gnosis).
+ */
+export const SPARK_MARKETS: readonly AaveMarketConfig[] = [
   {
     id: 'spark-ethereum',
     protocol: 'spark',
@@ -53,31 +125,35 @@ export const AAVE_MARKETS: readonly AaveMarketConfig[] = [
   },
 ]
 
-function fromBook(
-  id: string,
-  name: string,
-  chain: ChainKey,
-  book: { POOL_ADDRESSES_PROVIDER: string; POOL: string; UI_POOL_DATA_PROVIDER: string },
-): AaveMarketConfig {
-  return {
-    id,
-    protocol: 'aave-v3',
-    name,
-    chain,
-    poolAddressesProvider: book.POOL_ADDRESSES_PROVIDER as Address,
-    pool: book.POOL as Address,
-    uiPoolDataProvider: book.UI_POOL_DATA_PROVIDER as Address,
-  }
+/**
+ * Every market the Aave v3 adapter serves on stacklens' chains: all address-book v3 instances
+ * ({@link aaveMarketsFromBook}) plus Spark. This is what the composition root binds per chain
+ * ({@link aaveMarketsForChain}).
+ */
+export const AAVE_V3_MARKETS: readonly AaveMarketConfig[] = [...aaveMarketsFromBook(), ...SPARK_MARKETS]
+
+/** The Aave v3 (and Spark) markets of one chain, Core first; empty for `local` and unknown chains. */
+export function aaveMarketsForChain(chain: ChainKey): AaveMarketConfig[] {
+  return AAVE_V3_MARKETS.filter((m) => m.chain === chain)
 }
 
 /**
- * The AaveOracle of each chain's main Aave v3 market (USD, 8 decimals; from the address book):
+ * The markets `src/chains/config.ts` binds until the composition root (`src/app.ts`) binds
+ * {@link AAVE_V3_MARKETS}: each of those chains' Core market (from the book) and Spark on Ethereum
+ * and Gnosis. Transitional: new code should call {@link aaveMarketsForChain}.
+ */
+export const AAVE_MARKETS: readonly AaveMarketConfig[] = AAVE_V3_MARKETS.filter(
+  (m) =>
+    m.protocol === 'spark' ||
+    (['ethereum', 'arbitrum', 'base', 'optimism', 'polygon'] as const).some((c) => m.id === `aave-v3-${c}`),
+)
+
+/**
+ * The AaveOracle of each chain's Core Aave v3 market (USD, 8 decimals; from the address book):
  * the USD price source for assets other protocols price only relative to each other.
  */
-export const USD_PRICE_ORACLES: Partial<Record<ChainKey, Address>> = {
-  ethereum: AaveV3Ethereum.ORACLE as Address,
-  arbitrum: AaveV3Arbitrum.ORACLE as Address,
-  base: AaveV3Base.ORACLE as Address,
-  optimism: AaveV3Optimism.ORACLE as Address,
-  polygon: AaveV3Polygon.ORACLE as Address,
-}
+export const USD_PRICE_ORACLES: Partial<Record<ChainKey, Address>> = Object.fromEntries(
+  aaveMarketsFromBook()
+    .filter((m) => m.id === `aave-v3-${m.chain}` && m.oracle)
+    .map((m) => [m.chain, m.oracle!]),
+)

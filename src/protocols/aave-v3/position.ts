@@ -74,21 +74,18 @@ export function baseToUsd(amount: bigint, base: AaveBaseCurrency): number {
 }
 
 /**
- * True when the adapter's recomputation matches the Pool's `getUserAccountData`: totals within
- * one base unit per asset (per-asset truncation; v3.5 rounds collateral down and debt up) and the
- * average liquidation threshold within 1 bps.
+ * True when the adapter's recomputation equals the Pool's `getUserAccountData` to the wei in every
+ * field (totals in base units, LT/LTV in bps, available borrows, the WAD health factor): each
+ * version's rounding is modelled exactly, so no tolerance is needed and none is given.
  */
-export function accountDataMatches(
-  computed: AaveAccountData,
-  onChain: AaveAccountData,
-  assets: number,
-): boolean {
-  const tol = BigInt(Math.max(assets, 1))
-  const abs = (x: bigint) => (x < 0n ? -x : x)
+export function accountDataMatches(computed: AaveAccountData, onChain: AaveAccountData): boolean {
   return (
-    abs(computed.totalCollateralBase - onChain.totalCollateralBase) <= tol &&
-    abs(computed.totalDebtBase - onChain.totalDebtBase) <= tol &&
-    abs(computed.currentLiquidationThreshold - onChain.currentLiquidationThreshold) <= 1n
+    computed.totalCollateralBase === onChain.totalCollateralBase &&
+    computed.totalDebtBase === onChain.totalDebtBase &&
+    computed.availableBorrowsBase === onChain.availableBorrowsBase &&
+    computed.currentLiquidationThreshold === onChain.currentLiquidationThreshold &&
+    computed.ltv === onChain.ltv &&
+    computed.healthFactor === onChain.healthFactor
   )
 }
 
@@ -108,10 +105,17 @@ export function buildAavePosition(
 ): Position | null {
   const computed = computeAccountData(state, options)
   if (computed.terms.length === 0) return null
-  if (!accountDataMatches(computed, onChain, computed.terms.length)) {
+  if (!accountDataMatches(computed, onChain)) {
+    const show = (a: AaveAccountData) =>
+      `collateral ${a.totalCollateralBase}, debt ${a.totalDebtBase}, available ${a.availableBorrowsBase}, LT ${a.currentLiquidationThreshold}, LTV ${a.ltv}, HF ${a.healthFactor}`
     throw new ProtocolModelMismatchError(
-      `recomputed account data (collateral ${computed.totalCollateralBase}, debt ${computed.totalDebtBase}, LT ${computed.currentLiquidationThreshold}) does not match the Pool's getUserAccountData (collateral ${onChain.totalCollateralBase}, debt ${onChain.totalDebtBase}, LT ${onChain.currentLiquidationThreshold})`,
-      { protocol: ctx.protocol, market: ctx.market, chain: ctx.chain },
+      `recomputed account data (${show(computed)}) does not match the Pool's getUserAccountData (${show(onChain)}) under the ${state.market.version ?? `${state.market.layout} legacy`} rules`,
+      {
+        protocol: ctx.protocol,
+        market: ctx.market,
+        chain: ctx.chain,
+        ...(state.market.version ? { version: state.market.version } : {}),
+      },
     )
   }
   const base = state.market.baseCurrency
@@ -176,6 +180,8 @@ export function buildAavePosition(
     liquidationRule: aaveV3LiquidationRule(state.market.layout, base),
     details: {
       layout: state.market.layout,
+      /** The Aave version read from the Pool (POOL_REVISION + layouts); null if it states none. */
+      version: state.market.version ?? null,
       userEModeCategoryId: state.user.eModeCategoryId,
       eMode: computed.eMode
         ? {

@@ -3,7 +3,7 @@
  * (plus rare pinned follow-ups) become positions.
  */
 import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
-import { aaveOracleAbi, aavePoolAbi } from '../../../abis/aave-pool.js'
+import { aaveOracleAbi, aavePoolAbi, aavePoolRevisionAbi } from '../../../abis/aave-pool.js'
 import { uiPoolDataProviderV33Abi } from '../../../abis/aave-ui-pool-data-provider.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import type { Address } from '../../core/address.js'
@@ -16,11 +16,14 @@ import {
   decodeReservesData,
   decodeReservesList,
   decodeUserReserves,
+  detectAaveVersion,
+  probeEModeFieldCount,
+  probeReserveFieldCount,
 } from './decode.js'
 import type { AaveMarketConfig } from './markets.js'
 import type { AaveState } from './math.js'
 import { buildAavePosition } from './position.js'
-import type { AaveLayout, AaveMarketState } from './types.js'
+import type { AaveLayout, AaveMarketState, AaveReserveFields } from './types.js'
 
 /** Indexes of the calls inside one market's slice of the batch. */
 const CALL = {
@@ -30,6 +33,7 @@ const CALL = {
   reservesList: 3,
   accountData: 4,
   reservesCount: 5,
+  poolRevision: 6,
 } as const
 
 /**
@@ -38,11 +42,21 @@ const CALL = {
  */
 export const AAVE_WALLET_CALL_INDEX = CALL
 
+/** The calls of {@link aaveWalletCalls} that do not depend on the user (read once per market). */
+export const AAVE_MARKET_WIDE_CALLS = [
+  CALL.reservesData,
+  CALL.eModesProbe,
+  CALL.reservesList,
+  CALL.reservesCount,
+  CALL.poolRevision,
+] as const
+
 /**
- * The six calls one market needs for one wallet: UiPoolDataProviderV3 getReservesData,
+ * The seven calls one market needs for one wallet: UiPoolDataProviderV3 getReservesData,
  * getUserReservesData and getEModes (which exists only from v3.2/v3.3: its success selects the
- * layout), Pool getReservesList, getUserAccountData (the protocol's own answer, used as a check)
- * and getReservesCount (v3.1+: reveals dropped reserves, whose ids the list no longer shows).
+ * layout), Pool getReservesList, getUserAccountData (the protocol's own answer, used as a check),
+ * getReservesCount (v3.1+: reveals dropped reserves, whose ids the list no longer shows) and
+ * POOL_REVISION (the version: 7 = v3.3 ... 11 = v3.7, FACTS.md; checked against the layouts).
  */
 export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCall[] {
   const ui = market.uiPoolDataProvider
@@ -90,6 +104,11 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
       allowFailure: true,
       callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReservesCount' }),
     },
+    {
+      target: market.pool,
+      allowFailure: true,
+      callData: encodeFunctionData({ abi: aavePoolRevisionAbi, functionName: 'POOL_REVISION' }),
+    },
   ]
 }
 
@@ -110,18 +129,19 @@ let lastReservesDecode: { key: string; data: Hex; value: ReturnType<typeof decod
 
 function decodeReservesDataCached(
   layout: AaveLayout,
+  fields: AaveReserveFields | undefined,
   data: Hex,
   reservesList: readonly Address[],
   reserveIds: ReadonlyMap<string, number>,
   timestamp: bigint,
   context: ErrorContext,
 ): ReturnType<typeof decodeReservesData> {
-  const key = `${context.chain}|${context.market}|${layout}|${timestamp}|${reservesList.join(',')}|${[...reserveIds.entries()].join(',')}`
+  const key = `${context.chain}|${context.market}|${layout}|${fields}|${timestamp}|${reservesList.join(',')}|${[...reserveIds.entries()].join(',')}`
   if (lastReservesDecode && lastReservesDecode.key === key && lastReservesDecode.data === data) {
     const v = lastReservesDecode.value
     return { ...v, eModes: new Map(v.eModes) }
   }
-  const value = decodeReservesData(layout, data, reservesList, reserveIds, timestamp, context)
+  const value = decodeReservesData(layout, data, reservesList, reserveIds, timestamp, context, fields)
   lastReservesDecode = { key, data, value: { ...value, eModes: new Map(value.eModes) } }
   return value
 }
@@ -151,7 +171,23 @@ export async function decodeAaveWallet(
   const accountData = decodeAccountData(need(CALL.accountData, 'Pool.getUserAccountData'))
   const reservesList = decodeReservesList(need(CALL.reservesList, 'Pool.getReservesList'))
   const eModesProbe = results[CALL.eModesProbe]
-  const layout: AaveLayout = eModesProbe?.success ? 'v3.3' : 'v3.0'
+  const reservesData = need(CALL.reservesData, 'UiPoolDataProviderV3.getReservesData')
+  const revisionResult = results[CALL.poolRevision]
+  const revision =
+    revisionResult?.success && revisionResult.returnData.length === 66
+      ? BigInt(revisionResult.returnData)
+      : null
+  const eModesAnswered = eModesProbe?.success === true && eModesProbe.returnData !== '0x'
+  const detected = detectAaveVersion(
+    {
+      revision,
+      eModesAnswered,
+      reserveFields: probeReserveFieldCount(reservesData),
+      eModeFields: eModesAnswered ? probeEModeFieldCount(eModesProbe.returnData) : null,
+    },
+    context,
+  )
+  const { layout, version } = detected
 
   const reserveIds = new Map(reservesList.map((a, i) => [a.toLowerCase(), i]))
   const count = results[CALL.reservesCount]
@@ -182,13 +218,14 @@ export async function decodeAaveWallet(
 
   const decoded = decodeReservesDataCached(
     layout,
-    need(CALL.reservesData, 'UiPoolDataProviderV3.getReservesData'),
+    detected.reserveFields,
+    reservesData,
     reservesList,
     reserveIds,
     block.timestamp,
     context,
   )
-  if (layout === 'v3.3') decoded.eModes = decodeEModes(eModesProbe!.returnData, context)
+  if (layout === 'v3.3') decoded.eModes = decodeEModes(eModesProbe!.returnData, context, detected.eModeFields)
   const user = decodeUserReserves(
     layout,
     need(CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData'),
@@ -204,7 +241,12 @@ export async function decodeAaveWallet(
       { ...context, layout },
     )
   }
-  const marketState: AaveMarketState = { layout, ...decoded, timestamp: block.timestamp }
+  const marketState: AaveMarketState = {
+    layout,
+    ...(version === undefined ? {} : { version }),
+    ...decoded,
+    timestamp: block.timestamp,
+  }
   const state: AaveState = { market: marketState, user }
 
   // v3.0 eMode categories may name their own price source; read it pinned when the user needs it.

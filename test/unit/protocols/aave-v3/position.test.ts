@@ -50,37 +50,24 @@ function expectModelMismatch(fn: () => unknown): ProtocolModelMismatchError {
 
 describe('accountDataMatches', () => {
   it('accepts identical data', () => {
-    expect(accountDataMatches(ON_CHAIN, ON_CHAIN, 2)).toBe(true)
+    expect(accountDataMatches(ON_CHAIN, ON_CHAIN)).toBe(true)
   })
 
-  it('tolerates one base unit per asset on the totals', () => {
-    // 2 assets: |diff| <= 2 passes, 3 fails
-    expect(
-      accountDataMatches(
-        { ...ON_CHAIN, totalCollateralBase: ON_CHAIN.totalCollateralBase + 2n },
-        ON_CHAIN,
-        2,
-      ),
-    ).toBe(true)
-    expect(
-      accountDataMatches(
-        { ...ON_CHAIN, totalCollateralBase: ON_CHAIN.totalCollateralBase - 3n },
-        ON_CHAIN,
-        2,
-      ),
-    ).toBe(false)
-    expect(accountDataMatches({ ...ON_CHAIN, totalDebtBase: ON_CHAIN.totalDebtBase + 3n }, ON_CHAIN, 2)).toBe(
-      false,
-    )
-    // with 0 assets the tolerance is still 1
-    expect(accountDataMatches({ ...ON_CHAIN, totalDebtBase: ON_CHAIN.totalDebtBase + 1n }, ON_CHAIN, 0)).toBe(
-      true,
-    )
-  })
-
-  it('tolerates 1 bps on the average liquidation threshold, not 2', () => {
-    expect(accountDataMatches({ ...ON_CHAIN, currentLiquidationThreshold: 8_251n }, ON_CHAIN, 2)).toBe(true)
-    expect(accountDataMatches({ ...ON_CHAIN, currentLiquidationThreshold: 8_248n }, ON_CHAIN, 2)).toBe(false)
+  // Issue 12: every version's rounding is modelled, so the check is exact (it used to allow one
+  // base unit per asset and 1 bps of LT, which hid v3.5's floor/ceil rounding).
+  it('refuses a difference of one wei / one bps in any field', () => {
+    const fields = [
+      'totalCollateralBase',
+      'totalDebtBase',
+      'availableBorrowsBase',
+      'currentLiquidationThreshold',
+      'ltv',
+      'healthFactor',
+    ] as const
+    for (const f of fields) {
+      expect(accountDataMatches({ ...ON_CHAIN, [f]: ON_CHAIN[f] + 1n }, ON_CHAIN)).toBe(false)
+      expect(accountDataMatches({ ...ON_CHAIN, [f]: ON_CHAIN[f] - 1n }, ON_CHAIN)).toBe(false)
+    }
   })
 })
 
@@ -265,6 +252,9 @@ describe('buildAavePosition', () => {
       currentLiquidationThreshold: 9_300n,
       ltv: 9_000n,
       availableBorrowsBase: 565_500_000_000n,
+      // percentMul(2e12, 9300) = 1.86e12; wadDiv half up: (1.86e30 + 6.1725e11) / 1.2345e12 (the
+      // tolerant check of old never compared the HF, so this vector used to carry ON_CHAIN's)
+      healthFactor: 1_506_682_867_557_715_674n,
     }
     const eModePos = buildAavePosition(inEMode, eModeOnChain, CTX)!
     expect(eModePos.details.eMode).toEqual({

@@ -507,13 +507,14 @@ function expectMixedPosition(p: Position, layout: AaveLayout) {
 }
 
 describe('aaveWalletCalls', () => {
-  it('builds the six calls, all allowed to fail, with the right targets and calldata', () => {
+  it('builds the seven calls, all allowed to fail, with the right targets and calldata', () => {
     const calls = aaveWalletCalls(MARKET, USER)
-    expect(calls).toHaveLength(6)
+    // issue 12 added POOL_REVISION (the version) as the seventh call
+    expect(calls).toHaveLength(7)
     for (const c of calls) expect(c.allowFailure).toBe(true)
     const ui = MARKET.uiPoolDataProvider
     const pool = MARKET.pool
-    expect(calls.map((c) => c.target)).toEqual([ui, ui, ui, pool, pool, pool])
+    expect(calls.map((c) => c.target)).toEqual([ui, ui, ui, pool, pool, pool, pool])
 
     const uiDecoded = calls
       .slice(0, 3)
@@ -523,12 +524,15 @@ describe('aaveWalletCalls', () => {
       ['getUserReservesData', [MARKET.poolAddressesProvider, USER]],
       ['getEModes', [MARKET.poolAddressesProvider]],
     ])
-    const poolDecoded = calls.slice(3).map((c) => decodeFunctionData({ abi: aavePoolAbi, data: c.callData }))
+    const poolDecoded = calls
+      .slice(3, 6)
+      .map((c) => decodeFunctionData({ abi: aavePoolAbi, data: c.callData }))
     expect(poolDecoded.map((d) => [d.functionName, d.args ?? []])).toEqual([
       ['getReservesList', []],
       ['getUserAccountData', [USER]],
       ['getReservesCount', []],
     ])
+    expect(calls[6]!.callData).toBe('0x0148170e')
   })
 
   it('uses calldata a v3.0 UiPoolDataProvider answers too (same selectors in both layouts)', () => {
