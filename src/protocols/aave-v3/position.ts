@@ -7,7 +7,7 @@ import { ProtocolModelMismatchError } from '../../core/errors.js'
 import { MAX_UINT256, toFloat } from '../../core/math.js'
 import type { AaveV3CloseFactorRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
 import { type AaveState, computeAccountData, findLiquidationPrice, getIsolationAsset } from './math.js'
-import type { AaveAccountData, AaveBaseCurrency, AaveLayout } from './types.js'
+import type { AaveAccountData, AaveBaseCurrency, AaveVersion } from './types.js'
 
 /** Identifies the market a position belongs to. */
 export interface AavePositionContext {
@@ -34,12 +34,35 @@ export function aaveMinLeftoverBase(baseUnit: bigint): bigint {
   return aaveMinBaseMaxCloseFactorThreshold(baseUnit) / 2n
 }
 
+/** Which LiquidationLogic a market runs: 'v3.0' = v3.0-v3.2, 'v3.3' = v3.3 and later. */
+export type AaveLiquidationLogic = AaveV3CloseFactorRule['version']
+
 /**
- * The close-factor rule of a market speaking `layout`: the v3.0 periphery layout runs the
- * v3.0-v3.2 liquidation logic, the v3.3 layout the v3.3+ logic (thresholds per reserve, dust
- * leftover rule, deficit burned).
+ * The LiquidationLogic of a market at `version` (POOL_REVISION): v3.3+ for revisions 7 and up,
+ * v3.0-v3.2 otherwise, including a Pool that states no revision (a v3.2 periphery speaks the
+ * v3.3 struct layout while its Pool still runs the v3.0-v3.2 liquidation rules).
  */
-export function aaveV3LiquidationRule(layout: AaveLayout, base: AaveBaseCurrency): AaveV3CloseFactorRule {
+export function aaveLiquidationLogic(version: AaveVersion | undefined): AaveLiquidationLogic {
+  switch (version) {
+    case 'v3.3':
+    case 'v3.4':
+    case 'v3.5':
+    case 'v3.6':
+    case 'v3.7':
+      return 'v3.3'
+    default:
+      return 'v3.0'
+  }
+}
+
+/**
+ * The close-factor rule of a market running `logic`: v3.0-v3.2 (50% above HF 0.95, deficit kept
+ * on the account) or v3.3+ (thresholds per reserve, dust leftover rule, deficit burned).
+ */
+export function aaveV3LiquidationRule(
+  logic: AaveLiquidationLogic,
+  base: AaveBaseCurrency,
+): AaveV3CloseFactorRule {
   const common = {
     kind: 'aave-v3-close-factor' as const,
     closeFactorHfThresholdWad: AAVE_CLOSE_FACTOR_HF_THRESHOLD_WAD,
@@ -48,7 +71,7 @@ export function aaveV3LiquidationRule(layout: AaveLayout, base: AaveBaseCurrency
     baseCurrencyUnit: base.unit,
     baseCurrencyPriceUsd: toFloat(base.priceInUsd, 8),
   }
-  switch (layout) {
+  switch (logic) {
     case 'v3.0':
       return { ...common, version: 'v3.0', deficit: 'kept-on-account' }
     case 'v3.3':
@@ -60,9 +83,9 @@ export function aaveV3LiquidationRule(layout: AaveLayout, base: AaveBaseCurrency
         deficit: 'burned-when-collateral-exhausted',
       }
     default: {
-      const unknown: never = layout
-      throw new ProtocolModelMismatchError(`unknown Aave layout ${String(unknown)}`, {
-        layout: String(unknown),
+      const unknown: never = logic
+      throw new ProtocolModelMismatchError(`unknown Aave liquidation logic ${String(unknown)}`, {
+        logic: String(unknown),
       })
     }
   }
@@ -177,7 +200,7 @@ export function buildAavePosition(
     debtUsd,
     legs,
     liquidationPrices,
-    liquidationRule: aaveV3LiquidationRule(state.market.layout, base),
+    liquidationRule: aaveV3LiquidationRule(aaveLiquidationLogic(state.market.version), base),
     details: {
       layout: state.market.layout,
       /** The Aave version read from the Pool (POOL_REVISION + layouts); null if it states none. */
