@@ -258,7 +258,7 @@ describe.skipIf(!rec)(
       expect(before.healthFactorWad).toBe(BigInt(l.healthFactorBefore))
       expect(after.healthFactorWad).toBe(BigInt(l.healthFactorAfter))
       // The bonus at the current HF equals the Spoke's own getLiquidationBonus view (recorded at B2).
-      for (const c of (before.details.liquidationRule as AaveV4LiquidationRule).collaterals) {
+      for (const c of (before.liquidationRule as AaveV4LiquidationRule).collaterals) {
         const data = encodeFunctionData({
           abi: aaveV4SpokeAbi,
           functionName: 'getLiquidationBonus',
@@ -282,7 +282,7 @@ describe.skipIf(!rec)(
         BigInt(ev.drawnSharesLiquidated as string),
       )
       expect(
-        (after.details.liquidationRule as AaveV4LiquidationRule).collaterals.every(
+        (after.liquidationRule as AaveV4LiquidationRule).collaterals.every(
           (c) => c.currentBonusBps === null,
         ),
       ).toBe(true)

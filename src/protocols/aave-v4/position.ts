@@ -216,6 +216,7 @@ export function buildAaveV4Position(
     debtUsd,
     legs,
     liquidationPrices,
+    liquidationRule: rule,
     details: {
       version: `Aave V4 Spoke${ctx.revision === null ? '' : ` revision ${ctx.revision}`} (model: aave-v4 v0.5.11 sources)`,
       deployment: ctx.deployment,
@@ -273,7 +274,6 @@ export function buildAaveV4Position(
       liquidationPricesExact: exactLiquidationPrices,
       liquidationPriceUnit: '1e-8 USD per whole token (the Spoke oracle unit)',
       receivedAsLiquidator: [...(ctx.receivedAsLiquidator ?? [])],
-      liquidationRule: rule,
       blockNumber: ctx.blockNumber.toString(),
     },
   }
