@@ -120,7 +120,7 @@ describe('target health factor (Aave V4)', () => {
   it('bonus curve: min just below HF 1, linear, floored to whole bps, max at/below hfForMaxBonus', () => {
     const t = { minBonusBps: 10_140, maxBonusBps: 10_700 }
     // FACTS §11: HF 0.995247704, max 10,700, factor 20%, hfMax 0.7 -> 10,148.
-    expect(targetHealthFactorBonusBps(v4Rule(), t, 0.995247704019296438)).toBe(10_148)
+    expect(targetHealthFactorBonusBps(v4Rule(), t, 0.995247704)).toBe(10_148)
     // HF 0.85: 10,140 + 560 x 0.15 / 0.3 = 10,420 exactly (the float guard keeps the integer).
     expect(targetHealthFactorBonusBps(v4Rule(), t, 0.85)).toBe(10_420)
     expect(targetHealthFactorBonusBps(v4Rule(), t, 0.7)).toBe(10_700)
