@@ -402,7 +402,7 @@ const StressedPositionSchema = z
     liquidated: z.boolean(),
     liquidation: z
       .object({
-        rule: z.enum(['aave-close-factor', 'morpho-full', 'compound-absorb', 'perp']),
+        rule: z.enum(['aave-close-factor', 'morpho-full', 'compound-absorb', 'perp', 'target-health-factor']),
         closeFactor: z.number(),
         debtRepaidUsd: z.number(),
         collateralSeizedUsd: z.number(),

@@ -106,6 +106,7 @@ export type LiquidationRule =
   | GmxMinCollateralRule
   | HyperliquidMaintenanceRule
   | IsolatedMaintenanceRule
+  | AaveV4LiquidationRule
 
 /** The kinds of {@link LiquidationRule}. */
 export type LiquidationRuleKind = LiquidationRule['kind']
@@ -286,3 +287,58 @@ export interface UnavailablePosition {
 
 /** A row of a wallet report. */
 export type PositionResult = Position | UnavailablePosition
+
+/** The bonus terms of one collateral reserve under the user's key. */
+export interface AaveV4CollateralBonus {
+  asset: Address
+  symbol: string
+  reserveId: number
+  /** User's collateral factor on the reserve, BPS. */
+  collateralFactorBps: number
+  /** Bonus at HF <= healthFactorForMaxBonus, BPS (10_500 = +5 %). */
+  maxBonusBps: number
+  /** Bonus just below HF 1: percentMulDown(max - 1e4, factor) + 1e4, BPS. */
+  minBonusBps: number
+  /** Protocol's share of the bonus, BPS. */
+  liquidationFeeBps: number
+  /** Bonus at the position's current HF (only when it is liquidatable), BPS. */
+  currentBonusBps: number | null
+}
+
+/**
+ * Aave V4's liquidation rule, as a risk engine needs it without naming the protocol: a
+ * liquidation is allowed below HF 1 and repays just enough debt to bring the position back to
+ * `targetHealthFactor`, paying a bonus that rises linearly from `minBonusBps` (HF just below 1) to
+ * `maxBonusBps` (HF at or below `healthFactorForMaxBonus`); there is no close factor. The dust rule
+ * takes a whole reserve when less than `dustThresholdUsd` would remain; a liquidation that empties
+ * the last collateral while debt remains writes the rest off as a Hub deficit.
+ * JSON-safe (numbers are floats unless named Wad/Bps; exact WAD values are decimal strings).
+ */
+export interface AaveV4LiquidationRule {
+  kind: 'target-health-factor'
+  /** Liquidatable when HF < this (1.0). */
+  liquidationHealthFactor: number
+  /** HF a liquidation restores, float. */
+  targetHealthFactor: number
+  /** The same, WAD as a decimal string. */
+  targetHealthFactorWad: string
+  /** HF at or below which the bonus is maximal, float. */
+  healthFactorForMaxBonus: number
+  healthFactorForMaxBonusWad: string
+  /** BPS of (maxBonus - 100 %) paid just below HF 1. */
+  liquidationBonusFactorBps: number
+  /** Per collateral reserve: CF, bonus curve ends and fee under the user's key. */
+  collaterals: AaveV4CollateralBonus[]
+  /** No close factor: the amount is sized by the target HF (and the dust rule). */
+  closeFactor: null
+  dust: {
+    /** A reserve keeping less than this value after a liquidation is taken whole, USD. */
+    thresholdUsd: number
+    /** The same in Value units (1e26 = 1 USD), decimal string. */
+    thresholdValue: string
+  }
+  deficit: {
+    /** Remaining debt is reported to the Hub as a deficit when the last active collateral is emptied. */
+    whenLastCollateralEmptied: true
+  }
+}

@@ -34,8 +34,12 @@
  * - The oracle price equals the DEX price after impact. In reality LSTs (wstETH, weETH) are
  *   priced by capped exchange-rate oracles (Aave CAPO): a DEX depeg does not move them, so the
  *   real trigger price and the real sale price differ.
- * - v3.3+ Aave rules (full close below 2,000 USD, dust) are not modelled: use 'full' or
- *   'aave-v3.0' per position as is closest.
+ * - Aave v3.3+ maps to 'full' or 'aave-v3.0' by the per-reserve size test (market-cascade.ts);
+ *   its 50% is taken of the position's debt and its dust rule is not modelled.
+ * - 'target-hf' (Aave V4: restore a target HF, no close factor): ONE tranche at p_liq repaying
+ *   `repayShare` of the debt (what a liquidation just below HF 1 repays to restore the target)
+ *   and owning that share of the collateral; like every tranche it is liquidated once: the
+ *   re-liquidations a deeper fall would trigger after the target is restored are not modelled.
  *
  * Precision: tranche amounts (debt repaid, collateral units), bonuses and prices (thresholds,
  * cap prices q) are held at float32 precision (~7 significant digits, 6e-8 relative), which is
@@ -75,9 +79,15 @@ export interface CascadePosition {
   bonus: number
   /**
    * 'aave-v3.0': 50% of the debt when HF > 0.95, 100% when HF <= 0.95 (v3.0-v3.2);
-   * 'full': the whole debt at once (Morpho, Compound absorb).
+   * 'full': the whole debt at once (Morpho, Compound absorb);
+   * 'target-hf': one tranche of `repayShare` of the debt at p_liq (a target-health-factor rule).
    */
-  closeRule: 'aave-v3.0' | 'full'
+  closeRule: 'aave-v3.0' | 'full' | 'target-hf'
+  /**
+   * For 'target-hf': the share of the debt (and of the collateral units) the tranche repays
+   * (owns), in (0, 1]. Ignored by the other rules.
+   */
+  repayShare?: number
   /** Optional tag (market, wallet) echoed in per-position output. */
   id?: string
 }
@@ -133,7 +143,10 @@ export interface CascadeResult {
  * i). Both tranches of an 'aave-v3.0' position repay and own the same amounts.
  */
 export interface PreparedPositions {
-  /** Debt each of the position's tranches repays, USD (the whole debt for 'full', half for 'aave-v3.0'). */
+  /**
+   * Debt each of the position's tranches repays, USD (the whole debt for 'full', half for
+   * 'aave-v3.0', repayShare of it for 'target-hf').
+   */
   repayUsd: Float32Array
   /** Collateral units each of the position's tranches owns. */
   capUnits: Float32Array
@@ -198,8 +211,9 @@ export interface PositionThresholds {
   /** HF = 1 price p_liq; <= 0 when no positive price liquidates the position. */
   liquidationPrice: number
   /**
-   * Price at which the whole debt is liquidatable: p_95 for 'aave-v3.0', p_liq for 'full';
-   * <= 0 when no positive price gets there.
+   * Price at which the whole debt is liquidatable: p_95 for 'aave-v3.0', p_liq for 'full' (and
+   * 'target-hf' with repayShare 1); <= 0 when no positive price gets there (0 for 'target-hf'
+   * with a smaller share: its one tranche never takes the whole debt).
    */
   fullClosePrice: number
   /** q = debt * bonus / collateral: below it the seizure is capped by the collateral. */
@@ -249,15 +263,18 @@ function splitPosition(p: CascadePosition, i: number, out: Float64Array): number
     invalid(i, `otherCollateralUsd must be a finite number >= 0, got ${o}`)
   if (!(lt > 0 && lt < 1)) invalid(i, `liquidationThreshold must be in (0, 1), got ${lt}`)
   if (!(b >= 1) || !finite32(b)) invalid(i, `bonus must be a finite float32 number >= 1, got ${b}`)
-  const full = p.closeRule === 'full'
+  const target = p.closeRule === 'target-hf'
+  const full = p.closeRule === 'full' || target
   if (!full && p.closeRule !== 'aave-v3.0') invalid(i, `unknown closeRule ${String(p.closeRule)}`)
+  const share = target ? (p.repayShare as number) : 1
+  if (target && !(share > 0 && share <= 1)) invalid(i, `repayShare must be in (0, 1], got ${p.repayShare}`)
   if (c === 0 || d === 0) return -1
   const ltOther = lt * o
   const denom = c * lt
   const pLiq = Math.fround((d - ltOther) / denom)
   if (!(pLiq > 0)) return 0
-  const repay = Math.fround(full ? d : d / 2)
-  const units = Math.fround(full ? c : c / 2)
+  const repay = Math.fround(full ? d * share : d / 2)
+  const units = Math.fround(full ? c * share : c / 2)
   const bonus = Math.fround(b)
   out[T1] = pLiq
   out[R] = repay
@@ -288,9 +305,11 @@ export function positionThresholds(position: CascadePosition): PositionThreshold
   return {
     liquidationPrice: pLiq,
     fullClosePrice:
-      position.closeRule === 'full'
+      position.closeRule === 'full' || (position.closeRule === 'target-hf' && position.repayShare === 1)
         ? pLiq
-        : (AAVE_FULL_CLOSE_HEALTH_FACTOR * position.debtUsd - lt * o) / denom,
+        : position.closeRule === 'target-hf'
+          ? 0
+          : (AAVE_FULL_CLOSE_HEALTH_FACTOR * position.debtUsd - lt * o) / denom,
     badDebtPrice: (position.debtUsd * position.bonus) / position.collateral,
   }
 }
@@ -941,7 +960,7 @@ export interface PositionOutcome {
   index: number
   /** HF = 1 price, USD per unit; null when not modelled (no debt or no collateral). */
   liquidationPrice: number | null
-  /** Share of the debt liquidated at the price: 0, 0.5 or 1. */
+  /** Share of the debt liquidated at the price: 0, 0.5 or 1 (a 'target-hf' tranche: its repayShare). */
   liquidatedFraction: number
   /** Debt liquidated, USD. */
   liquidatedUsd: number
@@ -974,7 +993,8 @@ export function positionOutcomes(positions: readonly CascadePosition[], price: n
       const theta = s[T1 + t]!
       if (!(theta >= price)) continue
       o.liquidatedUsd += r
-      o.liquidatedFraction += pos.closeRule === 'full' ? 1 : 0.5
+      o.liquidatedFraction +=
+        pos.closeRule === 'full' ? 1 : pos.closeRule === 'target-hf' ? (pos.repayShare as number) : 0.5
       if (price <= Math.min(theta, s[Q]!)) {
         o.seizedUnits += u
         o.badDebtUsd += r - (u * price) / s[B]!

@@ -8,9 +8,13 @@
  * not sell spot collateral), positions whose debt is in the shocked asset (a carry loop: both
  * sides move together), positions without collateral in the shocked asset.
  * Close rules, from each position's {@link LiquidationRule}: Aave v3.0-v3.2 50%/100% around
- * HF 0.95; Aave v3.3+ the same only when both sides are >= 2,000 USD, else the whole debt; Morpho
- * the whole debt at its LIF; Compound's absorb as a whole-debt liquidation whose "bonus" is
- * 1 / the liquidation factor.
+ * HF 0.95; Aave v3.3+ the same only when the collateral reserve and the debt reserve a liquidator
+ * picks (the largest of each by value, at the read prices) are both >= 2,000 USD, else the whole
+ * debt; Morpho the whole debt at its LIF; Compound's absorb as a whole-debt liquidation whose
+ * "bonus" is 1 / the liquidation factor; a target-health-factor rule (Aave V4) as one
+ * 'target-hf' tranche: the share of the debt a liquidation just below HF 1 repays to restore the
+ * target (min bonus, the shocked asset's collateral factor, the dust rule; at least 1e-12 so a
+ * target of exactly 1 keeps a valid tranche), at the bonus of that liquidation.
  */
 import type { Leg, LiquidationRule, Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
@@ -19,6 +23,8 @@ import {
   aaveSizeAllowsDefaultCloseFactor,
   cometLiquidationFactors,
   isPerpRule,
+  reserveLiquidationAccount,
+  targetHealthFactorLiquidation,
   unknownLiquidationRule,
 } from './liquidation-rule.js'
 import type { StressInput } from './stress.js'
@@ -83,6 +89,8 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
     let bonusA = 0
     let otherLtUsd = 0
     let debt = 0
+    let largestDebt = 0
+    let largestA: Leg | null = null
     let debtInAsset = false
     for (const [i, leg] of p.legs.entries()) {
       const c = legContribs[i] as Contribution | undefined
@@ -92,6 +100,7 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
         implied.push(leg.usd / c.units)
       if (leg.side === 'debt') {
         debt += leg.usd
+        largestDebt = Math.max(largestDebt, leg.usd)
         if (c.riskAsset === asset) debtInAsset = true
         continue
       }
@@ -102,6 +111,7 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
         usdA += leg.usd
         ltA += leg.usd * lt
         bonusA += (leg.usd * (leg.liquidationBonusBps ?? 10_000)) / 10_000
+        if (largestA === null || leg.usd > largestA.usd) largestA = leg
       } else otherLtUsd += leg.usd * lt
     }
     if (debt <= 0) {
@@ -119,10 +129,42 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
     const lt = ltA / usdA
     let bonus = bonusA / usdA
     let closeRule: CascadePosition['closeRule'] = 'full'
+    let repayShare: number | undefined
     switch (rule.kind) {
-      case 'aave-v3-close-factor':
-        closeRule = aaveSizeAllowsDefaultCloseFactor(rule, p.collateralUsd, p.debtUsd) ? 'aave-v3.0' : 'full'
+      case 'aave-v3-close-factor': {
+        // v3.3+ compares the liquidated reserves, not the totals (v3.0: always true).
+        const account = reserveLiquidationAccount(p.legs, [], p.healthFactor ?? 1)
+        const sized =
+          account !== null && aaveSizeAllowsDefaultCloseFactor(rule, account.collateral.usd, account.debt.usd)
+        closeRule = sized || rule.version === 'v3.0' ? 'aave-v3.0' : 'full'
         break
+      }
+      case 'target-health-factor': {
+        // The liquidation at the trigger (HF 1): the shocked asset's collateral is then worth
+        // (debt - other LT-weighted collateral) / LT.
+        const leg = largestA as Leg | null
+        const out = targetHealthFactorLiquidation(rule, {
+          healthFactor: 1,
+          weightedCollateralUsd: debt,
+          countedCollateralUsd: (debt - otherLtUsd) / lt + otherLtUsd / lt,
+          activeCollateralCount: 2,
+          totalDebtUsd: debt,
+          borrowCount: 1,
+          collateral: {
+            legIndex: 0,
+            symbol: leg?.asset.symbol ?? asset,
+            address: leg?.asset.address ?? null,
+            usd: (debt - otherLtUsd) / lt,
+            threshold: lt,
+            bonus,
+          },
+          debt: { legIndex: 0, symbol: '', usd: largestDebt },
+        })
+        closeRule = 'target-hf'
+        repayShare = Math.min(1, Math.max(1e-12, out.debtRepaidUsd / debt))
+        bonus = out.bonus
+        break
+      }
       case 'comet-absorb': {
         // Absorb credits each collateral at its own liquidation factor: USD-weighted over the
         // shocked asset's legs.
@@ -146,6 +188,7 @@ export function marketCascadeInputs(inputs: readonly StressInput[], asset: strin
       liquidationThreshold: lt,
       bonus,
       closeRule,
+      ...(repayShare === undefined ? {} : { repayShare }),
     })
   }
   return { positions, excluded, startPrice: median(prices) ?? median(implied) }

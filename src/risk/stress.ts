@@ -6,10 +6,18 @@
  * Rules applied when a position's stressed health factor is below 1 (one liquidation per
  * position; a position still below 1 after it is flagged `stillLiquidatable`), chosen by the
  * position's `liquidationRule` (its parameters from the rule, never from the protocol name):
- * - Aave v3 / Spark, v3.0-v3.2 layout: close factor 50% when HF > 0.95, 100% at or below;
- *   v3.3+: 100% unless collateral and debt are both >= 2,000 USD and HF > 0.95 (then 50%).
- *   Seized collateral = repaid x liquidation bonus (the leg's, USD-weighted), capped by the
- *   collateral.
+ * - Aave v3 / Spark, v3.0-v3.2 logic: close factor 50% when HF > 0.95, 100% at or below, on the
+ *   position's totals; seized collateral = repaid x liquidation bonus (the legs', USD-weighted),
+ *   capped by the collateral.
+ * - Aave v3.3+ logic, per reserve (the liquidator's largest counted collateral and largest debt
+ *   by value, what a profit-seeking liquidator picks): 50% of the TOTAL debt (capped by the
+ *   reserve's debt) only when HF > 0.95 and both chosen reserves are >= 2,000 USD, else the
+ *   reserve's whole debt; seized = repaid x that collateral's bonus, capped by it; the
+ *   MIN_LEFTOVER_BASE rule and the deficit burned once the counted collateral is gone
+ *   ({@link aaveV33ReserveLiquidation}).
+ * - Target health factor (Aave V4), per reserve as above: repays just enough debt to restore the
+ *   target HF at the bonus of the HF (linear from min to max), protocol fee on the bonus, dust
+ *   rule, deficit when the last collateral is emptied ({@link targetHealthFactorLiquidation}).
  * - Morpho Blue: the whole debt, seized = repaid x LIF, capped by the collateral; a shortfall is
  *   bad debt socialised to lenders (the borrower's equity floors at 0).
  * - Compound v3: absorb: every collateral is taken and credited at its liquidation factor; the
@@ -28,11 +36,14 @@ import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import {
   aaveCloseFactor,
+  aaveV33ReserveLiquidation,
   averagesThresholdInWholeBps,
   cometLiquidationFactors,
   type LendingLiquidationRule,
   maintenanceScalesWithNotional,
   type PerpLiquidationRule,
+  reserveLiquidationAccount,
+  targetHealthFactorLiquidation,
   unknownLiquidationRule,
   writesOffBadDebt,
 } from './liquidation-rule.js'
@@ -55,8 +66,12 @@ export interface StressScenario {
 
 /** What a liquidation did to a position. */
 export interface StressLiquidation {
-  rule: 'aave-close-factor' | 'morpho-full' | 'compound-absorb' | 'perp'
-  /** Fraction of the debt repaid (Aave's close factor; 1 for a full liquidation). */
+  rule: 'aave-close-factor' | 'morpho-full' | 'compound-absorb' | 'perp' | 'target-health-factor'
+  /**
+   * Fraction of the debt repaid: Aave v3's close factor (0.5 or 1; on v3.3+ of the chosen debt
+   * reserve, the 50% of the total debt); 1 for a full liquidation; under a target-health-factor
+   * rule (no close factor) the share of the total debt the liquidation repays.
+   */
   closeFactor: number
   /** USD of debt repaid (or wiped by an absorb). */
   debtRepaidUsd: number
@@ -64,8 +79,20 @@ export interface StressLiquidation {
   collateralSeizedUsd: number
   /** What the borrower lost beyond the debt repaid: bonus, absorb discount, or a perp's equity. */
   penaltyUsd: number
-  /** Debt left uncovered by the collateral (socialised or absorbed by the protocol). */
+  /** Debt left uncovered by the collateral (socialised, absorbed, or written off as a deficit). */
   badDebtUsd: number
+  /** Per-reserve rules (Aave v3.3+, target HF): the collateral reserve the liquidator seizes. */
+  collateralSymbol?: string
+  /** Per-reserve rules: the debt reserve the liquidator repays. */
+  debtSymbol?: string
+  /** Per-reserve rules: the bonus applied, factor (1.0148). */
+  bonus?: number
+  /** Target-HF rule: the protocol's part of the seized collateral, USD; null when unknown. */
+  protocolFeeUsd?: number | null
+  /** Per-reserve rules: health factor after the liquidation, float; null when no debt is left. */
+  healthFactorAfter?: number | null
+  /** Per-reserve rules: the dust rule changed the size of the liquidation. */
+  dustRule?: boolean
 }
 
 /** One position under one scenario. */
@@ -157,6 +184,7 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     case 'aave-v3-close-factor':
     case 'morpho-blue':
     case 'comet-absorb':
+    case 'target-health-factor':
       return stressLending(input, mult, base, rule)
     default:
       return unknownLiquidationRule(rule)
@@ -183,6 +211,8 @@ function stressRuleName(rule: LendingLiquidationRule): StressLiquidation['rule']
       return 'morpho-full'
     case 'comet-absorb':
       return 'compound-absorb'
+    case 'target-health-factor':
+      return 'target-health-factor'
     default:
       return unknownLiquidationRule(rule)
   }
@@ -252,6 +282,34 @@ function stressLending(
       penaltyUsd: seized - credit,
       badDebtUsd: Math.max(0, debt - credit),
     }
+  } else if (
+    rule.kind === 'target-health-factor' ||
+    (rule.kind === 'aave-v3-close-factor' && rule.version === 'v3.3')
+  ) {
+    // Per reserve, as the protocol liquidates: the liquidator's largest collateral and debt.
+    const account = reserveLiquidationAccount(p.legs, mult, hf)
+    if (account === null) return none
+    const out =
+      rule.kind === 'target-health-factor'
+        ? targetHealthFactorLiquidation(rule, account)
+        : aaveV33ReserveLiquidation(rule, account)
+    const debtAfter = debt - out.debtRepaidUsd - out.deficitUsd
+    equityAfterUsd = Math.max(0, coll - out.collateralSeizedUsd - debtAfter)
+    stillLiquidatable = debtAfter > 0 && out.healthFactorAfter !== null && out.healthFactorAfter < 1
+    liquidation = {
+      rule: stressRuleName(rule),
+      closeFactor: out.closeFactor,
+      debtRepaidUsd: out.debtRepaidUsd,
+      collateralSeizedUsd: out.collateralSeizedUsd,
+      penaltyUsd: out.collateralSeizedUsd - out.debtRepaidUsd,
+      badDebtUsd: out.deficitUsd,
+      collateralSymbol: account.collateral.symbol,
+      debtSymbol: account.debt.symbol,
+      bonus: out.bonus,
+      protocolFeeUsd: out.protocolFeeUsd,
+      healthFactorAfter: out.healthFactorAfter,
+      dustRule: out.dustRule,
+    }
   } else {
     const bonus = counted > 0 ? bonusWeighted / counted : 1
     const closeFactor = rule.kind === 'aave-v3-close-factor' ? aaveCloseFactor(rule, hf, counted, debt) : 1
@@ -260,8 +318,7 @@ function stressLending(
     const repaid = seized / bonus
     const badDebt = closeFactor === 1 ? Math.max(0, debt - repaid) : 0
     const collAfter = coll - seized
-    // Morpho socialises what the collateral cannot cover; Aave v3.3 burns it as a deficit once the
-    // counted collateral is gone. v3.0 leaves it on the account.
+    // Morpho socialises what the collateral cannot cover; Aave v3.0 leaves it on the account.
     const writtenOff = writesOffBadDebt(rule, seized >= counted)
     const debtAfter = debt - repaid - (writtenOff ? badDebt : 0)
     equityAfterUsd = Math.max(0, collAfter - debtAfter)

@@ -5,16 +5,23 @@
  *
  * Simplifications (reported in `assumptions`): the Aave average LT is not truncated to whole bps;
  * wrappers keep their rate and peg (only risk assets move); a liquidation closes the position
- * with a penalty of (bonus - 1) x the debt repaid at the protocol's close factor (Aave 50%, Morpho
- * 100%), Compound's absorb discount, or a perp's maintenance margin.
+ * with a penalty of (bonus - 1) x the debt repaid at the protocol's close factor (Aave v3.0 50%,
+ * Morpho 100%), Aave v3.3+'s per-reserve liquidation at HF 1 (50% of the total debt when the
+ * largest collateral and debt reserves are both >= 2,000 USD, else the reserve's debt; dust rule),
+ * a target-health-factor liquidation at HF 1 (the debt that restores the target at the min
+ * bonus; dust rule), Compound's absorb discount, or a perp's maintenance margin; all at the read
+ * prices.
  */
 import type { Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import { type AssetMarketParams, DEFAULT_MARKET_PARAMS, UNLISTED_MARKET_PARAMS } from './defaults.js'
 import {
   aaveSizeAllowsDefaultCloseFactor,
+  aaveV33ReserveLiquidation,
   isPerpRule,
   maintenanceScalesWithNotional,
+  reserveLiquidationAccount,
+  targetHealthFactorLiquidation,
 } from './liquidation-rule.js'
 import { compoundLiquidationFactor } from './market-cascade.js'
 import {
@@ -117,10 +124,24 @@ export function mcPosition(p: McPositionInput): McPosition {
         lost += leg.usd * (1 - lf)
       }
       penalty = lost
+    } else if (
+      rule.kind === 'target-health-factor' ||
+      (rule.kind === 'aave-v3-close-factor' && rule.version === 'v3.3')
+    ) {
+      // Monitored at every step, the position is liquidated as its HF crosses 1: the liquidation
+      // of the stress engine at HF 1 (v3.3+: HF > 0.95, so 50% when both chosen reserves are
+      // >= 2,000 USD; target HF: the min bonus) at the read prices.
+      const account = reserveLiquidationAccount(pos.legs, [], 1)
+      if (account !== null) {
+        const out =
+          rule.kind === 'target-health-factor'
+            ? targetHealthFactorLiquidation(rule, { ...account, weightedCollateralUsd: account.totalDebtUsd })
+            : aaveV33ReserveLiquidation(rule, account)
+        penalty = Math.max(0, out.collateralSeizedUsd - out.debtRepaidUsd)
+      }
     } else {
       const bonus = counted > 0 ? bonusWeighted / counted : 1
-      // As the stress engine: Aave 50% when large enough (v3.3: both sides >= 2,000 USD), else the
-      // whole debt; Morpho the whole debt.
+      // As the stress engine: Aave v3.0 50%; Morpho the whole debt.
       const closeFactor =
         rule.kind === 'aave-v3-close-factor'
           ? (aaveSizeAllowsDefaultCloseFactor(rule, counted, debt)
@@ -184,7 +205,7 @@ export function walletMonteCarloInput(
   const assumptions = [
     'Aave average liquidation threshold not truncated to whole bps',
     'only risk assets move: wrappers keep their rate and peg',
-    'a liquidation closes the position with a penalty: (bonus - 1) x debt at the close factor (Aave 50%), Compound absorb discount, perp maintenance margin',
+    'a liquidation closes the position with a penalty: (bonus - 1) x debt at the close factor (Aave v3.0 50%; v3.3+ per reserve at HF 1), (bonus - 1) x the debt restoring a target health factor, Compound absorb discount, perp maintenance margin',
     'liquidation monitored at every step (discrete monitoring)',
   ]
   const assets: WalletMcInput['assets'] = []

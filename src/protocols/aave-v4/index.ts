@@ -1,0 +1,52 @@
+import type { ChainRuntime } from '../../chains/config.js'
+import type { ProtocolAdapter } from '../types.js'
+import { AAVE_V4_DEPLOYMENTS, type AaveV4Deployment } from './markets.js'
+import { type AaveV4Discovery, discoverAaveV4, planAaveV4Wallet } from './read.js'
+
+export type { AaveV4Deployment, AaveV4SpokeConfig } from './markets.js'
+export {
+  AAVE_V4_BOOK_DEPLOYMENTS,
+  AAVE_V4_DEPLOYMENTS,
+  InvalidAaveV4ConfigError,
+  parseAaveV4ConfigEntry,
+} from './markets.js'
+export type { AaveV4LiquidationRule } from './types.js'
+
+/**
+ * A chain runtime that may carry its Aave V4 deployments (the composition root binds them; until
+ * `ChainRuntime` has the field, the address book's deployments for the chain key are used).
+ */
+export type AaveV4ChainRuntime = ChainRuntime & { aaveV4?: readonly AaveV4Deployment[] }
+
+/** The deployments the adapter reads on `chain`: its own `aaveV4` list, else the book's for its key. */
+export function aaveV4DeploymentsOf(chain: ChainRuntime): readonly AaveV4Deployment[] {
+  const own = (chain as AaveV4ChainRuntime).aaveV4
+  if (own) return own
+  const book = AAVE_V4_DEPLOYMENTS[chain.key] ?? []
+  return book.filter((d) => d.chainId === chain.chainId)
+}
+
+/**
+ * An Aave V4 adapter reading the deployments `deploymentsOf(chain)` returns: discovers the
+ * wallet's Spokes and reserves from events, reads each Spoke in the shared batch and serves one
+ * position per Spoke (health factor equal to the Spoke's, risk premium current vs stored, premium
+ * debt apart from drawn debt, liquidation prices on the Spoke's own formula, a typed
+ * target-health-factor liquidation rule under `details.liquidationRule`).
+ */
+export function createAaveV4Adapter(
+  deploymentsOf: (chain: ChainRuntime) => readonly AaveV4Deployment[] = aaveV4DeploymentsOf,
+): ProtocolAdapter {
+  return {
+    key: 'aave-v4',
+    name: 'Aave V4 (Hub & Spoke)',
+    discover: async (ctx) => {
+      const deployments = deploymentsOf(ctx.chain)
+      return deployments.length === 0 ? undefined : discoverAaveV4(ctx, deployments)
+    },
+    planWallet: (chain, user, discovered) =>
+      planAaveV4Wallet(chain, deploymentsOf(chain), user, discovered as AaveV4Discovery | undefined),
+  }
+}
+
+/** The Aave V4 adapter over each chain's bound (or address-book) deployments. */
+export const aaveV4Adapter: ProtocolAdapter = createAaveV4Adapter()
