@@ -12,6 +12,7 @@ import { foundry } from 'viem/chains'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
@@ -26,6 +27,7 @@ import {
   seedStackingWallets,
   seedVaultWallets,
 } from './seed.js'
+import { seedAaveV36Wallets } from './seed-aave-v36.js'
 import { type DevchainClients, deploy } from './tx.js'
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
@@ -221,6 +223,20 @@ export async function deployDevchain(
     manifest.population = populationManifest(population)
     manifest.accounts.populationOwner = population.owner
   }
+  // After everything else, so no address above moves: the second Aave market (real v3.6).
+  const v36 = await deployAaveV36(clients, aave, admin, progress)
+  const v36Wallets = await seedAaveV36Wallets(
+    clients,
+    aave,
+    v36,
+    { liquidityProvider: lp, swapDesk: manifest.accounts.swapDesk as Address },
+    progress,
+  )
+  manifest.wallets.push(...v36Wallets)
+  manifest.aaveV36 = aaveV36ManifestSection(
+    v36,
+    v36Wallets.map((w) => w.key),
+  )
   return manifest
 }
 
