@@ -36,8 +36,8 @@ export const AAVE_V36_DEMO = {
   },
   multi: {
     supplyWeth: '3.456789012345678901',
-    supplyWbtc: '0.12345678',
-    borrowUsdc: '6789.012345',
+    supplyUsdc: '12345.678901',
+    borrowWbtc: '0.12345678',
     borrowWstEth: '1.11111111',
   },
   nearLiquidation: { eMode: 2, supplyWeth: '7.654321', borrowUsdc: '19500.123456' },
@@ -165,8 +165,8 @@ export async function seedAaveV36Wallets(
 
   const multi = who.multi
   await mintAndSupply(ctx, pool, multi, 'WETH', units(ctx, 'WETH', D.multi.supplyWeth))
-  await mintAndSupply(ctx, pool, multi, 'WBTC', units(ctx, 'WBTC', D.multi.supplyWbtc))
-  await borrow(ctx, pool, multi, 'USDC', units(ctx, 'USDC', D.multi.borrowUsdc))
+  await mintAndSupply(ctx, pool, multi, 'USDC', units(ctx, 'USDC', D.multi.supplyUsdc))
+  await borrow(ctx, pool, multi, 'WBTC', units(ctx, 'WBTC', D.multi.borrowWbtc))
   await borrow(ctx, pool, multi, 'wstETH', units(ctx, 'wstETH', D.multi.borrowWstEth))
 
   const near = who.nearLiquidation
@@ -203,7 +203,7 @@ export async function seedAaveV36Wallets(
       key: 'v36-multi',
       label: 'Aave v3.6 multi-collateral, multi-debt',
       address: multi,
-      description: `Aave v3.6: ${D.multi.supplyWeth} WETH + ${D.multi.supplyWbtc} WBTC supplied; ${D.multi.borrowUsdc} USDC + ${D.multi.borrowWstEth} wstETH borrowed (health factor about 1.33).`,
+      description: `Aave v3.6: ${D.multi.supplyWeth} WETH + ${D.multi.supplyUsdc} USDC supplied; ${D.multi.borrowWbtc} WBTC + ${D.multi.borrowWstEth} wstETH borrowed (health factor about 1.62).`,
     },
     {
       key: 'v36-near-liquidation',
