@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, posix } from 'node:path'
 import type { Abi, Hex } from 'viem'
@@ -144,7 +144,42 @@ function compileUncached(cacheDir: string): AaveV36Artifacts {
     .slice(0, 16)
   const cachePath = join(cacheDir, `aave-v3.6-${key}.json`)
   if (existsSync(cachePath)) return JSON.parse(readFileSync(cachePath, 'utf8')) as AaveV36Artifacts
+  // A cold cache with parallel test workers: one process compiles, the others wait for its file.
+  mkdirSync(cacheDir, { recursive: true })
+  const lock = `${cachePath}.lock`
+  for (;;) {
+    if (existsSync(cachePath)) return JSON.parse(readFileSync(cachePath, 'utf8')) as AaveV36Artifacts
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      if (Date.now() - lockTime(lock) > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true })
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250)
+    }
+  }
+  try {
+    return compileInto(sources, settings, cachePath)
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
 
+/** A compile lock older than this belongs to a process that died: taken over. */
+const STALE_LOCK_MS = 10 * 60_000
+
+function lockTime(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs
+  } catch {
+    return Date.now()
+  }
+}
+
+function compileInto(
+  sources: Record<string, { content: string }>,
+  settings: object,
+  cachePath: string,
+): AaveV36Artifacts {
   const solc = require(AAVE_V36_SOLC.package) as { compile(input: string): string; version(): string }
   if (!solc.version().startsWith(`${AAVE_V36_SOLC.version}+`))
     throw new Error(`${AAVE_V36_SOLC.package} is solc ${solc.version()}, expected ${AAVE_V36_SOLC.version}`)
@@ -181,7 +216,6 @@ function compileUncached(cacheDir: string): AaveV36Artifacts {
       }
     }
   }
-  mkdirSync(cacheDir, { recursive: true })
   const tmp = `${cachePath}.${process.pid}.tmp`
   writeFileSync(tmp, JSON.stringify(artifacts))
   renameSync(tmp, cachePath) // atomic: parallel test workers never read half a file
