@@ -369,10 +369,12 @@ export async function deployAaveV36(
 /** The `aaveV36` manifest section of a deployed v3.6 market and the keys of its demo wallets. */
 export function aaveV36ManifestSection(
   v36: DeployedAaveV36,
+  admin: Address,
   walletKeys: readonly string[],
 ): AaveMarketV36Manifest {
   return {
     marketId: v36.marketId,
+    admin,
     version: v36.source.version,
     poolRevision: v36.poolRevision,
     poolAddressesProvider: v36.poolAddressesProvider,

@@ -141,6 +141,11 @@ export const aaveMarketV36ManifestSchema = z.object({
   version: z.string(),
   /** `Pool.POOL_REVISION()` (10 = v3.6). */
   poolRevision: z.number().int(),
+  /**
+   * Deployer and ACL/pool/risk admin of this market (anvil's test mnemonic, index 26,
+   * impersonated). Prices still move through the shared feeds' owner, the manifest's `admin`.
+   */
+  admin: address,
   poolAddressesProvider: address,
   pool: address,
   poolImplementation: address,

@@ -12,6 +12,8 @@ import { type DevchainClients, send } from './tx.js'
  * their keys are as public as the others', and they are impersonated on the devchain.
  */
 export const AAVE_V36_ROLES = {
+  /** Deployer, ACL/pool/risk admin, liquidity provider and swap desk of the v3.6 market. */
+  admin: 26,
   borrower: 20,
   emodeLooper: 21,
   emodeOnly: 22,
@@ -115,31 +117,41 @@ async function swapAtOracle(
 }
 
 /**
- * Seeds the v3.6 market: liquidity from the v3.0 seeding's liquidity provider, then six demo
- * wallets built by real Pool transactions (supply, borrow, setUserEMode) on the v3.6 Pool, one of
- * them also on the v3.0 Pool. Returns the wallets for the manifest.
+ * Impersonates and funds the v3.6 roles ({@link AAVE_V36_ROLES}) on the devchain; returns the
+ * v3.6 admin. Its own accounts keep every other account's nonce, so no other address moves.
+ */
+export async function prepareAaveV36Accounts(clients: DevchainClients): Promise<Address> {
+  for (const role of Object.keys(AAVE_V36_ROLES) as (keyof typeof AAVE_V36_ROLES)[]) {
+    const address = aaveV36RoleAddress(role)
+    await clients.test.impersonateAccount({ address })
+    await clients.test.setBalance({ address, value: parseEther('10000') })
+  }
+  return aaveV36RoleAddress('admin')
+}
+
+/**
+ * Seeds the v3.6 market: liquidity from the v3.6 admin, then six demo wallets built by real Pool
+ * transactions (supply, borrow, setUserEMode) on the v3.6 Pool, one of them also on the v3.0
+ * Pool. The accounts must be prepared ({@link prepareAaveV36Accounts}). Returns the wallets for
+ * the manifest.
  */
 export async function seedAaveV36Wallets(
   clients: DevchainClients,
   aave: DeployedAave,
   v36: DeployedAaveV36,
-  accounts: { liquidityProvider: Address; swapDesk: Address },
+  operator: Address,
   progress: (message: string) => void = () => {},
 ): Promise<SeededWallet[]> {
-  const ctx: Ctx = { clients, aave, v36, swapDesk: accounts.swapDesk }
+  const ctx: Ctx = { clients, aave, v36, swapDesk: operator }
   const pool = v36.pool
   const D = AAVE_V36_DEMO
   const who = {} as Record<keyof typeof AAVE_V36_ROLES, Address>
-  for (const role of Object.keys(AAVE_V36_ROLES) as (keyof typeof AAVE_V36_ROLES)[]) {
-    const address = aaveV36RoleAddress(role)
-    await clients.test.impersonateAccount({ address })
-    await clients.test.setBalance({ address, value: parseEther('10000') })
-    who[role] = address
-  }
+  for (const role of Object.keys(AAVE_V36_ROLES) as (keyof typeof AAVE_V36_ROLES)[])
+    who[role] = aaveV36RoleAddress(role)
 
   progress('seeding the v3.6 market (liquidity and demo wallets)')
   for (const [symbol, amount] of Object.entries(D.liquidity))
-    await mintAndSupply(ctx, pool, accounts.liquidityProvider, symbol, units(ctx, symbol, amount))
+    await mintAndSupply(ctx, pool, operator, symbol, units(ctx, symbol, amount))
 
   await mintAndSupply(ctx, pool, who.borrower, 'WBTC', units(ctx, 'WBTC', D.borrower.supplyWbtc))
   await borrow(ctx, pool, who.borrower, 'USDC', units(ctx, 'USDC', D.borrower.borrowUsdc))

@@ -421,7 +421,6 @@ describe('Aave v3.6 market on the real contracts', () => {
     expect(near.healthFactor).toBeGreaterThan(WAD)
     expect(near.healthFactor).toBeLessThan((105n * WAD) / 100n)
     await t.isolated(async () => {
-      const lp = t.manifest.accounts.liquidityProvider as Address
       const fresh = t.manifest.accounts.swapDesk as Address
       const amount = units('wstETH', '1')
       await send(t.clients, {
@@ -450,7 +449,6 @@ describe('Aave v3.6 market on the real contracts', () => {
       // v3.5+ rounding: minted scaled = amount rayDivFloor index, balance = scaled rayMulFloor index.
       const bal = await balanceOf(reserve('wstETH').aToken, fresh)
       expect(bal <= amount && bal >= amount - 1n).toBe(true)
-      void lp
       const leave = await send(t.clients, {
         from: wallet('v36-emode-only'),
         address: pool(),
