@@ -12,6 +12,7 @@ import { foundry } from 'viem/chains'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
@@ -26,6 +27,7 @@ import {
   seedStackingWallets,
   seedVaultWallets,
 } from './seed.js'
+import { prepareAaveV36Accounts, seedAaveV36Wallets } from './seed-aave-v36.js'
 import { type DevchainClients, deploy } from './tx.js'
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
@@ -80,6 +82,11 @@ export async function deployDevchain(
 
   const aave = await deployAave(clients, admin, progress)
   const wallets = await seedDemoWallets(clients, aave, accounts, progress)
+  // The second Aave market (real v3.6), from its own impersonated account: no address below
+  // moves, and the markets seeded after it keep their timing.
+  const v36Admin = await prepareAaveV36Accounts(clients)
+  const v36 = await deployAaveV36(clients, aave, v36Admin, progress)
+  const v36Wallets = await seedAaveV36Wallets(clients, aave, v36, v36Admin, progress)
   const lp = accounts[DEVCHAIN_ROLES.liquidityProvider]!
   const vault = await deploySavingsVault(clients, aave, admin, lp, progress)
   const morpho = await deployMorpho(clients, aave, admin, lp, progress, [vault])
@@ -221,6 +228,12 @@ export async function deployDevchain(
     manifest.population = populationManifest(population)
     manifest.accounts.populationOwner = population.owner
   }
+  manifest.wallets.push(...v36Wallets)
+  manifest.aaveV36 = aaveV36ManifestSection(
+    v36,
+    v36Admin,
+    v36Wallets.map((w) => w.key),
+  )
   return manifest
 }
 

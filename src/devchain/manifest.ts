@@ -128,6 +128,77 @@ export function localGmxConfigs(section: GmxManifest): GmxV2Config[] {
   ]
 }
 
+/**
+ * A second Aave market of the devchain (`aaveV36` in the manifest): the same fields as `aaveV3`
+ * (so a chain config binds it the same way: `marketId`, `poolAddressesProvider`, `pool`,
+ * `uiPoolDataProvider`, `oracle`), plus the version it runs, its reserves (its own aTokens and
+ * debt tokens over the devchain's tokens) and eModes of the v3.2+ kind (collateral and borrowable
+ * sets).
+ */
+export const aaveMarketV36ManifestSchema = z.object({
+  marketId: z.string(),
+  /** The aave-v3-origin release the bytecode was compiled from, e.g. "3.6.0". */
+  version: z.string(),
+  /** `Pool.POOL_REVISION()` (10 = v3.6). */
+  poolRevision: z.number().int(),
+  /**
+   * Deployer and ACL/pool/risk admin of this market (anvil's test mnemonic, index 26,
+   * impersonated). Prices still move through the shared feeds' owner, the manifest's `admin`.
+   */
+  admin: address,
+  poolAddressesProvider: address,
+  pool: address,
+  poolImplementation: address,
+  poolConfigurator: address,
+  aclManager: address,
+  oracle: address,
+  protocolDataProvider: address,
+  uiPoolDataProvider: address,
+  interestRateStrategy: address,
+  libraries: z.record(z.string(), address),
+  /** Where the bytecode came from: npm package and version, solc version and settings. */
+  source: z.object({
+    package: z.string(),
+    version: z.string(),
+    solc: z.string(),
+    optimizerRuns: z.number().int(),
+    evmVersion: z.string(),
+    viaIR: z.boolean(),
+  }),
+  reserves: z.array(
+    z.object({
+      symbol: z.string(),
+      decimals: z.number().int().min(0).max(36),
+      address,
+      aToken: address,
+      variableDebtToken: address,
+      /** The SettablePriceFeed (8 decimals) the market's AaveOracle reads; shared with `aaveV3`. */
+      priceFeed: address,
+      /** Reserve LTV and LT in bps; both 0 for an eMode-only collateral. */
+      ltvBps: z.number().int(),
+      liquidationThresholdBps: z.number().int(),
+    }),
+  ),
+  eModes: z.array(
+    z.object({
+      id: z.number().int(),
+      label: z.string(),
+      ltvBps: z.number().int(),
+      liquidationThresholdBps: z.number().int(),
+      liquidationBonusBps: z.number().int(),
+      /** Symbols of the collateral bitmap and the borrowable bitmap together. */
+      assets: z.array(z.string()),
+      collateral: z.array(z.string()),
+      borrowable: z.array(z.string()),
+    }),
+  ),
+  /** Keys of the demo wallets with a position on this market. */
+  wallets: z.array(z.string()),
+})
+
+/** The parsed `aaveV36` manifest section. */
+export type AaveMarketV36Manifest = z.infer<typeof aaveMarketV36ManifestSchema>
+
 /** One token of the devchain market. */
 export const manifestTokenSchema = z.object({
   symbol: z.string(),
@@ -203,6 +274,8 @@ export const devchainManifestSchema = z.object({
       }),
     ),
   }),
+  /** The second Aave market: real v3.6 bytecode (absent in manifests written before it was added). */
+  aaveV36: aaveMarketV36ManifestSchema.optional(),
   /** Morpho Blue (absent in manifests written before it was added). */
   morphoBlue: z
     .object({
