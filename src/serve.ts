@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { createApp } from './api/app.js'
-import { configFromEnv, hasRealRpc, type StacklensEnv } from './chains/config.js'
+import { configFromEnv, hasRealRpc, type StacklensEnv } from './config.js'
 import { BaseError } from './core/errors.js'
 import { DEFAULT_MANIFEST_PATH, type RunningDevchain, startDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'

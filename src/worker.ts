@@ -15,7 +15,7 @@
  */
 import { createApp } from './api/app.js'
 import { errorBody } from './api/errors.js'
-import { configFromEnv, type StacklensEnv } from './chains/config.js'
+import { configFromEnv, type StacklensEnv } from './config.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 
 /**

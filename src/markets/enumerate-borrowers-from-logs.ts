@@ -6,8 +6,8 @@
  */
 import { getAddress, type Hex, type PublicClient, pad, parseAbiItem, toEventSelector } from 'viem'
 import { mapRpcError } from '../chains/batch.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
 import { mapLimit, splitBlockRange } from './paging.js'
 

@@ -5,10 +5,10 @@
  */
 import type { PublicClient } from 'viem'
 import { mapRpcError } from '../chains/batch.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { enumerateBorrowersFromLogs, sortAddresses } from './enumerate-borrowers-from-logs.js'
 import { enumerateBorrowersFromSubgraph } from './enumerate-borrowers-from-subgraph.js'
 import { resolveMarket } from './market-ref.js'

@@ -11,13 +11,12 @@ import {
   type RawCall,
   type RawResult,
 } from '../chains/batch.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position, PositionResult } from '../core/types.js'
 import { AAVE_WALLET_CALL_INDEX, aaveWalletCalls, decodeAaveWallet } from '../protocols/aave-v3/read.js'
 import { planMorphoWallet } from '../protocols/morpho-blue/read.js'
-import type { FollowUp } from '../protocols/types.js'
+import type { ChainRuntime, FollowUp } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
 import { chunk, mapLimit } from './paging.js'
 

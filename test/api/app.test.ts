@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
-import { configFromEnv, localChainRuntime } from '../../src/chains/config.js'
+import { configFromEnv, localChainRuntime } from '../../src/config.js'
 import { freePort } from '../../src/devchain/anvil.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 

@@ -1,5 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
-import { createGmxV2Adapter } from './read.js'
+import { createGmxV2Adapter, type GmxDiscovered } from './read.js'
 
 export type {
   GmxChainKey,
@@ -20,4 +20,4 @@ export { createGmxV2Adapter } from './read.js'
  * position is a `perp` row with its long/short and collateral legs and its liquidation price per
  * GMX's rule, checked against the Reader's own verdict at the same block.
  */
-export const gmxV2Adapter: ProtocolAdapter = createGmxV2Adapter()
+export const gmxV2Adapter: ProtocolAdapter<GmxDiscovered> = createGmxV2Adapter()

@@ -19,11 +19,10 @@ import {
   keccak256,
 } from 'viem'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import type { ChainRuntime } from '../../chains/config.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
-import type { DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
+import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
 import { gmxFeedAbi, gmxReaderAbi } from './abi.js'
 import type { GmxMarketHint, GmxV2Config } from './markets.js'
 import type { GmxPrice } from './math.js'
@@ -282,7 +281,7 @@ export interface CreateGmxV2AdapterParams {
  * chain that prices from the oracle (a failure is handed on, and becomes that deployment's
  * `unavailable` row with code PRICE_UNAVAILABLE, never a thrown request).
  */
-export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter {
+export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter<GmxDiscovered> {
   return {
     key: GMX_V2_PROTOCOL,
     name: 'GMX v2',
@@ -311,8 +310,6 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
       return out
     },
     planWallet: (chain, user, discovered) =>
-      gmxConfigsOf(chain).map((config) =>
-        planGmxWallet(config, user, (discovered as GmxDiscovered | undefined)?.get(config.id)),
-      ),
+      gmxConfigsOf(chain).map((config) => planGmxWallet(config, user, discovered?.get(config.id))),
   }
 }

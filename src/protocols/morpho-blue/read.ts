@@ -15,12 +15,11 @@ import {
 } from 'viem'
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import type { ChainRuntime } from '../../chains/config.js'
 import type { Address } from '../../core/address.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import { toFloat, WAD } from '../../core/math.js'
 import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core/types.js'
-import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
+import type { ChainRuntime, DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
 import { fetchMorphoApiMarkets } from './api.js'
 import type { MorphoBlueConfig } from './markets.js'
 import {
