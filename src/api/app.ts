@@ -9,7 +9,8 @@ import { HTTPException } from 'hono/http-exception'
 import type { PublicClient } from 'viem'
 import type { StacklensConfig } from '../config.js'
 import { BaseError } from '../core/errors.js'
-import type { ChainRuntime, ProtocolAdapter } from '../protocols/types.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { createReportSources, type ReportSources } from '../report/report-sources.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
@@ -28,8 +29,8 @@ export interface AppDeps {
   clientFor?: (chain: ChainRuntime) => PublicClient
   /** Hint shown when a chain is not configured (differs on Node and Workers). */
   configHint?: string
-  /** The EVM adapters (the composition root's, with its caches); every adapter by default. */
-  adapters?: readonly ProtocolAdapter[]
+  /** The adapters' read caches (the composition root's); fresh ones per app when omitted. */
+  caches?: ReadCaches
   /** Ready-made sources (the composition root's); built from the fields above when omitted. */
   sources?: ReportSources
 }
@@ -52,7 +53,7 @@ export function createApp(deps: AppDeps) {
       config: deps.config,
       clientFor: deps.clientFor,
       configHint: deps.configHint,
-      adapters: deps.adapters,
+      caches: deps.caches,
     })
   const app = createRouter()
 

@@ -3,6 +3,7 @@
  * so a response is checked against its schema without casts.
  */
 import type { PositionResult } from '../core/types.js'
+import type { WalletRead } from '../report/wallet-report.js'
 
 /** `T` as JSON: every bigint a decimal string, `undefined` fields dropped. */
 export type Json<T> = T extends bigint
@@ -54,5 +55,15 @@ export function summarize(positions: readonly PositionResult[]) {
     minHealthFactor,
     positions: ok,
     unavailable: positions.length - ok,
+  }
+}
+
+/** The wallet answer (`GET /v1/wallets/{address}`, `stacklens wallet --json`) of a wallet read. */
+export function walletReportJson(read: WalletRead) {
+  return {
+    ...read.pinned,
+    chains: read.chains,
+    positions: read.positions.map(serializePosition),
+    summary: summarize(read.positions),
   }
 }

@@ -8,6 +8,7 @@ import { mapRpcError } from '../chains/batch.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime } from '../protocols/types.js'
 import { enumerateBorrowersFromLogs, sortAddresses } from './enumerate-borrowers-from-logs.js'
 import { enumerateBorrowersFromSubgraph } from './enumerate-borrowers-from-subgraph.js'
@@ -50,6 +51,8 @@ export interface MarketBorrowersParams {
   /** Positions: users per aggregate3 batch and batches in flight. */
   chunkSize?: number
   concurrency?: number
+  /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
+  caches?: ReadCaches
 }
 
 /** A market's borrowers and their positions at one block. */
@@ -161,6 +164,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     blockNumber,
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
+    ...(params.caches === undefined ? {} : { caches: params.caches }),
   })
   const t2 = performance.now()
   return {

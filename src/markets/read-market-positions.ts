@@ -15,7 +15,8 @@ import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position, PositionResult } from '../core/types.js'
 import { AAVE_WALLET_CALL_INDEX, aaveWalletCalls, decodeAaveWallet } from '../protocols/aave-v3/read.js'
-import { planMorphoWallet } from '../protocols/morpho-blue/read.js'
+import { planMorphoWallet } from '../protocols/morpho-blue/index.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime, FollowUp } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
 import { chunk, mapLimit } from './paging.js'
@@ -38,6 +39,8 @@ export interface ReadMarketPositionsParams {
   chunkSize?: number
   /** Batches in flight. Default 2. */
   concurrency?: number
+  /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
+  caches?: ReadCaches
 }
 
 /** A borrower whose position could not be read or computed: listed, never served as zeros. */
@@ -212,7 +215,13 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     await mapLimit(chunk(plans, params.chunkSize ?? 100), concurrency, readGroup)
   } else {
     const plan = (user: Address): UserPlan => {
-      const [p] = planMorphoWallet({ chain, config: ref.config, user, ids: [ref.id] })
+      const [p] = planMorphoWallet({
+        chain,
+        config: ref.config,
+        user,
+        ids: [ref.id],
+        facts: params.caches?.morphoFacts,
+      })
       return { user, calls: p!.calls, decode: p!.decode }
     }
     // The first user alone: its decode learns (and caches) the market facts, so every later plan

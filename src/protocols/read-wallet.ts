@@ -5,10 +5,11 @@ import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
-import { compoundV3Adapter } from './compound-v3/index.js'
+import { compoundV3Adapter, createCompoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
 import { hyperliquidAdapter } from './hyperliquid/index.js'
-import { morphoBlueAdapter } from './morpho-blue/index.js'
+import { createMorphoBlueAdapter, morphoBlueAdapter } from './morpho-blue/index.js'
+import type { ReadCaches } from './read-caches.js'
 import type { ChainRuntime, ProtocolAdapter, VenueRuntime, WalletReadPlan } from './types.js'
 
 /**
@@ -47,6 +48,16 @@ export const ADAPTERS: readonly ProtocolAdapter[] = [
   compoundV3Adapter,
   gmxV2Adapter,
 ]
+
+/** Every EVM adapter, the ones that learn reading through `caches`. */
+export function createAdapters(caches: ReadCaches): readonly ProtocolAdapter[] {
+  return [
+    aaveV3Adapter,
+    createMorphoBlueAdapter({ facts: caches.morphoFacts }),
+    createCompoundV3Adapter({ hints: caches.cometHints }),
+    gmxV2Adapter,
+  ]
+}
 
 /** Every venue adapter (off-EVM sources whose "chain" is the venue). */
 export const VENUE_ADAPTERS: readonly ProtocolAdapter<unknown, VenueRuntime>[] = [hyperliquidAdapter]

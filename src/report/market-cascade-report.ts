@@ -45,6 +45,37 @@ export interface MarketCascadeParams {
   blockNumber?: bigint
 }
 
+/** Which depth curve priced the forced sales, and from what. */
+export type CascadeDepthInfo =
+  | { source: 'none' }
+  | {
+      source: 'uniswap-v3'
+      pool: Address
+      label: string
+      /** The pool's in-range liquidity (raw). */
+      liquidity: string
+      tick: number
+      initializedTicks: number
+      /** USD per unit. */
+      poolPrice: number
+      feePips: number
+    }
+  | { source: 'sqrt'; unitsForOnePercent: number; calibration: string }
+
+/** One borrower's view of the cascade (`wallet` of the request). */
+export type CascadeWallet =
+  | { address: Address; found: false; reason: string }
+  | {
+      address: Address
+      found: true
+      /** USD per unit of the asset; null when no price liquidates it. */
+      liquidationPrice: number | null
+      /** Relative shocks (-0.2 = -20%) that liquidate it without and with the cascade. */
+      naiveShock: number | null
+      cascadeShock: number | null
+      cascadeFinalPrice: number | null
+    }
+
 /** The default shock grid: -2% to -50% in 2% steps. */
 export const DEFAULT_CASCADE_SHOCKS = Array.from({ length: 25 }, (_, i) => -0.02 * (i + 1))
 
@@ -60,6 +91,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const market = await marketBorrowers({
     client,
     chain,
+    caches: sources.caches,
     market: req.market,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
@@ -97,7 +129,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const prepared = prepareCascade(converted.positions)
 
   let depth: DepthCurve = zeroDepth()
-  let depthInfo: Record<string, unknown> = { source: 'none' }
+  let depthInfo: CascadeDepthInfo = { source: 'none' }
   const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
     const state = await readUniswapV3Pool({
@@ -157,7 +189,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     count: 30,
   })
 
-  let wallet: Record<string, unknown> | undefined
+  let wallet: CascadeWallet | undefined
   if (req.wallet) {
     const i = market.owners.findIndex((o) => o.toLowerCase() === req.wallet!.toLowerCase())
     const cp = converted.positions.find((p) => p.id?.toLowerCase() === req.wallet!.toLowerCase())

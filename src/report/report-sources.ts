@@ -9,7 +9,8 @@ import { CHAIN_KEYS, type ChainKey, isChainKey } from '../chains/registry.js'
 import type { StacklensConfig } from '../config.js'
 import { ChainNotConfiguredError, UnknownChainError } from '../core/errors.js'
 import { HYPERLIQUID_CHAIN } from '../protocols/hyperliquid/index.js'
-import { ADAPTERS, VENUE_ADAPTERS } from '../protocols/read-wallet.js'
+import { createReadCaches, type ReadCaches } from '../protocols/read-caches.js'
+import { createAdapters, VENUE_ADAPTERS } from '../protocols/read-wallet.js'
 import type { ChainRuntime, ProtocolAdapter, VenueRuntime } from '../protocols/types.js'
 import { type AssetContexts, createAssetContexts } from './asset-contexts.js'
 
@@ -19,8 +20,10 @@ export interface ReportSources {
   assets: AssetContexts
   /** The client of a chain (one per chain, reused across requests). */
   clientFor(chain: ChainRuntime): PublicClient
-  /** The adapters a wallet read runs on an EVM chain. */
+  /** The adapters a wallet read runs on an EVM chain (built over `caches`). */
   adapters: readonly ProtocolAdapter[]
+  /** The adapters' read caches, for the market-wide reads. */
+  caches: ReadCaches
   /** Off-EVM venues read with every source (Hyperliquid), with their adapters. */
   venues: readonly { venue: VenueRuntime; adapters: readonly ProtocolAdapter<unknown, VenueRuntime>[] }[]
   /** Hint shown when a chain is not configured (differs on Node and Workers). */
@@ -57,16 +60,20 @@ export interface CreateReportSourcesParams {
   clientFor?: ((chain: ChainRuntime) => PublicClient) | undefined
   /** Hint shown when a chain is not configured. */
   configHint?: string | undefined
-  /** The EVM adapters (default: every adapter, {@link ADAPTERS}). */
+  /** The adapters' read caches (the root's); fresh ones when omitted. */
+  caches?: ReadCaches | undefined
+  /** The EVM adapters; every adapter over `caches` when omitted. */
   adapters?: readonly ProtocolAdapter[] | undefined
 }
 
 /**
  * The sources of one configuration: one client per chain (built on first use, then reused), the
- * asset graphs and rate calls, the adapters, and Hyperliquid as a venue when configured.
+ * asset graphs and rate calls, the adapters over their caches, and Hyperliquid as a venue when
+ * configured.
  */
 export function createReportSources(params: CreateReportSourcesParams): ReportSources {
   const { config } = params
+  const caches = params.caches ?? createReadCaches()
   const clients = new Map<string, PublicClient>()
   const build = params.clientFor ?? ((chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls }))
   return {
@@ -80,7 +87,8 @@ export function createReportSources(params: CreateReportSourcesParams): ReportSo
       }
       return c
     },
-    adapters: params.adapters ?? ADAPTERS,
+    adapters: params.adapters ?? createAdapters(caches),
+    caches,
     venues: config.hyperliquid
       ? [{ venue: { key: HYPERLIQUID_CHAIN, url: config.hyperliquid.url }, adapters: VENUE_ADAPTERS }]
       : [],

@@ -20,7 +20,7 @@ import {
   StressResponseSchema,
   WalletReportSchema,
 } from '../schemas.js'
-import { serializePosition, summarize, toJson } from '../serialize.js'
+import { toJson, walletReportJson } from '../serialize.js'
 
 const upstream = {
   502: jsonError('The RPC answered with an error'),
@@ -53,15 +53,7 @@ export function walletRoutes(sources: ReportSources) {
       const { address } = c.req.valid('param')
       const { chain, block } = c.req.valid('query')
       const read = await readWalletReport(sources, { address, chain, blockNumber: block })
-      return c.json(
-        {
-          ...read.pinned,
-          chains: read.chains,
-          positions: read.positions.map(serializePosition),
-          summary: summarize(read.positions),
-        },
-        200,
-      )
+      return c.json(walletReportJson(read), 200)
     },
   )
 

@@ -1,8 +1,26 @@
 import type { ProtocolAdapter } from '../types.js'
-import { planCometWallet } from './read.js'
+import { type CometHintsCache, planCometWallet } from './read.js'
 
 export type { CometAssetHint, CometConfig, CometPriceUnit } from './markets.js'
 export { COMETS } from './markets.js'
+export { type CometHintsCache, createCometHintsCache } from './read.js'
+
+/** Options of {@link createCompoundV3Adapter}. */
+export interface CreateCompoundV3AdapterOptions {
+  /** Where each Comet's learned asset list lives (the root's); the module default when omitted. */
+  hints?: CometHintsCache
+}
+
+/** A Compound v3 adapter over `options.hints` (see {@link compoundV3Adapter}). */
+export function createCompoundV3Adapter(
+  options: CreateCompoundV3AdapterOptions = {},
+): ProtocolAdapter<undefined> {
+  return {
+    key: 'compound-v3',
+    name: 'Compound v3 (Comet)',
+    planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user, options.hints)),
+  }
+}
 
 /**
  * The Compound v3 (Comet) adapter: every configured Comet of the chain, read in the chain's one
@@ -10,8 +28,4 @@ export { COMETS } from './markets.js'
  * follow-up). Health factor = Comet's isLiquidatable rule as a ratio, checked against the
  * Comet's own isLiquidatable at the same block.
  */
-export const compoundV3Adapter: ProtocolAdapter = {
-  key: 'compound-v3',
-  name: 'Compound v3 (Comet)',
-  planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user)),
-}
+export const compoundV3Adapter: ProtocolAdapter<undefined> = createCompoundV3Adapter()

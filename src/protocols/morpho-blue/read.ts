@@ -16,6 +16,7 @@ import {
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import type { Address } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import { toFloat, WAD } from '../../core/math.js'
 import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core/types.js'
@@ -133,15 +134,22 @@ export interface MorphoMarketFacts {
 
 /**
  * Market facts never change for a market id, so they are cached per chain (bounded): a market
- * seen once is read in ONE round trip after discovery from then on.
+ * seen once is read in ONE round trip after discovery from then on. Keys: `chainId:marketId`.
  */
-const factsCache = new Map<string, MorphoMarketFacts>()
-const FACTS_CACHE_MAX = 10_000
+export type MorphoFactsCache = BoundedCache<string, MorphoMarketFacts>
+
+/** A facts cache of at most `maxEntries` markets (default 10,000). */
+export function createMorphoFactsCache(maxEntries = 10_000): MorphoFactsCache {
+  return new BoundedCache(maxEntries)
+}
+
+/** The cache of direct library calls that pass none (the app's root injects its own). */
+const defaultFacts = createMorphoFactsCache()
 const factsKey = (chainId: number, id: Hex) => `${chainId}:${id.toLowerCase()}`
 
-/** Forgets cached market facts (tests and benchmarks measure cold reads with it). */
+/** Forgets the default cache's market facts (tests and benchmarks measure cold reads with it). */
 export function clearMorphoFactsCache(): void {
-  factsCache.clear()
+  defaultFacts.clear()
 }
 
 const call = (target: Address, callData: Hex): RawCall => ({ target, allowFailure: true, callData })
@@ -202,6 +210,8 @@ export interface PlanMorphoParams {
   config: MorphoBlueConfig
   user: Address
   ids: readonly Hex[]
+  /** Where learned market facts live (the root's); the module's default cache when omitted. */
+  facts?: MorphoFactsCache | undefined
 }
 
 interface MarketSlot {
@@ -219,6 +229,7 @@ interface MarketSlot {
  */
 export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
   const { chain, config, user, ids } = params
+  const factsCache = params.facts ?? defaultFacts
   if (ids.length === 0) return []
   const calls: RawCall[] = []
   const slots: MarketSlot[] = ids.map((id) => {
@@ -244,7 +255,7 @@ export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
       protocol: 'morpho-blue',
       calls,
       decode: (results, block, followUp) =>
-        decodeMorphoWallet(chain, config, slots, results, block, followUp),
+        decodeMorphoWallet(chain, config, slots, results, block, followUp, factsCache),
     },
   ]
 }
@@ -265,6 +276,7 @@ async function decodeMorphoWallet(
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
+  factsCache: MorphoFactsCache,
 ): Promise<PositionResult[]> {
   const context: ErrorContext = { chain: chain.key, protocol: 'morpho-blue' }
   const open: OpenMarket[] = []
@@ -344,7 +356,6 @@ async function decodeMorphoWallet(
             }),
           },
         }
-        if (factsCache.size >= FACTS_CACHE_MAX) factsCache.clear()
         factsCache.set(factsKey(chain.chainId, o.id), o.facts)
       } catch (err) {
         if (!(err instanceof BaseError)) throw err
