@@ -117,53 +117,46 @@ export const WalletQuerySchema = z.object({
   block: blockParam('Block number to pin (needs chain); latest when omitted'),
 })
 
-const MOVES = z.record(z.string(), z.number())
-/** The OpenAPI type of a comma-separated list parameter. */
-const list = (pattern: RegExp) => z.string().regex(pattern)
+/**
+ * An optional list parameter (`ETH:-0.3,BTC:-20%`): documented as the string it is on the wire
+ * (`pattern`: the characters its parser accepts), answered parsed.
+ */
+function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
+  return param(
+    name,
+    (raw) => {
+      if (raw !== undefined) parse(raw)
+      return raw
+    },
+    z.string().regex(pattern),
+    doc,
+  )
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : parse(raw)))
+}
+
+const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
 
 export const ExposureQuerySchema = WalletQuerySchema.extend({
-  betas: param(
-    'betas',
-    defined(parseBetas),
-    z.record(z.string(), z.object({ ETH: z.number(), BTC: z.number() })),
-    {
-      description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
-      example: 'LINK:1.2:0.9',
-    },
-  ).optional(),
-  target: param(
-    'target',
-    defined(parseUnwindTarget),
-    z.union([
-      z.object({ kind: z.literal('zero') }),
-      z.object({ kind: z.literal('healthFactor'), value: z.number().gt(1).max(100) }),
-    ]),
-    {
-      description: 'Unwind target: "zero" (no leverage, default) or a health factor > 1, e.g. 1.5',
-      example: '1.5',
-    },
-  ).optional(),
+  betas: listParam('betas', parseBetas, /^[A-Za-z0-9._:,\s-]*$/, {
+    description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
+    example: 'LINK:1.2:0.9',
+  }),
+  target: listParam('target', parseUnwindTarget, /^(zero|\d{1,3}(\.\d{1,6})?)?$/, {
+    description: 'Unwind target: "zero" (no leverage, default) or a health factor > 1, e.g. 1.5',
+    example: '1.5',
+  }),
 })
 
 export const StressQuerySchema = WalletQuerySchema.extend({
-  shocks: param(
-    'shocks',
-    defined((v) => parseMoves(v, 'shocks')),
-    MOVES,
-    {
-      description: 'Risk-asset moves, ASSET:MOVE comma-separated (ETH:-0.3 or ETH:-30%; * = the rest)',
-      example: 'ETH:-0.3,BTC:-0.2',
-    },
-  ).optional(),
-  depegs: param(
-    'depegs',
-    defined((v) => parseMoves(v, 'depegs')),
-    MOVES,
-    {
-      description: 'Wrapper/stablecoin moves against what they wrap, TOKEN:MOVE comma-separated',
-      example: 'stETH:-0.05',
-    },
-  ).optional(),
+  shocks: listParam('shocks', (v) => parseMoves(v, 'shocks'), MOVES, {
+    description: 'Risk-asset moves, ASSET:MOVE comma-separated (ETH:-0.3 or ETH:-30%; * = the rest)',
+    example: 'ETH:-0.3,BTC:-0.2',
+  }),
+  depegs: listParam('depegs', (v) => parseMoves(v, 'depegs'), MOVES, {
+    description: 'Wrapper/stablecoin moves against what they wrap, TOKEN:MOVE comma-separated',
+    example: 'stETH:-0.05',
+  }),
 })
 
 const blankTo =
@@ -196,19 +189,14 @@ export const MonteCarloQuerySchema = WalletQuerySchema.extend({
     z.union([z.number().int().nonnegative(), z.string().max(64)]),
     { description: 'Seed of the random stream (default 1): same seed, same result', example: '42' },
   ).optional(),
-  vols: param('vols', defined(parseVolatilities), z.record(z.string(), z.number().positive().max(5)), {
+  vols: listParam('vols', parseVolatilities, /^[A-Za-z0-9._:%,\s-]*$/, {
     description: 'Annual volatility overrides, ASSET:VOL comma-separated',
     example: 'ETH:0.8',
-  }).optional(),
-  jumps: param(
-    'jumps',
-    defined(parseJumps),
-    z.record(z.string(), z.object({ intensity: z.number(), meanLog: z.number(), volLog: z.number() })),
-    {
-      description: 'Merton jumps, ASSET:PER_YEAR:MEAN_LOG:VOL_LOG comma-separated',
-      example: 'ETH:2:-0.1:0.05',
-    },
-  ).optional(),
+  }),
+  jumps: listParam('jumps', parseJumps, /^[A-Za-z0-9._:,\s-]*$/, {
+    description: 'Merton jumps, ASSET:PER_YEAR:MEAN_LOG:VOL_LOG comma-separated',
+    example: 'ETH:2:-0.1:0.05',
+  }),
 })
 
 export const MarketParamsSchema = z.object({
@@ -243,19 +231,14 @@ export const CascadeQuerySchema = z.object({
     description: 'Chain key (required)',
     example: 'local',
   }),
-  asset: param('asset', riskAsset, list(/^[A-Za-z0-9._-]{1,32}$/), {
+  asset: param('asset', riskAsset, z.string().regex(/^[A-Za-z0-9._-]{1,32}$/), {
     description: 'The shocked risk asset (default ETH; not USD)',
     example: 'ETH',
   }).default('ETH'),
-  shocks: param(
-    'shocks',
-    defined((v) => parseShockList(v, 'shocks', 200)),
-    z.array(z.number().gt(-1).max(0)).max(200),
-    {
-      description: 'Initial shocks, comma-separated falls in (-1, 0] (default -2%..-50%)',
-      example: '-0.05,-0.1,-0.2',
-    },
-  ).optional(),
+  shocks: listParam('shocks', (v) => parseShockList(v, 'shocks', 200), /^[0-9.%,\s-]*$/, {
+    description: 'Initial shocks, comma-separated falls in (-1, 0] (default -2%..-50%)',
+    example: '-0.05,-0.1,-0.2',
+  }),
   depth: param('depth', depth, z.enum(CASCADE_DEPTHS), {
     description: "auto (the chain's DEX pool, else sqrt), pool, sqrt or none",
     example: 'auto',

@@ -254,7 +254,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { address } = parseWith(WalletParamsSchema, { address: positionals[0] })
     const chainFlag = values.chain ?? 'local'
     const raw = { ...values, chain: chainFlag === 'all' ? undefined : chainFlag }
-    const done = (body: unknown) => (values.json ? (json(body), null) : body)
     if (name === 'exposure') {
       const q = parseWith(ExposureQuerySchema, raw)
       if (!values.json) io.err(`${doing} ${address} on ${chainFlag}...\n`)
@@ -267,7 +266,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           target: q.target,
         }),
       )
-      if (done(report)) printExposure(report)
+      if (values.json) json(report)
+      else printExposure(report)
       return
     }
     const q = parseWith(StressQuerySchema, raw)
@@ -281,7 +281,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         depegs: q.depegs,
       }),
     )
-    if (done(report)) printStress(report)
+    if (values.json) json(report)
+    else printStress(report)
   }
 
   const cascadeCommand = async (args: string[]) => {
