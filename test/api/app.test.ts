@@ -389,7 +389,10 @@ describe('responses match their OpenAPI schemas', () => {
       [`/v1/wallets/${looper}/exposure?chain=local&target=1.5`, ExposureResponseSchema],
       [`/v1/wallets/${looper}/stress?chain=local`, StressResponseSchema],
       [`/v1/wallets/${looper}/montecarlo?chain=local&paths=200&steps=10`, MonteCarloResponseSchema],
-      [`/v1/markets/aave-v3-local/cascade?chain=local&shocks=-0.1,-0.3&wallet=${looper}`, CascadeResponseSchema],
+      [
+        `/v1/markets/aave-v3-local/cascade?chain=local&shocks=-0.1,-0.3&wallet=${looper}`,
+        CascadeResponseSchema,
+      ],
       [
         '/v1/analyze',
         AnalyzeResponseSchema,
