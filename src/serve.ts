@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
-import { createApp } from './api/app.js'
-import { configFromEnv, hasRealRpc, type StacklensEnv } from './chains/config.js'
+import { createStacklens } from './app.js'
+import { configFromEnv, hasRealRpc, type StacklensEnv } from './config.js'
 import { BaseError } from './core/errors.js'
 import { DEFAULT_MANIFEST_PATH, type RunningDevchain, startDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
@@ -62,8 +62,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       `  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`,
     )
   }
-  const config = configFromEnv(env, manifest)
-  const app = createApp({ config })
+  const { app } = createStacklens({ config: configFromEnv(env, manifest) })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
     s.once('error', reject)

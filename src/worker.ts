@@ -13,9 +13,9 @@
  * workerd treats every value export of this module as an entrypoint, so it exports only the
  * handler object (and types): helpers stay module-private.
  */
-import { createApp } from './api/app.js'
 import { errorBody } from './api/errors.js'
-import { configFromEnv, type StacklensEnv } from './chains/config.js'
+import { createStacklens } from './app.js'
+import { configFromEnv, type StacklensEnv } from './config.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 
 /**
@@ -95,7 +95,8 @@ function parseLocalManifest(value: unknown): DevchainManifest | null {
 function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
   try {
     const manifest = parseLocalManifest(env?.[MANIFEST_VAR])
-    const app = createApp({ config: configFromEnv(vars, manifest), configHint: WORKER_CONFIG_HINT })
+    // One stacklens (clients, read caches) per isolate and configuration.
+    const { app } = createStacklens({ config: configFromEnv(vars, manifest), configHint: WORKER_CONFIG_HINT })
     return (request) => app.fetch(request)
   } catch (err) {
     if (!(err instanceof WorkerConfigError)) throw err

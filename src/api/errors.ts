@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../core/errors.js'
+import { ErrorSchema } from './schemas.js'
 
 /** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
 export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 504> = {
@@ -30,3 +31,9 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 50
 export function errorBody(code: string, message: string) {
   return { error: { code, message } }
 }
+
+/** An error response of the OpenAPI document. */
+export const jsonError = (description: string) => ({
+  content: { 'application/json': { schema: ErrorSchema } },
+  description,
+})

@@ -1,4 +1,4 @@
-import type { StacklensConfig } from '../chains/config.js'
+import type { StacklensConfig } from '../config.js'
 import { DASHBOARD_SCRIPT } from './dashboard/script.js'
 import { DASHBOARD_STYLE } from './dashboard/style.js'
 import { escapeHtml, page } from './html.js'

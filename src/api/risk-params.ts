@@ -1,9 +1,26 @@
 /**
- * Query parameters of the risk routes: price moves (`ETH:-0.3,BTC:-20%`), shock lists
- * (`-0.05,-0.1`), and bounded integers. Every parser throws BaseError INVALID_REQUEST naming the
- * parameter and the bad item.
+ * Parsers of the query parameters: block numbers, price moves (`ETH:-0.3,BTC:-20%`), shock lists
+ * (`-0.05,-0.1`), betas, unwind targets and bounded numbers. Every parser throws a coded
+ * BaseError (INVALID_REQUEST unless said) naming the parameter and the bad item; the query
+ * schemas (`./query-schemas.ts`) run them, and the CLI through them.
  */
-import { BaseError } from '../core/errors.js'
+import { BaseError, InvalidBlockError } from '../core/errors.js'
+import type { UnwindTarget } from '../resolve/unwind.js'
+import type { BetaTable } from '../risk/defaults.js'
+
+/** The highest block number accepted (2^53 - 1: a JSON-safe integer). */
+export const MAX_BLOCK = 2n ** 53n - 1n
+
+/**
+ * Parses a block number: a decimal integer of at most 16 digits, at most {@link MAX_BLOCK}.
+ * @throws InvalidBlockError (INVALID_BLOCK).
+ */
+export function parseBlock(value: string): bigint {
+  if (!/^\d{1,16}$/.test(value)) throw new InvalidBlockError(value)
+  const n = BigInt(value)
+  if (n > MAX_BLOCK) throw new InvalidBlockError(value)
+  return n
+}
 
 const MOVE_ITEM = /^([A-Za-z0-9.*_-]{1,32}):([+-]?\d+(?:\.\d+)?)(%?)$/
 
@@ -129,4 +146,48 @@ export function parseVolatilities(value: string): Record<string, number> {
     out[(m[1] as string).toUpperCase()] = v
   }
   return out
+}
+
+const BETA_ITEM = /^([A-Za-z0-9._-]{1,32}):(-?\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?)$/
+
+/**
+ * Parses `betas=LINK:1.2:0.9,SOL:1.4:1.1` (risk asset : beta to ETH : beta to BTC).
+ * @throws BaseError INVALID_REQUEST naming the bad item.
+ */
+export function parseBetas(value: string | undefined): BetaTable {
+  if (value === undefined || value === '') return {}
+  const out: Record<string, { ETH: number; BTC: number }> = {}
+  const items = value.split(',')
+  if (items.length > 50) throw new BaseError('INVALID_REQUEST', 'betas: at most 50 entries')
+  for (const item of items) {
+    const m = BETA_ITEM.exec(item.trim())
+    if (!m) {
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `betas: "${item}" is not ASSET:BETA_ETH:BETA_BTC (e.g. LINK:1.2:0.9)`,
+      )
+    }
+    const eth = Number(m[2])
+    const btc = Number(m[3])
+    if (Math.abs(eth) > 100 || Math.abs(btc) > 100)
+      throw new BaseError('INVALID_REQUEST', `betas: "${item}": a beta above 100 in magnitude?`)
+    out[(m[1] as string).toUpperCase()] = { ETH: eth, BTC: btc }
+  }
+  return out
+}
+
+/**
+ * Parses the unwind `target`: "zero" (default) or a health factor > 1 (at most 100).
+ * @throws BaseError INVALID_REQUEST.
+ */
+export function parseUnwindTarget(value: string | undefined): UnwindTarget {
+  if (value === undefined || value === '' || value === 'zero') return { kind: 'zero' }
+  const hf = /^\d{1,3}(\.\d{1,6})?$/.test(value) ? Number(value) : Number.NaN
+  if (!(hf > 1 && hf <= 100)) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `target: "${value}" is neither "zero" nor a health factor above 1 (at most 100), e.g. 1.5`,
+    )
+  }
+  return { kind: 'healthFactor', value: hf }
 }

@@ -17,7 +17,7 @@ export const ErrorSchema = z
   .openapi('Error')
 
 /** The block and time one chain of an answer was read at. */
-const ChainBlockSchema = z.object({
+export const ChainBlockSchema = z.object({
   chain: z.string(),
   blockNumber: z.number().int(),
   timestamp: z.number().int(),
@@ -135,31 +135,6 @@ export const WalletReportSchema = z
   })
   .openapi('WalletReport')
 
-export const WalletParamsSchema = z.object({
-  address: z.string().openapi({
-    param: { name: 'address', in: 'path' },
-    example: '0x0000000000000000000000000000000000000001',
-  }),
-})
-
-export const WalletQuerySchema = z.object({
-  chain: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'chain', in: 'query' },
-      description: 'Chain key; all configured chains when omitted',
-      example: 'local',
-    }),
-  block: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'block', in: 'query' },
-      description: 'Block number to pin (needs chain); latest when omitted',
-    }),
-})
-
 export const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
 
 export const ChainsSchema = z
@@ -175,10 +150,6 @@ export const ChainsSchema = z
     ),
   })
   .openapi('Chains')
-
-export const ManifestParamsSchema = z.object({
-  chain: z.string().openapi({ param: { name: 'chain', in: 'path' }, example: 'local' }),
-})
 
 export const ManifestResponseSchema = z
   .record(z.string(), z.unknown())
@@ -329,25 +300,6 @@ export const ExposureSchema = z
   })
   .openapi('Exposure')
 
-export const ExposureQuerySchema = WalletQuerySchema.extend({
-  betas: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'betas', in: 'query' },
-      description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
-      example: 'LINK:1.2:0.9',
-    }),
-  target: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'target', in: 'query' },
-      description: 'Unwind target: "zero" (no leverage, default) or a health factor > 1, e.g. 1.5',
-      example: '1.5',
-    }),
-})
-
 export const ExposureResponseSchema = ExposureSchema.extend({
   address: z.string(),
   chain: z.string().nullable(),
@@ -370,25 +322,6 @@ export const AnalyzeResponseSchema = z
     summary: SummarySchema,
   })
   .openapi('AnalyzeResponse')
-
-export const StressQuerySchema = WalletQuerySchema.extend({
-  shocks: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'shocks', in: 'query' },
-      description: 'Risk-asset moves, ASSET:MOVE comma-separated (ETH:-0.3 or ETH:-30%; * = the rest)',
-      example: 'ETH:-0.3,BTC:-0.2',
-    }),
-  depegs: z
-    .string()
-    .optional()
-    .openapi({
-      param: { name: 'depegs', in: 'query' },
-      description: 'Wrapper/stablecoin moves against what they wrap, TOKEN:MOVE comma-separated',
-      example: 'stETH:-0.05',
-    }),
-})
 
 const StressedPositionSchema = z
   .object({
@@ -454,21 +387,6 @@ export const StressResponseSchema = z
   })
   .openapi('StressReport')
 
-const q = (name: string, description: string, example?: string) =>
-  z
-    .string()
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description, ...(example === undefined ? {} : { example }) })
-
-export const MonteCarloQuerySchema = WalletQuerySchema.extend({
-  horizonDays: q('horizonDays', 'Horizon in days (default 30)', '30'),
-  paths: q('paths', 'Simulated paths, 100..200,000 (default 10,000)', '10000'),
-  steps: q('steps', 'Time steps over the horizon, 1..10,000 (default: hourly)'),
-  seed: q('seed', 'Seed of the random stream (default 1): same seed, same result', '42'),
-  vols: q('vols', 'Annual volatility overrides, ASSET:VOL comma-separated', 'ETH:0.8'),
-  jumps: q('jumps', 'Merton jumps, ASSET:PER_YEAR:MEAN_LOG:VOL_LOG comma-separated', 'ETH:2:-0.1:0.05'),
-})
-
 export const MonteCarloResponseSchema = z
   .object({
     address: z.string(),
@@ -512,32 +430,6 @@ export const MonteCarloResponseSchema = z
     unresolved: z.array(UnresolvedSchema),
   })
   .openapi('MonteCarloReport')
-
-export const MarketParamsSchema = z.object({
-  market: z
-    .string()
-    .min(1)
-    .max(80)
-    .openapi({
-      param: { name: 'market', in: 'path' },
-      example: 'aave-v3-local',
-      description: 'An Aave market id or a Morpho market id (bytes32)',
-    }),
-})
-
-export const CascadeQuerySchema = z.object({
-  chain: q('chain', 'Chain key (required)', 'local'),
-  asset: q('asset', 'The shocked risk asset (default ETH)', 'ETH'),
-  shocks: q(
-    'shocks',
-    'Initial shocks, comma-separated falls in (-1, 0] (default -2%..-50%)',
-    '-0.05,-0.1,-0.2',
-  ),
-  depth: q('depth', "auto (the chain's DEX pool, else sqrt), pool, sqrt or none", 'auto'),
-  unitsForOnePercent: q('unitsForOnePercent', 'sqrt depth: units whose sale moves the price 1%'),
-  wallet: q('wallet', 'A borrower: the smallest shock that liquidates it with and without the cascade'),
-  block: q('block', 'Block number to pin; latest when omitted'),
-})
 
 export const CascadeResponseSchema = z
   .object({

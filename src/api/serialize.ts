@@ -1,4 +1,27 @@
+/**
+ * JSON of the API (and of the CLI's --json): bigints become decimal strings of raw units, typed,
+ * so a response is checked against its schema without casts.
+ */
 import type { PositionResult } from '../core/types.js'
+import type { WalletRead } from '../report/wallet-report.js'
+
+/** `T` as JSON: every bigint a decimal string, `undefined` fields dropped. */
+export type Json<T> = T extends bigint
+  ? string
+  : T extends string | number | boolean | null | undefined
+    ? T
+    : T extends (infer U)[]
+      ? Json<U>[]
+      : T extends readonly (infer U)[]
+        ? readonly Json<U>[]
+        : T extends object
+          ? { [K in keyof T]: Json<T[K]> }
+          : T
+
+/** A JSON-safe copy of `value`: bigints become decimal strings (one serialize pass). */
+export function toJson<T>(value: T): Json<T> {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Json<T>
+}
 
 /** A position as JSON: bigints become decimal strings. */
 export function serializePosition(p: PositionResult) {
@@ -34,5 +57,15 @@ export function summarize(positions: readonly PositionResult[]) {
     minHealthFactor,
     positions: ok,
     unavailable: positions.length - ok,
+  }
+}
+
+/** The wallet answer (`GET /v1/wallets/{address}`, `stacklens wallet --json`) of a wallet read. */
+export function walletReportJson(read: WalletRead) {
+  return {
+    ...read.pinned,
+    chains: read.chains,
+    positions: read.positions.map(serializePosition),
+    summary: summarize(read.positions),
   }
 }

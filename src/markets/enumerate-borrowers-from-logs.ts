@@ -6,11 +6,11 @@
  */
 import { getAddress, type Hex, type PublicClient, pad, parseAbiItem, toEventSelector } from 'viem'
 import { resolveBlock, rpcRequest } from '../chains/block.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Deadline } from '../chains/deadline.js'
 import { createLogBudget, type LogBudget, planLogRanges, spendLogRequest } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import { BaseError, BlockOutOfRangeError, RpcError } from '../core/errors.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
 import { mapLimit } from './paging.js'
 

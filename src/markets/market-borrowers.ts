@@ -5,12 +5,13 @@
  */
 import type { PublicClient } from 'viem'
 import { resolveBlock } from '../chains/block.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { enumerateBorrowersFromLogs, sortAddresses } from './enumerate-borrowers-from-logs.js'
 import { enumerateBorrowersFromSubgraph } from './enumerate-borrowers-from-subgraph.js'
 import { resolveMarket } from './market-ref.js'
@@ -58,6 +59,8 @@ export interface MarketBorrowersParams {
   /** Positions: users per aggregate3 batch and batches in flight. */
   chunkSize?: number
   concurrency?: number
+  /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
+  caches?: ReadCaches
 }
 
 /** A market's borrowers and their positions at one block. */
@@ -179,6 +182,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     ...(params.deadline ? { deadline: params.deadline } : {}),
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
+    ...(params.caches === undefined ? {} : { caches: params.caches }),
   })
   const t2 = performance.now()
   return {

@@ -3,11 +3,11 @@
  * reserve of it) or one Morpho Blue market (a bytes32 id in the chain's singleton).
  */
 import { getAddress, type Hex } from 'viem'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { AaveMarketConfig } from '../protocols/aave-v3/markets.js'
 import type { MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
+import type { ChainRuntime } from '../protocols/types.js'
 
 /** A resolved market. */
 export type MarketRef =

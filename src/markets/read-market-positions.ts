@@ -6,7 +6,6 @@
 import type { PublicClient } from 'viem'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../chains/batch.js'
 import { resolveBlock } from '../chains/block.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
@@ -17,8 +16,9 @@ import {
   aaveWalletCalls,
   decodeAaveWallet,
 } from '../protocols/aave-v3/read.js'
-import { planMorphoWallet } from '../protocols/morpho-blue/read.js'
-import type { FollowUp } from '../protocols/types.js'
+import { planMorphoWallet } from '../protocols/morpho-blue/index.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
+import type { ChainRuntime, FollowUp } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
 import { chunk, mapLimit } from './paging.js'
 
@@ -42,6 +42,8 @@ export interface ReadMarketPositionsParams {
   concurrency?: number
   /** The request's deadline: bounds every batch (UPSTREAM_TIMEOUT). */
   deadline?: Deadline
+  /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
+  caches?: ReadCaches
 }
 
 /** A borrower whose position could not be read or computed: listed, never served as zeros. */
@@ -222,7 +224,13 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     await mapLimit(chunk(plans, params.chunkSize ?? 100), concurrency, readGroup)
   } else {
     const plan = (user: Address): UserPlan => {
-      const [p] = planMorphoWallet({ chain, config: ref.config, user, ids: [ref.id] })
+      const [p] = planMorphoWallet({
+        chain,
+        config: ref.config,
+        user,
+        ids: [ref.id],
+        facts: params.caches?.morphoFacts,
+      })
       return { user, calls: p!.calls, decode: p!.decode }
     }
     // The first user alone: its decode learns (and caches) the market facts, so every later plan

@@ -2,17 +2,18 @@ import { type Hex, hexToBigInt, type PublicClient } from 'viem'
 import { type RateCall, rateFromResultDown } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
 import { getBlockTimestamp, resolveBlock } from '../chains/block.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
-import { compoundV3Adapter } from './compound-v3/index.js'
+import { compoundV3Adapter, createCompoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
-import { morphoBlueAdapter } from './morpho-blue/index.js'
-import type { ProtocolAdapter, WalletReadPlan } from './types.js'
+import { hyperliquidAdapter } from './hyperliquid/index.js'
+import { createMorphoBlueAdapter, morphoBlueAdapter } from './morpho-blue/index.js'
+import type { ReadCaches } from './read-caches.js'
+import type { ChainRuntime, ProtocolAdapter, VenueRuntime, WalletReadPlan } from './types.js'
 
 /**
  * Rate calls' answers (same order) as WAD rates by asset key; the keys whose call reverted or
@@ -50,6 +51,19 @@ export const ADAPTERS: readonly ProtocolAdapter[] = [
   compoundV3Adapter,
   gmxV2Adapter,
 ]
+
+/** Every EVM adapter, the ones that learn reading through `caches`. */
+export function createAdapters(caches: ReadCaches): readonly ProtocolAdapter[] {
+  return [
+    aaveV3Adapter,
+    createMorphoBlueAdapter({ facts: caches.morphoFacts }),
+    createCompoundV3Adapter({ hints: caches.cometHints }),
+    gmxV2Adapter,
+  ]
+}
+
+/** Every venue adapter (off-EVM sources whose "chain" is the venue). */
+export const VENUE_ADAPTERS: readonly ProtocolAdapter<unknown, VenueRuntime>[] = [hyperliquidAdapter]
 
 /** Params of {@link readWallet}. */
 export interface ReadWalletParams {
@@ -219,5 +233,60 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
     positions: decoded.flat(),
     rates,
     rateFailures,
+  }
+}
+
+/** Params of {@link readVenueWallet}. */
+export interface ReadVenueWalletParams {
+  venue: VenueRuntime
+  user: Address
+  adapters?: readonly ProtocolAdapter<unknown, VenueRuntime>[]
+}
+
+/**
+ * Reads every position of `user` on an off-EVM venue through the same adapter contract:
+ * discoveries (the venue's round trip) at once, then each plan decoded. The venue's state is not a
+ * block's: block 0, timed by the venue's clock when a plan says it (else now). A venue failure is
+ * an `unavailable` row, never thrown: the chains of the same report are still served.
+ */
+export async function readVenueWallet(params: ReadVenueWalletParams): Promise<WalletChainReport> {
+  const { venue, user } = params
+  const adapters = params.adapters ?? VENUE_ADAPTERS
+  const discovered = await Promise.all(
+    adapters.map((a) => a.discover?.({ client: undefined, chain: venue, user })),
+  )
+  const plans = adapters.flatMap((a, i) => a.planWallet(venue, user, discovered[i]))
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  const block = { blockNumber: 0n, timestamp: plans.find((p) => p.at)?.at?.timestamp ?? now }
+  const noFollowUp = async () => {
+    throw new BaseError('PROTOCOL_READ_FAILED', `${venue.key} is not an EVM chain: no follow-up reads`)
+  }
+  const rows = await Promise.all(
+    plans.map(async (plan): Promise<PositionResult[]> => {
+      try {
+        return await plan.decode([], block, noFollowUp)
+      } catch (err) {
+        if (!(err instanceof BaseError)) throw err
+        return [
+          {
+            status: 'unavailable',
+            protocol: plan.protocol,
+            market: plan.market,
+            chain: venue.key,
+            kind: plan.kind ?? 'lending',
+            code: err.code,
+            reason: err.message,
+          },
+        ]
+      }
+    }),
+  )
+  return {
+    chain: venue.key,
+    blockNumber: 0n,
+    timestamp: block.timestamp,
+    positions: rows.flat(),
+    rates: {},
+    rateFailures: [],
   }
 }

@@ -1,10 +1,55 @@
 import type { PublicClient } from 'viem'
 import type { BlockContext, RawCall, RawResult } from '../chains/batch.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
+import type { ChainKey } from '../chains/registry.js'
 import type { Address } from '../core/address.js'
 import type { PositionResult } from '../core/types.js'
+import type { DexPoolConfig } from '../dex/dex-pools.js'
+import type { AaveMarketConfig } from './aave-v3/markets.js'
+import type { CometConfig } from './compound-v3/markets.js'
+import type { GmxV2Config } from './gmx-v2/markets.js'
+import type { MorphoBlueConfig } from './morpho-blue/markets.js'
+
+/** An EVM chain this deployment can read: where to reach it and which markets live on it. */
+export interface ChainRuntime {
+  key: ChainKey
+  chainId: number
+  /** RPC URLs in fallback order. */
+  rpcUrls: string[]
+  multicall3: Address
+  aaveMarkets: AaveMarketConfig[]
+  /**
+   * A USD price source for assets priced outside their protocol (Morpho prices collateral in loan
+   * units): an AaveOracle-compatible `getAssetPrice(asset)` in USD with 8 decimals; null if none.
+   */
+  usdPriceOracle: Address | null
+  /** The chain's Morpho Blue singleton, if any. */
+  morphoBlue: MorphoBlueConfig | null
+  /** The chain's Comets (Compound v3). */
+  comets: CometConfig[]
+  /** The chain's GMX v2 deployments. */
+  gmxV2: GmxV2Config[]
+  /**
+   * DEX pools whose on-chain liquidity prices a cascade's forced sales, per risk asset (a Uniswap
+   * v3 pool of the asset against a stablecoin). Empty: a calibrated square-root depth curve.
+   */
+  dexPools?: DexPoolConfig[]
+  /** Subgraph GraphQL endpoints by market id, to enumerate a market's borrowers. */
+  subgraphs?: Record<string, string>
+}
+
+/**
+ * An off-EVM venue read over its own API (Hyperliquid's L1): no client, no multicall. Its state
+ * is the venue's, not a block's: a report of it says block 0 and the venue's time.
+ */
+export interface VenueRuntime {
+  /** The venue key, also the `chain` its positions carry, e.g. "hyperliquid". */
+  key: string
+  /** API base URL. */
+  url: string
+  fetchFn?: typeof fetch
+}
 
 /** Runs more calls pinned to the same block as the main batch (rare follow-up reads). */
 export type FollowUp = (calls: readonly RawCall[]) => Promise<RawResult[]>
@@ -20,13 +65,22 @@ export interface WalletReadPlan {
   /** What the plan reads; "lending" when omitted (used for `unavailable` rows). */
   kind?: 'lending' | 'perp'
   calls: RawCall[]
+  /**
+   * A venue plan (no calls) says when its state is from (block 0, the venue's time, Unix
+   * seconds); chain plans are pinned by the batch and leave it unset.
+   */
+  at?: BlockContext
   decode(results: RawResult[], block: BlockContext, followUp: FollowUp): Promise<PositionResult[]>
 }
 
-/** What discovery may use: the chain's client, pinned to `toBlock` when the report is. */
-export interface DiscoveryContext {
-  client: PublicClient
-  chain: ChainRuntime
+/**
+ * What discovery may use: the source (an EVM chain with its client, or a venue), the user, and
+ * the block the report is pinned to (latest when undefined).
+ */
+export interface DiscoveryContext<S = ChainRuntime> {
+  /** The chain's client; venues have none. */
+  client: S extends ChainRuntime ? PublicClient : undefined
+  chain: S
   user: Address
   /** The block the report is pinned to; latest when undefined. */
   toBlock?: bigint
@@ -43,20 +97,23 @@ export interface DiscoveryContext {
 
 /**
  * A protocol adapter: one exported object per protocol folder. Adapters never call each other;
- * the resolver only sees the positions they produce.
+ * the resolver only sees the positions they produce. `D` is what `discover` finds (the markets a
+ * wallet may hold), handed back to `planWallet` typed; `S` is where it reads (an EVM chain, or a
+ * venue such as Hyperliquid). The default `unknown` types a list of adapters of different kinds.
  */
-export interface ProtocolAdapter {
+export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
   /** Protocol family key, e.g. "aave-v3". */
   readonly key: string
   readonly name: string
   /**
-   * Finds which markets `user` may hold (event logs, indexers), before the batch. Adapters whose
-   * markets are a fixed list skip it. All adapters' discoveries run concurrently (one round trip).
+   * Finds which markets `user` may hold (event logs, indexers, a venue's account), before the
+   * batch. Adapters whose markets are a fixed list skip it. All adapters' discoveries run
+   * concurrently (one round trip).
    */
-  discover?(ctx: DiscoveryContext): Promise<unknown>
+  discover?(ctx: DiscoveryContext<S>): Promise<D>
   /**
    * Plans the reads of `user` in the markets of this adapter on `chain`; `discovered` is what
-   * `discover` returned.
+   * `discover` returned (undefined without discovery).
    */
-  planWallet(chain: ChainRuntime, user: Address, discovered?: unknown): WalletReadPlan[]
+  planWallet(chain: S, user: Address, discovered?: D): WalletReadPlan[]
 }

@@ -6,7 +6,17 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
-import { configFromEnv, localChainRuntime } from '../../src/chains/config.js'
+import {
+  AnalyzeResponseSchema,
+  CascadeResponseSchema,
+  ChainsSchema,
+  ExposureResponseSchema,
+  HealthSchema,
+  MonteCarloResponseSchema,
+  StressResponseSchema,
+  WalletReportSchema,
+} from '../../src/api/schemas.js'
+import { configFromEnv, localChainRuntime } from '../../src/config.js'
 import { freePort } from '../../src/devchain/anvil.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -369,5 +379,51 @@ describe('documents and pages', () => {
 
   it('unknown routes get a JSON 404', async () => {
     expectError(await get('/v2/nothing'), 404, 'NOT_FOUND')
+  })
+})
+
+describe('responses match their OpenAPI schemas', () => {
+  it('wallet, exposure, stress, Monte Carlo, cascade and analyze answers parse with their response schemas', async () => {
+    const cases: [string, { parse(v: unknown): unknown }, RequestInit?][] = [
+      [`/v1/wallets/${looper}?chain=local`, WalletReportSchema],
+      [`/v1/wallets/${looper}/exposure?chain=local&target=1.5`, ExposureResponseSchema],
+      [`/v1/wallets/${looper}/stress?chain=local`, StressResponseSchema],
+      [`/v1/wallets/${looper}/montecarlo?chain=local&paths=200&steps=10`, MonteCarloResponseSchema],
+      [
+        `/v1/markets/aave-v3-local/cascade?chain=local&shocks=-0.1,-0.3&wallet=${looper}`,
+        CascadeResponseSchema,
+      ],
+      [
+        '/v1/analyze',
+        AnalyzeResponseSchema,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            wallets: [{ address: looper, chains: ['local'] }],
+            legs: [
+              {
+                kind: 'perp',
+                venue: 'binance',
+                asset: 'ETH',
+                side: 'short',
+                size: 1,
+                entryPrice: 3000,
+                margin: 1000,
+                maintenanceMarginRate: 0.005,
+              },
+            ],
+          }),
+        },
+      ],
+      ['/v1/chains', ChainsSchema],
+      ['/health', HealthSchema],
+    ]
+    for (const [path, schema, init] of cases) {
+      const res = await t.app.request(path, init)
+      expect(res.status, path).toBe(200)
+      const body: unknown = await res.json()
+      expect(() => schema.parse(body), path).not.toThrow()
+    }
   })
 })

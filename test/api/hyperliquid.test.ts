@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
-import { configFromEnv } from '../../src/chains/config.js'
+import { configFromEnv } from '../../src/config.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 import { type HyperliquidServerDouble, startHyperliquidServer } from '../support/hyperliquid-server.js'
 import { CROSS_LONG_SHORT } from '../unit/protocols/hyperliquid/fixtures.js'

@@ -18,7 +18,7 @@ import { type Abi, type Address, erc20Abi, maxUint256, type PublicClient, parseA
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { createApp } from '../../src/api/app.js'
-import { type ChainRuntime, configFromEnv } from '../../src/chains/config.js'
+import { configFromEnv } from '../../src/config.js'
 import { loadArtifact } from '../../src/devchain/artifacts.js'
 import { compileAaveV36 } from '../../src/devchain/compile-aave-v36.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
@@ -33,6 +33,7 @@ import { AAVE_V36_DEMO } from '../../src/devchain/seed-aave-v36.js'
 import { send } from '../../src/devchain/tx.js'
 import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain

@@ -12,7 +12,7 @@
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChainClient } from '../../src/chains/client.js'
-import type { ChainRuntime } from '../../src/chains/config.js'
+import type { ChainRuntime } from '../../src/config.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import { gmxReaderDoubleAbi } from '../../src/devchain/contracts/GmxReaderDouble.artifact.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'

@@ -338,7 +338,7 @@ describe('faults', () => {
     it(`a Morpho batch that reverts leaves the Aave row served (${cache} market facts)`, async () => {
       if (cache === 'cold') clearMorphoFactsCache()
       else await read(wallet('looper'))
-      const wrongTarget: ProtocolAdapter = {
+      const wrongTarget: typeof morphoBlueAdapter = {
         ...morphoBlueAdapter,
         planWallet: (c, u, d) =>
           morphoBlueAdapter.planWallet(

@@ -8,12 +8,12 @@
  */
 import { type Address, encodeFunctionData, erc20Abi, type Hex, parseAbi, parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAssetContexts } from '../../src/api/exposure.js'
 import type { RateCall } from '../../src/assets/rates.js'
-import { configFromEnv } from '../../src/chains/config.js'
+import { configFromEnv } from '../../src/config.js'
 import { savingsVaultAbi } from '../../src/devchain/contracts/SavingsVault.artifact.js'
 import { send } from '../../src/devchain/tx.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { createAssetContexts } from '../../src/report/asset-contexts.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain

@@ -1,8 +1,9 @@
 /**
- * The `stacklens` command as a user runs it: `node bin/stacklens.js ...` in a subprocess against a
- * devchain (its manifest written to a temp file and passed as STACKLENS_MANIFEST). Covers the
- * JSON and human output of `wallet` (same health factor as the API at the same block, no ANSI with
- * NO_COLOR) and the exit codes: 0 ok, 2 bad input (and DEVCHAIN_NOT_RUNNING, a 404), 3 upstream
+ * The `stacklens` command against a devchain (its manifest written to a temp file and passed as
+ * STACKLENS_MANIFEST): `runCli` in process for what the commands answer (the JSON is the API's at
+ * the same block, the tables, no ANSI with NO_COLOR, the exit code of each bad input), and
+ * `node bin/stacklens.js ...` in a subprocess where the process itself is the point: argv, stdout,
+ * stderr and the exit codes 0 ok, 2 bad input (and DEVCHAIN_NOT_RUNNING, a 404), 3 upstream
  * failure (RPC unreachable).
  */
 import { execFile } from 'node:child_process'
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/run-cli.js'
 import { freePort } from '../../src/devchain/anvil.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -42,13 +44,36 @@ interface Run {
   stderr: string
 }
 
-/** Runs the CLI with a clean stacklens environment (no STACKLENS_* from the caller) and NO_COLOR. */
-function stacklens(args: string[], manifest: string = manifestPath): Promise<Run> {
+/** A clean stacklens environment (no STACKLENS_* from the caller), NO_COLOR, the manifest. */
+function cliEnv(manifest: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('STACKLENS_')) env[k] = v
   delete env.FORCE_COLOR
   env.NO_COLOR = '1'
   env.STACKLENS_MANIFEST = manifest
+  return env
+}
+
+/** Runs the CLI in process, as the process would (same environment, no color). */
+async function stacklens(args: string[], manifest: string = manifestPath): Promise<Run> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(args, {
+    env: cliEnv(manifest),
+    out: (line) => {
+      stdout += `${line}\n`
+    },
+    err: (text) => {
+      stderr += text
+    },
+    color: false,
+  })
+  return { code, stdout, stderr }
+}
+
+/** Runs `node bin/stacklens.js` in a subprocess (argv, streams and exit code as a user sees them). */
+function stacklensProcess(args: string[], manifest: string = manifestPath): Promise<Run> {
+  const env = cliEnv(manifest)
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -64,7 +89,7 @@ function stacklens(args: string[], manifest: string = manifestPath): Promise<Run
 
 describe('stacklens wallet', () => {
   it('--json: exit 0, the same health factor as the API at the same block', async () => {
-    const cli = await stacklens(['wallet', looper, '--json'])
+    const cli = await stacklensProcess(['wallet', looper, '--json'])
     expect(cli.stderr).toBe('')
     expect(cli.code).toBe(0)
     const out = JSON.parse(cli.stdout) as {
@@ -102,7 +127,7 @@ describe('stacklens wallet', () => {
 
 describe('bad input exits 2', () => {
   it('an invalid address, named on stderr', async () => {
-    const cli = await stacklens(['wallet', '0x123'])
+    const cli = await stacklensProcess(['wallet', '0x123'])
     expect(cli.code).toBe(2)
     expect(cli.stderr).toContain('0x123')
     expect(cli.stderr).toMatch(/not a valid EVM address/)
@@ -123,7 +148,7 @@ describe('bad input exits 2', () => {
   })
 
   it('an unknown command, with the usage', async () => {
-    const cli = await stacklens(['frobnicate'])
+    const cli = await stacklensProcess(['frobnicate'])
     expect(cli.code).toBe(2)
     expect(cli.stderr).toContain('unknown command "frobnicate"')
     expect(cli.stderr).toContain('usage:')
@@ -148,7 +173,7 @@ describe('upstream failure exits 3', () => {
   it('the manifest RPC is a closed port: unreachable', async () => {
     const closed = join(dir, 'closed.json')
     writeFileSync(closed, JSON.stringify({ ...t.manifest, rpcUrl: `http://127.0.0.1:${await freePort()}` }))
-    const cli = await stacklens(['wallet', looper], closed)
+    const cli = await stacklensProcess(['wallet', looper], closed)
     expect(cli.code).toBe(3)
     expect(cli.stderr).toContain('unreachable')
     expect(cli.stderr).not.toMatch(/\bat .+\.ts:\d+/)

@@ -13,7 +13,7 @@ import { type Address, parseAbiItem } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { createChainClient } from '../../src/chains/client.js'
-import { configFromEnv } from '../../src/chains/config.js'
+import { configFromEnv } from '../../src/config.js'
 import { freePort, resolveAnvilBinary } from '../../src/devchain/anvil.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 

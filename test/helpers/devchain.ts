@@ -6,7 +6,7 @@
 import type { PublicClient } from 'viem'
 import { createApp } from '../../src/api/app.js'
 import { createChainClient } from '../../src/chains/client.js'
-import { type ChainRuntime, configFromEnv, localChainRuntime } from '../../src/chains/config.js'
+import { type ChainRuntime, configFromEnv, localChainRuntime } from '../../src/config.js'
 import { devchainClients, type RunningDevchain, startDevchain } from '../../src/devchain/devchain.js'
 import type { DevchainManifest } from '../../src/devchain/manifest.js'
 import type { DevchainClients } from '../../src/devchain/tx.js'

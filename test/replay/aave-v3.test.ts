@@ -13,12 +13,12 @@
  * (`flipsWithoutBoundary`) are served without a price. Skipped when ../shared is absent.
  */
 import { describe, expect, it } from 'vitest'
-import type { ChainRuntime } from '../../src/chains/config.js'
 import type { Address } from '../../src/core/address.js'
 import { MAX_UINT256 } from '../../src/core/math.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface AccountDataRecord {

@@ -282,9 +282,7 @@ describe.skipIf(!rec)(
         BigInt(ev.drawnSharesLiquidated as string),
       )
       expect(
-        (after.liquidationRule as AaveV4LiquidationRule).collaterals.every(
-          (c) => c.currentBonusBps === null,
-        ),
+        (after.liquidationRule as AaveV4LiquidationRule).collaterals.every((c) => c.currentBonusBps === null),
       ).toBe(true)
     })
 

@@ -14,12 +14,12 @@
  */
 import { type Address, getAddress } from 'viem'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ChainRuntime } from '../../src/chains/config.js'
 import type { Position } from '../../src/core/types.js'
 import { compoundV3Adapter } from '../../src/protocols/compound-v3/index.js'
 import type { CometConfig } from '../../src/protocols/compound-v3/markets.js'
 import { clearLearnedCometHints } from '../../src/protocols/compound-v3/read.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface CometRecording extends Recording {

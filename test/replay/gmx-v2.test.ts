@@ -15,11 +15,11 @@
  */
 import { type Address, getAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
-import type { ChainRuntime } from '../../src/chains/config.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import type { GmxV2Config } from '../../src/protocols/gmx-v2/markets.js'
 import { createGmxV2Adapter } from '../../src/protocols/gmx-v2/read.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface GmxRecording extends Recording {

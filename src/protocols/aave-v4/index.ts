@@ -1,5 +1,4 @@
-import type { ChainRuntime } from '../../chains/config.js'
-import type { ProtocolAdapter } from '../types.js'
+import type { ChainRuntime, ProtocolAdapter } from '../types.js'
 import { AAVE_V4_DEPLOYMENTS, type AaveV4Deployment } from './markets.js'
 import { type AaveV4Discovery, discoverAaveV4, planAaveV4Wallet } from './read.js'
 

@@ -24,11 +24,10 @@ import { aaveV4HubAbi } from '../../../abis/aave-v4-hub.js'
 import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import type { ChainRuntime } from '../../chains/config.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
-import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
+import type { ChainRuntime, DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
 import {
   decodeAccountData,
   decodeAddress,

@@ -1,8 +1,26 @@
 import type { ProtocolAdapter } from '../types.js'
-import { planCometWallet } from './read.js'
+import { type CometHintsCache, planCometWallet } from './read.js'
 
 export type { CometAssetHint, CometChainKey, CometConfig, CometPriceUnit } from './markets.js'
 export { COMETS, COMETS_SOURCE } from './markets.js'
+export { type CometHintsCache, createCometHintsCache } from './read.js'
+
+/** Options of {@link createCompoundV3Adapter}. */
+export interface CreateCompoundV3AdapterOptions {
+  /** Where each Comet's learned asset list lives (the root's); the module default when omitted. */
+  hints?: CometHintsCache
+}
+
+/** A Compound v3 adapter over `options.hints` (see {@link compoundV3Adapter}). */
+export function createCompoundV3Adapter(
+  options: CreateCompoundV3AdapterOptions = {},
+): ProtocolAdapter<undefined> {
+  return {
+    key: 'compound-v3',
+    name: 'Compound v3 (Comet)',
+    planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user, options.hints)),
+  }
+}
 
 /**
  * The Compound v3 (Comet) adapter: every configured Comet of the chain, read in the chain's one
@@ -11,8 +29,4 @@ export { COMETS, COMETS_SOURCE } from './markets.js'
  * plus details.accruedHealthFactor as absorb sees it after accruing; checked against the
  * Comet's own isLiquidatable at the same block.
  */
-export const compoundV3Adapter: ProtocolAdapter = {
-  key: 'compound-v3',
-  name: 'Compound v3 (Comet)',
-  planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user)),
-}
+export const compoundV3Adapter: ProtocolAdapter<undefined> = createCompoundV3Adapter()

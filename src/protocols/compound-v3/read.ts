@@ -15,6 +15,7 @@ import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex } from 'vi
 import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from '../../../abis/compound-v3-comet.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { FollowUp, WalletReadPlan } from '../types.js'
@@ -57,14 +58,23 @@ export interface CometHints {
   assets: readonly CometAssetHint[]
 }
 
-const learned = new Map<string, CometHints>()
+/** Asset lists learned from each Comet's last read, by `chain:comet` (bounded). */
+export type CometHintsCache = BoundedCache<string, CometHints>
+
+/** A learned-hints cache of at most `maxEntries` Comets (default 1,000). */
+export function createCometHintsCache(maxEntries = 1_000): CometHintsCache {
+  return new BoundedCache(maxEntries)
+}
+
+/** The cache of direct library calls that pass none (the app's root injects its own). */
+const defaultLearned = createCometHintsCache()
 const learnedKey = (config: CometConfig) => `${config.chain}:${config.comet.toLowerCase()}`
 
 /**
- * The hints the next read of `config` uses: what this process last read from that Comet, else
- * the configured ones.
+ * The hints the next read of `config` uses: what `learned` last read from that Comet, else the
+ * configured ones.
  */
-export function cometHints(config: CometConfig): CometHints {
+export function cometHints(config: CometConfig, learned: CometHintsCache = defaultLearned): CometHints {
   return (
     learned.get(learnedKey(config)) ?? {
       ...(config.baseTokenPriceFeed ? { baseTokenPriceFeed: config.baseTokenPriceFeed } : {}),
@@ -73,9 +83,9 @@ export function cometHints(config: CometConfig): CometHints {
   )
 }
 
-/** Forgets every learned asset list (tests; a process that switched networks). */
+/** Forgets every asset list of the default cache (tests; a process that switched networks). */
 export function clearLearnedCometHints(): void {
-  learned.clear()
+  defaultLearned.clear()
 }
 
 /** Where each call of one Comet's slice sits. */
@@ -216,6 +226,7 @@ export async function decodeCometWallet(
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
+  learned: CometHintsCache = defaultLearned,
 ): Promise<PositionResult[]> {
   const context: ErrorContext = { chain: config.chain, protocol: COMPOUND_V3_PROTOCOL, market: config.id }
   // `what` names the call; Comet calls are prefixed "Comet.", others name their contract.
@@ -349,7 +360,7 @@ export async function decodeCometWallet(
   const relevant = infos.filter(held)
   let source: 'hint' | 'follow-up' = 'hint'
   if (principal === 0n && relevant.length === 0) {
-    remember(config, baseFeed, infos, known.symbols)
+    remember(learned, config, baseFeed, infos, known.symbols)
     return []
   }
 
@@ -396,7 +407,7 @@ export async function decodeCometWallet(
       throw new CometReadFailedError('the follow-up read answered the wrong number of calls', context)
     for (const take of pending) take(answers)
   }
-  remember(config, baseFeed, infos, known.symbols)
+  remember(learned, config, baseFeed, infos, known.symbols)
 
   let unitUsd = 1
   if (config.priceUnit && !config.priceUnit.usdFeed) {
@@ -507,6 +518,7 @@ function inBits(bits: bigint, offset: number): boolean {
 }
 
 function remember(
+  learned: CometHintsCache,
   config: CometConfig,
   baseFeed: Address,
   infos: readonly CometAssetInfo[],
@@ -521,13 +533,18 @@ function remember(
   })
 }
 
-/** The read plan of one wallet in one Comet. */
-export function planCometWallet(config: CometConfig, user: Address): WalletReadPlan {
-  const layout = cometWalletCalls(config, user)
+/** The read plan of one wallet in one Comet; `learned` holds the asset lists (default cache when omitted). */
+export function planCometWallet(
+  config: CometConfig,
+  user: Address,
+  learned: CometHintsCache = defaultLearned,
+): WalletReadPlan {
+  const layout = cometWalletCalls(config, user, cometHints(config, learned))
   return {
     market: config.id,
     protocol: COMPOUND_V3_PROTOCOL,
     calls: layout.calls,
-    decode: (results, block, followUp) => decodeCometWallet(config, user, layout, results, block, followUp),
+    decode: (results, block, followUp) =>
+      decodeCometWallet(config, user, layout, results, block, followUp, learned),
   }
 }

@@ -1,5 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
-import { createGmxV2Adapter } from './read.js'
+import { createGmxV2Adapter, type GmxDiscovered } from './read.js'
 
 export type {
   GmxChainKey,
@@ -23,4 +23,4 @@ export { createGmxV2Adapter, readerAt } from './read.js'
  * position is a `perp` row with its long/short and collateral legs and its liquidation price per
  * GMX's own check, recomputed exactly and checked against the Reader's remaining collateral.
  */
-export const gmxV2Adapter: ProtocolAdapter = createGmxV2Adapter()
+export const gmxV2Adapter: ProtocolAdapter<GmxDiscovered> = createGmxV2Adapter()

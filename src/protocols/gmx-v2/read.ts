@@ -25,11 +25,10 @@ import {
   zeroAddress,
 } from 'viem'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../../chains/batch.js'
-import type { ChainRuntime } from '../../chains/config.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
-import type { DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
+import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
 import { gmxDataStoreAbi, gmxFeedAbi, gmxReaderAbi, gmxReaderV21Abi } from './abi.js'
 import {
   type GmxMarketHint,
@@ -708,7 +707,7 @@ export interface CreateGmxV2AdapterParams {
  * on: missing prices become that deployment's `unavailable` row with code PRICE_UNAVAILABLE, a
  * failed chain read only moves the verdict into a follow-up).
  */
-export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter {
+export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter<GmxDiscovered> {
   return {
     key: GMX_V2_PROTOCOL,
     name: 'GMX v2',
@@ -737,8 +736,6 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
       return out
     },
     planWallet: (chain, user, discovered) =>
-      gmxConfigsOf(chain).map((config) =>
-        planGmxWallet(config, user, (discovered as GmxDiscovered | undefined)?.get(config.id)),
-      ),
+      gmxConfigsOf(chain).map((config) => planGmxWallet(config, user, discovered?.get(config.id))),
   }
 }

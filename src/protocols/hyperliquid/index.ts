@@ -1,14 +1,21 @@
 /**
- * The Hyperliquid adapter. Hyperliquid is its own L1 read over an HTTP API, not an EVM chain that
- * joins the aggregate3 batch, so this adapter does not satisfy `ProtocolAdapter` (which plans
- * multicall reads); it exposes one function, {@link HyperliquidAdapter.readWallet}, that the
- * wallet report calls next to the chain batch.
+ * Hyperliquid perps (its own L1, over the info API) as a `ProtocolAdapter` whose "chain" is the
+ * venue; the client, the payload schemas and the position layout are exported for direct use.
  */
+
 import type { Address } from '../../core/address.js'
+import { BaseError } from '../../core/errors.js'
 import type { Position } from '../../core/types.js'
-import { HYPERLIQUID_MAINNET_URL, type HyperliquidRequestOptions } from './client.js'
-import { HYPERLIQUID_CHAIN, HYPERLIQUID_PROTOCOL } from './position.js'
+import type { ProtocolAdapter, VenueRuntime } from '../types.js'
+import { fetchClearinghouseState, HYPERLIQUID_MAINNET_URL, type HyperliquidRequestOptions } from './client.js'
+import {
+  HYPERLIQUID_CHAIN,
+  HYPERLIQUID_MARKET,
+  HYPERLIQUID_PROTOCOL,
+  positionsFromClearinghouseState,
+} from './position.js'
 import { readHyperliquidWallet } from './read.js'
+import type { ClearinghouseState } from './schemas.js'
 
 export type { FetchClearinghouseStateParams, HyperliquidRequestOptions } from './client.js'
 export {
@@ -30,6 +37,13 @@ export {
 export { type ReadHyperliquidWalletParams, readHyperliquidWallet } from './read.js'
 export * from './schemas.js'
 
+/**
+ * What the adapter's discovery found: the venue's account state (one `clearinghouseState`
+ * request), or the venue error that stopped it (served as an `unavailable` row, never thrown:
+ * the chains of the same report are still served).
+ */
+export type HyperliquidDiscovery = { state: ClearinghouseState } | { error: BaseError }
+
 /** Params of {@link HyperliquidAdapter.readWallet}. */
 export interface HyperliquidReadWalletParams {
   user: Address
@@ -37,24 +51,68 @@ export interface HyperliquidReadWalletParams {
   config?: HyperliquidRequestOptions
 }
 
-/** The shape of {@link hyperliquidAdapter}. */
-export interface HyperliquidAdapter {
-  /** Protocol key. */
-  readonly key: string
-  readonly name: string
-  /** Chain key the positions carry. */
+/** The shape of {@link hyperliquidAdapter}: a venue `ProtocolAdapter` plus a direct read. */
+export interface HyperliquidAdapter extends ProtocolAdapter<HyperliquidDiscovery, VenueRuntime> {
+  /** Chain key the positions carry (the venue). */
   readonly chain: string
   /** Default API base URL. */
   readonly defaultUrl: string
-  /** The perp positions of `user`; errors as in {@link readHyperliquidWallet}. */
+  /** The perp positions of `user`, read directly; errors thrown as in {@link readHyperliquidWallet}. */
   readWallet(params: HyperliquidReadWalletParams): Promise<Position[]>
 }
 
-/** The Hyperliquid adapter object. */
+/**
+ * The Hyperliquid adapter. Hyperliquid is its own L1 read over an HTTP API: its "chain" is the
+ * venue ({@link VenueRuntime} with key `hyperliquid`). Discovery is the one venue round trip
+ * (the account state); the plan has no multicall calls and decodes that state into the cross
+ * account and each isolated position, timed at the venue's clock.
+ */
 export const hyperliquidAdapter: HyperliquidAdapter = {
   key: HYPERLIQUID_PROTOCOL,
   name: 'Hyperliquid',
   chain: HYPERLIQUID_CHAIN,
   defaultUrl: HYPERLIQUID_MAINNET_URL,
   readWallet: ({ user, config }) => readHyperliquidWallet({ ...config, user }),
+  async discover({ chain: venue, user }) {
+    try {
+      const state = await fetchClearinghouseState({
+        user,
+        url: venue.url,
+        ...(venue.fetchFn ? { fetchFn: venue.fetchFn } : {}),
+      })
+      return { state }
+    } catch (err) {
+      if (!(err instanceof BaseError)) throw err
+      return { error: err }
+    }
+  },
+  planWallet(venue, _user, discovered) {
+    if (venue.key !== HYPERLIQUID_CHAIN || !discovered) return []
+    let positions: Position[] = []
+    let failure: unknown
+    if ('error' in discovered) failure = discovered.error
+    else {
+      try {
+        positions = positionsFromClearinghouseState(discovered.state)
+      } catch (err) {
+        failure = err
+      }
+    }
+    const venueTime = 'state' in discovered && positions.length > 0 ? discovered.state.time : undefined
+    return [
+      {
+        market: HYPERLIQUID_MARKET,
+        protocol: HYPERLIQUID_PROTOCOL,
+        kind: 'perp',
+        calls: [],
+        ...(venueTime === undefined
+          ? {}
+          : { at: { blockNumber: 0n, timestamp: BigInt(Math.floor(venueTime / 1000)) } }),
+        decode: async () => {
+          if (failure !== undefined) throw failure
+          return positions
+        },
+      },
+    ]
+  },
 }

@@ -16,14 +16,14 @@ import {
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import { getHeadBlock, rpcRequest } from '../../chains/block.js'
-import type { ChainRuntime } from '../../chains/config.js'
 import { withDeadline } from '../../chains/deadline.js'
 import { createLogBudget, planLogRanges, spendLogRequest } from '../../chains/log-budget.js'
 import type { Address } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, BlockOutOfRangeError, type ErrorContext } from '../../core/errors.js'
 import { toFloat, WAD } from '../../core/math.js'
 import type { Leg, LiquidationPrice, Position, PositionResult } from '../../core/types.js'
-import type { DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
+import type { ChainRuntime, DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
 import { fetchMorphoApiMarkets } from './api.js'
 import type { MorphoBlueConfig } from './markets.js'
 import {
@@ -171,15 +171,22 @@ export interface MorphoMarketFacts {
 
 /**
  * Market facts never change for a market id, so they are cached per chain (bounded): a market
- * seen once is read in ONE round trip after discovery from then on.
+ * seen once is read in ONE round trip after discovery from then on. Keys: `chainId:marketId`.
  */
-const factsCache = new Map<string, MorphoMarketFacts>()
-const FACTS_CACHE_MAX = 10_000
+export type MorphoFactsCache = BoundedCache<string, MorphoMarketFacts>
+
+/** A facts cache of at most `maxEntries` markets (default 10,000). */
+export function createMorphoFactsCache(maxEntries = 10_000): MorphoFactsCache {
+  return new BoundedCache(maxEntries)
+}
+
+/** The cache of direct library calls that pass none (the app's root injects its own). */
+const defaultFacts = createMorphoFactsCache()
 const factsKey = (chainId: number, id: Hex) => `${chainId}:${id.toLowerCase()}`
 
-/** Forgets cached market facts (tests and benchmarks measure cold reads with it). */
+/** Forgets the default cache's market facts (tests and benchmarks measure cold reads with it). */
 export function clearMorphoFactsCache(): void {
-  factsCache.clear()
+  defaultFacts.clear()
 }
 
 const call = (target: Address, callData: Hex): RawCall => ({ target, allowFailure: true, callData })
@@ -240,6 +247,8 @@ export interface PlanMorphoParams {
   config: MorphoBlueConfig
   user: Address
   ids: readonly Hex[]
+  /** Where learned market facts live (the root's); the module's default cache when omitted. */
+  facts?: MorphoFactsCache | undefined
 }
 
 interface MarketSlot {
@@ -257,6 +266,7 @@ interface MarketSlot {
  */
 export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
   const { chain, config, user, ids } = params
+  const factsCache = params.facts ?? defaultFacts
   if (ids.length === 0) return []
   const calls: RawCall[] = []
   const slots: MarketSlot[] = ids.map((id) => {
@@ -282,7 +292,7 @@ export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
       protocol: 'morpho-blue',
       calls,
       decode: (results, block, followUp) =>
-        decodeMorphoWallet(chain, config, slots, results, block, followUp),
+        decodeMorphoWallet(chain, config, slots, results, block, followUp, factsCache),
     },
   ]
 }
@@ -303,6 +313,7 @@ async function decodeMorphoWallet(
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
+  factsCache: MorphoFactsCache,
 ): Promise<PositionResult[]> {
   const context: ErrorContext = { chain: chain.key, protocol: 'morpho-blue' }
   const open: OpenMarket[] = []
@@ -382,7 +393,6 @@ async function decodeMorphoWallet(
             }),
           },
         }
-        if (factsCache.size >= FACTS_CACHE_MAX) factsCache.clear()
         factsCache.set(factsKey(chain.chainId, o.id), o.facts)
       } catch (err) {
         if (!(err instanceof BaseError)) throw err

@@ -3,7 +3,7 @@
  * Addresses checked against @aave-dao/aave-address-book 4.68.1 and Spark's deployment list.
  */
 import { describe, expect, it } from 'vitest'
-import { configFromEnv, hasRealRpc } from '../../../src/chains/config.js'
+import { configFromEnv, hasRealRpc } from '../../../src/config.js'
 import { AAVE_MARKETS } from '../../../src/protocols/aave-v3/markets.js'
 
 describe('configFromEnv', () => {

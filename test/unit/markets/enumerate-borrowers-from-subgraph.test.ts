@@ -4,7 +4,7 @@
  * cannot trust.
  */
 import { describe, expect, it } from 'vitest'
-import type { ChainRuntime } from '../../../src/chains/config.js'
+import type { ChainRuntime } from '../../../src/config.js'
 import { enumerateBorrowersFromSubgraph, resolveMarket, SubgraphError } from '../../../src/markets/index.js'
 
 const PROVIDER = '0x1111111111111111111111111111111111111111'

@@ -8,13 +8,13 @@
  * factor) by hand, and the Hyperliquid fixtures' hand-computed maintenance (fixtures.ts).
  */
 import { describe, expect, it } from 'vitest'
-import { perpLegPosition } from '../../../src/api/analyze.js'
 import { aaveV3LiquidationRule } from '../../../src/protocols/aave-v3/position.js'
 import { cometAbsorbRule } from '../../../src/protocols/compound-v3/position.js'
 import { gmxMinCollateralRule } from '../../../src/protocols/gmx-v2/position.js'
 import { positionsFromClearinghouseState } from '../../../src/protocols/hyperliquid/position.js'
 import { clearinghouseStateSchema } from '../../../src/protocols/hyperliquid/schemas.js'
 import { morphoBlueLiquidationRule, morphoMarketLabel } from '../../../src/protocols/morpho-blue/position.js'
+import { perpLegPosition } from '../../../src/report/manual-legs.js'
 import { USD_BASE } from '../../helpers/liquidation-rules.js'
 import { CROSS_LONG_SHORT, ISOLATED_DOCS } from './hyperliquid/fixtures.js'
 

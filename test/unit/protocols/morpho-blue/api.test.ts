@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ChainRuntime } from '../../../../src/chains/config.js'
+import type { ChainRuntime } from '../../../../src/config.js'
 import { fetchMorphoApiMarkets } from '../../../../src/protocols/morpho-blue/api.js'
 import { discoverMorphoMarkets } from '../../../../src/protocols/morpho-blue/read.js'
 

@@ -1,24 +1,15 @@
 /**
- * The cascade route's shell: a market's borrowers and positions at one block (src/markets), the
+ * The market cascade use case: a market's borrowers and positions at one block (src/markets), the
  * wrapper rates at that block, the positions as cascade inputs for the asset, the depth curve (a
  * Uniswap v3 pool read at the same block, else a square-root curve), then the shock curve, the
  * liquidation histogram and the per-wallet view.
  */
-import {
-  decodeFunctionResult,
-  encodeFunctionData,
-  type Hex,
-  type PublicClient,
-  parseAbi,
-  zeroAddress,
-} from 'viem'
-import { executeBatch } from '../chains/batch.js'
-import type { ChainRuntime } from '../chains/config.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
+import { assertMarketListed } from '../markets/assert-market-listed.js'
 import { marketBorrowers } from '../markets/market-borrowers.js'
-import { decodeRates } from '../protocols/read-wallet.js'
+import { readRatesAt } from '../markets/read-rates-at.js'
 import { positionContributions, referencePrices } from '../resolve/contributions.js'
 import {
   cascadeCurve,
@@ -30,66 +21,90 @@ import {
 import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '../risk/depth.js'
 import { marketCascadeInputs } from '../risk/market-cascade.js'
 import type { StressInput } from '../risk/stress.js'
-import type { AssetContexts } from './exposure.js'
+import { type ReportSources, resolveChain } from './report-sources.js'
 
-const idToMarketParamsAbi = parseAbi([
-  'function idToMarketParams(bytes32 id) view returns (address loanToken, address collateralToken, address oracle, address irm, uint256 lltv)',
-])
+/** Where a cascade's price impact comes from. */
+export const CASCADE_DEPTHS = ['auto', 'pool', 'sqrt', 'none'] as const
+/** A depth source: the chain's DEX pool (else sqrt), the pool only, a square-root curve, none. */
+export type CascadeDepth = (typeof CASCADE_DEPTHS)[number]
 
-/** What the route asks for. */
-export interface CascadeRequest {
-  client: PublicClient
-  chain: ChainRuntime
-  assets: AssetContexts
+/** Params of {@link marketCascadeReport}. */
+export interface MarketCascadeParams {
+  /** Chain key (a market lives on one chain). */
+  chain: string
+  /** An Aave market id of the chain or a Morpho market id (bytes32). */
   market: string
+  /** The shocked risk asset, upper case (not USD). */
   asset: string
+  /** Initial shocks, relative falls in (-1, 0]. */
   shocks: number[]
-  depth: 'auto' | 'pool' | 'sqrt' | 'none'
+  depth: CascadeDepth
   /** Square-root curve: units of the asset whose sale moves the price 1%. */
   unitsForOnePercent?: number
   wallet?: Address
   blockNumber?: bigint
 }
 
+/** Which depth curve priced the forced sales, and from what. */
+export type CascadeDepthInfo =
+  | { source: 'none' }
+  | {
+      source: 'uniswap-v3'
+      pool: Address
+      label: string
+      /** The pool's in-range liquidity (raw). */
+      liquidity: string
+      tick: number
+      initializedTicks: number
+      /** USD per unit. */
+      poolPrice: number
+      feePips: number
+    }
+  | { source: 'sqrt'; unitsForOnePercent: number; calibration: string }
+
+/** One borrower's view of the cascade (`wallet` of the request). */
+export type CascadeWallet =
+  | { address: Address; found: false; reason: string }
+  | {
+      address: Address
+      found: true
+      /** USD per unit of the asset; null when no price liquidates it. */
+      liquidationPrice: number | null
+      /** Relative shocks (-0.2 = -20%) that liquidate it without and with the cascade. */
+      naiveShock: number | null
+      cascadeShock: number | null
+      cascadeFinalPrice: number | null
+    }
+
 /** The default shock grid: -2% to -50% in 2% steps. */
 export const DEFAULT_CASCADE_SHOCKS = Array.from({ length: 25 }, (_, i) => -0.02 * (i + 1))
 
-/** Runs the cascade of one market. */
-export async function marketCascade(req: CascadeRequest) {
-  const { client, chain } = req
+/**
+ * The cascade of one market: every borrower at one block, each initial shock of `asset` run to
+ * the fixed point of liquidate -> sell -> price impact.
+ * @throws chain errors of {@link resolveChain}; NOT_FOUND for a market the chain does not have;
+ *   INVALID_REQUEST when no borrower holds the asset, or depth=pool without a pool.
+ */
+export async function marketCascadeReport(sources: ReportSources, req: MarketCascadeParams) {
+  const chain = resolveChain(sources, req.chain)
+  const client = sources.clientFor(chain)
   const market = await marketBorrowers({
     client,
     chain,
+    caches: sources.caches,
     market: req.market,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
   // Wrapper rates at the same block, for the positions' units.
-  const calls = req.assets.rateCallsFor(chain.key)
-  const { rates, failures: rateFailures } =
-    calls.length === 0
-      ? { rates: {}, failures: [] }
-      : decodeRates(
-          calls,
-          (
-            await executeBatch({
-              client,
-              chain: chain.key,
-              multicall3: chain.multicall3,
-              calls: calls.map((c) => ({ target: c.target, callData: c.callData, allowFailure: true })),
-              blockNumber: market.blockNumber,
-            })
-          ).results,
-        )
-  const { contexts, fallback } = req.assets.contextsFrom([
-    {
-      chain: chain.key,
-      blockNumber: market.blockNumber,
-      timestamp: market.timestamp,
-      positions: [],
-      rates,
-      rateFailures,
-    },
+  const { rates } = await readRatesAt({
+    client,
+    chain,
+    calls: sources.assets.rateCallsFor(chain.key),
+    blockNumber: market.blockNumber,
+  })
+  const { contexts, fallback } = sources.assets.contextsFrom([
+    { chain: chain.key, timestamp: market.timestamp, rates },
   ])
   const identified = market.positions.map((position, i) => ({ id: market.owners[i] as string, position }))
   const prices = referencePrices(identified, contexts, fallback)
@@ -100,36 +115,9 @@ export async function marketCascade(req: CascadeRequest) {
     contributions: positionContributions(id, position, ctx, prices),
   }))
   const converted = marketCascadeInputs(inputs, req.asset)
-  if (market.borrowers.length === 0 && /^0x[0-9a-fA-F]{64}$/.test(req.market) && chain.morphoBlue) {
-    // No borrower at all: tell an empty market from an id Morpho does not know.
-    const params = await executeBatch({
-      client,
-      chain: chain.key,
-      multicall3: chain.multicall3,
-      calls: [
-        {
-          target: chain.morphoBlue.morpho,
-          allowFailure: true,
-          callData: encodeFunctionData({
-            abi: idToMarketParamsAbi,
-            functionName: 'idToMarketParams',
-            args: [req.market as Hex],
-          }),
-        },
-      ],
-      blockNumber: market.blockNumber,
-    })
-    const r = params.results[0]
-    const loanToken = r?.success
-      ? decodeFunctionResult({
-          abi: idToMarketParamsAbi,
-          functionName: 'idToMarketParams',
-          data: r.returnData,
-        })[0]
-      : zeroAddress
-    if (loanToken === zeroAddress) {
-      throw new BaseError('NOT_FOUND', `Morpho Blue on ${chain.key} has no market ${req.market}`)
-    }
+  if (market.borrowers.length === 0) {
+    // No borrower at all: tell an empty market from an id the protocol does not know.
+    await assertMarketListed({ client, chain, market: req.market, blockNumber: market.blockNumber })
   }
   if (converted.startPrice === null) {
     throw new BaseError(
@@ -141,7 +129,7 @@ export async function marketCascade(req: CascadeRequest) {
   const prepared = prepareCascade(converted.positions)
 
   let depth: DepthCurve = zeroDepth()
-  let depthInfo: Record<string, unknown> = { source: 'none' }
+  let depthInfo: CascadeDepthInfo = { source: 'none' }
   const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
     const state = await readUniswapV3Pool({
@@ -201,7 +189,7 @@ export async function marketCascade(req: CascadeRequest) {
     count: 30,
   })
 
-  let wallet: Record<string, unknown> | undefined
+  let wallet: CascadeWallet | undefined
   if (req.wallet) {
     const i = market.owners.findIndex((o) => o.toLowerCase() === req.wallet!.toLowerCase())
     const cp = converted.positions.find((p) => p.id?.toLowerCase() === req.wallet!.toLowerCase())

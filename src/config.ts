@@ -1,66 +1,21 @@
-import type { Address } from '../core/address.js'
-import { type DevchainManifest, localCometConfigs, localGmxConfigs } from '../devchain/manifest.js'
-import { AAVE_MARKETS, type AaveMarketConfig, USD_PRICE_ORACLES } from '../protocols/aave-v3/markets.js'
-import { COMETS, type CometConfig } from '../protocols/compound-v3/markets.js'
-import { GMX_V2_DEPLOYMENTS, type GmxV2Config } from '../protocols/gmx-v2/markets.js'
-import { MORPHO_BLUE, type MorphoBlueConfig } from '../protocols/morpho-blue/markets.js'
-import { CHAIN_KEYS, CHAINS, type ChainKey } from './registry.js'
-
-/** A chain this deployment can read: where to reach it and which markets live on it. */
-export interface ChainRuntime {
-  key: ChainKey
-  chainId: number
-  /** RPC URLs in fallback order. */
-  rpcUrls: string[]
-  multicall3: Address
-  aaveMarkets: AaveMarketConfig[]
-  /**
-   * A USD price source for assets priced outside their protocol (Morpho prices collateral in loan
-   * units): an AaveOracle-compatible `getAssetPrice(asset)` in USD with 8 decimals; null if none.
-   */
-  usdPriceOracle: Address | null
-  /** The chain's Morpho Blue singleton, if any. */
-  morphoBlue: MorphoBlueConfig | null
-  /** The chain's Comets (Compound v3). */
-  comets: CometConfig[]
-  /** The chain's GMX v2 deployments. */
-  gmxV2: GmxV2Config[]
-  /**
-   * DEX pools whose on-chain liquidity prices a cascade's forced sales, per risk asset (a Uniswap
-   * v3 pool of the asset against a stablecoin). Empty: a calibrated square-root depth curve.
-   */
-  dexPools?: DexPoolConfig[]
-  /** Subgraph GraphQL endpoints by market id, to enumerate a market's borrowers. */
-  subgraphs?: Record<string, string>
-}
-
-/** A DEX pool for a cascade's price impact. */
-export interface DexPoolConfig {
-  /** The risk asset whose sales it prices, e.g. "ETH". */
-  riskAsset: string
-  kind: 'uniswap-v3'
-  pool: Address
-  /** The token sold into it (WETH for ETH). */
-  token: Address
-  /** A label for responses, e.g. "Uniswap v3 WETH/USDC 0.05%". */
-  label: string
-}
-
 /**
- * Known DEX pools on real chains: Uniswap v3 USDC/WETH 0.05% on Ethereum (the deepest ETH/USD
- * pool on chain).
+ * The runtime configuration: which chains have an RPC and which markets live on each (every
+ * protocol's own address book, or the devchain manifest), from environment variables (Node
+ * `process.env`, Worker `env`). The composition root (`src/app.ts`) builds it once.
  */
-export const DEX_POOLS: Partial<Record<ChainKey, DexPoolConfig[]>> = {
-  ethereum: [
-    {
-      riskAsset: 'ETH',
-      kind: 'uniswap-v3',
-      pool: '0x88e6A0c2dDD26FEEb64F039a2c41296FcB3f5640',
-      token: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2',
-      label: 'Uniswap v3 USDC/WETH 0.05%',
-    },
-  ],
-}
+import { CHAIN_KEYS, CHAINS, type ChainKey } from './chains/registry.js'
+import type { Address } from './core/address.js'
+import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
+import { DEX_POOLS } from './dex/dex-pools.js'
+import { AAVE_MARKETS, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
+import { COMETS } from './protocols/compound-v3/markets.js'
+import { GMX_V2_DEPLOYMENTS } from './protocols/gmx-v2/markets.js'
+import { MORPHO_BLUE, type MorphoBlueConfig } from './protocols/morpho-blue/markets.js'
+import type { ChainRuntime } from './protocols/types.js'
+
+export type { DexPoolConfig } from './dex/dex-pools.js'
+export { DEX_POOLS } from './dex/dex-pools.js'
+export type { ChainRuntime } from './protocols/types.js'
 
 /**
  * Subgraph endpoints from `STACKLENS_SUBGRAPH_<MARKET_ID>` (the market id upper-cased, "-" as

@@ -1,11 +1,11 @@
 /**
- * The stress route's glue: the resolver's contributions per layer -> stress inputs -> scenarios
- * (the request's, or the default grid) -> results and the worst case.
+ * The stress use case: a wallet read, the resolver's contributions per layer -> stress inputs ->
+ * scenarios (the request's, or the default grid) -> results and the worst case.
  */
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { identify } from '../resolve/contributions.js'
-import type { Exposure } from '../resolve/types.js'
+import type { Exposure, UnresolvedLayer } from '../resolve/types.js'
 import { DEFAULT_MARKET_PARAMS } from '../risk/defaults.js'
 import {
   defaultStressGrid,
@@ -14,6 +14,9 @@ import {
   type StressScenario,
   stressWallet,
 } from '../risk/stress.js'
+import { resolveWalletRead } from './exposure-report.js'
+import type { ReportSources } from './report-sources.js'
+import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
 
 /** The stress inputs of a resolved wallet (ids as the resolver's layers). */
 export function stressInputs(exposure: Exposure, positions: readonly PositionResult[]): StressInput[] {
@@ -79,5 +82,38 @@ export function runStress(inputs: readonly StressInput[], scenarios: readonly St
             changePct: worst.changePct,
             positionsLiquidated: worst.positionsLiquidated,
           },
+  }
+}
+
+/** Params of {@link stressReport}. */
+export interface StressReportParams extends ReadWalletReportParams {
+  /** Risk-asset moves, relative (-0.3 = -30%); `*` = every other non-USD risk asset. */
+  shocks?: Record<string, number> | undefined
+  /** Wrapper/stablecoin moves against what they wrap, relative. */
+  depegs?: Record<string, number> | undefined
+}
+
+/** A wallet under its scenarios, with the header of every wallet answer. */
+export type StressReport = WalletRead['pinned'] & {
+  chains: WalletRead['chains']
+  /** USD, float. */
+  equityUsd: number
+  unresolved: UnresolvedLayer[]
+} & ReturnType<typeof runStress>
+
+/** Reads a wallet and runs its scenarios (the request's shocks and depegs, else the default grid). */
+export async function stressReport(
+  sources: ReportSources,
+  params: StressReportParams,
+): Promise<StressReport> {
+  const read = await readWalletReport(sources, params)
+  const exposure = resolveWalletRead(sources, read)
+  const inputs = stressInputs(exposure, read.positions)
+  return {
+    ...read.pinned,
+    chains: read.chains,
+    equityUsd: exposure.equityUsd,
+    ...runStress(inputs, scenariosOf(exposure, params.shocks, params.depegs)),
+    unresolved: exposure.unresolved,
   }
 }

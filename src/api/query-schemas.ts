@@ -1,0 +1,260 @@
+/**
+ * The request parameters of the API as typed zod (the OpenAPI document says what the code
+ * accepts: enums, integer ranges, patterns). Each parameter runs its parser from
+ * `./risk-params.ts` first, so a bad value answers the same coded error (code and message) the
+ * parser gives; {@link issueError} turns the zod issue back into that error. The CLI parses its
+ * flags through the same schemas.
+ */
+import { z } from '@hono/zod-openapi'
+import { CHAIN_KEYS } from '../chains/registry.js'
+import { type Address, parseAddress } from '../core/address.js'
+import { BaseError, type ErrorCode, UnknownChainError } from '../core/errors.js'
+import { CASCADE_DEPTHS } from '../report/market-cascade-report.js'
+import {
+  MAX_BLOCK,
+  parseBetas,
+  parseBlock,
+  parseIntParam,
+  parseJumps,
+  parseMoves,
+  parseNumberParam,
+  parseShockList,
+  parseUnwindTarget,
+  parseVolatilities,
+} from './risk-params.js'
+
+/** OpenAPI metadata of a parameter. */
+interface ParamDoc {
+  in?: 'query' | 'path'
+  description?: string
+  example?: string
+}
+
+/**
+ * A parameter whose raw string is parsed by `parse` (which throws a coded BaseError) and then
+ * checked by `schema`, the type the OpenAPI document shows. A parse failure is one zod issue
+ * carrying the error's code and message (`params.code`); `schema` then never runs.
+ */
+function param<S extends z.ZodType>(
+  name: string,
+  parse: (raw: string | undefined) => unknown,
+  schema: S,
+  doc: ParamDoc = {},
+) {
+  return z
+    .preprocess((raw, ctx) => {
+      try {
+        return parse(raw === undefined ? undefined : String(raw))
+      } catch (err) {
+        if (!(err instanceof BaseError)) throw err
+        ctx.addIssue({ code: 'custom', message: err.message, params: { code: err.code }, input: raw })
+        return raw
+      }
+    }, schema)
+    .openapi({
+      param: { name, in: doc.in ?? 'query' },
+      ...(doc.description === undefined ? {} : { description: doc.description }),
+      ...(doc.example === undefined ? {} : { example: doc.example }),
+    })
+}
+
+/**
+ * The stacklens error of the first zod issue of a request: the parser's own code and message
+ * when a parameter's parser refused it, else INVALID_REQUEST naming the field.
+ */
+export function issueError(issues: readonly z.core.$ZodIssue[]): BaseError {
+  const issue = issues[0]
+  const code = (issue?.code === 'custom' ? issue.params?.code : undefined) as ErrorCode | undefined
+  if (issue && code) return new BaseError(code, issue.message)
+  const where = issue?.path.join('.') || 'body'
+  return new BaseError('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`)
+}
+
+const required = <T>(raw: string | undefined, name: string, why: string, parse: (v: string) => T): T => {
+  if (raw === undefined) throw new BaseError('INVALID_REQUEST', `${name} is required: ${why}`)
+  return parse(raw)
+}
+const defined =
+  <T>(parse: (v: string) => T) =>
+  (raw: string | undefined) =>
+    raw === undefined ? undefined : parse(raw)
+
+const chainKey = (raw: string) => {
+  if (!(CHAIN_KEYS as readonly string[]).includes(raw)) throw new UnknownChainError(raw, CHAIN_KEYS)
+  return raw
+}
+const CHAIN = z.enum(CHAIN_KEYS)
+const BLOCK = z.number().int().min(0).max(Number(MAX_BLOCK))
+/** An address as the parser answers it (checksummed); the pattern is what the document shows. */
+const ADDRESS = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/)
+  .transform((v) => v as Address)
+const blockParam = (description: string) =>
+  param(
+    'block',
+    defined((v) => Number(parseBlock(v))),
+    BLOCK.optional(),
+    { description },
+  )
+    .optional()
+    .transform((n) => (n === undefined ? undefined : BigInt(n)))
+
+/** `{address}` of the wallet routes: an EVM address, answered checksummed. */
+export const WalletParamsSchema = z.object({
+  address: param('address', defined(parseAddress), ADDRESS, {
+    in: 'path',
+    example: '0x0000000000000000000000000000000000000001',
+  }),
+})
+
+/** `?chain&block` of every wallet route. */
+export const WalletQuerySchema = z.object({
+  chain: param('chain', defined(chainKey), CHAIN, {
+    description: 'Chain key; all configured chains when omitted',
+    example: 'local',
+  }).optional(),
+  block: blockParam('Block number to pin (needs chain); latest when omitted'),
+})
+
+/**
+ * An optional list parameter (`ETH:-0.3,BTC:-20%`): documented as the string it is on the wire
+ * (`pattern`: the characters its parser accepts), answered parsed.
+ */
+function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
+  return param(
+    name,
+    (raw) => {
+      if (raw !== undefined) parse(raw)
+      return raw
+    },
+    z.string().regex(pattern),
+    doc,
+  )
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : parse(raw)))
+}
+
+const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
+
+export const ExposureQuerySchema = WalletQuerySchema.extend({
+  betas: listParam('betas', parseBetas, /^[A-Za-z0-9._:,\s-]*$/, {
+    description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
+    example: 'LINK:1.2:0.9',
+  }),
+  target: listParam('target', parseUnwindTarget, /^(zero|\d{1,3}(\.\d{1,6})?)?$/, {
+    description: 'Unwind target: "zero" (no leverage, default) or a health factor > 1, e.g. 1.5',
+    example: '1.5',
+  }),
+})
+
+export const StressQuerySchema = WalletQuerySchema.extend({
+  shocks: listParam('shocks', (v) => parseMoves(v, 'shocks'), MOVES, {
+    description: 'Risk-asset moves, ASSET:MOVE comma-separated (ETH:-0.3 or ETH:-30%; * = the rest)',
+    example: 'ETH:-0.3,BTC:-0.2',
+  }),
+  depegs: listParam('depegs', (v) => parseMoves(v, 'depegs'), MOVES, {
+    description: 'Wrapper/stablecoin moves against what they wrap, TOKEN:MOVE comma-separated',
+    example: 'stETH:-0.05',
+  }),
+})
+
+const blankTo =
+  <T>(parse: (v: string) => T) =>
+  (raw: string | undefined) =>
+    raw === undefined || raw === '' ? undefined : parse(raw)
+
+export const MonteCarloQuerySchema = WalletQuerySchema.extend({
+  horizonDays: param(
+    'horizonDays',
+    blankTo((v) => parseNumberParam(v, 'horizonDays', 3650, 30)),
+    z.number().positive().max(3650).optional(),
+    { description: 'Horizon in days (default 30)', example: '30' },
+  ).optional(),
+  paths: param(
+    'paths',
+    blankTo((v) => parseIntParam(v, 'paths', 100, 200_000, 10_000)),
+    z.number().int().min(100).max(200_000).optional(),
+    { description: 'Simulated paths, 100..200,000 (default 10,000)', example: '10000' },
+  ).optional(),
+  steps: param(
+    'steps',
+    blankTo((v) => parseIntParam(v, 'steps', 1, 10_000, 1)),
+    z.number().int().min(1).max(10_000).optional(),
+    { description: 'Time steps over the horizon, 1..10,000 (default: hourly)' },
+  ).optional(),
+  seed: param(
+    'seed',
+    defined((v) => (/^\d{1,15}$/.test(v) ? Number(v) : v.slice(0, 64))),
+    z.union([z.number().int().nonnegative(), z.string().max(64)]),
+    { description: 'Seed of the random stream (default 1): same seed, same result', example: '42' },
+  ).optional(),
+  vols: listParam('vols', parseVolatilities, /^[A-Za-z0-9._:%,\s-]*$/, {
+    description: 'Annual volatility overrides, ASSET:VOL comma-separated',
+    example: 'ETH:0.8',
+  }),
+  jumps: listParam('jumps', parseJumps, /^[A-Za-z0-9._:,\s-]*$/, {
+    description: 'Merton jumps, ASSET:PER_YEAR:MEAN_LOG:VOL_LOG comma-separated',
+    example: 'ETH:2:-0.1:0.05',
+  }),
+})
+
+export const MarketParamsSchema = z.object({
+  market: z
+    .string()
+    .min(1)
+    .max(80)
+    .openapi({
+      param: { name: 'market', in: 'path' },
+      example: 'aave-v3-local',
+      description: 'An Aave market id or a Morpho market id (bytes32)',
+    }),
+})
+
+const riskAsset = (raw: string | undefined) => {
+  const asset = (raw ?? 'ETH').toUpperCase()
+  if (!/^[A-Z0-9._-]{1,32}$/.test(asset))
+    throw new BaseError('INVALID_REQUEST', `asset: "${raw}" is not a risk asset name`)
+  if (asset === 'USD')
+    throw new BaseError('INVALID_REQUEST', 'asset: USD is the numeraire: shock a risk asset (ETH, BTC, ...)')
+  return asset
+}
+const depth = (raw: string | undefined) => {
+  const value = raw ?? 'auto'
+  if (!(CASCADE_DEPTHS as readonly string[]).includes(value))
+    throw new BaseError('INVALID_REQUEST', `depth: "${value}" is not one of auto, pool, sqrt, none`)
+  return value
+}
+
+export const CascadeQuerySchema = z.object({
+  chain: param('chain', (raw) => required(raw, 'chain', 'a market lives on one chain', chainKey), CHAIN, {
+    description: 'Chain key (required)',
+    example: 'local',
+  }),
+  asset: param('asset', riskAsset, z.string().regex(/^[A-Za-z0-9._-]{1,32}$/), {
+    description: 'The shocked risk asset (default ETH; not USD)',
+    example: 'ETH',
+  }).default('ETH'),
+  shocks: listParam('shocks', (v) => parseShockList(v, 'shocks', 200), /^[0-9.%,\s-]*$/, {
+    description: 'Initial shocks, comma-separated falls in (-1, 0] (default -2%..-50%)',
+    example: '-0.05,-0.1,-0.2',
+  }),
+  depth: param('depth', depth, z.enum(CASCADE_DEPTHS), {
+    description: "auto (the chain's DEX pool, else sqrt), pool, sqrt or none",
+    example: 'auto',
+  }).default('auto'),
+  unitsForOnePercent: param(
+    'unitsForOnePercent',
+    defined((v) => parseNumberParam(v, 'unitsForOnePercent', 1e15, 0)),
+    z.number().min(0).max(1e15),
+    { description: 'sqrt depth: units whose sale moves the price 1%' },
+  ).optional(),
+  wallet: param('wallet', defined(parseAddress), ADDRESS, {
+    description: 'A borrower: the smallest shock that liquidates it with and without the cascade',
+  }).optional(),
+  block: blockParam('Block number to pin; latest when omitted'),
+})
+
+export const ManifestParamsSchema = z.object({
+  chain: z.string().openapi({ param: { name: 'chain', in: 'path' }, example: 'local' }),
+})

@@ -1,0 +1,60 @@
+/** `POST /v1/analyze`: one portfolio of wallets plus manual legs. */
+import { createRoute } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { analyzeReport } from '../../report/analyze-report.js'
+import type { ReportSources } from '../../report/report-sources.js'
+import { ANALYZE_LIMITS, AnalyzeBodySchema } from '../analyze.js'
+import { errorBody, jsonError } from '../errors.js'
+import { createRouter } from '../router.js'
+import { AnalyzeResponseSchema } from '../schemas.js'
+import { serializePosition, summarize, toJson } from '../serialize.js'
+
+/** The analyze route, its body limited to {@link ANALYZE_LIMITS}. */
+export function analyzeRoutes(sources: ReportSources) {
+  const app = createRouter()
+  app.use(
+    '/v1/analyze',
+    bodyLimit({
+      maxSize: ANALYZE_LIMITS.bodyBytes,
+      onError: (c) =>
+        c.json(
+          errorBody('PAYLOAD_TOO_LARGE', `the request body is over ${ANALYZE_LIMITS.bodyBytes / 1024} KiB`),
+          413,
+        ),
+    }),
+  )
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/analyze',
+      summary: 'One portfolio: wallets on chain plus manual legs (CEX perps, options)',
+      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice). At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
+      request: { body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true } },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: AnalyzeResponseSchema } },
+          description: 'The analysis',
+        },
+        400: jsonError('A field is missing or invalid (the message names it)'),
+        413: jsonError('The body is too large'),
+        502: jsonError('An RPC answered with an error'),
+        503: jsonError('An RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json')
+      const report = await analyzeReport(sources, { wallets: body.wallets, legs: body.legs, now: new Date() })
+      return c.json(
+        {
+          wallets: report.wallets,
+          positions: report.positions.map(serializePosition),
+          options: report.options,
+          exposure: toJson(report.exposure),
+          summary: summarize(report.positions),
+        },
+        200,
+      )
+    },
+  )
+  return app
+}

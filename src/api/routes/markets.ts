@@ -1,0 +1,51 @@
+/** The market routes: a market's liquidation cascade. */
+import { createRoute } from '@hono/zod-openapi'
+import { DEFAULT_CASCADE_SHOCKS, marketCascadeReport } from '../../report/market-cascade-report.js'
+import type { ReportSources } from '../../report/report-sources.js'
+import { jsonError } from '../errors.js'
+import { CascadeQuerySchema, MarketParamsSchema } from '../query-schemas.js'
+import { createRouter } from '../router.js'
+import { CascadeResponseSchema } from '../schemas.js'
+import { toJson } from '../serialize.js'
+
+/** `GET /v1/markets/{market}/cascade`. */
+export function marketRoutes(sources: ReportSources) {
+  const app = createRouter()
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/markets/{market}/cascade',
+      summary:
+        'Liquidation cascade of a market: liquidate -> sell -> price impact -> liquidate, to the fixed point',
+      description:
+        "Enumerates every borrower of the market (an Aave market id such as `aave-v3-local`, or a Morpho market id) from its subgraph (when configured) or its Borrow logs, reads their positions at one block, and for each initial shock of `asset` runs the cascade with the protocols' rules and the price impact of the chain's DEX pool read at the same block (Uniswap v3 tick liquidity), or a square-root depth curve. `wallet` adds the smallest initial shock that liquidates that borrower once the cascade is counted, next to the naive one.",
+      request: { params: MarketParamsSchema, query: CascadeQuerySchema },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: CascadeResponseSchema } },
+          description: 'The cascade curve',
+        },
+        400: jsonError('Bad chain, market, asset, shocks, depth or wallet'),
+        404: jsonError('The chain has no such market'),
+        502: jsonError('The RPC answered with an error'),
+        503: jsonError('The RPC is unreachable'),
+      },
+    }),
+    async (c) => {
+      const { market } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const report = await marketCascadeReport(sources, {
+        chain: q.chain,
+        market,
+        asset: q.asset,
+        shocks: q.shocks ?? DEFAULT_CASCADE_SHOCKS,
+        depth: q.depth,
+        ...(q.unitsForOnePercent === undefined ? {} : { unitsForOnePercent: q.unitsForOnePercent }),
+        ...(q.wallet === undefined ? {} : { wallet: q.wallet }),
+        ...(q.block === undefined ? {} : { blockNumber: q.block }),
+      })
+      return c.json(toJson(report), 200)
+    },
+  )
+  return app
+}
