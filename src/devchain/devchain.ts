@@ -8,7 +8,7 @@ import {
   http,
   type PublicClient,
 } from 'viem'
-import { foundry } from 'viem/chains'
+import { VIEM_CHAINS } from '../chains/registry.js'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
@@ -43,7 +43,7 @@ export type Progress = (message: string) => void
 /** Clients for a devchain RPC URL. */
 export function devchainClients(rpcUrl: string): DevchainClients {
   const transport = http(rpcUrl, { timeout: 30_000 })
-  const chain = { ...foundry, id: DEVCHAIN_CHAIN_ID }
+  const chain = { ...VIEM_CHAINS.local, id: DEVCHAIN_CHAIN_ID }
   return {
     public: createPublicClient({ chain, transport }) as PublicClient,
     wallet: createWalletClient({ chain, transport }),
