@@ -47,8 +47,19 @@ export async function freePort(preferred?: number): Promise<number> {
   return got
 }
 
+/** Options of {@link startAnvil}. */
+export interface StartAnvilOptions {
+  /** Start from this state file (`--load-state`, what `anvil_dumpState` wrote, gunzipped). */
+  loadState?: string
+  /**
+   * Keep the in-memory state of every block in what `anvil_dumpState` returns
+   * (`--preserve-historical-states`), so a chain loaded from it still answers calls at past blocks.
+   */
+  preserveHistoricalStates?: boolean
+}
+
 /** Starts anvil on `port` (127.0.0.1), chain id 31337, 20 unlocked accounts, automine. */
-export async function startAnvil(port: number): Promise<Anvil> {
+export async function startAnvil(port: number, options: StartAnvilOptions = {}): Promise<Anvil> {
   const anvil = createAnvil({
     anvilBinary: resolveAnvilBinary(),
     host: '127.0.0.1',
@@ -56,6 +67,9 @@ export async function startAnvil(port: number): Promise<Anvil> {
     chainId: DEVCHAIN_CHAIN_ID,
     accounts: 20,
     startTimeout: 30_000,
+    ...(options.loadState ? { loadState: options.loadState } : {}),
+    // Not a typed option of @viem/anvil 0.0.10: it passes every key on as a kebab-case flag.
+    ...(options.preserveHistoricalStates ? ({ preserveHistoricalStates: true } as object) : {}),
   })
   await anvil.start()
   return anvil

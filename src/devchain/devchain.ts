@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   type Address,
@@ -8,7 +8,7 @@ import {
   http,
   type PublicClient,
 } from 'viem'
-import { foundry } from 'viem/chains'
+import { VIEM_CHAINS } from '../chains/registry.js'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
@@ -28,7 +28,16 @@ import {
   seedVaultWallets,
 } from './seed.js'
 import { prepareAaveV36Accounts, seedAaveV36Wallets } from './seed-aave-v36.js'
+import {
+  DEVCHAIN_STATE_CACHE_DIR,
+  devchainStateFiles,
+  devchainStateKey,
+  readCachedManifest,
+  writeDevchainState,
+} from './state-cache.js'
 import { type DevchainClients, deploy } from './tx.js'
+
+export { DEVCHAIN_STATE_CACHE_DIR }
 
 /** The canonical Multicall3 address; the devchain puts its batch reader's code there. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11'
@@ -45,7 +54,7 @@ export type Progress = (message: string) => void
 /** Clients for a devchain RPC URL. */
 export function devchainClients(rpcUrl: string): DevchainClients {
   const transport = http(rpcUrl, { timeout: 30_000 })
-  const chain = { ...foundry, id: DEVCHAIN_CHAIN_ID }
+  const chain = { ...VIEM_CHAINS.local, id: DEVCHAIN_CHAIN_ID }
   return {
     public: createPublicClient({ chain, transport }) as PublicClient,
     wallet: createWalletClient({ chain, transport }),
@@ -266,6 +275,16 @@ export interface StartDevchainOptions {
   progress?: Progress
   /** Seed the borrower population (600 borrowers, about a second; a number sets the count). Default true. */
   population?: boolean | number
+  /**
+   * A folder (e.g. {@link DEVCHAIN_STATE_CACHE_DIR}) where the deployed and seeded state is kept
+   * (anvil_dumpState, keyed by a hash of every deploy input: `devchainStateKey`) and loaded from
+   * on the next start (`--load-state`, ~0.1 s instead of deploying and seeding again); null (the
+   * default) always deploys. `STACKLENS_DEVCHAIN_CACHE=off` turns it off too. A loaded chain has
+   * the same blocks, hashes, logs and state as the deployment it was dumped from and its clock
+   * resumes at the last seeded block; anvil keeps no state of earlier blocks across a dump, so
+   * calls pinned to a block before the start fail (BlockOutOfRange) where a fresh deploy answers.
+   */
+  stateCache?: string | null
 }
 
 /**
@@ -274,14 +293,23 @@ export interface StartDevchainOptions {
  */
 export async function startDevchain(options: StartDevchainOptions = {}): Promise<RunningDevchain> {
   const progress = options.progress ?? (() => {})
+  const population = options.population ?? true
+  const cacheDir = process.env.STACKLENS_DEVCHAIN_CACHE === 'off' ? null : (options.stateCache ?? null)
+  const key = cacheDir ? devchainStateKey({ population }) : null
+  const files = cacheDir && key ? devchainStateFiles(cacheDir, key) : null
+  const cached = files && existsSync(files.state) && existsSync(files.manifest) ? files : null
   // A free port can be taken between the probe and anvil's bind (parallel test files), and a start
   // can time out on a loaded machine: when the caller did not ask for a port, try another one.
   let anvil: Awaited<ReturnType<typeof startAnvil>> | undefined
   let port = options.port ?? (await freePort(8545))
   for (let attempt = 1; anvil === undefined; attempt++) {
-    progress(`starting anvil on 127.0.0.1:${port}`)
+    progress(
+      cached
+        ? `starting anvil on 127.0.0.1:${port} from the cached deployment ${cached.state}`
+        : `starting anvil on 127.0.0.1:${port}`,
+    )
     try {
-      anvil = await startAnvil(port)
+      anvil = await startAnvil(port, cached ? { loadState: cached.state } : {})
     } catch (err) {
       if (options.port !== undefined || attempt >= 5) throw err
       port = await freePort()
@@ -295,9 +323,21 @@ export async function startDevchain(options: StartDevchainOptions = {}): Promise
   }
   try {
     const rpcUrl = `http://127.0.0.1:${port}`
-    const manifest = await deployDevchain(rpcUrl, progress, {
-      ...(options.population === undefined ? {} : { population: options.population }),
-    })
+    let manifest = cached ? readCachedManifest(cached, rpcUrl) : null
+    if (manifest) {
+      // Resume the clock at the last seeded block, as right after a fresh deploy: otherwise the
+      // first new block would accrue every position's interest over the cache's age.
+      const clients = devchainClients(rpcUrl)
+      const latest = await clients.public.getBlock({ blockTag: 'latest' })
+      await clients.test.request({ method: 'evm_setTime', params: [Number(latest.timestamp)] } as never)
+      progress(`loaded the deployed and seeded devchain (block ${latest.number})`)
+    } else {
+      manifest = await deployDevchain(rpcUrl, progress, { population })
+      if (cacheDir && key) {
+        await writeDevchainState(devchainClients(rpcUrl), cacheDir, key, manifest)
+        progress(`cached the deployment under ${cacheDir} (key ${key})`)
+      }
+    }
     const path = options.manifestPath === undefined ? DEFAULT_MANIFEST_PATH : options.manifestPath
     if (path) writeManifest(path, manifest)
     return { manifest, rpcUrl, stop }

@@ -1,8 +1,24 @@
-import { type Address, decodeEventLog, type Hex, maxUint256, parseAbi } from 'viem'
+import {
+  type Abi,
+  type Address,
+  type ContractFunctionName,
+  decodeEventLog,
+  type Hex,
+  maxUint256,
+  parseAbi,
+} from 'viem'
 import { borrowerFactoryAbi, borrowerFactoryBytecode } from './contracts/BorrowerFactory.artifact.js'
 import { DEVCHAIN_TOKENS } from './deploy-aave.js'
 import { type MorphoMarketParams, morphoMarketId } from './deploy-morpho.js'
-import { type DevchainClients, deploy, send } from './tx.js'
+import {
+  type DevchainClients,
+  deploy,
+  nextNonce,
+  type PendingTx,
+  type SendParams,
+  submit,
+  waitAll,
+} from './tx.js'
 
 /** The Aave market the population borrows on: a `DeployedAave` or a manifest's fields fit. */
 export interface PopulationAaveInput {
@@ -321,9 +337,18 @@ export async function seedBorrowerPopulation(
     name: 'BorrowerFactory',
   })
   transactions++
-  const tx = async (p: Parameters<typeof send>[1]) => {
+  // Every transaction below is the owner's and none reads anything back from an earlier one: they
+  // are sent one after the other with explicit nonces, without waiting (anvil automines them in
+  // that order, one block each), and the receipts are awaited once at the end.
+  let nonce = await nextNonce(clients, owner)
+  const pending: PendingTx[] = []
+  const tx = async <const abi extends Abi, fn extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
+    p: SendParams<abi, fn>,
+  ): Promise<PendingTx> => {
     transactions++
-    return send(clients, p)
+    const sent = await submit(clients, { ...p, nonce: nonce++ } as SendParams<abi, fn> & { nonce: number })
+    pending.push(sent)
+    return sent
   }
   const collateralTotals = new Map<string, bigint>()
   for (const p of planned)
@@ -375,7 +400,8 @@ export async function seedBorrowerPopulation(
 
   // Open the borrowers, one batch of contracts per transaction.
   const addressOf = new Map<number, Address>()
-  const record = (receipt: Awaited<ReturnType<typeof send>>) => {
+  const openings: PendingTx[] = []
+  const record = (receipt: Awaited<ReturnType<PendingTx['wait']>>) => {
     for (const log of receipt.logs) {
       if (log.address.toLowerCase() !== factory.toLowerCase()) continue
       const ev = decodeEventLog({ abi: borrowerFactoryAbi, data: log.data, topics: log.topics })
@@ -394,7 +420,7 @@ export async function seedBorrowerPopulation(
     for (let i = 0; i < group.length; i += size) {
       const batch = group.slice(i, i + size)
       if (market.protocol === 'aave-v3') {
-        record(
+        openings.push(
           await tx({
             from: owner,
             address: factory,
@@ -413,7 +439,7 @@ export async function seedBorrowerPopulation(
           }),
         )
       } else {
-        record(
+        openings.push(
           await tx({
             from: owner,
             address: factory,
@@ -429,6 +455,9 @@ export async function seedBorrowerPopulation(
       }
     }
   }
+
+  await waitAll(pending)
+  for (const opening of openings) record(await opening.wait())
 
   const borrowers: PopulationBorrower[] = planned.map((p) => {
     const address = addressOf.get(p.tag)

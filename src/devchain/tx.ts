@@ -8,6 +8,7 @@ import {
   type Hex,
   type PublicClient,
   type TestClient,
+  type TransactionReceipt,
   TransactionReceiptNotFoundError,
   BaseError as ViemBaseError,
   type WalletClient,
@@ -46,14 +47,53 @@ export class DevchainTxError extends BaseError {
   }
 }
 
-async function sendRaw(clients: DevchainClients, from: Address, to: Address | null, data: Hex, what: string) {
+/** A devchain transaction sent and not yet waited for. */
+export interface PendingTx {
+  hash: Hex
+  /** Its receipt once anvil has mined it; throws {@link DevchainTxError} (with the reason) when it reverted. */
+  wait(): Promise<TransactionReceipt>
+}
+
+/**
+ * Sends a transaction and returns once anvil has accepted it (its hash), without waiting for the
+ * receipt. With `nonce` given, several can be in flight from one account: sent one after the
+ * other, anvil (automine) mines them in that order, one block each, exactly as if each had been
+ * waited for.
+ */
+async function submitRaw(
+  clients: DevchainClients,
+  from: Address,
+  to: Address | null,
+  data: Hex,
+  what: string,
+  nonce?: number,
+): Promise<PendingTx> {
   const hash = await clients.wallet.sendTransaction({
     account: from,
     chain: null,
     ...(to ? { to } : {}),
     data,
     gas: DEVCHAIN_GAS,
+    ...(nonce === undefined ? {} : { nonce }),
   })
+  let receipt: Promise<TransactionReceipt> | undefined
+  return {
+    hash,
+    wait: () => {
+      receipt ??= checked(clients, from, to, data, what, hash)
+      return receipt
+    },
+  }
+}
+
+async function checked(
+  clients: DevchainClients,
+  from: Address,
+  to: Address | null,
+  data: Hex,
+  what: string,
+  hash: Hex,
+): Promise<TransactionReceipt> {
   const receipt = await receiptOf(clients, hash, what)
   if (receipt.status !== 'success') {
     let reason = 'reverted'
@@ -71,6 +111,10 @@ async function sendRaw(clients: DevchainClients, from: Address, to: Address | nu
     throw new DevchainTxError(what, reason)
   }
   return receipt
+}
+
+async function sendRaw(clients: DevchainClients, from: Address, to: Address | null, data: Hex, what: string) {
+  return (await submitRaw(clients, from, to, data, what)).wait()
 }
 
 /**
@@ -91,26 +135,63 @@ async function receiptOf(clients: DevchainClients, hash: Hex, what: string) {
   }
 }
 
-/** Sends a contract call from an unlocked anvil account and throws if it reverts. */
-export async function send<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
->(
-  clients: DevchainClients,
-  params: {
-    from: Address
-    address: Address
-    abi: abi
-    functionName: functionName
-    args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
-  },
-) {
-  const data = encodeFunctionData({
+/** Parameters of {@link send} and {@link submit}: a contract call from an unlocked anvil account. */
+export type SendParams<
+  abi extends Abi = Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'> = ContractFunctionName<
+    abi,
+    'nonpayable' | 'payable'
+  >,
+> = {
+  from: Address
+  address: Address
+  abi: abi
+  functionName: functionName
+  args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', functionName>
+}
+
+function callData(params: SendParams<Abi, string>): Hex {
+  return encodeFunctionData({
     abi: params.abi,
     functionName: params.functionName,
     args: params.args,
   } as never)
-  return sendRaw(clients, params.from, params.address, data, `${params.functionName} on ${params.address}`)
+}
+
+/** Sends a contract call from an unlocked anvil account and throws if it reverts. */
+export async function send<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(clients: DevchainClients, params: SendParams<abi, functionName>) {
+  const p = params as unknown as SendParams<Abi, string>
+  return sendRaw(clients, p.from, p.address, callData(p), `${p.functionName} on ${p.address}`)
+}
+
+/**
+ * Sends a contract call with an explicit `nonce` and does not wait for it: call `wait()` on the
+ * result (or {@link waitAll}) for the receipt. For sequences from one account whose later
+ * transactions do not need anything read back from the earlier ones.
+ */
+export async function submit<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(clients: DevchainClients, params: SendParams<abi, functionName> & { nonce: number }): Promise<PendingTx> {
+  const p = params as unknown as SendParams<Abi, string>
+  return submitRaw(clients, p.from, p.address, callData(p), `${p.functionName} on ${p.address}`, params.nonce)
+}
+
+/** Waits for every pending transaction; throws the first failure in sending order. */
+export async function waitAll(pending: readonly PendingTx[]): Promise<TransactionReceipt[]> {
+  const settled = await Promise.allSettled(pending.map((p) => p.wait()))
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason
+    return s.value
+  })
+}
+
+/** The next nonce of `account` (pending transactions included). */
+export async function nextNonce(clients: DevchainClients, account: Address): Promise<number> {
+  return clients.public.getTransactionCount({ address: account, blockTag: 'pending' })
 }
 
 /** Deploys a contract from creation bytecode + constructor args; returns its address. */
