@@ -3,8 +3,11 @@ import { serve } from '@hono/node-server'
 import { createStacklens } from './app.js'
 import { configFromEnv, hasRealRpc, type StacklensEnv } from './config.js'
 import { BaseError } from './core/errors.js'
-import { DEFAULT_MANIFEST_PATH, type RunningDevchain, startDevchain } from './devchain/devchain.js'
+import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+
+/** Where the devchain writes its manifest (the devchain module's default, kept here so serving a running devchain does not load the deployers). */
+const DEFAULT_MANIFEST_PATH = '.stacklens/devchain.json'
 
 /** Reads and validates a devchain manifest file. */
 export function readManifestFile(path: string): DevchainManifest {
@@ -56,7 +59,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } else if (!hasRealRpc(env)) {
     log('no RPC configured: starting the devchain (anvil + real Aave v3 bytecode + demo wallets)')
     const t0 = performance.now()
-    devchain = await startDevchain({ manifestPath, progress: (m) => log(`  devchain: ${m}`) })
+    // Loaded only here: the deployers and their artifacts are not needed to serve real networks.
+    const { startDevchain, DEVCHAIN_STATE_CACHE_DIR } = await import('./devchain/devchain.js')
+    devchain = await startDevchain({
+      manifestPath,
+      progress: (m) => log(`  devchain: ${m}`),
+      stateCache: DEVCHAIN_STATE_CACHE_DIR,
+    })
     manifest = devchain.manifest
     log(
       `  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`,
