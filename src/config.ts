@@ -7,7 +7,8 @@ import { CHAIN_KEYS, CHAINS, type ChainKey } from './chains/registry.js'
 import type { Address } from './core/address.js'
 import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
 import { DEX_POOLS } from './dex/dex-pools.js'
-import { AAVE_MARKETS, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
+import { type AaveMarketConfig, aaveMarketsForChain, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
+import { AAVE_V4_DEPLOYMENTS } from './protocols/aave-v4/markets.js'
 import { COMETS } from './protocols/compound-v3/markets.js'
 import { GMX_V2_DEPLOYMENTS } from './protocols/gmx-v2/markets.js'
 import { MORPHO_BLUE, type MorphoBlueConfig } from './protocols/morpho-blue/markets.js'
@@ -50,24 +51,34 @@ function splitUrls(value: string | undefined): string[] {
     .filter((s) => s.length > 0)
 }
 
-/** The `local` chain runtime from a devchain manifest (its Aave market as `aave-v3-local`). */
+/** The devchain's Aave markets: v3.0 (`aave-v3-local`) and, when deployed, real v3.6 (`aave-v36-local`). */
+function localAaveMarkets(manifest: DevchainManifest): AaveMarketConfig[] {
+  const markets = [manifest.aaveV3, ...(manifest.aaveV36 ? [manifest.aaveV36] : [])]
+  return markets.map((m, i) => ({
+    id: m.marketId,
+    protocol: 'aave-v3',
+    name: i === 0 ? 'Aave v3 devchain' : `Aave v${manifest.aaveV36?.version ?? '3.6'} devchain`,
+    chain: 'local',
+    poolAddressesProvider: m.poolAddressesProvider as Address,
+    pool: m.pool as Address,
+    uiPoolDataProvider: m.uiPoolDataProvider as Address,
+    version: i === 0 ? 'v3.0' : `v${(manifest.aaveV36?.version ?? '3.6').split('.').slice(0, 2).join('.')}`,
+    source:
+      i === 0
+        ? 'devchain manifest (@aave/core-v3 1.19.3 artifacts)'
+        : `devchain manifest (compiled from @aave-dao/aave-v3-origin ${manifest.aaveV36?.version ?? ''})`.trim(),
+  }))
+}
+
+/** The `local` chain runtime from a devchain manifest (its Aave markets, Morpho, Comets, GMX, pools). */
 export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): ChainRuntime {
   return {
     key: 'local',
     chainId: manifest.chainId,
     rpcUrls: [rpcUrl ?? manifest.rpcUrl],
     multicall3: manifest.multicall3 as Address,
-    aaveMarkets: [
-      {
-        id: manifest.aaveV3.marketId,
-        protocol: 'aave-v3',
-        name: 'Aave v3 devchain',
-        chain: 'local',
-        poolAddressesProvider: manifest.aaveV3.poolAddressesProvider as Address,
-        pool: manifest.aaveV3.pool as Address,
-        uiPoolDataProvider: manifest.aaveV3.uiPoolDataProvider as Address,
-      },
-    ],
+    aaveMarkets: localAaveMarkets(manifest),
+    aaveV4: [],
     usdPriceOracle: manifest.aaveV3.oracle as Address,
     morphoBlue: manifest.morphoBlue
       ? {
@@ -118,7 +129,8 @@ export function configFromEnv(
       chainId: def.chainId,
       rpcUrls,
       multicall3: def.multicall3,
-      aaveMarkets: AAVE_MARKETS.filter((m) => m.chain === key),
+      aaveMarkets: aaveMarketsForChain(key),
+      aaveV4: AAVE_V4_DEPLOYMENTS[key] ?? [],
       usdPriceOracle: USD_PRICE_ORACLES[key] ?? null,
       morphoBlue: withMorphoApi(
         MORPHO_BLUE.find((m) => m.chain === key) ?? null,
@@ -127,10 +139,7 @@ export function configFromEnv(
       comets: COMETS.filter((c) => c.chain === key),
       gmxV2: GMX_V2_DEPLOYMENTS.filter((d) => d.chain === key),
       dexPools: DEX_POOLS[key] ?? [],
-      subgraphs: subgraphsFromEnv(env, [
-        ...AAVE_MARKETS.filter((m) => m.chain === key).map((m) => m.id),
-        `morpho-blue-${key}`,
-      ]),
+      subgraphs: subgraphsFromEnv(env, [...aaveMarketsForChain(key).map((m) => m.id), `morpho-blue-${key}`]),
     }
   }
   if (localManifest) {

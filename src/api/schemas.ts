@@ -145,7 +145,17 @@ export const ChainsSchema = z
         chainId: z.number().int(),
         name: z.string(),
         configured: z.boolean(),
-        markets: z.array(z.object({ id: z.string(), protocol: z.string(), name: z.string() })),
+        markets: z.array(
+          z.object({
+            id: z.string(),
+            protocol: z.string(),
+            name: z.string(),
+            version: z.string().nullable().openapi({
+              description: 'The version the deployment is known to run; null when detected at each read',
+            }),
+            source: z.string().openapi({ description: "Where the market's addresses come from" }),
+          }),
+        ),
       }),
     ),
   })

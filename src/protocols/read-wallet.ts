@@ -8,6 +8,7 @@ import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
+import { aaveV4Adapter } from './aave-v4/index.js'
 import { compoundV3Adapter, createCompoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
 import { hyperliquidAdapter } from './hyperliquid/index.js'
@@ -47,6 +48,7 @@ function decodeRate(call: RateCall, data: Hex): bigint | undefined {
 /** Every adapter stacklens runs for a wallet report. */
 export const ADAPTERS: readonly ProtocolAdapter[] = [
   aaveV3Adapter,
+  aaveV4Adapter,
   morphoBlueAdapter,
   compoundV3Adapter,
   gmxV2Adapter,
@@ -56,6 +58,7 @@ export const ADAPTERS: readonly ProtocolAdapter[] = [
 export function createAdapters(caches: ReadCaches): readonly ProtocolAdapter[] {
   return [
     aaveV3Adapter,
+    aaveV4Adapter,
     createMorphoBlueAdapter({ facts: caches.morphoFacts }),
     createCompoundV3Adapter({ hints: caches.cometHints }),
     gmxV2Adapter,

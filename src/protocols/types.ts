@@ -7,6 +7,7 @@ import type { Address } from '../core/address.js'
 import type { PositionResult } from '../core/types.js'
 import type { DexPoolConfig } from '../dex/dex-pools.js'
 import type { AaveMarketConfig } from './aave-v3/markets.js'
+import type { AaveV4Deployment } from './aave-v4/markets.js'
 import type { CometConfig } from './compound-v3/markets.js'
 import type { GmxV2Config } from './gmx-v2/markets.js'
 import type { MorphoBlueConfig } from './morpho-blue/markets.js'
@@ -19,6 +20,8 @@ export interface ChainRuntime {
   rpcUrls: string[]
   multicall3: Address
   aaveMarkets: AaveMarketConfig[]
+  /** The chain's Aave V4 deployments (Hubs and Spokes); the address book's for the key when omitted. */
+  aaveV4?: readonly AaveV4Deployment[]
   /**
    * A USD price source for assets priced outside their protocol (Morpho prices collateral in loan
    * units): an AaveOracle-compatible `getAssetPrice(asset)` in USD with 8 decimals; null if none.
@@ -49,6 +52,22 @@ export interface VenueRuntime {
   /** API base URL. */
   url: string
   fetchFn?: typeof fetch
+}
+
+/** One market an adapter serves on a chain, as `GET /v1/chains` lists it. */
+export interface MarketListing {
+  /** Market id (the `market` of its positions, or of the route that reads it). */
+  id: string
+  /** Protocol key its positions carry, e.g. "aave-v3", "spark", "aave-v4". */
+  protocol: string
+  name: string
+  /**
+   * The protocol version when the configuration states it (the devchain's deployments, GMX's
+   * Reader layout); null when the adapter detects it at each read (Aave v3's POOL_REVISION).
+   */
+  version: string | null
+  /** Where the market's addresses come from (an address book, deployment records, a manifest). */
+  source: string
 }
 
 /** Runs more calls pinned to the same block as the main batch (rare follow-up reads). */
@@ -111,6 +130,8 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
    * concurrently (one round trip).
    */
   discover?(ctx: DiscoveryContext<S>): Promise<D>
+  /** The markets this adapter serves on `chain` (for `GET /v1/chains`); none when omitted. */
+  listMarkets?(chain: ChainRuntime): MarketListing[]
   /**
    * Plans the reads of `user` in the markets of this adapter on `chain`; `discovered` is what
    * `discover` returned (undefined without discovery).

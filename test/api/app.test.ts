@@ -237,11 +237,17 @@ describe('GET /v1/wallets/{address}', () => {
     }
     // Aave, the Comet and the GMX Reader are configured but not deployed yet; Morpho's discovery
     // finds nothing.
-    expect(body.positions.map((x) => x.protocol).sort()).toEqual(['aave-v3', 'compound-v3', 'gmx-v2'])
+    // Two Aave markets on the devchain since issue 12 (v3.0 and real v3.6): both unavailable there.
+    expect(body.positions.map((x) => x.protocol).sort()).toEqual([
+      'aave-v3',
+      'aave-v3',
+      'compound-v3',
+      'gmx-v2',
+    ])
     for (const row of body.positions)
       expect(row).toMatchObject({ status: 'unavailable', code: 'PROTOCOL_READ_FAILED' })
     expect(body.positions.find((x) => x.protocol === 'aave-v3')!.reason).toMatch(/no contract/)
-    expect(body.summary.unavailable).toBe(3)
+    expect(body.summary.unavailable).toBe(4)
   })
 
   it('marks a market whose data provider answers in no known layout as unavailable (layout mismatch)', async () => {
@@ -308,12 +314,25 @@ describe('GET /v1/chains and /v1/chains/{chain}/manifest', () => {
   it('lists chains with the configured ones marked', async () => {
     const r = await get('/v1/chains')
     expect(r.status).toBe(200)
-    const chains = (r.json() as { chains: { key: string; configured: boolean; markets: { id: string }[] }[] })
-      .chains
-    expect(chains.find((c) => c.key === 'local')).toMatchObject({
-      configured: true,
-      markets: [{ id: 'aave-v3-local' }],
-    })
+    const chains = (
+      r.json() as {
+        chains: { key: string; configured: boolean; markets: { id: string; version: string | null }[] }[]
+      }
+    ).chains
+    const local = chains.find((c) => c.key === 'local')!
+    expect(local.configured).toBe(true)
+    // Every market of the devchain, from each adapter (issue 12: both Aave markets with versions).
+    expect(local.markets.filter((m) => m.id.startsWith('aave'))).toMatchObject([
+      { id: 'aave-v3-local', version: 'v3.0' },
+      { id: 'aave-v36-local', version: 'v3.6' },
+    ])
+    expect(local.markets.map((m) => m.id)).toEqual(
+      expect.arrayContaining([
+        'gmx-v2-local',
+        'morpho-blue-local',
+        ...t.manifest.compoundV3!.comets.map((c) => c.marketId),
+      ]),
+    )
     expect(chains.find((c) => c.key === 'ethereum')).toMatchObject({ configured: false })
   })
 

@@ -22,7 +22,7 @@ import { multicall3Abi } from '../../abis/multicall3.js'
 import type { Address } from '../../src/core/address.js'
 import { MAX_UINT256 } from '../../src/core/math.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
-import { type AaveV4ChainRuntime, createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
+import { createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
 import type { AaveV4Deployment } from '../../src/protocols/aave-v4/markets.js'
 import {
   type AaveV4HubAsset,
@@ -36,6 +36,7 @@ import {
 import { discoverAaveV4 } from '../../src/protocols/aave-v4/read.js'
 import type { AaveV4LiquidationRule, AaveV4UserReserve } from '../../src/protocols/aave-v4/types.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface ExpectedReserve {
@@ -116,7 +117,7 @@ describe.skipIf(!rec)(
       logsBlockSpan: 1_000_000n,
       source: 'recording aave-v4-1e8de86.json',
     }
-    const chain: AaveV4ChainRuntime = {
+    const chain: ChainRuntime = {
       key: 'local',
       chainId: r.chainId,
       rpcUrls: [],

@@ -32,9 +32,10 @@ import { describe, expect, it } from 'vitest'
 import type { Address } from '../../src/core/address.js'
 import type { Leg, Position } from '../../src/core/types.js'
 import { aaveV3LiquidationRule } from '../../src/protocols/aave-v3/position.js'
-import { type AaveV4ChainRuntime, createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
+import { createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
 import type { AaveV4Deployment } from '../../src/protocols/aave-v4/markets.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import type { ChainRuntime } from '../../src/protocols/types.js'
 import { stressPosition } from '../../src/risk/stress.js'
 import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
 
@@ -80,7 +81,7 @@ describe.skipIf(!v4)('Aave V4 stress prediction = the recorded liquidationCall (
       logsBlockSpan: 1_000_000n,
       source: 'recording aave-v4-1e8de86.json',
     }
-    const chain: AaveV4ChainRuntime = {
+    const chain: ChainRuntime = {
       key: 'local',
       chainId: r.chainId,
       rpcUrls: [],

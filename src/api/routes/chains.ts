@@ -2,11 +2,18 @@
 import { createRoute } from '@hono/zod-openapi'
 import { CHAIN_KEYS, CHAINS, isChainKey } from '../../chains/registry.js'
 import { BaseError, UnknownChainError } from '../../core/errors.js'
+import type { ChainRuntime, MarketListing } from '../../protocols/types.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { jsonError } from '../errors.js'
 import { ManifestParamsSchema } from '../query-schemas.js'
 import { createRouter } from '../router.js'
 import { ChainsSchema, ManifestResponseSchema } from '../schemas.js'
+
+/** Every market the adapters serve on `chain` (none when the chain is not configured here). */
+function listChainMarkets(sources: ReportSources, chain: ChainRuntime | undefined): MarketListing[] {
+  if (!chain) return []
+  return sources.adapters.flatMap((a) => a.listMarkets?.(chain) ?? [])
+}
 
 /** `GET /v1/chains` and `GET /v1/chains/{chain}/manifest`. */
 export function chainRoutes(sources: ReportSources) {
@@ -29,11 +36,7 @@ export function chainRoutes(sources: ReportSources) {
             chainId: config.chains[key]?.chainId ?? CHAINS[key].chainId,
             name: CHAINS[key].name,
             configured: config.chains[key] !== undefined,
-            markets: (config.chains[key]?.aaveMarkets ?? []).map((m) => ({
-              id: m.id,
-              protocol: m.protocol,
-              name: m.name,
-            })),
+            markets: listChainMarkets(sources, config.chains[key]),
           })),
         },
         200,

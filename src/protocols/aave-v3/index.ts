@@ -13,4 +13,18 @@ export const aaveV3Adapter: ProtocolAdapter = {
   key: 'aave-v3',
   name: 'Aave v3 (and forks: Spark)',
   planWallet: (chain, user) => chain.aaveMarkets.map((market) => planAaveWallet(market, user)),
+  listMarkets: (chain) =>
+    chain.aaveMarkets.map((m) => ({
+      id: m.id,
+      protocol: m.protocol,
+      name: m.name,
+      version: m.version ?? null,
+      source:
+        m.source ??
+        (m.bookKey
+          ? `@aave-dao/aave-address-book (${m.bookKey})`
+          : m.protocol === 'spark'
+            ? "Spark's deployment list"
+            : 'configuration'),
+    })),
 }

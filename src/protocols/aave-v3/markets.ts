@@ -19,6 +19,10 @@ export interface AaveMarketConfig {
   protocolDataProvider?: Address
   /** The `@aave-dao/aave-address-book` export it comes from (e.g. "AaveV3EthereumLido"). */
   bookKey?: string
+  /** The version the deployment is known to run (the devchain's); detected at each read otherwise. */
+  version?: string
+  /** Where the addresses come from when not the address book (a manifest, a config file). */
+  source?: string
 }
 
 /** The fields of an address-book market the generation reads. */

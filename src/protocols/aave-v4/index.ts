@@ -11,17 +11,11 @@ export {
 } from './markets.js'
 export type { AaveV4LiquidationRule } from './types.js'
 
-/**
- * A chain runtime that may carry its Aave V4 deployments (the composition root binds them; until
- * `ChainRuntime` has the field, the address book's deployments for the chain key are used).
- */
-export type AaveV4ChainRuntime = ChainRuntime & { aaveV4?: readonly AaveV4Deployment[] }
-
 /** The deployments the adapter reads on `chain`: its own `aaveV4` list, else the book's for its key. */
 export function aaveV4DeploymentsOf(chain: ChainRuntime): readonly AaveV4Deployment[] {
-  const own = (chain as AaveV4ChainRuntime).aaveV4
+  const own = chain.aaveV4
   if (own) return own
-  const book = AAVE_V4_DEPLOYMENTS[chain.key] ?? []
+  const book = AAVE_V4_DEPLOYMENTS[chain.key as keyof typeof AAVE_V4_DEPLOYMENTS] ?? []
   return book.filter((d) => d.chainId === chain.chainId)
 }
 
@@ -42,6 +36,16 @@ export function createAaveV4Adapter(
       const deployments = deploymentsOf(ctx.chain)
       return deployments.length === 0 ? undefined : discoverAaveV4(ctx, deployments)
     },
+    listMarkets: (chain) =>
+      deploymentsOf(chain).flatMap((d) =>
+        d.spokes.map((s) => ({
+          id: s.id,
+          protocol: 'aave-v4',
+          name: `${s.name} (${d.id})`,
+          version: null,
+          source: d.source,
+        })),
+      ),
     planWallet: (chain, user, discovered) =>
       planAaveV4Wallet(chain, deploymentsOf(chain), user, discovered as AaveV4Discovery | undefined),
   }

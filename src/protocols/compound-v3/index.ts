@@ -1,4 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
+import { COMETS_SOURCE } from './markets.js'
 import { type CometHintsCache, planCometWallet } from './read.js'
 
 export type { CometAssetHint, CometChainKey, CometConfig, CometPriceUnit } from './markets.js'
@@ -19,6 +20,17 @@ export function createCompoundV3Adapter(
     key: 'compound-v3',
     name: 'Compound v3 (Comet)',
     planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user, options.hints)),
+    listMarkets: (chain) =>
+      chain.comets.map((c) => ({
+        id: c.id,
+        protocol: 'compound-v3',
+        name: `Compound v3 ${c.baseSymbol}`,
+        version: null,
+        source:
+          chain.key === 'local'
+            ? 'devchain manifest (CometDouble, a test double)'
+            : `${COMETS_SOURCE.repo} @ ${COMETS_SOURCE.commit.slice(0, 8)}`,
+      })),
   }
 }
 

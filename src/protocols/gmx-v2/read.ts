@@ -31,6 +31,7 @@ import type { PositionResult } from '../../core/types.js'
 import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
 import { gmxDataStoreAbi, gmxFeedAbi, gmxReaderAbi, gmxReaderV21Abi } from './abi.js'
 import {
+  GMX_V2_SOURCE,
   type GmxMarketHint,
   type GmxReaderRecord,
   type GmxTokenInfo,
@@ -711,6 +712,17 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
   return {
     key: GMX_V2_PROTOCOL,
     name: 'GMX v2',
+    listMarkets: (chain) =>
+      gmxConfigsOf(chain).map((config) => ({
+        id: config.id,
+        protocol: GMX_V2_PROTOCOL,
+        name: `GMX v2 ${chain.key}`,
+        version: config.readers?.[0]?.layout ?? null,
+        source:
+          chain.key === 'local'
+            ? 'devchain manifest (GmxReaderDouble, a test double)'
+            : `${GMX_V2_SOURCE.repo} @ ${GMX_V2_SOURCE.commit.slice(0, 8)}`,
+      })),
     async discover(ctx: DiscoveryContext): Promise<GmxDiscovered> {
       const out: GmxDiscovered = new Map()
       await Promise.all(

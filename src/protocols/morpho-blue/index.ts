@@ -31,6 +31,18 @@ export function createMorphoBlueAdapter(
     key: 'morpho-blue',
     name: 'Morpho Blue',
     discover: (ctx) => discoverMorphoMarkets(ctx),
+    listMarkets: (chain) =>
+      chain.morphoBlue
+        ? [
+            {
+              id: `morpho-blue-${chain.key}`,
+              protocol: 'morpho-blue',
+              name: 'Morpho Blue (its markets are found per wallet from events)',
+              version: 'v1',
+              source: chain.key === 'local' ? 'devchain manifest' : "Morpho's deployment addresses",
+            },
+          ]
+        : [],
     planWallet: (chain, user, discovered) => {
       if (!chain.morphoBlue || !discovered) return []
       return planMorphoWallet({

@@ -13,7 +13,7 @@ describe('configFromEnv', () => {
     expect(hasRealRpc({})).toBe(false)
   })
 
-  it('STACKLENS_RPC_ETHEREUM enables Ethereum with Aave v3 Core and Spark; comma-separated URLs are fallbacks', () => {
+  it('STACKLENS_RPC_ETHEREUM enables Ethereum with every Aave v3 instance of the book and Spark; comma-separated URLs are fallbacks', () => {
     const env = { STACKLENS_RPC_ETHEREUM: 'https://a.example , https://b.example', STACKLENS_RPC_BASE: '' }
     const config = configFromEnv(env)
     expect(Object.keys(config.chains)).toEqual(['ethereum'])
@@ -21,9 +21,17 @@ describe('configFromEnv', () => {
     expect(eth.chainId).toBe(1)
     expect(eth.rpcUrls).toEqual(['https://a.example', 'https://b.example'])
     expect(eth.multicall3).toBe('0xcA11bde05977b3631167028862bE2a173976CA11')
-    expect(eth.aaveMarkets.map((m) => m.id)).toEqual(['aave-v3-ethereum', 'spark-ethereum'])
+    // @aave-dao/aave-address-book 4.68.1: AaveV3Ethereum, AaveV3EthereumLido, AaveV3EthereumEtherFi,
+    // AaveV3EthereumHorizon; Spark from its deployment list.
+    expect(eth.aaveMarkets.map((m) => m.id)).toEqual([
+      'aave-v3-ethereum',
+      'aave-v3-ethereum-lido',
+      'aave-v3-ethereum-etherfi',
+      'aave-v3-ethereum-horizon',
+      'spark-ethereum',
+    ])
     expect(eth.aaveMarkets[0]!.pool).toBe('0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2')
-    expect(eth.aaveMarkets[1]).toMatchObject({
+    expect(eth.aaveMarkets.at(-1)).toMatchObject({
       protocol: 'spark',
       pool: '0xC13e21B648A5Ee794902342038FF3aDAB66BE987',
       uiPoolDataProvider: '0xF028c2F4b19898718fD0F77b9b881CbfdAa5e8Bb',
