@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { createStacklens } from './app.js'
-import { configFromEnv, hasRealRpc, type StacklensEnv } from './config.js'
+import { configFromEnv, configWithFile, hasRealRpc, type StacklensEnv } from './config.js'
+import { ConfigFileError } from './config-file.js'
 import { BaseError } from './core/errors.js'
 import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
@@ -71,7 +72,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       `  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`,
     )
   }
-  const { app } = createStacklens({ config: configFromEnv(env, manifest) })
+  let config = configFromEnv(env, manifest)
+  if (env.STACKLENS_CONFIG) {
+    const path = env.STACKLENS_CONFIG
+    if (!existsSync(path)) throw new ConfigFileError(`STACKLENS_CONFIG: no file at ${path}`)
+    config = await configWithFile(config, readFileSync(path, 'utf8'), `STACKLENS_CONFIG (${path})`)
+    log(`  STACKLENS_CONFIG ${path}: chains ${Object.keys(config.chains).join(', ')}`)
+  }
+  const { app } = createStacklens({ config })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
     s.once('error', reject)

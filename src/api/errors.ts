@@ -24,6 +24,8 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 50
   PROTOCOL_READ_FAILED: 502,
   PRICE_UNAVAILABLE: 502,
   DEVCHAIN_FAILED: 500,
+  /** A STACKLENS_CONFIG file that cannot be used: raised at start, never by a request. */
+  CONFIG_INVALID: 503,
   INTERNAL: 500,
 }
 

@@ -1,5 +1,13 @@
-import { createPublicClient, fallback, http, type PublicClient, type Transport } from 'viem'
-import { CHAINS, type ChainKey } from './registry.js'
+import {
+  type Chain,
+  createPublicClient,
+  defineChain,
+  fallback,
+  http,
+  type PublicClient,
+  type Transport,
+} from 'viem'
+import { CHAINS, isChainKey } from './registry.js'
 
 /** Options of {@link createChainClient}. */
 export interface ChainClientOptions {
@@ -11,6 +19,20 @@ export interface ChainClientOptions {
   retryCount?: number
   /** Custom fetch (tests, Workers service bindings). */
   fetchFn?: typeof fetch
+  /** The chain id of a chain the registry does not know (declared in STACKLENS_CONFIG). */
+  chainId?: number
+}
+
+/** The viem chain of `key`: the registry's, else a minimal one (id, name) for a declared chain. */
+function viemChainOf(key: string, chainId: number | undefined): Chain {
+  if (isChainKey(key)) return CHAINS[key].viem
+  if (chainId === undefined) throw new RangeError(`chain "${key}" is not in the registry: give its chainId`)
+  return defineChain({
+    id: chainId,
+    name: key,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [] } },
+  })
 }
 
 /**
@@ -22,8 +44,7 @@ export interface ChainClientOptions {
  * `Deadline` (`src/chains/deadline.ts`), passed in the read params: its signal goes into viem's
  * per-call `requestOptions`, which aborts the pending fetch and stops the retries.
  */
-export function createChainClient(chain: ChainKey, options: ChainClientOptions): PublicClient {
-  const def = CHAINS[chain]
+export function createChainClient(chain: string, options: ChainClientOptions): PublicClient {
   const timeout = options.timeoutMs ?? 15_000
   const retryCount = options.retryCount ?? 1
   const transports: Transport[] = options.rpcUrls.map((url) =>
@@ -36,7 +57,7 @@ export function createChainClient(chain: ChainKey, options: ChainClientOptions):
   )
   const transport = transports.length === 1 ? transports[0]! : fallback(transports, { rank: false })
   return createPublicClient({
-    chain: def.viem,
+    chain: viemChainOf(chain, options.chainId),
     transport,
     ccipRead: false,
     batch: { multicall: false },

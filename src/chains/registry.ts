@@ -13,6 +13,9 @@ export const CHAIN_KEYS = [
   'local',
 ] as const
 
+/** What a chain key looks like (the registry's, and those a STACKLENS_CONFIG file declares). */
+export const CHAIN_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
+
 /** A chain key. */
 export type ChainKey = (typeof CHAIN_KEYS)[number]
 

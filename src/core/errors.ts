@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'PROTOCOL_READ_FAILED'
   | 'PRICE_UNAVAILABLE'
   | 'DEVCHAIN_FAILED'
+  | 'CONFIG_INVALID'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */

@@ -14,7 +14,8 @@ import type { MorphoBlueConfig } from './morpho-blue/markets.js'
 
 /** An EVM chain this deployment can read: where to reach it and which markets live on it. */
 export interface ChainRuntime {
-  key: ChainKey
+  /** A key of the chain registry, or of a chain declared in STACKLENS_CONFIG. */
+  key: string
   chainId: number
   /** RPC URLs in fallback order. */
   rpcUrls: string[]

@@ -5,7 +5,7 @@
  */
 import type { PublicClient } from 'viem'
 import { createChainClient } from '../chains/client.js'
-import { CHAIN_KEYS, type ChainKey, isChainKey } from '../chains/registry.js'
+import { CHAIN_KEYS, isChainKey } from '../chains/registry.js'
 import type { StacklensConfig } from '../config.js'
 import { ChainNotConfiguredError, UnknownChainError } from '../core/errors.js'
 import { HYPERLIQUID_CHAIN } from '../protocols/hyperliquid/index.js'
@@ -30,9 +30,11 @@ export interface ReportSources {
   configHint: string
 }
 
-/** The chains with an RPC here, in registry order. */
-export function configuredChains(sources: ReportSources): ChainKey[] {
-  return CHAIN_KEYS.filter((k) => sources.config.chains[k] !== undefined)
+/** The chains with an RPC here: the registry's in its order, then those STACKLENS_CONFIG declares. */
+export function configuredChains(sources: ReportSources): string[] {
+  const chains = sources.config.chains
+  const declared = Object.keys(chains).filter((k) => !isChainKey(k))
+  return [...CHAIN_KEYS.filter((k) => chains[k] !== undefined), ...declared]
 }
 
 /**
@@ -41,8 +43,13 @@ export function configuredChains(sources: ReportSources): ChainKey[] {
  *   ChainNotConfiguredError (CHAIN_NOT_CONFIGURED) for a known chain without an RPC here.
  */
 export function resolveChain(sources: ReportSources, value: string): ChainRuntime {
-  if (!isChainKey(value)) throw new UnknownChainError(value, CHAIN_KEYS)
   const runtime = sources.config.chains[value]
+  if (!runtime && !isChainKey(value)) {
+    throw new UnknownChainError(value, [
+      ...CHAIN_KEYS,
+      ...configuredChains(sources).filter((k) => !isChainKey(k)),
+    ])
+  }
   if (!runtime) {
     throw new ChainNotConfiguredError(
       value,
@@ -75,7 +82,9 @@ export function createReportSources(params: CreateReportSourcesParams): ReportSo
   const { config } = params
   const caches = params.caches ?? createReadCaches()
   const clients = new Map<string, PublicClient>()
-  const build = params.clientFor ?? ((chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls }))
+  const build =
+    params.clientFor ??
+    ((chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls, chainId: chain.chainId }))
   return {
     config,
     assets: createAssetContexts(config),

@@ -31,13 +31,25 @@ export function chainRoutes(sources: ReportSources) {
     (c) =>
       c.json(
         {
-          chains: CHAIN_KEYS.map((key) => ({
-            key,
-            chainId: config.chains[key]?.chainId ?? CHAINS[key].chainId,
-            name: CHAINS[key].name,
-            configured: config.chains[key] !== undefined,
-            markets: listChainMarkets(sources, config.chains[key]),
-          })),
+          chains: [
+            ...CHAIN_KEYS.map((key) => ({
+              key,
+              chainId: config.chains[key]?.chainId ?? CHAINS[key].chainId,
+              name: CHAINS[key].name,
+              configured: config.chains[key] !== undefined,
+              markets: listChainMarkets(sources, config.chains[key]),
+            })),
+            // Chains a STACKLENS_CONFIG file declares.
+            ...Object.values(config.chains)
+              .filter((c) => !isChainKey(c.key))
+              .map((c) => ({
+                key: c.key,
+                chainId: c.chainId,
+                name: c.key,
+                configured: true,
+                markets: listChainMarkets(sources, c),
+              })),
+          ],
         },
         200,
       ),
@@ -59,7 +71,7 @@ export function chainRoutes(sources: ReportSources) {
     }),
     (c) => {
       const { chain } = c.req.valid('param')
-      if (!isChainKey(chain)) throw new UnknownChainError(chain, CHAIN_KEYS)
+      if (!isChainKey(chain) && !config.chains[chain]) throw new UnknownChainError(chain, CHAIN_KEYS)
       if (chain !== 'local') {
         throw new BaseError(
           'NOT_FOUND',

@@ -9,7 +9,8 @@ export interface AaveMarketConfig {
   /** Protocol key reported on positions: "aave-v3", or the fork's name ("spark"). */
   protocol: string
   name: string
-  chain: ChainKey
+  /** The chain key: one of the registry's, or a chain declared in STACKLENS_CONFIG. */
+  chain: string
   poolAddressesProvider: Address
   pool: Address
   uiPoolDataProvider: Address

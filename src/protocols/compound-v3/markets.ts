@@ -39,7 +39,8 @@ export interface CometPriceUnit {
 export interface CometConfig {
   /** Stable market id, e.g. "compound-v3-ethereum-usdc". */
   id: string
-  chain: CometChainKey
+  /** A key of Compound's deployments ({@link CometChainKey}), or a chain declared in STACKLENS_CONFIG. */
+  chain: string
   /** The Comet proxy. */
   comet: Address
   /** Symbol of the base asset, for labels only (the chain is read for the truth). */

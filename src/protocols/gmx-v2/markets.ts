@@ -60,7 +60,8 @@ export interface GmxReaderRecord {
 export interface GmxV2Config {
   /** Stable market id, e.g. "gmx-v2-arbitrum". */
   id: string
-  chain: GmxChainKey
+  /** A chain GMX is deployed on ({@link GmxChainKey}), or a chain declared in STACKLENS_CONFIG. */
+  chain: string
   /** The current Reader (stateless; takes the DataStore as its first argument). */
   reader: Address
   /**

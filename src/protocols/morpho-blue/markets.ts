@@ -3,7 +3,8 @@ import type { Address } from '../../core/address.js'
 
 /** A Morpho Blue deployment on one chain (one singleton contract holds every market). */
 export interface MorphoBlueConfig {
-  chain: ChainKey
+  /** The chain key: one of the registry's, or a chain declared in STACKLENS_CONFIG. */
+  chain: string
   /** The Morpho singleton. */
   morpho: Address
   /** First block worth scanning for a wallet's events (the deployment block). */

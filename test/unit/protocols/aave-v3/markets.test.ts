@@ -7,7 +7,7 @@
 import * as book from '@aave-dao/aave-address-book'
 import { isAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { CHAINS } from '../../../../src/chains/registry.js'
+import { CHAINS, type ChainKey } from '../../../../src/chains/registry.js'
 import {
   AAVE_MARKETS,
   AAVE_V3_BOOK_POOLS,
@@ -52,7 +52,7 @@ describe('Aave v3 markets from the address book', () => {
       expect(m!.pool).toBe(p.pool)
       expect(m!.poolAddressesProvider).toBe(p.provider)
       expect(m!.uiPoolDataProvider).toBe(p.ui)
-      expect(CHAINS[m!.chain].chainId).toBe(p.chainId)
+      expect(CHAINS[m!.chain as ChainKey].chainId).toBe(p.chainId)
       expect(m!.protocol).toBe('aave-v3')
     }
   })

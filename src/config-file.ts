@@ -1,0 +1,315 @@
+/**
+ * `STACKLENS_CONFIG=<file>`: extra chains (forks, new deployments, private testnets) and markets
+ * by address for every protocol, added to what the environment configures. The file is JSON,
+ * validated with zod; a bad file stops the start with {@link ConfigFileError} naming the field.
+ *
+ * ```json
+ * { "chains": [{ "key": "myfork", "chainId": 31337, "rpcUrls": ["http://127.0.0.1:8545"],
+ *                "multicall3": "0xcA11bde05977b3631167028862bE2a173976CA11" }],
+ *   "markets": [
+ *     { "protocol": "aave-v3", "chain": "myfork", "id": "aave-v3-myfork",
+ *       "poolAddressesProvider": "0x…", "uiPoolDataProvider": "0x…" },
+ *     { "protocol": "aave-v4", "chain": "myfork", "id": "aave-v4-myfork", "hub": "0x…", "spokes": ["0x…"], "startBlock": 0 },
+ *     { "protocol": "morpho-blue", "chain": "myfork", "morpho": "0x…", "startBlock": 0 },
+ *     { "protocol": "compound-v3", "chain": "myfork", "comets": ["0x…"] },
+ *     { "protocol": "gmx-v2", "chain": "myfork", "reader": "0x…", "dataStore": "0x…",
+ *       "referralStorage": "0x…", "tickersUrl": "http://127.0.0.1:9999/prices/tickers" } ] }
+ * ```
+ */
+import { decodeAbiParameters } from 'viem'
+import { z } from 'zod'
+import { CHAIN_KEY_PATTERN, CHAIN_KEYS, CHAINS, isChainKey } from './chains/registry.js'
+import { type Address, parseAddress } from './core/address.js'
+import { BaseError } from './core/errors.js'
+import type { AaveMarketConfig } from './protocols/aave-v3/markets.js'
+import { parseAaveV4ConfigEntry } from './protocols/aave-v4/markets.js'
+import type { ChainRuntime } from './protocols/types.js'
+
+/** A configuration file that cannot be used: names the file and the field. */
+export class ConfigFileError extends BaseError {
+  override name = 'ConfigFileError'
+  constructor(message: string, cause?: unknown) {
+    super('CONFIG_INVALID', message, cause === undefined ? {} : { cause })
+  }
+}
+
+const address = z.string().transform((v, ctx) => {
+  try {
+    return parseAddress(v)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${v.slice(0, 60)}" is not an address` })
+    return z.NEVER
+  }
+})
+const block = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const url = z.string().url()
+const marketId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes')
+
+const ChainEntrySchema = z
+  .object({
+    key: z
+      .string()
+      .regex(CHAIN_KEY_PATTERN, 'lower-case letters, digits and dashes, starting with a letter')
+      .refine((k) => !isChainKey(k), 'is a built-in chain key: configure it with STACKLENS_RPC_<CHAIN>'),
+    chainId: z.number().int().positive(),
+    rpcUrls: z.array(url).min(1),
+    multicall3: address.optional(),
+    /**
+     * A USD price source for assets priced outside their protocol (Morpho prices collateral in
+     * loan-token units): an AaveOracle-compatible `getAssetPrice(asset)`, USD with 8 decimals.
+     */
+    usdPriceOracle: address.optional(),
+  })
+  .strict()
+
+const AaveV3EntrySchema = z
+  .object({
+    protocol: z.literal('aave-v3'),
+    chain: z.string(),
+    id: marketId,
+    name: z.string().max(80).optional(),
+    poolAddressesProvider: address,
+    pool: address.optional(),
+    uiPoolDataProvider: address,
+  })
+  .strict()
+const AaveV4EntrySchema = z
+  .object({
+    protocol: z.literal('aave-v4'),
+    chain: z.string(),
+    id: marketId,
+    hub: address.optional(),
+    hubs: z.array(address).min(1).optional(),
+    spokes: z.array(z.union([address, z.object({ address, id: marketId.optional() }).strict()])).min(1),
+    startBlock: block,
+    logsBlockSpan: z.number().int().min(1).max(10_000_000).optional(),
+  })
+  .strict()
+const MorphoEntrySchema = z
+  .object({
+    protocol: z.literal('morpho-blue'),
+    chain: z.string(),
+    morpho: address,
+    startBlock: block,
+    logsBlockSpan: z.number().int().min(1).max(10_000_000).optional(),
+  })
+  .strict()
+const CometEntrySchema = z
+  .object({
+    protocol: z.literal('compound-v3'),
+    chain: z.string(),
+    comets: z
+      .array(z.union([address, z.object({ address, baseSymbol: z.string().min(1).max(20) }).strict()]))
+      .min(1),
+  })
+  .strict()
+const GmxEntrySchema = z
+  .object({
+    protocol: z.literal('gmx-v2'),
+    chain: z.string(),
+    id: marketId.optional(),
+    reader: address,
+    dataStore: address,
+    referralStorage: address,
+    tickersUrl: url,
+    tokens: z
+      .array(
+        z.object({ address, symbol: z.string().min(1).max(20), decimals: z.number().int().min(0).max(36) }),
+      )
+      .optional(),
+  })
+  .strict()
+
+/** The file's schema (exported for the tests and the README). */
+export const ConfigFileSchema = z
+  .object({
+    chains: z.array(ChainEntrySchema).max(64).default([]),
+    markets: z
+      .array(
+        z.discriminatedUnion('protocol', [
+          AaveV3EntrySchema,
+          AaveV4EntrySchema,
+          MorphoEntrySchema,
+          CometEntrySchema,
+          GmxEntrySchema,
+        ]),
+      )
+      .max(1000)
+      .default([]),
+  })
+  .strict()
+
+/** A parsed configuration file. */
+export type ConfigFile = z.infer<typeof ConfigFileSchema>
+
+/** Parses the text of a configuration file. @throws ConfigFileError naming the first bad field */
+export function parseConfigFile(text: string, source = 'STACKLENS_CONFIG'): ConfigFile {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigFileError(`${source}: not JSON (${(err as Error).message})`)
+  }
+  const parsed = ConfigFileSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
+    throw new ConfigFileError(`${source}: ${where.replace(/^\./, '') || '(root)'}: ${issue.message}`)
+  }
+  const keys = parsed.data.chains.map((c) => c.key)
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i)
+  if (dup) throw new ConfigFileError(`${source}: chains: "${dup}" is declared twice`)
+  return parsed.data
+}
+
+/**
+ * Resolves what the file leaves to the chain: an Aave v3 entry without `pool` asks its
+ * PoolAddressesProvider (`getPool()`). `call(chain, to, data)` runs one eth_call on that chain.
+ */
+export type ConfigChainCall = (
+  chain: ChainRuntime,
+  to: Address,
+  data: `0x${string}`,
+) => Promise<`0x${string}`>
+
+const GET_POOL = '0x026b1d5f' // PoolAddressesProvider.getPool()
+const BASE_TOKEN = '0xc55dae63' // Comet.baseToken()
+const SYMBOL = '0x95d89b41' // ERC20.symbol()
+
+/**
+ * Adds the file's chains and markets to `chains` (the environment's), returning the merged map.
+ * A market must name a chain that is declared in the file or configured with an RPC.
+ * @throws ConfigFileError naming the entry
+ */
+export async function applyConfigFile(
+  file: ConfigFile,
+  chains: Record<string, ChainRuntime>,
+  call: ConfigChainCall,
+  source = 'STACKLENS_CONFIG',
+): Promise<Record<string, ChainRuntime>> {
+  const out: Record<string, ChainRuntime> = { ...chains }
+  for (const c of file.chains) {
+    out[c.key] = {
+      key: c.key,
+      chainId: c.chainId,
+      rpcUrls: c.rpcUrls,
+      multicall3: c.multicall3 ?? CHAINS.ethereum.multicall3,
+      aaveMarkets: [],
+      aaveV4: [],
+      usdPriceOracle: c.usdPriceOracle ?? null,
+      morphoBlue: null,
+      comets: [],
+      gmxV2: [],
+      dexPools: [],
+      subgraphs: {},
+    }
+  }
+  const ids = new Set<string>()
+  for (const [i, m] of file.markets.entries()) {
+    const where = `${source}: markets[${i}]`
+    const base = out[m.chain]
+    if (!base) {
+      const known = [...file.chains.map((c) => c.key), ...CHAIN_KEYS.filter((k) => chains[k])]
+      throw new ConfigFileError(
+        `${where}.chain: "${m.chain}" is neither declared in chains nor configured (have: ${known.join(', ') || 'none'})`,
+      )
+    }
+    const chain: ChainRuntime = { ...base }
+    out[m.chain] = chain
+    const claim = (id: string) => {
+      if (ids.has(id)) throw new ConfigFileError(`${where}.id: "${id}" is used twice`)
+      ids.add(id)
+    }
+    switch (m.protocol) {
+      case 'aave-v3': {
+        claim(m.id)
+        let pool = m.pool
+        if (!pool) {
+          try {
+            const data = await call(chain, m.poolAddressesProvider, GET_POOL)
+            pool = parseAddress(`0x${data.slice(-40)}`)
+          } catch (err) {
+            throw new ConfigFileError(
+              `${where}.pool: not given, and PoolAddressesProvider.getPool() on "${m.chain}" failed`,
+              err,
+            )
+          }
+        }
+        const market: AaveMarketConfig = {
+          id: m.id,
+          protocol: 'aave-v3',
+          name: m.name ?? `Aave v3 ${m.chain} (${m.id})`,
+          chain: m.chain,
+          poolAddressesProvider: m.poolAddressesProvider,
+          pool,
+          uiPoolDataProvider: m.uiPoolDataProvider,
+          source,
+        }
+        chain.aaveMarkets = [...chain.aaveMarkets, market]
+        break
+      }
+      case 'aave-v4': {
+        claim(m.id)
+        try {
+          const d = parseAaveV4ConfigEntry(m, chain.chainId)
+          chain.aaveV4 = [...(chain.aaveV4 ?? []), { ...d, source }]
+        } catch (err) {
+          throw new ConfigFileError(`${where}: ${(err as Error).message}`, err)
+        }
+        break
+      }
+      case 'morpho-blue': {
+        if (chain.morphoBlue)
+          throw new ConfigFileError(`${where}: chain "${m.chain}" already has a Morpho Blue singleton`)
+        chain.morphoBlue = {
+          chain: m.chain,
+          morpho: m.morpho,
+          fromBlock: BigInt(m.startBlock),
+          logsBlockSpan: BigInt(m.logsBlockSpan ?? 50_000),
+        }
+        break
+      }
+      case 'compound-v3': {
+        const comets = []
+        for (const [j, entry] of m.comets.entries()) {
+          const comet = typeof entry === 'string' ? entry : entry.address
+          const id = `compound-v3-${m.chain}-${comet.slice(2, 10).toLowerCase()}`
+          claim(id)
+          let baseSymbol = typeof entry === 'string' ? undefined : entry.baseSymbol
+          if (baseSymbol === undefined) {
+            try {
+              const base = parseAddress(`0x${(await call(chain, comet, BASE_TOKEN)).slice(-40)}`)
+              ;[baseSymbol] = decodeAbiParameters([{ type: 'string' }], await call(chain, base, SYMBOL))
+            } catch (err) {
+              throw new ConfigFileError(
+                `${where}.comets[${j}]: no baseSymbol given, and the Comet's baseToken().symbol() on "${m.chain}" failed`,
+                err,
+              )
+            }
+          }
+          comets.push({ id, chain: m.chain, comet, baseSymbol })
+        }
+        chain.comets = [...chain.comets, ...comets]
+        break
+      }
+      case 'gmx-v2': {
+        const id = m.id ?? `gmx-v2-${m.chain}`
+        claim(id)
+        chain.gmxV2 = [
+          ...chain.gmxV2,
+          {
+            id,
+            chain: m.chain,
+            reader: m.reader,
+            dataStore: m.dataStore,
+            referralStorage: m.referralStorage,
+            tokens: m.tokens ?? [],
+            prices: { kind: 'oracle', tickersUrl: m.tickersUrl },
+          },
+        ]
+        break
+      }
+    }
+  }
+  return out
+}
