@@ -4,8 +4,8 @@
  * `src/node.ts` (through `src/serve.ts`) builds one per process, `src/worker.ts` one per isolate
  * (per configuration), the CLI one per command.
  */
-import type { PublicClient } from 'viem'
 import { createApp, type StacklensApp } from './api/app.js'
+import type { ChainClient } from './chains/client.js'
 import { configFromEnv, type StacklensConfig, type StacklensEnv } from './config.js'
 import type { DevchainManifest } from './devchain/manifest.js'
 import { createReadCaches, type ReadCaches } from './protocols/read-caches.js'
@@ -18,7 +18,7 @@ export interface CreateStacklensParams {
   /** Hint shown when a chain is not configured (differs on Node and Workers). */
   configHint?: string
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
-  clientFor?: (chain: ChainRuntime) => PublicClient
+  clientFor?: (chain: ChainRuntime) => ChainClient
 }
 
 /** One bound stacklens: what the faces (API, CLI, Worker) run on. */

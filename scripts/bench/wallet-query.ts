@@ -26,12 +26,12 @@
  * Usage: npx tsx scripts/bench/wallet-query.ts [--delay-ms 50] [--runs 20]
  */
 import { parseArgs } from 'node:util'
-import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem'
+import { type Address, createPublicClient, type Hex, http } from 'viem'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { uiPoolDataProviderV30Abi } from '../../abis/aave-ui-pool-data-provider.js'
 import { multicall3Abi } from '../../abis/multicall3.js'
 import { type BlockContext, executeBatch, type RawResult } from '../../src/chains/batch.js'
-import { createChainClient } from '../../src/chains/client.js'
+import { type ChainClient, createChainClient } from '../../src/chains/client.js'
 import { CHAINS } from '../../src/chains/registry.js'
 import { localChainRuntime } from '../../src/config.js'
 import { startDevchain } from '../../src/devchain/devchain.js'
@@ -126,7 +126,7 @@ const sequential = await measure(async (user) => {
 // Part 2: the protocol-complete read of the looper (lending protocols, discovery included).
 const looper = dc.manifest.wallets.find((w) => w.key === 'looper')!.address as Address
 const lending = ADAPTERS.filter((a) => a.key !== 'gmx-v2')
-const complete = async (reader: PublicClient, user: Address) => {
+const complete = async (reader: ChainClient, user: Address) => {
   const discovered = await Promise.all(lending.map((a) => a.discover?.({ client: reader, chain, user })))
   return lending.flatMap((a, i) => a.planWallet(chain, user, discovered[i] as never)).flatMap((p) => p.calls)
 }
@@ -138,7 +138,7 @@ const stacklensComplete = await measureOne(async () => {
     throw new Error('unexpected report')
 })
 const concurrentComplete = await measureOne(async () => {
-  const calls = await complete(multicallClient as PublicClient, looper)
+  const calls = await complete(multicallClient, looper)
   await Promise.all([
     // allowFailure as in stacklens's plans: a reverting probe is an answer, not an error.
     ...calls.map((c) =>

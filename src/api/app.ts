@@ -6,7 +6,7 @@
  */
 import { createRoute } from '@hono/zod-openapi'
 import { HTTPException } from 'hono/http-exception'
-import type { PublicClient } from 'viem'
+import type { ChainClient } from '../chains/client.js'
 import type { StacklensConfig } from '../config.js'
 import { BaseError } from '../core/errors.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
@@ -26,7 +26,7 @@ import { HealthSchema } from './schemas.js'
 export interface AppDeps {
   config: StacklensConfig
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
-  clientFor?: (chain: ChainRuntime) => PublicClient
+  clientFor?: (chain: ChainRuntime) => ChainClient
   /** Hint shown when a chain is not configured (differs on Node and Workers). */
   configHint?: string
   /** The adapters' read caches (the composition root's); fresh ones per app when omitted. */

@@ -10,16 +10,18 @@
  *   has no on-chain call here (on L2s they are bridged tokens without a rate getter): the resolver
  *   then values them at the price ratio the protocol's own oracle implies, and says so;
  * - every other listed token (LINK, AAVE, ARB, PTs, ...) is its own risk asset, named by its symbol.
+ * The book's fields read here are extracted by scripts/gen-aave-book.ts into ./aave-book-data.ts.
  * Hand-curated Ethereum entries (`ETHEREUM_ASSETS`, with on-chain rate reads) override these.
  */
+import { WAD } from '../core/math.js'
 import {
+  type AaveBookAssets,
   AaveV3Arbitrum,
   AaveV3Base,
   AaveV3Ethereum,
   AaveV3Optimism,
   AaveV3Polygon,
-} from '@aave-dao/aave-address-book'
-import { WAD } from '../core/math.js'
+} from './aave-book-data.js'
 import type { AssetNode, RiskAsset } from './types.js'
 
 /** Listed underlyings that are a base risk asset at par, by address-book symbol. */
@@ -61,14 +63,8 @@ export const AAVE_LISTED_LST: readonly string[] = [
   'tETH',
 ]
 
-interface BookAsset {
-  decimals: number
-  UNDERLYING: string
-  A_TOKEN: string
-}
-
 /** The address-book markets: [chain key, stacklens market id, book]. */
-const BOOKS: readonly [string, string, { ASSETS: object }][] = [
+const BOOKS: readonly [string, string, AaveBookAssets][] = [
   ['ethereum', 'aave-v3-ethereum', AaveV3Ethereum],
   ['arbitrum', 'aave-v3-arbitrum', AaveV3Arbitrum],
   ['base', 'aave-v3-base', AaveV3Base],
@@ -81,8 +77,7 @@ export function aaveBookAssets(): AssetNode[] {
   const out: AssetNode[] = []
   for (const [chain, market, book] of BOOKS) {
     out.push({ kind: 'risk', chain, address: null, symbol: 'ETH', decimals: 18, riskAsset: 'ETH' })
-    for (const [symbol, raw] of Object.entries(book.ASSETS)) {
-      const a = raw as BookAsset
+    for (const [symbol, a] of Object.entries(book.ASSETS)) {
       const address = a.UNDERLYING.toLowerCase()
       const base = AAVE_LISTED_BASE[symbol]
       if (base !== undefined) {

@@ -3,7 +3,6 @@ import {
   type Hex,
   HttpRequestError,
   isAddress,
-  type PublicClient,
   RpcRequestError,
   TimeoutError,
   BaseError as ViemBaseError,
@@ -18,6 +17,7 @@ import {
   RpcError,
   RpcUnavailableError,
 } from '../core/errors.js'
+import type { ChainClient } from './client.js'
 import { type Deadline, withDeadline } from './deadline.js'
 import { redactSecrets, urlsOfError } from './redact.js'
 import { CHAINS, isChainKey } from './registry.js'
@@ -50,7 +50,7 @@ export interface BatchResult extends BlockContext {
 
 /** Options of {@link executeBatch}. */
 export interface ExecuteBatchParams {
-  client: PublicClient
+  client: ChainClient
   chain: string
   multicall3: Address
   calls: readonly RawCall[]
@@ -138,7 +138,7 @@ function evmBlockIsChainBlock(chain: string): boolean {
 }
 
 /** True when `address` has code at the head (so an empty answer at an older block means "not yet deployed"). */
-async function hasCodeAtHead(client: PublicClient, address: Address, deadline?: Deadline): Promise<boolean> {
+async function hasCodeAtHead(client: ChainClient, address: Address, deadline?: Deadline): Promise<boolean> {
   try {
     const code = await withDeadline(
       deadline,

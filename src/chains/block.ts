@@ -2,14 +2,15 @@
  * The block of a request on one chain: `latest` resolved ONCE to a number, and a requested block
  * refused when it is above the head, before anything (log ranges above all) is built from it.
  */
-import type { EIP1193Parameters, PublicClient, PublicRpcSchema } from 'viem'
+import type { EIP1193Parameters, PublicRpcSchema } from 'viem'
 import { BlockOutOfRangeError, RpcError } from '../core/errors.js'
 import { mapRpcError } from './batch.js'
+import type { ChainClient } from './client.js'
 import { type Deadline, withDeadline } from './deadline.js'
 
 /** Params of {@link rpcRequest}. */
 export interface RpcRequestParams {
-  client: PublicClient
+  client: ChainClient
   chain: string
   args: EIP1193Parameters<PublicRpcSchema>
   deadline?: Deadline
@@ -36,7 +37,7 @@ export async function rpcRequest<T = unknown>(params: RpcRequestParams): Promise
 
 /** Params of {@link resolveBlock}. */
 export interface ResolveBlockParams {
-  client: PublicClient
+  client: ChainClient
   chain: string
   /** The requested block; the head when omitted. */
   blockNumber?: bigint
@@ -74,7 +75,7 @@ export async function resolveBlock(params: ResolveBlockParams): Promise<Resolved
 
 /** Params of {@link getBlockTimestamp}. */
 export interface GetBlockTimestampParams {
-  client: PublicClient
+  client: ChainClient
   chain: string
   blockNumber: bigint
   deadline?: Deadline

@@ -1,13 +1,38 @@
 import {
   type Chain,
-  createPublicClient,
+  type Client,
+  createClient,
   defineChain,
   fallback,
   http,
-  type PublicClient,
+  type PublicActions,
+  type PublicRpcSchema,
   type Transport,
 } from 'viem'
+import { call, getBlockNumber } from 'viem/actions'
 import { CHAINS, isChainKey } from './registry.js'
+
+/**
+ * The client actions stacklens uses: `call` (every aggregate3 batch) and `getBlockNumber`, beside
+ * the client's own typed `request` (every other JSON-RPC method: eth_getLogs, eth_getCode,
+ * eth_getBlockByNumber, ...). Only these are bound, so the Worker does not bundle viem's other
+ * public actions (simulate, ENS, fee estimation, watchers, ...).
+ */
+export type ChainClientActions = Pick<PublicActions<Transport, Chain | undefined>, 'call' | 'getBlockNumber'>
+
+/**
+ * A chain client: a viem client with the public JSON-RPC schema and exactly {@link ChainClientActions}.
+ * A viem `PublicClient` satisfies it (tests and benchmarks may pass one).
+ */
+export type ChainClient = Client<Transport, Chain | undefined, undefined, PublicRpcSchema, ChainClientActions>
+
+/** Binds {@link ChainClientActions} on a viem client (the one place they are bound). */
+export function chainClientActions(client: Client<Transport, Chain | undefined>): ChainClientActions {
+  return {
+    call: (args) => call(client, args),
+    getBlockNumber: (args) => getBlockNumber(client, args),
+  }
+}
 
 /** Options of {@link createChainClient}. */
 export interface ChainClientOptions {
@@ -36,15 +61,16 @@ function viemChainOf(key: string, chainId: number | undefined): Chain {
 }
 
 /**
- * A viem public client for one chain: JSON-RPC batching on, viem's automatic multicall batching
- * off (stacklens builds its own aggregate3 batches so it controls pinning and failures), CCIP-read
- * off (a wallet report never follows offchain lookups), fallback across the given URLs.
+ * A viem client for one chain with {@link ChainClientActions}: JSON-RPC batching on, viem's
+ * automatic multicall batching off (stacklens builds its own aggregate3 batches so it controls
+ * pinning and failures), CCIP-read off (a wallet report never follows offchain lookups), fallback
+ * across the given URLs.
  *
  * The client is shared across requests; a request's time bound is not a client option but its
  * `Deadline` (`src/chains/deadline.ts`), passed in the read params: its signal goes into viem's
  * per-call `requestOptions`, which aborts the pending fetch and stops the retries.
  */
-export function createChainClient(chain: string, options: ChainClientOptions): PublicClient {
+export function createChainClient(chain: string, options: ChainClientOptions): ChainClient {
   const timeout = options.timeoutMs ?? 15_000
   const retryCount = options.retryCount ?? 1
   const transports: Transport[] = options.rpcUrls.map((url) =>
@@ -56,10 +82,11 @@ export function createChainClient(chain: string, options: ChainClientOptions): P
     }),
   )
   const transport = transports.length === 1 ? transports[0]! : fallback(transports, { rank: false })
-  return createPublicClient({
+  return createClient({
     chain: viemChainOf(chain, options.chainId),
     transport,
     ccipRead: false,
     batch: { multicall: false },
-  }) as PublicClient
+    type: 'publicClient',
+  }).extend(chainClientActions) as ChainClient
 }

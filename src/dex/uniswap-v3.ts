@@ -5,9 +5,9 @@
  * pinned to the same block (the bitmap must be known before the ticks can be named).
  */
 
-import type { PublicClient } from 'viem'
 import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex, parseAbi } from 'viem'
 import { executeBatch, type RawCall } from '../chains/batch.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
@@ -37,7 +37,7 @@ export interface UniswapV3PoolRead extends UniswapV3PoolState {
 
 /** Params of {@link readUniswapV3Pool}. */
 export interface ReadUniswapV3PoolParams {
-  client: PublicClient
+  client: ChainClient
   chain: string
   multicall3: Address
   pool: Address

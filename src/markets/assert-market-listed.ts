@@ -1,6 +1,7 @@
 /** Tells an empty market from one the protocol does not know. */
-import { decodeFunctionResult, encodeFunctionData, type PublicClient, zeroAddress } from 'viem'
+import { decodeFunctionResult, encodeFunctionData, zeroAddress } from 'viem'
 import { executeBatch } from '../chains/batch.js'
+import type { ChainClient } from '../chains/client.js'
 import { BaseError } from '../core/errors.js'
 import { morphoAbi } from '../protocols/morpho-blue/index.js'
 import type { ChainRuntime } from '../protocols/types.js'
@@ -8,7 +9,7 @@ import { resolveMarket } from './market-ref.js'
 
 /** Params of {@link assertMarketListed}. */
 export interface AssertMarketListedParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   market: string
   blockNumber: bigint

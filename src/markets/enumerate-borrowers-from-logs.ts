@@ -4,8 +4,9 @@
  * chain with eth_getLogs, the devchain included. Whether each still owes anything is for the
  * position read to say.
  */
-import { getAddress, type Hex, type PublicClient, pad, parseAbiItem, toEventSelector } from 'viem'
+import { getAddress, type Hex, pad, parseAbiItem, toEventSelector } from 'viem'
 import { resolveBlock, rpcRequest } from '../chains/block.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import { createLogBudget, type LogBudget, planLogRanges, spendLogRequest } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
@@ -25,7 +26,7 @@ export const MORPHO_BORROW_EVENT = parseAbiItem(
 
 /** Params of {@link enumerateBorrowersFromLogs}. */
 export interface EnumerateBorrowersFromLogsParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   /** An Aave market id of the chain (e.g. "aave-v3-local") or a Morpho market id (bytes32). */
   market: string | MarketRef

@@ -3,8 +3,8 @@
  * cascade): the borrower set from a subgraph when one is configured (falling back to the chain's
  * logs when it cannot be used), the positions read on chain at one block.
  */
-import type { PublicClient } from 'viem'
 import { resolveBlock } from '../chains/block.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
@@ -24,7 +24,7 @@ import {
 
 /** Params of {@link marketBorrowers}. */
 export interface MarketBorrowersParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   /** An Aave market id of the chain (e.g. "aave-v3-local") or a Morpho market id (bytes32). */
   market: string

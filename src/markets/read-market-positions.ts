@@ -3,9 +3,9 @@
  * Multicall3 aggregate3 calls (chunks of users, limited concurrency). Every position is decoded by
  * the protocol adapter's own code, so it equals what a wallet report at that block serves.
  */
-import type { PublicClient } from 'viem'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../chains/batch.js'
 import { resolveBlock } from '../chains/block.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
@@ -24,7 +24,7 @@ import { chunk, mapLimit } from './paging.js'
 
 /** Params of {@link readMarketPositions}. */
 export interface ReadMarketPositionsParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   /** An Aave market id of the chain or a Morpho market id (bytes32), or a resolved market. */
   market: string | MarketRef

@@ -1,13 +1,13 @@
 /** Wrapper rates at one block, for a market-wide read whose positions were read at that block. */
-import type { PublicClient } from 'viem'
 import type { RateCall } from '../assets/rates.js'
 import { executeBatch } from '../chains/batch.js'
+import type { ChainClient } from '../chains/client.js'
 import { decodeRates } from '../protocols/read-wallet.js'
 import type { ChainRuntime } from '../protocols/types.js'
 
 /** Params of {@link readRatesAt}. */
 export interface ReadRatesAtParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   /** The asset graph's rate calls of the chain. */
   calls: readonly RateCall[]

@@ -1,7 +1,8 @@
-import { type Hex, hexToBigInt, type PublicClient } from 'viem'
+import { type Hex, hexToBigInt } from 'viem'
 import { type RateCall, rateFromResultDown } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
 import { getBlockTimestamp, resolveBlock } from '../chains/block.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
@@ -70,7 +71,7 @@ export const VENUE_ADAPTERS: readonly ProtocolAdapter<unknown, VenueRuntime>[] =
 
 /** Params of {@link readWallet}. */
 export interface ReadWalletParams {
-  client: PublicClient
+  client: ChainClient
   chain: ChainRuntime
   user: Address
   /** Pin to this block; the latest when omitted. */

@@ -1,5 +1,5 @@
-import type { PublicClient } from 'viem'
 import type { BlockContext, RawCall, RawResult } from '../chains/batch.js'
+import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { ChainKey } from '../chains/registry.js'
@@ -99,7 +99,7 @@ export interface WalletReadPlan {
  */
 export interface DiscoveryContext<S = ChainRuntime> {
   /** The chain's client; venues have none. */
-  client: S extends ChainRuntime ? PublicClient : undefined
+  client: S extends ChainRuntime ? ChainClient : undefined
   chain: S
   user: Address
   /** The block the report is pinned to; latest when undefined. */

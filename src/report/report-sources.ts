@@ -3,8 +3,7 @@
  * rate reads, the adapters. Built once by the composition root (`src/app.ts`) and injected, so the
  * same use cases run on fixtures, the devchain, a fork and in a Worker.
  */
-import type { PublicClient } from 'viem'
-import { createChainClient } from '../chains/client.js'
+import { type ChainClient, createChainClient } from '../chains/client.js'
 import { CHAIN_KEYS, isChainKey } from '../chains/registry.js'
 import type { StacklensConfig } from '../config.js'
 import { ChainNotConfiguredError, UnknownChainError } from '../core/errors.js'
@@ -19,7 +18,7 @@ export interface ReportSources {
   config: StacklensConfig
   assets: AssetContexts
   /** The client of a chain (one per chain, reused across requests). */
-  clientFor(chain: ChainRuntime): PublicClient
+  clientFor(chain: ChainRuntime): ChainClient
   /** The adapters a wallet read runs on an EVM chain (built over `caches`). */
   adapters: readonly ProtocolAdapter[]
   /** The adapters' read caches, for the market-wide reads. */
@@ -64,7 +63,7 @@ export function resolveChain(sources: ReportSources, value: string): ChainRuntim
 export interface CreateReportSourcesParams {
   config: StacklensConfig
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
-  clientFor?: ((chain: ChainRuntime) => PublicClient) | undefined
+  clientFor?: ((chain: ChainRuntime) => ChainClient) | undefined
   /** Hint shown when a chain is not configured. */
   configHint?: string | undefined
   /** The adapters' read caches (the root's); fresh ones when omitted. */
@@ -81,7 +80,7 @@ export interface CreateReportSourcesParams {
 export function createReportSources(params: CreateReportSourcesParams): ReportSources {
   const { config } = params
   const caches = params.caches ?? createReadCaches()
-  const clients = new Map<string, PublicClient>()
+  const clients = new Map<string, ChainClient>()
   const build =
     params.clientFor ??
     ((chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls, chainId: chain.chainId }))

@@ -8,11 +8,10 @@
  * is built; a block before a deployment gives `unavailable` rows / a coded pool error; log
  * enumeration stays within the request's budget.
  */
-import type { PublicClient } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import { STATUS_OF } from '../../src/api/errors.js'
-import { createChainClient } from '../../src/chains/client.js'
+import { type ChainClient, createChainClient } from '../../src/chains/client.js'
 import { createDeadline } from '../../src/chains/deadline.js'
 import { createLogBudget } from '../../src/chains/log-budget.js'
 import { configFromEnv } from '../../src/config.js'
@@ -39,7 +38,7 @@ let t: TestDevchain
 let proxy: FaultProxy
 let secretUrl: string
 let chain: ChainRuntime
-let client: PublicClient
+let client: ChainClient
 let looper: Address
 let stacker: Address
 let block: bigint

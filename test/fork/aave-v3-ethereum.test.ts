@@ -16,6 +16,7 @@ import { createChainClient } from '../../src/chains/client.js'
 import { configFromEnv } from '../../src/config.js'
 import { freePort, resolveAnvilBinary } from '../../src/devchain/anvil.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { withPublicActions } from '../helpers/read-client.js'
 
 const FORK_URL = process.env.FORK_URL_ETHEREUM
 const FORK_BLOCK = BigInt(process.env.FORK_BLOCK_ETHEREUM ?? '23800000')
@@ -51,7 +52,9 @@ describe.skipIf(!FORK_URL)(`Aave v3 Ethereum fork at block ${FORK_BLOCK}`, () =>
       const chain = config.chains.ethereum!
       chain.aaveMarkets = chain.aaveMarkets.filter((m) => m.id === marketId)
       const market = chain.aaveMarkets[0]!
-      const client = createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 })
+      const client = withPublicActions(
+        createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 }),
+      )
       const logs = await client.getLogs({
         address: market.pool,
         event: parseAbiItem(

@@ -23,6 +23,7 @@ import { freePort, resolveAnvilBinary } from '../../src/devchain/anvil.js'
 import { compoundV3Adapter } from '../../src/protocols/compound-v3/index.js'
 import { COMETS } from '../../src/protocols/compound-v3/markets.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { withPublicActions } from '../helpers/read-client.js'
 
 const FORK_URL = process.env.FORK_URL_ETHEREUM
 const FORK_BLOCK = BigInt(process.env.FORK_BLOCK_ETHEREUM ?? '23800000')
@@ -56,7 +57,9 @@ describe.skipIf(!FORK_URL)(`Compound v3 Ethereum fork at block ${FORK_BLOCK}`, (
     it(`${market.id}: HF < 1 <=> isLiquidatable, legs = borrowBalanceOf / userCollateral`, async () => {
       const config = configFromEnv({ STACKLENS_RPC_ETHEREUM: rpcUrl })
       const chain = { ...config.chains.ethereum!, comets: [market] }
-      const client = createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 })
+      const client = withPublicActions(
+        createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 }),
+      )
       const range = { address: market.comet, fromBlock: FORK_BLOCK - 5_000n, toBlock: FORK_BLOCK }
       const [withdraws, supplies] = await Promise.all([
         client.getContractEvents({ ...range, abi: cometAbi, eventName: 'Withdraw' }),

@@ -25,6 +25,7 @@ import { gmxV2Adapter } from '../../src/protocols/gmx-v2/index.js'
 import { GMX_V2_DEPLOYMENTS } from '../../src/protocols/gmx-v2/markets.js'
 import { fetchGmxTickers } from '../../src/protocols/gmx-v2/prices.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { withPublicActions } from '../helpers/read-client.js'
 
 const FORK_URL = process.env.FORK_URL_ARBITRUM
 const FORK_BLOCK = BigInt(process.env.FORK_BLOCK_ARBITRUM ?? '300000000')
@@ -71,7 +72,7 @@ describe.skipIf(!FORK_URL)(`GMX v2 Arbitrum fork at block ${FORK_BLOCK}`, () => 
   it('positions of accounts from POSITION_LIST: legs = Position.Props; liquidation price flips isPositionLiquidatable', async () => {
     const config = configFromEnv({ STACKLENS_RPC_ARBITRUM: rpcUrl })
     const chain = { ...config.chains.arbitrum!, gmxV2: [gmx] } as ChainRuntime
-    const client = createChainClient('arbitrum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 })
+    const client = withPublicActions(createChainClient('arbitrum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 }))
     const at = { blockNumber: FORK_BLOCK }
     const keys = (await client.readContract({
       address: gmx.dataStore,

@@ -14,6 +14,7 @@ import { configFromEnv } from '../../src/config.js'
 import { freePort, resolveAnvilBinary } from '../../src/devchain/anvil.js'
 import { morphoBlueAdapter } from '../../src/protocols/morpho-blue/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
+import { withPublicActions } from '../helpers/read-client.js'
 
 const FORK_URL = process.env.FORK_URL_ETHEREUM
 const FORK_BLOCK = BigInt(process.env.FORK_BLOCK_ETHEREUM ?? '23800000')
@@ -46,7 +47,7 @@ describe.skipIf(!FORK_URL)(`Morpho Blue Ethereum fork at block ${FORK_BLOCK}`, (
   it('discovers recent borrowers and serves healthy/unhealthy exactly as Morpho.sol', async () => {
     const config = configFromEnv({ STACKLENS_RPC_ETHEREUM: rpcUrl })
     const chain = config.chains.ethereum!
-    const client = createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 })
+    const client = withPublicActions(createChainClient('ethereum', { rpcUrls: [rpcUrl], timeoutMs: 120_000 }))
     const logs = await client.getLogs({
       address: chain.morphoBlue!.morpho,
       event: parseAbiItem(

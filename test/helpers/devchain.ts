@@ -3,21 +3,24 @@
  * seeded in about a second), with snapshot/revert so tests that move prices or liquidate leave
  * the seeded state for the next one.
  */
-import type { PublicClient } from 'viem'
 import { createApp } from '../../src/api/app.js'
 import { createChainClient } from '../../src/chains/client.js'
 import { type ChainRuntime, configFromEnv, localChainRuntime } from '../../src/config.js'
 import { devchainClients, type RunningDevchain, startDevchain } from '../../src/devchain/devchain.js'
 import type { DevchainManifest } from '../../src/devchain/manifest.js'
 import type { DevchainClients } from '../../src/devchain/tx.js'
+import { type TestReadClient, withPublicActions } from './read-client.js'
 
 /** A devchain started for a test file. */
 export interface TestDevchain {
   devchain: RunningDevchain
   manifest: DevchainManifest
   chain: ChainRuntime
-  /** Read client as the app uses it. */
-  client: PublicClient
+  /**
+   * Read client as the app uses it ({@link createChainClient}), with viem's public actions bound
+   * for the tests' own reads (readContract, getLogs, ...); the app's client has only `ChainClient`'s.
+   */
+  client: TestReadClient
   /** Devchain tooling clients (unlocked accounts, anvil RPCs). */
   clients: DevchainClients
   app: ReturnType<typeof createApp>
@@ -34,7 +37,7 @@ export async function startTestDevchain(
   const devchain = await startDevchain({ manifestPath: null, population: options.population ?? false })
   const manifest = devchain.manifest
   const chain = localChainRuntime(manifest)
-  const client = createChainClient('local', { rpcUrls: chain.rpcUrls })
+  const client = withPublicActions(createChainClient('local', { rpcUrls: chain.rpcUrls }))
   const clients = devchainClients(devchain.rpcUrl)
   const app = createApp({ config: configFromEnv({}, manifest) })
   return {

@@ -1,6 +1,6 @@
-import * as book from '@aave-dao/aave-address-book'
 import { CHAINS, type ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
+import { AAVE_V3_BOOK_POOLS, type AaveV3BookPool } from './book-data.js'
 
 /** One Aave v3 (or fork) market: the addresses the adapter reads. */
 export interface AaveMarketConfig {
@@ -26,43 +26,16 @@ export interface AaveMarketConfig {
   source?: string
 }
 
-/** The fields of an address-book market the generation reads. */
-interface BookMarket {
-  CHAIN_ID: number
-  POOL: string
-  POOL_ADDRESSES_PROVIDER: string
-  UI_POOL_DATA_PROVIDER?: string
-  ORACLE?: string
-  AAVE_PROTOCOL_DATA_PROVIDER?: string
-}
-
-function isBookMarket(value: unknown): value is BookMarket {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  return (
-    typeof v.CHAIN_ID === 'number' &&
-    typeof v.POOL === 'string' &&
-    typeof v.POOL_ADDRESSES_PROVIDER === 'string'
-  )
-}
-
-/** Address-book export names of test networks (never served). */
-const TESTNET = /Sepolia|Fuji|Goerli|Mumbai|Testnet/
-
+export type { AaveV3BookPool }
 /**
  * Every Aave v3 pool of `@aave-dao/aave-address-book` on a main network: each `AaveV3<Chain>[<Instance>]`
  * export with a Pool, a PoolAddressesProvider and a UiPoolDataProviderV3 (Core, Prime/Lido,
- * EtherFi, Horizon, ... on every chain the book lists), testnets excluded. `chainId` and `bookKey`
- * say where each one is; {@link aaveMarketsFromBook} binds those on stacklens' chains.
+ * EtherFi, Horizon, ... on every chain the book lists), testnets excluded, by chain id with the
+ * chain's Core (shortest key) first. `CHAIN_ID` and `bookKey` say where each one is;
+ * {@link aaveMarketsFromBook} binds those on stacklens' chains. Extracted from the installed book
+ * by scripts/gen-aave-book.ts into ./book-data.ts (the whole book would be ~495 KiB in the Worker).
  */
-export const AAVE_V3_BOOK_POOLS: readonly (BookMarket & { bookKey: string })[] = Object.entries(book)
-  .filter(([key, value]) => /^AaveV3[A-Z]/.test(key) && !TESTNET.test(key) && isBookMarket(value))
-  .map(([key, value]) => ({ ...(value as BookMarket), bookKey: key }))
-  .filter((m) => typeof m.UI_POOL_DATA_PROVIDER === 'string')
-  .sort(
-    (a, b) =>
-      a.CHAIN_ID - b.CHAIN_ID || a.bookKey.length - b.bookKey.length || a.bookKey.localeCompare(b.bookKey),
-  )
+export { AAVE_V3_BOOK_POOLS }
 
 /** Chain key of a chain id among the chains stacklens knows (the devchain excluded). */
 function chainKeyOf(chainId: number): ChainKey | undefined {

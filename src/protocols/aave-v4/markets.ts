@@ -1,12 +1,13 @@
 /**
  * Aave V4 deployments (Hubs and user-facing Spokes with their AaveOracles), generated from
  * `@aave-dao/aave-address-book` (4.68.1: AaveV4Ethereum, AaveV4Avalanche, AaveV4Arc), never hand
- * listed; plus the parser of a `STACKLENS_CONFIG` entry for deployments the book does not have.
+ * listed (extracted from the installed book by scripts/gen-aave-book.ts into ./book-data.ts);
+ * plus the parser of a `STACKLENS_CONFIG` entry for deployments the book does not have.
  */
-import { AaveV4Arc, AaveV4Avalanche, AaveV4Ethereum } from '@aave-dao/aave-address-book'
 import type { ChainKey } from '../../chains/registry.js'
 import { type Address, parseAddress } from '../../core/address.js'
 import { BaseError } from '../../core/errors.js'
+import { AAVE_BOOK_VERSION, AaveV4Arc, AaveV4Avalanche, AaveV4Ethereum } from './book-data.js'
 
 /** One Spoke: a market users see (market id of its positions). */
 export interface AaveV4SpokeConfig {
@@ -42,7 +43,7 @@ interface V4Book {
   SPOKES: Readonly<Record<string, string>>
 }
 
-const BOOK_SOURCE = '@aave-dao/aave-address-book 4.68.1'
+const BOOK_SOURCE = `@aave-dao/aave-address-book ${AAVE_BOOK_VERSION}`
 
 /**
  * The book's Spokes paired with their `<NAME>_ORACLE` entries; the TreasurySpoke (the fee

@@ -11,19 +11,12 @@
  * `receiveShares` is true. What stays blind: positions opened before the deployment's
  * `startBlock`, and logs a provider drops.
  */
-import {
-  decodeAbiParameters,
-  encodeFunctionData,
-  erc20Abi,
-  type Hex,
-  type PublicClient,
-  pad,
-  toEventSelector,
-} from 'viem'
+import { decodeAbiParameters, encodeFunctionData, erc20Abi, type Hex, pad, toEventSelector } from 'viem'
 import { aaveV4HubAbi } from '../../../abis/aave-v4-hub.js'
 import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
+import type { ChainClient } from '../../chains/client.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
@@ -103,7 +96,7 @@ interface RpcLog {
 }
 
 async function getLogs(
-  client: PublicClient,
+  client: ChainClient,
   filter: { address: Address[]; topics: (Hex | Hex[] | null)[] },
   from: bigint,
   to: bigint | undefined,

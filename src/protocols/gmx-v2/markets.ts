@@ -1,6 +1,6 @@
 import type { ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
-import deployments from './deployments.json' with { type: 'json' }
+import deployments from './runtime-deployments.json' with { type: 'json' }
 
 /** Chains GMX v2 is deployed on (stacklens chain keys). */
 export type GmxChainKey = ChainKey
@@ -107,6 +107,15 @@ export function readerLayout(
   return 'unsupported'
 }
 
+const LAYOUTS: readonly string[] = ['v2.2', 'v2.1', 'unsupported'] satisfies GmxReaderRecord['layout'][]
+
+/** A layout runtime-deployments.json records (written by {@link readerLayout}). */
+function recordedLayout(layout: string): GmxReaderRecord['layout'] {
+  if (!LAYOUTS.includes(layout))
+    throw new Error(`runtime-deployments.json: unknown Reader layout "${layout}"`)
+  return layout as GmxReaderRecord['layout']
+}
+
 const TICKERS: Record<string, string> = {
   arbitrum: 'https://arbitrum-api.gmxinfra.io/prices/tickers',
   avalanche: 'https://avalanche-api.gmxinfra.io/prices/tickers',
@@ -117,7 +126,9 @@ const TICKERS: Record<string, string> = {
  * (`deployments.json`, written by scripts/gmx-deployments.ts from gmx-io/gmx-synthetics at the
  * commit it names): every Reader of `deployments/<net>/Reader.json`'s history with its deployment
  * block and layout, the DataStore, the ReferralStorage of config/overwrite.ts, and every token of
- * config/tokens.ts with its decimals and oracle feed id. The tickers endpoints are GMX's
+ * config/tokens.ts with its decimals and oracle feed id. Read from `runtime-deployments.json`, the
+ * fields of it used here (scripts/gmx-runtime-deployments.ts; each Reader's layout already
+ * {@link readerLayout} of its recorded ABI shape). The tickers endpoints are GMX's
  * (utils/prices.ts:61-63).
  */
 export const GMX_V2_DEPLOYMENTS: readonly GmxV2Config[] = Object.entries(deployments.networks).map(
@@ -125,14 +136,14 @@ export const GMX_V2_DEPLOYMENTS: readonly GmxV2Config[] = Object.entries(deploym
     const readers = d.readers.map((r) => ({
       address: r.address as Address,
       fromBlock: BigInt(r.fromBlock),
-      layout: readerLayout(r.positionNumbers, r.isPositionLiquidatableArgs),
+      layout: recordedLayout(r.layout),
     }))
     return {
       id: `gmx-v2-${net}`,
       chain: net as GmxChainKey,
       reader: readers[0]!.address,
       readers,
-      dataStore: d.dataStore.address as Address,
+      dataStore: d.dataStore as Address,
       referralStorage: d.referralStorage as Address,
       prices: { kind: 'oracle', tickersUrl: TICKERS[net]! },
       tokens: d.tokens.map((t) => ({
