@@ -14,16 +14,8 @@
  * batch's block. Every call goes to the Reader live at the pinned block (GMX redeploys it; see
  * markets.ts), decoded in the layout its answer has (v2.2, or v2.1 at old blocks).
  */
-import {
-  type Abi,
-  decodeFunctionResult,
-  encodeAbiParameters,
-  encodeFunctionData,
-  type Hex,
-  hexToBigInt,
-  keccak256,
-  zeroAddress,
-} from 'viem'
+import { type Abi, encodeAbiParameters, type Hex, hexToBigInt, keccak256, zeroAddress } from 'viem'
+import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
@@ -84,7 +76,11 @@ export class GmxUnknownTokenError extends BaseError {
 }
 
 function call(target: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): RawCall {
-  return { target, allowFailure: true, callData: encodeFunctionData({ abi, functionName, args } as never) }
+  return {
+    target,
+    allowFailure: true,
+    callData: encodeFunctionDataFast({ abi, functionName, args } as never),
+  }
 }
 
 /** GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)). */
@@ -217,7 +213,7 @@ export function decodeAccountPositions(
   const layout = width === 14n ? 'v2.2' : 'v2.1'
   let raw: readonly PositionPropsRaw[]
   try {
-    raw = decodeFunctionResult({
+    raw = decodeFunctionResultFast({
       abi: layout === 'v2.2' ? gmxReaderAbi : gmxReaderV21Abi,
       functionName: 'getAccountPositions',
       data,
@@ -351,7 +347,7 @@ function decodeWith<T>(
   if (r.returnData === '0x')
     throw new GmxReadFailedError(`${what} returned nothing (no contract there at this block)`, context)
   try {
-    return decodeFunctionResult({ abi, functionName, data: r.returnData } as never) as T
+    return decodeFunctionResultFast({ abi, functionName, data: r.returnData } as never) as T
   } catch (err) {
     throw new ProtocolLayoutMismatchError(
       `${what} answered in a layout the adapter does not decode`,
