@@ -22,6 +22,7 @@ import {
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
+  hexToBytes,
   isAddress,
   toFunctionSelector,
 } from 'viem'
@@ -35,15 +36,25 @@ type Codec =
   | { kind: 'tuple'; names: string[] | null; components: Codec[]; words: number }
   | { kind: 'array'; length: number; element: Codec; words: number }
 
-/** A function prepared once: its selector, and codecs where every type is static (else null). */
+/**
+ * How one output of a function is read: a static type in place, or (at the top level only) a
+ * dynamic array of a static type, a string or bytes, through its offset.
+ */
+type OutputCodec =
+  | { kind: 'static'; codec: Codec }
+  | { kind: 'array'; element: Codec }
+  | { kind: 'string' }
+  | { kind: 'bytes' }
+
+/** A function prepared once: its selector, and codecs where its types allow (else null). */
 interface PreparedFunction {
   selector: Hex
+  /** Every input static: written in place. */
   inputs: Codec[] | null
-  /** All outputs static: decoded in place when the data has exactly `outputWords` words. */
-  outputs: Codec[] | null
-  outputWords: number
-  /** The single output is a dynamic array `T[]` of a static T: its element codec. */
-  outputArray: Codec | null
+  /** Every output static, or a top-level dynamic array of a static type, string or bytes. */
+  outputs: OutputCodec[] | null
+  /** Words of the head (static outputs in place, one offset word per dynamic one). */
+  headWords: number
 }
 
 const INTEGER = /^(u?)int(\d*)$/
@@ -90,6 +101,22 @@ function allStatic(params: readonly AbiParameter[]): Codec[] | null {
   return codecs.some((c) => c === null) ? null : (codecs as Codec[])
 }
 
+function outputCodecs(params: readonly AbiParameter[]): OutputCodec[] | null {
+  if (params.length === 0) return null
+  const out: OutputCodec[] = []
+  for (const p of params) {
+    if (p.type === 'string') out.push({ kind: 'string' })
+    else if (p.type === 'bytes') out.push({ kind: 'bytes' })
+    else {
+      const dynamic = DYNAMIC_ARRAY.exec(p.type)
+      const codec = codecOf(dynamic ? { ...p, type: dynamic[1]! } : p)
+      if (!codec) return null
+      out.push(dynamic ? { kind: 'array', element: codec } : { kind: 'static', codec })
+    }
+  }
+  return out
+}
+
 const prepared = new WeakMap<Abi, Map<string, PreparedFunction | null>>()
 
 /** The function `name` of `abi` prepared once; null when viem must handle it (overloads, absent). */
@@ -105,14 +132,12 @@ function prepare(abi: Abi, name: string): PreparedFunction | null {
   let value: PreparedFunction | null = null
   if (items.length === 1) {
     const item = items[0]!
-    const outputs = allStatic(item.outputs)
-    const single = item.outputs.length === 1 ? DYNAMIC_ARRAY.exec(item.outputs[0]!.type) : null
+    const outputs = outputCodecs(item.outputs)
     value = {
       selector: toFunctionSelector(item),
       inputs: allStatic(item.inputs),
       outputs,
-      outputWords: outputs ? outputs.reduce((n, c) => n + c.words, 0) : 0,
-      outputArray: single ? codecOf({ ...item.outputs[0]!, type: single[1]! }) : null,
+      headWords: outputs ? outputs.reduce((n, o) => n + (o.kind === 'static' ? o.codec.words : 1), 0) : 0,
     }
   }
   byName.set(name, value)
@@ -123,6 +148,8 @@ function prepare(abi: Abi, name: string): PreparedFunction | null {
 class NotFastPath extends Error {}
 const NOT_FAST_PATH = new NotFastPath()
 
+/** viem's bytesToString: a UTF-8 TextDecoder (invalid sequences become U+FFFD). */
+const UTF8 = new TextDecoder()
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/
 const HEX_STRING = /^0x[0-9a-fA-F]*$/
 const TWO_256 = 1n << 256n
@@ -238,44 +265,54 @@ function decodeValue(codec: Codec, hex: string, at: number): unknown {
   }
 }
 
-/** The canonical head of a `T[]` answer: offset 32, then the length; null when it is anything else. */
-function arrayLength(hex: string, elementWords: number): number | null {
-  if (hex.length < 128 || hex.slice(0, 64) !== `${'0'.repeat(62)}20`) return null
-  const lengthWord = hex.slice(64, 128)
-  if (!/^0{52}/.test(lengthWord)) return null
-  const length = Number.parseInt(lengthWord, 16)
-  return hex.length === 128 + length * elementWords * 64 ? length : null
+/** A length or offset word as a number; NOT_FAST_PATH past 2^52 (no canonical answer is that long). */
+function smallWord(hex: string, at: number): number {
+  const word = hex.slice(at, at + 64)
+  if (word.length !== 64 || !/^0{51}/.test(word)) throw NOT_FAST_PATH
+  return Number.parseInt(word, 16)
 }
 
 /**
  * `decodeFunctionResult({ abi, functionName, data })`, the same values (checksummed addresses,
- * numbers for integers of 48 bits or less, bigints above, named tuples as objects) and, for
- * anything that is not a canonical encoding, viem's own decode (or error).
+ * numbers for integers of 48 bits or less, bigints above, named tuples as objects, UTF-8 strings)
+ * and, for anything that is not the canonical encoding (each dynamic output's offset right after
+ * the previous one's tail, nothing after the last), viem's own decode (or error).
  */
 export function decodeResult<T = unknown>(abi: Abi, functionName: string, data: Hex): T {
   const fn = prepare(abi, functionName)
-  if (fn && (fn.outputs || fn.outputArray) && HEX_STRING.test(data)) {
+  if (fn?.outputs && HEX_STRING.test(data)) {
     const hex = /[A-F]/.test(data) ? data.slice(2).toLowerCase() : data.slice(2)
     try {
-      if (fn.outputs && fn.outputs.length > 0 && hex.length === fn.outputWords * 64) {
-        const values: unknown[] = []
-        let at = 0
-        for (const c of fn.outputs) {
-          values.push(decodeValue(c, hex, at))
-          at += c.words * 64
+      const values: unknown[] = []
+      let head = 0
+      let tail = fn.headWords * 64
+      for (const o of fn.outputs) {
+        if (o.kind === 'static') {
+          if (head + o.codec.words * 64 > hex.length) throw NOT_FAST_PATH
+          values.push(decodeValue(o.codec, hex, head))
+          head += o.codec.words * 64
+          continue
         }
-        return (values.length === 1 ? values[0] : values) as T
-      }
-      if (fn.outputArray) {
-        const element = fn.outputArray
-        const length = arrayLength(hex, element.words)
-        if (length !== null) {
-          const values: unknown[] = []
-          for (let i = 0; i < length; i++)
-            values.push(decodeValue(element, hex, 128 + i * element.words * 64))
-          return values as T
+        if (smallWord(hex, head) * 2 !== tail) throw NOT_FAST_PATH
+        head += 64
+        const length = smallWord(hex, tail)
+        tail += 64
+        if (o.kind === 'array') {
+          const words = o.element.words * 64
+          if (tail + length * words > hex.length) throw NOT_FAST_PATH
+          const items: unknown[] = []
+          for (let i = 0; i < length; i++) items.push(decodeValue(o.element, hex, tail + i * words))
+          values.push(items)
+          tail += length * words
+        } else {
+          const padded = Math.ceil(length / 32) * 64
+          if (tail + padded > hex.length) throw NOT_FAST_PATH
+          const bytes = hex.slice(tail, tail + length * 2)
+          values.push(o.kind === 'bytes' ? `0x${bytes}` : UTF8.decode(hexToBytes(`0x${bytes}`)))
+          tail += padded
         }
       }
+      if (tail === hex.length) return (values.length === 1 ? values[0] : values) as T
     } catch (err) {
       if (err !== NOT_FAST_PATH) throw err
     }

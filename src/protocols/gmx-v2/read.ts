@@ -18,6 +18,7 @@ import { type Abi, encodeAbiParameters, type Hex, hexToBigInt, keccak256, zeroAd
 import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
@@ -83,6 +84,21 @@ function call(target: Address, abi: Abi, functionName: string, args: readonly un
   }
 }
 
+/**
+ * Memo of the keccak keys below (pure functions of their arguments, at most 4,096 kept): every wallet read derives the same few keys per position and
+ * market again, and keccak was a visible share of a request's CPU. Keyed by the exact argument
+ * strings, so an argument viem's encoder refuses still throws (it is never stored).
+ */
+const keyMemo = new BoundedCache<string, Hex>(4_096)
+
+function memoKey(memo: string, derive: () => Hex): Hex {
+  const known = keyMemo.get(memo)
+  if (known !== undefined) return known
+  const key = derive()
+  keyMemo.set(memo, key)
+  return key
+}
+
 /** GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)). */
 export function gmxPositionKey(
   account: Address,
@@ -90,10 +106,12 @@ export function gmxPositionKey(
   collateralToken: Address,
   isLong: boolean,
 ): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
-      [account, market, collateralToken, isLong],
+  return memoKey(`position|${account}|${market}|${collateralToken}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
+        [account, market, collateralToken, isLong],
+      ),
     ),
   )
 }
@@ -103,32 +121,42 @@ export function gmxKey(name: string): Hex {
   return keccak256(encodeAbiParameters([{ type: 'string' }], [name]))
 }
 
+const CUMULATIVE_BORROWING_FACTOR = gmxKey('CUMULATIVE_BORROWING_FACTOR')
+const FUNDING_FEE_AMOUNT_PER_SIZE = gmxKey('FUNDING_FEE_AMOUNT_PER_SIZE')
+const MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS = gmxKey('MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS')
+
 /** Keys.cumulativeBorrowingFactorKey(market, isLong). */
 export function cumulativeBorrowingFactorKey(market: Address, isLong: boolean): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }, { type: 'bool' }],
-      [gmxKey('CUMULATIVE_BORROWING_FACTOR'), market, isLong],
+  return memoKey(`borrowing|${market}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }, { type: 'bool' }],
+        [CUMULATIVE_BORROWING_FACTOR, market, isLong],
+      ),
     ),
   )
 }
 
 /** Keys.fundingFeeAmountPerSizeKey(market, collateralToken, isLong). */
 export function fundingFeeAmountPerSizeKey(market: Address, collateralToken: Address, isLong: boolean): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
-      [gmxKey('FUNDING_FEE_AMOUNT_PER_SIZE'), market, collateralToken, isLong],
+  return memoKey(`funding|${market}|${collateralToken}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
+        [FUNDING_FEE_AMOUNT_PER_SIZE, market, collateralToken, isLong],
+      ),
     ),
   )
 }
 
 /** Keys.maxPositionImpactFactorForLiquidationsKey(market). */
 export function maxPositionImpactFactorForLiquidationsKey(market: Address): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }],
-      [gmxKey('MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS'), market],
+  return memoKey(`impact|${market}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }],
+        [MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS, market],
+      ),
     ),
   )
 }

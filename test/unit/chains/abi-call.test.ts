@@ -172,6 +172,11 @@ describe('decodeResult', () => {
       [gmxReaderAbi, 'getMarkets', `0x${word(32n)}${word(1n << 80n)}`],
       [aavePoolAbi, 'getReservesList', `0x${word(32n)}${word(0n)}`],
       [aavePoolAbi, 'getReservesList', `0x${word(32n)}${word(2n)}${word(5n)}${word(6n)}${word(7n)}`],
+      // a string at a non-canonical (but valid) offset, and one cut short of its padding
+      [erc20SymbolAbi, 'symbol', `0x${word(64n)}${word(0n)}${word(3n)}${'616263'.padEnd(64, '0')}`],
+      [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(3n)}616263`],
+      [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(2n)}${'ffff'.padEnd(64, '0')}`], // invalid UTF-8
+      [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(0n)}`],
     ]
     for (const [abi, functionName, data] of cases) {
       expect(outcome(() => decodeResult(abi, functionName, data))).toEqual(
