@@ -152,6 +152,7 @@ const NOT_FAST_PATH = new NotFastPath()
 const UTF8 = new TextDecoder()
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/
 const HEX_STRING = /^0x[0-9a-fA-F]*$/
+const LOWER_HEX = /^0x[0-9a-f]*$/
 const TWO_256 = 1n << 256n
 const WORD_FALSE = '0'.repeat(64)
 const WORD_TRUE = `${'0'.repeat(63)}1`
@@ -223,7 +224,10 @@ export function encodeCall(abi: Abi, functionName: string, args: readonly unknow
   return encodeFunctionData({ abi, functionName, args } as never)
 }
 
-/** Reads the value of `codec` at hex character `at` of `hex` (no 0x), which is lower-case hex. */
+/**
+ * Reads the value of `codec` at character `at` of `hex`, a whole lower-case `0x…` answer (reads in
+ * place on it: a slice of it first would make every read go through a sliced string).
+ */
 function decodeValue(codec: Codec, hex: string, at: number): unknown {
   switch (codec.kind) {
     case 'address':
@@ -280,12 +284,18 @@ function smallWord(hex: string, at: number): number {
  */
 export function decodeResult<T = unknown>(abi: Abi, functionName: string, data: Hex): T {
   const fn = prepare(abi, functionName)
-  if (fn?.outputs && HEX_STRING.test(data)) {
-    const hex = /[A-F]/.test(data) ? data.slice(2).toLowerCase() : data.slice(2)
+  const hex = fn?.outputs
+    ? LOWER_HEX.test(data)
+      ? data
+      : HEX_STRING.test(data)
+        ? data.toLowerCase()
+        : null
+    : null
+  if (fn?.outputs && hex !== null) {
     try {
       const values: unknown[] = []
-      let head = 0
-      let tail = fn.headWords * 64
+      let head = 2
+      let tail = 2 + fn.headWords * 64
       for (const o of fn.outputs) {
         if (o.kind === 'static') {
           if (head + o.codec.words * 64 > hex.length) throw NOT_FAST_PATH
@@ -293,7 +303,7 @@ export function decodeResult<T = unknown>(abi: Abi, functionName: string, data: 
           head += o.codec.words * 64
           continue
         }
-        if (smallWord(hex, head) * 2 !== tail) throw NOT_FAST_PATH
+        if (smallWord(hex, head) * 2 !== tail - 2) throw NOT_FAST_PATH
         head += 64
         const length = smallWord(hex, tail)
         tail += 64
@@ -307,8 +317,8 @@ export function decodeResult<T = unknown>(abi: Abi, functionName: string, data: 
         } else {
           const padded = Math.ceil(length / 32) * 64
           if (tail + padded > hex.length) throw NOT_FAST_PATH
-          const bytes = hex.slice(tail, tail + length * 2)
-          values.push(o.kind === 'bytes' ? `0x${bytes}` : UTF8.decode(hexToBytes(`0x${bytes}`)))
+          const bytes = `0x${hex.slice(tail, tail + length * 2)}` as Hex
+          values.push(o.kind === 'bytes' ? bytes : UTF8.decode(hexToBytes(bytes)))
           tail += padded
         }
       }
