@@ -225,13 +225,29 @@ export function encodeCall(abi: Abi, functionName: string, args: readonly unknow
 }
 
 /**
+ * viem's checksumAddress of `0x` + `lower` (40 lower-case hex digits), memoized: viem's own cache is
+ * an LRU that re-inserts the entry on every hit, a visible cost at hundreds of addresses per
+ * request. A memo of a pure function, cleared when it reaches 8,192 entries.
+ */
+const checksums = new Map<string, Hex>()
+
+function checksummed(lower: string): Hex {
+  const known = checksums.get(lower)
+  if (known !== undefined) return known
+  const address = checksumAddress(`0x${lower}`)
+  if (checksums.size >= 8_192) checksums.clear()
+  checksums.set(lower, address)
+  return address
+}
+
+/**
  * Reads the value of `codec` at character `at` of `hex`, a whole lower-case `0x…` answer (reads in
  * place on it: a slice of it first would make every read go through a sliced string).
  */
 function decodeValue(codec: Codec, hex: string, at: number): unknown {
   switch (codec.kind) {
     case 'address':
-      return checksumAddress(`0x${hex.slice(at + 24, at + 64)}`)
+      return checksummed(hex.slice(at + 24, at + 64))
     case 'bool': {
       const word = hex.slice(at, at + 64)
       if (word === WORD_FALSE) return false
