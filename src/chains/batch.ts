@@ -162,7 +162,31 @@ const GET_CURRENT_BLOCK_TIMESTAMP = encodeFunctionData({
 })
 const AGGREGATE3_SELECTOR = '82ad56cb' // aggregate3((address,bool,bytes)[])
 const HEX = /^0x(?:[0-9a-fA-F]{2})*$/
-const word = (n: number) => n.toString(16).padStart(64, '0')
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/
+const ZEROS = '0'.repeat(64)
+/** A uint256 word of a non-negative safe integer (`ZEROS.slice` + hex: cheaper than padStart). */
+const word = (n: number) => {
+  const h = n.toString(16)
+  return ZEROS.slice(h.length) + h
+}
+const WORD_0 = word(0)
+const WORD_1 = word(1)
+const WORD_96 = word(96)
+
+/**
+ * Mixed-case targets viem's isAddress accepted (a checksum check behind an LRU that re-inserts on
+ * every hit): the batch's targets are the same few contracts on every request. A memo of a pure
+ * predicate, cleared when it reaches 4,096 entries.
+ */
+const checksummedTargets = new Set<string>()
+
+function isValidTarget(target: string): boolean {
+  if (LOWER_ADDRESS.test(target) || checksummedTargets.has(target)) return true
+  if (!isAddress(target)) return false
+  if (checksummedTargets.size >= 4_096) checksummedTargets.clear()
+  checksummedTargets.add(target)
+  return true
+}
 
 /**
  * The calldata of `Multicall3.aggregate3(calls)`, byte for byte what viem's
@@ -173,7 +197,7 @@ const word = (n: number) => n.toString(16).padStart(64, '0')
  * of hex go through viem's encoder, so they throw exactly its errors.
  */
 export function encodeAggregate3(calls: readonly RawCall[]): Hex {
-  if (calls.some((c) => !isAddress(c.target) || !HEX.test(c.callData)))
+  if (calls.some((c) => !isValidTarget(c.target) || !HEX.test(c.callData)))
     return encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] })
   const heads: string[] = []
   const tails: string[] = []
@@ -184,29 +208,43 @@ export function encodeAggregate3(calls: readonly RawCall[]): Hex {
     const padded = Math.ceil(bytes / 32) * 64
     const body = c.callData.slice(2).padEnd(padded, '0')
     tails.push(
-      `${c.target.slice(2).toLowerCase().padStart(64, '0')}${word(c.allowFailure ? 1 : 0)}${word(96)}${word(bytes)}${body}`,
+      `000000000000000000000000${c.target.slice(2).toLowerCase()}${c.allowFailure ? WORD_1 : WORD_0}${WORD_96}${word(bytes)}${body}`,
     )
     offset += 128 + padded / 2
   }
   return `0x${AGGREGATE3_SELECTOR}${word(32)}${word(calls.length)}${heads.join('')}${tails.join('')}`
 }
 
+const LOWER_HEX = /^0x[0-9a-f]*$/
+const ANY_HEX = /^0x[0-9a-fA-F]*$/
+/** The 51 leading zeros of a word that holds a safe integer (13 hex digits = 52 bits). */
+const SAFE_WORD_PREFIX = '0'.repeat(51)
+
 /**
  * Decodes aggregate3's `(bool success, bytes returnData)[]` answer as viem's
  * `decodeFunctionResult` does (same values, lower-case hex), reading the hex string in place
  * instead of converting the whole answer to bytes and every returnData back to hex. Throws on
- * any malformed answer (offsets or lengths out of bounds, a bool other than 0 or 1).
+ * any malformed answer (offsets or lengths out of bounds, a bool other than 0 or 1). The answer
+ * is scanned once when it is lower-case hex (as nodes send it), twice otherwise.
  */
 export function decodeAggregate3Result(data: Hex): { success: boolean; returnData: Hex }[] {
-  const hex = /[A-F]/.test(data) ? data.slice(2).toLowerCase() : data.slice(2)
-  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new Error('aggregate3: not hex')
-  const size = hex.length / 2
+  // Read in place on the whole `0x…` string: positions below are offset by its 2-character
+  // prefix (slicing the prefix off first makes every later read go through a sliced string).
+  let hex: string = data
+  if (!LOWER_HEX.test(hex)) {
+    if (!ANY_HEX.test(hex)) throw new Error('aggregate3: not hex')
+    hex = hex.toLowerCase()
+  }
+  if (hex.length % 2 !== 0) throw new Error('aggregate3: not hex')
+  const size = (hex.length - 2) / 2
+  /** Hex position of byte `at`. */
+  const pos = (at: number) => 2 + at * 2
   /** The uint256 word at byte `at`, as a safe integer (an offset or a length). */
   const num = (at: number): number => {
     if (at < 0 || at + 32 > size) throw new Error(`aggregate3: read out of bounds at ${at}`)
-    const w = hex.slice(at * 2, at * 2 + 64)
-    if (!/^0{50}/.test(w)) throw new Error(`aggregate3: offset or length too large at ${at}`)
-    return Number.parseInt(w, 16)
+    if (!hex.startsWith(SAFE_WORD_PREFIX, pos(at)))
+      throw new Error(`aggregate3: offset or length too large at ${at}`)
+    return Number.parseInt(hex.slice(pos(at) + 51, pos(at) + 64), 16)
   }
   const array = num(0)
   const length = num(array)
@@ -221,7 +259,7 @@ export function decodeAggregate3Result(data: Hex): { success: boolean; returnDat
     if (bytesAt + 32 + len > size) throw new Error(`aggregate3: bytes out of bounds at ${bytesAt}`)
     out.push({
       success: flag === 1,
-      returnData: `0x${hex.slice((bytesAt + 32) * 2, (bytesAt + 32 + len) * 2)}`,
+      returnData: `0x${hex.slice(pos(bytesAt + 32), pos(bytesAt + 32 + len))}`,
     })
   }
   return out

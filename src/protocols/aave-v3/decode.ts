@@ -2,7 +2,7 @@
  * Decoding of UiPoolDataProviderV3 answers in both layouts, with validation that refuses to
  * hand garbage to the math. Pure (ABI decoding only).
  */
-import { decodeFunctionResult, type Hex, zeroAddress } from 'viem'
+import { type Hex, zeroAddress } from 'viem'
 import { aavePoolAbi } from '../../../abis/aave-pool.js'
 import {
   uiPoolDataProviderEModes6Abi,
@@ -12,6 +12,7 @@ import {
   uiPoolDataProviderV33Abi,
   uiPoolDataProviderV330ReservesAbi,
 } from '../../../abis/aave-ui-pool-data-provider.js'
+import { decodeFunctionResultFast } from '../../chains/abi-call.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import { RAY } from '../../core/math.js'
@@ -211,7 +212,7 @@ function decodeInLayout<T>(
         ? uiPoolDataProviderV30Abi
         : uiPoolDataProviderV33Abi
   try {
-    return decodeFunctionResult({ abi, functionName, data } as never) as T
+    return decodeFunctionResultFast({ abi, functionName, data } as never) as T
   } catch (err) {
     return mismatch(layout, `${functionName} did not decode`, context, err)
   }
@@ -357,7 +358,7 @@ export function decodeEModes(
   const abi = EMODE_ABIS[probed ?? fields ?? 8]
   let rows: readonly { id: number; eMode: Record<string, unknown> }[]
   try {
-    rows = decodeFunctionResult({ abi, functionName: 'getEModes', data } as never) as never
+    rows = decodeFunctionResultFast({ abi, functionName: 'getEModes', data } as never) as never
   } catch (err) {
     mismatch('v3.3', 'getEModes did not decode', context, err)
   }
@@ -443,7 +444,7 @@ export function decodeAccountData(data: Hex): AaveAccountData {
     currentLiquidationThreshold,
     ltv,
     healthFactor,
-  ] = decodeFunctionResult({ abi: aavePoolAbi, functionName: 'getUserAccountData', data })
+  ] = decodeFunctionResultFast({ abi: aavePoolAbi, functionName: 'getUserAccountData', data })
   return {
     totalCollateralBase,
     totalDebtBase,
@@ -456,5 +457,7 @@ export function decodeAccountData(data: Hex): AaveAccountData {
 
 /** Decodes `Pool.getReservesList`. */
 export function decodeReservesList(data: Hex): Address[] {
-  return [...decodeFunctionResult({ abi: aavePoolAbi, functionName: 'getReservesList', data })] as Address[]
+  return [
+    ...decodeFunctionResultFast({ abi: aavePoolAbi, functionName: 'getReservesList', data }),
+  ] as Address[]
 }

@@ -174,7 +174,7 @@ export function buildAavePosition(
       legs.push({ asset, side: 'debt', amount: term.balances.debt, usd, priceUsd: unitPrice })
     }
     if (computed.totalDebtBase > 0n && (term.countsAsCollateral || term.balances.debt > 0n)) {
-      const lp = findLiquidationPrice(state, r.underlyingAsset as Address, options)
+      const lp = findLiquidationPrice(state, r.underlyingAsset as Address, { ...options, account: computed })
       const price = lp.price === null ? null : priceUsd(lp.price)
       liquidationPrices.push({
         asset: r.underlyingAsset,

@@ -2,9 +2,10 @@
  * The Aave v3 adapter's I/O: which calls go into the chain's batch, and how their results
  * (plus rare pinned follow-ups) become positions.
  */
-import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import type { Hex } from 'viem'
 import { aaveOracleAbi, aavePoolAbi, aavePoolRevisionAbi } from '../../../abis/aave-pool.js'
 import { uiPoolDataProviderV33Abi } from '../../../abis/aave-ui-pool-data-provider.js'
+import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import type { Address } from '../../core/address.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
@@ -65,7 +66,7 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
     {
       target: ui,
       allowFailure: true,
-      callData: encodeFunctionData({
+      callData: encodeFunctionDataFast({
         abi: uiPoolDataProviderV33Abi,
         functionName: 'getReservesData',
         args: [provider],
@@ -74,7 +75,7 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
     {
       target: ui,
       allowFailure: true,
-      callData: encodeFunctionData({
+      callData: encodeFunctionDataFast({
         abi: uiPoolDataProviderV33Abi,
         functionName: 'getUserReservesData',
         args: [provider, user],
@@ -83,7 +84,7 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
     {
       target: ui,
       allowFailure: true,
-      callData: encodeFunctionData({
+      callData: encodeFunctionDataFast({
         abi: uiPoolDataProviderV33Abi,
         functionName: 'getEModes',
         args: [provider],
@@ -92,22 +93,26 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
     {
       target: market.pool,
       allowFailure: true,
-      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReservesList' }),
+      callData: encodeFunctionDataFast({ abi: aavePoolAbi, functionName: 'getReservesList' }),
     },
     {
       target: market.pool,
       allowFailure: true,
-      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getUserAccountData', args: [user] }),
+      callData: encodeFunctionDataFast({
+        abi: aavePoolAbi,
+        functionName: 'getUserAccountData',
+        args: [user],
+      }),
     },
     {
       target: market.pool,
       allowFailure: true,
-      callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReservesCount' }),
+      callData: encodeFunctionDataFast({ abi: aavePoolAbi, functionName: 'getReservesCount' }),
     },
     {
       target: market.pool,
       allowFailure: true,
-      callData: encodeFunctionData({ abi: aavePoolRevisionAbi, functionName: 'POOL_REVISION' }),
+      callData: encodeFunctionDataFast({ abi: aavePoolRevisionAbi, functionName: 'POOL_REVISION' }),
     },
   ]
 }
@@ -193,20 +198,28 @@ export async function decodeAaveWallet(
   const count = results[CALL.reservesCount]
   if (count?.success) {
     const n = Number(
-      decodeFunctionResult({ abi: aavePoolAbi, functionName: 'getReservesCount', data: count.returnData }),
+      decodeFunctionResultFast({
+        abi: aavePoolAbi,
+        functionName: 'getReservesCount',
+        data: count.returnData,
+      }),
     )
     if (n !== reservesList.length) {
       // Dropped reserves leave holes in the id space: read the id -> address map, pinned.
       const idCalls: RawCall[] = Array.from({ length: n }, (_, id) => ({
         target: market.pool,
         allowFailure: true,
-        callData: encodeFunctionData({ abi: aavePoolAbi, functionName: 'getReserveAddressById', args: [id] }),
+        callData: encodeFunctionDataFast({
+          abi: aavePoolAbi,
+          functionName: 'getReserveAddressById',
+          args: [id],
+        }),
       }))
       const ids = await followUp(idCalls)
       reserveIds.clear()
       ids.forEach((r, id) => {
         if (!r.success) return
-        const a = decodeFunctionResult({
+        const a = decodeFunctionResultFast({
           abi: aavePoolAbi,
           functionName: 'getReserveAddressById',
           data: r.returnData,
@@ -257,7 +270,7 @@ export async function decodeAaveWallet(
       {
         target: decoded.reserves[0].priceOracle,
         allowFailure: true,
-        callData: encodeFunctionData({
+        callData: encodeFunctionDataFast({
           abi: aaveOracleAbi,
           functionName: 'getAssetPrice',
           args: [category.priceSource],
@@ -266,7 +279,7 @@ export async function decodeAaveWallet(
     ])
     if (!r?.success)
       throw new AaveReadFailedError('AaveOracle.getAssetPrice(eMode price source) reverted', context)
-    eModePrice = decodeFunctionResult({
+    eModePrice = decodeFunctionResultFast({
       abi: aaveOracleAbi,
       functionName: 'getAssetPrice',
       data: r.returnData,

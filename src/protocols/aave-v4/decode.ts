@@ -3,10 +3,11 @@
  * FACTS.md section 3 and 4). Each returns the protocol's own integers; an answer that does not
  * decode throws {@link ProtocolLayoutMismatchError}. Pure.
  */
-import { decodeFunctionResult, erc20Abi, type Hex, hexToString } from 'viem'
+import { erc20Abi, type Hex, hexToString } from 'viem'
 import { aaveV4HubAbi } from '../../../abis/aave-v4-hub.js'
 import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
+import { decodeFunctionResultFast } from '../../chains/abi-call.js'
 import type { Address } from '../../core/address.js'
 import { type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type {
@@ -31,7 +32,7 @@ function decodeOrThrow<T>(what: string, context: ErrorContext, run: () => T): T 
 /** Spoke.getUserAccountData. */
 export function decodeAccountData(data: Hex, context: ErrorContext): AaveV4AccountData {
   return decodeOrThrow('Spoke.getUserAccountData', context, () => {
-    const a = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getUserAccountData', data })
+    const a = decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'getUserAccountData', data })
     return {
       riskPremium: a.riskPremium,
       avgCollateralFactor: a.avgCollateralFactor,
@@ -55,7 +56,7 @@ export function decodeUint(data: Hex, what: string, context: ErrorContext): bigi
 /** Spoke.getUserPosition. */
 export function decodeUserPosition(data: Hex, context: ErrorContext): AaveV4UserPosition {
   return decodeOrThrow('Spoke.getUserPosition', context, () => {
-    const p = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getUserPosition', data })
+    const p = decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'getUserPosition', data })
     return {
       drawnShares: p.drawnShares,
       premiumShares: p.premiumShares,
@@ -72,7 +73,7 @@ export function decodeReserveStatus(
   context: ErrorContext,
 ): { isCollateral: boolean; isBorrowing: boolean } {
   return decodeOrThrow('Spoke.getUserReserveStatus', context, () => {
-    const [isCollateral, isBorrowing] = decodeFunctionResult({
+    const [isCollateral, isBorrowing] = decodeFunctionResultFast({
       abi: aaveV4SpokeAbi,
       functionName: 'getUserReserveStatus',
       data,
@@ -84,7 +85,11 @@ export function decodeReserveStatus(
 /** Spoke.getUserDebt: (drawn, ceil(premiumRay / RAY)), asset units. */
 export function decodeUserDebt(data: Hex, context: ErrorContext): { drawn: bigint; premium: bigint } {
   return decodeOrThrow('Spoke.getUserDebt', context, () => {
-    const [drawn, premium] = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getUserDebt', data })
+    const [drawn, premium] = decodeFunctionResultFast({
+      abi: aaveV4SpokeAbi,
+      functionName: 'getUserDebt',
+      data,
+    })
     return { drawn, premium }
   })
 }
@@ -103,7 +108,7 @@ export function decodeReserve(
   dynamicConfigKey: number
 } {
   return decodeOrThrow('Spoke.getReserve', context, () => {
-    const r = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getReserve', data })
+    const r = decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'getReserve', data })
     return {
       underlying: r.underlying,
       hub: r.hub,
@@ -119,7 +124,7 @@ export function decodeReserve(
 /** Spoke.getDynamicReserveConfig. */
 export function decodeDynamicConfig(data: Hex, context: ErrorContext): AaveV4DynamicConfig {
   return decodeOrThrow('Spoke.getDynamicReserveConfig', context, () => {
-    const c = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getDynamicReserveConfig', data })
+    const c = decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'getDynamicReserveConfig', data })
     return {
       collateralFactor: BigInt(c.collateralFactor),
       maxLiquidationBonus: BigInt(c.maxLiquidationBonus),
@@ -131,7 +136,7 @@ export function decodeDynamicConfig(data: Hex, context: ErrorContext): AaveV4Dyn
 /** Spoke.getLiquidationConfig. */
 export function decodeLiquidationConfig(data: Hex, context: ErrorContext): AaveV4LiquidationConfig {
   return decodeOrThrow('Spoke.getLiquidationConfig', context, () => {
-    const c = decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'getLiquidationConfig', data })
+    const c = decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'getLiquidationConfig', data })
     return {
       targetHealthFactor: c.targetHealthFactor,
       healthFactorForMaxBonus: c.healthFactorForMaxBonus,
@@ -143,28 +148,28 @@ export function decodeLiquidationConfig(data: Hex, context: ErrorContext): AaveV
 /** Spoke.ORACLE. */
 export function decodeAddress(data: Hex, what: string, context: ErrorContext): Address {
   return decodeOrThrow(what, context, () =>
-    decodeFunctionResult({ abi: aaveV4SpokeAbi, functionName: 'ORACLE', data }),
+    decodeFunctionResultFast({ abi: aaveV4SpokeAbi, functionName: 'ORACLE', data }),
   )
 }
 
 /** AaveOracle.getReservePrice: 8 decimals, > 0 (the oracle reverts otherwise). */
 export function decodePrice(data: Hex, context: ErrorContext): bigint {
   return decodeOrThrow('AaveOracle.getReservePrice', context, () =>
-    decodeFunctionResult({ abi: aaveV4OracleAbi, functionName: 'getReservePrice', data }),
+    decodeFunctionResultFast({ abi: aaveV4OracleAbi, functionName: 'getReservePrice', data }),
   )
 }
 
 /** Hub.getAssetDrawnIndex (view-accrued), RAY. */
 export function decodeDrawnIndex(data: Hex, context: ErrorContext): bigint {
   return decodeOrThrow('Hub.getAssetDrawnIndex', context, () =>
-    decodeFunctionResult({ abi: aaveV4HubAbi, functionName: 'getAssetDrawnIndex', data }),
+    decodeFunctionResultFast({ abi: aaveV4HubAbi, functionName: 'getAssetDrawnIndex', data }),
   )
 }
 
 /** ERC-20 symbol, also for tokens answering bytes32. */
 export function decodeSymbol(data: Hex): string | null {
   try {
-    return decodeFunctionResult({ abi: erc20Abi, functionName: 'symbol', data })
+    return decodeFunctionResultFast({ abi: erc20Abi, functionName: 'symbol', data })
   } catch {
     if (data.length === 66) return hexToString(data, { size: 32 }).replace(/\0+$/, '') || null
     return null

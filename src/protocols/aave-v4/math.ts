@@ -295,8 +295,8 @@ export interface AaveV4LiquidationPrice {
 
 /**
  * The integer oracle price of reserve `reserveId` at which the Spoke's own health factor crosses
- * 1e18 (liquidatable below), by bisection over {@link computeAccountData} itself, so every floor
- * of the Spoke's formula is honoured exactly.
+ * 1e18 (liquidatable below), by bisection over the Spoke's own integer formula (the one of
+ * {@link computeAccountData}), so every floor of it is honoured exactly.
  */
 export function findLiquidationPrice(
   reserves: readonly AaveV4UserReserve[],
@@ -311,9 +311,32 @@ export function findLiquidationPrice(
   const side =
     collateralWeight > 0n && debtWeight > 0n ? 'both' : collateralWeight > 0n ? 'collateral' : 'debt'
   if (base.totalDebtValueRay === 0n || collateralWeight === debtWeight) return { side, price: null }
-  const healthyAt = (price: bigint) =>
-    computeAccountData(reserves, new Map([[reserveId, price]])).healthFactor >=
-    HEALTH_FACTOR_LIQUIDATION_THRESHOLD
+  // Only this reserve's values move with its price (the HF reads sum(CF x value) and the total
+  // debt value alone): the others are summed once from the base breakdown, and each probe revalues
+  // just this reserve, the integers computeAccountData gives with the price overridden.
+  let fixedWeighted = 0n
+  let fixedDebtValueRay = 0n
+  const varying: { r: AaveV4UserReserve; counts: boolean; debtRay: bigint }[] = []
+  reserves.forEach((x, i) => {
+    const t = base.terms[i]!
+    if (x.reserve.reserveId === reserveId)
+      varying.push({ r: x, counts: t.countsAsCollateral, debtRay: t.debtRay })
+    else {
+      fixedWeighted += x.config.collateralFactor * t.collateralValue
+      fixedDebtValueRay += t.debtValueRay
+    }
+  })
+  const healthyAt = (price: bigint) => {
+    let weighted = fixedWeighted
+    let totalDebtValueRay = fixedDebtValueRay
+    for (const { r: x, counts, debtRay } of varying) {
+      if (counts) weighted += x.config.collateralFactor * toValue(x.suppliedAssets, x.reserve.decimals, price)
+      if (x.isBorrowing) totalDebtValueRay += toValue(debtRay, x.reserve.decimals, price)
+    }
+    const healthFactor =
+      totalDebtValueRay > 0n ? mulDivDown(bpsToWad(weighted), RAY, totalDebtValueRay) : MAX_UINT256
+    return healthFactor >= HEALTH_FACTOR_LIQUIDATION_THRESHOLD
+  }
   return {
     side,
     price: findHealthBoundary({ healthyAt, rising: collateralWeight > debtWeight, current: r.price }),

@@ -11,10 +11,11 @@
  * `receiveShares` is true. What stays blind: positions opened before the deployment's
  * `startBlock`, and logs a provider drops.
  */
-import { decodeAbiParameters, encodeFunctionData, erc20Abi, type Hex, pad, toEventSelector } from 'viem'
+import { decodeAbiParameters, erc20Abi, type Hex, pad, toEventSelector } from 'viem'
 import { aaveV4HubAbi } from '../../../abis/aave-v4-hub.js'
 import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
+import { encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import type { ChainClient } from '../../chains/client.js'
 import { type Address, sameAddress } from '../../core/address.js'
@@ -277,12 +278,12 @@ class CallSet {
 }
 
 const spokeCall = (fn: string, args: readonly unknown[] = []): Hex =>
-  encodeFunctionData({ abi: aaveV4SpokeAbi, functionName: fn, args } as never)
+  encodeFunctionDataFast({ abi: aaveV4SpokeAbi, functionName: fn, args } as never)
 const hubCall = (fn: string, args: readonly unknown[]): Hex =>
-  encodeFunctionData({ abi: aaveV4HubAbi, functionName: fn, args } as never)
+  encodeFunctionDataFast({ abi: aaveV4HubAbi, functionName: fn, args } as never)
 const priceCall = (reserveId: number): Hex =>
-  encodeFunctionData({ abi: aaveV4OracleAbi, functionName: 'getReservePrice', args: [BigInt(reserveId)] })
-const symbolCall: Hex = encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })
+  encodeFunctionDataFast({ abi: aaveV4OracleAbi, functionName: 'getReservePrice', args: [BigInt(reserveId)] })
+const symbolCall: Hex = encodeFunctionDataFast({ abi: erc20Abi, functionName: 'symbol' })
 
 function addHubCalls(set: CallSet, r: number, hub: Address, assetId: number): void {
   set.add(`idx:${r}`, hub, hubCall('getAssetDrawnIndex', [BigInt(assetId)]))

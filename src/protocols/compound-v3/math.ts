@@ -180,9 +180,14 @@ export interface CometLiquidationPrice {
 /**
  * The price of `asset` (a collateral of the account, or the base token) at which the account
  * crosses Comet's isLiquidatable boundary, every other price fixed. Found by bisection over
- * integer prices on {@link computeCometLiquidity} itself, so it honours every truncation of
- * Comet's formula. Null without a borrow, for a collateral that does not count (no assetsIn bit),
- * or when the account is on one side at every price.
+ * integer prices on Comet's own integer formula, so it honours every truncation of
+ * {@link computeCometLiquidity}. Null without a borrow, for a collateral that does not count (no
+ * assetsIn bit), or when the account is on one side at every price.
+ *
+ * Only the asset's own terms move with its price: the other collaterals' truncated liquidation
+ * values are summed once and each probe revalues just the asset (its collateral value, or the
+ * debt when it is the base token), the same integers computeCometLiquidity gives with the price
+ * overridden (~80 probes per asset).
  */
 export function findCometLiquidationPrice(state: CometAccountState, asset: Address): CometLiquidationPrice {
   const key = asset.toLowerCase()
@@ -193,7 +198,25 @@ export function findCometLiquidationPrice(state: CometAccountState, asset: Addre
   if (!isBase && !collateral) throw new RangeError(`asset ${asset} is not in the account`)
   if (collateral && (!collateral.inAsset || collateral.balance === 0n)) return { side, price: null }
 
-  const healthyAt = (price: bigint) => !computeCometLiquidity(state, new Map([[key, price]])).liquidatable
+  const pv = presentValue(state.principal, state.baseSupplyIndex, state.baseBorrowIndex)
+  const debtAt = (basePrice: bigint) => -signedMulPrice(pv, basePrice, state.baseScale)
+  const fixedDebt = debtAt(state.basePrice)
+  let fixedCollateral = 0n
+  const varying: CometCollateralState[] = []
+  for (const c of state.collaterals) {
+    if (!c.inAsset) continue
+    if (c.asset.toLowerCase() === key) varying.push(c)
+    else fixedCollateral += mulFactor(mulPrice(c.balance, c.price, c.scale), c.liquidateCollateralFactor)
+  }
+  const healthyAt = (price: bigint) => {
+    let liquidationCollateralValue = fixedCollateral
+    for (const c of varying)
+      liquidationCollateralValue += mulFactor(
+        mulPrice(c.balance, price, c.scale),
+        c.liquidateCollateralFactor,
+      )
+    return liquidationCollateralValue >= (isBase ? debtAt(price) : fixedDebt)
+  }
   const current = isBase ? state.basePrice : collateral!.price
   // Collateral value rises with its price (smallest healthy price); the debt's value rises with
   // the base price (largest healthy price).

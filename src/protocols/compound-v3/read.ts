@@ -11,8 +11,9 @@
  * read; when governance listed an asset or moved a feed, only the missing reads go out in ONE
  * follow-up pinned to the same block (and only for assets the wallet holds, by its assetsIn bits).
  */
-import { type Abi, decodeFunctionResult, encodeFunctionData, type Hex } from 'viem'
+import type { Abi, Hex } from 'viem'
 import { aggregatorV3Abi, cometAbi, erc20SymbolAbi } from '../../../abis/compound-v3-comet.js'
+import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BoundedCache } from '../../core/bounded-cache.js'
@@ -107,7 +108,7 @@ function call(target: Address, abi: Abi, functionName: string, args: readonly un
   return {
     target,
     allowFailure: true,
-    callData: encodeFunctionData({ abi, functionName, args } as never),
+    callData: encodeFunctionDataFast({ abi, functionName, args } as never),
   }
 }
 
@@ -250,7 +251,7 @@ export async function decodeCometWallet(
   ): T => {
     const data = returned(r, what)
     try {
-      return decodeFunctionResult({ abi, functionName, data } as never) as T
+      return decodeFunctionResultFast({ abi, functionName, data } as never) as T
     } catch (err) {
       throw new ProtocolLayoutMismatchError(
         `${what} answered in a layout the adapter does not decode`,
@@ -492,7 +493,7 @@ function rateModelOf(results: readonly RawResult[], at: number): { borrowRateMod
     if (!r?.success || r.returnData === '0x') return {}
     try {
       values.push(
-        BigInt(decodeFunctionResult({ abi: cometAbi, functionName: fn, data: r.returnData }) as bigint),
+        BigInt(decodeFunctionResultFast({ abi: cometAbi, functionName: fn, data: r.returnData }) as bigint),
       )
     } catch {
       return {}
@@ -506,7 +507,11 @@ function rateModelOf(results: readonly RawResult[], at: number): { borrowRateMod
 function symbolOf(r: RawResult | undefined, asset: Address): string {
   if (r?.success && r.returnData !== '0x') {
     try {
-      const symbol = decodeFunctionResult({ abi: erc20SymbolAbi, functionName: 'symbol', data: r.returnData })
+      const symbol = decodeFunctionResultFast({
+        abi: erc20SymbolAbi,
+        functionName: 'symbol',
+        data: r.returnData,
+      })
       if (symbol.length > 0 && symbol.length <= 32) return symbol
     } catch {}
   }

@@ -14,18 +14,11 @@
  * batch's block. Every call goes to the Reader live at the pinned block (GMX redeploys it; see
  * markets.ts), decoded in the layout its answer has (v2.2, or v2.1 at old blocks).
  */
-import {
-  type Abi,
-  decodeFunctionResult,
-  encodeAbiParameters,
-  encodeFunctionData,
-  type Hex,
-  hexToBigInt,
-  keccak256,
-  zeroAddress,
-} from 'viem'
+import { type Abi, encodeAbiParameters, type Hex, hexToBigInt, keccak256, zeroAddress } from 'viem'
+import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import { type BlockContext, executeBatch, type RawCall, type RawResult } from '../../chains/batch.js'
 import { type Address, sameAddress } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
@@ -85,7 +78,26 @@ export class GmxUnknownTokenError extends BaseError {
 }
 
 function call(target: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): RawCall {
-  return { target, allowFailure: true, callData: encodeFunctionData({ abi, functionName, args } as never) }
+  return {
+    target,
+    allowFailure: true,
+    callData: encodeFunctionDataFast({ abi, functionName, args } as never),
+  }
+}
+
+/**
+ * Memo of the keccak keys below (pure functions of their arguments, at most 4,096 kept): every wallet read derives the same few keys per position and
+ * market again, and keccak was a visible share of a request's CPU. Keyed by the exact argument
+ * strings, so an argument viem's encoder refuses still throws (it is never stored).
+ */
+const keyMemo = new BoundedCache<string, Hex>(4_096)
+
+function memoKey(memo: string, derive: () => Hex): Hex {
+  const known = keyMemo.get(memo)
+  if (known !== undefined) return known
+  const key = derive()
+  keyMemo.set(memo, key)
+  return key
 }
 
 /** GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)). */
@@ -95,10 +107,12 @@ export function gmxPositionKey(
   collateralToken: Address,
   isLong: boolean,
 ): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
-      [account, market, collateralToken, isLong],
+  return memoKey(`position|${account}|${market}|${collateralToken}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
+        [account, market, collateralToken, isLong],
+      ),
     ),
   )
 }
@@ -108,32 +122,42 @@ export function gmxKey(name: string): Hex {
   return keccak256(encodeAbiParameters([{ type: 'string' }], [name]))
 }
 
+const CUMULATIVE_BORROWING_FACTOR = gmxKey('CUMULATIVE_BORROWING_FACTOR')
+const FUNDING_FEE_AMOUNT_PER_SIZE = gmxKey('FUNDING_FEE_AMOUNT_PER_SIZE')
+const MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS = gmxKey('MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS')
+
 /** Keys.cumulativeBorrowingFactorKey(market, isLong). */
 export function cumulativeBorrowingFactorKey(market: Address, isLong: boolean): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }, { type: 'bool' }],
-      [gmxKey('CUMULATIVE_BORROWING_FACTOR'), market, isLong],
+  return memoKey(`borrowing|${market}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }, { type: 'bool' }],
+        [CUMULATIVE_BORROWING_FACTOR, market, isLong],
+      ),
     ),
   )
 }
 
 /** Keys.fundingFeeAmountPerSizeKey(market, collateralToken, isLong). */
 export function fundingFeeAmountPerSizeKey(market: Address, collateralToken: Address, isLong: boolean): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
-      [gmxKey('FUNDING_FEE_AMOUNT_PER_SIZE'), market, collateralToken, isLong],
+  return memoKey(`funding|${market}|${collateralToken}|${isLong}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }, { type: 'address' }, { type: 'bool' }],
+        [FUNDING_FEE_AMOUNT_PER_SIZE, market, collateralToken, isLong],
+      ),
     ),
   )
 }
 
 /** Keys.maxPositionImpactFactorForLiquidationsKey(market). */
 export function maxPositionImpactFactorForLiquidationsKey(market: Address): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'address' }],
-      [gmxKey('MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS'), market],
+  return memoKey(`impact|${market}`, () =>
+    keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'address' }],
+        [MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS, market],
+      ),
     ),
   )
 }
@@ -218,7 +242,7 @@ export function decodeAccountPositions(
   const layout = width === 14n ? 'v2.2' : 'v2.1'
   let raw: readonly PositionPropsRaw[]
   try {
-    raw = decodeFunctionResult({
+    raw = decodeFunctionResultFast({
       abi: layout === 'v2.2' ? gmxReaderAbi : gmxReaderV21Abi,
       functionName: 'getAccountPositions',
       data,
@@ -352,7 +376,7 @@ function decodeWith<T>(
   if (r.returnData === '0x')
     throw new GmxReadFailedError(`${what} returned nothing (no contract there at this block)`, context)
   try {
-    return decodeFunctionResult({ abi, functionName, data: r.returnData } as never) as T
+    return decodeFunctionResultFast({ abi, functionName, data: r.returnData } as never) as T
   } catch (err) {
     throw new ProtocolLayoutMismatchError(
       `${what} answered in a layout the adapter does not decode`,

@@ -3,17 +3,9 @@
  * batched reads, and a pinned follow-up for what depends on the market parameters (oracle price,
  * IRM rate, token metadata, USD prices).
  */
-import {
-  decodeFunctionResult,
-  encodeFunctionData,
-  erc20Abi,
-  type Hex,
-  pad,
-  parseAbi,
-  parseAbiItem,
-  toEventSelector,
-} from 'viem'
+import { erc20Abi, type Hex, pad, parseAbi, parseAbiItem, toEventSelector } from 'viem'
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
+import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import { getHeadBlock, rpcRequest } from '../../chains/block.js'
 import { withDeadline } from '../../chains/deadline.js'
@@ -218,13 +210,17 @@ const accrueAbi = parseAbi([
  */
 function pricedCalls(morpho: Address, id: Hex, params: MorphoParams, usdOracle: Address | null): RawCall[] {
   return [
-    call(morpho, encodeFunctionData({ abi: accrueAbi, functionName: 'accrueInterest', args: [params] })),
-    call(morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'market', args: [id] })),
-    call(params.oracle, encodeFunctionData({ abi: oracleAbi, functionName: 'price' })),
+    call(morpho, encodeFunctionDataFast({ abi: accrueAbi, functionName: 'accrueInterest', args: [params] })),
+    call(morpho, encodeFunctionDataFast({ abi: morphoAbi, functionName: 'market', args: [id] })),
+    call(params.oracle, encodeFunctionDataFast({ abi: oracleAbi, functionName: 'price' })),
     usdOracle
       ? call(
           usdOracle,
-          encodeFunctionData({ abi: aaveOracleAbi, functionName: 'getAssetPrice', args: [params.loanToken] }),
+          encodeFunctionDataFast({
+            abi: aaveOracleAbi,
+            functionName: 'getAssetPrice',
+            args: [params.loanToken],
+          }),
         )
       : call(params.loanToken, '0x'),
   ]
@@ -234,10 +230,10 @@ const PRICED_CALLS = 4
 /** Calls that learn a market's facts (cold cache): idToMarketParams in the batch, token metadata after. */
 function tokenCalls(params: MorphoParams): RawCall[] {
   return [
-    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
-    call(params.loanToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
-    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'symbol' })),
-    call(params.collateralToken, encodeFunctionData({ abi: erc20Abi, functionName: 'decimals' })),
+    call(params.loanToken, encodeFunctionDataFast({ abi: erc20Abi, functionName: 'symbol' })),
+    call(params.loanToken, encodeFunctionDataFast({ abi: erc20Abi, functionName: 'decimals' })),
+    call(params.collateralToken, encodeFunctionDataFast({ abi: erc20Abi, functionName: 'symbol' })),
+    call(params.collateralToken, encodeFunctionDataFast({ abi: erc20Abi, functionName: 'decimals' })),
   ]
 }
 
@@ -273,14 +269,17 @@ export function planMorphoWallet(params: PlanMorphoParams): WalletReadPlan[] {
     const facts = factsCache.get(factsKey(chain.chainId, id))
     const start = calls.length
     calls.push(
-      call(config.morpho, encodeFunctionData({ abi: morphoAbi, functionName: 'position', args: [id, user] })),
+      call(
+        config.morpho,
+        encodeFunctionDataFast({ abi: morphoAbi, functionName: 'position', args: [id, user] }),
+      ),
     )
     if (facts) calls.push(...pricedCalls(config.morpho, id, facts.params, chain.usdPriceOracle))
     else {
       calls.push(
         call(
           config.morpho,
-          encodeFunctionData({ abi: morphoAbi, functionName: 'idToMarketParams', args: [id] }),
+          encodeFunctionDataFast({ abi: morphoAbi, functionName: 'idToMarketParams', args: [id] }),
         ),
       )
     }
@@ -319,7 +318,7 @@ async function decodeMorphoWallet(
   const open: OpenMarket[] = []
   for (const slot of slots) {
     const ctx = { ...context, market: slot.id }
-    const [supplyShares, borrowShares, collateral] = decodeFunctionResult({
+    const [supplyShares, borrowShares, collateral] = decodeFunctionResultFast({
       abi: morphoAbi,
       functionName: 'position',
       data: ok(results[slot.start], 'Morpho.position', ctx),
@@ -335,7 +334,7 @@ async function decodeMorphoWallet(
         priced: results.slice(slot.start + 1, slot.start + 1 + PRICED_CALLS),
       })
     } else {
-      const p = decodeFunctionResult({
+      const p = decodeFunctionResultFast({
         abi: morphoAbi,
         functionName: 'idToMarketParams',
         data: ok(results[slot.start + 1], 'Morpho.idToMarketParams', ctx),
@@ -369,24 +368,24 @@ async function decodeMorphoWallet(
         o.facts = {
           params: o.params,
           loan: {
-            symbol: decodeFunctionResult({
+            symbol: decodeFunctionResultFast({
               abi: erc20Abi,
               functionName: 'symbol',
               data: ok(t[0], 'loan token symbol', ctx),
             }),
-            decimals: decodeFunctionResult({
+            decimals: decodeFunctionResultFast({
               abi: erc20Abi,
               functionName: 'decimals',
               data: ok(t[1], 'loan token decimals', ctx),
             }),
           },
           collateral: {
-            symbol: decodeFunctionResult({
+            symbol: decodeFunctionResultFast({
               abi: erc20Abi,
               functionName: 'symbol',
               data: ok(t[2], 'collateral symbol', ctx),
             }),
-            decimals: decodeFunctionResult({
+            decimals: decodeFunctionResultFast({
               abi: erc20Abi,
               functionName: 'decimals',
               data: ok(t[3], 'collateral decimals', ctx),
@@ -439,7 +438,7 @@ function buildMorphoPosition(
   if (priced[0]?.success !== true) {
     throw new MorphoReadError('PROTOCOL_READ_FAILED', 'Morpho.accrueInterest reverted', { context: ctx })
   }
-  const m = decodeFunctionResult({
+  const m = decodeFunctionResultFast({
     abi: morphoAbi,
     functionName: 'market',
     data: ok(priced[1], 'Morpho.market', ctx),
@@ -457,7 +456,7 @@ function buildMorphoPosition(
       context: ctx,
     })
   }
-  const price = decodeFunctionResult({
+  const price = decodeFunctionResultFast({
     abi: oracleAbi,
     functionName: 'price',
     data: ok(priced[2], 'oracle.price', ctx),
@@ -471,7 +470,7 @@ function buildMorphoPosition(
       { context: ctx },
     )
   }
-  const loanUsd8 = decodeFunctionResult({
+  const loanUsd8 = decodeFunctionResultFast({
     abi: aaveOracleAbi,
     functionName: 'getAssetPrice',
     data: priced[3].returnData,
