@@ -7,6 +7,7 @@ import { CHAIN_KEYS, CHAINS, type ChainKey } from './chains/registry.js'
 import type { Address } from './core/address.js'
 import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
 import { DEX_POOLS } from './dex/dex-pools.js'
+import { type ApiLimitsConfig, limitsFromEnv } from './limits-config.js'
 import { AAVE_MARKETS, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
 import { COMETS } from './protocols/compound-v3/markets.js'
 import { GMX_V2_DEPLOYMENTS } from './protocols/gmx-v2/markets.js'
@@ -38,6 +39,8 @@ export interface StacklensConfig {
   localManifest: DevchainManifest | null
   /** Hyperliquid's info API (`STACKLENS_HYPERLIQUID_API_URL`), or null: then it is not read. */
   hyperliquid?: { url: string } | null
+  /** Deadlines, budgets, work and rate limits, CORS (`src/limits-config.ts`); defaults when omitted. */
+  limits?: ApiLimitsConfig
 }
 
 /** Environment variables stacklens reads (Node `process.env` or Worker `env`). */
@@ -138,7 +141,7 @@ export function configFromEnv(
     chains.local = localChainRuntime(localManifest, override)
   }
   const hl = env.STACKLENS_HYPERLIQUID_API_URL?.trim()
-  return { chains, localManifest, hyperliquid: hl ? { url: hl } : null }
+  return { chains, localManifest, hyperliquid: hl ? { url: hl } : null, limits: limitsFromEnv(env) }
 }
 
 function withMorphoApi(config: MorphoBlueConfig | null, apiUrl: string | undefined): MorphoBlueConfig | null {

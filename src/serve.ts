@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { createStacklens } from './app.js'
 import { configFromEnv, hasRealRpc, type StacklensEnv } from './config.js'
 import { BaseError } from './core/errors.js'
 import { DEFAULT_MANIFEST_PATH, type RunningDevchain, startDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+import { createMonteCarloPool } from './mc-worker-pool.js'
 
 /** Reads and validates a devchain manifest file. */
 export function readManifestFile(path: string): DevchainManifest {
@@ -62,7 +64,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       `  devchain ready in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${devchain.rpcUrl}; manifest ${manifestPath}`,
     )
   }
-  const { app } = createStacklens({ config: configFromEnv(env, manifest) })
+  const config = configFromEnv(env, manifest)
+  // Monte Carlo off the event loop (STACKLENS_MC_WORKERS threads; 0 = inline, the benchmark's anchor).
+  const mcWorkers = env.STACKLENS_MC_WORKERS === undefined ? undefined : Number(env.STACKLENS_MC_WORKERS)
+  const pool =
+    mcWorkers === 0 ? null : createMonteCarloPool(mcWorkers === undefined ? {} : { size: mcWorkers })
+  const trustProxy = config.limits?.trustProxy ?? false
+  const { app } = createStacklens({
+    config,
+    runtime: {
+      ...(pool ? { runMonteCarlo: pool.run } : {}),
+      clientIp: (c) =>
+        (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+        getConnInfo(c).remote.address,
+    },
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
     s.once('error', reject)
@@ -77,6 +93,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       if (closed) return
       closed = true
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await pool?.close()
       await devchain?.stop()
     },
   }

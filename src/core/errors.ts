@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'PROTOCOL_READ_FAILED'
   | 'PRICE_UNAVAILABLE'
   | 'DEVCHAIN_FAILED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'RATE_LIMITED'
+  | 'BUSY'
+  | 'OPTION_EXPIRED'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */

@@ -1,6 +1,7 @@
 /** Tells an empty market from one the protocol does not know. */
 import { decodeFunctionResult, encodeFunctionData, type PublicClient, zeroAddress } from 'viem'
 import { executeBatch } from '../chains/batch.js'
+import type { Deadline } from '../chains/deadline.js'
 import { BaseError } from '../core/errors.js'
 import { morphoAbi } from '../protocols/morpho-blue/index.js'
 import type { ChainRuntime } from '../protocols/types.js'
@@ -12,6 +13,8 @@ export interface AssertMarketListedParams {
   chain: ChainRuntime
   market: string
   blockNumber: bigint
+  /** The request's deadline: bounds the call (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
 }
 
 /**
@@ -34,6 +37,7 @@ export async function assertMarketListed(params: AssertMarketListedParams): Prom
       },
     ],
     blockNumber: params.blockNumber,
+    ...(params.deadline ? { deadline: params.deadline } : {}),
   })
   const r = batch.results[0]
   const loanToken = r?.success
