@@ -22,6 +22,10 @@ export const ANALYZE_LIMITS = {
   maxUsd: 1e15,
   /** A greek per unit of the underlying, in magnitude, inclusive. */
   maxGreek: 1e9,
+  /** The smallest size, price or margin magnitude, inclusive (below it float products underflow). */
+  minMagnitude: 1e-12,
+  /** The smallest implied volatility, inclusive. */
+  minImpliedVol: 1e-4,
 } as const
 
 const positive = (what: string, max: number) =>
@@ -29,6 +33,7 @@ const positive = (what: string, max: number) =>
     .number({ error: `${what} must be a number` })
     .finite(`${what} must be finite`)
     .positive(`${what} must be > 0`)
+    .min(ANALYZE_LIMITS.minMagnitude, `${what} must be >= ${ANALYZE_LIMITS.minMagnitude}`)
     .lt(max, `${what} must be < ${max}`)
 const greek = (what: string) =>
   z
@@ -65,6 +70,7 @@ export const PerpLegSchema = z
       .number()
       .finite()
       .gt(0, 'maintenanceMarginRate must be > 0')
+      .min(1e-9, 'maintenanceMarginRate must be >= 1e-9')
       .lt(1, 'maintenanceMarginRate must be < 1 (0.005 = 0.5%)')
       .openapi({ example: 0.005 }),
     markPrice: positive('markPrice', ANALYZE_LIMITS.maxPrice).optional(),
@@ -88,7 +94,10 @@ export const OptionLegSchema = z
       .finite()
       .gt(-ANALYZE_LIMITS.maxUnits, `size must be > -${ANALYZE_LIMITS.maxUnits}`)
       .lt(ANALYZE_LIMITS.maxUnits, `size must be < ${ANALYZE_LIMITS.maxUnits}`)
-      .refine((v) => v !== 0, 'size must not be 0 (negative = short)')
+      .refine(
+        (v) => Math.abs(v) >= ANALYZE_LIMITS.minMagnitude,
+        `size must not be 0 (negative = short); |size| >= ${ANALYZE_LIMITS.minMagnitude}`,
+      )
       .openapi({
         description: `Units of the underlying; negative for a short option; |size| < ${ANALYZE_LIMITS.maxUnits}`,
         example: 5,
@@ -97,6 +106,7 @@ export const OptionLegSchema = z
       .number()
       .finite()
       .positive('impliedVol must be > 0')
+      .min(ANALYZE_LIMITS.minImpliedVol, `impliedVol must be >= ${ANALYZE_LIMITS.minImpliedVol}`)
       .max(10, 'impliedVol above 1000%?')
       .optional(),
     spotPrice: positive('spotPrice', ANALYZE_LIMITS.maxPrice)

@@ -40,10 +40,15 @@ export async function assertMarketListed(params: AssertMarketListedParams): Prom
     ...(params.deadline ? { deadline: params.deadline } : {}),
   })
   const r = batch.results[0]
-  const loanToken = r?.success
-    ? decodeFunctionResult({ abi: morphoAbi, functionName: 'idToMarketParams', data: r.returnData })[0]
-    : zeroAddress
+  // No data: Morpho has no code at this block (before its deployment), so no market either.
+  const loanToken =
+    r?.success && r.returnData !== '0x'
+      ? decodeFunctionResult({ abi: morphoAbi, functionName: 'idToMarketParams', data: r.returnData })[0]
+      : zeroAddress
   if (loanToken === zeroAddress) {
-    throw new BaseError('NOT_FOUND', `Morpho Blue on ${chain.key} has no market ${params.market}`)
+    throw new BaseError(
+      'NOT_FOUND',
+      `Morpho Blue on ${chain.key} has no market ${params.market} at block ${params.blockNumber}`,
+    )
   }
 }

@@ -185,6 +185,12 @@ export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
     vol: leg.impliedVol as number,
     rate: leg.riskFreeRate ?? 0,
   })
+  if (![g.price, g.delta, g.gamma, g.vega, g.theta].every(Number.isFinite)) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `the option's Black-Scholes greeks are not finite for spotPrice ${spot}, strike ${leg.strike}, impliedVol ${leg.impliedVol} and ${years} years to expiry: give greeks`,
+    )
+  }
   return {
     ...base,
     source: 'black-scholes',

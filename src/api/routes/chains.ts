@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { CHAIN_KEYS, CHAINS, isChainKey } from '../../chains/registry.js'
 import { BaseError, UnknownChainError } from '../../core/errors.js'
 import type { ReportSources } from '../../report/report-sources.js'
-import { jsonError } from '../errors.js'
+import { jsonError, tooManyRequests } from '../errors.js'
 import { ManifestParamsSchema } from '../query-schemas.js'
 import { createRouter } from '../router.js'
 import { ChainsSchema, ManifestResponseSchema } from '../schemas.js'
@@ -19,6 +19,7 @@ export function chainRoutes(sources: ReportSources) {
       summary: 'Chains stacklens knows and which are configured here',
       responses: {
         200: { content: { 'application/json': { schema: ChainsSchema } }, description: 'Chains' },
+        429: tooManyRequests,
       },
     }),
     (c) =>
@@ -52,6 +53,7 @@ export function chainRoutes(sources: ReportSources) {
         },
         400: jsonError('Unknown chain'),
         404: jsonError('No devchain here, or the chain has no manifest'),
+        429: tooManyRequests,
       },
     }),
     (c) => {
