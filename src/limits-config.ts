@@ -14,12 +14,16 @@ export interface ApiLimitsConfig {
   logMaxRequests: number
   /** Blocks one log enumeration may cover (`STACKLENS_LOG_MAX_BLOCK_RANGE`, default 50,000,000). */
   logMaxBlockRange: bigint
-  /** Heavy requests (Monte Carlo, cascade, analyze) running at once (`STACKLENS_HEAVY_CONCURRENCY`, default 4). */
+  /** Heavy requests (Monte Carlo, cascade, analyze) running at once (`STACKLENS_HEAVY_CONCURRENCY`, default 8). */
   heavyConcurrency: number
   /** Heavy requests waiting for a slot before 429 (`STACKLENS_HEAVY_QUEUE`, default 16). */
   heavyQueue: number
   /** Longest wait in the heavy queue, ms, before 429 (`STACKLENS_HEAVY_QUEUE_MS`, default the deadline). */
   heavyQueueMs: number
+  /** Wallet reads (positions, exposure, stress) running at once; the rest wait, costing no CPU (`STACKLENS_READ_CONCURRENCY`, default 8). */
+  readConcurrency: number
+  /** Wallet reads waiting before 429 (`STACKLENS_READ_QUEUE`, default 512). */
+  readQueue: number
   /** Rate limit: requests per second a client's bucket refills (`STACKLENS_RATE_PER_SEC`, default 20; 0 = off). */
   ratePerSecond: number
   /** Rate limit: bucket size, requests (`STACKLENS_RATE_BURST`, default 60). */
@@ -38,6 +42,8 @@ export const DEFAULT_API_LIMITS: Readonly<ApiLimitsConfig> = {
   heavyConcurrency: 4,
   heavyQueue: 16,
   heavyQueueMs: DEFAULT_DEADLINE_MS,
+  readConcurrency: 8,
+  readQueue: 512,
   ratePerSecond: 20,
   rateBurst: 60,
   trustProxy: false,
@@ -87,6 +93,14 @@ export function limitsFromEnv(env: Record<string, string | undefined>): ApiLimit
     ),
     heavyQueue: intFrom(env.STACKLENS_HEAVY_QUEUE, 'STACKLENS_HEAVY_QUEUE', 0, 100_000, d.heavyQueue),
     heavyQueueMs: intFrom(env.STACKLENS_HEAVY_QUEUE_MS, 'STACKLENS_HEAVY_QUEUE_MS', 0, 600_000, deadlineMs),
+    readConcurrency: intFrom(
+      env.STACKLENS_READ_CONCURRENCY,
+      'STACKLENS_READ_CONCURRENCY',
+      1,
+      1024,
+      d.readConcurrency,
+    ),
+    readQueue: intFrom(env.STACKLENS_READ_QUEUE, 'STACKLENS_READ_QUEUE', 0, 100_000, d.readQueue),
     ratePerSecond: intFrom(env.STACKLENS_RATE_PER_SEC, 'STACKLENS_RATE_PER_SEC', 0, 1e6, d.ratePerSecond),
     rateBurst: intFrom(env.STACKLENS_RATE_BURST, 'STACKLENS_RATE_BURST', 1, 1e6, d.rateBurst),
     trustProxy: env.STACKLENS_TRUST_PROXY === '1' || env.STACKLENS_TRUST_PROXY === 'true',

@@ -101,6 +101,15 @@ export function createApp(deps: AppDeps) {
     queueMs: limits.heavyQueueMs,
   })
   for (const path of HEAVY_PATHS) app.use(path, work.middleware)
+  // Wallet reads share the event loop with /health: a bounded number decode at once, the rest wait idle.
+  const reads = createWorkLimiter({
+    concurrency: limits.readConcurrency,
+    queue: limits.readQueue,
+    queueMs: limits.heavyQueueMs,
+  })
+  app.use('/v1/wallets/*', (c, next) =>
+    c.req.path.endsWith('/montecarlo') ? next() : reads.middleware(c, next),
+  )
 
   app.onError((err, c) => {
     if (err instanceof BaseError) {
