@@ -4,7 +4,7 @@
  * `src/node.ts` (through `src/serve.ts`) builds one per process, `src/worker.ts` one per isolate
  * (per configuration), the CLI one per command.
  */
-import { createApp, type StacklensApp } from './api/app.js'
+import { type AppDeps, createApp, type StacklensApp } from './api/app.js'
 import type { ChainClient } from './chains/client.js'
 import { configFromEnv, type StacklensConfig, type StacklensEnv } from './config.js'
 import type { DevchainManifest } from './devchain/manifest.js'
@@ -19,6 +19,8 @@ export interface CreateStacklensParams {
   configHint?: string
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
   clientFor?: (chain: ChainRuntime) => ChainClient
+  /** Runtime-specific parts of the app: the Monte Carlo runner, the rate limiter, the client's address. */
+  runtime?: Pick<AppDeps, 'runMonteCarlo' | 'rateLimiter' | 'clientIp'>
 }
 
 /** One bound stacklens: what the faces (API, CLI, Worker) run on. */
@@ -41,7 +43,7 @@ export function createStacklens(params: CreateStacklensParams): Stacklens {
     clientFor: params.clientFor,
     configHint: params.configHint,
   })
-  const app = createApp({ config: params.config, sources })
+  const app = createApp({ config: params.config, sources, ...params.runtime })
   return { config: params.config, caches, sources, app }
 }
 

@@ -9,6 +9,7 @@ import { applyConfigFile, type ConfigChainCall, parseConfigFile } from './config
 import type { Address } from './core/address.js'
 import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
 import { DEX_POOLS } from './dex/dex-pools.js'
+import { type ApiLimitsConfig, limitsFromEnv } from './limits-config.js'
 import { type AaveMarketConfig, aaveMarketsForChain, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
 import { AAVE_V4_DEPLOYMENTS } from './protocols/aave-v4/markets.js'
 import { COMETS } from './protocols/compound-v3/markets.js'
@@ -42,6 +43,8 @@ export interface StacklensConfig {
   localManifest: DevchainManifest | null
   /** Hyperliquid's info API (`STACKLENS_HYPERLIQUID_API_URL`), or null: then it is not read. */
   hyperliquid?: { url: string } | null
+  /** Deadlines, budgets, work and rate limits, CORS (`src/limits-config.ts`); defaults when omitted. */
+  limits?: ApiLimitsConfig
 }
 
 /** Environment variables stacklens reads (Node `process.env` or Worker `env`). */
@@ -150,7 +153,7 @@ export function configFromEnv(
     chains.local = localChainRuntime(localManifest, override)
   }
   const hl = env.STACKLENS_HYPERLIQUID_API_URL?.trim()
-  return { chains, localManifest, hyperliquid: hl ? { url: hl } : null }
+  return { chains, localManifest, hyperliquid: hl ? { url: hl } : null, limits: limitsFromEnv(env) }
 }
 
 /**

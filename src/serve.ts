@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { createStacklens } from './app.js'
 import { configFromEnv, configWithFile, hasRealRpc, type StacklensEnv } from './config.js'
 import { ConfigFileError } from './config-file.js'
 import { BaseError } from './core/errors.js'
 import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+import { createMonteCarloPool } from './mc-worker-pool.js'
 
 /** Where the devchain writes its manifest (the devchain module's default, kept here so serving a running devchain does not load the deployers). */
 const DEFAULT_MANIFEST_PATH = '.stacklens/devchain.json'
@@ -79,7 +81,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     config = await configWithFile(config, readFileSync(path, 'utf8'), `STACKLENS_CONFIG (${path})`)
     log(`  STACKLENS_CONFIG ${path}: chains ${Object.keys(config.chains).join(', ')}`)
   }
-  const { app } = createStacklens({ config })
+  // Monte Carlo off the event loop (STACKLENS_MC_WORKERS threads; 0 = inline, the benchmark's anchor).
+  const mcWorkers = env.STACKLENS_MC_WORKERS === undefined ? undefined : Number(env.STACKLENS_MC_WORKERS)
+  const pool =
+    mcWorkers === 0 ? null : createMonteCarloPool(mcWorkers === undefined ? {} : { size: mcWorkers })
+  const trustProxy = config.limits?.trustProxy ?? false
+  const { app } = createStacklens({
+    config,
+    runtime: {
+      ...(pool ? { runMonteCarlo: pool.run } : {}),
+      clientIp: (c) =>
+        (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
+        getConnInfo(c).remote.address,
+    },
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
     s.once('error', reject)
@@ -94,6 +109,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       if (closed) return
       closed = true
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await pool?.close()
       await devchain?.stop()
     },
   }

@@ -14,6 +14,7 @@
  * handler object (and types): helpers stay module-private.
  */
 import { errorBody } from './api/errors.js'
+import type { RateLimiter } from './api/limits.js'
 import { createStacklens } from './app.js'
 import { configFromEnv, type StacklensEnv } from './config.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
@@ -91,12 +92,37 @@ function parseLocalManifest(value: unknown): DevchainManifest | null {
   return parsed.data
 }
 
+/** Cloudflare's rate-limiting binding (`[[unsafe.bindings]] type = "ratelimit"`), as far as it is used here. */
+interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>
+}
+
+/** The binding that, when configured, rate-limits per client instead of the in-isolate bucket. */
+const RATE_LIMIT_BINDING = 'STACKLENS_RATE_LIMITER'
+
+/** The platform rate limiter of `env`, when its binding is configured. */
+function platformRateLimiter(env: WorkerEnv): RateLimiter | undefined {
+  const binding = env?.[RATE_LIMIT_BINDING] as Partial<RateLimitBinding> | undefined
+  if (typeof binding?.limit !== 'function') return undefined
+  const limit = binding.limit.bind(binding)
+  return {
+    take: async (key) =>
+      (await limit({ key })).success ? { ok: true, retryAfterS: 0 } : { ok: false, retryAfterS: 10 },
+  }
+}
+
 /** Builds the request handler for `env`: the app, or a fixed 500 answer naming the bad variable. */
 function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
   try {
     const manifest = parseLocalManifest(env?.[MANIFEST_VAR])
     // One stacklens (clients, read caches) per isolate and configuration.
-    const { app } = createStacklens({ config: configFromEnv(vars, manifest), configHint: WORKER_CONFIG_HINT })
+    const rateLimiter = platformRateLimiter(env)
+    const { app } = createStacklens({
+      config: configFromEnv(vars, manifest),
+      configHint: WORKER_CONFIG_HINT,
+      // Monte Carlo runs inline (an isolate has one thread); the client is Cloudflare's view of it.
+      runtime: { clientIp: (c) => c.req.header('cf-connecting-ip'), ...(rateLimiter ? { rateLimiter } : {}) },
+    })
     return (request) => app.fetch(request)
   } catch (err) {
     if (!(err instanceof WorkerConfigError)) throw err

@@ -5,15 +5,28 @@
  * `src/node.ts` and `src/worker.ts`.
  */
 import { createRoute } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ChainClient } from '../chains/client.js'
 import type { StacklensConfig } from '../config.js'
 import { BaseError } from '../core/errors.js'
+import { DEFAULT_API_LIMITS } from '../limits-config.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime } from '../protocols/types.js'
 import { createReportSources, type ReportSources } from '../report/report-sources.js'
+import { createRequestBudget } from '../report/request-budget.js'
 import { renderDocsPage } from './docs.js'
 import { errorBody, STATUS_OF } from './errors.js'
+import { corsPolicy, htmlSecurityHeaders, notFoundOrNotAllowed } from './http-policy.js'
+import {
+  type ClientKeyOf,
+  clientKeyOf,
+  createTokenBucketLimiter,
+  createWorkLimiter,
+  type RateLimiter,
+  rateLimit,
+} from './limits.js'
+import type { MonteCarloRunner, RouteContext } from './route-context.js'
 import { createRouter } from './router.js'
 import { analyzeRoutes } from './routes/analyze.js'
 import { chainRoutes } from './routes/chains.js'
@@ -33,7 +46,19 @@ export interface AppDeps {
   caches?: ReadCaches
   /** Ready-made sources (the composition root's); built from the fields above when omitted. */
   sources?: ReportSources
+  /** Runs Monte Carlo simulations (Node: a worker-thread pool); inline when omitted. */
+  runMonteCarlo?: MonteCarloRunner
+  /** The per-client rate limiter (Workers: the platform binding); an in-memory token bucket when omitted. */
+  rateLimiter?: RateLimiter
+  /**
+   * The client's address as the runtime knows it (the socket on Node, `CF-Connecting-IP` on
+   * Workers), keying the rate limit with the API key; unknown = not rate-limited.
+   */
+  clientIp?: (c: Context) => string | undefined
 }
+
+/** Paths of the heavy routes (CPU or fan-out bound): run under the work limiter. */
+const HEAVY_PATHS = ['/v1/wallets/:address/montecarlo', '/v1/markets/:market/cascade', '/v1/analyze'] as const
 
 const OPENAPI_CONFIG = {
   openapi: '3.1.0',
@@ -55,7 +80,36 @@ export function createApp(deps: AppDeps) {
       configHint: deps.configHint,
       caches: deps.caches,
     })
+  const limits = deps.config.limits ?? DEFAULT_API_LIMITS
   const app = createRouter()
+  const ctx: RouteContext = {
+    budget: () => createRequestBudget({ limits }),
+    runMonteCarlo: deps.runMonteCarlo,
+  }
+  app.use('*', corsPolicy(limits.corsOrigins))
+  app.use('*', htmlSecurityHeaders())
+  if (limits.ratePerSecond > 0) {
+    const keyOf: ClientKeyOf = clientKeyOf(deps.clientIp)
+    const limiter =
+      deps.rateLimiter ??
+      createTokenBucketLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst })
+    app.use('/v1/*', rateLimit(limiter, keyOf))
+  }
+  const work = createWorkLimiter({
+    concurrency: limits.heavyConcurrency,
+    queue: limits.heavyQueue,
+    queueMs: limits.heavyQueueMs,
+  })
+  for (const path of HEAVY_PATHS) app.use(path, work.middleware)
+  // Wallet reads share the event loop with /health: a bounded number decode at once, the rest wait idle.
+  const reads = createWorkLimiter({
+    concurrency: limits.readConcurrency,
+    queue: limits.readQueue,
+    queueMs: limits.heavyQueueMs,
+  })
+  app.use('/v1/wallets/*', (c, next) =>
+    c.req.path.endsWith('/montecarlo') ? next() : reads.middleware(c, next),
+  )
 
   app.onError((err, c) => {
     if (err instanceof BaseError) {
@@ -68,7 +122,24 @@ export function createApp(deps: AppDeps) {
     console.error('[stacklens] unexpected error', err)
     return c.json(errorBody('INTERNAL', 'an unexpected error occurred; it has been logged'), 500)
   })
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404))
+  app.notFound(
+    notFoundOrNotAllowed(() => {
+      const paths = new Map<string, string[]>([
+        ['/', ['GET']],
+        ['/docs', ['GET']],
+        ['/openapi.json', ['GET']],
+      ])
+      for (const [path, ops] of Object.entries(app.getOpenAPI31Document(OPENAPI_CONFIG).paths ?? {})) {
+        paths.set(
+          path,
+          Object.keys(ops ?? {})
+            .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+            .map((m) => m.toUpperCase()),
+        )
+      }
+      return paths
+    }),
+  )
 
   app.openapi(
     createRoute({
@@ -80,9 +151,9 @@ export function createApp(deps: AppDeps) {
     (c) => c.json({ status: 'ok' as const }, 200),
   )
   app.route('/', chainRoutes(sources))
-  app.route('/', walletRoutes(sources))
-  app.route('/', marketRoutes(sources))
-  app.route('/', analyzeRoutes(sources))
+  app.route('/', walletRoutes(sources, ctx))
+  app.route('/', marketRoutes(sources, ctx))
+  app.route('/', analyzeRoutes(sources, ctx))
   app.route('/', pageRoutes(sources))
 
   app.doc31('/openapi.json', OPENAPI_CONFIG)

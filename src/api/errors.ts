@@ -2,7 +2,7 @@ import type { ErrorCode } from '../core/errors.js'
 import { ErrorSchema } from './schemas.js'
 
 /** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
-export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 504> = {
+export const STATUS_OF: Record<ErrorCode, 400 | 404 | 405 | 413 | 429 | 500 | 502 | 503 | 504> = {
   INVALID_ADDRESS: 400,
   INVALID_BLOCK: 400,
   INVALID_REQUEST: 400,
@@ -26,6 +26,10 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 413 | 500 | 502 | 503 | 50
   DEVCHAIN_FAILED: 500,
   /** A STACKLENS_CONFIG file that cannot be used: raised at start, never by a request. */
   CONFIG_INVALID: 503,
+  METHOD_NOT_ALLOWED: 405,
+  RATE_LIMITED: 429,
+  BUSY: 429,
+  OPTION_EXPIRED: 400,
   INTERNAL: 500,
 }
 
@@ -39,3 +43,20 @@ export const jsonError = (description: string) => ({
   content: { 'application/json': { schema: ErrorSchema } },
   description,
 })
+
+/** A 429 of the OpenAPI document (rate limit or full work queue; `Retry-After` says when to retry). */
+export const tooManyRequests = {
+  ...jsonError(
+    'Too many requests from this client (RATE_LIMITED) or the server is busy (BUSY); see Retry-After',
+  ),
+  headers: {
+    'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' as const } },
+  },
+}
+
+/** The upstream error responses of a route that reads chains (502, 503, 504). */
+export const upstreamErrors = {
+  502: jsonError('An upstream (RPC, venue) answered with an error, or answered from another block'),
+  503: jsonError('An upstream is unreachable or rate-limited us, or the log budget was exhausted'),
+  504: jsonError('The request deadline passed before an upstream answered (UPSTREAM_TIMEOUT)'),
+}

@@ -255,7 +255,7 @@ export const CascadeQuerySchema = z.object({
   unitsForOnePercent: param(
     'unitsForOnePercent',
     defined((v) => parseNumberParam(v, 'unitsForOnePercent', 1e15, 0)),
-    z.number().min(0).max(1e15),
+    z.number().positive().max(1e15),
     { description: 'sqrt depth: units whose sale moves the price 1%' },
   ).optional(),
   wallet: param('wallet', defined(parseAddress), ADDRESS, {

@@ -22,6 +22,17 @@ export function parseBlock(value: string): bigint {
   return n
 }
 
+/** Entries of a per-asset list parameter (vols, jumps), at most. */
+export const MAX_ASSET_ENTRIES = 50
+
+/**
+ * A null-prototype record: a key such as `__proto__` or `constructor` is an ordinary (unknown)
+ * name there, refused by the known-name checks, never the object's prototype.
+ */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
+
 const MOVE_ITEM = /^([A-Za-z0-9.*_-]{1,32}):([+-]?\d+(?:\.\d+)?)(%?)$/
 
 /** A relative move: "-0.3" or "-30%". */
@@ -35,7 +46,7 @@ function moveValue(raw: string, unit: string): number {
  * @param name the parameter's name, for messages.
  */
 export function parseMoves(value: string, name: string): Record<string, number> {
-  const out: Record<string, number> = {}
+  const out = dict<number>()
   const items = value.split(',')
   if (items.length > 20) throw new BaseError('INVALID_REQUEST', `${name}: at most 20 entries`)
   for (const item of items) {
@@ -117,8 +128,11 @@ const JUMP_ITEM = /^([A-Za-z0-9._-]{1,32}):(\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?):(\d
 export function parseJumps(
   value: string,
 ): Record<string, { intensity: number; meanLog: number; volLog: number }> {
-  const out: Record<string, { intensity: number; meanLog: number; volLog: number }> = {}
-  for (const item of value.split(',')) {
+  const out = dict<{ intensity: number; meanLog: number; volLog: number }>()
+  const items = value.split(',')
+  if (items.length > MAX_ASSET_ENTRIES)
+    throw new BaseError('INVALID_REQUEST', `jumps: at most ${MAX_ASSET_ENTRIES} entries`)
+  for (const item of items) {
     const m = JUMP_ITEM.exec(item.trim())
     const [intensity, meanLog, volLog] = m ? [Number(m[2]), Number(m[3]), Number(m[4])] : [Number.NaN, 0, 0]
     if (!m || !(intensity <= 365 && Math.abs(meanLog) <= 2 && volLog <= 2)) {
@@ -134,8 +148,11 @@ export function parseJumps(
 
 /** Parses `ETH:0.8,BTC:60%` annual volatilities in (0, 5]. */
 export function parseVolatilities(value: string): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const item of value.split(',')) {
+  const out = dict<number>()
+  const items = value.split(',')
+  if (items.length > MAX_ASSET_ENTRIES)
+    throw new BaseError('INVALID_REQUEST', `vols: at most ${MAX_ASSET_ENTRIES} entries`)
+  for (const item of items) {
     const m = /^([A-Za-z0-9._-]{1,32}):(\d+(?:\.\d+)?)(%?)$/.exec(item.trim())
     const v = m ? moveValue(m[2] as string, m[3] as string) : Number.NaN
     if (!m || !(v > 0 && v <= 5))
@@ -155,8 +172,8 @@ const BETA_ITEM = /^([A-Za-z0-9._-]{1,32}):(-?\d+(?:\.\d+)?):(-?\d+(?:\.\d+)?)$/
  * @throws BaseError INVALID_REQUEST naming the bad item.
  */
 export function parseBetas(value: string | undefined): BetaTable {
-  if (value === undefined || value === '') return {}
-  const out: Record<string, { ETH: number; BTC: number }> = {}
+  if (value === undefined || value === '') return dict()
+  const out = dict<{ ETH: number; BTC: number }>()
   const items = value.split(',')
   if (items.length > 50) throw new BaseError('INVALID_REQUEST', 'betas: at most 50 entries')
   for (const item of items) {

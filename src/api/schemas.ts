@@ -173,7 +173,7 @@ export const OptionExposureSchema = z
     expiry: z.string(),
     size: z.number(),
     years: z.number(),
-    source: z.enum(['given', 'black-scholes']),
+    source: z.enum(['given', 'black-scholes', 'expired']),
     valueUsd: z.number().nullable(),
     delta: z.number().openapi({ description: 'delta x size: units of the underlying' }),
     gamma: z.number(),

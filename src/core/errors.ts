@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'PRICE_UNAVAILABLE'
   | 'DEVCHAIN_FAILED'
   | 'CONFIG_INVALID'
+  | 'METHOD_NOT_ALLOWED'
+  | 'RATE_LIMITED'
+  | 'BUSY'
+  | 'OPTION_EXPIRED'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */

@@ -2,6 +2,7 @@
 import { decodeFunctionResult, encodeFunctionData, zeroAddress } from 'viem'
 import { executeBatch } from '../chains/batch.js'
 import type { ChainClient } from '../chains/client.js'
+import type { Deadline } from '../chains/deadline.js'
 import { BaseError } from '../core/errors.js'
 import { morphoAbi } from '../protocols/morpho-blue/index.js'
 import type { ChainRuntime } from '../protocols/types.js'
@@ -13,6 +14,8 @@ export interface AssertMarketListedParams {
   chain: ChainRuntime
   market: string
   blockNumber: bigint
+  /** The request's deadline: bounds the call (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
 }
 
 /**
@@ -35,12 +38,18 @@ export async function assertMarketListed(params: AssertMarketListedParams): Prom
       },
     ],
     blockNumber: params.blockNumber,
+    ...(params.deadline ? { deadline: params.deadline } : {}),
   })
   const r = batch.results[0]
-  const loanToken = r?.success
-    ? decodeFunctionResult({ abi: morphoAbi, functionName: 'idToMarketParams', data: r.returnData })[0]
-    : zeroAddress
+  // No data: Morpho has no code at this block (before its deployment), so no market either.
+  const loanToken =
+    r?.success && r.returnData !== '0x'
+      ? decodeFunctionResult({ abi: morphoAbi, functionName: 'idToMarketParams', data: r.returnData })[0]
+      : zeroAddress
   if (loanToken === zeroAddress) {
-    throw new BaseError('NOT_FOUND', `Morpho Blue on ${chain.key} has no market ${params.market}`)
+    throw new BaseError(
+      'NOT_FOUND',
+      `Morpho Blue on ${chain.key} has no market ${params.market} at block ${params.blockNumber}`,
+    )
   }
 }

@@ -2,6 +2,7 @@
 import type { RateCall } from '../assets/rates.js'
 import { executeBatch } from '../chains/batch.js'
 import type { ChainClient } from '../chains/client.js'
+import type { Deadline } from '../chains/deadline.js'
 import { decodeRates } from '../protocols/read-wallet.js'
 import type { ChainRuntime } from '../protocols/types.js'
 
@@ -12,6 +13,8 @@ export interface ReadRatesAtParams {
   /** The asset graph's rate calls of the chain. */
   calls: readonly RateCall[]
   blockNumber: bigint
+  /** The request's deadline: bounds the batch (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline
 }
 
 /**
@@ -29,6 +32,7 @@ export async function readRatesAt(
     multicall3: chain.multicall3,
     calls: calls.map((c) => ({ target: c.target, callData: c.callData, allowFailure: true })),
     blockNumber: params.blockNumber,
+    ...(params.deadline ? { deadline: params.deadline } : {}),
   })
   return decodeRates(calls, batch.results)
 }

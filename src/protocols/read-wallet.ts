@@ -245,6 +245,8 @@ export interface ReadVenueWalletParams {
   venue: VenueRuntime
   user: Address
   adapters?: readonly ProtocolAdapter<unknown, VenueRuntime>[]
+  /** The request's deadline: the venue is given the time left. */
+  deadline?: Deadline
 }
 
 /**
@@ -257,7 +259,14 @@ export async function readVenueWallet(params: ReadVenueWalletParams): Promise<Wa
   const { venue, user } = params
   const adapters = params.adapters ?? VENUE_ADAPTERS
   const discovered = await Promise.all(
-    adapters.map((a) => a.discover?.({ client: undefined, chain: venue, user })),
+    adapters.map((a) =>
+      a.discover?.({
+        client: undefined,
+        chain: venue,
+        user,
+        ...(params.deadline ? { deadline: params.deadline } : {}),
+      }),
+    ),
   )
   const plans = adapters.flatMap((a, i) => a.planWallet(venue, user, discovered[i]))
   const now = BigInt(Math.floor(Date.now() / 1000))

@@ -11,10 +11,11 @@ import {
   perpLegPosition,
 } from './manual-legs.js'
 import type { ReportSources } from './report-sources.js'
+import { budgetFields, type RequestBudget } from './request-budget.js'
 import { type ChainBlock, chainBlockOf, readWalletAcross } from './wallet-report.js'
 
 /** Params of {@link analyzeReport}. */
-export interface AnalyzeParams {
+export interface AnalyzeParams extends RequestBudget {
   /** Wallets (addresses as given: checked here, the error names the index) and their chains. */
   wallets: readonly { address: string; chains?: readonly string[] | undefined }[]
   legs: readonly (PerpLeg | OptionLeg)[]
@@ -45,15 +46,23 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
     }
   })
   const reports = await Promise.all(
-    wallets.map((w) => readWalletAcross(sources, { address: w.address, chains: w.chains })),
+    wallets.map((w) =>
+      readWalletAcross(sources, { address: w.address, chains: w.chains, ...budgetFields(params) }),
+    ),
   )
   const positions: PositionResult[] = [
     ...reports.flat().flatMap((r) => r.positions),
     ...params.legs.filter((l): l is PerpLeg => l.kind === 'perp').map(perpLegPosition),
   ]
-  const options = params.legs
-    .filter((l): l is OptionLeg => l.kind === 'option')
-    .map((l) => optionExposure(l, params.now))
+  const options = params.legs.flatMap((l, i) => {
+    if (l.kind !== 'option') return []
+    try {
+      return [optionExposure(l, params.now)]
+    } catch (err) {
+      if (err instanceof BaseError) throw new BaseError(err.code, `legs.${i}: ${err.message}`)
+      throw err
+    }
+  })
   const exposure = resolveExposure({
     positions,
     options: options.map((o, i) => ({

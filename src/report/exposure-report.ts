@@ -3,6 +3,7 @@ import type { PositionResult } from '../core/types.js'
 import { type Exposure, identify, resolveExposure } from '../resolve/index.js'
 import { planUnwind, type UnwindPlan, type UnwindTarget } from '../resolve/unwind.js'
 import type { BetaTable } from '../risk/defaults.js'
+import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import type { ReportSources } from './report-sources.js'
 import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
 
@@ -52,6 +53,7 @@ export async function exposureReport(
   params: ExposureReportParams,
 ): Promise<ExposureReport> {
   const read = await readWalletReport(sources, params)
+  assertKnownKeys(params.betas, knownRiskAssets(resolveWalletRead(sources, read)), 'betas')
   const exposure = resolveWalletRead(sources, read, params.betas)
   return {
     ...read.pinned,

@@ -2,6 +2,7 @@
  * Legs the chain cannot see (CEX perps, options) as the engine sees them: a perp leg becomes a
  * Position (kind "perp") with its liquidation price, an option its position-sized greeks.
  */
+import { BaseError } from '../core/errors.js'
 import { isolatedMaintenanceRule } from '../core/liquidation-rule.js'
 import type { Position } from '../core/types.js'
 import { blackScholes } from '../risk/black-scholes.js'
@@ -42,6 +43,8 @@ export interface OptionLeg {
   spotPrice?: number | undefined
   /** Annual, continuous. */
   riskFreeRate?: number | undefined
+  /** USD per unit of the underlying at expiry (values an expired option). */
+  settlementPrice?: number | undefined
   /** Per unit of the underlying (theta: USD per year). */
   greeks?: { delta: number; gamma: number; vega: number; theta?: number | undefined } | undefined
 }
@@ -102,9 +105,10 @@ export interface OptionExposure {
   strike: number
   expiry: string
   size: number
-  /** Years to expiry at the analysis time. */
+  /** Years to expiry at the analysis time, >= 0 (0 once expired). */
   years: number
-  source: 'given' | 'black-scholes'
+  /** `expired`: past its expiry, worth its intrinsic value at the settlement price, no greeks. */
+  source: 'given' | 'black-scholes' | 'expired'
   /** Option value of the whole leg, USD (null when greeks were given without a price). */
   valueUsd: number | null
   /** Underlying units of exposure: delta * size. */
@@ -119,9 +123,24 @@ export interface OptionExposure {
   deltaUsd: number | null
 }
 
-/** Greeks of one option leg at `now`. */
+/** An option leg past its expiry with no settlement price to value it at. 400-class. */
+export class OptionExpiredError extends BaseError {
+  override name = 'OptionExpiredError'
+  constructor(expiry: string, now: Date) {
+    super(
+      'OPTION_EXPIRED',
+      `the option expired at ${expiry} (before ${now.toISOString()}): give settlementPrice (the underlying's price at expiry) to value it at its intrinsic value`,
+    )
+  }
+}
+
+/**
+ * Greeks of one option leg at `now`; an expired leg is worth its intrinsic value at
+ * `settlementPrice` with no greeks.
+ * @throws OptionExpiredError (OPTION_EXPIRED) for an expired leg without a settlement price.
+ */
 export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
-  const years = (Date.parse(leg.expiry) - now.getTime()) / (365 * 24 * 3600 * 1000)
+  const years = Math.max(0, (Date.parse(leg.expiry) - now.getTime()) / (365 * 24 * 3600 * 1000))
   const base = {
     underlying: leg.underlying.toUpperCase(),
     type: leg.type,
@@ -129,6 +148,21 @@ export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
     expiry: leg.expiry,
     size: leg.size,
     years,
+  }
+  if (years === 0) {
+    if (leg.settlementPrice === undefined) throw new OptionExpiredError(leg.expiry, now)
+    const s = leg.settlementPrice
+    const intrinsic = leg.type === 'call' ? Math.max(0, s - leg.strike) : Math.max(0, leg.strike - s)
+    return {
+      ...base,
+      source: 'expired',
+      valueUsd: intrinsic * leg.size,
+      delta: 0,
+      gamma: 0,
+      vega: 0,
+      theta: 0,
+      deltaUsd: 0,
+    }
   }
   if (leg.greeks) {
     return {
@@ -151,6 +185,12 @@ export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
     vol: leg.impliedVol as number,
     rate: leg.riskFreeRate ?? 0,
   })
+  if (![g.price, g.delta, g.gamma, g.vega, g.theta].every(Number.isFinite)) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `the option's Black-Scholes greeks are not finite for spotPrice ${spot}, strike ${leg.strike}, impliedVol ${leg.impliedVol} and ${years} years to expiry: give greeks`,
+    )
+  }
   return {
     ...base,
     source: 'black-scholes',

@@ -5,7 +5,7 @@
  * liquidation histogram and the per-wallet view.
  */
 import type { Address } from '../core/address.js'
-import { BaseError } from '../core/errors.js'
+import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
 import { assertMarketListed } from '../markets/assert-market-listed.js'
 import { marketBorrowers } from '../markets/market-borrowers.js'
@@ -22,6 +22,7 @@ import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '
 import { marketCascadeInputs } from '../risk/market-cascade.js'
 import type { StressInput } from '../risk/stress.js'
 import { type ReportSources, resolveChain } from './report-sources.js'
+import { budgetFields, type RequestBudget } from './request-budget.js'
 
 /** Where a cascade's price impact comes from. */
 export const CASCADE_DEPTHS = ['auto', 'pool', 'sqrt', 'none'] as const
@@ -29,7 +30,7 @@ export const CASCADE_DEPTHS = ['auto', 'pool', 'sqrt', 'none'] as const
 export type CascadeDepth = (typeof CASCADE_DEPTHS)[number]
 
 /** Params of {@link marketCascadeReport}. */
-export interface MarketCascadeParams {
+export interface MarketCascadeParams extends RequestBudget {
   /** Chain key (a market lives on one chain). */
   chain: string
   /** An Aave market id of the chain or a Morpho market id (bytes32). */
@@ -60,7 +61,15 @@ export type CascadeDepthInfo =
       poolPrice: number
       feePips: number
     }
-  | { source: 'sqrt'; unitsForOnePercent: number; calibration: string }
+  | {
+      source: 'sqrt'
+      unitsForOnePercent: number
+      calibration: string
+      /** Why the chain's pool was not used (e.g. the block is before its deployment). */
+      fallbackReason?: string
+    }
+  /** depth=pool at a block where the pool cannot be read (before its deployment): no price impact. */
+  | { source: 'unavailable'; pool: Address; code: string; reason: string }
 
 /** One borrower's view of the cascade (`wallet` of the request). */
 export type CascadeWallet =
@@ -88,11 +97,14 @@ export const DEFAULT_CASCADE_SHOCKS = Array.from({ length: 25 }, (_, i) => -0.02
 export async function marketCascadeReport(sources: ReportSources, req: MarketCascadeParams) {
   const chain = resolveChain(sources, req.chain)
   const client = sources.clientFor(chain)
+  const budget = budgetFields(req)
+  const deadline = budget.deadline ? { deadline: budget.deadline } : {}
   const market = await marketBorrowers({
     client,
     chain,
     caches: sources.caches,
     market: req.market,
+    ...budget,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
@@ -102,6 +114,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     chain,
     calls: sources.assets.rateCallsFor(chain.key),
     blockNumber: market.blockNumber,
+    ...deadline,
   })
   const { contexts, fallback } = sources.assets.contextsFrom([
     { chain: chain.key, timestamp: market.timestamp, rates },
@@ -117,7 +130,13 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const converted = marketCascadeInputs(inputs, req.asset)
   if (market.borrowers.length === 0) {
     // No borrower at all: tell an empty market from an id the protocol does not know.
-    await assertMarketListed({ client, chain, market: req.market, blockNumber: market.blockNumber })
+    await assertMarketListed({
+      client,
+      chain,
+      market: req.market,
+      blockNumber: market.blockNumber,
+      ...deadline,
+    })
   }
   if (converted.startPrice === null) {
     throw new BaseError(
@@ -131,34 +150,46 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   let depth: DepthCurve = zeroDepth()
   let depthInfo: CascadeDepthInfo = { source: 'none' }
   const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
+  let poolUnavailable: NotDeployedAtBlockError | undefined
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
-    const state = await readUniswapV3Pool({
-      client,
-      chain: chain.key,
-      multicall3: chain.multicall3,
-      pool: pool.pool,
-      asset: pool.token,
-      blockNumber: market.blockNumber,
-    })
-    const curve = uniswapV3Depth(state)
-    depth = curve
-    const probe = curve.quote(1)
-    depthInfo = {
-      source: 'uniswap-v3',
-      pool: pool.pool,
-      label: pool.label,
-      liquidity: state.liquidity.toString(),
-      tick: state.tick,
-      initializedTicks: state.ticks.length,
-      poolPrice: probe.priceBefore,
-      feePips: state.feePips,
+    try {
+      const state = await readUniswapV3Pool({
+        client,
+        chain: chain.key,
+        multicall3: chain.multicall3,
+        pool: pool.pool,
+        asset: pool.token,
+        blockNumber: market.blockNumber,
+        ...deadline,
+      })
+      const curve = uniswapV3Depth(state)
+      depth = curve
+      const probe = curve.quote(1)
+      depthInfo = {
+        source: 'uniswap-v3',
+        pool: pool.pool,
+        label: pool.label,
+        liquidity: state.liquidity.toString(),
+        tick: state.tick,
+        initializedTicks: state.ticks.length,
+        poolPrice: probe.priceBefore,
+        feePips: state.feePips,
+      }
+    } catch (err) {
+      // A block before the pool's deployment is a fair question: the depth is unavailable there.
+      if (!(err instanceof NotDeployedAtBlockError)) throw err
+      poolUnavailable = err
+      if (req.depth === 'pool') {
+        depthInfo = { source: 'unavailable', pool: pool.pool, code: err.code, reason: err.message }
+      }
     }
   } else if (req.depth === 'pool') {
     throw new BaseError(
       'INVALID_REQUEST',
       `no DEX pool is configured for ${req.asset} on ${chain.key}; use depth=sqrt`,
     )
-  } else if (req.depth !== 'none') {
+  }
+  if (req.depth === 'sqrt' || (req.depth === 'auto' && depthInfo.source === 'none')) {
     const totalUnits = converted.positions.reduce((a, p) => a + p.collateral, 0)
     const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(totalUnits * 0.005, 1e-9)
     depth = sqrtDepthFromQuote(unitsForOnePercent)
@@ -169,6 +200,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
         req.unitsForOnePercent === undefined
           ? 'default: selling 0.5% of the market collateral in the asset moves its price 1% (dP/P = -0.01 sqrt(Q / that))'
           : 'request',
+      ...(poolUnavailable ? { fallbackReason: `pool depth unavailable: ${poolUnavailable.message}` } : {}),
     }
   }
 

@@ -1,9 +1,10 @@
 /** The Monte Carlo use case: a wallet read, its positions as simulation inputs, the simulation. */
 import { BaseError } from '../core/errors.js'
 import type { UnresolvedLayer } from '../resolve/types.js'
-import { type McJump, type McResult, runMonteCarlo } from '../risk/montecarlo.js'
+import { type McInput, type McJump, type McResult, runMonteCarlo } from '../risk/montecarlo.js'
 import { type WalletMcInput, walletMonteCarloInput } from '../risk/wallet-mc.js'
 import { resolveWalletRead } from './exposure-report.js'
+import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import type { ReportSources } from './report-sources.js'
 import { stressInputs } from './stress-report.js'
 import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
@@ -25,6 +26,8 @@ export interface MonteCarloReportParams extends ReadWalletReportParams {
   volatilities?: Record<string, number> | undefined
   /** Merton jumps per risk asset. */
   jumps?: Record<string, McJump> | undefined
+  /** Runs the simulation (a worker pool on Node); inline {@link runMonteCarlo} when omitted. */
+  runner?: ((input: McInput) => Promise<McResult>) | undefined
 }
 
 /** The simulation of a wallet, with the wallet answer's header and what was assumed. */
@@ -56,6 +59,9 @@ export async function monteCarloReport(
   }
   const read = await readWalletReport(sources, params)
   const exposure = resolveWalletRead(sources, read)
+  const known = knownRiskAssets(exposure)
+  assertKnownKeys(params.volatilities, known, 'vols')
+  assertKnownKeys(params.jumps, known, 'jumps')
   const built = walletMonteCarloInput(stressInputs(exposure, read.positions), {
     horizonDays,
     steps,
@@ -64,7 +70,7 @@ export async function monteCarloReport(
     ...(params.volatilities ? { volatilities: params.volatilities } : {}),
     ...(params.jumps ? { jumps: params.jumps } : {}),
   })
-  const result = runMonteCarlo(built.input)
+  const result = params.runner ? await params.runner(built.input) : runMonteCarlo(built.input)
   return {
     ...read.pinned,
     ...result,

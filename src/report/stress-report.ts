@@ -52,12 +52,13 @@ export function scenariosOf(
     }
     return found
   }
-  if (shocks)
-    shocks = Object.fromEntries(
-      Object.entries(shocks).map(([k, v]) => [k === '*' ? k : match(k, assets, 'shocks'), v]),
-    )
-  if (depegs)
-    depegs = Object.fromEntries(Object.entries(depegs).map(([k, v]) => [match(k, symbols, 'depegs'), v]))
+  const rekey = (from: Record<string, number>, key: (k: string) => string) => {
+    const out: Record<string, number> = Object.create(null)
+    for (const [k, v] of Object.entries(from)) out[key(k)] = v
+    return out
+  }
+  if (shocks) shocks = rekey(shocks, (k) => (k === '*' ? k : match(k, assets, 'shocks')))
+  if (depegs) depegs = rekey(depegs, (k) => match(k, symbols, 'depegs'))
   const parts = [
     ...Object.entries(shocks ?? {}).map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${+(v * 100).toFixed(4)}%`),
     ...Object.entries(depegs ?? {}).map(([k, v]) => `${k} depeg ${+(v * 100).toFixed(4)}%`),

@@ -8,9 +8,10 @@ import { BaseError, ChainNotConfiguredError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { readVenueWallet, readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
 import { configuredChains, type ReportSources, resolveChain } from './report-sources.js'
+import { budgetFields, type RequestBudget } from './request-budget.js'
 
 /** Params of {@link readWalletAcross}. */
-export interface ReadWalletAcrossParams {
+export interface ReadWalletAcrossParams extends RequestBudget {
   address: Address
   /** Chain keys to read; every configured chain, and every venue, when undefined. */
   chains?: readonly string[] | undefined
@@ -28,6 +29,7 @@ export async function readWalletAcross(
   params: ReadWalletAcrossParams,
 ): Promise<WalletChainReport[]> {
   const { address, blockNumber } = params
+  const budget = budgetFields(params)
   const chains = params.chains
     ? params.chains.map((k) => resolveChain(sources, k))
     : configuredChains(sources).map((k) => sources.config.chains[k]!)
@@ -44,9 +46,17 @@ export async function readWalletAcross(
         adapters: sources.adapters,
         rateCalls: sources.assets.rateCallsFor(chain.key),
         ...(blockNumber === undefined ? {} : { blockNumber }),
+        ...budget,
       }),
     ),
-    ...venues.map(({ venue, adapters }) => readVenueWallet({ venue, user: address, adapters })),
+    ...venues.map(({ venue, adapters }) =>
+      readVenueWallet({
+        venue,
+        user: address,
+        adapters,
+        ...(budget.deadline ? { deadline: budget.deadline } : {}),
+      }),
+    ),
   ])
 }
 
@@ -64,7 +74,7 @@ export function chainBlockOf(r: WalletChainReport): ChainBlock {
 }
 
 /** Params of {@link readWalletReport}. */
-export interface ReadWalletReportParams {
+export interface ReadWalletReportParams extends RequestBudget {
   address: Address
   /** One chain key; every configured chain (and venue) when undefined. */
   chain?: string | undefined
@@ -99,6 +109,7 @@ export async function readWalletReport(
     address,
     chains: chain === undefined ? undefined : [chain],
     blockNumber,
+    ...budgetFields(params),
   })
   const single = reports.length === 1 ? reports[0]! : null
   return {

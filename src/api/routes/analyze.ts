@@ -4,13 +4,14 @@ import { bodyLimit } from 'hono/body-limit'
 import { analyzeReport } from '../../report/analyze-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { ANALYZE_LIMITS, AnalyzeBodySchema } from '../analyze.js'
-import { errorBody, jsonError } from '../errors.js'
+import { errorBody, jsonError, tooManyRequests, upstreamErrors } from '../errors.js'
+import type { RouteContext } from '../route-context.js'
 import { createRouter } from '../router.js'
 import { AnalyzeResponseSchema } from '../schemas.js'
 import { serializePosition, summarize, toJson } from '../serialize.js'
 
 /** The analyze route, its body limited to {@link ANALYZE_LIMITS}. */
-export function analyzeRoutes(sources: ReportSources) {
+export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
   const app = createRouter()
   app.use(
     '/v1/analyze',
@@ -37,13 +38,18 @@ export function analyzeRoutes(sources: ReportSources) {
         },
         400: jsonError('A field is missing or invalid (the message names it)'),
         413: jsonError('The body is too large'),
-        502: jsonError('An RPC answered with an error'),
-        503: jsonError('An RPC is unreachable'),
+        429: tooManyRequests,
+        ...upstreamErrors,
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const report = await analyzeReport(sources, { wallets: body.wallets, legs: body.legs, now: new Date() })
+      const report = await analyzeReport(sources, {
+        wallets: body.wallets,
+        legs: body.legs,
+        now: new Date(),
+        ...ctx.budget(),
+      })
       return c.json(
         {
           wallets: report.wallets,

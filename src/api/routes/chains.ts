@@ -4,7 +4,7 @@ import { CHAIN_KEYS, CHAINS, isChainKey } from '../../chains/registry.js'
 import { BaseError, UnknownChainError } from '../../core/errors.js'
 import type { ChainRuntime, MarketListing } from '../../protocols/types.js'
 import type { ReportSources } from '../../report/report-sources.js'
-import { jsonError } from '../errors.js'
+import { jsonError, tooManyRequests } from '../errors.js'
 import { ManifestParamsSchema } from '../query-schemas.js'
 import { createRouter } from '../router.js'
 import { ChainsSchema, ManifestResponseSchema } from '../schemas.js'
@@ -26,6 +26,7 @@ export function chainRoutes(sources: ReportSources) {
       summary: 'Chains stacklens knows and which are configured here',
       responses: {
         200: { content: { 'application/json': { schema: ChainsSchema } }, description: 'Chains' },
+        429: tooManyRequests,
       },
     }),
     (c) =>
@@ -67,6 +68,7 @@ export function chainRoutes(sources: ReportSources) {
         },
         400: jsonError('Unknown chain'),
         404: jsonError('No devchain here, or the chain has no manifest'),
+        429: tooManyRequests,
       },
     }),
     (c) => {

@@ -2,14 +2,15 @@
 import { createRoute } from '@hono/zod-openapi'
 import { DEFAULT_CASCADE_SHOCKS, marketCascadeReport } from '../../report/market-cascade-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
-import { jsonError } from '../errors.js'
+import { jsonError, tooManyRequests, upstreamErrors } from '../errors.js'
 import { CascadeQuerySchema, MarketParamsSchema } from '../query-schemas.js'
+import type { RouteContext } from '../route-context.js'
 import { createRouter } from '../router.js'
 import { CascadeResponseSchema } from '../schemas.js'
 import { toJson } from '../serialize.js'
 
 /** `GET /v1/markets/{market}/cascade`. */
-export function marketRoutes(sources: ReportSources) {
+export function marketRoutes(sources: ReportSources, ctx: RouteContext) {
   const app = createRouter()
   app.openapi(
     createRoute({
@@ -27,8 +28,8 @@ export function marketRoutes(sources: ReportSources) {
         },
         400: jsonError('Bad chain, market, asset, shocks, depth or wallet'),
         404: jsonError('The chain has no such market'),
-        502: jsonError('The RPC answered with an error'),
-        503: jsonError('The RPC is unreachable'),
+        429: tooManyRequests,
+        ...upstreamErrors,
       },
     }),
     async (c) => {
@@ -43,6 +44,7 @@ export function marketRoutes(sources: ReportSources) {
         ...(q.unitsForOnePercent === undefined ? {} : { unitsForOnePercent: q.unitsForOnePercent }),
         ...(q.wallet === undefined ? {} : { wallet: q.wallet }),
         ...(q.block === undefined ? {} : { blockNumber: q.block }),
+        ...ctx.budget(),
       })
       return c.json(toJson(report), 200)
     },

@@ -5,7 +5,7 @@ import { monteCarloReport } from '../../report/monte-carlo-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { stressReport } from '../../report/stress-report.js'
 import { readWalletReport } from '../../report/wallet-report.js'
-import { jsonError } from '../errors.js'
+import { jsonError, tooManyRequests, upstreamErrors } from '../errors.js'
 import {
   ExposureQuerySchema,
   MonteCarloQuerySchema,
@@ -13,6 +13,7 @@ import {
   WalletParamsSchema,
   WalletQuerySchema,
 } from '../query-schemas.js'
+import type { RouteContext } from '../route-context.js'
 import { createRouter } from '../router.js'
 import {
   ExposureResponseSchema,
@@ -22,17 +23,14 @@ import {
 } from '../schemas.js'
 import { toJson, walletReportJson } from '../serialize.js'
 
-const upstream = {
-  502: jsonError('The RPC answered with an error'),
-  503: jsonError('The RPC is unreachable'),
-}
+const upstream = { 429: tooManyRequests, ...upstreamErrors }
 const ok = <S>(schema: S, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 })
 
 /** `GET /v1/wallets/{address}` and its exposure, stress and montecarlo views. */
-export function walletRoutes(sources: ReportSources) {
+export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
   const app = createRouter()
 
   app.openapi(
@@ -52,7 +50,7 @@ export function walletRoutes(sources: ReportSources) {
     async (c) => {
       const { address } = c.req.valid('param')
       const { chain, block } = c.req.valid('query')
-      const read = await readWalletReport(sources, { address, chain, blockNumber: block })
+      const read = await readWalletReport(sources, { address, chain, blockNumber: block, ...ctx.budget() })
       return c.json(walletReportJson(read), 200)
     },
   )
@@ -80,6 +78,7 @@ export function walletRoutes(sources: ReportSources) {
         blockNumber: q.block,
         betas: q.betas,
         target: q.target,
+        ...ctx.budget(),
       })
       return c.json(toJson(report), 200)
     },
@@ -108,6 +107,7 @@ export function walletRoutes(sources: ReportSources) {
         blockNumber: q.block,
         shocks: q.shocks,
         depegs: q.depegs,
+        ...ctx.budget(),
       })
       return c.json(toJson(report), 200)
     },
@@ -141,6 +141,8 @@ export function walletRoutes(sources: ReportSources) {
         seed: q.seed,
         volatilities: q.vols,
         jumps: q.jumps,
+        ...ctx.budget(),
+        ...(ctx.runMonteCarlo ? { runner: ctx.runMonteCarlo } : {}),
       })
       return c.json(toJson(report), 200)
     },

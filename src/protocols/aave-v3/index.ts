@@ -2,7 +2,7 @@ import type { ProtocolAdapter } from '../types.js'
 import { planAaveWallet } from './read.js'
 
 export type { AaveMarketConfig } from './markets.js'
-export { AAVE_MARKETS, AAVE_V3_MARKETS, aaveMarketsForChain, aaveMarketsFromBook } from './markets.js'
+export { AAVE_V3_MARKETS, aaveMarketsForChain, aaveMarketsFromBook } from './markets.js'
 
 /**
  * The Aave v3 adapter, also serving Aave v3 forks (Spark) configured as markets of it. Detects

@@ -116,17 +116,6 @@ export function aaveMarketsForChain(chain: ChainKey): AaveMarketConfig[] {
 }
 
 /**
- * The markets `src/chains/config.ts` binds until the composition root (`src/app.ts`) binds
- * {@link AAVE_V3_MARKETS}: each of those chains' Core market (from the book) and Spark on Ethereum
- * and Gnosis. Transitional: new code should call {@link aaveMarketsForChain}.
- */
-export const AAVE_MARKETS: readonly AaveMarketConfig[] = AAVE_V3_MARKETS.filter(
-  (m) =>
-    m.protocol === 'spark' ||
-    (['ethereum', 'arbitrum', 'base', 'optimism', 'polygon'] as const).some((c) => m.id === `aave-v3-${c}`),
-)
-
-/**
  * The AaveOracle of each chain's Core Aave v3 market (USD, 8 decimals; from the address book):
  * the USD price source for assets other protocols price only relative to each other.
  */

@@ -3,6 +3,7 @@
  * venue; the client, the payload schemas and the position layout are exported for direct use.
  */
 
+import { remainingMs, withDeadline } from '../../chains/deadline.js'
 import type { Address } from '../../core/address.js'
 import { BaseError } from '../../core/errors.js'
 import type { Position } from '../../core/types.js'
@@ -73,13 +74,20 @@ export const hyperliquidAdapter: HyperliquidAdapter = {
   chain: HYPERLIQUID_CHAIN,
   defaultUrl: HYPERLIQUID_MAINNET_URL,
   readWallet: ({ user, config }) => readHyperliquidWallet({ ...config, user }),
-  async discover({ chain: venue, user }) {
+  async discover({ chain: venue, user, deadline }) {
     try {
-      const state = await fetchClearinghouseState({
-        user,
-        url: venue.url,
-        ...(venue.fetchFn ? { fetchFn: venue.fetchFn } : {}),
-      })
+      // Each attempt gets at most the time the request has left; the deadline bounds the retries.
+      const state = await withDeadline(
+        deadline,
+        { upstream: 'the Hyperliquid info API', call: 'clearinghouseState' },
+        () =>
+          fetchClearinghouseState({
+            user,
+            url: venue.url,
+            ...(venue.fetchFn ? { fetchFn: venue.fetchFn } : {}),
+            ...(deadline ? { timeoutMs: Math.max(1, Math.min(10_000, remainingMs(deadline))) } : {}),
+          }),
+      )
       return { state }
     } catch (err) {
       if (!(err instanceof BaseError)) throw err

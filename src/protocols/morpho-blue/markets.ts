@@ -1,4 +1,3 @@
-import type { ChainKey } from '../../chains/registry.js'
 import type { Address } from '../../core/address.js'
 
 /** A Morpho Blue deployment on one chain (one singleton contract holds every market). */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { configFromEnv, hasRealRpc } from '../../../src/config.js'
-import { AAVE_MARKETS } from '../../../src/protocols/aave-v3/markets.js'
+import { AAVE_V3_MARKETS } from '../../../src/protocols/aave-v3/markets.js'
 
 describe('configFromEnv', () => {
   it('serves nothing without RPC URLs or a manifest', () => {
@@ -55,7 +55,7 @@ describe('configFromEnv', () => {
   })
 
   it('every configured market has distinct ids', () => {
-    const ids = AAVE_MARKETS.map((m) => m.id)
+    const ids = AAVE_V3_MARKETS.map((m) => m.id)
     expect(new Set(ids).size).toBe(ids.length)
   })
 })

@@ -9,7 +9,6 @@ import { isAddress } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { CHAINS, type ChainKey } from '../../../../src/chains/registry.js'
 import {
-  AAVE_MARKETS,
   AAVE_V3_BOOK_POOLS,
   AAVE_V3_MARKETS,
   aaveMarketsForChain,
@@ -99,8 +98,7 @@ describe('Aave v3 markets from the address book', () => {
     expect(unsupported.length).toBeGreaterThan(0)
   })
 
-  it('the transitional AAVE_MARKETS and USD_PRICE_ORACLES come from the same generation', () => {
-    for (const m of AAVE_MARKETS) expect(AAVE_V3_MARKETS).toContainEqual(m)
+  it('USD_PRICE_ORACLES come from the same generation', () => {
     expect(USD_PRICE_ORACLES.ethereum).toBe('0x54586bE62E3c3580375aE3723C145253060Ca0C2')
   })
 })
