@@ -18,7 +18,9 @@
  */
 import { decodeAbiParameters } from 'viem'
 import { z } from 'zod'
+import { createChainClient } from './chains/client.js'
 import { CHAIN_KEY_PATTERN, CHAIN_KEYS, CHAINS, isChainKey } from './chains/registry.js'
+import type { StacklensConfig } from './config.js'
 import { type Address, parseAddress } from './core/address.js'
 import { BaseError } from './core/errors.js'
 import type { AaveMarketConfig } from './protocols/aave-v3/markets.js'
@@ -312,4 +314,31 @@ export async function applyConfigFile(
     }
   }
   return out
+}
+
+/**
+ * `config` with the chains and markets of a STACKLENS_CONFIG file (`text`, named `source` in
+ * errors) added. Aave v3 entries without `pool` are resolved once here through `call` (default:
+ * one eth_call on the entry's chain).
+ * @throws ConfigFileError (CONFIG_INVALID) naming the file and the field
+ */
+export async function configWithFile(
+  config: StacklensConfig,
+  text: string,
+  source: string,
+  call: ConfigChainCall = defaultConfigCall,
+): Promise<StacklensConfig> {
+  const file = parseConfigFile(text, source)
+  return { ...config, chains: await applyConfigFile(file, config.chains, call, source) }
+}
+
+const defaultConfigCall: ConfigChainCall = async (chain, to, data) => {
+  const client = createChainClient(chain.key, {
+    rpcUrls: chain.rpcUrls,
+    chainId: chain.chainId,
+    timeoutMs: 10_000,
+  })
+  const res = await client.call({ to, data })
+  if (!res.data || res.data === '0x') throw new Error(`no answer from ${to}`)
+  return res.data
 }

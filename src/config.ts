@@ -3,9 +3,7 @@
  * protocol's own address book, or the devchain manifest), from environment variables (Node
  * `process.env`, Worker `env`). The composition root (`src/app.ts`) builds it once.
  */
-import { createChainClient } from './chains/client.js'
 import { CHAIN_KEYS, CHAINS } from './chains/registry.js'
-import { applyConfigFile, type ConfigChainCall, parseConfigFile } from './config-file.js'
 import type { Address } from './core/address.js'
 import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
 import { DEX_POOLS } from './dex/dex-pools.js'
@@ -154,33 +152,6 @@ export function configFromEnv(
   }
   const hl = env.STACKLENS_HYPERLIQUID_API_URL?.trim()
   return { chains, localManifest, hyperliquid: hl ? { url: hl } : null, limits: limitsFromEnv(env) }
-}
-
-/**
- * `config` with the chains and markets of a STACKLENS_CONFIG file (`text`, named `source` in
- * errors) added. Aave v3 entries without `pool` are resolved once here through `call` (default:
- * one eth_call on the entry's chain).
- * @throws ConfigFileError (CONFIG_INVALID) naming the file and the field
- */
-export async function configWithFile(
-  config: StacklensConfig,
-  text: string,
-  source: string,
-  call: ConfigChainCall = defaultConfigCall,
-): Promise<StacklensConfig> {
-  const file = parseConfigFile(text, source)
-  return { ...config, chains: await applyConfigFile(file, config.chains, call, source) }
-}
-
-const defaultConfigCall: ConfigChainCall = async (chain, to, data) => {
-  const client = createChainClient(chain.key, {
-    rpcUrls: chain.rpcUrls,
-    chainId: chain.chainId,
-    timeoutMs: 10_000,
-  })
-  const res = await client.call({ to, data })
-  if (!res.data || res.data === '0x') throw new Error(`no answer from ${to}`)
-  return res.data
 }
 
 function withMorphoApi(config: MorphoBlueConfig | null, apiUrl: string | undefined): MorphoBlueConfig | null {

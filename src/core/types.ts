@@ -134,6 +134,13 @@ interface AaveV3CloseFactorBase {
   baseCurrencyUnit: bigint
   /** USD per whole base-currency unit, float (1 for USD-based markets). */
   baseCurrencyPriceUsd: number
+  /**
+   * Whether the health factor takes the average liquidation threshold in whole basis points
+   * (v3.0-v3.4 GenericLogic: sum(collateral x LT) / collateral, floored, then percentMul) or
+   * divides the raw weighted sum (v3.5+: sum(collateral x LT) wadDiv debt / 1e4). Absent: whole
+   * bps (the v3.0-v3.4 rule).
+   */
+  averageThresholdInWholeBps?: boolean
 }
 
 /**

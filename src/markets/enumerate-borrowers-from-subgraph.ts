@@ -6,10 +6,11 @@
  * block the indexer reported in `_meta`. The indexer gives the borrower SET only: positions are
  * read on chain. Payloads are validated with zod.
  */
-import { ClientError, GraphQLClient, gql } from 'graphql-request'
+
 import { z } from 'zod'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
+import { GraphQLClientError as ClientError, GraphQLClient } from '../protocols/graphql-client.js'
 import { sortAddresses } from './enumerate-borrowers-from-logs.js'
 import type { MarketRef } from './market-ref.js'
 import { mapLimit, type PageFilter, pageShard, splitIdSpace } from './paging.js'
@@ -22,7 +23,7 @@ export class SubgraphError extends BaseError {
   }
 }
 
-const META_QUERY = gql`
+const META_QUERY = /* GraphQL */ `
   query StacklensMeta {
     _meta {
       block {
@@ -39,7 +40,7 @@ const META_QUERY = gql`
  * Aave v3 subgraph: a UserReserve id is user + underlying asset + pool (the PoolAddressesProvider),
  * lowercase hex, so the id space shards by the user's address.
  */
-const AAVE_QUERY = gql`
+const AAVE_QUERY = /* GraphQL */ `
   query StacklensAaveBorrowers($first: Int!, $where: UserReserve_filter!, $block: Block_height) {
     userReserves(first: $first, orderBy: id, orderDirection: asc, where: $where, block: $block) {
       id
@@ -55,7 +56,7 @@ const AAVE_QUERY = gql`
  * Morpho Blue subgraph (Messari lending schema): a Position id is
  * `{account}-{market}-{side}-{counter}`, so it also shards by the account's address.
  */
-const MORPHO_QUERY = gql`
+const MORPHO_QUERY = /* GraphQL */ `
   query StacklensMorphoBorrowers($first: Int!, $where: Position_filter!, $block: Block_height) {
     positions(first: $first, orderBy: id, orderDirection: asc, where: $where, block: $block) {
       id

@@ -78,7 +78,7 @@ export function maintenanceScalesWithNotional(rule: PerpLiquidationRule): boolea
 export function averagesThresholdInWholeBps(rule: LendingLiquidationRule): boolean {
   switch (rule.kind) {
     case 'aave-v3-close-factor':
-      return true
+      return rule.averageThresholdInWholeBps ?? true
     case 'morpho-blue':
     case 'comet-absorb':
     case 'target-health-factor':

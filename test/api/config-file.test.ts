@@ -7,8 +7,8 @@
 import { encodeAbiParameters } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStacklens } from '../../src/app.js'
-import { configFromEnv, configWithFile } from '../../src/config.js'
-import { applyConfigFile, ConfigFileError, parseConfigFile } from '../../src/config-file.js'
+import { configFromEnv } from '../../src/config.js'
+import { applyConfigFile, ConfigFileError, configWithFile, parseConfigFile } from '../../src/config-file.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 const A = '0x1111111111111111111111111111111111111111'

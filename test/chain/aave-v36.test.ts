@@ -52,21 +52,10 @@ beforeAll(async () => {
   if (!t.manifest.aaveV36) throw new Error('the devchain manifest has no aaveV36 section')
   v36 = t.manifest.aaveV36
   poolAbi = compileAaveV36().PoolInstance.abi
-  chainV36 = {
-    ...t.chain,
-    aaveMarkets: [
-      ...t.chain.aaveMarkets,
-      {
-        id: v36.marketId,
-        protocol: 'aave-v3',
-        name: 'Aave v3.6 devchain',
-        chain: 'local',
-        poolAddressesProvider: v36.poolAddressesProvider as Address,
-        pool: v36.pool as Address,
-        uiPoolDataProvider: v36.uiPoolDataProvider as Address,
-      },
-    ],
-  }
+  // The composition's own binding of chain local (src/config.ts: localChainRuntime) serves both
+  // Aave markets; the test checks that it does rather than building its own.
+  chainV36 = t.chain
+  expect(chainV36.aaveMarkets.map((m) => m.id)).toEqual(['aave-v3-local', v36.marketId])
   const base = configFromEnv({}, t.manifest)
   appV36 = createApp({ config: { ...base, chains: { ...base.chains, local: chainV36 } } })
 })

@@ -6,7 +6,13 @@ import type { Address } from '../../core/address.js'
 import { ProtocolModelMismatchError } from '../../core/errors.js'
 import { MAX_UINT256, toFloat } from '../../core/math.js'
 import type { AaveV3CloseFactorRule, Leg, LiquidationPrice, Position } from '../../core/types.js'
-import { type AaveState, computeAccountData, findLiquidationPrice, getIsolationAsset } from './math.js'
+import {
+  type AaveState,
+  aaveMathRules,
+  computeAccountData,
+  findLiquidationPrice,
+  getIsolationAsset,
+} from './math.js'
 import type { AaveAccountData, AaveBaseCurrency, AaveVersion } from './types.js'
 
 /** Identifies the market a position belongs to. */
@@ -53,6 +59,14 @@ export function aaveLiquidationLogic(version: AaveVersion | undefined): AaveLiqu
     default:
       return 'v3.0'
   }
+}
+
+/**
+ * Whether the HF of a market at `version` takes the average LT in whole bps (v3.0-v3.4) or the
+ * raw weighted sum (v3.5+: aave-v3-origin v3.5.0 GenericLogic; ../shared/protocols/aave-v3-origin/FACTS.md §2).
+ */
+export function aaveAveragesThresholdInWholeBps(version: AaveVersion | undefined): boolean {
+  return !aaveMathRules(version).roundingV35
 }
 
 /**
@@ -200,7 +214,10 @@ export function buildAavePosition(
     debtUsd,
     legs,
     liquidationPrices,
-    liquidationRule: aaveV3LiquidationRule(aaveLiquidationLogic(state.market.version), base),
+    liquidationRule: {
+      ...aaveV3LiquidationRule(aaveLiquidationLogic(state.market.version), base),
+      averageThresholdInWholeBps: aaveAveragesThresholdInWholeBps(state.market.version),
+    },
     details: {
       layout: state.market.layout,
       /** The Aave version read from the Pool (POOL_REVISION + layouts); null if it states none. */

@@ -4,13 +4,14 @@
  * (`STACKLENS_MORPHO_API_URL`); the payload is validated with zod, and any failure falls back to
  * log discovery (the chain is the truth, the API only saves round trips).
  */
-import { ClientError, GraphQLClient, gql } from 'graphql-request'
+
 import type { Hex } from 'viem'
 import { z } from 'zod'
 import type { Address } from '../../core/address.js'
 import { BaseError } from '../../core/errors.js'
+import { GraphQLClientError as ClientError, GraphQLClient } from '../graphql-client.js'
 
-const QUERY = gql`
+const QUERY = /* GraphQL */ `
   query StacklensUserMarkets($address: String!, $chainId: Int!) {
     userByAddress(address: $address, chainId: $chainId) {
       marketPositions {
