@@ -19,8 +19,9 @@ import {
   WalletQuerySchema,
 } from '../api/query-schemas.js'
 import { type Json, toJson, walletReportJson } from '../api/serialize.js'
-import { stacklensFromEnv } from '../app.js'
-import type { StacklensEnv } from '../config.js'
+import { createStacklens } from '../app.js'
+import { configFromEnv, type StacklensEnv } from '../config.js'
+import { ConfigFileError, configWithFile } from '../config-file.js'
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { DEFAULT_MANIFEST_PATH, startDevchain } from '../devchain/devchain.js'
@@ -68,6 +69,8 @@ export function exitCodeOf(err: unknown): number {
   )
     return 2
   if (err instanceof BaseError) {
+    // A STACKLENS_CONFIG file the user gave is bad input here (the server answers 503 for it).
+    if (err.code === 'CONFIG_INVALID') return 2
     const status = STATUS_OF[err.code]
     return status < 500 ? 2 : status === 500 ? 1 : 3
   }
@@ -86,7 +89,7 @@ function parseWith<S extends z.ZodType>(schema: S, input: Record<string, unknown
  * manifest (STACKLENS_MANIFEST or .stacklens/devchain.json), which must exist; a scan of every
  * chain adds it when it exists.
  */
-function sourcesFor(env: StacklensEnv, chain: string | undefined): ReportSources {
+async function sourcesFor(env: StacklensEnv, chain: string | undefined): Promise<ReportSources> {
   let manifest: DevchainManifest | null = null
   if (chain === 'local' || (chain === undefined && !env.STACKLENS_RPC_LOCAL)) {
     try {
@@ -95,7 +98,18 @@ function sourcesFor(env: StacklensEnv, chain: string | undefined): ReportSources
       if (chain === 'local') throw err
     }
   }
-  return stacklensFromEnv(env, manifest).sources
+  let config = configFromEnv(env, manifest)
+  const file = env.STACKLENS_CONFIG
+  if (file) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      throw new ConfigFileError(`STACKLENS_CONFIG: no readable file at ${file}`)
+    }
+    config = await configWithFile(config, text, `STACKLENS_CONFIG (${file})`)
+  }
+  return createStacklens({ config }).sources
 }
 
 const fmtUsd = (v: number) =>
@@ -221,7 +235,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (positionals.length !== 1) throw new BaseError('INVALID_REQUEST', `wallet takes one address\n${USAGE}`)
     const { address } = parseWith(WalletParamsSchema, { address: positionals[0] })
     const q = parseWith(WalletQuerySchema, { chain: values.chain ?? 'local', block: values.block })
-    const sources = sourcesFor(io.env, q.chain)
+    const sources = await sourcesFor(io.env, q.chain)
     if (!values.json) io.err(`reading ${address} on ${q.chain}...\n`)
     const read = await readWalletReport(sources, { address, chain: q.chain, blockNumber: q.block })
     if (values.json) return json(walletReportJson(read))
@@ -258,7 +272,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const q = parseWith(ExposureQuerySchema, raw)
       if (!values.json) io.err(`${doing} ${address} on ${chainFlag}...\n`)
       const report = toJson(
-        await exposureReport(sourcesFor(io.env, q.chain), {
+        await exposureReport(await sourcesFor(io.env, q.chain), {
           address,
           chain: q.chain,
           blockNumber: q.block,
@@ -273,7 +287,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const q = parseWith(StressQuerySchema, raw)
     if (!values.json) io.err(`${doing} ${address} on ${chainFlag}...\n`)
     const report = toJson(
-      await stressReport(sourcesFor(io.env, q.chain), {
+      await stressReport(await sourcesFor(io.env, q.chain), {
         address,
         chain: q.chain,
         blockNumber: q.block,
@@ -305,7 +319,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const q = parseWith(CascadeQuerySchema, { ...values, chain: values.chain ?? 'local' })
     if (!values.json) io.err(`reading every borrower of ${market} on ${q.chain}...\n`)
     const body = toJson(
-      await marketCascadeReport(sourcesFor(io.env, q.chain), {
+      await marketCascadeReport(await sourcesFor(io.env, q.chain), {
         chain: q.chain,
         market,
         asset: q.asset,

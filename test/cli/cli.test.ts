@@ -169,6 +169,56 @@ describe('bad input exits 2', () => {
   })
 })
 
+describe('STACKLENS_CONFIG (issue 12 item 3)', () => {
+  async function withConfig(config: string, args: string[]): Promise<Run> {
+    const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`)
+    writeFileSync(file, config)
+    let stdout = ''
+    let stderr = ''
+    const code = await runCli(args, {
+      env: { ...cliEnv(manifestPath), STACKLENS_CONFIG: file },
+      out: (line) => {
+        stdout += `${line}\n`
+      },
+      err: (text) => {
+        stderr += text
+      },
+      color: false,
+    })
+    return { code, stdout, stderr }
+  }
+
+  it('a declared chain (the devchain under another key) reads with --chain', async () => {
+    const m = t.manifest
+    const config = JSON.stringify({
+      chains: [{ key: 'myfork', chainId: m.chainId, rpcUrls: [m.rpcUrl], multicall3: m.multicall3 }],
+      markets: [
+        {
+          protocol: 'aave-v3',
+          chain: 'myfork',
+          id: 'aave-v3-myfork',
+          poolAddressesProvider: m.aaveV3.poolAddressesProvider,
+          uiPoolDataProvider: m.aaveV3.uiPoolDataProvider,
+        },
+      ],
+    })
+    const r = await withConfig(config, ['wallet', looper, '--chain', 'myfork', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const body = JSON.parse(r.stdout) as { positions: { market: string; status: string }[] }
+    expect(body.positions).toMatchObject([{ market: 'aave-v3-myfork', status: 'ok' }])
+  })
+
+  it('a bad file exits 2 naming the field', async () => {
+    const r = await withConfig('{"chains":[{"key":"Bad Key","chainId":1,"rpcUrls":["http://x.example"]}]}', [
+      'wallet',
+      looper,
+      '--json',
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/STACKLENS_CONFIG .*chains\[0\]\.key/)
+  })
+})
+
 describe('upstream failure exits 3', () => {
   it('the manifest RPC is a closed port: unreachable', async () => {
     const closed = join(dir, 'closed.json')
