@@ -23,7 +23,6 @@ import type { Address } from '../../src/core/address.js'
 import { MAX_UINT256 } from '../../src/core/math.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import { createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
-import type { AaveV4Deployment } from '../../src/protocols/aave-v4/markets.js'
 import {
   type AaveV4HubAsset,
   computeAccountData,
@@ -36,8 +35,8 @@ import {
 import { discoverAaveV4 } from '../../src/protocols/aave-v4/read.js'
 import type { AaveV4LiquidationRule, AaveV4UserReserve } from '../../src/protocols/aave-v4/types.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
-import type { ChainRuntime } from '../../src/protocols/types.js'
-import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
+import { aaveV4ReplayChain } from '../support/aave-v4-replay.js'
+import { loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface ExpectedReserve {
   symbol: string
@@ -102,33 +101,7 @@ describe.skipIf(!rec)(
   'Aave V4 on the recording of the real contracts (needs ../shared; skipped when absent)',
   () => {
     const r = rec!
-    const deployment: AaveV4Deployment = {
-      id: 'aave-v4-replay',
-      chain: 'local',
-      chainId: r.chainId,
-      hubs: [{ name: 'Hub', address: r.contracts.hub as Address }],
-      spokes: Object.entries(r.spokes).map(([label, s]) => ({
-        id: `aave-v4-replay-${label}`,
-        name: `Replay ${label}`,
-        address: s.address as Address,
-        oracle: s.oracle as Address,
-      })),
-      startBlock: 0n,
-      logsBlockSpan: 1_000_000n,
-      source: 'recording aave-v4-1e8de86.json',
-    }
-    const chain: ChainRuntime = {
-      key: 'local',
-      chainId: r.chainId,
-      rpcUrls: [],
-      multicall3: CANONICAL_MULTICALL3 as Address,
-      aaveMarkets: [],
-      usdPriceOracle: null,
-      morphoBlue: null,
-      comets: [],
-      gmxV2: [],
-      aaveV4: [deployment],
-    }
+    const { deployment, chain } = aaveV4ReplayChain(r)
     const adapter = createAaveV4Adapter()
     const marketOf = (label: string) => `aave-v4-replay-${label}`
     const okAt = (positions: PositionResult[], label: string): Position | undefined => {

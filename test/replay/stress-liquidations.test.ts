@@ -33,11 +33,10 @@ import type { Address } from '../../src/core/address.js'
 import type { Leg, Position } from '../../src/core/types.js'
 import { aaveV3LiquidationRule } from '../../src/protocols/aave-v3/position.js'
 import { createAaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
-import type { AaveV4Deployment } from '../../src/protocols/aave-v4/markets.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
-import type { ChainRuntime } from '../../src/protocols/types.js'
 import { stressPosition } from '../../src/risk/stress.js'
-import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
+import { aaveV4ReplayChain } from '../support/aave-v4-replay.js'
+import { loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 const NO_MOVE = { name: 'no move', shocks: {} }
 const rel = (a: number, b: number) => Math.abs(a / b - 1)
@@ -66,33 +65,7 @@ const v4 = loadRecording<V4Recording>('aave-v4', 'aave-v4-1e8de86.json')
 describe.skipIf(!v4)('Aave V4 stress prediction = the recorded liquidationCall (needs ../shared)', () => {
   it('target HF, bonus, fee: user `liquidated` on Spoke main at B2 (164) vs the call at B3 (165)', async () => {
     const r = v4!
-    const deployment: AaveV4Deployment = {
-      id: 'aave-v4-replay',
-      chain: 'local',
-      chainId: r.chainId,
-      hubs: [{ name: 'Hub', address: r.contracts.hub as Address }],
-      spokes: Object.entries(r.spokes).map(([label, s]) => ({
-        id: `aave-v4-replay-${label}`,
-        name: `Replay ${label}`,
-        address: s.address as Address,
-        oracle: s.oracle as Address,
-      })),
-      startBlock: 0n,
-      logsBlockSpan: 1_000_000n,
-      source: 'recording aave-v4-1e8de86.json',
-    }
-    const chain: ChainRuntime = {
-      key: 'local',
-      chainId: r.chainId,
-      rpcUrls: [],
-      multicall3: CANONICAL_MULTICALL3 as Address,
-      aaveMarkets: [],
-      usdPriceOracle: null,
-      morphoBlue: null,
-      comets: [],
-      gmxV2: [],
-      aaveV4: [deployment],
-    }
+    const { chain } = aaveV4ReplayChain(r)
     const { client } = replayClient(r)
     const w = await readWallet({
       client,
