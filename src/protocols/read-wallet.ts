@@ -116,8 +116,13 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
   const { deadline, logBudget } = params
   // The head is read once, before anything is built from the block: a pinned block above it is
   // refused, and a discovery's log ranges and the batch share the block `latest` resolved to.
+  // An adapter with no market on this chain has nothing to discover (and no reason to make the
+  // read fetch the head first).
+  const discovering = adapters.map(
+    (a) => a.discover !== undefined && (a.listMarkets?.(chain).length ?? 1) > 0,
+  )
   const pin =
-    params.blockNumber !== undefined || adapters.some((a) => a.discover)
+    params.blockNumber !== undefined || discovering.some(Boolean)
       ? await resolveBlock({
           client,
           chain: chain.key,
@@ -128,8 +133,8 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
   const blockNumber = pin?.blockNumber
   // Round trip 1 (only when some adapter must discover markets): every discovery at once.
   const discovered = await Promise.all(
-    adapters.map(async (a) => {
-      if (!a.discover) return undefined
+    adapters.map(async (a, i) => {
+      if (!a.discover || !discovering[i]) return undefined
       try {
         return await a.discover({
           client,
