@@ -4,6 +4,7 @@
  * one (per process on Node, per isolate on Workers) and injects it into the adapters and the
  * market-wide reads; each cache is size-bounded.
  */
+import { createHeadCache, type HeadCache } from '../chains/head-cache.js'
 import { type CometHintsCache, createCometHintsCache } from './compound-v3/index.js'
 import { createMorphoFactsCache, type MorphoFactsCache } from './morpho-blue/index.js'
 
@@ -13,9 +14,15 @@ export interface ReadCaches {
   morphoFacts: MorphoFactsCache
   /** Compound v3 learned asset lists by `chain:comet`. */
   cometHints: CometHintsCache
+  /** The highest head seen per chain (a pinned block at or below it needs no head read). */
+  heads: HeadCache
 }
 
-/** Fresh, empty caches with their default bounds (10,000 Morpho markets, 1,000 Comets). */
+/** Fresh, empty caches with their default bounds (10,000 Morpho markets, 1,000 Comets, 1,000 chains). */
 export function createReadCaches(): ReadCaches {
-  return { morphoFacts: createMorphoFactsCache(), cometHints: createCometHintsCache() }
+  return {
+    morphoFacts: createMorphoFactsCache(),
+    cometHints: createCometHintsCache(),
+    heads: createHeadCache(),
+  }
 }

@@ -45,6 +45,7 @@ export async function readWalletAcross(
         user: address,
         adapters: sources.adapters,
         rateCalls: sources.assets.rateCallsFor(chain.key),
+        heads: sources.caches.heads,
         ...(blockNumber === undefined ? {} : { blockNumber }),
         ...budget,
       }),
