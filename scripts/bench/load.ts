@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import { createStacklens } from '../../src/app.js'
+import { createNodeFetch } from '../../src/chains/node-fetch.js'
 import { configFromEnv } from '../../src/config.js'
 import { freePort } from '../../src/devchain/anvil.js'
 import { startDevchain } from '../../src/devchain/devchain.js'
@@ -66,7 +67,12 @@ async function run(mode: 'pool' | 'inline'): Promise<Run> {
   }
   const pool =
     mode === 'pool' ? createMonteCarloPool(values.workers ? { size: Number(values.workers) } : {}) : null
-  const { app } = createStacklens({ config, runtime: pool ? { runMonteCarlo: pool.run } : {} })
+  // Bound as `npm start` binds it: JSON-RPC over node:http keep-alive.
+  const { app } = createStacklens({
+    config,
+    fetchFn: createNodeFetch(),
+    runtime: pool ? { runMonteCarlo: pool.run } : {},
+  })
   const port = await freePort()
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' })
   const url = `http://127.0.0.1:${port}`
