@@ -10,18 +10,9 @@
  * and it all runs after every other deployment, so no other address, nonce or seeded block moves.
  */
 import { type Address, getAddress, maxUint256, parseEther, parseUnits } from 'viem'
-import {
-  aaveV4HubDoubleAbi,
-  aaveV4HubDoubleBytecode,
-} from './contracts/AaveV4HubDouble.artifact.js'
-import {
-  aaveV4OracleDoubleAbi,
-  aaveV4OracleDoubleBytecode,
-} from './contracts/AaveV4OracleDouble.artifact.js'
-import {
-  aaveV4SpokeDoubleAbi,
-  aaveV4SpokeDoubleBytecode,
-} from './contracts/AaveV4SpokeDouble.artifact.js'
+import { aaveV4HubDoubleAbi, aaveV4HubDoubleBytecode } from './contracts/AaveV4HubDouble.artifact.js'
+import { aaveV4OracleDoubleAbi, aaveV4OracleDoubleBytecode } from './contracts/AaveV4OracleDouble.artifact.js'
+import { aaveV4SpokeDoubleAbi, aaveV4SpokeDoubleBytecode } from './contracts/AaveV4SpokeDouble.artifact.js'
 import type { DeployedAave } from './deploy-aave.js'
 import type { AaveV4Manifest, ManifestWallet } from './manifest.js'
 import { type DevchainClients, deploy, send } from './tx.js'

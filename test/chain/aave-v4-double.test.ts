@@ -21,8 +21,8 @@ import { aaveV4SpokeDoubleAbi } from '../../src/devchain/contracts/AaveV4SpokeDo
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
 import { AAVE_V4_ROLES, V4_STACKER } from '../../src/devchain/deploy-aave-v4.js'
 import { send } from '../../src/devchain/tx.js'
-import { aaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
 import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
+import { aaveV4Adapter } from '../../src/protocols/aave-v4/index.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -106,7 +106,10 @@ describe('the Aave V4 test doubles on the devchain', () => {
     const local = body.chains.find((c) => c.key === 'local')!
     expect(local.markets.filter((m) => m.protocol === 'aave-v4')).toEqual([
       expect.objectContaining({ id: 'aave-v4-local-main-spoke', source: 'devchain manifest (test double)' }),
-      expect.objectContaining({ id: 'aave-v4-local-stable-spoke', source: 'devchain manifest (test double)' }),
+      expect.objectContaining({
+        id: 'aave-v4-local-stable-spoke',
+        source: 'devchain manifest (test double)',
+      }),
     ])
   })
 
@@ -120,7 +123,10 @@ describe('the Aave V4 test doubles on the devchain', () => {
     })) as { deployments: Record<string, { spoke: string; reserves: number[] }[]> }
     const spokes = found.deployments['aave-v4-local']!
     expect(spokes.map((s) => s.spoke)).toEqual([spoke('main').spoke])
-    expect(spokes[0]!.reserves).toEqual([Number(reserveId('main', 'WETH')), Number(reserveId('main', 'USDC'))])
+    expect(spokes[0]!.reserves).toEqual([
+      Number(reserveId('main', 'WETH')),
+      Number(reserveId('main', 'USDC')),
+    ])
     // The liquidity provider (the V4 admin) supplied on both Spokes; the Aave-only looper on none.
     const lp = (await aaveV4Adapter.discover!({
       client: t.client,
@@ -209,7 +215,9 @@ describe('v4-stacker: Aave v3 wstETH -> WETH -> Aave V4 collateral -> USDC', () 
       const later = await expectExactHf(user)
       // Drawn and premium interest (5% APR x 1.05) lower the HF; the index is accrued in views only.
       expect(later.onChain.healthFactor).toBeLessThan(before.onChain.healthFactor)
-      expect(BigInt((later.p.details.reserves as { premiumDebtRay: string }[])[1]!.premiumDebtRay)).toBeGreaterThan(0n)
+      expect(
+        BigInt((later.p.details.reserves as { premiumDebtRay: string }[])[1]!.premiumDebtRay),
+      ).toBeGreaterThan(0n)
 
       // A new WETH config (CF 75%) binds the wallet only on its next borrow (refresh of every collateral).
       const admin = AAVE_V4_ROLES.admin.address
@@ -219,7 +227,10 @@ describe('v4-stacker: Aave v3 wstETH -> WETH -> Aave V4 collateral -> USDC', () 
         address: main,
         abi: aaveV4SpokeDoubleAbi,
         functionName: 'addDynamicReserveConfig',
-        args: [reserveId('main', 'WETH'), { collateralFactor: 7500, maxLiquidationBonus: 10500, liquidationFee: 1000 }],
+        args: [
+          reserveId('main', 'WETH'),
+          { collateralFactor: 7500, maxLiquidationBonus: 10500, liquidationFee: 1000 },
+        ],
       })
       const kept = await expectExactHf(user)
       expect((kept.p.details.reserves as { dynamicConfigKey: number }[])[0]!.dynamicConfigKey).toBe(0)
@@ -231,7 +242,9 @@ describe('v4-stacker: Aave v3 wstETH -> WETH -> Aave V4 collateral -> USDC', () 
         args: [reserveId('main', 'USDC'), parseUnits('100', 6), user],
       })
       const rebound = await expectExactHf(user)
-      const weth = (rebound.p.details.reserves as { dynamicConfigKey: number; collateralFactorBps: number }[])[0]!
+      const weth = (
+        rebound.p.details.reserves as { dynamicConfigKey: number; collateralFactorBps: number }[]
+      )[0]!
       expect(weth).toMatchObject({ dynamicConfigKey: 1, collateralFactorBps: 7500 })
       // 5 WETH x 3,000 x 75% / (8,100 USDC + 30 days of interest) is about 1.38.
       expect(rebound.p.healthFactor).toBeGreaterThan(1.37)
