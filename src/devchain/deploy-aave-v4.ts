@@ -312,7 +312,7 @@ export async function deployAaveV4Double(
   return {
     manifest: {
       kind: 'test-double',
-      note: 'No Aave V4 bytecode ships on npm (its source is BUSL and unpublished): the Hub, Spokes and oracles here are test doubles (src/devchain/contracts/AaveV4SpokeDouble.sol) that answer the reads of the Aave V4 adapter with V4’s real ABI and compute getUserAccountData in Solidity by V4’s formulas from their stored state. They have a flat drawn rate per asset, no fees, repay, withdraw or liquidationCall. Exactness against the real V4 contracts is proven by replaying recordings of them (test/replay/aave-v4.test.ts). Prices come from the tokens’ SettablePriceFeed, shared with Aave v3.',
+      note: 'No Aave V4 bytecode ships on npm (its source is BUSL and unpublished): the Hub, Spokes and oracles here are test doubles (src/devchain/contracts/AaveV4SpokeDouble.sol) that answer the reads of the Aave V4 adapter with V4’s real ABI and compute getUserAccountData in Solidity by V4’s formulas from their stored state. They have a flat drawn rate per asset, no fees and no liquidationCall. Exactness against the real V4 contracts is proven by replaying recordings of them (test/replay/aave-v4.test.ts). Prices come from the tokens’ SettablePriceFeed, shared with Aave v3.',
       deploymentId: 'aave-v4-local',
       admin,
       hub,

@@ -13,7 +13,7 @@
  * Exactness of the adapter against the REAL V4 contracts is the replay tests' job
  * (test/replay/aave-v4.test.ts); this file checks the devchain wiring and the double.
  */
-import { type Address, erc20Abi, parseUnits } from 'viem'
+import { type Address, erc20Abi, maxUint256, parseAbi, parseUnits } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ANVIL_MNEMONIC } from '../../src/devchain/anvil.js'
@@ -249,6 +249,88 @@ describe('v4-stacker: Aave v3 wstETH -> WETH -> Aave V4 collateral -> USDC', () 
       // 5 WETH x 3,000 x 75% / (8,100 USDC + 30 days of interest) is about 1.38.
       expect(rebound.p.healthFactor).toBeGreaterThan(1.37)
       expect(rebound.p.healthFactor).toBeLessThan(1.39)
+    })
+  })
+
+  it('repay (premium first) and withdraw keep the adapter exact; a repaid, emptied Spoke serves no position', async () => {
+    const user = wallet('v4-stacker')
+    const main = spoke('main').spoke as Address
+    const usdc = token('USDC').address as Address
+    const tokenAbi = parseAbi([
+      'function mint(address account, uint256 value) returns (bool)',
+      'function approve(address spender, uint256 value) returns (bool)',
+    ])
+    const spokeTx = (functionName: 'repay' | 'withdraw', args: readonly [bigint, bigint, Address]) =>
+      send(t.clients, { from: user, address: main, abi: aaveV4SpokeDoubleAbi, functionName, args })
+    await t.isolated(async () => {
+      await t.clients.test.increaseTime({ seconds: 90 * 86_400 })
+      await t.clients.test.mine({ blocks: 1 })
+      await send(t.clients, {
+        from: user,
+        address: usdc,
+        abi: tokenAbi,
+        functionName: 'mint',
+        args: [user, parseUnits('1000', 6)],
+      })
+      await send(t.clients, {
+        from: user,
+        address: usdc,
+        abi: tokenAbi,
+        functionName: 'approve',
+        args: [main, maxUint256],
+      })
+      const usdcId = reserveId('main', 'USDC')
+      const [premiumBefore, [drawnBefore, premiumCeilBefore]] = await Promise.all([
+        t.client.readContract({
+          address: main,
+          abi: aaveV4SpokeDoubleAbi,
+          functionName: 'getUserPremiumDebtRay',
+          args: [usdcId, user],
+        }),
+        t.client.readContract({
+          address: main,
+          abi: aaveV4SpokeDoubleAbi,
+          functionName: 'getUserDebt',
+          args: [usdcId, user],
+        }),
+      ])
+      expect(premiumBefore).toBeGreaterThan(0n)
+      // 1,000 USDC: the premium first (a few USDC after 90 days), the rest off the drawn debt.
+      await spokeTx('repay', [usdcId, parseUnits('1000', 6), user])
+      const partial = await expectExactHf(user)
+      const usdcReserve = (
+        partial.p.details.reserves as { reserveId: number; premiumDebtRay: string; drawn: string }[]
+      ).find((r) => r.reserveId === Number(usdcId))!
+      expect(BigInt(usdcReserve.premiumDebtRay)).toBeLessThan(premiumBefore)
+      // The drawn debt fell by what the premium left of the 1,000 (rounding: a wei or two, plus
+      // the interest of the seconds between two blocks: ~11 wei a second on ~7,100 USDC).
+      const expected = drawnBefore - (parseUnits('1000', 6) - premiumCeilBefore)
+      expect(BigInt(usdcReserve.drawn) - expected).toBeGreaterThanOrEqual(0n)
+      expect(BigInt(usdcReserve.drawn) - expected).toBeLessThan(1000n)
+      // Everything: no debt, HF null; the stored risk premium stays (repay does not refresh it).
+      await spokeTx('repay', [usdcId, maxUint256, user])
+      const repaid = await readV4(user)
+      const p = repaid.positions[0]!
+      if (p.status !== 'ok') throw new Error(`V4 position not ok: ${JSON.stringify(p)}`)
+      expect(p.healthFactor).toBeNull()
+      expect(p.details.riskPremium).toMatchObject({ currentBps: 0, storedBps: 500, stale: true })
+      const [, isBorrowing] = await t.client.readContract({
+        address: main,
+        abi: aaveV4SpokeDoubleAbi,
+        functionName: 'getUserReserveStatus',
+        args: [usdcId, user],
+      })
+      expect(isBorrowing).toBe(false)
+      // Withdraw every WETH share: nothing left on the Spoke, no V4 row (discovery still sees it).
+      await spokeTx('withdraw', [reserveId('main', 'WETH'), maxUint256, user])
+      expect((await readV4(user)).positions).toEqual([])
+      const weth = await t.client.readContract({
+        address: token('WETH').address as Address,
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [user],
+      })
+      expect(weth).toBeGreaterThanOrEqual(parseUnits(V4_STACKER.v4CollateralWeth, 18) - 2n)
     })
   })
 

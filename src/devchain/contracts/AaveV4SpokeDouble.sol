@@ -11,10 +11,10 @@
 //   getUserSuppliedAssets, getUserSuppliedShares, getUserDebt, getUserTotalDebt,
 //   getUserPremiumDebtRay, getLiquidationConfig, getReserveCount, getReserve,
 //   getDynamicReserveConfig, getReserveId, ORACLE; events AddReserve, AddDynamicReserveConfig,
-//   Supply, Borrow, SetUsingAsCollateral, UpdateUserRiskPremium.
+//   Supply, Withdraw, Borrow, Repay, SetUsingAsCollateral, UpdateUserRiskPremium.
 // - Hub: getAssetCount, getAssetDrawnIndex, getAddedAssets, getAddedShares,
-//   getAssetUnderlyingAndDecimals, previewRemoveByShares, previewAddByAssets; events AddAsset,
-//   AddSpoke.
+//   getAssetUnderlyingAndDecimals, previewRemoveByShares, previewRemoveByAssets,
+//   previewAddByAssets; events AddAsset, AddSpoke.
 // - Oracle: getReservePrice (the feed's latestAnswer, reverting InvalidSource / InvalidPrice),
 //   getReservesPrices, getReserveSource, decimals (8).
 //
@@ -29,15 +29,18 @@
 // at each Hub action; premium shares = percentMulUp(drawnShares, stored risk premium) with the
 // offset reset so the premium accrued so far is kept; config keys bound on setUsingAsCollateral
 // (that reserve) and rebound on borrow (every collateral), the HF >= 1 check of borrow and of
-// disabling collateral under the refreshed keys, and the stored risk premium written after them.
+// disabling collateral under the refreshed keys, and the stored risk premium written after them;
+// withdraw at previewRemoveByAssets (shares rounded up) with the same check for a collateral;
+// repay premium first, drawn shares burnt rounded down, premium shares re-derived at the STORED
+// risk premium, the borrowing flag cleared at zero drawn shares, the stored premium left as is.
 //
 // What is NOT like V4 (simplifications of the double): one flat drawn rate per asset set by the
 // Hub's admin (no interest-rate strategy, no utilisation curve); no liquidity fee, realized fees,
 // swept amounts, deficits, caps, reinvestment or treasury; no position managers (the caller must
-// be the position owner), no intents, no multicall, no extSload; no repay, withdraw or
-// liquidationCall (so no Repay / Withdraw / LiquidationCall events: positions only grow), no
-// pause/freeze checks beyond `borrowable`; no SPOKE_REVISION (the adapter states no revision for
-// it). Tokens do move: supply pulls the underlying into the Hub, borrow sends it out.
+// be the position owner), no intents, no multicall, no extSload; no liquidationCall (so no
+// LiquidationCall, ReportDeficit or receiveShares), no dust rules on repay, no pause/freeze
+// checks beyond `borrowable`; no SPOKE_REVISION (the adapter states no revision for it). Tokens
+// do move: supply and repay pull the underlying into the Hub, withdraw and borrow send it out.
 //
 // Exactness against the REAL V4 contracts is proven elsewhere: test/replay/aave-v4.test.ts replays
 // recordings of the real Spoke/Hub (../shared/protocols/aave-v4/recordings) through the adapter.
@@ -66,6 +69,10 @@ function rayMulUp(uint256 a, uint256 b) pure returns (uint256) {
   return Math.mulDiv(a, b, V4D_RAY, Math.Rounding.Up);
 }
 
+function rayDivDown(uint256 a, uint256 b) pure returns (uint256) {
+  return Math.mulDiv(a, V4D_RAY, b);
+}
+
 function rayDivUp(uint256 a, uint256 b) pure returns (uint256) {
   return Math.mulDiv(a, V4D_RAY, b, Math.Rounding.Up);
 }
@@ -83,12 +90,17 @@ function toAssetsDown(uint256 shares, uint256 totalAssets, uint256 totalShares) 
   return Math.mulDiv(shares, totalAssets + V4D_VIRTUAL, totalShares + V4D_VIRTUAL);
 }
 
+/** assets -> shares, ceil (previewRemoveByAssets). */
+function toSharesUp(uint256 assets, uint256 totalAssets, uint256 totalShares) pure returns (uint256) {
+  return Math.mulDiv(assets, totalShares + V4D_VIRTUAL, totalAssets + V4D_VIRTUAL, Math.Rounding.Up);
+}
+
 /** assets -> shares, floor (previewAddByAssets). */
 function toSharesDown(uint256 assets, uint256 totalAssets, uint256 totalShares) pure returns (uint256) {
   return Math.mulDiv(assets, totalShares + V4D_VIRTUAL, totalAssets + V4D_VIRTUAL);
 }
 
-using {rayMulUp, rayDivUp, fromRayUp, percentMulUp, toAssetsDown, toSharesDown} for uint256;
+using {rayMulUp, rayDivDown, rayDivUp, fromRayUp, percentMulUp, toAssetsDown, toSharesUp, toSharesDown} for uint256;
 
 /** A TEST DOUBLE of an Aave V4 Hub: liquidity, added (supplied) shares, drawn shares and premium per asset. */
 contract AaveV4HubDouble {
@@ -231,6 +243,11 @@ contract AaveV4HubDouble {
     return shares.toAssetsDown(_addedAssets(a), a.addedShares);
   }
 
+  function previewRemoveByAssets(uint256 assetId, uint256 assets) public view returns (uint256) {
+    Asset storage a = _assets[assetId];
+    return assets.toSharesUp(_addedAssets(a), a.addedShares);
+  }
+
   function previewAddByAssets(uint256 assetId, uint256 assets) public view returns (uint256) {
     Asset storage a = _assets[assetId];
     return assets.toSharesDown(_addedAssets(a), a.addedShares);
@@ -256,6 +273,35 @@ contract AaveV4HubDouble {
     a.drawnShares += shares;
     a.liquidity -= amount;
     IAaveV4DoubleToken(a.underlying).transfer(to, amount);
+  }
+
+  /** Burns `shares` added shares and sends `amount` (the Spoke sized both, never above the shares' worth). */
+  function remove(uint256 assetId, uint256 amount, uint256 shares, address to) external onlySpoke(assetId) {
+    accrue(assetId);
+    Asset storage a = _assets[assetId];
+    if (amount > a.liquidity) revert InsufficientLiquidity();
+    a.addedShares -= shares;
+    a.liquidity -= amount;
+    IAaveV4DoubleToken(a.underlying).transfer(to, amount);
+  }
+
+  /**
+   * A repayment the Spoke pulled into the Hub: `amount` of liquidity back, `drawnShares` drawn
+   * shares burnt, the premium totals moved by the user's premium delta.
+   */
+  function restore(
+    uint256 assetId,
+    uint256 amount,
+    uint256 drawnShares,
+    int256 premiumSharesDelta,
+    int256 premiumOffsetRayDelta
+  ) external onlySpoke(assetId) {
+    accrue(assetId);
+    Asset storage a = _assets[assetId];
+    a.liquidity += amount;
+    a.drawnShares -= drawnShares;
+    a.premiumShares = uint256(int256(a.premiumShares) + premiumSharesDelta);
+    a.premiumOffsetRay += premiumOffsetRayDelta;
   }
 
   /** Applies a user's premium refresh to the asset's totals (premium conserved by construction). */
@@ -343,6 +389,12 @@ contract AaveV4SpokeDouble {
     uint32 dynamicConfigKey;
   }
 
+  struct PremiumDelta {
+    int256 sharesDelta;
+    int256 offsetRayDelta;
+    uint256 restoredPremiumRay;
+  }
+
   struct UserAccountData {
     uint256 riskPremium;
     uint256 avgCollateralFactor;
@@ -356,7 +408,16 @@ contract AaveV4SpokeDouble {
   event AddReserve(uint256 indexed reserveId, uint256 indexed assetId, address indexed hub);
   event AddDynamicReserveConfig(uint256 indexed reserveId, uint32 indexed dynamicConfigKey, DynamicReserveConfig config);
   event Supply(uint256 indexed reserveId, address indexed caller, address indexed user, uint256 suppliedShares, uint256 suppliedAmount);
+  event Withdraw(uint256 indexed reserveId, address indexed caller, address indexed user, uint256 withdrawnShares, uint256 withdrawnAmount);
   event Borrow(uint256 indexed reserveId, address indexed caller, address indexed user, uint256 drawnShares, uint256 drawnAmount);
+  event Repay(
+    uint256 indexed reserveId,
+    address indexed caller,
+    address indexed user,
+    uint256 drawnShares,
+    uint256 totalAmountRepaid,
+    PremiumDelta premiumDelta
+  );
   event SetUsingAsCollateral(uint256 indexed reserveId, address indexed caller, address indexed user, bool usingAsCollateral);
   event UpdateUserRiskPremium(address indexed user, uint256 riskPremium);
 
@@ -458,6 +519,106 @@ contract AaveV4SpokeDouble {
     _refreshValidateAndNotify(onBehalfOf);
     emit Borrow(reserveId, msg.sender, onBehalfOf, shares, amount);
     return (shares, amount);
+  }
+
+  /**
+   * Withdraws `amount` (all of it when `amount` >= the supplied assets: every share, for the
+   * floor-rounded assets) at previewRemoveByAssets (shares rounded up); a collateral withdrawal
+   * rebinds the keys, needs HF >= 1 and stores the risk premium.
+   */
+  function withdraw(uint256 reserveId, uint256 amount, address onBehalfOf) external returns (uint256 shares, uint256) {
+    if (msg.sender != onBehalfOf) revert Unauthorized();
+    Reserve storage r = _reserve(reserveId);
+    UserPosition storage p = _positions[onBehalfOf][reserveId];
+    AaveV4HubDouble hub = AaveV4HubDouble(r.hub);
+    hub.accrue(r.assetId);
+    uint256 supplied = hub.previewRemoveByShares(r.assetId, p.suppliedShares);
+    if (amount >= supplied) {
+      amount = supplied;
+      shares = p.suppliedShares;
+    } else {
+      shares = hub.previewRemoveByAssets(r.assetId, amount);
+    }
+    if (amount == 0) revert InvalidAmount();
+    hub.remove(r.assetId, amount, shares, msg.sender);
+    p.suppliedShares -= uint120(shares);
+    if (_status[onBehalfOf][reserveId] & STATUS_COLLATERAL != 0) _refreshValidateAndNotify(onBehalfOf);
+    emit Withdraw(reserveId, msg.sender, onBehalfOf, shares, amount);
+    return (shares, amount);
+  }
+
+  /**
+   * Repays premium first, then drawn debt (FACTS.md section 7): the whole debt when `amount`
+   * covers drawn + ceil(premium); else the premium (or `amount` of it) and the rest as drawn
+   * shares rounded down; premium shares re-derived from the remaining drawn shares at the STORED
+   * risk premium (no refresh); the borrowing flag cleared when no drawn share is left.
+   */
+  function repay(uint256 reserveId, uint256 amount, address onBehalfOf) external returns (uint256, uint256) {
+    if (msg.sender != onBehalfOf) revert Unauthorized();
+    Reserve storage r = _reserve(reserveId);
+    AaveV4HubDouble(r.hub).accrue(r.assetId);
+    RepayPlan memory plan = _repayPlan(r, _positions[onBehalfOf][reserveId], amount);
+    if (plan.paid == 0) revert InvalidAmount();
+    PremiumDelta memory delta = _applyRepayPremium(
+      _positions[onBehalfOf][reserveId],
+      plan,
+      _storedRiskPremium[onBehalfOf]
+    );
+    IAaveV4DoubleToken(r.underlying).transferFrom(msg.sender, r.hub, plan.paid);
+    AaveV4HubDouble(r.hub).restore(r.assetId, plan.paid, plan.shares, delta.sharesDelta, delta.offsetRayDelta);
+    UserPosition storage p = _positions[onBehalfOf][reserveId];
+    p.drawnShares -= uint120(plan.shares);
+    if (p.drawnShares == 0) _status[onBehalfOf][reserveId] &= ~STATUS_BORROWING;
+    emit Repay(reserveId, msg.sender, onBehalfOf, plan.shares, plan.paid, delta);
+    return (plan.shares, plan.paid);
+  }
+
+  struct RepayPlan {
+    uint256 index;
+    uint256 premiumRay;
+    uint256 premiumRayPaid;
+    /** Drawn shares burnt. */
+    uint256 shares;
+    /** Tokens pulled: drawn paid + ceil(premium paid). */
+    uint256 paid;
+  }
+
+  function _repayPlan(
+    Reserve storage r,
+    UserPosition storage p,
+    uint256 amount
+  ) internal view returns (RepayPlan memory plan) {
+    plan.index = _index(r);
+    plan.premiumRay = _premiumDebtRay(p, plan.index);
+    uint256 drawn = uint256(p.drawnShares).rayMulUp(plan.index);
+    uint256 premium = plan.premiumRay.fromRayUp();
+    if (amount >= drawn + premium) {
+      plan.premiumRayPaid = plan.premiumRay;
+      plan.shares = p.drawnShares;
+      plan.paid = drawn + premium;
+    } else if (amount <= premium) {
+      plan.premiumRayPaid = amount < premium ? amount * RAY : plan.premiumRay;
+      plan.paid = amount;
+    } else {
+      plan.premiumRayPaid = plan.premiumRay;
+      plan.shares = (amount - premium).rayDivDown(plan.index);
+      plan.paid = amount;
+    }
+  }
+
+  /** Premium shares from the drawn shares left at the stored premium; the offset keeps the unpaid premium. */
+  function _applyRepayPremium(
+    UserPosition storage p,
+    RepayPlan memory plan,
+    uint256 storedRiskPremium
+  ) internal returns (PremiumDelta memory delta) {
+    delta.restoredPremiumRay = plan.premiumRayPaid;
+    uint256 newShares = (uint256(p.drawnShares) - plan.shares).percentMulUp(storedRiskPremium);
+    int256 newOffset = int256(newShares * plan.index) - int256(plan.premiumRay - plan.premiumRayPaid);
+    delta.sharesDelta = int256(newShares) - int256(uint256(p.premiumShares));
+    delta.offsetRayDelta = newOffset - int256(p.premiumOffsetRay);
+    p.premiumShares = uint120(newShares);
+    p.premiumOffsetRay = int200(newOffset);
   }
 
   /** Public like V4's: stores the current risk premium and re-derives the premium shares. */
