@@ -15,7 +15,7 @@ import { aaveV4OracleDoubleAbi, aaveV4OracleDoubleBytecode } from './contracts/A
 import { aaveV4SpokeDoubleAbi, aaveV4SpokeDoubleBytecode } from './contracts/AaveV4SpokeDouble.artifact.js'
 import type { DeployedAave } from './deploy-aave.js'
 import type { AaveV4Manifest, ManifestWallet } from './manifest.js'
-import { type DevchainClients, deploy, send } from './tx.js'
+import { type DevchainClients, deploy, nextNonce, type PendingTx, submit, waitAll } from './tx.js'
 
 /**
  * The V4 double's accounts: anvil test-mnemonic indexes (public knowledge), with the addresses
@@ -169,8 +169,27 @@ export async function deployAaveV4Double(
     return t
   }
   const units = (symbol: string, amount: string) => parseUnits(amount, token(symbol).decimals)
+  // Each account's transactions are submitted with explicit nonces and waited for together
+  // (anvil mines them in order, one block each, as if each had been waited for).
+  const nonces = new Map<Address, number>()
+  const pending: PendingTx[] = []
+  const tx = async (
+    from: Address,
+    address: Address,
+    abi: unknown,
+    functionName: string,
+    args: readonly unknown[],
+  ) => {
+    const nonce = nonces.get(from) ?? (await nextNonce(clients, from))
+    nonces.set(from, nonce + 1)
+    pending.push(await submit(clients, { from, address, abi, functionName, args, nonce } as never))
+  }
+  const flush = async () => {
+    await waitAll(pending.splice(0))
+    nonces.clear()
+  }
   const tokenTx = (from: Address, symbol: string, functionName: string, args: readonly unknown[]) =>
-    send(clients, { from, address: token(symbol).address, abi: aave.abis.token, functionName, args } as never)
+    tx(from, token(symbol).address, aave.abis.token, functionName, args)
 
   progress('deploying the Aave V4 doubles (Hub, 2 Spokes, their oracles)')
   const deployBlock = await clients.public.getBlockNumber()
@@ -184,7 +203,7 @@ export async function deployAaveV4Double(
     }),
   )
   const hubTx = (functionName: string, args: readonly unknown[]) =>
-    send(clients, { from: admin, address: hub, abi: aaveV4HubDoubleAbi, functionName, args } as never)
+    tx(admin, hub, aaveV4HubDoubleAbi, functionName, args)
   const assets: AaveV4Manifest['assets'] = []
   for (const [assetId, a] of AAVE_V4_ASSETS.entries()) {
     const t = token(a.symbol)
@@ -200,6 +219,7 @@ export async function deployAaveV4Double(
   }
   const assetIdOf = (symbol: string) => AAVE_V4_ASSETS.findIndex((a) => a.symbol === symbol)
 
+  await flush()
   const spokes: AaveV4Manifest['spokes'] = []
   for (const spec of AAVE_V4_SPOKES) {
     const oracle = getAddress(
@@ -225,30 +245,18 @@ export async function deployAaveV4Double(
       const assetId = assetIdOf(r.symbol)
       const t = token(r.symbol)
       await hubTx('addSpoke', [BigInt(assetId), spoke])
-      await send(clients, {
-        from: admin,
-        address: spoke,
-        abi: aaveV4SpokeDoubleAbi,
-        functionName: 'addReserve',
-        args: [
-          hub,
-          assetId,
-          r.collateralRiskBps,
-          r.borrowable ? 0x04 : 0,
-          {
-            collateralFactor: r.collateralFactorBps,
-            maxLiquidationBonus: r.maxLiquidationBonusBps,
-            liquidationFee: r.liquidationFeeBps,
-          },
-        ],
-      })
-      await send(clients, {
-        from: admin,
-        address: oracle,
-        abi: aaveV4OracleDoubleAbi,
-        functionName: 'setReserveSource',
-        args: [BigInt(reserveId), t.priceFeed],
-      })
+      await tx(admin, spoke, aaveV4SpokeDoubleAbi, 'addReserve', [
+        hub,
+        assetId,
+        r.collateralRiskBps,
+        r.borrowable ? 0x04 : 0,
+        {
+          collateralFactor: r.collateralFactorBps,
+          maxLiquidationBonus: r.maxLiquidationBonusBps,
+          liquidationFee: r.liquidationFeeBps,
+        },
+      ])
+      await tx(admin, oracle, aaveV4OracleDoubleAbi, 'setReserveSource', [BigInt(reserveId), t.priceFeed])
       reserves.push({
         reserveId,
         symbol: r.symbol,
@@ -264,6 +272,7 @@ export async function deployAaveV4Double(
       })
     }
     spokes.push({ key: spec.key, id: spec.id, name: spec.name, spoke, oracle, reserves })
+    await flush()
   }
 
   const spokeOf = (key: string) => spokes.find((s) => s.key === key)!
@@ -273,13 +282,7 @@ export async function deployAaveV4Double(
     return BigInt(r.reserveId)
   }
   const spokeTx = (from: Address, key: string, functionName: string, args: readonly unknown[]) =>
-    send(clients, {
-      from,
-      address: spokeOf(key).spoke as Address,
-      abi: aaveV4SpokeDoubleAbi,
-      functionName,
-      args,
-    } as never)
+    tx(from, spokeOf(key).spoke as Address, aaveV4SpokeDoubleAbi, functionName, args)
 
   progress('seeding Aave V4 liquidity')
   for (const spec of AAVE_V4_SPOKES) {
@@ -290,13 +293,15 @@ export async function deployAaveV4Double(
     }
   }
 
+  await flush()
+
   progress('seeding the v3 + V4 stacker')
   const S = V4_STACKER
   const wstEth = units('wstETH', S.aaveSupplyWstEth)
   await tokenTx(stacker, 'wstETH', 'mint', [stacker, wstEth])
   await tokenTx(stacker, 'wstETH', 'approve', [aave.pool, maxUint256])
   const pool = (functionName: string, args: readonly unknown[]) =>
-    send(clients, { from: stacker, address: aave.pool, abi: aave.abis.pool, functionName, args } as never)
+    tx(stacker, aave.pool, aave.abis.pool, functionName, args)
   await pool('supply', [token('wstETH').address, wstEth, stacker, 0])
   await pool('borrow', [token('WETH').address, units('WETH', S.aaveBorrowWeth), 2n, 0, stacker])
   const weth = units('WETH', S.v4CollateralWeth)
@@ -308,6 +313,7 @@ export async function deployAaveV4Double(
     units('USDC', S.v4BorrowUsdc),
     stacker,
   ])
+  await flush()
 
   return {
     manifest: {
