@@ -10,7 +10,7 @@ import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
-import { aaveV4Adapter } from './aave-v4/index.js'
+import { aaveV4Adapter, aaveV4DeploymentsOf, createAaveV4Adapter } from './aave-v4/index.js'
 import { compoundV3Adapter, createCompoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
 import { hyperliquidAdapter } from './hyperliquid/index.js'
@@ -60,7 +60,7 @@ export const ADAPTERS: readonly ProtocolAdapter[] = [
 export function createAdapters(caches: ReadCaches): readonly ProtocolAdapter[] {
   return [
     aaveV3Adapter,
-    aaveV4Adapter,
+    createAaveV4Adapter(aaveV4DeploymentsOf, { logs: caches.aaveV4Logs }),
     createMorphoBlueAdapter({ facts: caches.morphoFacts }),
     createCompoundV3Adapter({ hints: caches.cometHints }),
     gmxV2Adapter,

@@ -1,6 +1,7 @@
 /**
  * Round trips of one wallet read on the devchain (the looper: Aave v3.0, Morpho Blue, the Comet
- * double, the GMX Reader double; the v3.6 market is read too and holds nothing of it), counted at the client's fetch: the head shares discovery's
+ * double, the GMX Reader double; the v3.6 market and the Aave V4 double are read too and hold
+ * nothing of it), counted at the client's fetch: the head shares discovery's
  * JSON-RPC batch, a block at or below a head already seen costs no head read, and a block above
  * every head seen is checked (and refused above the chain's) before discovery.
  */
@@ -54,7 +55,9 @@ describe('readWallet round trips', () => {
     expect(posts).toHaveLength(2)
     // eth_blockNumber first in the batch, so the node answers it before discovery's reads.
     expect(posts[0]![0]).toBe('eth_blockNumber')
-    expect(posts[0]!.slice(1).sort()).toEqual(['eth_call', 'eth_getLogs'])
+    // GMX's positions + feeds (eth_call), Morpho's events, Aave V4's user events and the market
+    // facts above what the root's cache holds (eth_getLogs x 3).
+    expect(posts[0]!.slice(1).sort()).toEqual(['eth_call', 'eth_getLogs', 'eth_getLogs', 'eth_getLogs'])
     expect(posts[1]).toEqual(['eth_call'])
     expect(heads.get('local')).toBe(report.blockNumber)
   })
