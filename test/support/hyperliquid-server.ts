@@ -1,7 +1,10 @@
 /**
  * A local stand-in for Hyperliquid's info API (`POST /info`), named as a double: it serves
- * scripted answers per user so tests exercise the adapter's real HTTP path (status codes,
- * headers, bodies) without the venue.
+ * scripted answers per request so tests exercise the adapter's real HTTP path (status codes,
+ * headers, bodies) without the venue. It speaks the request types the adapter sends:
+ * `clearinghouseState` (per user, and per HIP-3 dex with `dex`), `perpDexs` and `meta` (per dex).
+ * An unscripted `perpDexs` answers `[null]` (the venue's answer when no HIP-3 dex is deployed);
+ * anything else unscripted answers 422, as the venue does to a body it cannot deserialize.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -21,10 +24,12 @@ export interface HyperliquidServerDouble {
   /** Every request body received, in order. */
   requests: Array<Record<string, unknown>>
   /**
-   * Scripts the answers to `clearinghouseState` for `user` (lowercase 0x address): served in
-   * order, the last one repeated.
+   * Scripts the answers to `clearinghouseState` for `user` (lowercase 0x address) on the default
+   * dex, or on HIP-3 dex `dex`: served in order, the last one repeated.
    */
-  script(user: string, answers: ScriptedAnswer[]): void
+  script(user: string, answers: ScriptedAnswer[], dex?: string): void
+  /** Scripts the answers to `perpDexs`, or to `meta` of `dex` ("" = the default dex). */
+  scriptInfo(type: 'perpDexs' | 'meta', answers: ScriptedAnswer[], dex?: string): void
   close(): Promise<void>
 }
 
@@ -47,8 +52,21 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
         return
       }
       requests.push(body)
-      const script = req.url === '/info' ? scripts.get(String(body.user)) : undefined
-      if (!script || body.type !== 'clearinghouseState') {
+      const dex = typeof body.dex === 'string' ? body.dex : ''
+      const key =
+        body.type === 'clearinghouseState'
+          ? `user:${String(body.user)}@${dex}`
+          : body.type === 'perpDexs'
+            ? 'perpDexs'
+            : body.type === 'meta'
+              ? `meta@${dex}`
+              : undefined
+      const script = req.url === '/info' && key ? scripts.get(key) : undefined
+      if (!script && req.url === '/info' && key === 'perpDexs') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('[null]')
+        return
+      }
+      if (!script) {
         res.writeHead(422, { 'content-type': 'text/plain' }).end('Failed to deserialize the JSON body')
         return
       }
@@ -63,8 +81,11 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    script(user, answers) {
-      scripts.set(user.toLowerCase(), { answers, served: 0 })
+    script(user, answers, dex = '') {
+      scripts.set(`user:${user.toLowerCase()}@${dex}`, { answers, served: 0 })
+    },
+    scriptInfo(type, answers, dex = '') {
+      scripts.set(type === 'perpDexs' ? 'perpDexs' : `meta@${dex}`, { answers, served: 0 })
     },
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   }
