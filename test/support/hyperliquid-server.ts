@@ -15,6 +15,8 @@ export interface ScriptedAnswer {
   body?: unknown
   raw?: string
   headers?: Record<string, string>
+  /** Answer after this many milliseconds (to observe concurrency). */
+  delayMs?: number
 }
 
 /** A running double. */
@@ -23,6 +25,8 @@ export interface HyperliquidServerDouble {
   url: string
   /** Every request body received, in order. */
   requests: Array<Record<string, unknown>>
+  /** The most requests that were pending at once so far. */
+  maxInFlight(): number
   /**
    * Scripts the answers to `clearinghouseState` for `user` (lowercase 0x address) on the default
    * dex, or on HIP-3 dex `dex`: served in order, the last one repeated.
@@ -37,6 +41,8 @@ export interface HyperliquidServerDouble {
 export async function startHyperliquidServer(): Promise<HyperliquidServerDouble> {
   const scripts = new Map<string, { answers: ScriptedAnswer[]; served: number }>()
   const requests: Array<Record<string, unknown>> = []
+  let inFlight = 0
+  let maxInFlight = 0
   const server: Server = createServer((req, res) => {
     let text = ''
     req.on('data', (chunk: Buffer) => {
@@ -72,8 +78,13 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
       }
       const answer = script.answers[Math.min(script.served, script.answers.length - 1)]!
       script.served++
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
-      res.end(answer.raw ?? JSON.stringify(answer.body ?? null))
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      setTimeout(() => {
+        inFlight--
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+        res.end(answer.raw ?? JSON.stringify(answer.body ?? null))
+      }, answer.delayMs ?? 0)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -81,6 +92,7 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    maxInFlight: () => maxInFlight,
     script(user, answers, dex = '') {
       scripts.set(`user:${user.toLowerCase()}@${dex}`, { answers, served: 0 })
     },
