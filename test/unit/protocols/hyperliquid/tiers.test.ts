@@ -56,12 +56,15 @@ describe('tiered maintenance margin (docs: Margin tiers)', () => {
       '100,000 / 6 - 7,666.67 = 9,000 (= 100,000 / 10 - 1,000), rounded up by 1e-18',
     ],
     [200_000, 2, 25_666_666_666_666_666_666_668n, 'ceil(200,000 / 6) - floor(7,666.67)'],
-  ] as const)('testnet DOGE table, notional %d: tier %d, maintenance %s (%s)', (notional, tier, mm, _arithmetic) => {
-    const m = tieredMaintenanceMargin(usd(notional), DOCS_TESTNET_DOGE)
-    expect(m.tier).toBe(tier)
-    expect(m.maintenanceMargin).toBe(mm)
-    expect(m.maintenanceMarginRate).toBe(1 / (2 * DOCS_TESTNET_DOGE[tier]!.maxLeverage))
-  })
+  ] as const)(
+    'testnet DOGE table, notional %d: tier %d, maintenance %s (%s)',
+    (notional, tier, mm, _arithmetic) => {
+      const m = tieredMaintenanceMargin(usd(notional), DOCS_TESTNET_DOGE)
+      expect(m.tier).toBe(tier)
+      expect(m.maintenanceMargin).toBe(mm)
+      expect(m.maintenanceMarginRate).toBe(1 / (2 * DOCS_TESTNET_DOGE[tier]!.maxLeverage))
+    },
+  )
 
   it('mainnet BTC table: a 200M position needs 3.125M, not the untiered 2.5M', () => {
     // deduction(1) = 150M * (1/40 - 1/80) = 1.875M; 200M / 40 - 1.875M = 3.125M
