@@ -180,6 +180,8 @@ export function positionsFromClearinghouseState(
       liquidationRule: hyperliquidMaintenanceRule('cross', venueMaintenance, cross),
       details: {
         dex,
+        // The dex's collateral (spot token index; 0 = USDC): USD figures of a HIP-3 dex are in it.
+        collateralToken: options.meta?.collateralToken ?? null,
         marginMode: 'cross',
         healthFactorDefinition: 'accountValue / maintenanceMargin (cross account)',
         accountValueUsd: crossAccountValue,
@@ -216,6 +218,7 @@ export function positionsFromClearinghouseState(
       liquidationRule: hyperliquidMaintenanceRule('isolated', f.maintenanceMarginUsd, [f]),
       details: {
         dex,
+        collateralToken: options.meta?.collateralToken ?? null,
         marginMode: 'isolated',
         healthFactorDefinition: 'isolated margin / maintenance margin (this position)',
         accountValueUsd: margin,
