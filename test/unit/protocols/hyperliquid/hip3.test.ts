@@ -98,6 +98,7 @@ describe('HIP-3 dexes', () => {
     })
     const details = iso.details as {
       dex: string
+      collateralToken: number | null
       liquidationPriceMismatch: boolean
       maintenanceMarginUsd: number
       positions: Array<{
@@ -109,6 +110,7 @@ describe('HIP-3 dexes', () => {
     }
     expect(details).toMatchObject({
       dex: 'xyz',
+      collateralToken: 0,
       maintenanceMarginUsd: 1_800,
       liquidationPriceMismatch: false,
     })
