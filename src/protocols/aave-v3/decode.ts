@@ -435,6 +435,36 @@ export function decodeUserReserves(
   return { eModeCategoryId: Number(eModeCategoryId), reserves: userReserves }
 }
 
+/**
+ * Whether `getUserReservesData` says the user holds nothing in the market: every reserve's scaled
+ * supply, scaled variable debt and (v3.0) stable principal zero, the rule by which
+ * computeAccountData finds no term. False when the answer is not exactly the layout's (the full
+ * decode then reports it), so only a well-formed empty answer short-cuts the market's decode.
+ */
+export function userHoldsNothing(layout: AaveLayout, data: Hex, reserveCount: number): boolean {
+  const fields = layout === 'v3.0' ? 7 : 4
+  if ((data.length - 2) / 2 !== 32 * (3 + fields * reserveCount)) return false
+  try {
+    const [rows] = decodeInLayout<readonly [readonly Record<string, unknown>[], number]>(
+      layout,
+      'getUserReservesData',
+      data,
+      {},
+    )
+    return (
+      rows.length === reserveCount &&
+      rows.every(
+        (r) =>
+          r.scaledATokenBalance === 0n &&
+          r.scaledVariableDebt === 0n &&
+          (layout !== 'v3.0' || r.principalStableDebt === 0n),
+      )
+    )
+  } catch {
+    return false
+  }
+}
+
 /** Decodes `Pool.getUserAccountData`. */
 export function decodeAccountData(data: Hex): AaveAccountData {
   const [

@@ -20,6 +20,7 @@ import {
   detectAaveVersion,
   probeEModeFieldCount,
   probeReserveFieldCount,
+  userHoldsNothing,
 } from './decode.js'
 import type { AaveMarketConfig } from './markets.js'
 import type { AaveState } from './math.js'
@@ -125,12 +126,19 @@ class AaveReadFailedError extends BaseError {
 }
 
 /**
- * The last market decode, reused while the same getReservesData answer comes back for the same
- * block (a market-wide read decodes hundreds of users against one answer: ~2.5 ms each saved).
- * Keyed by the answer itself, the layout, the block time and the reserve ids; a fresh shallow copy
- * is returned each time (callers set `eModes` on it).
+ * Each market's last reserves decode, reused while the same getReservesData answer comes back for
+ * the same block (a market-wide read decodes hundreds of users against one answer, and concurrent
+ * wallet requests in one block share it). A memo of a pure function, not state: keyed by its whole
+ * input (the answer itself, the layout, the block time, the reserve ids), so it can never serve
+ * anything stale; bounded to {@link RESERVES_DECODES_MAX} markets. A fresh shallow copy is returned
+ * each time (callers set `eModes` on it).
  */
-let lastReservesDecode: { key: string; data: Hex; value: ReturnType<typeof decodeReservesData> } | undefined
+const reservesDecodes = new Map<
+  string,
+  { key: string; data: Hex; value: ReturnType<typeof decodeReservesData> }
+>()
+/** Markets whose last decode is kept (one entry per market: its latest answer). */
+const RESERVES_DECODES_MAX = 256
 
 function decodeReservesDataCached(
   layout: AaveLayout,
@@ -141,13 +149,16 @@ function decodeReservesDataCached(
   timestamp: bigint,
   context: ErrorContext,
 ): ReturnType<typeof decodeReservesData> {
-  const key = `${context.chain}|${context.market}|${layout}|${fields}|${timestamp}|${reservesList.join(',')}|${[...reserveIds.entries()].join(',')}`
-  if (lastReservesDecode && lastReservesDecode.key === key && lastReservesDecode.data === data) {
-    const v = lastReservesDecode.value
+  const market = `${context.chain}|${context.market}`
+  const key = `${layout}|${fields}|${timestamp}|${reservesList.join(',')}|${[...reserveIds.entries()].join(',')}`
+  const last = reservesDecodes.get(market)
+  if (last && last.key === key && last.data === data) {
+    const v = last.value
     return { ...v, eModes: new Map(v.eModes) }
   }
   const value = decodeReservesData(layout, data, reservesList, reserveIds, timestamp, context, fields)
-  lastReservesDecode = { key, data, value: { ...value, eModes: new Map(value.eModes) } }
+  if (!last && reservesDecodes.size >= RESERVES_DECODES_MAX) reservesDecodes.clear()
+  reservesDecodes.set(market, { key, data, value: { ...value, eModes: new Map(value.eModes) } })
   return value
 }
 
@@ -193,6 +204,16 @@ export async function decodeAaveWallet(
     context,
   )
   const { layout, version } = detected
+  // No balance in the market, no position (computeAccountData's own rule): answered from the
+  // user's reserves alone, without decoding the market's reserves (no work the answer does not use).
+  if (
+    userHoldsNothing(
+      layout,
+      need(CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData'),
+      reservesList.length,
+    )
+  )
+    return []
 
   const reserveIds = new Map(reservesList.map((a, i) => [a.toLowerCase(), i]))
   const count = results[CALL.reservesCount]

@@ -20,6 +20,7 @@ import {
   decodeReservesData,
   decodeReservesList,
   decodeUserReserves,
+  userHoldsNothing,
 } from '../../../../src/protocols/aave-v3/decode.js'
 import { computeAccountData, isInEModeCategory } from '../../../../src/protocols/aave-v3/math.js'
 import type { AaveLayout } from '../../../../src/protocols/aave-v3/types.js'
@@ -731,5 +732,35 @@ describe('Pool answers', () => {
   it('decodeReservesList round-trips getReservesList', () => {
     const data = encodeFunctionResult({ abi: aavePoolAbi, functionName: 'getReservesList', result: ASSETS })
     expect(decodeReservesList(data)).toEqual(ASSETS)
+  })
+})
+
+describe('userHoldsNothing (the short cut past the market decode)', () => {
+  // Hand-written getUserReservesData answers in the v3.3 layout (4 fields per row), encoded with
+  // viem's encodeFunctionResult and the repository's ABI.
+  const row = (asset: Address, supply: bigint, debt: bigint) => ({
+    underlyingAsset: asset,
+    scaledATokenBalance: supply,
+    usageAsCollateralEnabledOnUser: supply > 0n,
+    scaledVariableDebt: debt,
+  })
+  const answer = (rows: ReturnType<typeof row>[]) =>
+    encodeFunctionResult({
+      abi: uiPoolDataProviderV33Abi,
+      functionName: 'getUserReservesData',
+      result: [rows, 0],
+    })
+
+  it('true when every reserve is empty, false as soon as one holds supply or debt', () => {
+    expect(userHoldsNothing('v3.3', answer([row(WETH, 0n, 0n), row(USDC, 0n, 0n)]), 2)).toBe(true)
+    expect(userHoldsNothing('v3.3', answer([row(WETH, 0n, 0n), row(USDC, 1n, 0n)]), 2)).toBe(false)
+    expect(userHoldsNothing('v3.3', answer([row(WETH, 0n, 7n), row(USDC, 0n, 0n)]), 2)).toBe(false)
+  })
+
+  it('false (the full decode decides) for an answer not of the layout or the reserve count', () => {
+    const empty = answer([row(WETH, 0n, 0n), row(USDC, 0n, 0n)])
+    expect(userHoldsNothing('v3.3', empty, 3)).toBe(false)
+    expect(userHoldsNothing('v3.0', empty, 2)).toBe(false)
+    expect(userHoldsNothing('v3.3', '0x', 0)).toBe(false)
   })
 })
