@@ -7,6 +7,10 @@
  *   `wrangler secret put STACKLENS_RPC_ETHEREUM`.
  * - `STACKLENS_LOCAL_MANIFEST`: a devchain manifest (JSON text, or a JSON object var) enables chain
  *   `local`; `STACKLENS_RPC_LOCAL` overrides the RPC URL written in it.
+ * - `STACKLENS_CONFIG`: the configuration file's CONTENT (a Worker has no files): JSON text, or a
+ *   JSON object var (`[vars.STACKLENS_CONFIG]`), the same schema as on Node (chains, markets,
+ *   limits). It is applied once per isolate on the first request (it may ask a chain, e.g. an Aave
+ *   PoolAddressesProvider for its Pool); a bad one answers a 500 naming the field.
  *
  * Runtime-agnostic: no `node:` imports, no Node globals, no compatibility flags needed.
  *
@@ -17,6 +21,7 @@ import { errorBody } from './api/errors.js'
 import type { RateLimiter } from './api/limits.js'
 import { createStacklens } from './app.js'
 import { configFromEnv, type StacklensEnv } from './config.js'
+import { ConfigFileError, configWithFile } from './config-file.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 
 /**
@@ -27,6 +32,8 @@ export interface WorkerEnv {
   [binding: string]: unknown
   /** The devchain manifest, as JSON text or as a parsed object. */
   STACKLENS_LOCAL_MANIFEST?: unknown
+  /** The configuration file's content, as JSON text or as a parsed object. */
+  STACKLENS_CONFIG?: unknown
 }
 
 /** The part of the Workers `ExecutionContext` this entry needs (kept local: no global Workers types). */
@@ -37,6 +44,8 @@ export interface WorkerExecutionContext {
 
 /** The variable that holds the devchain manifest. */
 const MANIFEST_VAR = 'STACKLENS_LOCAL_MANIFEST'
+/** The variable that holds the configuration file's content. */
+const CONFIG_VAR = 'STACKLENS_CONFIG'
 
 /** Hint shown by the API when a real chain is asked for but has no RPC here. */
 const WORKER_CONFIG_HINT = 'set the Worker variable or secret STACKLENS_RPC_<CHAIN> to an RPC URL'
@@ -63,8 +72,13 @@ function stacklensEnv(env: WorkerEnv): StacklensEnv {
 /** A stable key of the env values the configuration depends on. */
 function cacheKey(env: WorkerEnv, vars: StacklensEnv): string {
   const manifest = env?.[MANIFEST_VAR]
+  const file = env?.[CONFIG_VAR]
   const entries = Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return JSON.stringify([entries, typeof manifest === 'string' ? null : (manifest ?? null)])
+  return JSON.stringify([
+    entries,
+    typeof manifest === 'string' ? null : (manifest ?? null),
+    typeof file === 'string' ? null : (file ?? null),
+  ])
 }
 
 /** Parses and validates `STACKLENS_LOCAL_MANIFEST`; `null` when it is unset or empty. */
@@ -111,24 +125,68 @@ function platformRateLimiter(env: WorkerEnv): RateLimiter | undefined {
   }
 }
 
-/** Builds the request handler for `env`: the app, or a fixed 500 answer naming the bad variable. */
+/** The configuration file's text from `STACKLENS_CONFIG` (text or object var); null when unset or empty. */
+function configText(value: unknown): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string') return value.trim() === '' ? null : value
+  return JSON.stringify(value)
+}
+
+/** A handler answering a fixed 500 that names the bad variable (logged once). */
+function misconfigured(err: Error): Handler {
+  const message = `the Worker is misconfigured: ${err.message}`
+  console.error(`[stacklens] ${message}`)
+  return () => Response.json(errorBody('INTERNAL', message), { status: 500 })
+}
+
+/**
+ * Builds the request handler for `env`: the app, or a fixed 500 answer naming the bad variable.
+ * With STACKLENS_CONFIG the app is built on the first request (applying the file may read a
+ * chain), then reused.
+ */
 function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
   try {
     const manifest = parseLocalManifest(env?.[MANIFEST_VAR])
     // One stacklens (clients, read caches) per isolate and configuration.
     const rateLimiter = platformRateLimiter(env)
-    const { app } = createStacklens({
-      config: configFromEnv(vars, manifest),
-      configHint: WORKER_CONFIG_HINT,
-      // Monte Carlo runs inline (an isolate has one thread); the client is Cloudflare's view of it.
-      runtime: { clientIp: (c) => c.req.header('cf-connecting-ip'), ...(rateLimiter ? { rateLimiter } : {}) },
-    })
-    return (request) => app.fetch(request)
+    const appFor = (config: ReturnType<typeof configFromEnv>): Handler => {
+      const { app } = createStacklens({
+        config,
+        configHint: WORKER_CONFIG_HINT,
+        // Monte Carlo runs inline (an isolate has one thread); the client is Cloudflare's view of it.
+        runtime: {
+          clientIp: (c) => c.req.header('cf-connecting-ip'),
+          ...(rateLimiter ? { rateLimiter } : {}),
+        },
+      })
+      return (request) => app.fetch(request)
+    }
+    const base = configFromEnv(vars, manifest)
+    const text = configText(env?.[CONFIG_VAR])
+    if (text === null) return appFor(base)
+    let built: Promise<Handler> | null = null
+    return async (request) => {
+      built ??= configWithFile(base, text, CONFIG_VAR).then(appFor, (err: unknown) => {
+        if (err instanceof ConfigFileError) return misconfigured(err)
+        // A chain the file names did not answer: this request is a 503, the next one tries again.
+        built = null
+        console.error(
+          `[stacklens] ${CONFIG_VAR} could not be applied: ${err instanceof Error ? err.name : 'error'}`,
+        )
+        return () =>
+          Response.json(
+            errorBody(
+              'RPC_UNAVAILABLE',
+              `${CONFIG_VAR} could not be applied yet: a chain it names did not answer`,
+            ),
+            { status: 503 },
+          )
+      })
+      return (await built)(request)
+    }
   } catch (err) {
     if (!(err instanceof WorkerConfigError)) throw err
-    const message = `the Worker is misconfigured: ${err.message}`
-    console.error(`[stacklens] ${message}`)
-    return () => Response.json(errorBody('INTERNAL', message), { status: 500 })
+    return misconfigured(err)
   }
 }
 

@@ -28,12 +28,21 @@ let badManifest: Worker
  * wrangler.toml gives) pointing at a dead RPC, and STACKLENS_RPC_LOCAL at the devchain.
  */
 let overridden: Worker
+/** The Worker with a STACKLENS_CONFIG declaring a chain on the devchain (an Aave market by provider). */
+let configured: Worker
+/** The Worker with a STACKLENS_CONFIG that names an unknown protocol. */
+let badConfig: Worker
 
 /**
  * The variables the tests depend on, empty (= unset): wrangler also loads a developer's .dev.vars
  * or .env, and the bindings given here take precedence over those.
  */
-const UNSET = { STACKLENS_LOCAL_MANIFEST: '', STACKLENS_RPC_LOCAL: '', STACKLENS_RPC_ETHEREUM: '' }
+const UNSET = {
+  STACKLENS_LOCAL_MANIFEST: '',
+  STACKLENS_RPC_LOCAL: '',
+  STACKLENS_RPC_ETHEREUM: '',
+  STACKLENS_CONFIG: '',
+}
 
 /** Starts the Worker of wrangler.toml in workerd with the given text variables and JSON object vars. */
 async function startWorker(
@@ -69,7 +78,30 @@ beforeAll(async () => {
   t = await startTestDevchain()
   looper = t.manifest.wallets.find((w) => w.key === 'looper')!.address
   const manifest = JSON.stringify(t.manifest)
-  ;[withManifest, bare, badManifest, overridden] = await Promise.all([
+  const m = t.manifest
+  // As the Node test of STACKLENS_CONFIG (test/api/config-file.test.ts): the devchain declared as a
+  // chain of its own, its Aave market given by its PoolAddressesProvider (the Pool is asked for).
+  const file = {
+    chains: [
+      {
+        key: 'myfork',
+        chainId: m.chainId,
+        rpcUrls: [m.rpcUrl],
+        multicall3: m.multicall3,
+        usdPriceOracle: m.aaveV3.oracle,
+      },
+    ],
+    markets: [
+      {
+        protocol: 'aave-v3',
+        chain: 'myfork',
+        id: 'aave-v3-myfork',
+        poolAddressesProvider: m.aaveV3.poolAddressesProvider,
+        uiPoolDataProvider: m.aaveV3.uiPoolDataProvider,
+      },
+    ],
+  }
+  ;[withManifest, bare, badManifest, overridden, configured, badConfig] = await Promise.all([
     startWorker({ STACKLENS_LOCAL_MANIFEST: manifest }),
     startWorker({}),
     startWorker({ STACKLENS_LOCAL_MANIFEST: JSON.stringify({ ...t.manifest, chainId: 'x', wallets: [{}] }) }),
@@ -77,6 +109,8 @@ beforeAll(async () => {
       { STACKLENS_RPC_LOCAL: t.devchain.rpcUrl },
       { STACKLENS_LOCAL_MANIFEST: { ...t.manifest, rpcUrl: 'http://127.0.0.1:9/' } },
     ),
+    startWorker({}, { STACKLENS_CONFIG: file }),
+    startWorker({ STACKLENS_CONFIG: JSON.stringify({ markets: [{ protocol: 'euler', chain: 'myfork' }] }) }),
   ])
   // `ready` resolves before workerd has loaded the bundle: the first request of each Worker waits
   // for that (a few seconds for all four together); take it here so startup failures show here.
@@ -175,6 +209,26 @@ describe('the Worker in workerd', () => {
     expect(a.status).toBe(500)
     expect(errorOf(a).message).toMatch(/STACKLENS_LOCAL_MANIFEST is not a valid devchain manifest: .*chainId/)
     expect(errorOf(a).message).not.toMatch(/\bat .+\.(ts|js):\d+/)
+  })
+
+  it('applies STACKLENS_CONFIG (a JSON object var): the declared chain reads as the devchain does', async () => {
+    const block = await t.client.getBlockNumber()
+    const [fork, dev] = await Promise.all([
+      get(configured, `/v1/wallets/${looper}?chain=myfork&block=${block}`),
+      get(withManifest, `/v1/wallets/${looper}?chain=local&block=${block}`),
+    ])
+    expect(fork.status).toBe(200)
+    type Row = { protocol: string; market: string; status: string; healthFactor: number | null }
+    const aave = (b: Record<string, unknown>) =>
+      (b.positions as Row[]).filter((p) => p.protocol === 'aave-v3').map((p) => [p.status, p.healthFactor])
+    expect(aave(fork.body)).toEqual(aave(dev.body))
+    expect(aave(fork.body)).toHaveLength(1)
+  })
+
+  it('answers a clear 500 naming the field when STACKLENS_CONFIG is invalid', async () => {
+    const a = await get(badConfig, '/health')
+    expect(a.status).toBe(500)
+    expect(errorOf(a).message).toMatch(/STACKLENS_CONFIG: markets\[0\]\.protocol/)
   })
 
   it('takes the manifest as a JSON object var and STACKLENS_RPC_LOCAL over its rpcUrl', async () => {
