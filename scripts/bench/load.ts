@@ -103,8 +103,7 @@ async function startServer(mode: 'pool' | 'inline'): Promise<{ url: string; stop
   }
 }
 
-async function run(mode: 'pool' | 'inline'): Promise<Run> {
-  const server = await startServer(mode)
+async function run(mode: 'pool' | 'inline', server: Awaited<ReturnType<typeof startServer>>): Promise<Run> {
   const url = server.url
   // Warm-up: clients, caches, a small simulation (and the pool's first worker).
   await (await fetch(`${url}/v1/wallets/${looper}?chain=local`)).text()
@@ -180,7 +179,9 @@ async function run(mode: 'pool' | 'inline'): Promise<Run> {
 }
 
 try {
-  const results = [await run('pool'), await run('inline')]
+  const pool = await startServer('pool')
+  const inline = await startServer('inline')
+  const results = [await run('pool', pool), await run('inline', inline)]
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-')
   console.log(
     `\n${REQUESTS} wallet requests at ${CONCURRENCY} concurrent + ${MC} Monte Carlo (${values.paths} paths x ${values.steps} steps), /health probed every 10 ms\n`,
