@@ -16,6 +16,7 @@ import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
+import { deploySmartAccountDemo } from './deploy-smart-accounts.js'
 import { deployUniswapV3 } from './deploy-uniswap.js'
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
@@ -243,6 +244,10 @@ export async function deployDevchain(
     v36Admin,
     v36Wallets.map((w) => w.key),
   )
+  // After everything, from its own accounts: the smart-account registry stand-ins and proxy-owner.
+  const smart = await deploySmartAccountDemo(clients, aave, morpho, progress)
+  manifest.smartAccounts = smart.manifest
+  manifest.wallets.push(...smart.wallets)
   return manifest
 }
 
