@@ -140,8 +140,10 @@ async function scanDpm(
   } catch (err) {
     if (!(err instanceof BaseError) || !RETRY_AS_CHUNKS.has(err.code)) throw err
   }
-  // The chunks end at the block the batch was read at (known once it answered).
-  const to = pinned ?? (await batch).blockNumber
+  // The chunks end at the block the batch was read at, once it answered (a pinned block above the
+  // head fails there, before any range is planned).
+  const read = await batch
+  const to = pinned ?? read.blockNumber
   const ranges = filters.flatMap((f) =>
     planLogRanges({
       budget,

@@ -10,13 +10,19 @@
  * DSAs (their addresses come from that walk) are read once it answers. A chain without registries,
  * or a read with discovery off, is exactly `readWallet` of the owner.
  */
-
-import { confirmAccounts, findAccountCandidates, hasCandidates } from '../accounts/discover.js'
+import {
+  type AccountCandidates,
+  confirmAccounts,
+  findAccountCandidates,
+  hasCandidates,
+} from '../accounts/discover.js'
 import { accountRegistriesFor, hasRegistries } from '../accounts/registry.js'
 import type { SmartAccount } from '../accounts/types.js'
 import type { RateCall } from '../assets/rates.js'
+import { resolveBlock } from '../chains/block.js'
 import type { ChainClient } from '../chains/client.js'
 import { type Address, sameAddress } from '../core/address.js'
+import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { AccountKind, PositionResult } from '../core/types.js'
 import type { DevchainManifest } from '../devchain/manifest.js'
 import { readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
@@ -87,14 +93,35 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
       accountNotes: [],
     }
   }
-  const candidates = await findAccountCandidates({
-    client,
-    chain,
-    registries,
-    owner,
-    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-    ...budget,
-  })
+  let candidates: AccountCandidates
+  try {
+    candidates = await findAccountCandidates({
+      client,
+      chain,
+      registries,
+      owner,
+      ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+      ...budget,
+    })
+  } catch (err) {
+    if (params.blockNumber === undefined || !(err instanceof BaseError)) throw err
+    // A block above the head: the read's own head check answers it, naming the head.
+    if (err.code === 'BLOCK_OUT_OF_RANGE') {
+      await resolveBlock({ client, chain: chain.key, blockNumber: params.blockNumber, ...budget })
+      throw err
+    }
+    // Before the Multicall3 exists nothing can be batched: the owner's read says so per market.
+    if (!(err instanceof NotDeployedAtBlockError)) throw err
+    const report = await read(owner, params.blockNumber, true)
+    return {
+      ...report,
+      positions: attribute(report.positions, owner, 'eoa', owner),
+      accounts: [],
+      accountNotes: [
+        `no smart-account discovery on ${chain.key} at block ${params.blockNumber}: ${err.message}`,
+      ],
+    }
+  }
   const block = candidates.blockNumber
   const ownerRead = read(owner, block, true)
   if (!hasCandidates(candidates)) {
