@@ -138,28 +138,30 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
     (a) => !sameAddress(a, owner),
   )
   const earlyReads = new Map(early.map((a) => [a.toLowerCase(), read(a, block, false)]))
-  const settled = await Promise.allSettled([
-    confirmAccounts({
-      client,
-      chain,
-      registries,
-      owner,
-      candidates,
-      ...(budget.deadline ? { deadline: budget.deadline } : {}),
-    }),
-    ownerRead,
-    ...earlyReads.values(),
-  ])
+  // The DSAs' reads start as soon as the walk names them (not after the early reads).
+  const confirmedP = confirmAccounts({
+    client,
+    chain,
+    registries,
+    owner,
+    candidates,
+    ...(budget.deadline ? { deadline: budget.deadline } : {}),
+  })
+  const accountReadsP = confirmedP.then((confirmed) =>
+    Promise.all(
+      confirmed.accounts.map(async (account) => ({
+        account,
+        report: await (earlyReads.get(account.address.toLowerCase()) ?? read(account.address, block, false)),
+      })),
+    ),
+  )
+  // Every read settles before a failure is thrown: none is left running unobserved.
+  const settled = await Promise.allSettled([confirmedP, ownerRead, accountReadsP, ...earlyReads.values()])
   const failed = settled.find((s) => s.status === 'rejected')
   if (failed) throw failed.reason
-  const confirmed = (settled[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof confirmAccounts>>>).value
-  const ownerReport = (settled[1] as PromiseFulfilledResult<WalletChainReport>).value
-  const reports = await Promise.all(
-    confirmed.accounts.map(async (account) => ({
-      account,
-      report: await (earlyReads.get(account.address.toLowerCase()) ?? read(account.address, block, false)),
-    })),
-  )
+  const confirmed = await confirmedP
+  const ownerReport = await ownerRead
+  const reports = await accountReadsP
   return {
     ...ownerReport,
     positions: [

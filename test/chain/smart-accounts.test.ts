@@ -12,8 +12,12 @@
 import { type Address, parseAbi, parseUnits } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createChainClient } from '../../src/chains/client.js'
+import { configFromEnv } from '../../src/config.js'
 import { ANVIL_MNEMONIC } from '../../src/devchain/anvil.js'
 import { PROXY_OWNER, SMART_ACCOUNT_ROLES } from '../../src/devchain/deploy-smart-accounts.js'
+import { createReportSources } from '../../src/report/report-sources.js'
+import { readWalletReport } from '../../src/report/wallet-report.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain
@@ -204,5 +208,51 @@ describe('smart accounts (devchain stand-ins)', () => {
     expect(link.via).toBe('same-token')
     expect(byId.get(link.to)?.accountKind).toBe('ds-proxy')
     expect(lower(byId.get(link.to)!.account!)).toBe(lower(proxy))
+  })
+
+  it('round trips: discovery adds one before the reads, the confirmations and DSA walk one more', async () => {
+    /** Every HTTP request to the RPC: its JSON-RPC methods and when it was out. */
+    const requests: { methods: string[]; start: number; end: number }[] = []
+    const fetchFn: typeof fetch = async (input, init) => {
+      const start = performance.now()
+      const body = JSON.parse(String(init?.body)) as { method: string } | { method: string }[]
+      const res = await fetch(input, init)
+      await res.clone().text()
+      requests.push({ methods: [body].flat().map((b) => b.method), start, end: performance.now() })
+      return res
+    }
+    const sources = createReportSources({
+      config: configFromEnv({}, t.manifest),
+      clientFor: (chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls, fetchFn }),
+    })
+    /** The longest chain of requests each sent after the previous one answered. */
+    const depth = () => {
+      const sorted = [...requests].sort((a, b) => a.start - b.start)
+      const d = sorted.map(() => 1)
+      sorted.forEach((r, i) => {
+        for (let j = 0; j < i; j++) if (sorted[j]!.end <= r.start) d[i] = Math.max(d[i]!, d[j]! + 1)
+      })
+      return Math.max(...d)
+    }
+    const measure = async (accounts: boolean) => {
+      requests.length = 0
+      const read = await readWalletReport(sources, { address: owner(), chain: 'local', accounts })
+      const methods = requests.flatMap((r) => r.methods)
+      return { read, depth: depth(), calls: methods.filter((m) => m === 'eth_call').length, methods }
+    }
+    const alone = await measure(false)
+    const withAccounts = await measure(true)
+    expect(withAccounts.read.accounts).toHaveLength(3)
+    // Owner alone: head, Morpho discovery logs, the batch. With accounts: discovery first; the
+    // owner's, the DSProxy's and the DPM account's reads (head, logs, batch, and Morpho's one
+    // follow-up for a market seen the first time) overlap the confirmations + DSA walk; the DSA's
+    // read starts when the walk answers: 1 + 4 = 1 + 1 + 3 = 5.
+    expect(alone.depth).toBe(3)
+    expect(withAccounts.depth).toBe(5)
+    // eth_calls: discovery (1), confirmations + DSA walk (1), one batch per address read (4), the
+    // proxy's Morpho market facts follow-up (1, cold cache).
+    expect(alone.calls).toBe(1)
+    expect(withAccounts.calls).toBe(7)
+    expect(withAccounts.methods.filter((m) => m === 'eth_getLogs').length).toBe(2 + 4)
   })
 })
