@@ -3,12 +3,15 @@
  * registries name for it (DSProxy, Instadapp DSA, Summer.fi DPM: src/accounts/), read at ONE block
  * and attributed (`account`, `accountKind`, `owner` on every row).
  *
- * Round trips (a chain with registries): 1 = account discovery (one aggregate3 of registry views
- * with the DPM eth_getLogs beside it), which also fixes the block; then the owner's and each
- * account's `readWallet` run concurrently, pinned to that block, while the confirmations
- * (`owner()`, `owners(proxy)`) and the DSA list walk go out in one more aggregate3 beside them.
- * DSAs (their addresses come from that walk) are read once it answers. A chain without registries,
- * or a read with discovery off, is exactly `readWallet` of the owner.
+ * Round trips (a chain with registries): the owner's `readWallet` starts at once, beside account
+ * discovery (one aggregate3 of registry views with the DPM eth_getLogs beside it: round trip 1).
+ * Found nothing (most addresses): the owner's read is the answer, no round trip added. Found
+ * accounts: each one's `readWallet` runs pinned to discovery's block, beside the confirmations
+ * (`owner()`, `owners(proxy)`) and the DSA list walk (one more aggregate3); DSAs (named by that
+ * walk) are read once it answers. The owner's read is kept when it landed on that block, else
+ * repeated there; an unpinned discovery whose block is older than the owner's read is repeated at
+ * the read's block. A chain without registries, or a read with discovery off, is exactly
+ * `readWallet` of the owner.
  */
 import {
   type AccountCandidates,
@@ -19,7 +22,6 @@ import {
 import { accountRegistriesFor, hasRegistries } from '../accounts/registry.js'
 import type { SmartAccount } from '../accounts/types.js'
 import type { RateCall } from '../assets/rates.js'
-import { resolveBlock } from '../chains/block.js'
 import type { ChainClient } from '../chains/client.js'
 import { type Address, sameAddress } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
@@ -84,55 +86,48 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
       ...(blockNumber === undefined ? {} : { blockNumber }),
       ...budget,
     })
-  if (params.accounts === false || !hasRegistries(registries)) {
-    const report = await read(owner, params.blockNumber, true)
-    return {
-      ...report,
-      positions: attribute(report.positions, owner, 'eoa', owner),
-      accounts: [],
-      accountNotes: [],
-    }
-  }
-  let candidates: AccountCandidates
-  try {
-    candidates = await findAccountCandidates({
+  const alone = (report: WalletChainReport, notes: string[] = []): OwnerChainReport => ({
+    ...report,
+    positions: attribute(report.positions, owner, 'eoa', owner),
+    accounts: [],
+    accountNotes: notes,
+  })
+  if (params.accounts === false || !hasRegistries(registries))
+    return alone(await read(owner, params.blockNumber, true))
+  const ownerRead = read(owner, params.blockNumber, true)
+  // Observed here so a discovery failure never leaves it rejected unhandled.
+  ownerRead.catch(() => {})
+  const discover = (blockNumber: bigint | undefined) =>
+    findAccountCandidates({
       client,
       chain,
       registries,
       owner,
-      ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+      ...(blockNumber === undefined ? {} : { blockNumber }),
       ...budget,
     })
+  let candidates: AccountCandidates
+  try {
+    candidates = await discover(params.blockNumber)
   } catch (err) {
     if (params.blockNumber === undefined || !(err instanceof BaseError)) throw err
-    // A block above the head: the read's own head check answers it, naming the head.
-    if (err.code === 'BLOCK_OUT_OF_RANGE') {
-      await resolveBlock({ client, chain: chain.key, blockNumber: params.blockNumber, ...budget })
-      throw err
-    }
+    // A pinned block above the head: the owner's read refuses it with its own error (naming the head).
     // Before the Multicall3 exists nothing can be batched: the owner's read says so per market.
+    const report = await ownerRead
     if (!(err instanceof NotDeployedAtBlockError)) throw err
-    const report = await read(owner, params.blockNumber, true)
-    return {
-      ...report,
-      positions: attribute(report.positions, owner, 'eoa', owner),
-      accounts: [],
-      accountNotes: [
-        `no smart-account discovery on ${chain.key} at block ${params.blockNumber}: ${err.message}`,
-      ],
-    }
+    return alone(report, [
+      `no smart-account discovery on ${chain.key} at block ${params.blockNumber}: ${err.message}`,
+    ])
   }
-  const block = candidates.blockNumber
-  const ownerRead = read(owner, block, true)
   if (!hasCandidates(candidates)) {
     const report = await ownerRead
-    return {
-      ...report,
-      positions: attribute(report.positions, owner, 'eoa', owner),
-      accounts: [],
-      accountNotes: [],
-    }
+    if (report.blockNumber === candidates.blockNumber) return alone(report)
+    // The owner's read landed on a newer block: ask the registries at that very block.
+    candidates = await discover(report.blockNumber)
+    if (!hasCandidates(candidates)) return alone(report)
   }
+  const block = candidates.blockNumber
+  const ownerAtBlock = ownerRead.then((r) => (r.blockNumber === block ? r : read(owner, block, true)))
   // The proxy and DPM candidates are read while they are confirmed (a transferred one is dropped).
   const early = [...(candidates.dsProxy ? [candidates.dsProxy] : []), ...candidates.dpm].filter(
     (a) => !sameAddress(a, owner),
@@ -156,11 +151,11 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
     ),
   )
   // Every read settles before a failure is thrown: none is left running unobserved.
-  const settled = await Promise.allSettled([confirmedP, ownerRead, accountReadsP, ...earlyReads.values()])
+  const settled = await Promise.allSettled([confirmedP, ownerAtBlock, accountReadsP, ...earlyReads.values()])
   const failed = settled.find((s) => s.status === 'rejected')
   if (failed) throw failed.reason
   const confirmed = await confirmedP
-  const ownerReport = await ownerRead
+  const ownerReport = await ownerAtBlock
   const reports = await accountReadsP
   return {
     ...ownerReport,

@@ -210,7 +210,7 @@ describe('smart accounts (devchain stand-ins)', () => {
     expect(lower(byId.get(link.to)!.account!)).toBe(lower(proxy))
   })
 
-  it('round trips: discovery adds one before the reads, the confirmations and DSA walk one more', async () => {
+  it('round trips: discovery rides beside the owner read; accounts add the confirmations and their reads', async () => {
     /** Every HTTP request to the RPC: its JSON-RPC methods and when it was out. */
     const requests: { methods: string[]; start: number; end: number }[] = []
     const fetchFn: typeof fetch = async (input, init) => {
@@ -234,9 +234,9 @@ describe('smart accounts (devchain stand-ins)', () => {
       })
       return Math.max(...d)
     }
-    const measure = async (accounts: boolean) => {
+    const measure = async (accounts: boolean, address: Address = owner()) => {
       requests.length = 0
-      const read = await readWalletReport(sources, { address: owner(), chain: 'local', accounts })
+      const read = await readWalletReport(sources, { address, chain: 'local', accounts })
       const methods = requests.flatMap((r) => r.methods)
       return { read, depth: depth(), calls: methods.filter((m) => m === 'eth_call').length, methods }
     }
@@ -254,5 +254,12 @@ describe('smart accounts (devchain stand-ins)', () => {
     expect(alone.calls).toBe(1)
     expect(withAccounts.calls).toBe(7)
     expect(withAccounts.methods.filter((m) => m === 'eth_getLogs').length).toBe(2 + 4)
+    // An address without accounts: discovery rides beside its read, no round trip added.
+    const supplier = t.manifest.wallets.find((w) => w.key === 'supplier')!.address as Address
+    const plain = await measure(false, supplier)
+    const plainDiscovering = await measure(true, supplier)
+    expect(plainDiscovering.read.accounts).toEqual([])
+    expect(plainDiscovering.depth).toBe(plain.depth)
+    expect(plainDiscovering.calls).toBe(plain.calls + 1)
   })
 })
