@@ -67,13 +67,28 @@ export function localAccountRegistries(manifest: DevchainManifest): AccountRegis
   }
 }
 
+/** The chain ids of the chains of {@link ACCOUNT_REGISTRIES} (a declared chain's id finds them). */
+const CHAIN_IDS: Readonly<Record<number, string>> = {
+  1: 'ethereum',
+  42161: 'arbitrum',
+  8453: 'base',
+  10: 'optimism',
+  137: 'polygon',
+  43114: 'avalanche',
+}
+
 /**
- * The registries of chain `key`: the devchain's from its manifest, a known chain's from
- * {@link ACCOUNT_REGISTRIES}; none for chains declared in STACKLENS_CONFIG.
+ * The registries of a chain: the devchain's from its manifest, a known chain's from
+ * {@link ACCOUNT_REGISTRIES}; a chain declared in STACKLENS_CONFIG (a fork, another RPC) gets the
+ * registries of the known chain with its chain id, if any.
  */
-export function accountRegistriesFor(key: string, localManifest: DevchainManifest | null): AccountRegistries {
-  if (key === 'local') return localManifest ? localAccountRegistries(localManifest) : {}
-  return ACCOUNT_REGISTRIES[key] ?? {}
+export function accountRegistriesFor(
+  chain: { key: string; chainId: number },
+  localManifest: DevchainManifest | null,
+): AccountRegistries {
+  if (chain.key === 'local') return localManifest ? localAccountRegistries(localManifest) : {}
+  const known = ACCOUNT_REGISTRIES[chain.key] ?? ACCOUNT_REGISTRIES[CHAIN_IDS[chain.chainId] ?? '']
+  return known ?? {}
 }
 
 /** True when `r` names at least one registry (discovery has something to ask). */

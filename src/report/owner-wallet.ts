@@ -75,7 +75,7 @@ export function attribute(
 export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<OwnerChainReport> {
   const { client, chain, owner, adapters, rateCalls } = params
   const budget = budgetFields(params)
-  const registries = accountRegistriesFor(chain.key, params.localManifest)
+  const registries = accountRegistriesFor(chain, params.localManifest)
   const read = (user: Address, blockNumber: bigint | undefined, withRates: boolean) =>
     readWallet({
       client,

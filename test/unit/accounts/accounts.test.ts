@@ -233,16 +233,18 @@ describe('Summer.fi DPM', () => {
 })
 
 describe('registries', () => {
-  it('Ethereum has all three kinds; the other chains InstaList only; gnosis and declared chains none', () => {
-    expect(Object.keys(accountRegistriesFor('ethereum', null)).sort()).toEqual([
+  it('Ethereum has all three kinds; the other chains InstaList only; gnosis and unknown chain ids none', () => {
+    expect(Object.keys(accountRegistriesFor({ key: 'ethereum', chainId: 1 }, null)).sort()).toEqual([
       'dsProxy',
       'instadapp',
       'summerDpm',
     ])
     for (const key of ['arbitrum', 'base', 'optimism', 'polygon', 'avalanche'])
-      expect(Object.keys(accountRegistriesFor(key, null))).toEqual(['instadapp'])
-    expect(hasRegistries(accountRegistriesFor('gnosis', null))).toBe(false)
-    expect(hasRegistries(accountRegistriesFor('my-fork', null))).toBe(false)
-    expect(hasRegistries(accountRegistriesFor('local', null))).toBe(false)
+      expect(Object.keys(accountRegistriesFor({ key, chainId: 0 }, null))).toEqual(['instadapp'])
+    expect(hasRegistries(accountRegistriesFor({ key: 'gnosis', chainId: 100 }, null))).toBe(false)
+    expect(hasRegistries(accountRegistriesFor({ key: 'my-chain', chainId: 999 }, null))).toBe(false)
+    // A declared fork of Ethereum (chain id 1) gets Ethereum's registries.
+    expect(accountRegistriesFor({ key: 'mainnet-fork', chainId: 1 }, null)).toBe(ACCOUNT_REGISTRIES.ethereum)
+    expect(hasRegistries(accountRegistriesFor({ key: 'local', chainId: 1 }, null))).toBe(false)
   })
 })
