@@ -19,6 +19,8 @@ export interface CreateStacklensParams {
   configHint?: string
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
   clientFor?: (chain: ChainRuntime) => ChainClient
+  /** The fetch the default chain clients post with (Node: `createNodeFetch`); the global one when omitted. */
+  fetchFn?: typeof fetch
   /** Runtime-specific parts of the app: the Monte Carlo runner, the rate limiter, the client's address. */
   runtime?: Pick<AppDeps, 'runMonteCarlo' | 'rateLimiter' | 'clientIp'>
 }
@@ -41,6 +43,7 @@ export function createStacklens(params: CreateStacklensParams): Stacklens {
     config: params.config,
     caches,
     clientFor: params.clientFor,
+    fetchFn: params.fetchFn,
     configHint: params.configHint,
   })
   const app = createApp({ config: params.config, sources, ...params.runtime })

@@ -5,7 +5,12 @@
  */
 import { CHAIN_KEYS, CHAINS } from './chains/registry.js'
 import type { Address } from './core/address.js'
-import { type DevchainManifest, localCometConfigs, localGmxConfigs } from './devchain/manifest.js'
+import {
+  type DevchainManifest,
+  localAaveV4Deployments,
+  localCometConfigs,
+  localGmxConfigs,
+} from './devchain/manifest.js'
 import { DEX_POOLS } from './dex/dex-pools.js'
 import { type ApiLimitsConfig, limitsFromEnv } from './limits-config.js'
 import { type AaveMarketConfig, aaveMarketsForChain, USD_PRICE_ORACLES } from './protocols/aave-v3/markets.js'
@@ -82,7 +87,7 @@ export function localChainRuntime(manifest: DevchainManifest, rpcUrl?: string): 
     rpcUrls: [rpcUrl ?? manifest.rpcUrl],
     multicall3: manifest.multicall3 as Address,
     aaveMarkets: localAaveMarkets(manifest),
-    aaveV4: [],
+    aaveV4: manifest.aaveV4 ? localAaveV4Deployments(manifest.aaveV4, manifest.chainId) : [],
     usdPriceOracle: manifest.aaveV3.oracle as Address,
     morphoBlue: manifest.morphoBlue
       ? {

@@ -5,20 +5,22 @@
  * (Node's default) and with the pool disabled (the anchor: simulations inline on the event loop).
  * Targets (with the pool): `/health` p99 < 50 ms, 0 errors.
  *
- * The rate limit is off here (one client sends everything); the heavy queue waits up to 5 min so
- * the 8 simulations are all served, never refused.
+ * The server is `npm start`'s entry (src/node.ts) serving the running devchain, in its own process
+ * as in production; this process only sends the load (its own CPU is not on the server's event
+ * loop). The rate limit is off here (one client sends everything); the heavy queue waits up to
+ * 5 min so the 8 simulations are all served, never refused.
  *
  * Usage: npx tsx scripts/bench/load.ts [--requests 1000] [--concurrency 50] [--mc 8]
  *        [--paths 200000] [--steps 250] [--workers N]
  */
 
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { serve } from '@hono/node-server'
-import { createStacklens } from '../../src/app.js'
-import { configFromEnv } from '../../src/config.js'
 import { freePort } from '../../src/devchain/anvil.js'
 import { startDevchain } from '../../src/devchain/devchain.js'
-import { createMonteCarloPool } from '../../src/mc-worker-pool.js'
 
 const { values } = parseArgs({
   options: {
@@ -54,22 +56,56 @@ interface Run {
   wallSeconds: number
 }
 
-const devchain = await startDevchain({ manifestPath: null, population: false })
+const manifestPath = join(mkdtempSync(join(tmpdir(), 'stacklens-load-')), 'devchain.json')
+const devchain = await startDevchain({ manifestPath, population: false })
 const manifest = devchain.manifest
 const looper = manifest.wallets.find((w) => w.key === 'looper')!.address
 
-async function run(mode: 'pool' | 'inline'): Promise<Run> {
-  const base = configFromEnv({}, manifest)
-  const config = {
-    ...base,
-    limits: { ...base.limits!, ratePerSecond: 0, heavyQueueMs: 300_000, heavyQueue: 64 },
-  }
-  const pool =
-    mode === 'pool' ? createMonteCarloPool(values.workers ? { size: Number(values.workers) } : {}) : null
-  const { app } = createStacklens({ config, runtime: pool ? { runMonteCarlo: pool.run } : {} })
+/** Starts `npm start`'s entry (src/node.ts) serving the running devchain, in its own process. */
+async function startServer(mode: 'pool' | 'inline'): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort()
-  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' })
-  const url = `http://127.0.0.1:${port}`
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STACKLENS_RPC_LOCAL: devchain.rpcUrl,
+      STACKLENS_MANIFEST: manifestPath,
+      // One client sends everything: no rate limit; the heavy queue waits so all 8 are served.
+      STACKLENS_RATE_PER_SEC: '0',
+      STACKLENS_HEAVY_QUEUE: '64',
+      STACKLENS_HEAVY_QUEUE_MS: '300000',
+      ...(mode === 'inline'
+        ? { STACKLENS_MC_WORKERS: '0' }
+        : values.workers
+          ? { STACKLENS_MC_WORKERS: values.workers }
+          : {}),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('stacklens ready')) resolve()
+    })
+    child.once('exit', (code) =>
+      reject(new Error(`the server exited with ${code} before it was ready:\n${out}`)),
+    )
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+async function run(mode: 'pool' | 'inline'): Promise<Run> {
+  const server = await startServer(mode)
+  const url = server.url
   // Warm-up: clients, caches, a small simulation (and the pool's first worker).
   await (await fetch(`${url}/v1/wallets/${looper}?chain=local`)).text()
   await (await fetch(`${url}/v1/wallets/${looper}/montecarlo?chain=local&paths=100&steps=1`)).text()
@@ -125,8 +161,7 @@ async function run(mode: 'pool' | 'inline'): Promise<Run> {
   probing = false
   await probe
   const wallSeconds = (performance.now() - t0) / 1000
-  await new Promise<void>((r) => server.close(() => r()))
-  await pool?.close()
+  await server.stop()
   const other = mc.filter((s) => s !== 200)
   return {
     mode,

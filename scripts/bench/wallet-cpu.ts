@@ -6,10 +6,14 @@
  * request, with `--concurrency` requests in flight (default 50), after a warm-up. Also the
  * throughput that CPU allows on one core (1000 / CPU ms).
  *
+ * The app is bound as `npm start` binds it (JSON-RPC over node:http keep-alive,
+ * `src/chains/node-fetch.ts`); the same app over Node's global fetch (undici) is printed beside it.
+ *
  * Anchor, side by side in the same process: the strongest fair floor of the same request, viem
- * fetching the same raw data as fast as it can and nothing else: the same discovery, then every
- * adapter's eth_calls folded into one aggregate3 by viem's multicall batching (no decoding into
- * positions, no math, no JSON response). The ratio says how much CPU the answer costs beyond
+ * fetching the same raw data as fast as it can and nothing else, over the same node:http fetch: the
+ * same discovery, then every adapter's eth_calls folded into one aggregate3 by viem's multicall
+ * batching (no decoding into positions, no math, no JSON response), one shared transport whose
+ * JSON-RPC batching folds the concurrent slots' POSTs together as stacklens's client does. The ratio says how much CPU the answer costs beyond
  * moving its bytes. And `GET /health` through the same app: the cost of routing alone.
  *
  * Profile it: `--profile <file.cpuprofile>` writes a V8 CPU profile of the timed wallet requests
@@ -24,7 +28,8 @@ import { Session } from 'node:inspector/promises'
 import { parseArgs } from 'node:util'
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem'
 import { multicall3Abi } from '../../abis/multicall3.js'
-import { createApp } from '../../src/api/app.js'
+import { createStacklens } from '../../src/app.js'
+import { createNodeFetch } from '../../src/chains/node-fetch.js'
 import { CHAINS } from '../../src/chains/registry.js'
 import { configFromEnv } from '../../src/config.js'
 import { startDevchain } from '../../src/devchain/devchain.js'
@@ -45,7 +50,11 @@ const dc = await startDevchain({ manifestPath: null })
 try {
   const config = configFromEnv({}, dc.manifest)
   const chain = config.chains.local!
-  const app = createApp({ config })
+  // As `npm start` binds it (JSON-RPC over node:http keep-alive), and with Node's global fetch
+  // (undici, what the Node server used before; Workers use their platform's fetch).
+  const nodeFetch = createNodeFetch()
+  const { app } = createStacklens({ config, fetchFn: nodeFetch })
+  const { app: appUndici } = createStacklens({ config })
   const looper = dc.manifest.wallets.find((w) => w.key === 'looper')!.address as Address
 
   /** CPU ms and wall ms per call of `fn`, `requests` calls with `concurrency` in flight. */
@@ -96,6 +105,14 @@ try {
       }, values.profile),
     ])
     results.push([
+      'stacklens, same, Node global fetch (undici)',
+      await measure(async () => {
+        const res = await appUndici.request(walletPath)
+        if (res.status !== 200) throw new Error(`status ${res.status}`)
+        await res.arrayBuffer()
+      }),
+    ])
+    results.push([
       'stacklens GET /health (routing floor)',
       await measure(async () => {
         await (await app.request('/health')).arrayBuffer()
@@ -106,6 +123,9 @@ try {
     // One client per in-flight slot: viem's multicall batching would otherwise fold the calls of
     // all concurrent requests into one aggregate3 (out of gas), which no real request does. Each
     // request's calls fit one aggregate3, as stacklens's do.
+    // One transport for all of them: viem's JSON-RPC batching folds the concurrent slots' calls
+    // into shared POSTs, as stacklens's client does (the strongest fair anchor).
+    const transport = http(chain.rpcUrls[0], { fetchFn: nodeFetch, batch: { wait: 0, batchSize: 100 } })
     const clients = Array.from(
       { length: concurrency },
       () =>
@@ -114,12 +134,12 @@ try {
             ...CHAINS.local.viem,
             contracts: { ...CHAINS.local.viem.contracts, multicall3: { address: chain.multicall3 } },
           },
-          transport: http(chain.rpcUrls[0]),
+          transport,
           batch: { multicall: { wait: 0, batchSize: 64 * 1024 } },
         }) as PublicClient,
     )
     results.push([
-      'anchor: viem fetch only (discovery + multicall)',
+      'anchor: viem fetch only (discovery + multicall), same fetch',
       await measure(async (worker) => {
         const client = clients[worker]!
         const discovered = await Promise.all(

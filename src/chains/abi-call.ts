@@ -37,24 +37,24 @@ type Codec =
   | { kind: 'array'; length: number; element: Codec; words: number }
 
 /**
- * How one output of a function is read: a static type in place, or (at the top level only) a
- * dynamic array of a static type, a string or bytes, through its offset.
+ * How one output (or a part of one) is read: a static type in place, or a dynamic type through its
+ * offset: a string, bytes, a dynamic array, or a tuple / fixed array with a dynamic part.
  */
 type OutputCodec =
   | { kind: 'static'; codec: Codec }
-  | { kind: 'array'; element: Codec }
   | { kind: 'string' }
   | { kind: 'bytes' }
+  | { kind: 'array'; element: OutputCodec }
+  | { kind: 'tuple'; names: string[] | null; components: OutputCodec[] }
+  | { kind: 'fixed'; length: number; element: OutputCodec }
 
 /** A function prepared once: its selector, and codecs where its types allow (else null). */
 interface PreparedFunction {
   selector: Hex
   /** Every input static: written in place. */
   inputs: Codec[] | null
-  /** Every output static, or a top-level dynamic array of a static type, string or bytes. */
+  /** Every output's codec (null when a type is unknown to the fast path). */
   outputs: OutputCodec[] | null
-  /** Words of the head (static outputs in place, one offset word per dynamic one). */
-  headWords: number
 }
 
 const INTEGER = /^(u?)int(\d*)$/
@@ -101,20 +101,37 @@ function allStatic(params: readonly AbiParameter[]): Codec[] | null {
   return codecs.some((c) => c === null) ? null : (codecs as Codec[])
 }
 
+/** The codec of any type an answer may hold, or null when a part of it is unknown. */
+function outputCodecOf(param: AbiParameter): OutputCodec | null {
+  const codec = codecOf(param)
+  if (codec) return { kind: 'static', codec }
+  const { type } = param
+  if (type === 'string') return { kind: 'string' }
+  if (type === 'bytes') return { kind: 'bytes' }
+  const dynamic = DYNAMIC_ARRAY.exec(type)
+  if (dynamic) {
+    const element = outputCodecOf({ ...param, type: dynamic[1]! })
+    return element ? { kind: 'array', element } : null
+  }
+  const fixed = FIXED_ARRAY.exec(type)
+  if (fixed) {
+    const element = outputCodecOf({ ...param, type: fixed[1]! })
+    const length = Number(fixed[2])
+    return element && length > 0 ? { kind: 'fixed', length, element } : null
+  }
+  if (type === 'tuple' && 'components' in param) {
+    const parts = param.components.map(outputCodecOf)
+    if (parts.length === 0 || parts.some((c) => c === null)) return null
+    const names = param.components.some((c) => !c.name) ? null : param.components.map((c) => c.name!)
+    return { kind: 'tuple', names, components: parts as OutputCodec[] }
+  }
+  return null
+}
+
 function outputCodecs(params: readonly AbiParameter[]): OutputCodec[] | null {
   if (params.length === 0) return null
-  const out: OutputCodec[] = []
-  for (const p of params) {
-    if (p.type === 'string') out.push({ kind: 'string' })
-    else if (p.type === 'bytes') out.push({ kind: 'bytes' })
-    else {
-      const dynamic = DYNAMIC_ARRAY.exec(p.type)
-      const codec = codecOf(dynamic ? { ...p, type: dynamic[1]! } : p)
-      if (!codec) return null
-      out.push(dynamic ? { kind: 'array', element: codec } : { kind: 'static', codec })
-    }
-  }
-  return out
+  const out = params.map(outputCodecOf)
+  return out.some((c) => c === null) ? null : (out as OutputCodec[])
 }
 
 const prepared = new WeakMap<Abi, Map<string, PreparedFunction | null>>()
@@ -132,12 +149,10 @@ function prepare(abi: Abi, name: string): PreparedFunction | null {
   let value: PreparedFunction | null = null
   if (items.length === 1) {
     const item = items[0]!
-    const outputs = outputCodecs(item.outputs)
     value = {
       selector: toFunctionSelector(item),
       inputs: allStatic(item.inputs),
-      outputs,
-      headWords: outputs ? outputs.reduce((n, o) => n + (o.kind === 'static' ? o.codec.words : 1), 0) : 0,
+      outputs: outputCodecs(item.outputs),
     }
   }
   byName.set(name, value)
@@ -292,6 +307,90 @@ function smallWord(hex: string, at: number): number {
   return Number.parseInt(word, 16)
 }
 
+/** Head words of a part: a static type's own, one offset word for a dynamic one. */
+function headWordsOf(c: OutputCodec): number {
+  return c.kind === 'static' ? c.codec.words : 1
+}
+
+/**
+ * Reads a sequence of parts (a function's outputs, a tuple's components, an array's elements)
+ * encoded from character `base`: static parts in place, dynamic ones at their offset, which must be
+ * the canonical one (right after the head, then right after the previous dynamic part). Returns the
+ * values and the character where the sequence's encoding ends.
+ */
+function decodeSequence(
+  parts: readonly OutputCodec[],
+  hex: string,
+  base: number,
+): { values: unknown[]; end: number } {
+  const values: unknown[] = []
+  let head = base
+  let tail = base
+  for (const c of parts) tail += headWordsOf(c) * 64
+  if (tail > hex.length) throw NOT_FAST_PATH
+  for (const c of parts) {
+    if (c.kind === 'static') {
+      values.push(decodeValue(c.codec, hex, head))
+      head += c.codec.words * 64
+      continue
+    }
+    if (base + smallWord(hex, head) * 2 !== tail) throw NOT_FAST_PATH
+    head += 64
+    const [value, end] = decodeDynamic(c, hex, tail)
+    values.push(value)
+    tail = end
+  }
+  return { values, end: tail }
+}
+
+/** Reads a dynamic part encoded at character `at`: its value and where its encoding ends. */
+function decodeDynamic(
+  c: Exclude<OutputCodec, { kind: 'static' }>,
+  hex: string,
+  at: number,
+): [unknown, number] {
+  switch (c.kind) {
+    case 'string':
+    case 'bytes': {
+      const length = smallWord(hex, at)
+      const start = at + 64
+      const end = start + Math.ceil(length / 32) * 64
+      if (end > hex.length) throw NOT_FAST_PATH
+      const data = hex.slice(start, start + length * 2)
+      if (c.kind === 'bytes') return [`0x${data}`, end]
+      if (length === 0) return ['', end]
+      // viem trims leading zero bytes off a string before decoding it: leave those to viem.
+      if (data.startsWith('00')) throw NOT_FAST_PATH
+      return [UTF8.decode(hexToBytes(`0x${data}`)), end]
+    }
+    case 'array': {
+      const length = smallWord(hex, at)
+      if (length * headWordsOf(c.element) * 64 > hex.length - at - 64) throw NOT_FAST_PATH
+      if (c.element.kind === 'static') {
+        const words = c.element.codec.words * 64
+        const values: unknown[] = []
+        for (let i = 0; i < length; i++) values.push(decodeValue(c.element.codec, hex, at + 64 + i * words))
+        return [values, at + 64 + length * words]
+      }
+      const { values, end } = decodeSequence(new Array(length).fill(c.element), hex, at + 64)
+      return [values, end]
+    }
+    case 'fixed': {
+      const { values, end } = decodeSequence(new Array(c.length).fill(c.element), hex, at)
+      return [values, end]
+    }
+    case 'tuple': {
+      const { values, end } = decodeSequence(c.components, hex, at)
+      if (!c.names) return [values, end]
+      const named: Record<string, unknown> = {}
+      c.names.forEach((name, i) => {
+        named[name] = values[i]
+      })
+      return [named, end]
+    }
+  }
+}
+
 /**
  * `decodeFunctionResult({ abi, functionName, data })`, the same values (checksummed addresses,
  * numbers for integers of 48 bits or less, bigints above, named tuples as objects, UTF-8 strings)
@@ -309,36 +408,8 @@ export function decodeResult<T = unknown>(abi: Abi, functionName: string, data: 
     : null
   if (fn?.outputs && hex !== null) {
     try {
-      const values: unknown[] = []
-      let head = 2
-      let tail = 2 + fn.headWords * 64
-      for (const o of fn.outputs) {
-        if (o.kind === 'static') {
-          if (head + o.codec.words * 64 > hex.length) throw NOT_FAST_PATH
-          values.push(decodeValue(o.codec, hex, head))
-          head += o.codec.words * 64
-          continue
-        }
-        if (smallWord(hex, head) * 2 !== tail - 2) throw NOT_FAST_PATH
-        head += 64
-        const length = smallWord(hex, tail)
-        tail += 64
-        if (o.kind === 'array') {
-          const words = o.element.words * 64
-          if (tail + length * words > hex.length) throw NOT_FAST_PATH
-          const items: unknown[] = []
-          for (let i = 0; i < length; i++) items.push(decodeValue(o.element, hex, tail + i * words))
-          values.push(items)
-          tail += length * words
-        } else {
-          const padded = Math.ceil(length / 32) * 64
-          if (tail + padded > hex.length) throw NOT_FAST_PATH
-          const bytes = `0x${hex.slice(tail, tail + length * 2)}` as Hex
-          values.push(o.kind === 'bytes' ? bytes : UTF8.decode(hexToBytes(bytes)))
-          tail += padded
-        }
-      }
-      if (tail === hex.length) return (values.length === 1 ? values[0] : values) as T
+      const { values, end } = decodeSequence(fn.outputs, hex, 2)
+      if (end === hex.length) return (values.length === 1 ? values[0] : values) as T
     } catch (err) {
       if (err !== NOT_FAST_PATH) throw err
     }

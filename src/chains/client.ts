@@ -46,6 +46,47 @@ export interface ChainClientOptions {
   fetchFn?: typeof fetch
   /** The chain id of a chain the registry does not know (declared in STACKLENS_CONFIG). */
   chainId?: number
+  /**
+   * Whether calls of CONCURRENT requests made in the same tick share one JSON-RPC batch POST
+   * (default true). viem batches only calls made with the same abort signal, and every request has
+   * its own deadline signal; so the client leaves the signal out of the transport and each
+   * request's deadline is enforced by racing its own calls (`withDeadline`): a request whose
+   * deadline passes stops waiting at once (504), while the shared POST is bounded by `timeoutMs`.
+   * At 50 wallet requests in flight this turns ~100 POSTs into a handful (scripts/bench/wallet-cpu.ts).
+   * False: every request's calls keep their own POSTs, aborted at the deadline.
+   */
+  shareAcrossRequests?: boolean
+  /**
+   * Most JSON-RPC calls in one POST (default {@link DEFAULT_RPC_BATCH_SIZE}). Shared POSTs answer
+   * every request in them at once, and the requests then decode back to back on the event loop:
+   * the cap bounds that burst (a `/health` behind it waits for it) as well as the POST's size.
+   */
+  batchSize?: number
+}
+
+/**
+ * Default most calls per JSON-RPC POST: a wallet read's head and discoveries (2-4 calls) and a few
+ * concurrent requests' batches share a POST; about 12 ms of decoding at most follows one answer.
+ */
+export const DEFAULT_RPC_BATCH_SIZE = 8
+
+/**
+ * `transport` with the per-call abort signal left out, so viem's JSON-RPC batch scheduler (keyed
+ * by signal) folds the calls of concurrent requests into the same POST.
+ */
+function sharedAcrossRequests(transport: Transport): Transport {
+  return (options) => {
+    const inner = transport(options)
+    const request = inner.request
+    return {
+      ...inner,
+      request: ((args: unknown, callOptions?: { signal?: AbortSignal }) =>
+        request(
+          args as never,
+          callOptions?.signal ? ({ ...callOptions, signal: undefined } as never) : (callOptions as never),
+        )) as typeof request,
+    }
+  }
 }
 
 /** The viem chain of `key`: the registry's, else a minimal one (id, name) for a declared chain. */
@@ -66,22 +107,24 @@ function viemChainOf(key: string, chainId: number | undefined): Chain {
  * pinning and failures), CCIP-read off (a wallet report never follows offchain lookups), fallback
  * across the given URLs.
  *
- * The client is shared across requests; a request's time bound is not a client option but its
- * `Deadline` (`src/chains/deadline.ts`), passed in the read params: its signal goes into viem's
- * per-call `requestOptions`, which aborts the pending fetch and stops the retries.
+ * The client is shared across requests, and so are its POSTs: calls of concurrent requests made in
+ * the same tick go out in one JSON-RPC batch (see `shareAcrossRequests`). A request's time bound
+ * is not a client option but its `Deadline` (`src/chains/deadline.ts`), passed in the read params
+ * and raced against each of its calls.
  */
 export function createChainClient(chain: string, options: ChainClientOptions): ChainClient {
   const timeout = options.timeoutMs ?? 15_000
   const retryCount = options.retryCount ?? 1
   const transports: Transport[] = options.rpcUrls.map((url) =>
     http(url, {
-      batch: { batchSize: 100, wait: 0 },
+      batch: { batchSize: options.batchSize ?? DEFAULT_RPC_BATCH_SIZE, wait: 0 },
       timeout,
       retryCount,
       ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
     }),
   )
-  const transport = transports.length === 1 ? transports[0]! : fallback(transports, { rank: false })
+  const joined = transports.length === 1 ? transports[0]! : fallback(transports, { rank: false })
+  const transport = options.shareAcrossRequests === false ? joined : sharedAcrossRequests(joined)
   return createClient({
     chain: viemChainOf(chain, options.chainId),
     transport,

@@ -10,6 +10,9 @@ export const CHAIN_KEYS = [
   'polygon',
   'gnosis',
   'avalanche',
+  'unichain',
+  'worldchain',
+  'katana',
   'local',
 ] as const
 
@@ -100,6 +103,10 @@ export const VIEM_CHAINS: Readonly<Record<ChainKey, Chain>> = {
     1700,
     11_907_934,
   ),
+  // OP-stack chains added for Morpho Blue (issue 14): Multicall3 at the canonical address, from genesis.
+  unichain: chain(130, 'Unichain', ETH, 'https://mainnet.unichain.org/', 1000, 0),
+  worldchain: chain(480, 'World Chain', ETH, 'https://worldchain-mainnet.g.alchemy.com/public', 2000, 0),
+  katana: chain(747_474, 'Katana', ETH, 'https://rpc.katana.network', undefined, 0),
   // viem's `foundry` (anvil's defaults): no Multicall3 entry; the devchain places its own there.
   local: chain(31_337, 'Foundry', ETH, 'http://127.0.0.1:8545', undefined, undefined),
 }
@@ -126,6 +133,9 @@ export const CHAINS: Readonly<Record<ChainKey, ChainDefinition>> = {
   polygon: def('polygon', 'Polygon PoS'),
   gnosis: def('gnosis', 'Gnosis'),
   avalanche: def('avalanche', 'Avalanche C-Chain'),
+  unichain: def('unichain', 'Unichain'),
+  worldchain: def('worldchain', 'World Chain'),
+  katana: def('katana', 'Katana'),
   local: def('local', 'stacklens devchain'),
 }
 

@@ -20,6 +20,7 @@ import {
 } from '../api/query-schemas.js'
 import { type Json, toJson, walletReportJson } from '../api/serialize.js'
 import { createStacklens } from '../app.js'
+import { createNodeFetch } from '../chains/node-fetch.js'
 import { configFromEnv, type StacklensEnv } from '../config.js'
 import { ConfigFileError, configWithFile } from '../config-file.js'
 import { BaseError } from '../core/errors.js'
@@ -109,7 +110,7 @@ async function sourcesFor(env: StacklensEnv, chain: string | undefined): Promise
     }
     config = await configWithFile(config, text, `STACKLENS_CONFIG (${file})`)
   }
-  return createStacklens({ config }).sources
+  return createStacklens({ config, fetchFn: createNodeFetch() }).sources
 }
 
 const fmtUsd = (v: number) =>

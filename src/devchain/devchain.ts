@@ -12,6 +12,7 @@ import { VIEM_CHAINS } from '../chains/registry.js'
 import { DEVCHAIN_CHAIN_ID, freePort, startAnvil } from './anvil.js'
 import { batchReaderAbi, batchReaderBytecode } from './contracts/BatchReader.artifact.js'
 import { DEVCHAIN_EMODE, DEVCHAIN_TOKENS, deployAave } from './deploy-aave.js'
+import { deployAaveV4Double } from './deploy-aave-v4.js'
 import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
@@ -244,6 +245,11 @@ export async function deployDevchain(
     v36Admin,
     v36Wallets.map((w) => w.key),
   )
+  // Aave V4 TEST DOUBLES (no V4 bytecode on npm) and the v3 + V4 stacker, after everything else
+  // and from their own accounts, so no address or seeded block above moves.
+  const v4 = await deployAaveV4Double(clients, aave, progress)
+  manifest.wallets.push(...v4.wallets)
+  manifest.aaveV4 = v4.manifest
   // After everything, from its own accounts: the smart-account registry stand-ins and proxy-owner.
   const smart = await deploySmartAccountDemo(clients, aave, morpho, progress)
   manifest.smartAccounts = smart.manifest

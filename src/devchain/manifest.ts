@@ -6,6 +6,7 @@
 import { getAddress } from 'viem'
 import { z } from 'zod'
 import type { Address } from '../core/address.js'
+import type { AaveV4Deployment } from '../protocols/aave-v4/markets.js'
 import type { CometConfig } from '../protocols/compound-v3/markets.js'
 import type { GmxV2Config } from '../protocols/gmx-v2/markets.js'
 
@@ -124,6 +125,91 @@ export function localGmxConfigs(section: GmxManifest): GmxV2Config[] {
           feedDecimals: t.feedDecimals,
         })),
       },
+    },
+  ]
+}
+
+/**
+ * The `aaveV4` manifest section: Aave V4 TEST DOUBLES (a Hub, Spokes and their AaveOracles; no V4
+ * bytecode ships on npm), src/devchain/contracts/AaveV4SpokeDouble.sol. `kind` says so plainly.
+ */
+export const aaveV4ManifestSchema = z.object({
+  kind: z.literal('test-double'),
+  note: z.string(),
+  /** The adapter's deployment id, e.g. "aave-v4-local". */
+  deploymentId: z.string(),
+  /** Deployer and admin of the doubles, also their liquidity provider (impersonated). */
+  admin: address,
+  hub: address,
+  /** The block before the first V4 deployment: where discovery starts. */
+  deployBlock: z.number().int().min(0),
+  /** Spoke-wide liquidation config: target HF and HF for max bonus (WAD strings), bonus factor. */
+  liquidationConfig: z.object({
+    targetHealthFactor: uint,
+    healthFactorForMaxBonus: uint,
+    liquidationBonusFactorBps: z.number().int(),
+  }),
+  /** The Hub's assets, by assetId; the double's flat drawn rate (RAY per year, linear). */
+  assets: z.array(
+    z.object({
+      assetId: z.number().int(),
+      symbol: z.string(),
+      underlying: address,
+      decimals: z.number().int(),
+      drawnRateRay: uint,
+    }),
+  ),
+  spokes: z.array(
+    z.object({
+      key: z.string(),
+      /** Market id of the Spoke's positions. */
+      id: z.string(),
+      name: z.string(),
+      spoke: address,
+      oracle: address,
+      reserves: z.array(
+        z.object({
+          reserveId: z.number().int(),
+          symbol: z.string(),
+          assetId: z.number().int(),
+          underlying: address,
+          decimals: z.number().int(),
+          /** The SettablePriceFeed the Spoke's oracle reads (shared with Aave v3). */
+          priceFeed: address,
+          collateralRiskBps: z.number().int(),
+          borrowable: z.boolean(),
+          /** Config key 0. */
+          collateralFactorBps: z.number().int(),
+          maxLiquidationBonusBps: z.number().int(),
+          liquidationFeeBps: z.number().int(),
+        }),
+      ),
+    }),
+  ),
+  /** Keys of the demo wallets with a V4 position. */
+  wallets: z.array(z.string()),
+})
+
+/** The parsed `aaveV4` manifest section. */
+export type AaveV4Manifest = z.infer<typeof aaveV4ManifestSchema>
+
+/** The Aave V4 adapter's deployment for the devchain's V4 doubles (source: "devchain manifest (test double)"). */
+export function localAaveV4Deployments(section: AaveV4Manifest, chainId: number): AaveV4Deployment[] {
+  return [
+    {
+      id: section.deploymentId,
+      chain: 'local',
+      chainId,
+      hubs: [{ name: 'Hub (test double)', address: getAddress(section.hub) }],
+      spokes: section.spokes.map((s) => ({
+        id: s.id,
+        name: s.name,
+        address: getAddress(s.spoke),
+        oracle: getAddress(s.oracle),
+      })),
+      startBlock: BigInt(section.deployBlock),
+      logsBlockSpan: 1_000_000n,
+      source: 'devchain manifest (test double)',
     },
   ]
 }
@@ -302,6 +388,8 @@ export const devchainManifestSchema = z.object({
   compoundV3: cometManifestSchema.optional(),
   /** GMX v2: a Reader TEST DOUBLE (no GMX bytecode can be had here). */
   gmxV2: gmxManifestSchema.optional(),
+  /** Aave V4: Hub and Spoke TEST DOUBLES (no V4 bytecode ships on npm). */
+  aaveV4: aaveV4ManifestSchema.optional(),
   /** Uniswap v3: the REAL factory and pool bytecode (@uniswap/v3-core 1.0.1) with real liquidity. */
   uniswapV3: z
     .object({

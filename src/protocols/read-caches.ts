@@ -4,6 +4,8 @@
  * one (per process on Node, per isolate on Workers) and injects it into the adapters and the
  * market-wide reads; each cache is size-bounded.
  */
+import { createHeadCache, type HeadCache } from '../chains/head-cache.js'
+import { type AaveV4LogCache, createAaveV4LogCache } from './aave-v4/index.js'
 import { type CometHintsCache, createCometHintsCache } from './compound-v3/index.js'
 import { createMorphoFactsCache, type MorphoFactsCache } from './morpho-blue/index.js'
 
@@ -13,9 +15,21 @@ export interface ReadCaches {
   morphoFacts: MorphoFactsCache
   /** Compound v3 learned asset lists by `chain:comet`. */
   cometHints: CometHintsCache
+  /** The highest head seen per chain (a pinned block at or below it needs no head read). */
+  heads: HeadCache
+  /** Aave V4 deployments' market-fact logs (reserves, config keys), by `chain:deployment`. */
+  aaveV4Logs: AaveV4LogCache
 }
 
-/** Fresh, empty caches with their default bounds (10,000 Morpho markets, 1,000 Comets). */
+/**
+ * Fresh, empty caches with their default bounds (10,000 Morpho markets, 1,000 Comets, 1,000 chains,
+ * 256 Aave V4 deployments).
+ */
 export function createReadCaches(): ReadCaches {
-  return { morphoFacts: createMorphoFactsCache(), cometHints: createCometHintsCache() }
+  return {
+    morphoFacts: createMorphoFactsCache(),
+    cometHints: createCometHintsCache(),
+    heads: createHeadCache(),
+    aaveV4Logs: createAaveV4LogCache(),
+  }
 }

@@ -1,15 +1,16 @@
 import { type Hex, hexToBigInt } from 'viem'
 import { type RateCall, rateFromResultDown } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
-import { getBlockTimestamp, resolveBlock } from '../chains/block.js'
+import { getBlockTimestamp, getHeadBlock, resolveBlock } from '../chains/block.js'
 import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
+import type { HeadCache } from '../chains/head-cache.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { aaveV3Adapter } from './aave-v3/index.js'
-import { aaveV4Adapter } from './aave-v4/index.js'
+import { aaveV4Adapter, aaveV4DeploymentsOf, createAaveV4Adapter } from './aave-v4/index.js'
 import { compoundV3Adapter, createCompoundV3Adapter } from './compound-v3/index.js'
 import { gmxV2Adapter } from './gmx-v2/index.js'
 import { hyperliquidAdapter } from './hyperliquid/index.js'
@@ -59,7 +60,7 @@ export const ADAPTERS: readonly ProtocolAdapter[] = [
 export function createAdapters(caches: ReadCaches): readonly ProtocolAdapter[] {
   return [
     aaveV3Adapter,
-    aaveV4Adapter,
+    createAaveV4Adapter(aaveV4DeploymentsOf, { logs: caches.aaveV4Logs }),
     createMorphoBlueAdapter({ facts: caches.morphoFacts }),
     createCompoundV3Adapter({ hints: caches.cometHints }),
     gmxV2Adapter,
@@ -86,6 +87,8 @@ export interface ReadWalletParams {
   deadline?: Deadline
   /** The request's eth_getLogs budget (discovery). */
   logBudget?: LogBudget
+  /** The highest heads seen (the root's); each read records the head it learns. */
+  heads?: HeadCache
 }
 
 /** Codes that fail the whole read instead of one market's row (the answer as a whole is unusable). */
@@ -113,24 +116,34 @@ export interface WalletChainReport {
 export async function readWallet(params: ReadWalletParams): Promise<WalletChainReport> {
   const { client, chain, user } = params
   const adapters = params.adapters ?? ADAPTERS
-  const { deadline, logBudget } = params
-  // The head is read once, before anything is built from the block: a pinned block above it is
-  // refused, and a discovery's log ranges and the batch share the block `latest` resolved to.
+  const { deadline, logBudget, heads } = params
   // An adapter with no market on this chain has nothing to discover (and no reason to make the
   // read fetch the head first).
   const discovering = adapters.map(
     (a) => a.discover !== undefined && (a.listMarkets?.(chain).length ?? 1) > 0,
   )
-  const pin =
-    params.blockNumber !== undefined || discovering.some(Boolean)
-      ? await resolveBlock({
-          client,
-          chain: chain.key,
-          ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-          ...(deadline ? { deadline } : {}),
-        })
-      : undefined
-  const blockNumber = pin?.blockNumber
+  const headParams = { client, chain: chain.key, ...(deadline ? { deadline } : {}) }
+  // The head is read once per request, and never in a round trip of its own when it can share one:
+  // - pinned to a block at or below a head already seen: the block exists, no head read at all;
+  // - pinned above it: the head is read first and a block above it refused, before anything (log
+  //   ranges above all) is built from the block;
+  // - latest, with discovery: eth_blockNumber goes out in the SAME JSON-RPC batch as discovery's
+  //   requests (issued in the same tick, before them); discovery reads `latest` and keeps what is
+  //   at or below that head, and the batch is pinned to it;
+  // - latest, without discovery: no head read; the batch's own block is the answer's.
+  let head: bigint | undefined
+  let latestHead: Promise<bigint> | undefined
+  if (params.blockNumber !== undefined) {
+    const seen = heads?.get(chain.key)
+    head =
+      seen !== undefined && params.blockNumber <= seen
+        ? seen
+        : (await resolveBlock({ ...headParams, blockNumber: params.blockNumber })).head
+  } else if (discovering.some(Boolean)) {
+    latestHead = getHeadBlock(headParams)
+    // Awaited after discovery; a failure then fails the read (not an unhandled rejection now).
+    latestHead.catch(() => undefined)
+  }
   // Round trip 1 (only when some adapter must discover markets): every discovery at once.
   const discovered = await Promise.all(
     adapters.map(async (a, i) => {
@@ -141,7 +154,8 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
           chain,
           user,
           ...(params.blockNumber === undefined ? {} : { toBlock: params.blockNumber }),
-          ...(pin ? { head: pin.head } : {}),
+          ...(head === undefined ? {} : { head }),
+          ...(latestHead ? { latestHead } : {}),
           ...(deadline ? { deadline } : {}),
           ...(logBudget ? { logBudget } : {}),
         })
@@ -150,6 +164,8 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
       }
     }),
   )
+  const blockNumber = params.blockNumber ?? (latestHead ? await latestHead : undefined)
+  if (blockNumber !== undefined && latestHead) heads?.observe(chain.key, blockNumber)
   // Round trip 2: every adapter's reads in one aggregate3 batch.
   const plans: WalletReadPlan[] = adapters.flatMap((a, i) => a.planWallet(chain, user, discovered[i]))
   const rateCalls = params.rateCalls ?? []
@@ -192,6 +208,7 @@ export async function readWallet(params: ReadWalletParams): Promise<WalletChainR
       rateFailures: rateCalls.map((r) => r.key),
     }
   }
+  heads?.observe(chain.key, batch.blockNumber)
   const block = { blockNumber: batch.blockNumber, timestamp: batch.timestamp }
   const followUp = async (more: readonly RawCall[]) =>
     (

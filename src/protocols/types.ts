@@ -108,6 +108,13 @@ export interface DiscoveryContext<S = ChainRuntime> {
    * when `toBlock` is undefined the reads that follow are pinned to it.
    */
   head?: bigint
+  /**
+   * When the report reads the latest block and the head is not known yet: the head being read in
+   * the SAME round trip as discovery (one JSON-RPC batch). A log scan then asks for `latest` and
+   * keeps only the logs at or below this head, the block the batch is pinned to; an `eth_call`
+   * made at `latest` must treat what it read as a hint the pinned batch confirms.
+   */
+  latestHead?: Promise<bigint>
   /** The request's deadline, for every upstream call discovery makes. */
   deadline?: Deadline
   /** The request's eth_getLogs budget; a fresh default budget when omitted. */

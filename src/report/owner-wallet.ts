@@ -23,6 +23,7 @@ import { accountRegistriesFor, hasRegistries } from '../accounts/registry.js'
 import type { SmartAccount } from '../accounts/types.js'
 import type { RateCall } from '../assets/rates.js'
 import type { ChainClient } from '../chains/client.js'
+import type { HeadCache } from '../chains/head-cache.js'
 import { type Address, sameAddress } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import type { AccountKind, PositionResult } from '../core/types.js'
@@ -56,6 +57,8 @@ export interface ReadOwnerWalletParams extends RequestBudget {
   blockNumber?: bigint | undefined
   /** Look for smart accounts (default true). */
   accounts?: boolean | undefined
+  /** The highest heads seen (the root's): discovery's block is recorded, so the pinned reads after it need no head read. */
+  heads?: HeadCache | undefined
 }
 
 /** The rows of `report`, each naming who holds it. */
@@ -83,6 +86,7 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
       user,
       adapters,
       rateCalls: withRates ? rateCalls : [],
+      ...(params.heads ? { heads: params.heads } : {}),
       ...(blockNumber === undefined ? {} : { blockNumber }),
       ...budget,
     })
@@ -127,6 +131,8 @@ export async function readOwnerWallet(params: ReadOwnerWalletParams): Promise<Ow
     if (!hasCandidates(candidates)) return alone(report)
   }
   const block = candidates.blockNumber
+  // The batch answered at `block`, so it exists: the accounts' pinned reads skip the head check.
+  params.heads?.observe(chain.key, block)
   const ownerAtBlock = ownerRead.then((r) => (r.blockNumber === block ? r : read(owner, block, true)))
   // The proxy and DPM candidates are read while they are confirmed (a transferred one is dropped).
   const early = [...(candidates.dsProxy ? [candidates.dsProxy] : []), ...candidates.dpm].filter(

@@ -64,6 +64,11 @@ export interface CreateReportSourcesParams {
   config: StacklensConfig
   /** Builds the client of a chain (default: viem HTTP with batching and fallback). */
   clientFor?: ((chain: ChainRuntime) => ChainClient) | undefined
+  /**
+   * The fetch the default clients post JSON-RPC with (Node: `createNodeFetch`, cheaper than the
+   * global fetch; Workers: the platform's). The global fetch when omitted.
+   */
+  fetchFn?: typeof fetch | undefined
   /** Hint shown when a chain is not configured. */
   configHint?: string | undefined
   /** The adapters' read caches (the root's); fresh ones when omitted. */
@@ -83,7 +88,12 @@ export function createReportSources(params: CreateReportSourcesParams): ReportSo
   const clients = new Map<string, ChainClient>()
   const build =
     params.clientFor ??
-    ((chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls, chainId: chain.chainId }))
+    ((chain) =>
+      createChainClient(chain.key, {
+        rpcUrls: chain.rpcUrls,
+        chainId: chain.chainId,
+        ...(params.fetchFn ? { fetchFn: params.fetchFn } : {}),
+      }))
   return {
     config,
     assets: createAssetContexts(config),

@@ -55,6 +55,7 @@ export async function readWalletAcross(
         localManifest: sources.config.localManifest,
         blockNumber,
         accounts: params.accounts,
+        heads: sources.caches.heads,
         ...budget,
       }),
     ),

@@ -322,7 +322,7 @@ describe('GET /v1/chains and /v1/chains/{chain}/manifest', () => {
     const local = chains.find((c) => c.key === 'local')!
     expect(local.configured).toBe(true)
     // Every market of the devchain, from each adapter (issue 12: both Aave markets with versions).
-    expect(local.markets.filter((m) => m.id.startsWith('aave'))).toMatchObject([
+    expect(local.markets.filter((m) => m.id.startsWith('aave-v3'))).toMatchObject([
       { id: 'aave-v3-local', version: 'v3.0' },
       { id: 'aave-v36-local', version: 'v3.6' },
     ])
@@ -331,6 +331,7 @@ describe('GET /v1/chains and /v1/chains/{chain}/manifest', () => {
         'gmx-v2-local',
         'morpho-blue-local',
         ...t.manifest.compoundV3!.comets.map((c) => c.marketId),
+        ...t.manifest.aaveV4!.spokes.map((s) => s.id),
       ]),
     )
     expect(chains.find((c) => c.key === 'ethereum')).toMatchObject({ configured: false })

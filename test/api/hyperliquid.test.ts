@@ -6,10 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
+import { WalletReportSchema } from '../../src/api/schemas.js'
 import { configFromEnv } from '../../src/config.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 import { type HyperliquidServerDouble, startHyperliquidServer } from '../support/hyperliquid-server.js'
-import { CROSS_LONG_SHORT } from '../unit/protocols/hyperliquid/fixtures.js'
+import {
+  CROSS_LONG_SHORT,
+  EMPTY,
+  flatMetaOf,
+  XYZ_ISOLATED_AAPL,
+  XYZ_META,
+} from '../unit/protocols/hyperliquid/fixtures.js'
 
 let t: TestDevchain
 let hl: HyperliquidServerDouble
@@ -26,6 +33,7 @@ afterAll(async () => {
 describe('GET /v1/wallets/{address} with Hyperliquid configured', () => {
   it('lists the Hyperliquid perps with the lending positions of every chain', async () => {
     hl.script(looper.toLowerCase(), [{ status: 200, body: CROSS_LONG_SHORT }])
+    hl.scriptInfo('meta', [{ status: 200, body: flatMetaOf(CROSS_LONG_SHORT) }])
     const app = createApp({ config: configFromEnv({ STACKLENS_HYPERLIQUID_API_URL: hl.url }, t.manifest) })
     const res = await app.request(`/v1/wallets/${looper}`)
     expect(res.status).toBe(200)
@@ -59,5 +67,46 @@ describe('GET /v1/wallets/{address} with Hyperliquid configured', () => {
     const res = await app.request(`/v1/wallets/${looper}?chain=local`)
     const body = (await res.json()) as { positions: { protocol: string }[] }
     expect(body.positions.some((p) => p.protocol === 'hyperliquid')).toBe(false)
+  })
+
+  it('serves HIP-3 dex positions with their dex, and a failing dex as one unavailable row', async () => {
+    const user = looper.toLowerCase()
+    hl.script(user, [{ status: 200, body: CROSS_LONG_SHORT }])
+    hl.script(user, [{ status: 200, body: XYZ_ISOLATED_AAPL }], 'xyz')
+    hl.script(user, [{ status: 503, body: { error: 'down' } }], 'flx')
+    hl.script(user, [{ status: 200, body: EMPTY }], 'km')
+    hl.scriptInfo('meta', [{ status: 200, body: flatMetaOf(CROSS_LONG_SHORT) }])
+    hl.scriptInfo('meta', [{ status: 200, body: XYZ_META }], 'xyz')
+    hl.scriptInfo('perpDexs', [
+      { status: 200, body: [null, { name: 'xyz' }, { name: 'flx' }, { name: 'km' }] },
+    ])
+    try {
+      const app = createApp({ config: configFromEnv({ STACKLENS_HYPERLIQUID_API_URL: hl.url }, t.manifest) })
+      const res = await app.request(`/v1/wallets/${looper}`)
+      expect(res.status).toBe(200)
+      const body = WalletReportSchema.parse(await res.json())
+      const perps = body.positions.filter((p) => p.protocol === 'hyperliquid')
+      expect(perps.map((p) => [p.market, p.status]).sort()).toEqual(
+        [
+          ['hyperliquid-perps', 'ok'],
+          ['hyperliquid-perps:xyz', 'ok'],
+          ['hyperliquid-perps-isolated-xyz:AAPL', 'ok'],
+          ['hyperliquid-perps:flx', 'unavailable'],
+        ].sort(),
+      )
+      const iso = perps.find((p) => p.market === 'hyperliquid-perps-isolated-xyz:AAPL') as unknown as {
+        healthFactor: number
+        details: { dex: string }
+      }
+      // Tiered: 3,000 / (23,000 / 10 - 500)
+      expect(iso.healthFactor).toBeCloseTo(3_000 / 1_800, 12)
+      expect(iso.details.dex).toBe('xyz')
+      expect(perps.find((p) => p.market === 'hyperliquid-perps:flx')).toMatchObject({
+        code: 'PROTOCOL_READ_FAILED',
+      })
+      expect(body.positions.find((p) => p.protocol === 'aave-v3')?.status).toBe('ok')
+    } finally {
+      hl.scriptInfo('perpDexs', [{ status: 200, body: [null] }])
+    }
   })
 })

@@ -173,25 +173,84 @@ describe('positions read from the Reader double', () => {
     expect(rows[1]!.details.remainingCollateralUsd).toBe(29_950)
   })
 
-  it('the looper holds Aave and GMX at once: one batch plus one pinned follow-up', async () => {
-    let ethCalls = 0
+  /** A client counting HTTP requests and eth_calls; `beforeRequest(n)` runs before the n-th POST. */
+  function countingClient(beforeRequest?: (n: number) => Promise<void>) {
+    const seen = { http: 0, ethCalls: 0 }
     const counting: typeof fetch = async (input, init) => {
+      seen.http++
+      await beforeRequest?.(seen.http)
       const body = JSON.parse(String(init?.body)) as { method: string } | { method: string }[]
-      for (const m of Array.isArray(body) ? body : [body]) if (m.method === 'eth_call') ethCalls++
+      for (const m of Array.isArray(body) ? body : [body]) if (m.method === 'eth_call') seen.ethCalls++
       return fetch(input, init)
     }
-    const client = createChainClient('local', { rpcUrls: chain.rpcUrls, fetchFn: counting })
+    return { seen, client: createChainClient('local', { rpcUrls: chain.rpcUrls, fetchFn: counting }) }
+  }
+
+  it('the looper holds Aave and GMX at once: two HTTP requests (head + discovery, then the batch with the verdict), no follow-up', async () => {
+    const { seen, client } = countingClient()
     const report = await readWallet({
       client,
       chain,
       user: wallet('looper'),
       adapters: [aaveV3Adapter, gmxV2Adapter],
     })
-    expect(ethCalls).toBe(2)
+    // Discovery's aggregate3 (positions, markets, feeds) and the batch: the verdict rides in it.
+    expect(seen).toEqual({ http: 2, ethCalls: 2 })
     expect(report.positions.map((p) => [p.protocol, p.kind, p.status])).toEqual([
       ['aave-v3', 'lending', 'ok'],
       ['gmx-v2', 'perp', 'ok'],
     ])
+  })
+
+  it('a block mined between the head and discovery’s read (a feed moved): the verdict is re-asked at the batch’s block', async () => {
+    await t.isolated(async () => {
+      const looper = wallet('looper')
+      const before = ok((await readGmx(looper)).positions)[0]!
+      const moved = before.liquidationPrices[0]!.currentPrice * 0.97
+      // The first POST (eth_blockNumber + discovery's aggregate3, one JSON-RPC batch) is split as a
+      // node may answer it: the head first, then a block moving WETH's feed, then the discovery.
+      let ethCalls = 0
+      let posts = 0
+      const racing: typeof fetch = async (input, init) => {
+        const body = JSON.parse(String(init?.body)) as { method: string }[] | { method: string }
+        const calls = Array.isArray(body) ? body : [body]
+        ethCalls += calls.filter((c) => c.method === 'eth_call').length
+        if (posts++ > 0 || !Array.isArray(body) || body[0]?.method !== 'eth_blockNumber')
+          return fetch(input, init)
+        const post = async (part: unknown[]) =>
+          (await (await fetch(input, { ...init, body: JSON.stringify(part) })).json()) as unknown[]
+        const headAnswer = await post(body.slice(0, 1))
+        await setPrice('WETH', moved)
+        const rest = await post(body.slice(1))
+        return new Response(JSON.stringify([...headAnswer, ...rest]), {
+          headers: { 'content-type': 'application/json' },
+        })
+      }
+      const client = createChainClient('local', { rpcUrls: chain.rpcUrls, fetchFn: racing })
+      const raced = await readWallet({ client, chain, user: looper, adapters: [gmxV2Adapter] })
+      // Discovery (at the new block, the moved price), the batch (pinned to the head read first),
+      // and ONE pinned follow-up: the verdict planned with the moved price is not served.
+      expect(ethCalls).toBe(3)
+      const atHead = ok(
+        (
+          await readWallet({
+            client: t.client,
+            chain,
+            user: looper,
+            adapters: [gmxV2Adapter],
+            blockNumber: raced.blockNumber,
+          })
+        ).positions,
+      )[0]!
+      const served = ok(raced.positions)[0]!
+      expect(served.liquidationPrices[0]!.currentPrice).toBe(before.liquidationPrices[0]!.currentPrice)
+      expect(served.healthFactor).toBe(atHead.healthFactor)
+      expect(served.details).toEqual(atHead.details)
+      // And the moved price is real at the next block: the race was there to lose.
+      const after = ok((await readGmx(looper)).positions)[0]!
+      expect(after.liquidationPrices[0]!.currentPrice).toBeCloseTo(moved, 6)
+      expect(after.healthFactor).not.toBe(served.healthFactor)
+    })
   })
 
   it('a wallet without GMX positions gets no row (and no follow-up)', async () => {

@@ -14,6 +14,7 @@ import { STATUS_OF } from '../../src/api/errors.js'
 import { type ChainClient, createChainClient } from '../../src/chains/client.js'
 import { createDeadline } from '../../src/chains/deadline.js'
 import { createLogBudget } from '../../src/chains/log-budget.js'
+import { createNodeFetch } from '../../src/chains/node-fetch.js'
 import { configFromEnv } from '../../src/config.js'
 import type { Address } from '../../src/core/address.js'
 import { BaseError } from '../../src/core/errors.js'
@@ -229,6 +230,39 @@ describe('readWallet through a faulty RPC', () => {
   it('after the faults, the same reads answer the healthy numbers again', async () => {
     const out = await readUnder(null, looper)
     expect(out.err).toBeUndefined()
+    expect(json(out.report!.positions)).toBe(json(healthy.get(looper)!.positions))
+  })
+})
+
+describe('the same faults through the Node server’s fetch (node:http keep-alive, src/chains/node-fetch.ts)', () => {
+  let globalFetchClient: ChainClient
+  beforeAll(() => {
+    globalFetchClient = client
+    client = createChainClient('local', { rpcUrls: [secretUrl], fetchFn: createNodeFetch() })
+  })
+  afterAll(() => {
+    client = globalFetchClient
+  })
+
+  for (const [what, rule, codes, status] of FAULTS) {
+    it(`${what}: ${codes.join(' or ')} (${status}), within the deadline, no secret`, async () => {
+      for (const user of [looper, stacker]) {
+        const out = await readUnder(rule(), user)
+        expect(out.ms).toBeLessThan(DEADLINE_MS + SLACK_MS)
+        if (out.report) {
+          expectOkRowsHealthy(user, out.report.positions)
+          expect(out.report.positions.some((r) => r.status === 'unavailable')).toBe(true)
+          continue
+        }
+        expect(codes).toContain(out.err!.code)
+        expect(STATUS_OF[out.err!.code]).toBe(status)
+        expectNoSecret(exposed(out.err!))
+      }
+    }, 30_000)
+  }
+
+  it('healthy again: the same numbers as through the global fetch', async () => {
+    const out = await readUnder(null, looper)
     expect(json(out.report!.positions)).toBe(json(healthy.get(looper)!.positions))
   })
 })

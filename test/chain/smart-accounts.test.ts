@@ -243,17 +243,21 @@ describe('smart accounts (devchain stand-ins)', () => {
     const alone = await measure(false)
     const withAccounts = await measure(true)
     expect(withAccounts.read.accounts).toHaveLength(3)
-    // Owner alone: head, Morpho discovery logs, the batch. With accounts: discovery first; the
-    // owner's, the DSProxy's and the DPM account's reads (head, logs, batch, and Morpho's one
-    // follow-up for a market seen the first time) overlap the confirmations + DSA walk; the DSA's
-    // read starts when the walk answers: 1 + 4 = 1 + 1 + 3 = 5.
-    expect(alone.depth).toBe(3)
-    expect(withAccounts.depth).toBe(5)
-    // eth_calls: discovery (1), confirmations + DSA walk (1), one batch per address read (4), the
-    // proxy's Morpho market facts follow-up (1, cold cache).
-    expect(alone.calls).toBe(1)
-    expect(withAccounts.calls).toBe(7)
-    expect(withAccounts.methods.filter((m) => m === 'eth_getLogs').length).toBe(2 + 4)
+    const logs = (m: { methods: string[] }) => m.methods.filter((x) => x === 'eth_getLogs').length
+    // Owner alone: its discovery logs with the head in one JSON-RPC batch, then its aggregate3.
+    // With accounts: the account discovery rides in the first flight; the DSProxy's and the DPM
+    // account's reads, pinned to discovery's block (no head read: the block is known to exist),
+    // go out beside the confirmations + DSA walk (logs, batch, and Morpho's one follow-up for a
+    // market seen the first time); the DSA's read starts when the walk answers: 1 + 3 = 1 + 1 + 2.
+    expect(alone.depth).toBe(2)
+    // Measured at the HTTP level: the shared JSON-RPC batch (at most 8 calls a POST) sometimes
+    // sends a call of one flight in the next POST, which shows as one more sequential request.
+    expect(withAccounts.depth).toBeGreaterThanOrEqual(4)
+    expect(withAccounts.depth).toBeLessThanOrEqual(5)
+    // Four addresses read as the owner alone is, plus discovery's aggregate3, the confirmation
+    // aggregate3 and the proxy's Morpho market-facts follow-up (cold cache); the DPM scans (2).
+    expect(withAccounts.calls).toBe(4 * alone.calls + 3)
+    expect(logs(withAccounts)).toBe(4 * logs(alone) + 2)
     // An address without accounts: discovery rides beside its read, no round trip added.
     const supplier = t.manifest.wallets.find((w) => w.key === 'supplier')!.address as Address
     const plain = await measure(false, supplier)

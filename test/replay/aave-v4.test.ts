@@ -32,7 +32,11 @@ import {
   toAssetsDown,
   totalAddedAssetsAt,
 } from '../../src/protocols/aave-v4/math.js'
-import { discoverAaveV4 } from '../../src/protocols/aave-v4/read.js'
+import {
+  AAVE_V4_LOG_CACHE_DEPTH,
+  createAaveV4LogCache,
+  discoverAaveV4,
+} from '../../src/protocols/aave-v4/read.js'
 import type { AaveV4LiquidationRule, AaveV4UserReserve } from '../../src/protocols/aave-v4/types.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
 import { aaveV4ReplayChain } from '../support/aave-v4-replay.js'
@@ -476,6 +480,53 @@ describe.skipIf(!rec)(
       )!
       expect(mainFound.facts[3]!.keys).toEqual([0, 1])
       expect(mainFound.facts[3]!.underlying?.toLowerCase()).toBe(r.tokens.WBTC!.address.toLowerCase())
+    })
+
+    it('with the market-fact cache: the same discoveries, the facts learnt once and only the blocks above re-read', async () => {
+      const cache = createAaveV4LogCache()
+      const head = BigInt(r.liquidation.block)
+      const scans: { fromBlock: string; topics: unknown[] }[] = []
+      const { client: inner } = replayClient(r)
+      const client = createPublicClient({
+        transport: custom({
+          request: async (args: { method: string; params?: unknown }) => {
+            if (args.method === 'eth_getLogs')
+              scans.push((args.params as [{ fromBlock: string; topics: unknown[] }])[0])
+            return inner.request(args as never)
+          },
+        }),
+      }) as PublicClient
+      for (const [label, address] of Object.entries(r.users)) {
+        const ctx = { client, chain, user: address as Address, toBlock: head, head }
+        const plain = await discoverAaveV4(ctx, [deployment])
+        const cached = await discoverAaveV4(ctx, [deployment], cache)
+        expect(cached, label).toEqual(plain)
+      }
+      // Learnt up to AAVE_V4_LOG_CACHE_DEPTH below the head; every later scan starts above it.
+      const settled = head - AAVE_V4_LOG_CACHE_DEPTH
+      expect(cache.get(`${chain.key}:${deployment.id}`)?.to).toBe(settled)
+      const marketScans = scans.filter(
+        (f) => Array.isArray(f.topics[0]) && (f.topics[0] as unknown[]).length === 4,
+      )
+      const after = marketScans.slice(2).map((f) => BigInt(f.fromBlock))
+      expect(after.length).toBeGreaterThan(0)
+      expect(after.every((b) => b === settled + 1n || b === deployment.startBlock)).toBe(true)
+      expect(after.filter((b) => b === settled + 1n).length).toBe(Object.keys(r.users).length - 1)
+      // A report pinned inside the cached range reads no market-fact logs at all.
+      const before = scans.length
+      const early = await discoverAaveV4(
+        { client, chain, user: r.users.usdcBorrower as Address, toBlock: settled, head },
+        [deployment],
+        cache,
+      )
+      // Only the user's own events were read (six event topics), no market facts.
+      expect(scans.slice(before).map((f) => (f.topics[0] as unknown[]).length)).toEqual([6])
+      expect(early).toEqual(
+        await discoverAaveV4(
+          { client, chain, user: r.users.usdcBorrower as Address, toBlock: settled, head },
+          [deployment],
+        ),
+      )
     })
 
     it('a Spoke whose reads fail is an unavailable row; the other Spoke is still served', async () => {

@@ -1,6 +1,6 @@
 import type { ChainRuntime, ProtocolAdapter } from '../types.js'
 import { AAVE_V4_DEPLOYMENTS, type AaveV4Deployment } from './markets.js'
-import { type AaveV4Discovery, discoverAaveV4, planAaveV4Wallet } from './read.js'
+import { type AaveV4Discovery, type AaveV4LogCache, discoverAaveV4, planAaveV4Wallet } from './read.js'
 
 export type { AaveV4Deployment, AaveV4SpokeConfig } from './markets.js'
 export {
@@ -9,6 +9,8 @@ export {
   InvalidAaveV4ConfigError,
   parseAaveV4ConfigEntry,
 } from './markets.js'
+export type { AaveV4CachedLogs, AaveV4LogCache } from './read.js'
+export { AAVE_V4_LOG_CACHE_DEPTH, createAaveV4LogCache } from './read.js'
 export type { AaveV4LiquidationRule } from './types.js'
 
 /** The deployments the adapter reads on `chain`: its own `aaveV4` list, else the book's for its key. */
@@ -24,17 +26,20 @@ export function aaveV4DeploymentsOf(chain: ChainRuntime): readonly AaveV4Deploym
  * wallet's Spokes and reserves from events, reads each Spoke in the shared batch and serves one
  * position per Spoke (health factor equal to the Spoke's, risk premium current vs stored, premium
  * debt apart from drawn debt, liquidation prices on the Spoke's own formula, a typed
- * target-health-factor liquidation rule under `details.liquidationRule`).
+ * target-health-factor liquidation rule under `details.liquidationRule`). With `options.logs` the
+ * deployments' market-fact logs are learnt once and extended (the root's cache), not re-read per
+ * request; without it every discovery reads them from the deployment block.
  */
 export function createAaveV4Adapter(
   deploymentsOf: (chain: ChainRuntime) => readonly AaveV4Deployment[] = aaveV4DeploymentsOf,
+  options: { logs?: AaveV4LogCache } = {},
 ): ProtocolAdapter {
   return {
     key: 'aave-v4',
     name: 'Aave V4 (Hub & Spoke)',
     discover: async (ctx) => {
       const deployments = deploymentsOf(ctx.chain)
-      return deployments.length === 0 ? undefined : discoverAaveV4(ctx, deployments)
+      return deployments.length === 0 ? undefined : discoverAaveV4(ctx, deployments, options.logs)
     },
     listMarkets: (chain) =>
       deploymentsOf(chain).flatMap((d) =>

@@ -17,7 +17,8 @@ import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
 import { encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import type { ChainClient } from '../../chains/client.js'
+import { getHeadBlock, rpcRequest } from '../../chains/block.js'
+import { createLogBudget, planLogRanges, spendLogRequest } from '../../chains/log-budget.js'
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
@@ -90,57 +91,183 @@ export interface AaveV4Discovery {
   deployments: Record<string, AaveV4SpokeDiscovery[]>
 }
 
+/** A log as eth_getLogs answers it (the fields discovery reads). */
 interface RpcLog {
   address: string
   topics: Hex[]
   data: Hex
+  blockNumber?: Hex | null
 }
 
-async function getLogs(
-  client: ChainClient,
+/**
+ * A deployment's market-fact logs (AddReserve, AddDynamicReserveConfig, LiquidationCall with
+ * receiveShares, the Hubs' AddAsset), learnt once up to a block and then extended: the same for
+ * every wallet, they are not re-read for every request. Logs are kept only up to
+ * {@link AAVE_V4_LOG_CACHE_DEPTH} blocks below the head they were read at (a reorg above that
+ * depth is not expected), so the cached part never changes; the part above is read each time.
+ */
+export interface AaveV4LogCache {
+  get(key: string): AaveV4CachedLogs | undefined
+  set(key: string, entry: AaveV4CachedLogs): void
+}
+
+/** The market-fact logs of one deployment up to `to` (inclusive). */
+export interface AaveV4CachedLogs {
+  to: bigint
+  logs: readonly RpcLog[]
+}
+
+/** Blocks below the head that the market-fact cache stays: a reorg deeper than this is not expected. */
+export const AAVE_V4_LOG_CACHE_DEPTH = 64n
+
+/** A market-fact cache bounded to `maxDeployments` deployments (the least recently learnt dropped). */
+export function createAaveV4LogCache(maxDeployments = 256): AaveV4LogCache {
+  const entries = new Map<string, AaveV4CachedLogs>()
+  return {
+    get: (key) => entries.get(key),
+    set(key, entry) {
+      entries.delete(key)
+      if (entries.size >= maxDeployments) {
+        const oldest = entries.keys().next().value
+        if (oldest !== undefined) entries.delete(oldest)
+      }
+      entries.set(key, entry)
+    },
+  }
+}
+
+const blockOf = (l: RpcLog): bigint | undefined =>
+  typeof l.blockNumber === 'string' ? BigInt(l.blockNumber) : undefined
+
+/**
+ * Logs of `filter` over [from, to]: one request to the head (or to `latest` in the head's own
+ * round trip, keeping what is at or below it), or the range in `span` chunks when the report is
+ * pinned or the provider refuses the single range; every request under the request's deadline
+ * and paid from its log budget.
+ */
+async function scanLogs(
+  ctx: DiscoveryContext,
   filter: { address: Address[]; topics: (Hex | Hex[] | null)[] },
   from: bigint,
   to: bigint | undefined,
   span: bigint,
+  what: string,
 ): Promise<RpcLog[]> {
+  const budget = ctx.logBudget ?? createLogBudget()
+  const chain = ctx.chain.key
   const one = (a: bigint, b: bigint | 'latest') =>
-    client.request({
-      method: 'eth_getLogs',
-      params: [
-        {
-          address: filter.address,
-          fromBlock: `0x${a.toString(16)}`,
-          toBlock: b === 'latest' ? 'latest' : `0x${b.toString(16)}`,
-          topics: filter.topics,
-        },
-      ],
-    } as never) as Promise<RpcLog[]>
+    rpcRequest<RpcLog[]>({
+      client: ctx.client,
+      chain,
+      ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
+      ...(typeof b === 'bigint' ? { blockNumber: b } : {}),
+      args: {
+        method: 'eth_getLogs',
+        params: [
+          {
+            address: filter.address,
+            fromBlock: `0x${a.toString(16)}`,
+            toBlock: b === 'latest' ? 'latest' : `0x${b.toString(16)}`,
+            topics: filter.topics,
+          },
+        ],
+      } as never,
+    })
   const chunks = async (end: bigint) => {
-    const ranges: [bigint, bigint][] = []
-    for (let a = from; a <= end; a += span) ranges.push([a, end < a + span - 1n ? end : a + span - 1n])
+    const ranges = planLogRanges({
+      budget,
+      chain,
+      what,
+      fromBlock: from,
+      toBlock: end,
+      span,
+      rangeFrom: 'server',
+    })
     return (await Promise.all(ranges.map(([a, b]) => one(a, b)))).flat()
   }
-  if (to !== undefined) return chunks(to)
+  if (to !== undefined) return from > to ? [] : chunks(to)
+  const head = ctx.head
   try {
-    return await one(from, 'latest')
-  } catch {
-    return chunks(await client.getBlockNumber())
+    spendLogRequest(budget, chain, what)
+    if (head !== undefined) return from > head ? [] : await one(from, head)
+    const logs = await one(from, 'latest')
+    if (!ctx.latestHead) return logs
+    const h = await ctx.latestHead
+    return logs.filter((l) => (blockOf(l) ?? h) <= h)
+  } catch (err) {
+    if (err instanceof BaseError && err.code !== 'RPC_ERROR') throw err
+    const h =
+      head ??
+      (await (ctx.latestHead ??
+        getHeadBlock({ client: ctx.client, chain, ...(ctx.deadline ? { deadline: ctx.deadline } : {}) })))
+    return from > h ? [] : chunks(h)
   }
+}
+
+/**
+ * The market-fact logs of `d` up to the report's block: the cached part, plus one scan of what is
+ * above it; what the scan finds far enough below the head extends the cache.
+ */
+async function marketLogs(
+  ctx: DiscoveryContext,
+  d: AaveV4Deployment,
+  cache: AaveV4LogCache | undefined,
+): Promise<RpcLog[]> {
+  const key = `${ctx.chain.key}:${d.id}`
+  const cached = cache?.get(key)
+  const filter = {
+    address: [...d.spokes.map((s) => s.address), ...d.hubs.map((h) => h.address)],
+    topics: [[ADD_RESERVE, ADD_DYNAMIC_CONFIG, LIQUIDATION_CALL, HUB_ADD_ASSET]],
+  }
+  const upTo = (logs: readonly RpcLog[], block: bigint) => logs.filter((l) => (blockOf(l) ?? block) <= block)
+  // A report pinned inside the cached range needs no scan at all.
+  if (cached && ctx.toBlock !== undefined && ctx.toBlock <= cached.to) return upTo(cached.logs, ctx.toBlock)
+  const from = cached ? cached.to + 1n : d.startBlock
+  const fresh = (await scanLogs(ctx, filter, from, ctx.toBlock, d.logsBlockSpan, 'Aave V4 discovery')).filter(
+    keepMarketLog,
+  )
+  const all = cached ? [...cached.logs, ...fresh] : fresh
+  const head = ctx.head ?? (ctx.latestHead ? await ctx.latestHead : undefined)
+  if (cache && head !== undefined) {
+    const settled = head - AAVE_V4_LOG_CACHE_DEPTH
+    if (
+      settled > (cached?.to ?? d.startBlock - 1n) &&
+      (ctx.toBlock === undefined || ctx.toBlock >= settled)
+    ) {
+      cache.set(key, {
+        to: settled,
+        logs: all.filter((l) => blockOf(l) !== undefined && blockOf(l)! <= settled),
+      })
+    }
+  }
+  return all
+}
+
+/** Market-fact logs worth keeping: all but LiquidationCalls whose liquidator took no shares. */
+function keepMarketLog(l: RpcLog): boolean {
+  if (l.topics[0]?.toLowerCase() !== LIQUIDATION_CALL.toLowerCase()) return true
+  if (l.data.length < 2 + 64 * 2) return false
+  return !/^0{64}$/.test(l.data.slice(2 + 64, 2 + 128))
 }
 
 const topicNumber = (t: Hex | undefined): number => Number(BigInt(t ?? '0x0'))
 const topicAddress = (t: Hex | undefined): Address => `0x${(t ?? '0x').slice(-40)}` as Address
 
 /**
- * Finds the wallet's Spokes and reserves in each deployment: two concurrent eth_getLogs per
- * deployment over [startBlock, toBlock] (chunked by `logsBlockSpan`): the Spoke events naming the
- * wallet as position owner (Supply, Withdraw, Borrow, Repay, SetUsingAsCollateral,
- * LiquidationCall), and the market facts (AddReserve, AddDynamicReserveConfig, every
- * LiquidationCall for the receiveShares blind spot, the Hubs' AddAsset).
+ * Finds the wallet's Spokes and reserves in each deployment, with two concurrent log reads per
+ * deployment, both block-pinned, under the request's deadline and paid from its log budget:
+ * - the Spoke events naming the wallet as position owner (Supply, Withdraw, Borrow, Repay,
+ *   SetUsingAsCollateral, LiquidationCall) over [startBlock, report block];
+ * - the market facts (AddReserve, AddDynamicReserveConfig, every LiquidationCall with
+ *   receiveShares for the blind spot of shares received as a liquidator, the Hubs' AddAsset): from
+ *   `cache` up to where it stands, then one scan of the blocks above it.
+ * At the latest block the scans ask for `latest` in the head's own round trip (ctx.latestHead)
+ * and keep what is at or below that head.
  */
 export async function discoverAaveV4(
   ctx: DiscoveryContext,
   deployments: readonly AaveV4Deployment[],
+  cache?: AaveV4LogCache,
 ): Promise<AaveV4Discovery> {
   const user = ctx.user.toLowerCase()
   const userTopic = pad(user as Hex, { size: 32 })
@@ -152,27 +279,20 @@ export async function discoverAaveV4(
         return
       }
       const spokes = d.spokes.map((s) => s.address)
-      const [userLogs, marketLogs] = await Promise.all([
-        getLogs(
-          ctx.client,
+      const [userLogs, marketLogsFound] = await Promise.all([
+        scanLogs(
+          ctx,
           { address: spokes, topics: [[...USER_EVENT_TOPICS], null, null, userTopic] },
           d.startBlock,
           ctx.toBlock,
           d.logsBlockSpan,
+          'Aave V4 discovery',
         ),
-        getLogs(
-          ctx.client,
-          {
-            address: [...spokes, ...d.hubs.map((h) => h.address)],
-            topics: [[ADD_RESERVE, ADD_DYNAMIC_CONFIG, LIQUIDATION_CALL, HUB_ADD_ASSET]],
-          },
-          d.startBlock,
-          ctx.toBlock,
-          d.logsBlockSpan,
-        ),
+        marketLogs(ctx, d, cache),
       ])
+      const marketLogsOf = marketLogsFound
       const underlyings = new Map<string, Address>()
-      for (const l of marketLogs) {
+      for (const l of marketLogsOf) {
         if (l.topics[0]?.toLowerCase() === HUB_ADD_ASSET.toLowerCase()) {
           underlyings.set(`${l.address.toLowerCase()}:${topicNumber(l.topics[1])}`, topicAddress(l.topics[2]))
         }
@@ -206,7 +326,7 @@ export async function discoverAaveV4(
         }
         return o
       }
-      for (const l of marketLogs) {
+      for (const l of marketLogsOf) {
         const t0 = l.topics[0]?.toLowerCase()
         if (t0 === ADD_RESERVE.toLowerCase()) {
           const hub = topicAddress(l.topics[3])
@@ -221,7 +341,7 @@ export async function discoverAaveV4(
           }
         }
       }
-      for (const l of marketLogs) {
+      for (const l of marketLogsOf) {
         const t0 = l.topics[0]?.toLowerCase()
         if (t0 === ADD_DYNAMIC_CONFIG.toLowerCase()) {
           const f = factsOf(l.address)[topicNumber(l.topics[1])]

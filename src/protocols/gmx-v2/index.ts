@@ -19,7 +19,8 @@ export { createGmxV2Adapter, readerAt } from './read.js'
  * v2.1 at old blocks, probed from the answer). With GMX's oracle tickers (production) discovery
  * reads the tickers and the account's positions and markets concurrently, and the chain's one
  * batch carries the keeper's verdict (forLiquidation = true), getPositionInfo and the stored fee
- * state: two round trips. Priced by feeds (devchain), the verdict is one pinned follow-up. Each
+ * state: two round trips. Priced by feeds (devchain), discovery reads the feeds with the positions,
+ * so the verdict joins the batch too (re-asked in one pinned follow-up if a feed moved between). Each
  * position is a `perp` row with its long/short and collateral legs and its liquidation price per
  * GMX's own check, recomputed exactly and checked against the Reader's remaining collateral.
  */

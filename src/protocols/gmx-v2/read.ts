@@ -9,9 +9,10 @@
  *   `isPositionLiquidatable(…, shouldValidateMinCollateralUsd = true, forLiquidation = true)`,
  *   `getPositionInfo` (pending fees, close impact, pnl) and the DataStore's stored cumulative
  *   borrowing factor, funding per size and the market's liquidation impact cap.
- * Two round trips in all. A position opened between discovery and the batch, and every position
- * on the devchain (its prices are feeds read IN the batch), costs one follow-up pinned to the
- * batch's block. Every call goes to the Reader live at the pinned block (GMX redeploys it; see
+ * Two round trips in all. Priced by feeds (the devchain), discovery's aggregate3 also reads the
+ * feeds, so the verdict is planned with them; the batch reads the feeds again, and a verdict
+ * planned with prices other than the batch's (a feed moved in between), like a position opened
+ * between discovery and the batch, costs one follow-up pinned to the batch's block. Every call goes to the Reader live at the pinned block (GMX redeploys it; see
  * markets.ts), decoded in the layout its answer has (v2.2, or v2.1 at old blocks).
  */
 import { type Abi, encodeAbiParameters, type Hex, hexToBigInt, keccak256, zeroAddress } from 'viem'
@@ -350,6 +351,12 @@ export interface GmxDiscoveredChain {
   layout: 'v2.2' | 'v2.1'
   positions: GmxDecodedPosition[]
   markets: GmxMarketHint[]
+  /**
+   * Feeds-priced deployments (the devchain): the feeds' prices as discovery read them, GMX units
+   * by lower-cased token. They plan the verdict into the batch; the batch reads the feeds again and
+   * a verdict whose prices differ from the batch's is re-asked in a follow-up.
+   */
+  feedPrices?: Map<string, GmxPrice>
 }
 
 /** What discovery hands to the plan for one deployment. */
@@ -404,15 +411,71 @@ export async function discoverGmxChain(
   const reader = readerAt(config, ctx.toBlock)
   if (reader.layout === 'unsupported')
     throw new GmxReadFailedError(`the Reader ${reader.address} live at that block predates v2.1`, context)
+  const calls = headCalls(config, reader.address, ctx.user)
+  const feedsAt = calls.length
+  if (config.prices.kind === 'feeds') {
+    for (const feed of config.prices.feeds) calls.push(call(feed.feed, gmxFeedAbi, 'latestRoundData'))
+  }
   const batch = await executeBatch({
     client: ctx.client,
     chain: ctx.chain.key,
     multicall3: ctx.chain.multicall3,
-    calls: headCalls(config, reader.address, ctx.user),
+    calls,
     ...(ctx.toBlock === undefined ? {} : { blockNumber: ctx.toBlock }),
+    ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
   })
   const head = decodeHead(config, batch.results, context)
-  return { reader, layout: head.layout, positions: head.positions, markets: head.markets ?? [] }
+  const found: GmxDiscoveredChain = {
+    reader,
+    layout: head.layout,
+    positions: head.positions,
+    markets: head.markets ?? [],
+  }
+  if (config.prices.kind === 'feeds') {
+    found.feedPrices = feedPricesOf(
+      config,
+      config.prices.feeds.map((_, i) => feedsAt + i),
+      batch.results,
+      context,
+    )
+  }
+  return found
+}
+
+/** The feeds' prices in GMX units by lower-cased token, from their latestRoundData answers. */
+function feedPricesOf(
+  config: GmxV2Config,
+  at: readonly number[],
+  results: readonly RawResult[],
+  context: ErrorContext,
+): Map<string, GmxPrice> {
+  const prices = new Map<string, GmxPrice>()
+  if (config.prices.kind !== 'feeds') return prices
+  for (const [i, feed] of config.prices.feeds.entries()) {
+    const token = config.tokens.find((t) => sameAddress(t.address, feed.token))
+    if (!token) continue
+    const [, answer] = decodeWith<readonly [bigint, bigint, bigint, bigint, bigint]>(
+      gmxFeedAbi,
+      'latestRoundData',
+      results[at[i]!],
+      `price feed ${feed.feed}.latestRoundData`,
+      context,
+    )
+    if (answer <= 0n) continue
+    const p = feedAnswerToGmxPrice(answer, feed.feedDecimals, token.decimals)
+    prices.set(feed.token.toLowerCase(), { min: p, max: p })
+  }
+  return prices
+}
+
+/** Whether two sets of a market's prices are the same (the verdict planned with one holds for the other). */
+function samePrices(a: GmxMarketPrices, b: GmxMarketPrices): boolean {
+  const eq = (x: GmxPrice, y: GmxPrice) => x.min === y.min && x.max === y.max
+  return (
+    eq(a.indexTokenPrice, b.indexTokenPrice) &&
+    eq(a.longTokenPrice, b.longTokenPrice) &&
+    eq(a.shortTokenPrice, b.shortTokenPrice)
+  )
 }
 
 function headCalls(config: GmxV2Config, reader: Address, user: Address): RawCall[] {
@@ -466,7 +529,7 @@ export async function decodeGmxWallet(
   config: GmxV2Config,
   user: Address,
   reader: GmxReaderRecord,
-  layout: { feeds: number[]; planned: Map<string, { at: number; size: number }> },
+  layout: { feeds: number[]; planned: Map<string, PlannedVerdict> },
   results: RawResult[],
   block: BlockContext,
   followUp: FollowUp,
@@ -488,20 +551,7 @@ export async function decodeGmxWallet(
   const prices = new Map<string, GmxPrice>()
   let pricesAtBlock = true
   if (config.prices.kind === 'feeds') {
-    for (const [i, feed] of config.prices.feeds.entries()) {
-      const token = config.tokens.find((t) => sameAddress(t.address, feed.token))
-      if (!token) continue
-      const [, answer] = decodeWith<readonly [bigint, bigint, bigint, bigint, bigint]>(
-        gmxFeedAbi,
-        'latestRoundData',
-        results[layout.feeds[i]!],
-        `price feed ${feed.feed}.latestRoundData`,
-        context,
-      )
-      if (answer <= 0n) continue
-      const p = feedAnswerToGmxPrice(answer, feed.feedDecimals, token.decimals)
-      prices.set(feed.token.toLowerCase(), { min: p, max: p })
-    }
+    for (const [token, p] of feedPricesOf(config, layout.feeds, results, context)) prices.set(token, p)
   } else {
     const oracle = discovered?.oracle
     if (oracle === undefined)
@@ -549,7 +599,10 @@ export async function decodeGmxWallet(
   for (const item of prepared) {
     if (item instanceof BaseError) continue
     const planned = layout.planned.get(item.p.key)
-    if (planned) answers.set(item.p.key, results.slice(planned.at, planned.at + planned.size))
+    // A verdict planned with the prices the batch itself read (always so for the oracle's tickers;
+    // for feeds, unless a feed moved between discovery and the batch) is the batch's own answer.
+    if (planned && samePrices(planned.prices, item.marketPrices))
+      answers.set(item.p.key, results.slice(planned.at, planned.at + planned.size))
     else more.push(positionCalls(config, reader.address, head.layout, item.p, item.market, item.marketPrices))
   }
   if (more.length > 0) {
@@ -674,6 +727,13 @@ export async function decodeGmxWallet(
   }
 }
 
+/** A position's verdict reads placed in the batch: where, how many, and the prices they carry. */
+interface PlannedVerdict {
+  at: number
+  size: number
+  prices: GmxMarketPrices
+}
+
 /** The read plan of one wallet on one GMX deployment. */
 export function planGmxWallet(
   config: GmxV2Config,
@@ -690,23 +750,31 @@ export function planGmxWallet(
       calls.push(call(feed.feed, gmxFeedAbi, 'latestRoundData'))
     }
   }
-  // The verdict of every position discovery found, in the same batch (prices are already known).
-  const planned = new Map<string, { at: number; size: number }>()
+  // The verdict of every position discovery found, in the same batch (prices are already known:
+  // the oracle's tickers, or the feeds as discovery read them).
+  const planned = new Map<string, PlannedVerdict>()
   const oracle = discovered?.oracle
-  if (found && oracle && !(oracle instanceof GmxPriceError)) {
+  const known =
+    config.prices.kind === 'feeds'
+      ? found?.feedPrices
+      : oracle && !(oracle instanceof GmxPriceError)
+        ? oracle.prices
+        : undefined
+  if (found && known) {
     const markets = new Map(found.markets.map((m) => [m.marketToken.toLowerCase(), m]))
-    const price = (t: Address) => oracle.prices.get(t.toLowerCase())
+    const price = (t: Address) => known.get(t.toLowerCase())
     for (const p of found.positions) {
       const market = markets.get(p.market.toLowerCase())
       if (!market) continue
       const [ix, lo, sh] = [price(market.indexToken), price(market.longToken), price(market.shortToken)]
       if (!ix || !lo || !sh) continue
-      const set = positionCalls(config, reader.address, found.layout, p, market, {
+      const prices: GmxMarketPrices = {
         indexTokenPrice: { min: ix.min, max: ix.max },
         longTokenPrice: { min: lo.min, max: lo.max },
         shortTokenPrice: { min: sh.min, max: sh.max },
-      })
-      planned.set(p.key, { at: calls.length, size: set.calls.length })
+      }
+      const set = positionCalls(config, reader.address, found.layout, p, market, prices)
+      planned.set(p.key, { at: calls.length, size: set.calls.length, prices })
       calls.push(...set.calls)
     }
   }
@@ -753,7 +821,14 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
         gmxConfigsOf(ctx.chain).map(async (config) => {
           const entry: GmxDiscoveredDeployment = ctx.toBlock === undefined ? {} : { toBlock: ctx.toBlock }
           out.set(config.id, entry)
-          if (config.prices.kind !== 'oracle') return
+          if (config.prices.kind !== 'oracle') {
+            // Feeds-priced: positions, markets and the feeds in one aggregate3, so the verdict
+            // joins the batch; a failure only leaves it to a follow-up.
+            entry.chain = await discoverGmxChain(ctx, config).catch((err: unknown) =>
+              err instanceof BaseError ? err : new GmxReadFailedError(String(err), contextOf(config)),
+            )
+            return
+          }
           const tickers = fetchGmxTickers({
             url: config.prices.tickersUrl,
             ...(params.fetchFn ? { fetchFn: params.fetchFn } : {}),

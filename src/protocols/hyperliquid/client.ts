@@ -4,11 +4,39 @@
  * every read is `POST {url}/info` with a JSON body `{ "type": ..., ... }`; the API rate-limits
  * per IP and answers HTTP 429 when the budget is exhausted
  * (https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api/rate-limits-and-user-limits).
+ *
+ * Why not `@nktkas/hyperliquid` (issue 14 asked to use it for transport and types if it fits
+ * Workers and the error model; evaluated at 0.33.3): it installs without install scripts (four
+ * dependencies: valibot, decimal.js, @noble/hashes, @nktkas/rews) and its `HttpTransport` takes
+ * an AbortSignal and a timeout, but it does not fit here:
+ * - its transport calls the global `fetch`, with no way to pass one: stacklens injects the fetch
+ *   of a venue (`VenueRuntime.fetchFn`: tests, the fault proxy, a Worker's bound fetch);
+ * - its `HttpRequestError` message carries up to 1,024 characters of the upstream body and the
+ *   error keeps the request payload, while stacklens never echoes an upstream body or URL
+ *   (src/chains/redact.ts, ./errors.ts): every error would have to be re-made from the status,
+ *   which is all this client does, and the 429 backoff with `Retry-After` stays ours either way;
+ * - it validates requests only (valibot); answers are TypeScript types, not checked at runtime,
+ *   so the zod schemas of ./schemas.ts (a malformed field is a 502 naming it) stay needed, and a
+ *   second schema library would ship beside zod;
+ * - an InfoClient with the three methods read here (clearinghouseState, perpDexs, meta) bundles
+ *   to 6.2 KiB gzip (its HttpTransport alone 1.4 KiB; esbuild --minify), against a Worker bundle
+ *   at ~240 of its 250 KiB budget (test/worker/bundle-size.test.ts), for no behaviour gained;
+ * - it declares `engines.node >= 22.12`, and stacklens supports Node >= 20.
+ * Its request and answer types were used as a cross-check of ./schemas.ts (perpDexs: `null` for
+ * the first dex, then `{ name, ... }`; meta: `universe[].marginTableId`, `marginTables` as
+ * `[id, { description, marginTiers: [{ lowerBound, maxLeverage }] }]`, `collateralToken`).
  */
 import type { z } from 'zod'
 import type { Address } from '../../core/address.js'
 import { HyperliquidError } from './errors.js'
-import { type ClearinghouseState, clearinghouseStateSchema } from './schemas.js'
+import {
+  type ClearinghouseState,
+  clearinghouseStateSchema,
+  metaSchema,
+  type PerpDexs,
+  type PerpMeta,
+  perpDexsSchema,
+} from './schemas.js'
 
 /** The public mainnet API base URL. */
 export const HYPERLIQUID_MAINNET_URL = 'https://api.hyperliquid.xyz'
@@ -107,16 +135,48 @@ export async function postInfo<S extends z.ZodType>(
 /** Params of {@link fetchClearinghouseState}. */
 export interface FetchClearinghouseStateParams extends HyperliquidRequestOptions {
   user: Address
+  /** The perp dex: omitted or "" for the first (default) dex, else a HIP-3 dex name (`perpDexs`). */
+  dex?: string
 }
 
 /**
- * A user's perp account: `POST /info {"type":"clearinghouseState","user"}`, validated with
- * {@link clearinghouseStateSchema}. Errors as in {@link postInfo}.
+ * A user's perp account on one perp dex: `POST /info {"type":"clearinghouseState","user","dex"?}`
+ * (`dex` sent only for a HIP-3 dex), validated with {@link clearinghouseStateSchema}. Errors as in
+ * {@link postInfo}.
  */
 export function fetchClearinghouseState(params: FetchClearinghouseStateParams): Promise<ClearinghouseState> {
-  const { user, ...options } = params
+  const { user, dex, ...options } = params
   // The API expects the 42-character hex address, lowercase in its examples.
-  return postInfo({ type: 'clearinghouseState', user: user.toLowerCase() }, clearinghouseStateSchema, options)
+  return postInfo(
+    { type: 'clearinghouseState', user: user.toLowerCase(), ...(dex ? { dex } : {}) },
+    clearinghouseStateSchema,
+    options,
+  )
+}
+
+/**
+ * Every perp dex: `POST /info {"type":"perpDexs"}` (Hyperliquid docs, Info endpoint →
+ * Perpetuals → "Retrieve all perpetual dexs"), validated with {@link perpDexsSchema}: `null`
+ * for the first dex, then the HIP-3 dexes. Errors as in {@link postInfo}.
+ */
+export function fetchPerpDexs(options: HyperliquidRequestOptions = {}): Promise<PerpDexs> {
+  return postInfo({ type: 'perpDexs' }, perpDexsSchema, options)
+}
+
+/** Params of {@link fetchMeta}. */
+export interface FetchMetaParams extends HyperliquidRequestOptions {
+  /** The perp dex: omitted or "" for the first dex, else a HIP-3 dex name. */
+  dex?: string
+}
+
+/**
+ * A perp dex's universe and margin tables: `POST /info {"type":"meta","dex"?}` (Hyperliquid
+ * docs, "Retrieve perpetuals metadata (universe and margin tables)"), validated with
+ * {@link metaSchema}. Errors as in {@link postInfo}.
+ */
+export function fetchMeta(params: FetchMetaParams = {}): Promise<PerpMeta> {
+  const { dex, ...options } = params
+  return postInfo({ type: 'meta', ...(dex ? { dex } : {}) }, metaSchema, options)
 }
 
 function backoffDelay(retryAfter: string | null, baseMs: number, attempt: number): number {

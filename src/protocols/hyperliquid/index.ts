@@ -3,24 +3,25 @@
  * venue; the client, the payload schemas and the position layout are exported for direct use.
  */
 
-import { remainingMs, withDeadline } from '../../chains/deadline.js'
 import type { Address } from '../../core/address.js'
-import { BaseError } from '../../core/errors.js'
+import type { BaseError } from '../../core/errors.js'
 import type { Position } from '../../core/types.js'
-import type { ProtocolAdapter, VenueRuntime } from '../types.js'
-import { fetchClearinghouseState, HYPERLIQUID_MAINNET_URL, type HyperliquidRequestOptions } from './client.js'
+import type { ProtocolAdapter, VenueRuntime, WalletReadPlan } from '../types.js'
+import { HYPERLIQUID_MAINNET_URL, type HyperliquidRequestOptions } from './client.js'
+import { HyperliquidError } from './errors.js'
 import {
+  crossMarket,
   HYPERLIQUID_CHAIN,
-  HYPERLIQUID_MARKET,
   HYPERLIQUID_PROTOCOL,
   positionsFromClearinghouseState,
 } from './position.js'
-import { readHyperliquidWallet } from './read.js'
-import type { ClearinghouseState } from './schemas.js'
+import { type HyperliquidScan, MAX_HIP3_DEXES, readHyperliquidWallet, scanHyperliquidDexes } from './read.js'
 
-export type { FetchClearinghouseStateParams, HyperliquidRequestOptions } from './client.js'
+export type { FetchClearinghouseStateParams, FetchMetaParams, HyperliquidRequestOptions } from './client.js'
 export {
   fetchClearinghouseState,
+  fetchMeta,
+  fetchPerpDexs,
   HYPERLIQUID_MAINNET_URL,
   HYPERLIQUID_TESTNET_URL,
   postInfo,
@@ -28,6 +29,9 @@ export {
 export { HyperliquidError } from './errors.js'
 export * from './math.js'
 export {
+  baseCoin,
+  type ClearinghouseStateOptions,
+  crossMarket,
   HYPERLIQUID_CHAIN,
   HYPERLIQUID_MARKET,
   HYPERLIQUID_PROTOCOL,
@@ -35,15 +39,25 @@ export {
   isolatedMarket,
   positionsFromClearinghouseState,
 } from './position.js'
-export { type ReadHyperliquidWalletParams, readHyperliquidWallet } from './read.js'
+export {
+  HYPERLIQUID_DEX_CONCURRENCY,
+  type HyperliquidDexRead,
+  type HyperliquidScan,
+  MAX_HIP3_DEXES,
+  type ReadHyperliquidWalletParams,
+  readHyperliquidWallet,
+  type ScanHyperliquidDexesParams,
+  scanHyperliquidDexes,
+} from './read.js'
 export * from './schemas.js'
 
 /**
- * What the adapter's discovery found: the venue's account state (one `clearinghouseState`
- * request), or the venue error that stopped it (served as an `unavailable` row, never thrown:
- * the chains of the same report are still served).
+ * What the adapter's discovery found: every perp dex's read (the default dex and the HIP-3 dexes
+ * of `perpDexs`), each with its state or the venue error that stopped it (served as an
+ * `unavailable` row, never thrown: the other dexes and the chains of the same report are still
+ * served).
  */
-export type HyperliquidDiscovery = { state: ClearinghouseState } | { error: BaseError }
+export type HyperliquidDiscovery = HyperliquidScan
 
 /** Params of {@link HyperliquidAdapter.readWallet}. */
 export interface HyperliquidReadWalletParams {
@@ -64,9 +78,13 @@ export interface HyperliquidAdapter extends ProtocolAdapter<HyperliquidDiscovery
 
 /**
  * The Hyperliquid adapter. Hyperliquid is its own L1 read over an HTTP API: its "chain" is the
- * venue ({@link VenueRuntime} with key `hyperliquid`). Discovery is the one venue round trip
- * (the account state); the plan has no multicall calls and decodes that state into the cross
- * account and each isolated position, timed at the venue's clock.
+ * venue ({@link VenueRuntime} with key `hyperliquid`). Discovery is the venue's round trips
+ * (`perpDexs`, then each dex's account state and, where it holds positions, its `meta`; see
+ * {@link scanHyperliquidDexes}); the plans have no multicall calls: one per dex, decoding that
+ * dex's state into its cross account and each isolated position with the dex's margin tiers,
+ * timed at the venue's clock. A dex whose read failed is one `unavailable` row (market
+ * `hyperliquid-perps:<dex>`), so are a failed `perpDexs` listing and the dexes beyond
+ * {@link MAX_HIP3_DEXES}.
  */
 export const hyperliquidAdapter: HyperliquidAdapter = {
   key: HYPERLIQUID_PROTOCOL,
@@ -74,42 +92,31 @@ export const hyperliquidAdapter: HyperliquidAdapter = {
   chain: HYPERLIQUID_CHAIN,
   defaultUrl: HYPERLIQUID_MAINNET_URL,
   readWallet: ({ user, config }) => readHyperliquidWallet({ ...config, user }),
-  async discover({ chain: venue, user, deadline }) {
-    try {
-      // Each attempt gets at most the time the request has left; the deadline bounds the retries.
-      const state = await withDeadline(
-        deadline,
-        { upstream: 'the Hyperliquid info API', call: 'clearinghouseState' },
-        () =>
-          fetchClearinghouseState({
-            user,
-            url: venue.url,
-            ...(venue.fetchFn ? { fetchFn: venue.fetchFn } : {}),
-            ...(deadline ? { timeoutMs: Math.max(1, Math.min(10_000, remainingMs(deadline))) } : {}),
-          }),
-      )
-      return { state }
-    } catch (err) {
-      if (!(err instanceof BaseError)) throw err
-      return { error: err }
-    }
-  },
+  discover: ({ chain: venue, user, deadline }) =>
+    scanHyperliquidDexes({
+      user,
+      url: venue.url,
+      ...(venue.fetchFn ? { fetchFn: venue.fetchFn } : {}),
+      ...(deadline ? { deadline } : {}),
+    }),
   planWallet(venue, _user, discovered) {
     if (venue.key !== HYPERLIQUID_CHAIN || !discovered) return []
-    let positions: Position[] = []
-    let failure: unknown
-    if ('error' in discovered) failure = discovered.error
-    else {
-      try {
-        positions = positionsFromClearinghouseState(discovered.state)
-      } catch (err) {
-        failure = err
+    const plans: WalletReadPlan[] = discovered.dexes.map((d) => {
+      let positions: Position[] = []
+      let failure: unknown = d.error
+      if (failure === undefined && d.state) {
+        try {
+          positions = positionsFromClearinghouseState(d.state, {
+            dex: d.dex,
+            ...(d.meta ? { meta: d.meta } : {}),
+          })
+        } catch (err) {
+          failure = err
+        }
       }
-    }
-    const venueTime = 'state' in discovered && positions.length > 0 ? discovered.state.time : undefined
-    return [
-      {
-        market: HYPERLIQUID_MARKET,
+      const venueTime = d.state && positions.length > 0 ? d.state.time : undefined
+      return {
+        market: crossMarket(d.dex),
         protocol: HYPERLIQUID_PROTOCOL,
         kind: 'perp',
         calls: [],
@@ -120,7 +127,31 @@ export const hyperliquidAdapter: HyperliquidAdapter = {
           if (failure !== undefined) throw failure
           return positions
         },
+      }
+    })
+    const unread = (market: string, error: BaseError): WalletReadPlan => ({
+      market,
+      protocol: HYPERLIQUID_PROTOCOL,
+      kind: 'perp',
+      calls: [],
+      decode: async () => {
+        throw error
       },
-    ]
+    })
+    if (discovered.listingError) {
+      plans.push(unread(`${HYPERLIQUID_CHAIN}-hip3-dexes`, discovered.listingError))
+    }
+    for (const dex of discovered.skipped) {
+      plans.push(
+        unread(
+          crossMarket(dex),
+          new HyperliquidError(
+            'PROTOCOL_READ_FAILED',
+            `HIP-3 dex "${dex}" was not read: a scan reads at most ${MAX_HIP3_DEXES} HIP-3 dexes`,
+          ),
+        ),
+      )
+    }
+    return plans
   },
 }

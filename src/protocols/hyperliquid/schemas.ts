@@ -92,19 +92,63 @@ export const clearinghouseStateSchema = z.object({
 
 /** One entry of `meta.universe`: a perp asset. */
 export const perpAssetMetaSchema = z.object({
+  /** The coin name; on a HIP-3 dex prefixed with the dex, e.g. "xyz:AAPL". */
   name: z.string().min(1),
   /** Decimals of the asset's size (order sizes are multiples of 10^-szDecimals). */
   szDecimals: z.number().int().nonnegative(),
   maxLeverage: z.number().int().positive(),
+  /**
+   * The asset's margin table (`meta.marginTables`); an id under 50 not listed there is a single
+   * tier at that max leverage (Hyperliquid docs, "Margin tiers"). Omitted by older payloads: then
+   * the asset is one tier at `maxLeverage`.
+   */
+  marginTableId: z.number().int().nonnegative().optional(),
   onlyIsolated: z.boolean().optional(),
   isDelisted: z.boolean().optional(),
 })
 
 /**
- * The answer of `POST /info {"type":"meta"}`: the perp universe. Not needed for a wallet read
- * (each position carries its `maxLeverage`); exported for callers that want sizes' decimals.
+ * One tier of a margin table: from `lowerBound` (position notional, USD decimal string; USDC on
+ * the default dex, the dex's collateral on a HIP-3 dex) up, leverage is at most `maxLeverage`.
  */
-export const metaSchema = z.object({ universe: z.array(perpAssetMetaSchema) })
+export const marginTierSchema = z.object({
+  lowerBound: decimalString,
+  maxLeverage: z.number().int().positive(),
+})
+
+/** A margin table: tiers by ascending `lowerBound`, the first from 0. */
+export const marginTableSchema = z.object({
+  description: z.string(),
+  marginTiers: z.array(marginTierSchema).min(1),
+})
+
+/**
+ * The answer of `POST /info {"type":"meta","dex"?}`: a perp dex's universe and margin tables
+ * (Hyperliquid docs, "Info endpoint" → "Perpetuals" → "Retrieve perpetuals metadata (universe
+ * and margin tables)"; `dex` defaults to "", the first perp dex). `marginTables` is a list of
+ * `[id, table]` pairs.
+ */
+export const metaSchema = z.object({
+  universe: z.array(perpAssetMetaSchema),
+  marginTables: z.array(z.tuple([z.number().int().nonnegative(), marginTableSchema])).default([]),
+  /** Index of the dex's collateral token (spot token 0 = USDC on the first dex). */
+  collateralToken: z.number().int().nonnegative().optional(),
+})
+
+/**
+ * The answer of `POST /info {"type":"perpDexs"}`: every perp dex, `null` for the first (default)
+ * dex, then one object per builder-deployed (HIP-3) dex; only its `name` (the `dex` parameter of
+ * other info requests) is read.
+ */
+export const perpDexsSchema = z.array(
+  z.union([
+    z.null(),
+    z.object({
+      name: z.string().min(1).max(64),
+      fullName: z.string().optional(),
+    }),
+  ]),
+)
 
 /** The answer of `POST /info {"type":"allMids"}`: coin -> mid price (USD decimal string). */
 export const allMidsSchema = z.record(z.string(), decimalString)
@@ -115,3 +159,7 @@ export type ClearinghouseState = z.infer<typeof clearinghouseStateSchema>
 export type PerpPosition = z.infer<typeof perpPositionSchema>
 /** A validated `meta` payload. */
 export type PerpMeta = z.infer<typeof metaSchema>
+/** A validated margin table. */
+export type MarginTable = z.infer<typeof marginTableSchema>
+/** A validated `perpDexs` payload. */
+export type PerpDexs = z.infer<typeof perpDexsSchema>

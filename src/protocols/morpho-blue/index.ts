@@ -7,7 +7,7 @@ import {
 } from './read.js'
 
 export type { MorphoBlueConfig } from './markets.js'
-export { MORPHO_BLUE } from './markets.js'
+export { MORPHO_BLUE, MORPHO_BLUE_SOURCE, MORPHO_LOGS_BLOCK_SPAN } from './markets.js'
 export {
   createMorphoFactsCache,
   type MorphoDiscovery,
@@ -39,7 +39,9 @@ export function createMorphoBlueAdapter(
               protocol: 'morpho-blue',
               name: 'Morpho Blue (its markets are found per wallet from events)',
               version: 'v1',
-              source: chain.key === 'local' ? 'devchain manifest' : "Morpho's deployment addresses",
+              source:
+                chain.morphoBlue.source ??
+                (chain.key === 'local' ? 'devchain manifest' : "Morpho's deployment addresses"),
             },
           ]
         : [],

@@ -77,7 +77,7 @@ export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<Morp
   }
   const budget = ctx.logBudget ?? createLogBudget()
   const topics = (from: bigint, to: bigint | 'latest') =>
-    rpcRequest<{ topics: Hex[] }[]>({
+    rpcRequest<{ topics: Hex[]; blockNumber?: Hex | null }[]>({
       client: ctx.client,
       chain: ctx.chain.key,
       ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
@@ -123,16 +123,24 @@ export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<Morp
   if (ctx.toBlock !== undefined && head !== undefined && ctx.toBlock > head) {
     throw new BlockOutOfRangeError(ctx.chain.key, ctx.toBlock, { head })
   }
-  let logs: { topics: Hex[] }[]
+  let logs: { topics: Hex[]; blockNumber?: Hex | null }[]
   if (ctx.toBlock !== undefined) logs = await chunks(ctx.toBlock)
   else {
+    // Latest: one range to the head when it is known, else to `latest` in the same round trip as
+    // the head read (ctx.latestHead), keeping the logs at or below that head.
     const to = head ?? 'latest'
+    const headOf = async () => head ?? (await (ctx.latestHead ?? getHeadBlock(pinTo)))
     try {
       spendLogRequest(budget, ctx.chain.key, 'Morpho Blue discovery')
       logs = await topics(cfg.fromBlock, to)
+      if (to === 'latest' && ctx.latestHead) {
+        const h = await ctx.latestHead
+        logs = logs.filter((l) => typeof l.blockNumber !== 'string' || BigInt(l.blockNumber) <= h)
+      }
     } catch (err) {
       if (err instanceof BaseError && !RETRY_AS_CHUNKS.has(err.code)) throw err
-      logs = await chunks(head ?? (await getHeadBlock(pinTo)))
+      const h = await headOf()
+      logs = h < cfg.fromBlock ? [] : await chunks(h)
     }
   }
   return { ids: [...new Set(logs.map((l) => l.topics[1]!.toLowerCase() as Hex))] }

@@ -177,6 +177,17 @@ describe('decodeResult', () => {
       [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(3n)}616263`],
       [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(2n)}${'ffff'.padEnd(64, '0')}`], // invalid UTF-8
       [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(0n)}`],
+      // leading NUL bytes: viem trims them off a string before decoding it
+      [erc20SymbolAbi, 'symbol', `0x${word(32n)}${word(3n)}${'000041'.padEnd(64, '0')}`],
+      // dynamic tuples (getReservesData's reserves carry strings): an offset off by one word, a
+      // length past the answer, an element offset pointing back into the head
+      [uiPoolDataProviderV30Abi, 'getReservesData', `0x${word(96n)}${word(0n)}`],
+      [uiPoolDataProviderV30Abi, 'getReservesData', `0x${word(160n)}${word(0n).repeat(4)}${word(1n << 40n)}`],
+      [
+        uiPoolDataProviderV30Abi,
+        'getReservesData',
+        `0x${word(160n)}${word(0n).repeat(4)}${word(1n)}${word(0n)}`,
+      ],
     ]
     for (const [abi, functionName, data] of cases) {
       expect(outcome(() => decodeResult(abi, functionName, data))).toEqual(

@@ -6,7 +6,19 @@
  * upgrade changes one of them.
  */
 import type { Chain } from 'viem'
-import { arbitrum, avalanche, base, foundry, gnosis, mainnet, optimism, polygon } from 'viem/chains'
+import {
+  arbitrum,
+  avalanche,
+  base,
+  foundry,
+  gnosis,
+  katana,
+  mainnet,
+  optimism,
+  polygon,
+  unichain,
+  worldchain,
+} from 'viem/chains'
 import { describe, expect, it } from 'vitest'
 import { CHAIN_KEYS, CHAINS, type ChainKey } from '../../../src/chains/registry.js'
 
@@ -18,6 +30,9 @@ const VIEM: Record<ChainKey, Chain> = {
   polygon,
   gnosis,
   avalanche,
+  unichain,
+  worldchain,
+  katana,
   local: foundry,
 }
 

@@ -18,6 +18,7 @@ describe('devchain state cache key', () => {
       'deploy-comet.ts',
       'deploy-gmx.ts',
       'deploy-vault.ts',
+      'deploy-aave-v4.ts',
       'seed.ts',
       'population.ts',
       'tx.ts',
@@ -26,6 +27,9 @@ describe('devchain state cache key', () => {
       'compile-morpho.ts',
       'BorrowerFactory.artifact.ts',
       'BatchReader.artifact.ts',
+      'AaveV4SpokeDouble.artifact.ts',
+      'AaveV4HubDouble.artifact.ts',
+      'AaveV4OracleDouble.artifact.ts',
       'registry.ts',
       'state-cache.ts',
     ])

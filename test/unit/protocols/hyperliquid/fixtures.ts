@@ -130,3 +130,93 @@ export const BALANCE_ONLY = {
 export function clone<T>(value: T): T {
   return structuredClone(value)
 }
+
+/**
+ * A `meta` answer (the real schema: universe with `marginTableId`, `marginTables` as `[id,
+ * table]` pairs) for the coins of `state` when no tiered table applies: each coin one tier at
+ * its position's `maxLeverage`, named the way the venue names such tables (an id under 50 is a
+ * single tier at that leverage, per Hyperliquid's "Margin tiers" docs; 50 is listed as a
+ * one-tier table). Built from the fixture itself, so the untiered fixtures keep their numbers.
+ */
+export function flatMetaOf(state: { assetPositions: { position: { coin: string; maxLeverage: number } }[] }) {
+  const universe = state.assetPositions.map(({ position: p }) => ({
+    name: p.coin,
+    szDecimals: 4,
+    maxLeverage: p.maxLeverage,
+    marginTableId: p.maxLeverage,
+  }))
+  const marginTables = [...new Set(universe.map((u) => u.maxLeverage))]
+    .filter((l) => l >= 50)
+    .map((l) => [l, { description: '', marginTiers: [{ lowerBound: '0.0', maxLeverage: l }] }] as const)
+  return { universe, marginTables, collateralToken: 0 }
+}
+
+/**
+ * Hyperliquid docs, "Margin tiers", the testnet table "LDO, ARB, MKR, ATOM, PAXG, TAO, ICP, AVAX,
+ * FARTCOIN - testnet only": 0-10k notional at 10x, >10k at 5x. As a HIP-3 dex `xyz` margin table
+ * (id 51, hand-numbered: ids of tiered tables are >= 50).
+ * MMR: 1/20 = 5% below 10k, 1/10 = 10% above; deduction(1) = 10,000 * (10% - 5%) = 500.
+ */
+export const XYZ_TIERED_TABLE = {
+  description: 'tiered 10x',
+  marginTiers: [
+    { lowerBound: '0.0', maxLeverage: 10 },
+    { lowerBound: '10000.0', maxLeverage: 5 },
+  ],
+}
+
+/** `meta` of HIP-3 dex `xyz` (coins prefixed with the dex, as the venue names them). */
+export const XYZ_META = {
+  universe: [
+    { name: 'xyz:AAPL', szDecimals: 3, maxLeverage: 10, marginTableId: 51 },
+    { name: 'xyz:GOLD', szDecimals: 4, maxLeverage: 20, marginTableId: 20 },
+  ],
+  marginTables: [[51, XYZ_TIERED_TABLE]],
+  collateralToken: 0,
+}
+
+/**
+ * `clearinghouseState` of a wallet on HIP-3 dex `xyz`, hand-built: an isolated 10x long of 100
+ * xyz:AAPL at mark 230 (notional 23,000: the 5x tier) with 3,000 of isolated margin, and 500 of
+ * cross balance. Tiered: MM = 23,000 / (2 * 5) - 500 = 1,800, HF = 3,000 / 1,800 = 1.666...;
+ * liquidation price (long, tier 1: P = (s p - E - D) / (s (1 - l))) = (23,000 - 3,000 - 500) /
+ * (100 * 0.9) = 216.666..., notional there 21,666.67 (still the 5x tier). The untiered model
+ * (one tier at maxLeverage 10) would say MM 1,150, HF 2.61 and 230 - 1,850 / 100 / 0.95 = 210.53.
+ * The venue's liquidationPx here is the docs formula's value (hand-computed, as for the other
+ * hand-built fixtures).
+ */
+export const XYZ_ISOLATED_AAPL = {
+  assetPositions: [
+    {
+      type: 'oneWay',
+      position: {
+        coin: 'xyz:AAPL',
+        szi: '100.0',
+        leverage: { type: 'isolated', value: 10, rawUsd: '-20000.0' },
+        entryPx: '200.0',
+        positionValue: '23000.0',
+        unrealizedPnl: '3000.0',
+        returnOnEquity: '1.5',
+        liquidationPx: '216.666667',
+        marginUsed: '3000.0',
+        maxLeverage: 10,
+        cumFunding: { allTime: '1.0', sinceOpen: '1.0', sinceChange: '0.0' },
+      },
+    },
+  ],
+  crossMaintenanceMarginUsed: '0.0',
+  crossMarginSummary: {
+    accountValue: '500.0',
+    totalMarginUsed: '0.0',
+    totalNtlPos: '0.0',
+    totalRawUsd: '500.0',
+  },
+  marginSummary: {
+    accountValue: '3500.0',
+    totalMarginUsed: '3000.0',
+    totalNtlPos: '23000.0',
+    totalRawUsd: '-19500.0',
+  },
+  time: 1_764_000_000_000,
+  withdrawable: '500.0',
+}

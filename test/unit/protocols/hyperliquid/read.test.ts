@@ -15,7 +15,7 @@ import {
   readHyperliquidWallet,
 } from '../../../../src/protocols/hyperliquid/index.js'
 import { type HyperliquidServerDouble, startHyperliquidServer } from '../../../support/hyperliquid-server.js'
-import { BALANCE_ONLY, CROSS_LONG_SHORT, clone, EMPTY, ISOLATED_DOCS } from './fixtures.js'
+import { BALANCE_ONLY, CROSS_LONG_SHORT, clone, EMPTY, flatMetaOf, ISOLATED_DOCS } from './fixtures.js'
 
 let venue: HyperliquidServerDouble
 let n = 0
@@ -26,6 +26,14 @@ function userWith(
   n++
   const user = `0x${n.toString(16).padStart(40, '0')}` as const
   venue.script(user, answers)
+  // The default dex's meta for the fixture's coins (a read with positions asks for it).
+  const body = answers.find((a) => a.status === 200 && a.body !== null && typeof a.body === 'object')?.body as
+    | { assetPositions?: { position: { coin: string; maxLeverage: number } }[] }
+    | undefined
+  const positions = Array.isArray(body?.assetPositions)
+    ? body.assetPositions.filter((a) => typeof a?.position?.coin === 'string')
+    : []
+  venue.scriptInfo('meta', [{ status: 200, body: flatMetaOf({ assetPositions: positions }) }])
   return user
 }
 const fast = () => ({ url: venue.url, backoffMs: 1, timeoutMs: 5_000 })
@@ -49,7 +57,8 @@ describe('readHyperliquidWallet', () => {
   it('reads a cross account with a long and a short', async () => {
     const user = userWith({ status: 200, body: CROSS_LONG_SHORT })
     const positions = await readHyperliquidWallet({ user, ...fast() })
-    expect(venue.requests.at(-1)).toEqual({ type: 'clearinghouseState', user })
+    // The account state, then (it holds positions) the default dex's meta for its margin tables.
+    expect(venue.requests.slice(-2)).toEqual([{ type: 'clearinghouseState', user }, { type: 'meta' }])
     expect(positions).toHaveLength(1)
     const [p] = positions
     expect(p).toMatchObject({
@@ -292,7 +301,12 @@ describe('HTTP faults', () => {
     const before = venue.requests.length
     const positions = await readHyperliquidWallet({ user, ...fast() })
     expect(positions).toHaveLength(1)
-    expect(venue.requests.length - before).toBe(2)
+    // Two clearinghouseState attempts, then the meta.
+    expect(venue.requests.slice(before).map((r) => r.type)).toEqual([
+      'clearinghouseState',
+      'clearinghouseState',
+      'meta',
+    ])
   })
 
   it('honours Retry-After on a 429', async () => {

@@ -158,3 +158,47 @@ describe('discoverMorphoMarkets with an API configured', () => {
     expect(calls).toEqual(['eth_getLogs', 'eth_getLogs', 'eth_getLogs'])
   })
 })
+
+describe('discoverMorphoMarkets at the latest block, the head read in the same round trip', () => {
+  const chain: ChainRuntime = {
+    key: 'ethereum',
+    chainId: 1,
+    rpcUrls: [],
+    multicall3: '0xcA11bde05977b3631167028862bE2a173976CA11',
+    aaveMarkets: [],
+    usdPriceOracle: null,
+    comets: [],
+    gmxV2: [],
+    morphoBlue: {
+      chain: 'ethereum',
+      morpho: '0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb',
+      fromBlock: 100n,
+      logsBlockSpan: 1_000n,
+    },
+  }
+
+  it('asks for `latest` and keeps only the logs at or below that head (the block the batch is pinned to)', async () => {
+    const asked: unknown[] = []
+    const client = {
+      request: async (args: { method: string; params: unknown[] }) => {
+        asked.push(args.params[0])
+        // Market A at block 1,499, market B in block 1,501: mined after the head the node answered.
+        return [
+          { topics: ['0x00', ID_A, '0x00', '0x00'], blockNumber: '0x5db' },
+          { topics: ['0x00', ID_B, '0x00', '0x00'], blockNumber: '0x5dd' },
+        ]
+      },
+      getBlockNumber: async () => {
+        throw new Error('the head comes from latestHead, not a read of its own')
+      },
+    } as unknown as PublicClient
+    const found = await discoverMorphoMarkets({
+      client,
+      chain,
+      user: USER,
+      latestHead: Promise.resolve(1_500n),
+    })
+    expect(found?.ids).toEqual([ID_A])
+    expect(asked).toMatchObject([{ fromBlock: '0x64', toBlock: 'latest' }])
+  })
+})
