@@ -380,6 +380,7 @@ const StressedPositionSchema = z
     market: z.string(),
     chain: z.string(),
     kind: z.enum(['lending', 'perp']),
+    ...holderFields,
     healthFactorBefore: z.number().nullable(),
     healthFactorShocked: z.number().nullable(),
     liquidated: z.boolean(),

@@ -266,4 +266,19 @@ describe('smart accounts (devchain stand-ins)', () => {
     expect(plainDiscovering.depth).toBe(plain.depth)
     expect(plainDiscovering.calls).toBe(plain.calls + 1)
   })
+
+  it("the stress rows name who holds each position (the proxy's Morpho row is the proxy's)", async () => {
+    const res = await t.app.request(`/v1/wallets/${owner()}/stress?chain=local&shocks=ETH:-0.3`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      scenarios: {
+        positions: { protocol: string; account?: string; accountKind?: string; owner?: string }[]
+      }[]
+    }
+    const rows = body.scenarios[0]!.positions
+    expect(rows.every((r) => r.owner === owner())).toBe(true)
+    const morpho = rows.find((r) => r.protocol === 'morpho-blue')!
+    expect(morpho.accountKind).toBe('ds-proxy')
+    expect(rows.some((r) => r.accountKind === 'eoa' && r.protocol === 'aave-v3')).toBe(true)
+  })
 })
