@@ -126,6 +126,22 @@ export const WalletQuerySchema = z.object({
   block: blockParam('Block number to pin (needs chain); latest when omitted'),
 })
 
+/** `accounts=true|false`: anything else is INVALID_REQUEST naming the parameter. */
+const parseAccountsFlag = (raw: string): boolean => {
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  throw new BaseError('INVALID_REQUEST', `accounts must be "true" or "false", got "${raw.slice(0, 40)}"`)
+}
+
+/** `?chain&block&accounts` of the wallet and exposure routes. */
+export const WalletReadQuerySchema = WalletQuerySchema.extend({
+  accounts: param('accounts', defined(parseAccountsFlag), z.boolean(), {
+    description:
+      "Also find the address's smart accounts (DSProxy, Instadapp DSA, Summer.fi DPM) where the chain has their registries, and read them with it; default true",
+    example: 'false',
+  }).optional(),
+})
+
 /**
  * An optional list parameter (`ETH:-0.3,BTC:-20%`): documented as the string it is on the wire
  * (`pattern`: the characters its parser accepts), answered parsed.
@@ -146,7 +162,7 @@ function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, 
 
 const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
 
-export const ExposureQuerySchema = WalletQuerySchema.extend({
+export const ExposureQuerySchema = WalletReadQuerySchema.extend({
   betas: listParam('betas', parseBetas, /^[A-Za-z0-9._:,\s-]*$/, {
     description: 'Beta overrides, ASSET:BETA_ETH:BETA_BTC comma-separated',
     example: 'LINK:1.2:0.9',

@@ -77,6 +77,31 @@ export const LiquidationPriceSchema = z
   })
   .openapi('LiquidationPrice')
 
+/** Who holds a position or layer (every row of a wallet read; absent on manual legs). */
+const holderFields = {
+  account: z.string().optional().openapi({
+    description: 'The address holding it: the queried address, or one of its smart accounts',
+    example: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+  }),
+  accountKind: z
+    .enum(['eoa', 'ds-proxy', 'instadapp-dsa', 'summer-dpm', 'safe'])
+    .optional()
+    .openapi({ description: '`eoa`: the queried address itself; else the kind of smart account' }),
+  owner: z.string().optional().openapi({ description: "The queried address (the smart account's owner)" }),
+}
+
+/** A smart account found from the queried address and read with it. */
+export const SmartAccountSchema = z
+  .object({
+    chain: z.string(),
+    address: z.string(),
+    kind: z.enum(['ds-proxy', 'instadapp-dsa', 'summer-dpm', 'safe']),
+    registry: z
+      .string()
+      .openapi({ description: 'The registry that names it (ProxyRegistry, InstaList, AccountGuard)' }),
+  })
+  .openapi('SmartAccount')
+
 export const PositionSchema = z
   .object({
     status: z.literal('ok'),
@@ -94,6 +119,7 @@ export const PositionSchema = z
     legs: z.array(LegSchema),
     liquidationPrices: z.array(LiquidationPriceSchema),
     details: z.record(z.string(), z.unknown()),
+    ...holderFields,
   })
   .openapi('Position')
 
@@ -106,6 +132,7 @@ export const UnavailablePositionSchema = z
     kind: z.enum(['lending', 'perp']),
     code: z.string(),
     reason: z.string(),
+    ...holderFields,
   })
   .openapi('UnavailablePosition')
 
@@ -132,6 +159,13 @@ export const WalletReportSchema = z
     chains: z.array(ChainBlockSchema),
     positions: z.array(z.union([PositionSchema, UnavailablePositionSchema])),
     summary: SummarySchema,
+    accounts: z.array(SmartAccountSchema).openapi({
+      description: "The address's smart accounts found and read with it (their rows name them as `account`)",
+    }),
+    accountNotes: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'Why the account list may be incomplete' }),
   })
   .openapi('WalletReport')
 
@@ -234,6 +268,7 @@ const LayerSchema = z
     receipts: z.array(
       z.object({ protocol: z.string(), market: z.string().optional(), symbol: z.string(), usd: z.number() }),
     ),
+    ...holderFields,
   })
   .openapi('Layer')
 
@@ -257,6 +292,10 @@ const StackSchema = z
     unwindOrder: z.array(z.string()),
     protocols: z.array(z.string()),
     chains: z.array(z.string()),
+    accounts: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'The addresses holding its layers (an owner and its smart accounts)' }),
     crossProtocol: z.boolean(),
     structures: z.array(z.string()),
     links: z.array(LinkSchema),
@@ -315,6 +354,7 @@ export const ExposureResponseSchema = ExposureSchema.extend({
   chain: z.string().nullable(),
   blockNumber: z.number().int().nullable(),
   chains: z.array(ChainBlockSchema),
+  accounts: z.array(SmartAccountSchema),
   unwind: z.record(z.string(), z.unknown()).openapi({ description: 'The unwind plan to the target' }),
 }).openapi('ExposureReport')
 
@@ -340,6 +380,7 @@ const StressedPositionSchema = z
     market: z.string(),
     chain: z.string(),
     kind: z.enum(['lending', 'perp']),
+    ...holderFields,
     healthFactorBefore: z.number().nullable(),
     healthFactorShocked: z.number().nullable(),
     liquidated: z.boolean(),

@@ -67,5 +67,7 @@ export function walletReportJson(read: WalletRead) {
     chains: read.chains,
     positions: read.positions.map(serializePosition),
     summary: summarize(read.positions),
+    accounts: read.accounts,
+    ...(read.accountNotes.length > 0 ? { accountNotes: read.accountNotes } : {}),
   }
 }

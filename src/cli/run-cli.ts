@@ -132,8 +132,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const hf = p.healthFactor === null ? 'no debt' : p.healthFactor.toFixed(4)
       const hfColor =
         p.healthFactor === null ? '32' : p.healthFactor < 1.1 ? '31' : p.healthFactor < 1.5 ? '33' : '32'
+      const held = p.accountKind && p.accountKind !== 'eoa' ? `  held by ${p.accountKind} ${p.account}` : ''
       io.out(
-        `${paint('1', p.market)}  HF ${paint(hfColor, hf)}  collateral $${fmtUsd(p.collateralUsd)}  debt $${fmtUsd(p.debtUsd)}`,
+        `${paint('1', p.market)}  HF ${paint(hfColor, hf)}  collateral $${fmtUsd(p.collateralUsd)}  debt $${fmtUsd(p.debtUsd)}${held}`,
       )
       for (const l of p.legs) {
         const units = Number(l.amount) / 10 ** l.asset.decimals
@@ -170,8 +171,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           ? ''
           : `  ${l.equivalentLoops.toFixed(2)} loops at LTV ${((l.loopLtv ?? 0) * 100).toFixed(1)}%`
       const hf = l.healthFactor === null ? '' : `  HF ${l.healthFactor.toFixed(3)}`
+      const held = l.accountKind && l.accountKind !== 'eoa' ? `  [${l.accountKind} ${l.account}]` : ''
       io.out(
-        `  ${l.label.padEnd(34)} ${l.structure.padEnd(17)} ${x(l.nominalLeverage).padStart(7)}  LTV ${l.ltv === null ? '-' : `${(l.ltv * 100).toFixed(1)}%`}${loops}${hf}`,
+        `  ${l.label.padEnd(34)} ${l.structure.padEnd(17)} ${x(l.nominalLeverage).padStart(7)}  LTV ${l.ltv === null ? '-' : `${(l.ltv * 100).toFixed(1)}%`}${loops}${hf}${held}`,
       )
     }
     io.out(paint('1', '\nstacks'))
@@ -241,6 +243,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const read = await readWalletReport(sources, { address, chain: q.chain, blockNumber: q.block })
     if (values.json) return json(walletReportJson(read))
     io.out(`${address} on ${q.chain} at block ${read.pinned.blockNumber}`)
+    for (const a of read.accounts) io.out(`smart account: ${a.kind} ${a.address} (registry ${a.registry})`)
     printPositions(read.positions)
   }
 

@@ -59,8 +59,26 @@ export interface LiquidationPrice {
   distance: number | null
 }
 
+/**
+ * Which kind of address holds a position: the queried address itself (`eoa`, whatever its code)
+ * or a smart account found from it (src/accounts/).
+ */
+export type AccountKind = 'eoa' | 'ds-proxy' | 'instadapp-dsa' | 'summer-dpm' | 'safe'
+
+/**
+ * Who holds a position, set by the wallet report (adapters read one address and leave it unset):
+ * the address holding it, its kind, and the address the report was asked for.
+ */
+export interface PositionHolder {
+  /** The address holding the position: the owner itself or one of its smart accounts. */
+  account?: Address
+  accountKind?: AccountKind
+  /** The queried address (the smart account's owner). */
+  owner?: Address
+}
+
 /** A position that could be read and computed. */
-export interface Position {
+export interface Position extends PositionHolder {
   status: 'ok'
   /** Protocol key, e.g. "aave-v3" or "spark". */
   protocol: string
@@ -281,7 +299,7 @@ export interface IsolatedMaintenanceRule {
  * A position the adapter knows exists (or may exist) but could not read or compute. Never
  * reported as a zero balance.
  */
-export interface UnavailablePosition {
+export interface UnavailablePosition extends PositionHolder {
   status: 'unavailable'
   protocol: string
   market: string

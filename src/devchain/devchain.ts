@@ -17,6 +17,7 @@ import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
+import { deploySmartAccountDemo } from './deploy-smart-accounts.js'
 import { deployUniswapV3 } from './deploy-uniswap.js'
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
@@ -249,6 +250,10 @@ export async function deployDevchain(
   const v4 = await deployAaveV4Double(clients, aave, progress)
   manifest.wallets.push(...v4.wallets)
   manifest.aaveV4 = v4.manifest
+  // After everything, from its own accounts: the smart-account registry stand-ins and proxy-owner.
+  const smart = await deploySmartAccountDemo(clients, aave, morpho, progress)
+  manifest.smartAccounts = smart.manifest
+  manifest.wallets.push(...smart.wallets)
   return manifest
 }
 

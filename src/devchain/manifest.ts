@@ -437,6 +437,23 @@ export const devchainManifestSchema = z.object({
       debtUsd: z.number(),
     })
     .optional(),
+  /**
+   * Smart-account registries: STAND-INS speaking the real ABIs' subset (DSProxy ProxyRegistry,
+   * InstaList, Summer.fi DPM AccountFactory/AccountGuard; SmartAccountStandIns.sol). Absent in
+   * manifests written before them.
+   */
+  smartAccounts: z
+    .object({
+      kind: z.literal('stand-in'),
+      note: z.string(),
+      proxyRegistry: address,
+      instaList: address,
+      dpmFactory: address,
+      dpmGuard: address,
+      /** The block the registries were deployed at (DPM scans start there). */
+      deployBlock: z.number().int().min(0),
+    })
+    .optional(),
   tokens: z.array(manifestTokenSchema),
   /** ERC-4626 vaults (absent in manifests written before they were added). */
   vaults: z.array(manifestVaultSchema).optional(),

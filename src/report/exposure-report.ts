@@ -45,7 +45,7 @@ export interface ExposureReportParams extends ReadWalletReportParams {
 
 /** A wallet's exposure with the header of every wallet answer and the unwind plan. */
 export type ExposureReport = WalletRead['pinned'] &
-  Exposure & { chains: WalletRead['chains']; unwind: UnwindPlan }
+  Exposure & { chains: WalletRead['chains']; accounts: WalletRead['accounts']; unwind: UnwindPlan }
 
 /** Reads a wallet and resolves its leverage: net exposure per risk asset, layers, stacks, unwind. */
 export async function exposureReport(
@@ -58,6 +58,7 @@ export async function exposureReport(
   return {
     ...read.pinned,
     chains: read.chains,
+    accounts: read.accounts,
     ...exposure,
     unwind: planWalletUnwind(exposure, read.positions, params.target ?? { kind: 'zero' }),
   }

@@ -6,7 +6,8 @@
 import type { Address } from '../core/address.js'
 import { BaseError, ChainNotConfiguredError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
-import { readVenueWallet, readWallet, type WalletChainReport } from '../protocols/read-wallet.js'
+import { readVenueWallet, type WalletChainReport } from '../protocols/read-wallet.js'
+import { attribute, type FoundAccount, type OwnerChainReport, readOwnerWallet } from './owner-wallet.js'
 import { configuredChains, type ReportSources, resolveChain } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
 
@@ -17,17 +18,23 @@ export interface ReadWalletAcrossParams extends RequestBudget {
   chains?: readonly string[] | undefined
   /** Pin to this block (only with chains). */
   blockNumber?: bigint | undefined
+  /**
+   * Look for the address's smart accounts (DSProxy, Instadapp DSA, Summer.fi DPM) on chains with
+   * registries and read them with it; default true.
+   */
+  accounts?: boolean | undefined
 }
 
 /**
  * Reads `address` on the named chains (every configured chain and venue when undefined),
- * concurrently: one report per chain.
+ * concurrently: one report per chain, with the address's smart accounts on chains whose
+ * registries are known (src/report/owner-wallet.ts); every row names its holder.
  * @throws ChainNotConfiguredError when nothing at all is configured; errors of {@link resolveChain}.
  */
 export async function readWalletAcross(
   sources: ReportSources,
   params: ReadWalletAcrossParams,
-): Promise<WalletChainReport[]> {
+): Promise<OwnerChainReport[]> {
   const { address, blockNumber } = params
   const budget = budgetFields(params)
   const chains = params.chains
@@ -39,25 +46,33 @@ export async function readWalletAcross(
   }
   return Promise.all([
     ...chains.map((chain) =>
-      readWallet({
+      readOwnerWallet({
         client: sources.clientFor(chain),
         chain,
-        user: address,
+        owner: address,
         adapters: sources.adapters,
         rateCalls: sources.assets.rateCallsFor(chain.key),
+        localManifest: sources.config.localManifest,
+        blockNumber,
+        accounts: params.accounts,
         heads: sources.caches.heads,
-        ...(blockNumber === undefined ? {} : { blockNumber }),
         ...budget,
       }),
     ),
-    ...venues.map(({ venue, adapters }) =>
-      readVenueWallet({
+    ...venues.map(async ({ venue, adapters }): Promise<OwnerChainReport> => {
+      const report = await readVenueWallet({
         venue,
         user: address,
         adapters,
         ...(budget.deadline ? { deadline: budget.deadline } : {}),
-      }),
-    ),
+      })
+      return {
+        ...report,
+        positions: attribute(report.positions, address, 'eoa', address),
+        accounts: [],
+        accountNotes: [],
+      }
+    }),
   ])
 }
 
@@ -81,6 +96,8 @@ export interface ReadWalletReportParams extends RequestBudget {
   chain?: string | undefined
   /** Pin to this block; needs `chain`. */
   blockNumber?: bigint | undefined
+  /** Look for the address's smart accounts and read them with it (default true). */
+  accounts?: boolean | undefined
 }
 
 /** A wallet read with the header fields of every wallet answer. */
@@ -90,6 +107,10 @@ export interface WalletRead {
   /** The address, and the chain and block when exactly one chain was read (else null). */
   pinned: { address: Address; chain: string | null; blockNumber: number | null }
   chains: ChainBlock[]
+  /** The smart accounts read with the address, every chain's (their rows name them as `account`). */
+  accounts: FoundAccount[]
+  /** Why an account list may be incomplete. */
+  accountNotes: string[]
 }
 
 /**
@@ -110,6 +131,7 @@ export async function readWalletReport(
     address,
     chains: chain === undefined ? undefined : [chain],
     blockNumber,
+    accounts: params.accounts,
     ...budgetFields(params),
   })
   const single = reports.length === 1 ? reports[0]! : null
@@ -122,5 +144,7 @@ export async function readWalletReport(
       blockNumber: single ? Number(single.blockNumber) : null,
     },
     chains: reports.map(chainBlockOf),
+    accounts: reports.flatMap((r) => r.accounts),
+    accountNotes: reports.flatMap((r) => r.accountNotes),
   }
 }

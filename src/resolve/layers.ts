@@ -2,7 +2,7 @@
  * Per-layer figures: net exposure, structure (carry / directional / short / cross loop), nominal
  * leverage, the LTV it runs at and the equivalent number of loops. Pure, floats.
  */
-import type { Position } from '../core/types.js'
+import type { Position, PositionHolder } from '../core/types.js'
 import type { Contribution, Layer, LayerStructure, NetExposure, OptionDeltaInput } from './types.js'
 
 /**
@@ -108,6 +108,15 @@ function weightedBps(position: Position, field: 'ltvBps' | 'liquidationThreshold
   return usd > 0 ? weighted / usd / 10_000 : null
 }
 
+/** The holder fields of a position (set by the wallet report), for its layer. */
+function holderOf(position: Position): PositionHolder {
+  return {
+    ...(position.account ? { account: position.account } : {}),
+    ...(position.accountKind ? { accountKind: position.accountKind } : {}),
+    ...(position.owner ? { owner: position.owner } : {}),
+  }
+}
+
 /** The layer of one position, from its contributions. */
 export function positionLayer(id: string, position: Position, contributions: readonly Contribution[]): Layer {
   const netExposure = netOf(contributions)
@@ -125,6 +134,7 @@ export function positionLayer(id: string, position: Position, contributions: rea
     healthFactor: position.healthFactor,
     netExposure,
     receipts,
+    ...holderOf(position),
   }
   if (position.kind === 'perp') {
     const notionalUsd = contributions

@@ -2,6 +2,8 @@
  * Links between layers (a debt of one that shows up as collateral, margin or a receipt token of
  * another) and the stacks they form. Pure.
  */
+
+import type { Address } from '../core/address.js'
 import { grossOf, netOf } from './layers.js'
 import type { Contribution, Layer, Link, LinkVia, Stack } from './types.js'
 
@@ -192,11 +194,13 @@ export function buildStacks(
     const grossExposureUsd = grossOf(net)
     const protocols = new Set<string>()
     const chains = new Set<string>()
+    const accounts = new Map<string, Address>()
     let product: number | null = 1
     for (const id of order) {
       const layer = byId.get(id) as Layer
       if (layer.kind !== 'option') protocols.add(layer.protocol)
       chains.add(layer.chain)
+      if (layer.account) accounts.set(layer.account.toLowerCase(), layer.account)
       for (const r of layer.receipts) protocols.add(r.protocol)
       if (layer.kind === 'option') continue
       product = product === null || layer.nominalLeverage === null ? null : product * layer.nominalLeverage
@@ -207,6 +211,7 @@ export function buildStacks(
       unwindOrder: [...order].reverse(),
       protocols: [...protocols],
       chains: [...chains],
+      ...(accounts.size > 0 ? { accounts: [...accounts.values()] } : {}),
       crossProtocol: protocols.size > 1,
       structures: order.map((id) => (byId.get(id) as Layer).structure),
       links: own,

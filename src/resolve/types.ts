@@ -5,7 +5,8 @@
  */
 import type { ResolveContext } from '../assets/resolve.js'
 import type { RiskAsset } from '../assets/types.js'
-import type { PositionResult } from '../core/types.js'
+import type { Address } from '../core/address.js'
+import type { PositionHolder, PositionResult } from '../core/types.js'
 import type { AssetBeta, BetaTable } from '../risk/defaults.js'
 
 /** A manual option leg's delta, as the resolver takes it (see POST /v1/analyze). */
@@ -126,7 +127,8 @@ export type LayerStructure =
   | 'option'
 
 /** One position (or option leg) of the wallet, seen as a layer of leverage. */
-export interface Layer {
+/** A layer carries its position's holder (`account`, `accountKind`, `owner`) when the report set it. */
+export interface Layer extends PositionHolder {
   /** `chain:market`, with `#2`, `#3` for further positions in the same market. */
   id: string
   /** A human label: the protocol's market label when it has one (Morpho: "wstETH/WETH 94.5%"). */
@@ -217,6 +219,11 @@ export interface Stack {
   /** Every protocol the stack spans, receipt issuers included. */
   protocols: string[]
   chains: string[]
+  /**
+   * The addresses holding its layers (the owner and its smart accounts), when the report names
+   * holders: a stack may span an owner's own address and its proxies.
+   */
+  accounts?: Address[]
   /** More than one protocol (receipt issuers count). */
   crossProtocol: boolean
   /** The structures of its layers, in `layers` order. */

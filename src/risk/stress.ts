@@ -32,7 +32,7 @@
  * an LST depeg is a market loss WITHOUT the liquidation this engine reports: read a depeg scenario
  * as the market-price view.
  */
-import type { Position } from '../core/types.js'
+import type { Position, PositionHolder } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import {
   aaveCloseFactor,
@@ -95,8 +95,8 @@ export interface StressLiquidation {
   dustRule?: boolean
 }
 
-/** One position under one scenario. */
-export interface StressedPosition {
+/** One position under one scenario (with its holder, `account`/`accountKind`/`owner`, when the report set it). */
+export interface StressedPosition extends PositionHolder {
   id: string
   protocol: string
   market: string
@@ -174,6 +174,9 @@ export function stressPosition(input: StressInput, scenario: StressScenario): St
     chain: p.chain,
     kind: p.kind,
     healthFactorBefore: p.healthFactor,
+    ...(p.account ? { account: p.account } : {}),
+    ...(p.accountKind ? { accountKind: p.accountKind } : {}),
+    ...(p.owner ? { owner: p.owner } : {}),
   }
   const rule = p.liquidationRule
   switch (rule.kind) {

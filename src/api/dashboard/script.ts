@@ -59,6 +59,8 @@ function hfColor(h) {
   return h < 1.05 ? 'var(--bad)' : h < 1.25 ? 'var(--warn)' : h < 1.5 ? 'var(--amber)' : 'var(--ok)';
 }
 function short(s) { return s.length > 18 ? s.slice(0, 8) + '…' + s.slice(-6) : s; }
+/** ' · in <kind> <account>' for a row or layer held by a smart account of the queried address. */
+function heldBy(x) { return x.accountKind && x.accountKind !== 'eoa' ? ' · in ' + x.accountKind + ' ' + short(String(x.account)) : ''; }
 function posLabel(p) {
   var m = (p.details && p.details.marketLabel) || p.market;
   return p.protocol + ' ' + short(String(m));
@@ -173,7 +175,7 @@ function drawPositions(w) {
     return el('tr', { 'data-testid': 'position-' + i }, [
       el('td', {}, el('b', { text: p.protocol })),
       el('td', { text: p.chain || w.chain }),
-      el('td', { title: p.market, text: short(String((p.details && p.details.marketLabel) || p.market)) }),
+      el('td', { title: p.market + (p.account ? ' held by ' + p.account : ''), text: short(String((p.details && p.details.marketLabel) || p.market)) + heldBy(p) }),
       el('td', { text: p.kind }),
       el('td', { class: 'num', text: usd(p.collateralUsd) }),
       el('td', { class: 'num', text: usd(p.debtUsd) }),
@@ -246,7 +248,7 @@ function layerBox(l) {
   var cls = l.nominalLeverage == null ? '' : l.nominalLeverage >= 4 ? 'lev-hi' : l.nominalLeverage >= 2 ? 'lev-mid' : 'lev-lo';
   function kv(k, v, tid) { return el('div', { class: 'kv' }, [el('small', { text: k }), el('span', { 'data-testid': tid, text: v })]); }
   return el('div', { class: 'layer ' + cls, 'data-testid': 'layer-' + l.id }, [
-    el('div', { class: 'name' }, [el('b', { text: l.protocol }), el('small', { title: l.id, text: short(l.label.replace(l.protocol + ' ', '')) + ' · ' + (l.structure || l.kind) })]),
+    el('div', { class: 'name' }, [el('b', { text: l.protocol }), el('small', { title: l.id, text: short(l.label.replace(l.protocol + ' ', '')) + ' · ' + (l.structure || l.kind) + heldBy(l) })]),
     kv('collateral', usd(l.collateralUsd)), kv('debt', usd(l.debtUsd)), kv('equity', usd(l.equityUsd)),
     kv('leverage', lev(l.nominalLeverage) + (l.equivalentLoops != null ? ' (' + l.equivalentLoops.toFixed(1) + ' loops)' : ''), 'layer-leverage'),
     kv('health factor', l.healthFactor == null ? 'no debt' : l.healthFactor.toFixed(2)),

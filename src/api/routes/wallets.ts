@@ -11,7 +11,7 @@ import {
   MonteCarloQuerySchema,
   StressQuerySchema,
   WalletParamsSchema,
-  WalletQuerySchema,
+  WalletReadQuerySchema,
 } from '../query-schemas.js'
 import type { RouteContext } from '../route-context.js'
 import { createRouter } from '../router.js'
@@ -39,8 +39,8 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
       path: '/v1/wallets/{address}',
       summary: "A wallet's lending positions with health factors and liquidation prices",
       description:
-        'Reads every configured market of the chain (or of every configured chain) in one batched call pinned to one block. A market that cannot be read is listed with status "unavailable" and a reason, never as a zero balance.',
-      request: { params: WalletParamsSchema, query: WalletQuerySchema },
+        'Reads every configured market of the chain (or of every configured chain) in one batched call pinned to one block. A market that cannot be read is listed with status "unavailable" and a reason, never as a zero balance. Where the chain has their registries, the smart accounts of the address (DSProxy, Instadapp DSA, Summer.fi DPM) are found and read at the same block: every row names the `account` holding it, its `accountKind` and the `owner` (the address asked for).',
+      request: { params: WalletParamsSchema, query: WalletReadQuerySchema },
       responses: {
         200: ok(WalletReportSchema, 'The report'),
         400: jsonError('Bad address, unknown or unconfigured chain, bad block'),
@@ -49,8 +49,14 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
     }),
     async (c) => {
       const { address } = c.req.valid('param')
-      const { chain, block } = c.req.valid('query')
-      const read = await readWalletReport(sources, { address, chain, blockNumber: block, ...ctx.budget() })
+      const { chain, block, accounts } = c.req.valid('query')
+      const read = await readWalletReport(sources, {
+        address,
+        chain,
+        blockNumber: block,
+        accounts,
+        ...ctx.budget(),
+      })
       return c.json(walletReportJson(read), 200)
     },
   )
@@ -76,6 +82,7 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
         address,
         chain: q.chain,
         blockNumber: q.block,
+        accounts: q.accounts,
         betas: q.betas,
         target: q.target,
         ...ctx.budget(),
