@@ -18,7 +18,7 @@
  */
 import { decodeAbiParameters } from 'viem'
 import { z } from 'zod'
-import { createChainClient } from './chains/client.js'
+import { createChainClient, ethCall } from './chains/client.js'
 import { CHAIN_KEY_PATTERN, CHAIN_KEYS, CHAINS, isChainKey } from './chains/registry.js'
 import type { StacklensConfig } from './config.js'
 import { type Address, parseAddress } from './core/address.js'
@@ -338,7 +338,7 @@ const defaultConfigCall: ConfigChainCall = async (chain, to, data) => {
     chainId: chain.chainId,
     timeoutMs: 10_000,
   })
-  const res = await client.call({ to, data })
-  if (!res.data || res.data === '0x') throw new Error(`no answer from ${to}`)
-  return res.data
+  const res = await ethCall(client, { to, data })
+  if (!res || res === '0x') throw new Error(`no answer from ${to}`)
+  return res
 }

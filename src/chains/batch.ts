@@ -17,7 +17,7 @@ import {
   RpcError,
   RpcUnavailableError,
 } from '../core/errors.js'
-import type { ChainClient } from './client.js'
+import { type ChainClient, ethCall } from './client.js'
 import { type Deadline, withDeadline } from './deadline.js'
 import { redactSecrets, urlsOfError } from './redact.js'
 import { CHAINS, isChainKey } from './registry.js'
@@ -85,16 +85,14 @@ export async function executeBatch(params: ExecuteBatchParams): Promise<BatchRes
       params.deadline,
       { upstream: `the RPC endpoint of chain "${chain}"`, call: AGGREGATE3, context: { chain } },
       (signal) =>
-        client.call({
+        ethCall(client, {
           to: multicall3,
           data,
-          ...(params.blockNumber === undefined
-            ? { blockTag: 'latest' as const }
-            : { blockNumber: params.blockNumber }),
-          ...(signal ? { requestOptions: { signal } } : {}),
+          ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+          ...(signal ? { signal } : {}),
         }),
     )
-    returned = res.data
+    returned = res
   } catch (err) {
     throw mapRpcError(err, chain, params.blockNumber, AGGREGATE3)
   }

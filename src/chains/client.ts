@@ -1,24 +1,27 @@
 import {
+  type Address,
   type Chain,
   type Client,
   createClient,
   defineChain,
   fallback,
+  type Hex,
   http,
+  numberToHex,
   type PublicActions,
   type PublicRpcSchema,
   type Transport,
 } from 'viem'
-import { call, getBlockNumber } from 'viem/actions'
+import { getBlockNumber } from 'viem/actions'
 import { CHAINS, isChainKey } from './registry.js'
 
 /**
- * The client actions stacklens uses: `call` (every aggregate3 batch) and `getBlockNumber`, beside
- * the client's own typed `request` (every other JSON-RPC method: eth_getLogs, eth_getCode,
- * eth_getBlockByNumber, ...). Only these are bound, so the Worker does not bundle viem's other
- * public actions (simulate, ENS, fee estimation, watchers, ...).
+ * The client actions stacklens binds: `getBlockNumber`, beside the client's own typed `request`
+ * (every JSON-RPC method: eth_call through {@link ethCall}, eth_getLogs, eth_getCode, ...). Only
+ * this is bound, so the Worker does not bundle viem's other public actions (its `call` action alone
+ * brings the deployless-call bytecodes and CCIP-read; simulate, ENS, fee estimation, watchers...).
  */
-export type ChainClientActions = Pick<PublicActions<Transport, Chain | undefined>, 'call' | 'getBlockNumber'>
+export type ChainClientActions = Pick<PublicActions<Transport, Chain | undefined>, 'getBlockNumber'>
 
 /**
  * A chain client: a viem client with the public JSON-RPC schema and exactly {@link ChainClientActions}.
@@ -29,9 +32,32 @@ export type ChainClient = Client<Transport, Chain | undefined, undefined, Public
 /** Binds {@link ChainClientActions} on a viem client (the one place they are bound). */
 export function chainClientActions(client: Client<Transport, Chain | undefined>): ChainClientActions {
   return {
-    call: (args) => call(client, args),
     getBlockNumber: (args) => getBlockNumber(client, args),
   }
+}
+
+/** Params of {@link ethCall}. */
+export interface EthCallParams {
+  to: Address
+  data: Hex
+  /** Pin to this block; `latest` when omitted. */
+  blockNumber?: bigint
+  /** Aborts the request (a deadline's signal). */
+  signal?: AbortSignal
+}
+
+/**
+ * One `eth_call` as viem's `call` action sends it (`[{ to, data }, block]`, the block as a hex
+ * quantity or `latest`), through the client's `request`: its answer, or undefined for an empty
+ * result. Errors are the transport's (viem's RpcRequestError, HttpRequestError, TimeoutError).
+ */
+export async function ethCall(client: ChainClient, params: EthCallParams): Promise<Hex | undefined> {
+  const block = params.blockNumber === undefined ? 'latest' : numberToHex(params.blockNumber)
+  const result = await client.request(
+    { method: 'eth_call', params: [{ to: params.to, data: params.data }, block] },
+    params.signal ? { signal: params.signal } : undefined,
+  )
+  return typeof result === 'string' && result.length > 0 ? (result as Hex) : undefined
 }
 
 /** Options of {@link createChainClient}. */
