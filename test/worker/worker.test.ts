@@ -32,6 +32,8 @@ let overridden: Worker
 let configured: Worker
 /** The Worker with a STACKLENS_CONFIG that names an unknown protocol. */
 let badConfig: Worker
+/** The Worker with Cloudflare's rate-limiting binding STACKLENS_RATE_LIMITER (2 requests a minute). */
+let limited: Worker
 
 /**
  * The variables the tests depend on, empty (= unset): wrangler also loads a developer's .dev.vars
@@ -48,6 +50,7 @@ const UNSET = {
 async function startWorker(
   vars: Record<string, string>,
   json: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
 ): Promise<Worker> {
   const worker = await unstable_startWorker({
     config: CONFIG,
@@ -59,6 +62,7 @@ async function startWorker(
         ]),
       ),
       ...Object.fromEntries(Object.entries(json).map(([k, value]) => [k, { type: 'json' as const, value }])),
+      ...(extra as Record<string, never>),
     },
     sendMetrics: false,
     dev: {
@@ -101,7 +105,7 @@ beforeAll(async () => {
       },
     ],
   }
-  ;[withManifest, bare, badManifest, overridden, configured, badConfig] = await Promise.all([
+  ;[withManifest, bare, badManifest, overridden, configured, badConfig, limited] = await Promise.all([
     startWorker({ STACKLENS_LOCAL_MANIFEST: manifest }),
     startWorker({}),
     startWorker({ STACKLENS_LOCAL_MANIFEST: JSON.stringify({ ...t.manifest, chainId: 'x', wallets: [{}] }) }),
@@ -111,6 +115,13 @@ beforeAll(async () => {
     ),
     startWorker({}, { STACKLENS_CONFIG: file }),
     startWorker({ STACKLENS_CONFIG: JSON.stringify({ markets: [{ protocol: 'euler', chain: 'myfork' }] }) }),
+    startWorker(
+      { STACKLENS_LOCAL_MANIFEST: manifest },
+      {},
+      {
+        STACKLENS_RATE_LIMITER: { type: 'ratelimit', namespace_id: '1001', simple: { limit: 2, period: 60 } },
+      },
+    ),
   ])
   // `ready` resolves before workerd has loaded the bundle: the first request of each Worker waits
   // for that (a few seconds for all four together); take it here so startup failures show here.
@@ -229,6 +240,20 @@ describe('the Worker in workerd', () => {
     const a = await get(badConfig, '/health')
     expect(a.status).toBe(500)
     expect(errorOf(a).message).toMatch(/STACKLENS_CONFIG: markets\[0\]\.protocol/)
+  })
+
+  it('with the rate-limiting binding configured, the platform limits per client (429 RATE_LIMITED, Retry-After)', async () => {
+    // The in-isolate bucket allows a burst of 60: a 429 within 5 requests is the binding's.
+    const answers: Response[] = []
+    for (let i = 0; i < 5; i++) answers.push(await limited.fetch('http://stacklens.test/v1/chains'))
+    const statuses = answers.map((r) => r.status)
+    expect(statuses.slice(0, 2)).toEqual([200, 200])
+    const refused = answers.find((r) => r.status === 429)
+    expect(refused, statuses.join(',')).toBeDefined()
+    expect(refused!.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(((await refused!.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
+    // /health is not rate-limited.
+    expect((await limited.fetch('http://stacklens.test/health')).status).toBe(200)
   })
 
   it('takes the manifest as a JSON object var and STACKLENS_RPC_LOCAL over its rpcUrl', async () => {
