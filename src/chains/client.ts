@@ -91,10 +91,12 @@ export interface ChainClientOptions {
 }
 
 /**
- * Default most calls per JSON-RPC POST: a wallet read's head and discoveries (2-4 calls) and a few
- * concurrent requests' batches share a POST; about 12 ms of decoding at most follows one answer.
+ * Default most calls per JSON-RPC POST: a wallet read's head and discoveries (up to 9 calls on the
+ * devchain) fit one POST, and at most 16 concurrent requests' batches share one answer (measured
+ * by scripts/bench/load.ts: `/health` p99 25 ms under 50 wallet requests in flight; 8 gave 35 ms
+ * and more CPU per request, 32 no better).
  */
-export const DEFAULT_RPC_BATCH_SIZE = 8
+export const DEFAULT_RPC_BATCH_SIZE = 16
 
 /**
  * `transport` with the per-call abort signal left out, so viem's JSON-RPC batch scheduler (keyed
