@@ -6,6 +6,8 @@
  * grow here: a reorg replaces blocks but does not lower the height of the chain that matters.
  */
 
+import { BoundedCache } from '../core/bounded-cache.js'
+
 /** Highest head seen by chain key. */
 export interface HeadCache {
   /** The highest head seen on `chain`, or undefined. */
@@ -19,17 +21,12 @@ export interface HeadCache {
  * an unexpected key set from growing it: the oldest key is dropped).
  */
 export function createHeadCache(maxChains = 1_000): HeadCache {
-  const heads = new Map<string, bigint>()
+  const heads = new BoundedCache<string, bigint>(maxChains)
   return {
     get: (chain) => heads.get(chain),
     observe(chain, head) {
       const seen = heads.get(chain)
-      if (seen !== undefined && seen >= head) return
-      if (seen === undefined && heads.size >= maxChains) {
-        const oldest = heads.keys().next().value
-        if (oldest !== undefined) heads.delete(oldest)
-      }
-      heads.set(chain, head)
+      if (seen === undefined || head > seen) heads.set(chain, head)
     },
   }
 }

@@ -8,6 +8,7 @@ import { uiPoolDataProviderV33Abi } from '../../../abis/aave-ui-pool-data-provid
 import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
 import type { Address } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { FollowUp, WalletReadPlan } from '../types.js'
@@ -125,6 +126,9 @@ class AaveReadFailedError extends BaseError {
   }
 }
 
+/** Markets whose last decode is kept (one entry per market: its latest answer). */
+const RESERVES_DECODES_MAX = 256
+
 /**
  * Each market's last reserves decode, reused while the same getReservesData answer comes back for
  * the same block (a market-wide read decodes hundreds of users against one answer, and concurrent
@@ -133,12 +137,10 @@ class AaveReadFailedError extends BaseError {
  * anything stale; bounded to {@link RESERVES_DECODES_MAX} markets. A fresh shallow copy is returned
  * each time (callers set `eModes` on it).
  */
-const reservesDecodes = new Map<
+const reservesDecodes = new BoundedCache<
   string,
   { key: string; data: Hex; value: ReturnType<typeof decodeReservesData> }
->()
-/** Markets whose last decode is kept (one entry per market: its latest answer). */
-const RESERVES_DECODES_MAX = 256
+>(RESERVES_DECODES_MAX)
 
 function decodeReservesDataCached(
   layout: AaveLayout,
@@ -157,7 +159,6 @@ function decodeReservesDataCached(
     return { ...v, eModes: new Map(v.eModes) }
   }
   const value = decodeReservesData(layout, data, reservesList, reserveIds, timestamp, context, fields)
-  if (!last && reservesDecodes.size >= RESERVES_DECODES_MAX) reservesDecodes.clear()
   reservesDecodes.set(market, { key, data, value: { ...value, eModes: new Map(value.eModes) } })
   return value
 }

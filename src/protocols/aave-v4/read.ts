@@ -17,9 +17,9 @@ import { aaveV4OracleAbi } from '../../../abis/aave-v4-oracle.js'
 import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
 import { encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import { getHeadBlock, rpcRequest } from '../../chains/block.js'
-import { createLogBudget, planLogRanges, spendLogRequest } from '../../chains/log-budget.js'
+import { logBlock, type RpcLog, type ScanLogsParams, scanLogs } from '../../chains/log-scan.js'
 import { type Address, sameAddress } from '../../core/address.js'
+import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, type ErrorContext } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import type { ChainRuntime, DiscoveryContext, FollowUp, WalletReadPlan } from '../types.js'
@@ -91,25 +91,15 @@ export interface AaveV4Discovery {
   deployments: Record<string, AaveV4SpokeDiscovery[]>
 }
 
-/** A log as eth_getLogs answers it (the fields discovery reads). */
-interface RpcLog {
-  address: string
-  topics: Hex[]
-  data: Hex
-  blockNumber?: Hex | null
-}
-
 /**
  * A deployment's market-fact logs (AddReserve, AddDynamicReserveConfig, LiquidationCall with
  * receiveShares, the Hubs' AddAsset), learnt once up to a block and then extended: the same for
  * every wallet, they are not re-read for every request. Logs are kept only up to
  * {@link AAVE_V4_LOG_CACHE_DEPTH} blocks below the head they were read at (a reorg above that
  * depth is not expected), so the cached part never changes; the part above is read each time.
+ * Keyed by `chain:deployment`.
  */
-export interface AaveV4LogCache {
-  get(key: string): AaveV4CachedLogs | undefined
-  set(key: string, entry: AaveV4CachedLogs): void
-}
+export type AaveV4LogCache = BoundedCache<string, AaveV4CachedLogs>
 
 /** The market-fact logs of one deployment up to `to` (inclusive). */
 export interface AaveV4CachedLogs {
@@ -120,89 +110,31 @@ export interface AaveV4CachedLogs {
 /** Blocks below the head that the market-fact cache stays: a reorg deeper than this is not expected. */
 export const AAVE_V4_LOG_CACHE_DEPTH = 64n
 
-/** A market-fact cache bounded to `maxDeployments` deployments (the least recently learnt dropped). */
+/** A market-fact cache bounded to `maxDeployments` deployments (the oldest dropped). */
 export function createAaveV4LogCache(maxDeployments = 256): AaveV4LogCache {
-  const entries = new Map<string, AaveV4CachedLogs>()
-  return {
-    get: (key) => entries.get(key),
-    set(key, entry) {
-      entries.delete(key)
-      if (entries.size >= maxDeployments) {
-        const oldest = entries.keys().next().value
-        if (oldest !== undefined) entries.delete(oldest)
-      }
-      entries.set(key, entry)
-    },
-  }
+  return new BoundedCache(maxDeployments)
 }
 
-const blockOf = (l: RpcLog): bigint | undefined =>
-  typeof l.blockNumber === 'string' ? BigInt(l.blockNumber) : undefined
-
-/**
- * Logs of `filter` over [from, to]: one request to the head (or to `latest` in the head's own
- * round trip, keeping what is at or below it), or the range in `span` chunks when the report is
- * pinned or the provider refuses the single range; every request under the request's deadline
- * and paid from its log budget.
- */
-async function scanLogs(
+/** {@link scanLogs} with the discovery's chain, heads, deadline and budget. */
+const scan = (
   ctx: DiscoveryContext,
-  filter: { address: Address[]; topics: (Hex | Hex[] | null)[] },
-  from: bigint,
-  to: bigint | undefined,
+  filter: ScanLogsParams['filter'],
+  fromBlock: bigint,
   span: bigint,
-  what: string,
-): Promise<RpcLog[]> {
-  const budget = ctx.logBudget ?? createLogBudget()
-  const chain = ctx.chain.key
-  const one = (a: bigint, b: bigint | 'latest') =>
-    rpcRequest<RpcLog[]>({
-      client: ctx.client,
-      chain,
-      ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
-      ...(typeof b === 'bigint' ? { blockNumber: b } : {}),
-      args: {
-        method: 'eth_getLogs',
-        params: [
-          {
-            address: filter.address,
-            fromBlock: `0x${a.toString(16)}`,
-            toBlock: b === 'latest' ? 'latest' : `0x${b.toString(16)}`,
-            topics: filter.topics,
-          },
-        ],
-      } as never,
-    })
-  const chunks = async (end: bigint) => {
-    const ranges = planLogRanges({
-      budget,
-      chain,
-      what,
-      fromBlock: from,
-      toBlock: end,
-      span,
-      rangeFrom: 'server',
-    })
-    return (await Promise.all(ranges.map(([a, b]) => one(a, b)))).flat()
-  }
-  if (to !== undefined) return from > to ? [] : chunks(to)
-  const head = ctx.head
-  try {
-    spendLogRequest(budget, chain, what)
-    if (head !== undefined) return from > head ? [] : await one(from, head)
-    const logs = await one(from, 'latest')
-    if (!ctx.latestHead) return logs
-    const h = await ctx.latestHead
-    return logs.filter((l) => (blockOf(l) ?? h) <= h)
-  } catch (err) {
-    if (err instanceof BaseError && err.code !== 'RPC_ERROR') throw err
-    const h =
-      head ??
-      (await (ctx.latestHead ??
-        getHeadBlock({ client: ctx.client, chain, ...(ctx.deadline ? { deadline: ctx.deadline } : {}) })))
-    return from > h ? [] : chunks(h)
-  }
-}
+): Promise<RpcLog[]> =>
+  scanLogs({
+    client: ctx.client,
+    chain: ctx.chain.key,
+    filter,
+    fromBlock,
+    toBlock: ctx.toBlock,
+    head: ctx.head,
+    latestHead: ctx.latestHead,
+    span,
+    what: 'Aave V4 discovery',
+    deadline: ctx.deadline,
+    logBudget: ctx.logBudget,
+  })
 
 /**
  * The market-fact logs of `d` up to the report's block: the cached part, plus one scan of what is
@@ -219,13 +151,11 @@ async function marketLogs(
     address: [...d.spokes.map((s) => s.address), ...d.hubs.map((h) => h.address)],
     topics: [[ADD_RESERVE, ADD_DYNAMIC_CONFIG, LIQUIDATION_CALL, HUB_ADD_ASSET]],
   }
-  const upTo = (logs: readonly RpcLog[], block: bigint) => logs.filter((l) => (blockOf(l) ?? block) <= block)
+  const upTo = (logs: readonly RpcLog[], block: bigint) => logs.filter((l) => (logBlock(l) ?? block) <= block)
   // A report pinned inside the cached range needs no scan at all.
   if (cached && ctx.toBlock !== undefined && ctx.toBlock <= cached.to) return upTo(cached.logs, ctx.toBlock)
   const from = cached ? cached.to + 1n : d.startBlock
-  const fresh = (await scanLogs(ctx, filter, from, ctx.toBlock, d.logsBlockSpan, 'Aave V4 discovery')).filter(
-    keepMarketLog,
-  )
+  const fresh = (await scan(ctx, filter, from, d.logsBlockSpan)).filter(keepMarketLog)
   const all = cached ? [...cached.logs, ...fresh] : fresh
   const head = ctx.head ?? (ctx.latestHead ? await ctx.latestHead : undefined)
   if (cache && head !== undefined) {
@@ -236,7 +166,7 @@ async function marketLogs(
     ) {
       cache.set(key, {
         to: settled,
-        logs: all.filter((l) => blockOf(l) !== undefined && blockOf(l)! <= settled),
+        logs: all.filter((l) => logBlock(l) !== undefined && logBlock(l)! <= settled),
       })
     }
   }
@@ -280,13 +210,11 @@ export async function discoverAaveV4(
       }
       const spokes = d.spokes.map((s) => s.address)
       const [userLogs, marketLogsFound] = await Promise.all([
-        scanLogs(
+        scan(
           ctx,
           { address: spokes, topics: [[...USER_EVENT_TOPICS], null, null, userTopic] },
           d.startBlock,
-          ctx.toBlock,
           d.logsBlockSpan,
-          'Aave V4 discovery',
         ),
         marketLogs(ctx, d, cache),
       ])

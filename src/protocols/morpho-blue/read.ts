@@ -7,9 +7,8 @@ import { erc20Abi, type Hex, pad, parseAbi, parseAbiItem, toEventSelector } from
 import { aaveOracleAbi } from '../../../abis/aave-pool.js'
 import { decodeFunctionResultFast, encodeFunctionDataFast } from '../../chains/abi-call.js'
 import type { BlockContext, RawCall, RawResult } from '../../chains/batch.js'
-import { getHeadBlock, rpcRequest } from '../../chains/block.js'
 import { withDeadline } from '../../chains/deadline.js'
-import { createLogBudget, planLogRanges, spendLogRequest } from '../../chains/log-budget.js'
+import { scanLogs } from '../../chains/log-scan.js'
 import type { Address } from '../../core/address.js'
 import { BoundedCache } from '../../core/bounded-cache.js'
 import { BaseError, BlockOutOfRangeError, type ErrorContext } from '../../core/errors.js'
@@ -56,8 +55,9 @@ export interface MorphoDiscovery {
 /**
  * Finds the Morpho markets of `user` from the singleton's SupplyCollateral and Supply events
  * with `onBehalf = user` (a borrower must have posted collateral, a lender must have supplied):
- * one eth_getLogs over [deployment, head], split into `logsBlockSpan` chunks when the report is
- * pinned (chunks run concurrently) or when the provider refuses the single range.
+ * one eth_getLogs over [deployment, head] ({@link scanLogs}: at `latest` in the head's round trip),
+ * split into `logsBlockSpan` chunks when the report is pinned (chunks run concurrently) or when the
+ * provider refuses the single range.
  */
 export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<MorphoDiscovery | undefined> {
   const cfg = ctx.chain.morphoBlue
@@ -75,79 +75,35 @@ export async function discoverMorphoMarkets(ctx: DiscoveryContext): Promise<Morp
       // fall through to the chain's own logs
     }
   }
-  const budget = ctx.logBudget ?? createLogBudget()
-  const topics = (from: bigint, to: bigint | 'latest') =>
-    rpcRequest<{ topics: Hex[]; blockNumber?: Hex | null }[]>({
-      client: ctx.client,
-      chain: ctx.chain.key,
-      ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
-      ...(typeof to === 'bigint' ? { blockNumber: to } : {}),
-      args: {
-        method: 'eth_getLogs',
-        params: [
-          {
-            address: cfg.morpho,
-            fromBlock: `0x${from.toString(16)}`,
-            toBlock: to === 'latest' ? 'latest' : `0x${to.toString(16)}`,
-            topics: [
-              [toEventSelector(SUPPLY_COLLATERAL), toEventSelector(SUPPLY)],
-              null,
-              null,
-              pad(ctx.user.toLowerCase() as Hex, { size: 32 }),
-            ],
-          },
-        ],
-      },
-    })
-  // Ranges are planned (checked against the head and the request's budget) before any is built.
-  const chunks = async (to: bigint) => {
-    const ranges = planLogRanges({
-      budget,
-      chain: ctx.chain.key,
-      what: 'Morpho Blue discovery',
-      fromBlock: cfg.fromBlock,
-      toBlock: to,
-      span: cfg.logsBlockSpan,
-      rangeFrom: 'server',
-    })
-    return (await Promise.all(ranges.map(([a, b]) => topics(a, b)))).flat()
-  }
-  const pinTo = {
-    client: ctx.client,
-    chain: ctx.chain.key,
-    ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
-  }
   // readWallet passes the head it resolved; a direct caller's toBlock is bounded by the budget.
   const head = ctx.head
   if (head !== undefined && head < cfg.fromBlock) return { ids: [] }
   if (ctx.toBlock !== undefined && head !== undefined && ctx.toBlock > head) {
     throw new BlockOutOfRangeError(ctx.chain.key, ctx.toBlock, { head })
   }
-  let logs: { topics: Hex[]; blockNumber?: Hex | null }[]
-  if (ctx.toBlock !== undefined) logs = await chunks(ctx.toBlock)
-  else {
-    // Latest: one range to the head when it is known, else to `latest` in the same round trip as
-    // the head read (ctx.latestHead), keeping the logs at or below that head.
-    const to = head ?? 'latest'
-    const headOf = async () => head ?? (await (ctx.latestHead ?? getHeadBlock(pinTo)))
-    try {
-      spendLogRequest(budget, ctx.chain.key, 'Morpho Blue discovery')
-      logs = await topics(cfg.fromBlock, to)
-      if (to === 'latest' && ctx.latestHead) {
-        const h = await ctx.latestHead
-        logs = logs.filter((l) => typeof l.blockNumber !== 'string' || BigInt(l.blockNumber) <= h)
-      }
-    } catch (err) {
-      if (err instanceof BaseError && !RETRY_AS_CHUNKS.has(err.code)) throw err
-      const h = await headOf()
-      logs = h < cfg.fromBlock ? [] : await chunks(h)
-    }
-  }
+  const logs = await scanLogs({
+    client: ctx.client,
+    chain: ctx.chain.key,
+    filter: {
+      address: cfg.morpho,
+      topics: [
+        [toEventSelector(SUPPLY_COLLATERAL), toEventSelector(SUPPLY)],
+        null,
+        null,
+        pad(ctx.user.toLowerCase() as Hex, { size: 32 }),
+      ],
+    },
+    fromBlock: cfg.fromBlock,
+    toBlock: ctx.toBlock,
+    head,
+    latestHead: ctx.latestHead,
+    span: cfg.logsBlockSpan,
+    what: 'Morpho Blue discovery',
+    deadline: ctx.deadline,
+    logBudget: ctx.logBudget,
+  })
   return { ids: [...new Set(logs.map((l) => l.topics[1]!.toLowerCase() as Hex))] }
 }
-
-/** Failures of the one-range attempt that the chunked scan may cure (the provider refused the range). */
-const RETRY_AS_CHUNKS = new Set(['RPC_ERROR'])
 
 class MorphoReadError extends BaseError {
   override name = 'MorphoReadError'
