@@ -105,11 +105,9 @@ const SurfacePositionSchema = z.object({
   rule: z.string().openapi({ description: "The position's liquidation rule kind the engine applied" }),
   healthFactor: z.number().nullable(),
   dependsOn: z.object({ x: z.boolean(), y: z.boolean() }),
-  xCuts: z
-    .array(z.number())
-    .openapi({
-      description: 'x moves (y unmoved) where HF = 1 over (-100%, +1000%]: the one-asset liquidation moves',
-    }),
+  xCuts: z.array(z.number()).openapi({
+    description: 'x moves (y unmoved) where HF = 1 over (-100%, +1000%]: the one-asset liquidation moves',
+  }),
   yCuts: z.array(z.number()),
   boundary: z.array(z.object({ x: z.number(), y: z.number(), along: z.enum(['column', 'row']) })),
   healthFactors: moveGrid.openapi({ description: 'HF per cell [row = y][column = x]; null without debt' }),
@@ -167,8 +165,10 @@ const PositionCapacitySchema = z.object({
       repayUsd: z.number(),
       sellCollateralUsd: z.number().nullable(),
       plan: z.record(z.string(), z.unknown()).nullable().openapi({
-        description: "The unwind planner's plan of the position at the shocked prices to the target",
+        description:
+          "The unwind planner's plan now (read prices) to the health factor the collateral sale leaves now",
       }),
+      planHealthFactorAfterShock: z.number().nullable(),
     })
     .nullable(),
   reason: z.string().optional(),

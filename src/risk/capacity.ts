@@ -17,12 +17,12 @@
  *   not positive (each loop adds more weighted collateral than debt at the target), then only the
  *   LTV cap `(sum(collateral x LTV) - D) / (1 - LTV_C)` applies;
  * - deleverage when `W' / D' < t`: repaying from outside funds `(D' - W' / t) / mD` USD now, or
- *   selling the largest collateral to repay `(t D' - W') / (t mD - mC LT_C)` USD now, and the
- *   unwind planner's steps ({@link planUnwind}) on the position at the shocked prices: token
- *   amounts, which are what the HF after the shock depends on, whenever they are done.
+ *   selling the largest collateral to repay `(t D' - W') / (t mD - mC LT_C)` USD now (before the
+ *   shock: a sale after it takes more tokens), and the unwind planner's steps ({@link planUnwind})
+ *   now to the health factor that sale leaves now, with the HF after the shock of the plan.
  */
 import type { Leg, Position } from '../core/types.js'
-import { type LayerUnwind, planUnwind } from '../resolve/unwind.js'
+import { type LayerUnwind, planUnwind, type UnwindTarget } from '../resolve/unwind.js'
 import { isPerpRule } from './liquidation-rule.js'
 import { multiplierOf, type StressInput, type StressScenario, stressPosition } from './stress.js'
 
@@ -61,8 +61,13 @@ export interface CapacityDeleverage {
    * t x the debt's).
    */
   sellCollateralUsd: number | null
-  /** The unwind planner's plan of the position at the shocked prices to the target. */
+  /**
+   * The unwind planner's steps, now (at the read's prices), to the health factor that selling
+   * `sellCollateralUsd` leaves now; null when selling collateral cannot reach the target.
+   */
   plan: LayerUnwind | null
+  /** The health factor after the shock once the plan is done (the engine's), float; null with it. */
+  planHealthFactorAfterShock: number | null
 }
 
 /** One position's safe size under the shock. */
@@ -116,15 +121,44 @@ function toRaw(usd: number, leg: Leg, round: 'down' | 'up'): bigint {
   return round === 'down' || scaled % 10_000n === 0n ? q : q + 1n
 }
 
-/** The shocked position (legs at moved prices) for the unwind planner. */
-function shockedPosition(p: Position, mult: readonly number[], hf: number | null): Position {
-  const legs = p.legs.map((l, i) => ({
-    ...l,
-    usd: l.usd * (mult[i] ?? 1),
-    priceUsd: l.priceUsd * (mult[i] ?? 1),
-  }))
-  const sum = (side: Leg['side']) => legs.filter((l) => l.side === side).reduce((a, l) => a + l.usd, 0)
-  return { ...p, legs, collateralUsd: sum('collateral'), debtUsd: sum('debt'), healthFactor: hf }
+/**
+ * The unwind planner's plan, at the read's prices, to the health factor NOW that selling `sell`
+ * USD of the largest collateral to repay debt leaves (the one whose HF after the shock is the
+ * target), and the HF after the shock of what the plan does (it sells the lowest threshold
+ * first: with several collaterals the result can differ from the target, and says so).
+ */
+function plannedDeleverage(
+  input: StressInput,
+  scenario: StressScenario,
+  sell: number | null,
+  ltC: number,
+): Pick<CapacityDeleverage, 'plan' | 'planHealthFactorAfterShock'> {
+  const p = input.position
+  const none = { plan: null, planHealthFactorAfterShock: null }
+  if (sell === null || p.healthFactor === null) return none
+  const weightedNow = p.healthFactor * p.debtUsd
+  const debtLeft = p.debtUsd - sell
+  const target: UnwindTarget =
+    debtLeft <= p.debtUsd * 1e-12
+      ? { kind: 'zero' }
+      : { kind: 'healthFactor', value: (weightedNow - ltC * sell) / debtLeft }
+  if (target.kind === 'healthFactor' && !(target.value > 1 && Number.isFinite(target.value))) return none
+  const plan = planUnwind([{ id: input.id, position: p }], target).layers[0] ?? null
+  if (plan === null) return none
+  const path = plan.method === 'flash-loan' ? plan.flashLoan : plan.iterative
+  const left = {
+    collateral: new Map(plan.collateralSold.map((a) => [a.symbol, a.usd])),
+    debt: new Map((path?.debtRepaid ?? []).map((a) => [a.symbol, a.usd])),
+  }
+  const legs = p.legs.map((l) => {
+    if (l.side !== 'collateral' && l.side !== 'debt') return l
+    const take = Math.min(l.usd, left[l.side].get(l.asset.symbol) ?? 0)
+    if (!(take > 0)) return l
+    left[l.side].set(l.asset.symbol, (left[l.side].get(l.asset.symbol) ?? 0) - take)
+    return { ...l, usd: l.usd - take }
+  })
+  const after = stressPosition({ ...input, position: { ...p, legs } }, scenario)
+  return { plan, planHealthFactorAfterShock: after.healthFactorShocked }
 }
 
 /** The safe size of one position under `scenario` at target health factor `t`. @throws RangeError */
@@ -237,15 +271,11 @@ export function positionCapacity(input: StressInput, scenario: StressScenario, t
   if (hfShocked < t) {
     const repayUsd = (debtShocked - weightedShocked / t) / mD
     const sell = denom > 0 ? (t * debtShocked - weightedShocked) / denom : null
-    const plan = planUnwind([{ id: input.id, position: shockedPosition(p, mult, hfShocked) }], {
-      kind: 'healthFactor',
-      value: t,
-    })
     deleverage = {
       repayAmount: toRaw(repayUsd, dLeg, 'up'),
       repayUsd,
       sellCollateralUsd: sell !== null && sell <= cLeg.usd ? sell : null,
-      plan: plan.layers[0] ?? null,
+      ...plannedDeleverage(input, scenario, sell !== null && sell <= cLeg.usd ? sell : null, ltC),
     }
   }
   return { ...out, borrow, loop, deleverage }
