@@ -10,6 +10,8 @@ import { ratioLiquidations } from '../../../src/risk/ratio-liquidation.js'
 import type { StressInput } from '../../../src/risk/stress.js'
 import {
   crossings,
+  healthFactorAt,
+  healthFactorEvaluator,
   liquidationSurface,
   MAX_SURFACE_POINTS,
   surfaceMoves,
@@ -227,6 +229,55 @@ describe('two-asset liquidation surface', () => {
     expect(p?.boundary).toEqual([])
     for (const row of p?.healthFactors ?? [])
       for (const hf of row) expect(hf).toBeCloseTo(33_630 / 27_000, 12)
+  })
+
+  it("the surface's allocation-free evaluator is the stress engine's health factor, bit for bit", () => {
+    const aave30 = input(
+      [
+        leg('collateral', 'WETH', 5, 3_000, counted(8_250)),
+        leg('collateral', 'WBTC', 0.5, 60_000, counted(7_500)),
+        leg('collateral', 'USDC', 1_000, 1, { countsAsCollateral: false, liquidationThresholdBps: 8_700 }),
+        leg('debt', 'USDC', 25_000, 1),
+        leg('debt', 'WETH', 1, 3_000),
+      ],
+      { rule: aaveRule('v3.0') },
+    )
+    const comet = input(
+      [leg('collateral', 'WBTC', 1, 60_000, counted(7_700)), leg('debt', 'USDC', 40_000, 1)],
+      {
+        rule: fixtureRule('compound-v3', 'lending', {
+          collaterals: [{ symbol: 'WBTC', liquidationFactorBps: 9_000 }],
+        }),
+      },
+    )
+    const perpLegs = (rule: Position['liquidationRule']) => {
+      const i = input([leg('long', 'WETH', 2, 3_000), leg('short', 'WBTC', 0.05, 60_000)], {
+        kind: 'perp',
+        rule,
+      })
+      // A perp's margin and financing are fixed USD contributions.
+      i.contributions.push({
+        ...(i.contributions[0] as Contribution),
+        source: 'financing',
+        riskAsset: 'USD',
+        usd: -2_000,
+      })
+      return i
+    }
+    const gmx = perpLegs(fixtureRule('gmx-v2', 'perp', { maintenanceMarginUsd: 150 }))
+    const isolated = perpLegs(fixtureRule('manual', 'perp', { maintenanceMarginUsd: 150 }))
+    for (const [name, i] of [
+      ['aave v3.0', aave30],
+      ['aave v3.5', multi],
+      ['comet', comet],
+      ['gmx', gmx],
+      ['isolated perp', isolated],
+    ] as const) {
+      const fast = healthFactorEvaluator(i, 'ETH', 'BTC')
+      for (const my of surfaceMoves(0.9, 9))
+        for (const mx of surfaceMoves(0.9, 9))
+          expect(fast(mx, my), name).toBe(healthFactorAt(i, 'ETH', 'BTC', mx, my))
+    }
   })
 
   it('finds every sign change of a line', () => {
