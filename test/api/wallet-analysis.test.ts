@@ -11,7 +11,7 @@
  *   Pool's HF equals the target to 1e-9 (without and with the market cascade);
  * then every bad parameter with its 4xx, and the responses against their schemas.
  */
-import type { Address } from 'viem'
+import { type Address, type Hex, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { WalletReportSchema } from '../../src/api/schemas.js'
@@ -19,6 +19,7 @@ import { CapacityResponseSchema, SurfaceResponseSchema } from '../../src/api/wal
 import { loadArtifact } from '../../src/devchain/artifacts.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
 import { send } from '../../src/devchain/tx.js'
+import { morphoAbi } from '../../src/protocols/morpho-blue/read.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain
@@ -80,6 +81,48 @@ async function setAnswer(symbol: string, answer: bigint) {
 }
 const e8 = (usd: number) => BigInt(Math.round(usd * 1e8))
 
+const accrueAbi = parseAbi(['function accrueInterest((address,address,address,address,uint256))'])
+const oracleAbi = parseAbi(['function price() view returns (uint256)'])
+const morphoMarket = (key: string) => t.manifest.morphoBlue!.markets.find((m) => m.key === key)!
+/**
+ * Morpho Blue's own health check of `user` in market `key` after accruing interest (at the pinned
+ * time): `_isHealthy` = wMulDown(mulDivDown(collateral, oracle price, 1e36), LLTV) >= borrowed
+ * (toAssetsUp of the shares).
+ */
+async function morphoHealthy(user: Address, key: string): Promise<boolean> {
+  const m = morphoMarket(key)
+  const morpho = t.manifest.morphoBlue!.morpho as Address
+  await pin()
+  await send(t.clients, {
+    from: t.manifest.admin.address as Address,
+    address: morpho,
+    abi: accrueAbi,
+    functionName: 'accrueInterest',
+    args: [[m.loanToken, m.collateralToken, m.oracle, m.irm, BigInt(m.lltv)]],
+  } as never)
+  const [, borrowShares, collateral] = await t.client.readContract({
+    address: morpho,
+    abi: morphoAbi,
+    functionName: 'position',
+    args: [m.id as Hex, user],
+  })
+  const [, , totalBorrowAssets, totalBorrowShares] = await t.client.readContract({
+    address: morpho,
+    abi: morphoAbi,
+    functionName: 'market',
+    args: [m.id as Hex],
+  })
+  const price = await t.client.readContract({
+    address: m.oracle as Address,
+    abi: oracleAbi,
+    functionName: 'price',
+  })
+  const d = totalBorrowShares + 1_000_000n
+  const borrowed = (borrowShares * (totalBorrowAssets + 1n) + d - 1n) / d
+  const maxBorrow = (((collateral * price) / 10n ** 36n) * BigInt(m.lltv)) / WAD
+  return maxBorrow >= borrowed
+}
+
 interface Ratio {
   collateral: { symbol: string }
   debt: { symbol: string }
@@ -129,6 +172,26 @@ describe('liquidation ratios of correlated pairs', () => {
       expect(await healthFactor(user)).toBeGreaterThanOrEqual(WAD)
       await setAnswer('wstETH', e8(r.liquidationRatio! * 2_400 * (1 - 1e-6)))
       expect(await healthFactor(user)).toBeLessThan(WAD)
+    })
+  })
+
+  it("Morpho's wstETH/WETH market flips at the served ratio on its own oracle, one feed unit either side", async () => {
+    const user = wallet('morpho-borrower')
+    const { body } = await get(`/v1/wallets/${user}?chain=local`)
+    const id = morphoMarket('wsteth-weth').id.toLowerCase()
+    const row = (body.positions as (Row & { market: string })[]).find(
+      (p) => p.protocol === 'morpho-blue' && p.market.toLowerCase() === id,
+    )!
+    const r = row.liquidationRatios![0]!
+    expect([r.collateral.symbol, r.debt.symbol]).toEqual(['wstETH', 'WETH'])
+    // The FeedRatioOracle prices wstETH in WETH from the two feeds: the smallest wstETH answer at
+    // the served ratio (WETH held) keeps the position healthy, one unit less does not.
+    const answer = BigInt(Math.ceil(r.liquidationRatio! * r.debtPrice * 1e8))
+    await atTime(readTime(body), async () => {
+      await setAnswer('wstETH', answer)
+      expect(await morphoHealthy(user, 'wsteth-weth')).toBe(true)
+      await setAnswer('wstETH', answer - 1n)
+      expect(await morphoHealthy(user, 'wsteth-weth')).toBe(false)
     })
   })
 
