@@ -135,6 +135,6 @@ export async function capacityReport(
     withCascade,
     unresolved: exposure.unresolved,
     model:
-      "Per lending position: the borrow (tokens leave the position) or loop (borrowed, swapped at oracle prices, supplied as its largest collateral) that leaves the health factor at the target after the shock, capped by the protocol's LTV now; the deleverage (repay, or sell collateral to repay, and the unwind planner's steps at the shocked prices) when the shock leaves it below. The market cascade deepens each shocked asset to the deepest final shock of the wallet's Aave and Morpho markets (liquidations sold into the DEX depth).",
+      "Per lending position: the borrow (tokens leave the position) or loop (borrowed, swapped at oracle prices, supplied as its largest collateral) that leaves the health factor at the target after the shock, capped by the protocol's LTV now; the deleverage (repay, or sell collateral to repay, and the unwind planner's steps at the shocked prices) when the shock leaves it below. The market cascade deepens each shocked asset to the deepest final shock of the wallet's Aave and Morpho markets (liquidations sold into the DEX depth). Not checked: borrow caps, isolation-mode debt ceilings, the market's available liquidity, swap slippage.",
   }
 }
