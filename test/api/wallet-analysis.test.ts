@@ -3,12 +3,14 @@
  * bytecode), checked against the Pool itself:
  * - ratio: the served wstETH/WETH liquidation ratio of the eMode carry loop, set on the wstETH
  *   feed (x the WETH price), leaves Pool.getUserAccountData's HF >= 1; one oracle unit (1e-8 USD)
- *   under it, < 1; with WETH moved to 2,400 and the ratio held, the HF still crosses 1 there;
+ *   under it, < 1; with WETH moved to 2,400 and the ratio held, the HF still crosses 1 there; the
+ *   same one unit either side on Morpho Blue's wstETH/WETH market (its FeedRatioOracle);
  * - surface: boundary points of the multi-collateral borrower (WETH + WBTC / USDC), set on both
  *   feeds, flip the Pool's HF (a 1e-6 move either side); its axis cuts equal the served
  *   one-asset liquidation prices;
  * - capacity: the computed borrow, REALLY borrowed, then the same price move on the feed: the
- *   Pool's HF equals the target to 1e-9 (without and with the market cascade);
+ *   Pool's HF equals the target to 1e-9 (without and with the market cascade), and Morpho's on
+ *   its WBTC/USDC market;
  * then every bad parameter with its 4xx, and the responses against their schemas.
  */
 import { type Address, type Hex, parseAbi } from 'viem'
@@ -83,6 +85,9 @@ const e8 = (usd: number) => BigInt(Math.round(usd * 1e8))
 
 const accrueAbi = parseAbi(['function accrueInterest((address,address,address,address,uint256))'])
 const oracleAbi = parseAbi(['function price() view returns (uint256)'])
+const morphoBorrowAbi = parseAbi([
+  'function borrow((address,address,address,address,uint256),uint256,uint256,address,address) returns (uint256,uint256)',
+])
 const morphoMarket = (key: string) => t.manifest.morphoBlue!.markets.find((m) => m.key === key)!
 /**
  * Morpho Blue's own health check of `user` in market `key` after accruing interest (at the pinned
@@ -90,6 +95,11 @@ const morphoMarket = (key: string) => t.manifest.morphoBlue!.markets.find((m) =>
  * (toAssetsUp of the shares).
  */
 async function morphoHealthy(user: Address, key: string): Promise<boolean> {
+  const { maxBorrow, borrowed } = await morphoHealth(user, key)
+  return maxBorrow >= borrowed
+}
+/** Morpho's maxBorrow and borrowed (loan-token units) of `user` in `key`, after accruing at the pinned time. */
+async function morphoHealth(user: Address, key: string): Promise<{ maxBorrow: bigint; borrowed: bigint }> {
   const m = morphoMarket(key)
   const morpho = t.manifest.morphoBlue!.morpho as Address
   await pin()
@@ -120,7 +130,7 @@ async function morphoHealthy(user: Address, key: string): Promise<boolean> {
   const d = totalBorrowShares + 1_000_000n
   const borrowed = (borrowShares * (totalBorrowAssets + 1n) + d - 1n) / d
   const maxBorrow = (((collateral * price) / 10n ** 36n) * BigInt(m.lltv)) / WAD
-  return maxBorrow >= borrowed
+  return { maxBorrow, borrowed }
 }
 
 interface Ratio {
@@ -339,6 +349,37 @@ describe('GET /v1/wallets/{address}/capacity', () => {
       await setAnswer('WETH', e8(3_000 * (1 + deep)))
       const hf = Number(await healthFactor(user)) / 1e18
       expect(Math.abs(hf - 1.05)).toBeLessThan(1e-9)
+    })
+  })
+
+  it("on Morpho: the computed borrow, really borrowed, leaves Morpho's HF at the target after the move", async () => {
+    const user = wallet('morpho-borrower')
+    const m = morphoMarket('wbtc-usdc')
+    const { status, body } = await get(`/v1/wallets/${user}/capacity?chain=local&shock=BTC:-0.2&hf=1.2`)
+    expect(status).toBe(200)
+    const rows = (
+      body as unknown as { withoutCascade: (CapacityBody['withoutCascade'][number] & { market: string })[] }
+    ).withoutCascade
+    const row = rows.find((p) => p.market.toLowerCase() === m.id.toLowerCase())!
+    expect(row.borrow?.limitedBy).toBe('target')
+    const amount = BigInt(row.borrow!.amount)
+    const { body: w } = await get(`/v1/wallets/${user}?chain=local`)
+    const wbtc = (w.positions as Row[])
+      .flatMap((p) => p.legs)
+      .find((l) => l.asset.symbol === 'WBTC')!.priceUsd
+    await atTime(readTime(body), async () => {
+      await pin()
+      await send(t.clients, {
+        from: user,
+        address: t.manifest.morphoBlue!.morpho as Address,
+        abi: morphoBorrowAbi,
+        functionName: 'borrow',
+        args: [[m.loanToken, m.collateralToken, m.oracle, m.irm, BigInt(m.lltv)], amount, 0n, user, user],
+      } as never)
+      await setAnswer('WBTC', e8(wbtc * 0.8))
+      const { maxBorrow, borrowed } = await morphoHealth(user, 'wbtc-usdc')
+      // Morpho's health factor: maxBorrow / borrowed (the adapter's WAD figure).
+      expect(Math.abs(Number((maxBorrow * WAD) / borrowed) / 1e18 - 1.2)).toBeLessThan(1e-9)
     })
   })
 
