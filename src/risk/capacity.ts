@@ -24,7 +24,13 @@
 import type { Leg, Position } from '../core/types.js'
 import { type LayerUnwind, planUnwind, type UnwindTarget } from '../resolve/unwind.js'
 import { isPerpRule } from './liquidation-rule.js'
-import { multiplierOf, type StressInput, type StressScenario, stressPosition } from './stress.js'
+import {
+  multiplierOf,
+  type StressInput,
+  type StressScenario,
+  stressPosition,
+  validateScenario,
+} from './stress.js'
 
 /** A token of a capacity answer. */
 export interface CapacityToken {
@@ -86,7 +92,10 @@ export interface PositionCapacity {
   collateral: CapacityToken | null
   /** More borrowing that keeps HF >= target after the shock; null when not applicable (see `reason`). */
   borrow: CapacityAmount | null
-  /** More looping (borrow, swap to the collateral, supply); null when not applicable. */
+  /**
+   * More looping (borrow, swap to the collateral, supply); null when not applicable, or unbounded
+   * (a 100% LTV collateral whose every loop raises the HF after the shock).
+   */
   loop: CapacityAmount | null
   /** Needed when the shock leaves HF below the target; null otherwise. */
   deleverage: CapacityDeleverage | null
@@ -113,6 +122,8 @@ function largest(p: Position, side: Leg['side'], counted: boolean): number {
 function toRaw(usd: number, leg: Leg, round: 'down' | 'up'): bigint {
   if (!(usd > 0) || !(leg.priceUsd > 0)) return 0n
   const whole = usd / leg.priceUsd
+  // toFixed switches to exponent notation from 1e21: such a float is an integer already.
+  if (whole >= 1e21) return BigInt(Math.floor(whole)) * 10n ** BigInt(leg.asset.decimals)
   // Exact decimal digits of the float, then integer rounding in the named direction.
   const [int, frac = ''] = whole.toFixed(Math.min(leg.asset.decimals + 4, 100)).split('.')
   const digits = `${int}${frac.padEnd(leg.asset.decimals + 4, '0')}`
@@ -261,12 +272,15 @@ export function positionCapacity(input: StressInput, scenario: StressScenario, t
   const byTargetLoop = denom > 0 ? (weightedShocked - t * debtShocked) / denom : Number.POSITIVE_INFINITY
   const ltvLoop = ltvC < 1 ? Math.max(0, ltvRoom) / (1 - ltvC) : Number.POSITIVE_INFINITY
   const loopUsd = Math.max(0, Math.min(byTargetLoop, ltvLoop))
-  const loop: CapacityAmount = {
-    amount: toRaw(loopUsd, dLeg, 'down'),
-    usd: loopUsd,
-    limitedBy: byTargetLoop <= ltvLoop ? 'target' : 'ltv',
-    healthFactorAfterShock: hfAfter(loopUsd * mD, loopUsd * mC * ltC),
-  }
+  // Unbounded only when an LTV of 100% meets a target every loop raises: no size to serve.
+  const loop: CapacityAmount | null = Number.isFinite(loopUsd)
+    ? {
+        amount: toRaw(loopUsd, dLeg, 'down'),
+        usd: loopUsd,
+        limitedBy: byTargetLoop <= ltvLoop ? 'target' : 'ltv',
+        healthFactorAfterShock: hfAfter(loopUsd * mD, loopUsd * mC * ltC),
+      }
+    : null
   let deleverage: CapacityDeleverage | null = null
   if (hfShocked < t) {
     const repayUsd = (debtShocked - weightedShocked / t) / mD
@@ -281,11 +295,12 @@ export function positionCapacity(input: StressInput, scenario: StressScenario, t
   return { ...out, borrow, loop, deleverage }
 }
 
-/** The safe size of every position of a wallet. */
+/** The safe size of every position of a wallet. @throws RangeError for a move out of (-1, 10] or a bad target */
 export function walletCapacity(
   inputs: readonly StressInput[],
   scenario: StressScenario,
   t: number,
 ): PositionCapacity[] {
+  validateScenario(scenario)
   return inputs.map((i) => positionCapacity(i, scenario, t))
 }

@@ -256,13 +256,13 @@ describe('two-asset liquidation surface', () => {
         rule,
       })
       // A perp's margin and financing are fixed USD contributions.
-      i.contributions.push({
+      const financing: Contribution = {
         ...(i.contributions[0] as Contribution),
         source: 'financing',
         riskAsset: 'USD',
         usd: -2_000,
-      })
-      return i
+      }
+      return { ...i, contributions: [...i.contributions, financing] }
     }
     const gmx = perpLegs(fixtureRule('gmx-v2', 'perp', { maintenanceMarginUsd: 150 }))
     const isolated = perpLegs(fixtureRule('manual', 'perp', { maintenanceMarginUsd: 150 }))
