@@ -189,7 +189,10 @@ export interface MonitorStore {
   /** Alerts of a watch, newest first. */
   listAlerts(watchId: string, limit: number): Promise<Array<Alert & { deliveries: Delivery[] }>>
   /** Pending deliveries due at `now`, oldest first, with their alert and target. */
-  dueDeliveries(now: number, limit: number): Promise<Array<{ delivery: Delivery; alert: Alert; target: WebhookTarget }>>
+  dueDeliveries(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ delivery: Delivery; alert: Alert; target: WebhookTarget }>>
   /** Records one attempt's result (status pending with next time, delivered, or dead). */
   recordAttempt(delivery: Delivery): Promise<void>
 }

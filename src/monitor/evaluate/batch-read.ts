@@ -10,10 +10,10 @@ import type { Address } from '../../core/address.js'
 import type { ChainRuntime, HealthReading, HealthReadPlan, ProtocolAdapter } from '../../protocols/types.js'
 
 /**
- * Default gas cap of one eth_call (gas units): geth's default `RPCGasCap` (50M), which most
- * providers use or exceed, minus a margin for aggregate3's own loop and the block facts.
+ * Default gas bound of one eth_call (gas units): under anvil's default eth_call gas (its 30M block
+ * gas limit) and geth's `RPCGasCap` (50M), the lowest caps a node commonly applies.
  */
-export const DEFAULT_MAX_GAS_PER_CALL = 45_000_000
+export const DEFAULT_MAX_GAS_PER_CALL = 28_000_000
 
 /** Default cap of calls per eth_call (request size: ~170 bytes of calldata per call). */
 export const DEFAULT_MAX_CALLS_PER_BATCH = 5_000
