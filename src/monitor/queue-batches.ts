@@ -104,8 +104,12 @@ export async function consumeWatchBatches(
     ctx.cache.tick = Math.max(ctx.cache.tick, body.tick)
     try {
       const page = await ctx.store.listWatchesForChain(body.chain, body.afterId, body.limit)
-      out.push(await evaluateWatches(ctx, body.chain, page))
+      const summary = await evaluateWatches(ctx, body.chain, page)
+      out.push(summary)
       message.ack()
+      ctx.log?.(
+        `monitor: evaluated ${summary.chain}: ${summary.watches} watches at block ${summary.block ?? 'none'}, ${summary.deepReads} deep reads, ${summary.alerts} alerts`,
+      )
     } catch (err) {
       ctx.log?.(
         `monitor: batch of ${body.chain} after ${body.afterId ?? 'start'} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)} (the queue retries it)`,
