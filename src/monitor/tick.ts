@@ -45,6 +45,11 @@ export interface TickOptions {
   /** Deep reads in flight at once. Default 4. */
   deepConcurrency?: number
   /**
+   * Time a tick spends starting deep reads (ms); the rest wait for later ticks, most urgent first,
+   * while every wallet's health factor is still evaluated from its exact cheap reading. Default 5,000.
+   */
+  deepBudgetMs?: number
+  /**
    * A rule state whose status and memo did not change is written back only when its value moved
    * by more than this fraction (so a 10,000-watch tick does not rewrite every row). Default 0.001.
    */
@@ -99,6 +104,8 @@ export interface ChainTickSummary {
   deepReads: number
   /** Wallets whose deep read failed (evaluated again at the next tick). */
   deepFailures: number
+  /** Deep reads due but left for later ticks (the tick's deep-read budget was spent). */
+  deepDeferred: number
   outcomesStored: number
   alerts: number
   /** The chain's read failed as a whole (logged; retried at the next tick). */
@@ -174,6 +181,7 @@ function emptySummary(chain: string): ChainTickSummary {
     batch: null,
     deepReads: 0,
     deepFailures: 0,
+    deepDeferred: 0,
     outcomesStored: 0,
     alerts: 0,
   }
@@ -185,6 +193,7 @@ function add(into: ChainTickSummary, part: ChainTickSummary): void {
   into.block = part.block ?? into.block
   into.deepReads += part.deepReads
   into.deepFailures += part.deepFailures
+  into.deepDeferred += part.deepDeferred
   into.outcomesStored += part.outcomesStored
   into.alerts += part.alerts
   if (part.batch) {
@@ -310,29 +319,39 @@ export async function evaluateWatches(
   summary.block = batch.blockNumber
   summary.batch = batch.stats
 
-  // Which wallets need a deep read now.
-  const due: { address: Address; memo: WalletMemo; readings: HealthReading[]; metrics: boolean }[] = []
+  // Which wallets need a deep read now, most urgent first: a cheap read that moved where the rules
+  // need more than health factors; never read; positions the cheap read cannot see, or deep
+  // metrics, due; the periodic re-discovery (staggered by address).
+  const due: { address: Address; memo: WalletMemo; readings: HealthReading[]; priority: number }[] = []
   for (const w of batch.wallets) {
     const memo = memoOf(w.address)
     const needs = mergeNeeds((byWallet.get(w.address) ?? []).map((x) => deepNeedsOf(x.rules)))
-    const wantsMetrics = needsDeepMetrics(needs)
+    const wantsDeep = needs.positions || needsDeepMetrics(needs)
     const age = tick - memo.deepTick
     const moved = w.readings.some((r) =>
       readingMoved(memo.deepReadings.get(key(r.protocol, r.market)), r, moveThreshold),
     )
     const covered = new Set(w.readings.filter((r) => r.exact).map((r) => key(r.protocol, r.market)))
     const unseen = (memo.deep?.positions ?? []).some((p) => !covered.has(p.key))
-    const isDue =
-      memo.deep === undefined ||
-      moved ||
-      ((unseen || wantsMetrics) && age >= deepEvery) ||
-      (age >= rediscoverEvery && tick % rediscoverEvery === stagger(w.address, rediscoverEvery))
-    if (isDue) due.push({ address: w.address, memo, readings: w.readings, metrics: wantsMetrics })
+    const priority =
+      memo.deep !== undefined && moved && wantsDeep
+        ? 0
+        : memo.deep === undefined
+          ? 1
+          : (unseen || wantsDeep) && age >= deepEvery
+            ? 2
+            : age >= rediscoverEvery && tick % rediscoverEvery === stagger(w.address, rediscoverEvery)
+              ? 3
+              : -1
+    if (priority >= 0) due.push({ address: w.address, memo, readings: w.readings, priority })
   }
+  due.sort((a, b) => a.priority - b.priority)
   const freshDeep = new Set<string>()
+  const deepStarted = Date.now()
+  const budget = opts.deepBudgetMs ?? 5_000
   let next = 0
   const worker = async () => {
-    while (next < due.length) {
+    while (next < due.length && Date.now() - deepStarted < budget) {
       const d = due[next++]!
       const needs = mergeNeeds((byWallet.get(d.address) ?? []).map((x) => deepNeedsOf(x.rules)))
       try {
@@ -351,12 +370,12 @@ export async function evaluateWatches(
     }
   }
   await Promise.all(Array.from({ length: Math.min(opts.deepConcurrency ?? 4, due.length) }, worker))
+  summary.deepDeferred = due.length - next
 
   // Evaluate and store.
   const at = now()
   for (const w of batch.wallets) {
     const memo = memoOf(w.address)
-    if (!memo.deep) continue
     const fresh = freshDeep.has(w.address)
     const snapshot = snapshotOf(chainKey, batch.blockNumber, memo.deep, w.readings, fresh, w.address)
     for (const watch of byWallet.get(w.address) ?? []) {
@@ -379,47 +398,44 @@ export async function evaluateWatches(
 }
 
 /**
- * The snapshot the rules see: the last deep read's positions, each health factor refreshed by the
- * current exact cheap reading of its market (the protocol's own value at this block), a market
- * whose cheap read failed marked unavailable. Deep metrics only when read at this tick.
+ * The snapshot the rules see: the last deep read's positions (none before the first), each health
+ * factor refreshed by the current exact cheap reading of its market (the protocol's own value at
+ * this block); a covered market the cheap read shows opened is added from the reading, one it
+ * shows empty is dropped, one whose cheap read failed is marked unavailable (never silence). Deep
+ * metrics only when read at this tick.
  */
 export function snapshotOf(
   chain: string,
   block: bigint,
-  deep: DeepRead,
+  deep: DeepRead | undefined,
   readings: readonly HealthReading[],
   fresh: boolean,
   owner: Address,
 ): WalletSnapshot {
   const byKey = new Map(readings.map((r) => [key(r.protocol, r.market), r]))
-  const positions: PositionView[] = deep.positions.map((p) => {
+  const positions: PositionView[] = []
+  for (const p of deep?.positions ?? []) {
     const r = byKey.get(p.key)
-    if (!r) return p
-    if (r.status === 'failed') {
-      return {
-        ...p,
-        status: 'unavailable',
-        healthFactor: null,
-        code: 'HEALTH_READ_FAILED',
-        reason: `the cheap health read of ${p.key} failed at block ${block}`,
-      }
-    }
-    if (!r.exact || p.status !== 'ok') return p
-    return { ...p, healthFactor: r.healthFactorWad === null ? null : toFloat(r.healthFactorWad, 18) }
-  })
-  // A market the deep read never saw failing now: say so (never silence).
+    if (!r) positions.push(p)
+    else if (r.status === 'failed') positions.push(unavailableView(p.key, owner, block))
+    else if (!r.exact || fresh) positions.push(p)
+    else if (r.status === 'none') continue
+    else positions.push({ ...p, status: 'ok', healthFactor: hfOf(r) })
+  }
   for (const r of readings) {
     const k = key(r.protocol, r.market)
-    if (r.status === 'failed' && !deep.positions.some((p) => p.key === k)) {
+    if (r.status === 'none' || positions.some((p) => p.key === k)) continue
+    if (r.status === 'failed') positions.push(unavailableView(k, owner, block))
+    else if (r.exact) {
+      // Seen only by the cheap read so far: its health factor; sizes are the protocol's reporting
+      // unit (Aave: USD) until a deep read, which positionChange waits for (positionsFresh).
       positions.push({
         key: k,
-        status: 'unavailable',
-        healthFactor: null,
-        collateralUsd: 0,
-        debtUsd: 0,
+        status: 'ok',
+        healthFactor: hfOf(r),
+        collateralUsd: r.size[0] ?? 0,
+        debtUsd: r.size[1] ?? 0,
         collateralDistances: [],
-        code: 'HEALTH_READ_FAILED',
-        reason: `the cheap health read of ${k} of ${owner} failed at block ${block}`,
       })
     }
   }
@@ -428,9 +444,24 @@ export function snapshotOf(
     block,
     positions,
     positionsFresh: fresh,
-    ...(fresh && deep.effectiveLeverage !== undefined ? { effectiveLeverage: deep.effectiveLeverage } : {}),
-    ...(fresh && deep.cascadeShock ? { cascadeShock: deep.cascadeShock } : {}),
-    ...(fresh && deep.liquidationProbability ? { liquidationProbability: deep.liquidationProbability } : {}),
+    ...(fresh && deep?.effectiveLeverage !== undefined ? { effectiveLeverage: deep.effectiveLeverage } : {}),
+    ...(fresh && deep?.cascadeShock ? { cascadeShock: deep.cascadeShock } : {}),
+    ...(fresh && deep?.liquidationProbability ? { liquidationProbability: deep.liquidationProbability } : {}),
+  }
+}
+
+const hfOf = (r: HealthReading) => (r.healthFactorWad === null ? null : toFloat(r.healthFactorWad, 18))
+
+function unavailableView(k: string, owner: Address, block: bigint): PositionView {
+  return {
+    key: k,
+    status: 'unavailable',
+    healthFactor: null,
+    collateralUsd: 0,
+    debtUsd: 0,
+    collateralDistances: [],
+    code: 'HEALTH_READ_FAILED',
+    reason: `the cheap health read of ${k} of ${owner} failed at block ${block}`,
   }
 }
 

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
 import type { Address } from 'viem'
@@ -58,7 +59,7 @@ beforeAll(async () => {
     d1Databases: ['STACKLENS_DB'],
     queueProducers: { STACKLENS_WATCH_QUEUE: 'stacklens-watches' },
     queueConsumers: { 'stacklens-watches': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 2 } },
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
       stdout.on('data', (d: Buffer) => logs.push(d.toString()))
       stderr.on('data', (d: Buffer) => logs.push(d.toString()))
     },

@@ -20,6 +20,8 @@ import type { PositionView } from './rules.js'
 
 /** Which deep metrics a set of rules needs. */
 export interface DeepNeeds {
+  /** Rules over the positions' details (liquidation distances, changes of size). */
+  positions: boolean
   exposure: boolean
   /** Risk assets of cascadeShock rules. */
   cascadeAssets: string[]
@@ -32,12 +34,15 @@ export function deepNeedsOf(rules: readonly WatchRule[]): DeepNeeds {
   const cascadeAssets = new Set<string>()
   const mcHorizons = new Set<number>()
   let exposure = false
+  let positions = false
   for (const r of rules) {
+    if (r.metric === 'liquidationDistance' || r.metric === 'positionChange') positions = true
     if (r.metric === 'effectiveLeverage') exposure = true
     if (r.metric === 'cascadeShock') cascadeAssets.add(r.asset)
     if (r.metric === 'liquidationProbability') mcHorizons.add(r.horizonDays)
   }
   return {
+    positions,
     exposure,
     cascadeAssets: [...cascadeAssets].sort(),
     mcHorizons: [...mcHorizons].sort((a, b) => a - b),
@@ -47,6 +52,7 @@ export function deepNeedsOf(rules: readonly WatchRule[]): DeepNeeds {
 /** Union of several watches' needs (one deep read serves every watch of the wallet). */
 export function mergeNeeds(all: readonly DeepNeeds[]): DeepNeeds {
   return {
+    positions: all.some((n) => n.positions),
     exposure: all.some((n) => n.exposure),
     cascadeAssets: [...new Set(all.flatMap((n) => n.cascadeAssets))].sort(),
     mcHorizons: [...new Set(all.flatMap((n) => n.mcHorizons))].sort((a, b) => a - b),
