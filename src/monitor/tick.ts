@@ -37,7 +37,7 @@ export interface TickOptions {
   /**
    * A wallet with no position outside the cheap read's reach is still deep-read every this many
    * ticks (staggered by address), to see positions opened in protocols without a cheap read, and
-   * its discovery (adapters with `discover` and `planHealth`) re-run. Default 200.
+   * its discovery (adapters with `discover` and `planHealth`) re-run. Default 1,000.
    */
   rediscoverEveryTicks?: number
   /** Watches per page (one batch read per page). Default 1,000. */
@@ -256,7 +256,7 @@ export async function evaluateWatches(
   const tick = ctx.cache.tick
   const moveThreshold = opts.moveThreshold ?? 0.005
   const deepEvery = opts.deepEveryTicks ?? 10
-  const rediscoverEvery = opts.rediscoverEveryTicks ?? 200
+  const rediscoverEvery = opts.rediscoverEveryTicks ?? 1_000
   const chain = resolveChain(ctx.sources, chainKey)
   const adapters = ctx.sources.adapters
 
