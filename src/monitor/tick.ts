@@ -19,7 +19,7 @@ import {
   needsDeepMetrics,
 } from './evaluate/deep-read.js'
 import { evaluateWatch, type PositionView, type WalletSnapshot } from './evaluate/rules.js'
-import type { EvaluationOutcome, MonitorStore, RuleState, Watch } from './types.js'
+import type { Alert, EvaluationOutcome, MonitorStore, RuleState, Watch } from './types.js'
 
 /** Tunables of a tick (every field has a documented default). */
 export interface TickOptions {
@@ -108,6 +108,8 @@ export interface ChainTickSummary {
   deepDeferred: number
   outcomesStored: number
   alerts: number
+  /** The alerts this evaluation stored (at most 100 listed; `alerts` counts them all). */
+  fired: Alert[]
   /** The chain's read failed as a whole (logged; retried at the next tick). */
   error?: { code: string; message: string }
 }
@@ -184,6 +186,7 @@ function emptySummary(chain: string): ChainTickSummary {
     deepDeferred: 0,
     outcomesStored: 0,
     alerts: 0,
+    fired: [],
   }
 }
 
@@ -196,6 +199,7 @@ function add(into: ChainTickSummary, part: ChainTickSummary): void {
   into.deepDeferred += part.deepDeferred
   into.outcomesStored += part.outcomesStored
   into.alerts += part.alerts
+  for (const a of part.fired) if (into.fired.length < 100) into.fired.push(a)
   if (part.batch) {
     const b = into.batch
     into.batch = b
@@ -391,6 +395,7 @@ export async function evaluateWatches(
       await ctx.store.applyEvaluation(outcome, watch.webhooks.length, at)
       summary.outcomesStored++
       summary.alerts += outcome.alerts.length
+      for (const a of outcome.alerts) if (summary.fired.length < 100) summary.fired.push(a)
       for (const a of outcome.alerts) ctx.log?.(`monitor: alert ${a.id} watch ${watch.id}: ${a.message}`)
     }
   }
