@@ -84,15 +84,26 @@ console.log(`devchain up in ${s(performance.now() - t0)} at ${devchain.rpcUrl}`)
 const db = mkdtempSync(join(tmpdir(), 'stacklens-bench-monitor-'))
 try {
   const t1 = performance.now()
-  const population = await seedBorrowerPopulation(
-    devchainClients(devchain.rpcUrl),
-    { pool: m.aaveV3.pool as Address, oracle: m.aaveV3.oracle as Address, tokens: m.tokens as never },
-    { morpho: m.aaveV3.pool as Address, markets: [] },
-    { count: N, markets: POPULATION_MARKETS.filter((x) => x.protocol === 'aave-v3') },
-  )
-  const wallets = population.borrowers.map((b) => b.address)
+  // In rounds of at most 2,000 borrowers (a seed each): all 10,000 at once submits more
+  // transactions than a loaded anvil mines within tx.ts's 30 s wait.
+  const wallets: Address[] = []
+  let transactions = 0
+  for (let round = 0; wallets.length < N; round++) {
+    const population = await seedBorrowerPopulation(
+      devchainClients(devchain.rpcUrl),
+      { pool: m.aaveV3.pool as Address, oracle: m.aaveV3.oracle as Address, tokens: m.tokens as never },
+      { morpho: m.aaveV3.pool as Address, markets: [] },
+      {
+        count: Math.min(2_000, N - wallets.length),
+        seed: round + 1,
+        markets: POPULATION_MARKETS.filter((x) => x.protocol === 'aave-v3'),
+      },
+    )
+    wallets.push(...population.borrowers.map((b) => b.address))
+    transactions += population.summary.transactions
+  }
   console.log(
-    `seeded ${wallets.length} Aave borrowers in ${population.summary.transactions} transactions, ${s(performance.now() - t1)}`,
+    `seeded ${wallets.length} Aave borrowers in ${transactions} transactions, ${s(performance.now() - t1)}`,
   )
 
   const chain = localChainRuntime(m)
