@@ -378,6 +378,7 @@ describe.each([
       [1, 'https://hooks.example/two'],
     ])
     expect(due[0]!.alert).toEqual(alert('al_due', w.id, T))
+    expect(due[0]!.address).toBe(w.address)
     const [d0, d1] = [due[0]!.delivery, due[1]!.delivery]
     await store.recordAttempt({
       ...d0,
@@ -434,6 +435,65 @@ describe.each([
         updatedAt: T + 200,
       },
     ])
+  })
+
+  it(`${backend.name}: claiming due deliveries leases them to one claimant`, async () => {
+    const w = watch('w_claim', { address: '0x00000000000000000000000000000000000000c1' })
+    await store.createWatch(w)
+    await store.applyEvaluation(
+      { watchId: w.id, chain: 'local', block: 6n, states: [], alerts: [alert('al_claim', w.id, T)] },
+      2,
+      T + 500,
+    )
+    const mine = (items: Awaited<ReturnType<MonitorStore['dueDeliveries']>>) =>
+      items.filter((d) => d.alert.watchId === w.id)
+    // Two concurrent claimants: each delivery goes to exactly one of them.
+    const [a, b] = await Promise.all([
+      store.claimDueDeliveries(T + 500, 1000, 30_000),
+      store.claimDueDeliveries(T + 500, 1000, 30_000),
+    ])
+    const claimedIds = [...mine(a), ...mine(b)].map((d) => d.delivery.id).sort()
+    expect(claimedIds).toEqual([deliveryIdOf('al_claim', 0), deliveryIdOf('al_claim', 1)])
+    const claimed = [...mine(a), ...mine(b)]
+    expect(claimed.every((d) => d.address === w.address && d.delivery.nextAttemptAt === T + 30_500)).toBe(
+      true,
+    )
+    // Leased: not due again until the lease ends (a claimant that died leaves it due then).
+    expect(mine(await store.claimDueDeliveries(T + 30_499, 1000, 30_000))).toEqual([])
+    expect(mine(await store.dueDeliveries(T + 30_499, 1000))).toEqual([])
+    const again = mine(await store.claimDueDeliveries(T + 30_500, 1000, 30_000))
+    expect(again).toHaveLength(2)
+    await store.recordAttempt({
+      ...again[0]!.delivery,
+      attempts: 1,
+      status: 'pending',
+      nextAttemptAt: T + 40_000,
+      lastStatus: 0,
+      lastError: 'timeout',
+      updatedAt: T + 30_600,
+    })
+    const failed = (await store.listAlerts(w.id, 1))[0]!.deliveries.find(
+      (d) => d.id === again[0]!.delivery.id,
+    )
+    expect(failed).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastStatus: 0,
+      lastError: 'timeout',
+      nextAttemptAt: T + 40_000,
+    })
+    await store.recordAttempt({
+      ...failed!,
+      attempts: 2,
+      status: 'delivered',
+      nextAttemptAt: null,
+      lastStatus: 200,
+      lastError: undefined,
+      updatedAt: T + 40_100,
+    })
+    const ok = (await store.listAlerts(w.id, 1))[0]!.deliveries.find((d) => d.id === again[0]!.delivery.id)
+    expect(ok).not.toHaveProperty('lastError')
+    expect(ok).toMatchObject({ status: 'delivered', nextAttemptAt: null })
   })
 
   it(`${backend.name}: updating rules re-arms; dropping a target kills its pending deliveries`, async () => {

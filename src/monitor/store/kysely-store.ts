@@ -9,6 +9,7 @@ import type {
   Alert,
   ApiKeyRecord,
   Delivery,
+  DueDelivery,
   MonitorStore,
   RuleState,
   Watch,
@@ -135,6 +136,7 @@ function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
     nextAttemptAt: numOrNull(r.next_attempt_at),
     ...(r.last_status === null ? {} : { lastStatus: num(r.last_status) }),
     ...(r.last_body_hash === null ? {} : { lastBodyHash: r.last_body_hash }),
+    ...(r.last_error === null ? {} : { lastError: r.last_error }),
     updatedAt: num(r.updated_at),
   }
 }
@@ -152,6 +154,57 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
         .onConflict((oc) => oc.doNothing())
         .compile(),
     )
+
+  /** Due-delivery rows joined with their alert and watch, filtered by `where`. */
+  const dueBase = () =>
+    db
+      .selectFrom('deliveries')
+      .innerJoin('alerts', 'alerts.id', 'deliveries.alert_id')
+      .innerJoin('watches', 'watches.id', 'alerts.watch_id')
+      .selectAll('deliveries')
+      .select([
+        'alerts.watch_id as a_watch_id',
+        'alerts.chain as a_chain',
+        'alerts.rule_index as a_rule_index',
+        'alerts.rule as a_rule',
+        'alerts.before_value as a_before_value',
+        'alerts.after_value as a_after_value',
+        'alerts.block as a_block',
+        'alerts.message as a_message',
+        'alerts.positions as a_positions',
+        'alerts.created_at as a_created_at',
+        'watches.webhooks as w_webhooks',
+        'watches.address as w_address',
+      ])
+  const readDue = async (
+    where: (q: ReturnType<typeof dueBase>) => ReturnType<typeof dueBase>,
+  ): Promise<DueDelivery[]> => {
+    const rows = await where(dueBase()).execute()
+    const out: DueDelivery[] = []
+    for (const r of rows) {
+      const target = (JSON.parse(r.w_webhooks) as WebhookTarget[])[num(r.target_index)]
+      if (!target) continue
+      out.push({
+        delivery: deliveryFromRow(r),
+        alert: alertFromRow({
+          id: r.alert_id,
+          watch_id: r.a_watch_id,
+          chain: r.a_chain,
+          rule_index: r.a_rule_index,
+          rule: r.a_rule,
+          before_value: r.a_before_value,
+          after_value: r.a_after_value,
+          block: r.a_block,
+          message: r.a_message,
+          positions: r.a_positions,
+          created_at: r.a_created_at,
+        }),
+        target,
+        address: r.w_address as `0x${string}`,
+      })
+    }
+    return out
+  }
 
   return {
     async migrate() {
@@ -401,6 +454,7 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
                 next_attempt_at: now,
                 last_status: null,
                 last_body_hash: null,
+                last_error: null,
                 updated_at: now,
               })
               .onConflict((oc) => oc.doNothing())
@@ -438,53 +492,42 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
     },
 
     async dueDeliveries(now, limit) {
-      const rows = await db
-        .selectFrom('deliveries')
-        .innerJoin('alerts', 'alerts.id', 'deliveries.alert_id')
-        .innerJoin('watches', 'watches.id', 'alerts.watch_id')
-        .selectAll('deliveries')
-        .select([
-          'alerts.watch_id as a_watch_id',
-          'alerts.chain as a_chain',
-          'alerts.rule_index as a_rule_index',
-          'alerts.rule as a_rule',
-          'alerts.before_value as a_before_value',
-          'alerts.after_value as a_after_value',
-          'alerts.block as a_block',
-          'alerts.message as a_message',
-          'alerts.positions as a_positions',
-          'alerts.created_at as a_created_at',
-          'watches.webhooks as w_webhooks',
-        ])
-        .where('deliveries.status', '=', 'pending')
-        .where('deliveries.next_attempt_at', '<=', now)
-        .orderBy('deliveries.next_attempt_at')
-        .orderBy('deliveries.id')
-        .limit(limit)
+      return readDue((q) =>
+        q
+          .where('deliveries.status', '=', 'pending')
+          .where('deliveries.next_attempt_at', '<=', now)
+          .orderBy('deliveries.next_attempt_at')
+          .orderBy('deliveries.id')
+          .limit(limit),
+      )
+    },
+
+    async claimDueDeliveries(now, limit, leaseMs) {
+      // One UPDATE with a subquery: atomic on both backends, so two claimants never get the same row.
+      const claimed = await db
+        .updateTable('deliveries')
+        .set({ next_attempt_at: now + leaseMs })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('deliveries')
+            .select('id')
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '<=', now)
+            .orderBy('next_attempt_at')
+            .orderBy('id')
+            .limit(limit),
+        )
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .returning('id')
         .execute()
-      const out: Array<{ delivery: Delivery; alert: Alert; target: WebhookTarget }> = []
-      for (const r of rows) {
-        const target = (JSON.parse(r.w_webhooks) as WebhookTarget[])[num(r.target_index)]
-        if (!target) continue
-        out.push({
-          delivery: deliveryFromRow(r),
-          alert: alertFromRow({
-            id: r.alert_id,
-            watch_id: r.a_watch_id,
-            chain: r.a_chain,
-            rule_index: r.a_rule_index,
-            rule: r.a_rule,
-            before_value: r.a_before_value,
-            after_value: r.a_after_value,
-            block: r.a_block,
-            message: r.a_message,
-            positions: r.a_positions,
-            created_at: r.a_created_at,
-          }),
-          target,
-        })
+      const out: DueDelivery[] = []
+      for (const ids of chunks(claimed.map((r) => r.id))) {
+        out.push(...(await readDue((q) => q.where('deliveries.id', 'in', ids))))
       }
-      return out
+      return out.sort(
+        (a, b) => a.alert.createdAt - b.alert.createdAt || (a.delivery.id < b.delivery.id ? -1 : 1),
+      )
     },
 
     async recordAttempt(d) {
@@ -496,6 +539,7 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
           next_attempt_at: d.status === 'pending' ? d.nextAttemptAt : null,
           last_status: d.lastStatus ?? null,
           last_body_hash: d.lastBodyHash ?? null,
+          last_error: d.lastError ?? null,
           updated_at: d.updatedAt,
         })
         .where('id', '=', d.id)

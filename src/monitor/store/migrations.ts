@@ -88,6 +88,7 @@ export const MIGRATIONS: readonly Migration[] = [
         next_attempt_at INTEGER,
         last_status INTEGER,
         last_body_hash TEXT,
+        last_error TEXT,
         updated_at INTEGER NOT NULL,
         UNIQUE (alert_id, target_index)
       )`,

@@ -72,6 +72,7 @@ export interface DeliveriesTable {
   next_attempt_at: number | null
   last_status: number | null
   last_body_hash: string | null
+  last_error: string | null
   updated_at: number
 }
 
