@@ -8,11 +8,11 @@ import type {
   Alert,
   ApiKeyRecord,
   Delivery,
+  DueDelivery,
   EvaluationOutcome,
   MonitorStore,
   RuleState,
   Watch,
-  WebhookTarget,
 } from '../../src/monitor/types.js'
 
 /** The double, with its maps exposed for assertions. */
@@ -118,14 +118,20 @@ export function createMemoryMonitorStore(): MemoryMonitorStore {
         .map((a) => ({ ...a, deliveries: [...deliveries.values()].filter((d) => d.alertId === a.id) }))
     },
     async dueDeliveries(now, limit) {
-      const out: { delivery: Delivery; alert: Alert; target: WebhookTarget }[] = []
+      const out: DueDelivery[] = []
       for (const d of deliveries.values()) {
         if (d.status !== 'pending' || d.nextAttemptAt === null || d.nextAttemptAt > now) continue
         const alert = alerts.get(d.alertId)!
-        const target = watches.get(alert.watchId)?.webhooks[d.targetIndex]
-        if (target) out.push({ delivery: { ...d }, alert, target })
+        const watch = watches.get(alert.watchId)
+        const target = watch?.webhooks[d.targetIndex]
+        if (watch && target) out.push({ delivery: { ...d }, alert, target, address: watch.address })
       }
       return out.slice(0, limit)
+    },
+    async claimDueDeliveries(now, limit, leaseMs) {
+      const due = await store.dueDeliveries(now, limit)
+      for (const d of due) deliveries.set(d.delivery.id, { ...d.delivery, nextAttemptAt: now + leaseMs })
+      return due
     },
     async recordAttempt(delivery) {
       deliveries.set(delivery.id, { ...delivery })
