@@ -100,7 +100,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
   })
   // The monitor scheduler (src/monitor/node-monitor.ts; STACKLENS_MONITOR=off disables it).
-  const monitor = await startNodeMonitor({ env, sources, devchain: manifest !== null, log })
+  const monitor = await startNodeMonitor({
+    env,
+    sources,
+    devchain: manifest !== null,
+    publicBaseUrl: `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`,
+    log,
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
     s.once('error', reject)

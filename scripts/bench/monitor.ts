@@ -84,7 +84,7 @@ console.log(`devchain up in ${s(performance.now() - t0)} at ${devchain.rpcUrl}`)
 const db = mkdtempSync(join(tmpdir(), 'stacklens-bench-monitor-'))
 try {
   const t1 = performance.now()
-  // In rounds of at most 2,000 borrowers (a seed each): all 10,000 at once submits more
+  // In rounds of at most 400 borrowers (a seed each): all 10,000 at once submits more
   // transactions than a loaded anvil mines within tx.ts's 30 s wait.
   const wallets: Address[] = []
   let transactions = 0
@@ -94,7 +94,7 @@ try {
       { pool: m.aaveV3.pool as Address, oracle: m.aaveV3.oracle as Address, tokens: m.tokens as never },
       { morpho: m.aaveV3.pool as Address, markets: [] },
       {
-        count: Math.min(2_000, N - wallets.length),
+        count: Math.min(400, N - wallets.length),
         seed: round + 1,
         markets: POPULATION_MARKETS.filter((x) => x.protocol === 'aave-v3'),
       },

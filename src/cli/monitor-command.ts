@@ -2,9 +2,11 @@
  * `stacklens monitor`: the monitor scheduler in the foreground over the SQLite store
  * (`STACKLENS_DB`, default .stacklens/stacklens.db), printing each alert as it fires; Ctrl-C stops
  * it after the tick in flight. `--once` runs one tick and exits (for cron jobs and scripts).
+ * Alerts are delivered as on `npm start` (STACKLENS_WEBHOOK_ALLOW_PRIVATE, STACKLENS_PUBLIC_URL).
  */
 import { parseArgs } from 'node:util'
 import { BaseError } from '../core/errors.js'
+import { nodeDelivery } from '../monitor/node-monitor.js'
 import { type MonitorSchedule, monitorScheduleFromEnv, startMonitorScheduler } from '../monitor/scheduler.js'
 import { dbPathFromEnv, openSqliteStore } from '../monitor/store/sqlite-store.js'
 import { createMonitorCache, type MonitorTickContext, runTick, type TickSummary } from '../monitor/tick.js'
@@ -38,7 +40,6 @@ export async function monitorCommand(
   args: string[],
   io: MonitorCommandIo,
   sourcesFor: (chain: string | undefined) => Promise<ReportSources>,
-  deliverFor?: (store: MonitorTickContext['store']) => MonitorTickContext['deliver'],
 ): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -71,7 +72,9 @@ export async function monitorCommand(
     store,
     sources,
     cache: createMonitorCache(),
-    deliver: deliverFor?.(store),
+    deliver: nodeDelivery(store, io.env, io.env.STACKLENS_PUBLIC_URL || 'http://localhost:8787', (m) =>
+      io.err(`${m}\n`),
+    ),
     log: (m) => {
       if (!m.startsWith('monitor: alert ')) io.err(`${m}\n`)
     },

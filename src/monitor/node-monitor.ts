@@ -5,10 +5,40 @@
  * `STACKLENS_DB` for the store). Node only.
  */
 import type { ReportSources } from '../report/report-sources.js'
+import { deliverDue } from './delivery/deliver.js'
+import { resolveHostNode } from './delivery/node-resolver.js'
+import { targetPolicyFromEnv } from './delivery/target-policy.js'
 import { type MonitorScheduler, monitorScheduleFromEnv, startMonitorScheduler } from './scheduler.js'
 import { dbPathFromEnv, openSqliteStore } from './store/sqlite-store.js'
 import { createMonitorCache, type MonitorTickContext, runTick } from './tick.js'
 import type { MonitorStore } from './types.js'
+
+/**
+ * Delivery of due alerts on Node: `deliverDue` over `store` with the outbound policy of the
+ * environment (`STACKLENS_WEBHOOK_ALLOW_PRIVATE`, `NODE_ENV=production`), the system resolver for
+ * the DNS-rebinding check, each failed attempt logged (status only, never a body).
+ */
+export function nodeDelivery(
+  store: MonitorStore,
+  env: Readonly<Record<string, string | undefined>>,
+  publicBaseUrl: string,
+  log: (line: string) => void,
+): (now: number) => Promise<unknown> {
+  const policy = targetPolicyFromEnv(env)
+  return (now) =>
+    deliverDue(store, {
+      policy,
+      resolveHost: resolveHostNode,
+      publicBaseUrl,
+      now: () => Math.max(now, Date.now()),
+      onAttempt: ({ delivery, result }) => {
+        if (!result.ok)
+          log(
+            `monitor: delivery ${delivery.id} attempt ${delivery.attempts}: ${result.error ?? 'http'} ${result.status}${result.reason ? ` (${result.reason})` : ''} -> ${delivery.status}`,
+          )
+      },
+    })
+}
 
 /** Params of {@link startNodeMonitor}. */
 export interface StartNodeMonitorParams {
@@ -18,8 +48,11 @@ export interface StartNodeMonitorParams {
   devchain: boolean
   /** The store to use (the server's); opened from `STACKLENS_DB` when omitted, and then closed by `stop`. */
   store?: MonitorStore | undefined
-  /** Delivery of due alerts, bound to the store (monitor-store's `deliverDue`). */
-  deliver?: ((store: MonitorStore) => MonitorTickContext['deliver']) | undefined
+  /**
+   * The deployment's public URL (the webhook payload's dashboard link): `STACKLENS_PUBLIC_URL`
+   * when set, else this.
+   */
+  publicBaseUrl: string
   log: (line: string) => void
 }
 
@@ -44,7 +77,12 @@ export async function startNodeMonitor(params: StartNodeMonitorParams): Promise<
     store,
     sources: params.sources,
     cache: createMonitorCache(),
-    deliver: params.deliver?.(store),
+    deliver: nodeDelivery(
+      store,
+      params.env,
+      params.env.STACKLENS_PUBLIC_URL || params.publicBaseUrl,
+      params.log,
+    ),
     log: params.log,
   }
   const local = params.devchain ? params.sources.config.chains.local : undefined
