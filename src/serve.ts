@@ -9,6 +9,7 @@ import { BaseError } from './core/errors.js'
 import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 import { createMonteCarloPool } from './mc-worker-pool.js'
+import { startNodeMonitor } from './monitor/node-monitor.js'
 
 /** Where the devchain writes its manifest (the devchain module's default, kept here so serving a running devchain does not load the deployers). */
 const DEFAULT_MANIFEST_PATH = '.stacklens/devchain.json'
@@ -87,7 +88,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const pool =
     mcWorkers === 0 ? null : createMonteCarloPool(mcWorkers === undefined ? {} : { size: mcWorkers })
   const trustProxy = config.limits?.trustProxy ?? false
-  const { app } = createStacklens({
+  const { app, sources } = createStacklens({
     config,
     // JSON-RPC over node:http keep-alive (src/chains/node-fetch.ts): a fraction of undici fetch's CPU.
     fetchFn: createNodeFetch(),
@@ -97,6 +98,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
         getConnInfo(c).remote.address,
     },
+  })
+  // The monitor scheduler (src/monitor/node-monitor.ts; STACKLENS_MONITOR=off disables it).
+  const monitor = await startNodeMonitor({
+    env,
+    sources,
+    devchain: manifest !== null,
+    publicBaseUrl: `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`,
+    log,
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s))
@@ -111,6 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close: async () => {
       if (closed) return
       closed = true
+      await monitor?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await pool?.close()
       await devchain?.stop()

@@ -23,6 +23,16 @@ import { createStacklens } from './app.js'
 import { configFromEnv, type StacklensEnv } from './config.js'
 import { ConfigFileError, configWithFile } from './config-file.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+import {
+  consumeWatchBatches,
+  enqueueWatchBatches,
+  type QueueMessageLike,
+  type QueueProducerLike,
+} from './monitor/queue-batches.js'
+import { createD1Store, type D1DatabaseLike } from './monitor/store/d1-store.js'
+import { createMonitorCache, type MonitorCache } from './monitor/tick.js'
+import type { MonitorStore } from './monitor/types.js'
+import { configuredChains, type ReportSources } from './report/report-sources.js'
 
 /**
  * The Worker's bindings as stacklens reads them. Vars and secrets arrive as strings; a JSON
@@ -198,10 +208,87 @@ function handlerFor(env: WorkerEnv): Handler {
   return cached.handler
 }
 
+/** The D1 binding of the monitoring store and the Queue of watch batches (wrangler.toml). */
+const DB_BINDING = 'STACKLENS_DB'
+const QUEUE_BINDING = 'STACKLENS_WATCH_QUEUE'
+
+/** The use cases' sources for the monitor, per isolate and env values (STACKLENS_CONFIG applied). */
+let monitorCached: { key: string; sources: Promise<ReportSources>; cache: MonitorCache } | null = null
+
+function monitorSourcesFor(env: WorkerEnv): { sources: Promise<ReportSources>; cache: MonitorCache } {
+  const vars = stacklensEnv(env)
+  const key = cacheKey(env, vars)
+  if (monitorCached?.key !== key) {
+    const base = configFromEnv(vars, parseLocalManifest(env?.[MANIFEST_VAR]))
+    const text = configText(env?.[CONFIG_VAR])
+    const config = text === null ? Promise.resolve(base) : configWithFile(base, text, CONFIG_VAR)
+    const sources = config.then((c) => createStacklens({ config: c, configHint: WORKER_CONFIG_HINT }).sources)
+    sources.catch(() => {
+      monitorCached = null
+    })
+    monitorCached = { key, sources, cache: createMonitorCache() }
+  }
+  return monitorCached
+}
+
+/** The monitoring store on the D1 binding, migrated; null (logged) when the binding is missing. */
+async function monitorStore(env: WorkerEnv): Promise<MonitorStore | null> {
+  const d1 = env?.[DB_BINDING] as D1DatabaseLike | undefined
+  if (typeof d1?.prepare !== 'function') {
+    console.error(`[stacklens] monitoring needs the D1 binding ${DB_BINDING} (wrangler.toml)`)
+    return null
+  }
+  const store = createD1Store(d1)
+  await store.migrate()
+  return store
+}
+
+const logMonitor = (message: string) => console.log(`[stacklens] ${message}`)
+
 /** The Workers module entry. */
 export default {
   /** Serves the stacklens API. */
   fetch(request: Request, env: WorkerEnv, _ctx: WorkerExecutionContext): Response | Promise<Response> {
     return handlerFor(env)(request)
+  },
+
+  /** Cron Trigger: pages every chain's watches out of D1 and enqueues one watch batch per page. */
+  async scheduled(
+    controller: { scheduledTime: number; cron?: string },
+    env: WorkerEnv,
+    _ctx: WorkerExecutionContext,
+  ): Promise<void> {
+    const queue = env?.[QUEUE_BINDING] as QueueProducerLike | undefined
+    if (typeof queue?.sendBatch !== 'function') {
+      console.error(
+        `[stacklens] monitoring needs the Queue producer binding ${QUEUE_BINDING} (wrangler.toml)`,
+      )
+      return
+    }
+    const store = await monitorStore(env)
+    if (!store) return
+    const sources = await monitorSourcesFor(env).sources
+    const { messages, watches } = await enqueueWatchBatches({
+      store,
+      queue,
+      chains: configuredChains(sources),
+      tick: Math.floor(controller.scheduledTime / 60_000),
+    })
+    logMonitor(`monitor: enqueued ${messages} batches of ${watches} watches`)
+  },
+
+  /** Queue consumer: evaluates each watch batch with the Node tick's code, then delivers. */
+  async queue(
+    batch: { messages: readonly QueueMessageLike[] },
+    env: WorkerEnv,
+    _ctx: WorkerExecutionContext,
+  ) {
+    const store = await monitorStore(env)
+    if (!store) {
+      for (const m of batch.messages) m.retry()
+      return
+    }
+    const { sources, cache } = monitorSourcesFor(env)
+    await consumeWatchBatches({ store, sources: await sources, cache, log: logMonitor }, batch.messages)
   },
 }

@@ -34,6 +34,7 @@ import type { ReportSources } from '../report/report-sources.js'
 import { type StressReport, stressReport } from '../report/stress-report.js'
 import { readWalletReport } from '../report/wallet-report.js'
 import { readManifestFile } from '../serve.js'
+import { MONITOR_USAGE, monitorCommand } from './monitor-command.js'
 
 /** Where a run writes, and what it reads from its environment. */
 export interface CliIo {
@@ -60,6 +61,7 @@ const USAGE = `usage:
   stacklens cascade <market> [--chain K] [--asset ETH] [--shocks=-0.05,-0.1] [--depth auto|pool|sqrt|none]
                    [--wallet <address>] [--json]    a market's liquidation cascade curve (market: an Aave
                                                     market id such as aave-v3-local, or a Morpho market id)
+${MONITOR_USAGE}
 `
 
 /** The exit code of an error: 2 bad input, 3 upstream failure, 1 anything else. */
@@ -404,6 +406,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         break
       case 'devchain':
         await devchainCommand(rest)
+        break
+      case 'monitor':
+        await monitorCommand(rest, io, (chain) => sourcesFor(io.env, chain))
         break
       case 'serve':
         await import('../node.js')

@@ -126,7 +126,21 @@ export interface Delivery {
   /** Last response status (0 for a network error/timeout) and a short hash of its body, never the body. */
   lastStatus?: number
   lastBodyHash?: string
+  /**
+   * Why the last attempt failed, a short code (`http`, `timeout`, `network`, `redirect`,
+   * `refused-target`); absent after a 2xx. Added by the store helper (additive).
+   */
+  lastError?: string
   updatedAt: number
+}
+
+/** A due delivery with what sending it needs: its alert, its target and the watched wallet. */
+export interface DueDelivery {
+  delivery: Delivery
+  alert: Alert
+  target: WebhookTarget
+  /** The watch's wallet (lower-case 0x address), for the payload and its dashboard link. */
+  address: `0x${string}`
 }
 
 /** What one evaluation of one watch on one chain decided: new rule states and the alerts to store. */
@@ -189,7 +203,14 @@ export interface MonitorStore {
   /** Alerts of a watch, newest first. */
   listAlerts(watchId: string, limit: number): Promise<Array<Alert & { deliveries: Delivery[] }>>
   /** Pending deliveries due at `now`, oldest first, with their alert and target. */
-  dueDeliveries(now: number, limit: number): Promise<Array<{ delivery: Delivery; alert: Alert; target: WebhookTarget }>>
+  dueDeliveries(now: number, limit: number): Promise<DueDelivery[]>
+  /**
+   * Like {@link MonitorStore.dueDeliveries}, but claims them: their next attempt moves to
+   * `now + leaseMs` in the same statement, so concurrent deliverers (Worker queue consumers) do
+   * not send the same delivery twice within the lease; a deliverer that dies mid-send leaves it due
+   * again after the lease (at-least-once; receivers dedupe by the idempotency key). Additive.
+   */
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<DueDelivery[]>
   /** Records one attempt's result (status pending with next time, delivered, or dead). */
   recordAttempt(delivery: Delivery): Promise<void>
 }

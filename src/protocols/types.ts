@@ -144,4 +144,47 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
    * `discover` returned (undefined without discovery).
    */
   planWallet(chain: S, user: Address, discovered?: D): WalletReadPlan[]
+  /**
+   * Optional cheap health read (monitoring): a few calls per market that tell whether a wallet's
+   * position there moved, batched across MANY wallets by `src/monitor/evaluate/batch-read.ts`.
+   * Same `discovered` as {@link planWallet}. Adapters without it are deep-read on a schedule.
+   */
+  planHealth?(chain: S, user: Address, discovered?: D): HealthReadPlan[]
+}
+
+/**
+ * One market's cheap health read for one wallet: its calls join a multi-wallet aggregate3 batch
+ * (identical calls of different wallets are read once); `decode` turns their results (same
+ * order) into a {@link HealthReading}.
+ */
+export interface HealthReadPlan {
+  market: string
+  protocol: string
+  calls: RawCall[]
+  /**
+   * Gas upper bound of `calls` inside one aggregate3 (gas units, cold storage assumed), so the
+   * batch reader can chunk by an eth_call gas cap.
+   */
+  gas: number
+  decode(results: RawResult[]): HealthReading
+}
+
+/** What a cheap health read saw of one wallet in one market. */
+export interface HealthReading {
+  market: string
+  protocol: string
+  /** `none`: the wallet holds nothing there; `ok`: read; `failed`: a call reverted or decoded badly. */
+  status: 'none' | 'ok' | 'failed'
+  /**
+   * The protocol's own health factor in WAD, exactly as its contract computes it at the batch's
+   * block; null without debt, or when this plan cannot know it exactly (then only `size` moves).
+   */
+  healthFactorWad: bigint | null
+  /** True when `healthFactorWad` is the protocol's exact value (it may then replace a deep read's). */
+  exact: boolean
+  /**
+   * Sizes that move with the position (collateral, debt), floats in the protocol's own reporting
+   * unit (Aave: base currency, USD with 8 decimals, as whole units): compared relatively.
+   */
+  size: readonly number[]
 }
