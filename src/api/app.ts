@@ -33,6 +33,7 @@ import { chainRoutes } from './routes/chains.js'
 import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
 import { walletRoutes } from './routes/wallets.js'
+import { type WatchRoutesDeps, watchRoutes } from './routes/watches.js'
 import { HealthSchema } from './schemas.js'
 
 /** Dependencies of the app, injected so it runs on fixtures, the devchain, forks and Workers. */
@@ -55,6 +56,11 @@ export interface AppDeps {
    * Workers), keying the rate limit with the API key; unknown = not rate-limited.
    */
   clientIp?: (c: Context) => string | undefined
+  /**
+   * Monitoring (`/v1/watches*`): the store, the outbound policy and what test deliveries need.
+   * Omitted: the watch routes answer 503 MONITOR_UNAVAILABLE.
+   */
+  monitor?: Omit<WatchRoutesDeps, 'chains'>
 }
 
 /** Paths of the heavy routes (CPU or fan-out bound): run under the work limiter. */
@@ -154,6 +160,15 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
+  app.route(
+    '/',
+    watchRoutes({
+      store: null,
+      policy: { allowPrivate: false, requireHttps: true },
+      ...deps.monitor,
+      chains: Object.keys(deps.config.chains),
+    }),
+  )
   app.route('/', pageRoutes(sources))
 
   app.doc31('/openapi.json', OPENAPI_CONFIG)

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'BUSY'
   | 'OPTION_EXPIRED'
+  | 'UNAUTHORIZED'
+  | 'LIMIT_EXCEEDED'
+  | 'MONITOR_UNAVAILABLE'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */
