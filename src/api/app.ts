@@ -58,7 +58,7 @@ export interface AppDeps {
   clientIp?: (c: Context) => string | undefined
   /**
    * Monitoring (`/v1/watches*`): the store, the outbound policy and what test deliveries need.
-   * Omitted: the watch routes answer 503 MONITOR_UNAVAILABLE.
+   * Omitted (no store on this deployment): the watch routes are absent (404, not in the OpenAPI document).
    */
   monitor?: Omit<WatchRoutesDeps, 'chains'>
 }
@@ -160,15 +160,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
-  app.route(
-    '/',
-    watchRoutes({
-      store: null,
-      policy: { allowPrivate: false, requireHttps: true },
-      ...deps.monitor,
-      chains: Object.keys(deps.config.chains),
-    }),
-  )
+  if (deps.monitor) app.route('/', watchRoutes({ ...deps.monitor, chains: Object.keys(deps.config.chains) }))
   app.route('/', pageRoutes(sources))
 
   app.doc31('/openapi.json', OPENAPI_CONFIG)

@@ -13,18 +13,9 @@ export interface AuthVariables {
   apiKey: ApiKeyRecord
 }
 
-/** The middleware: sets `c.var.apiKey`, or answers 401 (503 MONITOR_UNAVAILABLE without a store). */
-export function requireApiKey(store: MonitorStore | null): MiddlewareHandler<{ Variables: AuthVariables }> {
+/** The middleware: sets `c.var.apiKey`, or answers 401. */
+export function requireApiKey(store: MonitorStore): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
-    if (!store) {
-      return c.json(
-        errorBody(
-          'MONITOR_UNAVAILABLE',
-          'monitoring is not enabled on this deployment (no monitoring store)',
-        ),
-        503,
-      )
-    }
     const header = c.req.header('authorization')
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     const unauthorized = (message: string) => {

@@ -34,8 +34,6 @@ export const STATUS_OF: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 42
   UNAUTHORIZED: 401,
   /** A per-key limit (watches per key, targets per watch) would be exceeded. */
   LIMIT_EXCEEDED: 403,
-  /** This deployment has no monitoring store (watch routes unavailable). */
-  MONITOR_UNAVAILABLE: 503,
   INTERNAL: 500,
 }
 

@@ -31,7 +31,6 @@ export type ErrorCode =
   | 'OPTION_EXPIRED'
   | 'UNAUTHORIZED'
   | 'LIMIT_EXCEEDED'
-  | 'MONITOR_UNAVAILABLE'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */

@@ -2,7 +2,7 @@
  * `/v1/watches*` through app.request() over a real SQLite store (in memory): API-key auth (401),
  * ownership (another key's watch is a 404), per-key limits (403), the whole CRUD with responses
  * validated against their OpenAPI schemas, the alert history, a signed test delivery to a local
- * receiver, 503 without a store, and bad input for every field with a 400 naming it.
+ * receiver, the routes absent without a store, and bad input for every field with a 400 naming it.
  *
  * The app serves chain `ethereum` (an RPC URL that is never called: watch routes read no chain)
  * and `local`, a stand-in runtime that copies ethereum's under the key `local` (only the key
@@ -139,11 +139,12 @@ describe('auth', () => {
     expect(wallet.status).toBe(400) // a chain error, not a 401
   })
 
-  it('without a store the watch routes answer 503 MONITOR_UNAVAILABLE', async () => {
+  it('without a store the watch routes are absent (404) and not in the OpenAPI document', async () => {
     const bare = createApp({ config })
     const r = await call('GET', '/v1/watches', keyA, undefined, undefined, bare)
-    expect(r.status).toBe(503)
-    expect(r.json.error.code).toBe('MONITOR_UNAVAILABLE')
+    expect(r.status).toBe(404)
+    const doc = (await (await bare.request('/openapi.json')).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/watches'))).toEqual([])
   })
 })
 

@@ -2,7 +2,7 @@
  * `/v1/watches*`: create, list, read, update and delete watches, their alert history, and a test
  * delivery. Every route needs `Authorization: Bearer <key>` (`../auth.ts`); a key sees only its own
  * watches (another key's watch is a 404). Without a monitoring store (`AppDeps.monitor` absent)
- * the routes stay in the OpenAPI document and answer 503 MONITOR_UNAVAILABLE.
+ * the app does not mount these routes (404, absent from the OpenAPI document).
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -32,8 +32,8 @@ import {
 
 /** What the watch routes need from the deployment. */
 export interface WatchRoutesDeps {
-  /** The monitoring store; null: the routes answer 503 MONITOR_UNAVAILABLE. */
-  store: MonitorStore | null
+  /** The monitoring store. */
+  store: MonitorStore
   /** Chain keys this deployment serves (a watch may only name these). */
   chains: readonly string[]
   /** The outbound policy (webhook URLs are checked at creation and at every delivery). */
@@ -117,7 +117,6 @@ const AlertsQuery = z.object({
 const security = [{ bearerAuth: [] }]
 const authErrors = {
   401: jsonError('No API key, a malformed one, or an unknown/revoked one (UNAUTHORIZED)'),
-  503: jsonError('Monitoring is not enabled on this deployment (MONITOR_UNAVAILABLE)'),
 }
 const notFound = { 404: jsonError('No such watch for this key (NOT_FOUND)') }
 const badInput = { 400: jsonError('A field is missing or invalid (the message names it)') }
@@ -148,8 +147,7 @@ export function watchRoutes(deps: WatchRoutesDeps) {
 
   const keyOf = (c: Context) =>
     (c as unknown as Context<{ Variables: AuthVariables }>).get('apiKey') as ApiKeyRecord
-  // The middleware answered 503 before any handler runs without a store.
-  const store = () => deps.store as MonitorStore
+  const store = () => deps.store
   const missing = (c: Context, id: string) =>
     c.json(errorBody('NOT_FOUND', `no watch ${id} for this key`), 404)
   const overLimit = (c: Context, field: string, message: string) =>
