@@ -22,7 +22,7 @@ export interface CreateStacklensParams {
   /** The fetch the default chain clients post with (Node: `createNodeFetch`); the global one when omitted. */
   fetchFn?: typeof fetch
   /** Runtime-specific parts of the app: the Monte Carlo runner, the rate limiter, the client's address. */
-  runtime?: Pick<AppDeps, 'runMonteCarlo' | 'rateLimiter' | 'clientIp'>
+  runtime?: Pick<AppDeps, 'runMonteCarlo' | 'rateLimiter' | 'clientIp' | 'monitor'>
 }
 
 /** One bound stacklens: what the faces (API, CLI, Worker) run on. */

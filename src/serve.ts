@@ -9,7 +9,11 @@ import { BaseError } from './core/errors.js'
 import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 import { createMonteCarloPool } from './mc-worker-pool.js'
+import { resolveHostNode } from './monitor/delivery/node-resolver.js'
+import { targetPolicyFromEnv } from './monitor/delivery/target-policy.js'
+import { dbPathFromEnv, openSqliteStore } from './monitor/store/sqlite-store.js'
 import { startNodeMonitor } from './monitor/node-monitor.js'
+import type { MonitorStore } from './monitor/types.js'
 
 /** Where the devchain writes its manifest (the devchain module's default, kept here so serving a running devchain does not load the deployers). */
 const DEFAULT_MANIFEST_PATH = '.stacklens/devchain.json'
@@ -45,6 +49,8 @@ export interface RunningServer {
   url: string
   manifest: DevchainManifest | null
   devchain: RunningDevchain | null
+  /** The monitoring store (SQLite file `STACKLENS_DB`, default .stacklens/stacklens.db), migrated at start. */
+  monitorStore: MonitorStore
   close(): Promise<void>
 }
 
@@ -88,6 +94,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const pool =
     mcWorkers === 0 ? null : createMonteCarloPool(mcWorkers === undefined ? {} : { size: mcWorkers })
   const trustProxy = config.limits?.trustProxy ?? false
+  const dbPath = dbPathFromEnv(env)
+  const monitorStore = await openSqliteStore(dbPath)
+  log(`  monitoring store ${dbPath} (migrated)`)
+  const policy = targetPolicyFromEnv(env)
   const { app, sources } = createStacklens({
     config,
     // JSON-RPC over node:http keep-alive (src/chains/node-fetch.ts): a fraction of undici fetch's CPU.
@@ -97,6 +107,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clientIp: (c) =>
         (trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ??
         getConnInfo(c).remote.address,
+      monitor: {
+        store: monitorStore,
+        policy,
+        resolveHost: resolveHostNode,
+        ...(env.STACKLENS_PUBLIC_URL ? { publicBaseUrl: env.STACKLENS_PUBLIC_URL } : {}),
+      },
     },
   })
   // The monitor scheduler (src/monitor/node-monitor.ts; STACKLENS_MONITOR=off disables it).
@@ -104,6 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     env,
     sources,
     devchain: manifest !== null,
+    store: monitorStore,
     publicBaseUrl: `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${options.port}`,
     log,
   })
@@ -117,12 +134,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     manifest,
     devchain,
+    monitorStore,
     close: async () => {
       if (closed) return
       closed = true
       await monitor?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await pool?.close()
+      await monitorStore.close()
       await devchain?.stop()
     },
   }

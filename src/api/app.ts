@@ -34,6 +34,7 @@ import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
 import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
 import { walletRoutes } from './routes/wallets.js'
+import { type WatchRoutesDeps, watchRoutes } from './routes/watches.js'
 import { HealthSchema } from './schemas.js'
 
 /** Dependencies of the app, injected so it runs on fixtures, the devchain, forks and Workers. */
@@ -56,6 +57,11 @@ export interface AppDeps {
    * Workers), keying the rate limit with the API key; unknown = not rate-limited.
    */
   clientIp?: (c: Context) => string | undefined
+  /**
+   * Monitoring (`/v1/watches*`): the store, the outbound policy and what test deliveries need.
+   * Omitted (no store on this deployment): the watch routes are absent (404, not in the OpenAPI document).
+   */
+  monitor?: Omit<WatchRoutesDeps, 'chains'>
 }
 
 /** Paths of the heavy routes (CPU or fan-out bound): run under the work limiter. */
@@ -162,6 +168,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletAnalysisRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
+  if (deps.monitor) app.route('/', watchRoutes({ ...deps.monitor, chains: Object.keys(deps.config.chains) }))
   app.route('/', pageRoutes(sources))
 
   app.doc31('/openapi.json', OPENAPI_CONFIG)

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../core/errors.js'
 import { ErrorSchema } from './schemas.js'
 
 /** HTTP status of each error code: 4xx for bad input, 502/503 for upstream faults. */
-export const STATUS_OF: Record<ErrorCode, 400 | 404 | 405 | 413 | 429 | 500 | 502 | 503 | 504> = {
+export const STATUS_OF: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500 | 502 | 503 | 504> = {
   INVALID_ADDRESS: 400,
   INVALID_BLOCK: 400,
   INVALID_REQUEST: 400,
@@ -30,6 +30,10 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 405 | 413 | 429 | 500 | 50
   RATE_LIMITED: 429,
   BUSY: 429,
   OPTION_EXPIRED: 400,
+  /** No or unknown API key on a route that needs one (`/v1/watches*`). */
+  UNAUTHORIZED: 401,
+  /** A per-key limit (watches per key, targets per watch) would be exceeded. */
+  LIMIT_EXCEEDED: 403,
   INTERNAL: 500,
 }
 

@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'BUSY'
   | 'OPTION_EXPIRED'
+  | 'UNAUTHORIZED'
+  | 'LIMIT_EXCEEDED'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */
