@@ -22,7 +22,9 @@ import {
   detectAaveVersion,
   probeEModeFieldCount,
   probeReserveFieldCount,
+  scanUserReserves,
   userHoldsNothing,
+  userStateFromScan,
 } from './decode.js'
 import type { AaveMarketConfig } from './markets.js'
 import type { AaveState } from './math.js'
@@ -372,9 +374,14 @@ export async function createAaveMarketDecoder(
     )
     if (failure?.at === 'probe' || !probe) throw failure?.error
     const userData = needResult([userReserves], 0, 'UiPoolDataProviderV3.getUserReservesData', context)
-    if (userHoldsNothing(probe.detected.layout, userData, probe.reservesList.length)) return []
+    // Read in place when the answer has its canonical shape; else the full decode says what is wrong.
+    const scan = scanUserReserves(probe.detected.layout, userData, probe.reservesList.length)
+    if (scan ? scan.empty : userHoldsNothing(probe.detected.layout, userData, probe.reservesList.length))
+      return []
     if (failure || !m) throw failure?.error
-    const user = decodeUserReserves(m.layout, userData, m.decoded.reserves, context)
+    const user =
+      (scan && userStateFromScan(scan, m.decoded.reserves)) ??
+      decodeUserReserves(m.layout, userData, m.decoded.reserves, context)
     return buildUserPosition(
       market,
       context,
