@@ -66,6 +66,11 @@ export interface PreparedMarket {
   rates: Record<string, bigint>
   /** `inputs[i]` is `borrowers.positions[i]` with id `borrowers.owners[i]` and its contributions. */
   inputs: StressInput[]
+  /**
+   * USD per unit of each risk asset as the positions value it at par (WETH for ETH, stablecoins
+   * for USD): the median over the legs, what the contributions were resolved with.
+   */
+  referencePrices: Record<string, number>
   /** The cascade view for `asset` (upper case), computed on first use and kept with the market. */
   cascadeFor(asset: string): PreparedMarketCascade
 }
@@ -225,6 +230,7 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
     borrowers,
     rates,
     inputs,
+    referencePrices: Object.fromEntries(prices.get(chain.key) ?? []),
     cascadeFor: cascadeMemo(inputs),
   }
   if (cache && borrowers.positions.length <= cache.maxPositions) cache.entries.set(key, market)
