@@ -155,6 +155,31 @@ describe('GET /v1/chains/{chain}/leverage', () => {
   })
 })
 
+describe('the OpenAPI document', () => {
+  it('says exactly which parameters the leverage routes take', async () => {
+    const doc = (await get('/openapi.json')).body as {
+      paths: Record<string, { get: { parameters: { name: string; in: string; required?: boolean }[] } }>
+    }
+    const names = (path: string) =>
+      doc.paths[path]!.get.parameters.map((p) => `${p.in}:${p.name}${p.required ? '!' : ''}`).sort()
+    expect(names('/v1/markets/{market}/leverage')).toEqual([
+      'path:market!',
+      'query:bins',
+      'query:block',
+      'query:chain!',
+      'query:high',
+      'query:low',
+    ])
+    expect(names('/v1/chains/{chain}/leverage')).toEqual([
+      'path:chain!',
+      'query:bins',
+      'query:block',
+      'query:high',
+      'query:low',
+    ])
+  })
+})
+
 describe('leverage routes: bad input', () => {
   const cases: [string, string, number, string][] = [
     ['no chain', '/v1/markets/aave-v3-local/leverage', 400, 'INVALID_REQUEST'],
