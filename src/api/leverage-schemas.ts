@@ -35,10 +35,11 @@ const histogramParams = {
 
 /** Query of `GET /v1/markets/{market}/leverage`. */
 export const MarketLeverageQuerySchema = z.object({
+  // Required: the preprocess alone would let the document call it optional.
   chain: param('chain', (raw) => required(raw, 'chain', 'a market lives on one chain', chainKey), CHAIN, {
     description: 'Chain key (required)',
     example: 'local',
-  }),
+  }).openapi({ param: { name: 'chain', in: 'query', required: true } }),
   ...histogramParams,
 })
 
