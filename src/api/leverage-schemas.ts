@@ -48,7 +48,12 @@ export const ChainLeverageQuerySchema = z.object(histogramParams)
 
 /** `{chain}` of `GET /v1/chains/{chain}/leverage`. */
 export const ChainLeverageParamsSchema = z.object({
-  chain: param('chain', (raw) => chainKey(raw ?? ''), CHAIN, { in: 'path', example: 'local' }),
+  // Any key: the use case answers UNKNOWN_CHAIN (listing the known ones) or CHAIN_NOT_CONFIGURED.
+  chain: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'chain', in: 'path' }, example: 'local', description: 'Chain key' }),
 })
 
 const usdPositions = z.object({ usd: z.number(), positions: z.number().int() })

@@ -9,12 +9,14 @@
  */
 import type { RateCall } from '../assets/rates.js'
 import type { ResolveContext } from '../assets/resolve.js'
+import type { RawResult } from '../chains/batch.js'
 import { resolveBlock, rpcRequest } from '../chains/block.js'
 import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
+import { scanLogs } from '../chains/log-scan.js'
 import type { Address } from '../core/address.js'
-import { RpcError } from '../core/errors.js'
+import { BaseError, RpcError } from '../core/errors.js'
 import { readUniswapV3Pool, type UniswapV3PoolRead } from '../dex/uniswap-v3.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime } from '../protocols/types.js'
@@ -25,6 +27,8 @@ import type { StressInput } from '../risk/stress.js'
 import { assertMarketListed } from './assert-market-listed.js'
 import { type MarketBorrowers, marketBorrowers } from './market-borrowers.js'
 import { resolveMarket } from './market-ref.js'
+import { type MarketReuseBase, REUSE_MAX_BORROWERS } from './prepared-market-cache.js'
+import type { MarketReuse } from './read-market-positions.js'
 import { readRatesAt } from './read-rates-at.js'
 
 /** What a prepared market needs of the asset graphs (the report layer's `AssetContexts` fits). */
@@ -159,7 +163,8 @@ function cascadeMemo(inputs: readonly StressInput[]): (asset: string) => Prepare
 /**
  * The market prepared at one block: from the root's cache when it holds this (chain, market,
  * block number, block hash), else read (borrowers, lean positions, rates at the same block),
- * resolved (contributions) and kept (unless it has more positions than the cache keeps).
+ * resolved (contributions) and kept (unless it has more positions than the cache keeps, or a
+ * borrower could not be read).
  * A market with no borrower at all is checked to exist (NOT_FOUND for a Morpho id the singleton
  * does not know).
  * @throws the errors of {@link marketBorrowers} (NOT_FOUND, RPC, range, budget errors).
@@ -179,12 +184,18 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   const hit = cache?.entries.get(key)
   if (hit) return { market: hit, cached: true }
 
+  // The latest read of this market at an ancestor block: what no event has changed since is reused.
+  const latestKey = `${chain.key}|${ref.id}`
+  const base = ref.kind === 'aave-v3' ? cache?.latest.get(latestKey) : undefined
+  const reuse = base ? await reusableSince(params, base, block) : undefined
   const borrowers = await marketBorrowers({
     client,
     chain,
     market: params.market,
     blockNumber: block.blockNumber,
     lean: true,
+    ...(reuse ? { reuse } : {}),
+    ...(cache && ref.kind === 'aave-v3' ? { keepUserReserves: true } : {}),
     ...(params.caches ? { caches: params.caches } : {}),
     ...(params.subgraphUrl ? { subgraphUrl: params.subgraphUrl } : {}),
     ...deadline,
@@ -233,9 +244,86 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
     referencePrices: Object.fromEntries(prices.get(chain.key) ?? []),
     cascadeFor: cascadeMemo(inputs),
   }
-  if (cache && borrowers.positions.length <= cache.maxPositions) cache.entries.set(key, market)
+  const kept = borrowers.userReserves
+  // The raw answers are the next block's to reuse; the prepared market does not hold them.
+  delete borrowers.userReserves
+  if (
+    cache &&
+    kept &&
+    borrowers.marketAnswers &&
+    borrowers.contracts &&
+    borrowers.contracts.length > 0 &&
+    borrowers.borrowers.length <= REUSE_MAX_BORROWERS &&
+    block.blockNumber >= (cache.latest.get(latestKey)?.blockNumber ?? -1n)
+  ) {
+    cache.latest.set(latestKey, {
+      blockNumber: block.blockNumber,
+      blockHash: block.blockHash,
+      marketAnswers: borrowers.marketAnswers,
+      userReserves: kept,
+      noDebt: new Set(borrowers.noDebt.map((a) => a.toLowerCase())),
+      contracts: borrowers.contracts,
+    })
+  }
+  // A market with unreadable borrowers is served but not kept: the next request may read them.
+  if (cache && borrowers.unavailable.length === 0 && borrowers.positions.length <= cache.maxPositions)
+    cache.entries.set(key, market)
   return { market, cached: false }
 }
+
+/** Blocks past the latest read above which a market is read afresh instead of scanning its events. */
+const REUSE_MAX_BLOCKS = 10_000n
+const ADDRESS_TOPIC = /^0x0{24}([0-9a-fA-F]{40})$/
+
+/**
+ * What `base` (the market's latest read, at an ancestor block) still says at `block`: every user
+ * no event of the Pool or its reserves' tokens names (in any indexed topic) between the two
+ * blocks. Undefined (read everything) when `base` is not an ancestor (its block was replaced),
+ * is too far behind, or the events cannot be read.
+ */
+async function reusableSince(
+  params: PrepareMarketParams,
+  base: MarketReuseBase,
+  block: BlockHeaderRef,
+): Promise<MarketReuse | undefined> {
+  if (!(base.blockNumber < block.blockNumber) || block.blockNumber - base.blockNumber > REUSE_MAX_BLOCKS)
+    return undefined
+  const { client, chain } = params
+  const deadline = params.deadline ? { deadline: params.deadline } : {}
+  try {
+    const then = await readBlockRef({ client, chain: chain.key, blockNumber: base.blockNumber, ...deadline })
+    if (then.blockHash !== base.blockHash) return undefined
+    const logs = await scanLogs({
+      client,
+      chain: chain.key,
+      filter: { address: [...base.contracts], topics: [] },
+      fromBlock: base.blockNumber + 1n,
+      toBlock: block.blockNumber,
+      head: block.blockNumber,
+      span: REUSE_MAX_BLOCKS,
+      what: 'the market’s events since its last read',
+      ...deadline,
+      ...(params.logBudget ? { logBudget: params.logBudget } : {}),
+    })
+    const changed = new Set<string>()
+    for (const log of logs)
+      for (const topic of log.topics.slice(1)) {
+        const m = ADDRESS_TOPIC.exec(topic)
+        if (m) changed.add(`0x${m[1]!.toLowerCase()}`)
+      }
+    const userReserves = new Map<string, RawResult>()
+    for (const [user, answer] of base.userReserves) if (!changed.has(user)) userReserves.set(user, answer)
+    const noDebt = new Set<string>()
+    for (const user of base.noDebt) if (!changed.has(user)) noDebt.add(user)
+    return { marketAnswers: base.marketAnswers, userReserves, noDebt }
+  } catch (err) {
+    if (err instanceof BaseError && FATAL_REUSE.has(err.code)) throw err
+    return undefined
+  }
+}
+
+/** Errors that fail the request rather than falling back to a full read. */
+const FATAL_REUSE = new Set(['UPSTREAM_TIMEOUT'])
 
 /** Params of {@link readPoolStateAt}. */
 export interface ReadPoolStateAtParams {

@@ -56,18 +56,11 @@ describe('the leverage panel hook', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${base}/`)
-    expect(
-      await page.evaluate(() => typeof (window as never as Record<string, unknown>).stacklensLeveragePanel),
-    ).toBe('function')
-    await page.evaluate(() => {
-      const node = document.createElement('div')
-      node.id = 'lev-slot'
-      document.body.appendChild(node)
-      ;(window as never as { stacklensLeveragePanel(c: string, n: Element): void }).stacklensLeveragePanel(
-        'local',
-        node,
-      )
-    })
+    // Page-side code as strings: this file is compiled without the DOM library.
+    expect(await page.evaluate('typeof window.stacklensLeveragePanel')).toBe('function')
+    await page.evaluate(
+      "(() => { const node = document.createElement('div'); node.id = 'lev-slot'; document.body.appendChild(node); window.stacklensLeveragePanel('local', node) })()",
+    )
     await page.waitForSelector('#lev-slot[data-state="ready"]', { timeout: 60_000 })
     const api = (await (await fetch(`${base}/v1/chains/local/leverage`)).json()) as Leverage
     const debt = await page.textContent('[data-testid="leverage-metrics"] tr[data-metric="debt"] td.num')

@@ -8,9 +8,12 @@
  *   a reverted block re-mined with other content at the same height has another hash and is not
  *   served from the entry of the block it replaced;
  * - a market too large for the cache's position bound is prepared but not kept;
- * - the pool state cache: same block -> the same state object; a new block -> a fresh read.
+ * - the pool state cache: same block -> the same state object; a new block -> a fresh read;
+ * - the next block's read reuses the users no event of the Pool or its tokens named since the last
+ *   read (only getUserAccountData read for them), and equals a full read: after a price move (all
+ *   reused) and after a real aToken transfer between two borrowers (those two read again).
  */
-import type { Address } from 'viem'
+import { type Address, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { configFromEnv } from '../../src/config.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
@@ -21,6 +24,11 @@ import { readMarketPositions } from '../../src/markets/read-market-positions.js'
 import { createReadCaches } from '../../src/protocols/read-caches.js'
 import { createAssetContexts } from '../../src/report/asset-contexts.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
+
+const erc20 = parseAbi([
+  'function balanceOf(address) view returns (uint256)',
+  'function transfer(address to, uint256 amount) returns (bool)',
+])
 
 let t: TestDevchain
 let markets: string[]
@@ -136,6 +144,66 @@ describe('the prepared-market cache', () => {
     expect(a.market.borrowers.positions.length).toBeGreaterThan(10)
     expect((await prepareMarket(params)).cached).toBe(false)
     expect(caches.preparedMarkets.entries.size).toBe(0)
+  })
+
+  it('the next block reuses what no event changed, and equals a full read', async () => {
+    const caches = createReadCaches()
+    const params = { client: t.client, chain: t.chain, market: 'aave-v3-local', assets: assets(), caches }
+    const full = async () => (await prepareMarket({ ...params, caches: createReadCaches() })).market
+    const strip = (m: Awaited<ReturnType<typeof full>>) => ({
+      owners: m.borrowers.owners,
+      noDebt: m.borrowers.noDebt,
+      unavailable: m.borrowers.unavailable,
+      positions: m.borrowers.positions,
+    })
+    await t.isolated(async () => {
+      const a = await prepareMarket(params)
+      expect(a.market.borrowers.counts.reused).toBe(0)
+      const candidates = a.market.borrowers.borrowers.length
+      // An empty block and a price move (the feed is neither the Pool nor a token): every user is
+      // reused (no getUserReservesData read), and the positions equal a full read of that block.
+      const weth = t.manifest.tokens.find((x) => x.symbol === 'WETH')!
+      await send(t.clients, {
+        from: t.manifest.admin.address as Address,
+        address: weth.priceFeed.address as Address,
+        abi: settablePriceFeedAbi,
+        functionName: 'setAnswer',
+        args: [BigInt(Math.round(weth.priceFeed.initialPriceUsd * 0.93 * 1e8))],
+      })
+      const b = await prepareMarket(params)
+      expect(b.cached).toBe(false)
+      expect(b.market.borrowers.counts.reused).toBe(candidates)
+      expect(strip(b.market)).toEqual(strip(await full()))
+      // 1 wei of aWETH moved from one borrower to another: both are read again, the rest reused.
+      const holders = b.market.borrowers.owners
+      const aWeth = weth.aToken as Address
+      const balanceOf = (who: Address) =>
+        t.client.readContract({ address: aWeth, abi: erc20, functionName: 'balanceOf', args: [who] })
+      let from: Address | undefined
+      for (const o of holders)
+        if (
+          (await balanceOf(o)) > 10n ** 15n &&
+          t.manifest.wallets.some((w) => w.address.toLowerCase() === o.toLowerCase())
+        )
+          from = o
+      expect(from, 'a demo borrower holding aWETH').toBeDefined()
+      const to = holders.find((o) => o !== from)!
+      await t.clients.test.impersonateAccount({ address: from! })
+      await t.clients.test.setBalance({ address: from!, value: 10n ** 18n })
+      await send(t.clients, {
+        from: from!,
+        address: aWeth,
+        abi: erc20,
+        functionName: 'transfer',
+        args: [to, 1n],
+      })
+      const c = await prepareMarket(params)
+      expect(c.market.borrowers.counts.reused).toBe(candidates - 2)
+      expect(strip(c.market)).toEqual(strip(await full()))
+      const i = c.market.borrowers.owners.indexOf(to)
+      const before = b.market.borrowers.positions[b.market.borrowers.owners.indexOf(to)]!
+      expect(c.market.borrowers.positions[i]!.legs).not.toEqual(before.legs)
+    })
   })
 
   it('the pool state cache keys by block hash too', async () => {

@@ -75,6 +75,7 @@ export function leverageRoutes(sources: ReportSources, ctx: RouteContext) {
           description: 'The chain leverage metrics',
         },
         400: jsonError('Bad chain, bins, low, high or block'),
+        404: jsonError('A market cannot be read at the block (not deployed there)'),
         429: tooManyRequests,
         ...upstreamErrors,
       },

@@ -347,13 +347,15 @@ export type AaveUserDecoder = (
  * {@link aaveWalletCalls}; only {@link AAVE_MARKET_WIDE_CALLS} are read from it. A market answer
  * that does not decode fails each user exactly where {@link decodeAaveWallet} would (a user who
  * holds nothing is still answered as none when only the reserves' decode failed).
+ * `contracts` lists the Pool and every reserve's aToken and debt tokens (empty when the market did
+ * not decode): the emitters of every event that can change a user's answers.
  */
 export async function createAaveMarketDecoder(
   market: AaveMarketConfig,
   results: readonly (RawResult | undefined)[],
   block: BlockContext,
   followUp: FollowUp,
-): Promise<AaveUserDecoder> {
+): Promise<AaveUserDecoder & { contracts: readonly Address[] }> {
   const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
   let probe: ReturnType<typeof detectAaveMarket> | undefined
   let failure: { at: 'probe' | 'decode'; error: unknown } | undefined
@@ -368,7 +370,13 @@ export async function createAaveMarketDecoder(
   } catch (error) {
     failure = { at: 'probe', error }
   }
-  return async (userReserves, accountDataResult, userBlock, userFollowUp, options = {}) => {
+  const decoder: AaveUserDecoder = async (
+    userReserves,
+    accountDataResult,
+    userBlock,
+    userFollowUp,
+    options = {},
+  ) => {
     const accountData = decodeAccountData(
       needResult([accountDataResult], 0, 'Pool.getUserAccountData', context),
     )
@@ -395,6 +403,18 @@ export async function createAaveMarketDecoder(
       options,
     )
   }
+  // Every contract whose events can change a user's answers: the Pool and each reserve's tokens.
+  const contracts: Address[] = m
+    ? [
+        market.pool,
+        ...m.decoded.reserves.flatMap((r) =>
+          [r.aTokenAddress, r.variableDebtTokenAddress, r.stableDebtTokenAddress].filter(
+            (a): a is Address => a !== null,
+          ),
+        ),
+      ]
+    : []
+  return Object.assign(decoder, { contracts })
 }
 
 async function buildUserPosition(
