@@ -5,7 +5,10 @@
  * sorted thresholds ({@link prepareCascade}). Prepared once per (chain, market, block) and kept in
  * the root's {@link PreparedMarketCache}, so a second request at the same block reads nothing but
  * the block header and reuses it: the market cascade, the leverage metrics and the systemic
- * cascade all start from here.
+ * cascade all start from here. At a later block, an Aave market's latest read is carried over:
+ * the users no event of the Pool or its reserves' tokens named in between keep their
+ * getUserReservesData answer (their getUserAccountData, the HF check to the wei, is read at the
+ * new block) and the no-debt ones stay no-debt without a read.
  */
 import type { RateCall } from '../assets/rates.js'
 import type { ResolveContext } from '../assets/resolve.js'
