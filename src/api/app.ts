@@ -30,6 +30,7 @@ import type { MonteCarloRunner, RouteContext } from './route-context.js'
 import { createRouter } from './router.js'
 import { analyzeRoutes } from './routes/analyze.js'
 import { chainRoutes } from './routes/chains.js'
+import { leverageRoutes } from './routes/leverage.js'
 import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
 import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletRoutes(sources, ctx))
   app.route('/', walletAnalysisRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
+  app.route('/', leverageRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
   if (deps.monitor) app.route('/', watchRoutes({ ...deps.monitor, chains: Object.keys(deps.config.chains) }))
   app.route('/', pageRoutes(sources))

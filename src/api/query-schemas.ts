@@ -70,10 +70,17 @@ export function issueError(issues: readonly z.core.$ZodIssue[]): BaseError {
   return new BaseError('INVALID_REQUEST', `${where}: ${issue?.message ?? 'invalid'}`)
 }
 
-const required = <T>(raw: string | undefined, name: string, why: string, parse: (v: string) => T): T => {
+/** `parse(raw)`, or INVALID_REQUEST naming `name` and why it is needed when absent. */
+export const required = <T>(
+  raw: string | undefined,
+  name: string,
+  why: string,
+  parse: (v: string) => T,
+): T => {
   if (raw === undefined) throw new BaseError('INVALID_REQUEST', `${name} is required: ${why}`)
   return parse(raw)
 }
+/** A parser of optional parameters: undefined stays undefined. */
 export const defined =
   <T>(parse: (v: string) => T) =>
   (raw: string | undefined) =>
@@ -83,11 +90,12 @@ export const defined =
  * A chain key: a registry key, or a chain a STACKLENS_CONFIG file declares (the use cases refuse
  * a key that is neither with UNKNOWN_CHAIN, listing the known ones).
  */
-const chainKey = (raw: string) => {
+export const chainKey = (raw: string) => {
   if (!CHAIN_KEY_PATTERN.test(raw)) throw new UnknownChainError(raw, CHAIN_KEYS)
   return raw
 }
-const CHAIN = z
+/** The chain key as the OpenAPI document shows it. */
+export const CHAIN = z
   .string()
   .regex(CHAIN_KEY_PATTERN)
   .openapi({
@@ -99,7 +107,8 @@ const ADDRESS = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/)
   .transform((v) => v as Address)
-const blockParam = (description: string) =>
+/** The optional `block` query parameter (a block number, as a bigint). */
+export const blockParam = (description: string) =>
   param(
     'block',
     defined((v) => Number(parseBlock(v))),

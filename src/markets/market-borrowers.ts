@@ -18,6 +18,7 @@ import { resolveMarket } from './market-ref.js'
 import { assessFreshness } from './paging.js'
 import {
   type MarketPositions,
+  type MarketReuse,
   readMarketPositions,
   type UnavailableBorrower,
 } from './read-market-positions.js'
@@ -61,6 +62,12 @@ export interface MarketBorrowersParams {
   concurrency?: number
   /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
   caches?: ReadCaches
+  /** Lean positions (see `readMarketPositions`: Aave without liquidation prices). Default false. */
+  lean?: boolean
+  /** Passed to `readMarketPositions` (Aave: answers known unchanged since an ancestor block). */
+  reuse?: MarketReuse
+  /** Passed to `readMarketPositions` (Aave: keep the users' raw getUserReservesData answers). */
+  keepUserReserves?: boolean
 }
 
 /** A market's borrowers and their positions at one block. */
@@ -92,6 +99,10 @@ export interface MarketBorrowers {
   caughtUp?: { fromBlock: bigint; toBlock: bigint; added: Address[] }
   /** Wall time, ms. */
   timings: { enumerateMs: number; positionsMs: number }
+  /** As `readMarketPositions` answers them (Aave). */
+  marketAnswers?: MarketPositions['marketAnswers']
+  userReserves?: MarketPositions['userReserves']
+  contracts?: MarketPositions['contracts']
 }
 
 /**
@@ -183,6 +194,9 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
     ...(params.caches === undefined ? {} : { caches: params.caches }),
+    ...(params.lean ? { lean: true } : {}),
+    ...(params.reuse ? { reuse: params.reuse } : {}),
+    ...(params.keepUserReserves ? { keepUserReserves: true } : {}),
   })
   const t2 = performance.now()
   return {
@@ -201,5 +215,8 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     ...(fallbackReason === undefined ? {} : { fallbackReason }),
     ...(caughtUp === undefined ? {} : { caughtUp }),
     timings: { enumerateMs: t1 - t0, positionsMs: t2 - t1 },
+    ...(read.marketAnswers === undefined ? {} : { marketAnswers: read.marketAnswers }),
+    ...(read.userReserves === undefined ? {} : { userReserves: read.userReserves }),
+    ...(read.contracts === undefined ? {} : { contracts: read.contracts }),
   }
 }

@@ -13,8 +13,9 @@ import type { Position, PositionResult } from '../core/types.js'
 import {
   AAVE_MARKET_WIDE_CALLS,
   AAVE_WALLET_CALL_INDEX,
+  aaveUserCalls,
   aaveWalletCalls,
-  decodeAaveWallet,
+  createAaveMarketDecoder,
 } from '../protocols/aave-v3/read.js'
 import { planMorphoWallet } from '../protocols/morpho-blue/index.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
@@ -44,6 +45,33 @@ export interface ReadMarketPositionsParams {
   deadline?: Deadline
   /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
   caches?: ReadCaches
+  /**
+   * Lean positions for market-wide risk that derives its own thresholds from the legs (the
+   * cascade, the leverage metrics): Aave positions without `liquidationPrices` (no per-reserve
+   * bisection); every leg, health factor, rule and check is the same. Default false.
+   */
+  lean?: boolean
+  /**
+   * Aave only: what an earlier read at an ancestor block showed that is known unchanged since (no
+   * event of the Pool or its tokens names the user in between: the caller checks). Applied only
+   * when the market's reserve list, count and revision answer exactly as at that block; then a
+   * user in `noDebt` is answered as owing nothing without a read, and a user in `userReserves`
+   * reads only getUserAccountData (its getUserReservesData answer is reused; the HF check to the
+   * wei against the Pool's own value is still made at this block).
+   */
+  reuse?: MarketReuse
+  /** Aave only: keep each user's raw getUserReservesData answer (for a later `reuse`). */
+  keepUserReserves?: boolean
+}
+
+/** See `ReadMarketPositionsParams.reuse`. */
+export interface MarketReuse {
+  /** The market-wide answers' fingerprint at the earlier block ({@link MarketPositions.marketAnswers}). */
+  marketAnswers: string
+  /** Lower-case user -> its getUserReservesData answer, unchanged since. */
+  userReserves: ReadonlyMap<string, RawResult>
+  /** Lower-case users that owed nothing then and are unchanged since. */
+  noDebt: ReadonlySet<string>
 }
 
 /** A borrower whose position could not be read or computed: listed, never served as zeros. */
@@ -75,7 +103,15 @@ export interface MarketPositions {
     unavailable: number
     /** aggregate3 eth_calls made, follow-ups included. */
     batches: number
+    /** Users answered from `reuse` (no getUserReservesData read, or no read at all). */
+    reused: number
   }
+  /** Aave: the reserve list, count and revision answers as one string (compared by `reuse`). */
+  marketAnswers?: string
+  /** Aave with `keepUserReserves`: lower-case user -> its getUserReservesData answer at this block. */
+  userReserves?: Map<string, RawResult>
+  /** Aave: the Pool and its reserves' tokens (whose events can change a user's answers). */
+  contracts?: readonly Address[]
 }
 
 /** One user's reads and how to decode them. */
@@ -136,6 +172,10 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       })
     ).blockNumber
   let batches = 0
+  let reused = 0
+  let marketAnswers: string | undefined
+  let keptUserReserves: Map<string, RawResult> | undefined
+  let contracts: readonly Address[] | undefined
   let timestamp: bigint | undefined
   const batch = async (calls: readonly RawCall[]) => {
     batches++
@@ -201,26 +241,59 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
   const concurrency = params.concurrency ?? 2
   if (ref.kind === 'aave-v3') {
     const market = ref.config
-    const I = AAVE_WALLET_CALL_INDEX
     const SHARED = AAVE_MARKET_WIDE_CALLS
     const probe = aaveWalletCalls(market, '0x0000000000000000000000000000000000000000')
-    const shared = (await batch(SHARED.map((i) => probe[i]!))).results
-    const plans: UserPlan[] = users.map((user) => {
-      const all = aaveWalletCalls(market, user)
-      return {
-        user,
-        calls: [all[I.userReserves]!, all[I.accountData]!],
-        decode: (results, block, fu) => {
-          const slice: RawResult[] = new Array(all.length)
-          SHARED.forEach((i, k) => {
-            slice[i] = shared[k]!
-          })
-          slice[I.userReserves] = results[0]!
-          slice[I.accountData] = results[1]!
-          return decodeAaveWallet(market, slice, block, fu)
-        },
-      }
+    const sharedRead = await batch(SHARED.map((i) => probe[i]!))
+    const slice: RawResult[] = new Array(probe.length)
+    SHARED.forEach((i, k) => {
+      slice[i] = sharedRead.results[k]!
     })
+    // The market's answers are decoded once for every user (same checks, same errors per user).
+    const decodeUser = await createAaveMarketDecoder(
+      market,
+      slice,
+      { blockNumber: sharedRead.blockNumber, timestamp: sharedRead.timestamp },
+      followUp,
+    )
+    const options = params.lean ? { liquidationPrices: false } : {}
+    const at = (i: number) => {
+      const r = sharedRead.results[SHARED.indexOf(i as never)]
+      return r ? `${r.success}:${r.returnData}` : 'none'
+    }
+    const I = AAVE_WALLET_CALL_INDEX
+    marketAnswers = [at(I.reservesList), at(I.reservesCount), at(I.poolRevision)].join('|')
+    contracts = decodeUser.contracts
+    const reuse = params.reuse?.marketAnswers === marketAnswers ? params.reuse : undefined
+    if (params.keepUserReserves) keptUserReserves = new Map()
+    const kept = keptUserReserves
+    const plans: UserPlan[] = []
+    for (const user of users) {
+      const key = user.toLowerCase()
+      if (reuse?.noDebt.has(key)) {
+        outcomes.set(user, { kind: 'noDebt' })
+        reused++
+        continue
+      }
+      const known = reuse?.userReserves.get(key)
+      const [userReservesCall, accountDataCall] = aaveUserCalls(market, user)
+      if (known) {
+        reused++
+        kept?.set(key, known)
+        plans.push({
+          user,
+          calls: [accountDataCall],
+          decode: (results, block, fu) => decodeUser(known, results[0], block, fu, options),
+        })
+      } else
+        plans.push({
+          user,
+          calls: [userReservesCall, accountDataCall],
+          decode: (results, block, fu) => {
+            if (kept && results[0]) kept.set(key, results[0])
+            return decodeUser(results[0], results[1], block, fu, options)
+          },
+        })
+    }
     await mapLimit(chunk(plans, params.chunkSize ?? 100), concurrency, readGroup)
   } else {
     const plan = (user: Address): UserPlan => {
@@ -272,6 +345,10 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       noDebt: noDebt.length,
       unavailable: unavailable.length,
       batches,
+      reused,
     },
+    ...(marketAnswers === undefined ? {} : { marketAnswers }),
+    ...(keptUserReserves === undefined ? {} : { userReserves: keptUserReserves }),
+    ...(contracts === undefined ? {} : { contracts }),
   }
 }

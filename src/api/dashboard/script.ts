@@ -1,3 +1,5 @@
+import { LEVERAGE_SCRIPT } from './leverage.js'
+
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
  * assets). It fetches the JSON API in parallel and draws each panel with DOM nodes and inline
@@ -167,6 +169,7 @@ function load(address, chain) {
   }), guard(g, failWith(['montecarlo'])));
 }
 
+${LEVERAGE_SCRIPT}
 // ---------- positions ----------
 function drawPositions(w) {
   if (!w.positions.length) return panel('positions', 'ready', el('div', { class: 'empty', text: 'No positions on ' + w.chain + ' at block ' + w.blockNumber + '.' }));
