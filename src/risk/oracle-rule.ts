@@ -5,6 +5,8 @@
  * Prices are in USD per unit of the shocked risk asset (an LST counted in units of what it
  * wraps through the asset graph: 1 wstETH = 1.2 ETH-units on the devchain).
  */
+import type { LiquidationRule } from '../core/types.js'
+import { isPerpRule, unknownLiquidationRule } from './liquidation-rule.js'
 
 /** What an oracle's price follows. */
 export type OracleSource =
@@ -81,4 +83,34 @@ export function oraclePublishes(
   if (!rule.lag) return true
   if (roundsSince >= rule.lag.heartbeatRounds) return true
   return Math.abs(target / published - 1) >= rule.lag.deviation
+}
+
+/**
+ * The oracle rule a position's collateral in the shocked asset is read through, from its typed
+ * liquidation rule and the LST on the collateral's path (null: the asset itself, e.g. WETH):
+ * - the asset itself, or any perp: the market (`riskAsset/USD` feeds and GMX's keepers follow
+ *   the market; an LST under a perp rule follows its DEX ratio);
+ * - an LST under a lending rule: an exchange-rate adapter, capped for the rules of Aave v3 and
+ *   V4 (CAPO adapters), uncapped for Morpho's and Comet's exchange-rate feeds (the usual wstETH
+ *   oracles of both); a market whose oracle is a market-rate feed is not told apart here.
+ */
+export function oracleRuleFor(rule: LiquidationRule, lst: string | null, riskAsset: string): OracleRule {
+  if (lst === null || isPerpRule(rule)) {
+    return lst === null
+      ? { id: `${riskAsset}/USD market`, source: { kind: 'market', token: null } }
+      : { id: `${lst} market`, source: { kind: 'market', token: lst } }
+  }
+  switch (rule.kind) {
+    case 'aave-v3-close-factor':
+    case 'target-health-factor':
+      return {
+        id: `${lst} exchange rate (capped)`,
+        source: { kind: 'exchange-rate', token: lst, capped: true },
+      }
+    case 'morpho-blue':
+    case 'comet-absorb':
+      return { id: `${lst} exchange rate`, source: { kind: 'exchange-rate', token: lst, capped: false } }
+    default:
+      return unknownLiquidationRule(rule)
+  }
 }

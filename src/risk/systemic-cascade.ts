@@ -296,10 +296,10 @@ function evaluate(c: PreparedSystemic, low: Float64Array, high: Float64Array, fl
     tranches += st.tranches
     sold += st.seizedUnits
     const k = g.protocol * COLS
-    byProtocol[k] += st.positions
-    byProtocol[k + 1] += st.liquidatedUsd
-    byProtocol[k + 3] += st.seizedUnits
-    byProtocol[k + 5] += st.badDebtUsd
+    byProtocol[k] = byProtocol[k]! + st.positions
+    byProtocol[k + 1] = byProtocol[k + 1]! + st.liquidatedUsd
+    byProtocol[k + 3] = byProtocol[k + 3]! + st.seizedUnits
+    byProtocol[k + 5] = byProtocol[k + 5]! + st.badDebtUsd
     if (g.token !== null) soldByToken.set(g.token, (soldByToken.get(g.token) ?? 0) + st.seizedUnits)
   }
   for (const s of c.perps) {
@@ -309,14 +309,14 @@ function evaluate(c: PreparedSystemic, low: Float64Array, high: Float64Array, fl
     tranches += n
     const units = s.prefix[n]! * flowShare
     const k = s.protocol * COLS
-    byProtocol[k] += n
-    byProtocol[k + 2] += s.prefix[n]! * p
+    byProtocol[k] = byProtocol[k]! + n
+    byProtocol[k + 2] = byProtocol[k + 2]! + s.prefix[n]! * p
     if (s.long) {
       sold += units
-      byProtocol[k + 3] += units
+      byProtocol[k + 3] = byProtocol[k + 3]! + units
     } else {
       bought += units
-      byProtocol[k + 4] += units
+      byProtocol[k + 4] = byProtocol[k + 4]! + units
     }
   }
   return { tranches, sold, bought, soldByToken, byProtocol }
@@ -375,7 +375,7 @@ export function runSystemic(c: PreparedSystemic, o: SystemicOptions): SystemicRe
   })
   const detail: SystemicRound[] = []
   let ev = evaluate(c, low, high, flowShare)
-  let prevCols = new Float64Array(ev.byProtocol.length)
+  let prevCols: Float64Array = new Float64Array(ev.byProtocol.length)
   const pushRound = (round: number) => {
     if (!record) return
     const delta = new Float64Array(ev.byProtocol.length)
