@@ -1,3 +1,5 @@
+import { SYSTEMIC_SCRIPT } from './systemic.js'
+
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
  * assets). It fetches the JSON API in parallel and draws each panel with DOM nodes and inline
@@ -162,6 +164,7 @@ function load(address, chain) {
     drawMonteCarlo(m);
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
   }), guard(g, failWith(['montecarlo'])));
+  loadSystemicWallet(g, chain, address);
 }
 
 // ---------- positions ----------
@@ -445,9 +448,11 @@ function drawMonteCarlo(m) {
   ]);
 }
 
+${SYSTEMIC_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);
+  if (systemicRoute(q)) return;
   var a = q.get('address');
   if (a != null) load(a, q.get('chain'));
   else { gen++; $('dash').hidden = true; banner(''); }
