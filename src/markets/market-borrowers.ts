@@ -61,6 +61,8 @@ export interface MarketBorrowersParams {
   concurrency?: number
   /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
   caches?: ReadCaches
+  /** Lean positions (see `readMarketPositions`: Aave without liquidation prices). Default false. */
+  lean?: boolean
 }
 
 /** A market's borrowers and their positions at one block. */
@@ -183,6 +185,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
     ...(params.caches === undefined ? {} : { caches: params.caches }),
+    ...(params.lean ? { lean: true } : {}),
   })
   const t2 = performance.now()
   return {

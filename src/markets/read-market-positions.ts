@@ -12,9 +12,9 @@ import { BaseError } from '../core/errors.js'
 import type { Position, PositionResult } from '../core/types.js'
 import {
   AAVE_MARKET_WIDE_CALLS,
-  AAVE_WALLET_CALL_INDEX,
+  aaveUserCalls,
   aaveWalletCalls,
-  decodeAaveWallet,
+  createAaveMarketDecoder,
 } from '../protocols/aave-v3/read.js'
 import { planMorphoWallet } from '../protocols/morpho-blue/index.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
@@ -44,6 +44,12 @@ export interface ReadMarketPositionsParams {
   deadline?: Deadline
   /** The adapters' read caches (the root's); the adapters' defaults when omitted. */
   caches?: ReadCaches
+  /**
+   * Lean positions for market-wide risk that derives its own thresholds from the legs (the
+   * cascade, the leverage metrics): Aave positions without `liquidationPrices` (no per-reserve
+   * bisection); every leg, health factor, rule and check is the same. Default false.
+   */
+  lean?: boolean
 }
 
 /** A borrower whose position could not be read or computed: listed, never served as zeros. */
@@ -201,24 +207,26 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
   const concurrency = params.concurrency ?? 2
   if (ref.kind === 'aave-v3') {
     const market = ref.config
-    const I = AAVE_WALLET_CALL_INDEX
     const SHARED = AAVE_MARKET_WIDE_CALLS
     const probe = aaveWalletCalls(market, '0x0000000000000000000000000000000000000000')
-    const shared = (await batch(SHARED.map((i) => probe[i]!))).results
+    const sharedRead = await batch(SHARED.map((i) => probe[i]!))
+    const slice: RawResult[] = new Array(probe.length)
+    SHARED.forEach((i, k) => {
+      slice[i] = sharedRead.results[k]!
+    })
+    // The market's answers are decoded once for every user (same checks, same errors per user).
+    const decodeUser = await createAaveMarketDecoder(
+      market,
+      slice,
+      { blockNumber: sharedRead.blockNumber, timestamp: sharedRead.timestamp },
+      followUp,
+    )
+    const options = params.lean ? { liquidationPrices: false } : {}
     const plans: UserPlan[] = users.map((user) => {
-      const all = aaveWalletCalls(market, user)
       return {
         user,
-        calls: [all[I.userReserves]!, all[I.accountData]!],
-        decode: (results, block, fu) => {
-          const slice: RawResult[] = new Array(all.length)
-          SHARED.forEach((i, k) => {
-            slice[i] = shared[k]!
-          })
-          slice[I.userReserves] = results[0]!
-          slice[I.accountData] = results[1]!
-          return decodeAaveWallet(market, slice, block, fu)
-        },
+        calls: aaveUserCalls(market, user),
+        decode: (results, block, fu) => decodeUser(results[0], results[1], block, fu, options),
       }
     })
     await mapLimit(chunk(plans, params.chunkSize ?? 100), concurrency, readGroup)

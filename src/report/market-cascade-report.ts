@@ -6,21 +6,9 @@
  */
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
-import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
-import { assertMarketListed } from '../markets/assert-market-listed.js'
-import { marketBorrowers } from '../markets/market-borrowers.js'
-import { readRatesAt } from '../markets/read-rates-at.js'
-import { positionContributions, referencePrices } from '../resolve/contributions.js'
-import {
-  cascadeCurve,
-  liquidationHistogram,
-  positionThresholds,
-  prepareCascade,
-  shockToLiquidate,
-} from '../risk/cascade.js'
+import { prepareMarket, readPoolStateAt } from '../markets/prepared-market.js'
+import { cascadeCurve, liquidationHistogram, positionThresholds, shockToLiquidate } from '../risk/cascade.js'
 import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '../risk/depth.js'
-import { marketCascadeInputs } from '../risk/market-cascade.js'
-import type { StressInput } from '../risk/stress.js'
 import { type ReportSources, resolveChain } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
 
@@ -99,45 +87,21 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const client = sources.clientFor(chain)
   const budget = budgetFields(req)
   const deadline = budget.deadline ? { deadline: budget.deadline } : {}
-  const market = await marketBorrowers({
+  // Borrowers, lean positions, rates and contributions at one block: prepared once per
+  // (chain, market, block) and reused from the root's cache by a repeat at the same block.
+  const { market: prepared } = await prepareMarket({
     client,
     chain,
-    caches: sources.caches,
     market: req.market,
+    assets: sources.assets,
+    caches: sources.caches,
     ...budget,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
-  // Wrapper rates at the same block, for the positions' units.
-  const { rates } = await readRatesAt({
-    client,
-    chain,
-    calls: sources.assets.rateCallsFor(chain.key),
-    blockNumber: market.blockNumber,
-    ...deadline,
-  })
-  const { contexts, fallback } = sources.assets.contextsFrom([
-    { chain: chain.key, timestamp: market.timestamp, rates },
-  ])
-  const identified = market.positions.map((position, i) => ({ id: market.owners[i] as string, position }))
-  const prices = referencePrices(identified, contexts, fallback)
-  const ctx = contexts[chain.key] ?? fallback
-  const inputs: StressInput[] = identified.map(({ id, position }) => ({
-    id,
-    position,
-    contributions: positionContributions(id, position, ctx, prices),
-  }))
-  const converted = marketCascadeInputs(inputs, req.asset)
-  if (market.borrowers.length === 0) {
-    // No borrower at all: tell an empty market from an id the protocol does not know.
-    await assertMarketListed({
-      client,
-      chain,
-      market: req.market,
-      blockNumber: market.blockNumber,
-      ...deadline,
-    })
-  }
+  const market = prepared.borrowers
+  const view = prepared.cascadeFor(req.asset)
+  const converted = view.inputs
   if (converted.startPrice === null) {
     throw new BaseError(
       'INVALID_REQUEST',
@@ -145,7 +109,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     )
   }
   const startPrice = converted.startPrice
-  const prepared = prepareCascade(converted.positions)
+  const cascade = view.prepared
 
   let depth: DepthCurve = zeroDepth()
   let depthInfo: CascadeDepthInfo = { source: 'none' }
@@ -153,13 +117,13 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   let poolUnavailable: NotDeployedAtBlockError | undefined
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
     try {
-      const state = await readUniswapV3Pool({
+      const state = await readPoolStateAt({
         client,
-        chain: chain.key,
-        multicall3: chain.multicall3,
+        chain,
         pool: pool.pool,
         asset: pool.token,
-        blockNumber: market.blockNumber,
+        block: { blockNumber: prepared.blockNumber, blockHash: prepared.blockHash },
+        caches: sources.caches,
         ...deadline,
       })
       const curve = uniswapV3Depth(state)
@@ -190,8 +154,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     )
   }
   if (req.depth === 'sqrt' || (req.depth === 'auto' && depthInfo.source === 'none')) {
-    const totalUnits = converted.positions.reduce((a, p) => a + p.collateral, 0)
-    const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(totalUnits * 0.005, 1e-9)
+    const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(view.collateralUnits * 0.005, 1e-9)
     depth = sqrtDepthFromQuote(unitsForOnePercent)
     depthInfo = {
       source: 'sqrt',
@@ -204,7 +167,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     }
   }
 
-  const results = cascadeCurve(prepared, startPrice, req.shocks, depth)
+  const results = cascadeCurve(cascade, startPrice, req.shocks, depth)
   const points = results.map((r) => ({
     initialShock: r.initialShock,
     finalShock: r.finalShock,
@@ -215,7 +178,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     positionsLiquidated: r.positionsLiquidated,
     rounds: r.rounds,
   }))
-  const histogram = liquidationHistogram(prepared, startPrice, {
+  const histogram = liquidationHistogram(cascade, startPrice, {
     from: startPrice * 0.4,
     to: startPrice,
     count: 30,
@@ -239,7 +202,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
       const thresholds = positionThresholds(cp)
       const liquidationPrice = thresholds?.liquidationPrice ?? null
       const shock =
-        liquidationPrice === null ? null : shockToLiquidate(prepared, startPrice, liquidationPrice, depth)
+        liquidationPrice === null ? null : shockToLiquidate(cascade, startPrice, liquidationPrice, depth)
       wallet = {
         address: req.wallet,
         found: true,

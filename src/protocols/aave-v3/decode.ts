@@ -491,3 +491,112 @@ export function decodeReservesList(data: Hex): Address[] {
     ...decodeFunctionResultFast({ abi: aavePoolAbi, functionName: 'getReservesList', data }),
   ] as Address[]
 }
+
+/** One row of {@link scanUserReserves}: the words of getUserReservesData read in place. */
+export interface ScannedUserReserve {
+  /** Lower-case underlying asset address. */
+  asset: string
+  scaledATokenBalance: bigint
+  usageAsCollateralEnabledOnUser: boolean
+  scaledVariableDebt: bigint
+  principalStableDebt: bigint
+  stableBorrowRate: bigint
+  stableBorrowLastUpdateTimestamp: bigint
+}
+
+/** A getUserReservesData answer read word by word ({@link scanUserReserves}). */
+export interface ScannedUserReserves {
+  /** Every row's scaled supply, scaled variable debt and (v3.0) stable principal is zero. */
+  empty: boolean
+  eModeCategoryId: number
+  rows: ScannedUserReserve[]
+}
+
+const ZERO_WORD = '0'.repeat(64)
+const ADDRESS_PAD = '0'.repeat(24)
+const word = (data: Hex, i: number) => data.slice(2 + 64 * i, 2 + 64 * (i + 1))
+const uint = (w: string) => (w === ZERO_WORD ? 0n : BigInt(`0x${w}`))
+
+/**
+ * Reads a `getUserReservesData` answer of `layout` straight from its words, for market-wide reads
+ * of many users (no generic ABI decode, no address checksums): the values the ABI decode gives, or
+ * null when the answer is not in its one canonical shape for `reserveCount` rows (exact size, array
+ * offset 0x40, row count, eMode id below 256, clean address and bool words, lower-case hex). On
+ * null the caller takes {@link userHoldsNothing} and {@link decodeUserReserves}, which say exactly
+ * what is wrong; on a scan, the same emptiness rule as {@link userHoldsNothing}.
+ */
+export function scanUserReserves(
+  layout: AaveLayout,
+  data: Hex,
+  reserveCount: number,
+): ScannedUserReserves | null {
+  const fields = layout === 'v3.0' ? 7 : 4
+  if ((data.length - 2) / 2 !== 32 * (3 + fields * reserveCount)) return null
+  if (!/^0x[0-9a-f]*$/.test(data)) return null
+  if (uint(word(data, 0)) !== 64n) return null
+  const eMode = uint(word(data, 1))
+  if (eMode > 255n) return null
+  if (uint(word(data, 2)) !== BigInt(reserveCount)) return null
+  const rows: ScannedUserReserve[] = new Array(reserveCount)
+  let empty = true
+  for (let i = 0; i < reserveCount; i++) {
+    const base = 3 + fields * i
+    const a = word(data, base)
+    if (!a.startsWith(ADDRESS_PAD)) return null
+    const bool = word(data, base + 2)
+    const usage = bool === ZERO_WORD ? false : bool === `${'0'.repeat(63)}1` ? true : null
+    if (usage === null) return null
+    const row: ScannedUserReserve =
+      layout === 'v3.0'
+        ? {
+            asset: `0x${a.slice(24)}`,
+            scaledATokenBalance: uint(word(data, base + 1)),
+            usageAsCollateralEnabledOnUser: usage,
+            stableBorrowRate: uint(word(data, base + 3)),
+            scaledVariableDebt: uint(word(data, base + 4)),
+            principalStableDebt: uint(word(data, base + 5)),
+            stableBorrowLastUpdateTimestamp: uint(word(data, base + 6)),
+          }
+        : {
+            asset: `0x${a.slice(24)}`,
+            scaledATokenBalance: uint(word(data, base + 1)),
+            usageAsCollateralEnabledOnUser: usage,
+            scaledVariableDebt: uint(word(data, base + 3)),
+            principalStableDebt: 0n,
+            stableBorrowRate: 0n,
+            stableBorrowLastUpdateTimestamp: 0n,
+          }
+    if (row.scaledATokenBalance !== 0n || row.scaledVariableDebt !== 0n || row.principalStableDebt !== 0n)
+      empty = false
+    rows[i] = row
+  }
+  return { empty, eModeCategoryId: Number(eMode), rows }
+}
+
+/**
+ * The user state of a {@link scanUserReserves} answer against the market's reserves (same order as
+ * the Pool lists them), as {@link decodeUserReserves} builds it; null when a row is not the
+ * market's reserve at that index (the caller's {@link decodeUserReserves} then reports it).
+ */
+export function userStateFromScan(
+  scan: ScannedUserReserves,
+  reserves: readonly AaveReserve[],
+): AaveUserState | null {
+  if (scan.rows.length !== reserves.length) return null
+  const out: AaveUserReserve[] = new Array(reserves.length)
+  for (let i = 0; i < reserves.length; i++) {
+    const r = scan.rows[i]!
+    const reserve = reserves[i]!
+    if (r.asset !== reserve.underlyingAsset.toLowerCase()) return null
+    out[i] = {
+      underlyingAsset: reserve.underlyingAsset,
+      scaledATokenBalance: r.scaledATokenBalance,
+      usageAsCollateralEnabledOnUser: r.usageAsCollateralEnabledOnUser,
+      scaledVariableDebt: r.scaledVariableDebt,
+      principalStableDebt: r.principalStableDebt,
+      stableBorrowRate: r.stableBorrowRate,
+      stableBorrowLastUpdateTimestamp: r.stableBorrowLastUpdateTimestamp,
+    }
+  }
+  return { eModeCategoryId: scan.eModeCategoryId, reserves: out }
+}

@@ -138,7 +138,15 @@ export function buildAavePosition(
   state: AaveState,
   onChain: AaveAccountData,
   ctx: AavePositionContext,
-  options: { eModePrice?: bigint | null } = {},
+  options: {
+    eModePrice?: bigint | null
+    /**
+     * False: `liquidationPrices` is left empty (no per-reserve bisection). For market-wide reads
+     * that derive their own thresholds from the legs (the cascade); everything else is the same.
+     * Default true.
+     */
+    liquidationPrices?: boolean
+  } = {},
 ): Position | null {
   const computed = computeAccountData(state, options)
   if (computed.terms.length === 0) return null
@@ -187,7 +195,11 @@ export function buildAavePosition(
       debtUsd += usd
       legs.push({ asset, side: 'debt', amount: term.balances.debt, usd, priceUsd: unitPrice })
     }
-    if (computed.totalDebtBase > 0n && (term.countsAsCollateral || term.balances.debt > 0n)) {
+    if (
+      options.liquidationPrices !== false &&
+      computed.totalDebtBase > 0n &&
+      (term.countsAsCollateral || term.balances.debt > 0n)
+    ) {
       const lp = findLiquidationPrice(state, r.underlyingAsset as Address, { ...options, account: computed })
       const price = lp.price === null ? null : priceUsd(lp.price)
       liquidationPrices.push({

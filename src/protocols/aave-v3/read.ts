@@ -13,6 +13,7 @@ import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../..
 import type { PositionResult } from '../../core/types.js'
 import type { FollowUp, WalletReadPlan } from '../types.js'
 import {
+  type AaveDetectedVersion,
   decodeAccountData,
   decodeEModes,
   decodeReservesData,
@@ -21,12 +22,20 @@ import {
   detectAaveVersion,
   probeEModeFieldCount,
   probeReserveFieldCount,
+  scanUserReserves,
   userHoldsNothing,
+  userStateFromScan,
 } from './decode.js'
 import type { AaveMarketConfig } from './markets.js'
 import type { AaveState } from './math.js'
 import { buildAavePosition } from './position.js'
-import type { AaveLayout, AaveMarketState, AaveReserveFields } from './types.js'
+import type {
+  AaveAccountData,
+  AaveLayout,
+  AaveMarketState,
+  AaveReserveFields,
+  AaveUserState,
+} from './types.js'
 
 /** Indexes of the calls inside one market's slice of the batch. */
 const CALL = {
@@ -119,6 +128,33 @@ export function aaveWalletCalls(market: AaveMarketConfig, user: Address): RawCal
   ]
 }
 
+/**
+ * The two per-user calls of {@link aaveWalletCalls} (getUserReservesData, getUserAccountData), the
+ * same calldata, without encoding the market-wide ones again (a market-wide read of many users).
+ */
+export function aaveUserCalls(market: AaveMarketConfig, user: Address): [RawCall, RawCall] {
+  return [
+    {
+      target: market.uiPoolDataProvider,
+      allowFailure: true,
+      callData: encodeFunctionDataFast({
+        abi: uiPoolDataProviderV33Abi,
+        functionName: 'getUserReservesData',
+        args: [market.poolAddressesProvider, user],
+      }),
+    },
+    {
+      target: market.pool,
+      allowFailure: true,
+      callData: encodeFunctionDataFast({
+        abi: aavePoolAbi,
+        functionName: 'getUserAccountData',
+        args: [user],
+      }),
+    },
+  ]
+}
+
 class AaveReadFailedError extends BaseError {
   override name = 'AaveReadFailedError'
   constructor(what: string, context: ErrorContext) {
@@ -164,31 +200,51 @@ function decodeReservesDataCached(
 }
 
 /**
- * Decodes one market's slice of the batch into the user's position (none when the user has no
- * balance there). Throws coded errors; the caller turns them into an `unavailable` row.
+ * One market's user-independent answers decoded once (the version, the reserves, the eModes, the
+ * reserve ids): what {@link decodeAaveUser} decodes each user against. A market-wide read decodes
+ * this once per batch, not once per borrower.
  */
-export async function decodeAaveWallet(
-  market: AaveMarketConfig,
-  results: RawResult[],
-  block: BlockContext,
-  followUp: FollowUp,
-): Promise<PositionResult[]> {
-  const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
-  const need = (i: number, what: string) => {
-    const r = results[i]
-    if (!r?.success) throw new AaveReadFailedError(`${what} reverted`, context)
-    if (r.returnData === '0x') {
-      throw new AaveReadFailedError(
-        `${what} returned nothing (no contract at this block: not deployed yet?)`,
-        context,
-      )
-    }
-    return r.returnData
+export interface AaveMarketDecode {
+  market: AaveMarketConfig
+  context: ErrorContext
+  layout: AaveLayout
+  version: AaveDetectedVersion['version']
+  /** The Pool's reserve list (its order is the UI provider's row order). */
+  reservesList: Address[]
+  /** Lower-case underlying -> reserve id (holes filled from getReserveAddressById when reserves were dropped). */
+  reserveIds: Map<string, number>
+  decoded: ReturnType<typeof decodeReservesData>
+}
+
+function needResult(
+  results: readonly (RawResult | undefined)[],
+  i: number,
+  what: string,
+  context: ErrorContext,
+) {
+  const r = results[i]
+  if (!r?.success) throw new AaveReadFailedError(`${what} reverted`, context)
+  if (r.returnData === '0x') {
+    throw new AaveReadFailedError(
+      `${what} returned nothing (no contract at this block: not deployed yet?)`,
+      context,
+    )
   }
-  const accountData = decodeAccountData(need(CALL.accountData, 'Pool.getUserAccountData'))
-  const reservesList = decodeReservesList(need(CALL.reservesList, 'Pool.getReservesList'))
+  return r.returnData
+}
+
+/**
+ * The layout and version a market's slice says (cheap: probes, no full decode), and the reserve
+ * list: what is needed to tell whether a user holds anything before the market is decoded.
+ * `results` is indexed as {@link aaveWalletCalls} (user calls may be absent).
+ */
+function detectAaveMarket(market: AaveMarketConfig, results: readonly (RawResult | undefined)[]) {
+  const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
+  const reservesList = decodeReservesList(
+    needResult(results, CALL.reservesList, 'Pool.getReservesList', context),
+  )
   const eModesProbe = results[CALL.eModesProbe]
-  const reservesData = need(CALL.reservesData, 'UiPoolDataProviderV3.getReservesData')
+  const reservesData = needResult(results, CALL.reservesData, 'UiPoolDataProviderV3.getReservesData', context)
   const revisionResult = results[CALL.poolRevision]
   const revision =
     revisionResult?.success && revisionResult.returnData.length === 66
@@ -204,18 +260,19 @@ export async function decodeAaveWallet(
     },
     context,
   )
-  const { layout, version } = detected
-  // No balance in the market, no position (computeAccountData's own rule): answered from the
-  // user's reserves alone, without decoding the market's reserves (no work the answer does not use).
-  if (
-    userHoldsNothing(
-      layout,
-      need(CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData'),
-      reservesList.length,
-    )
-  )
-    return []
+  return { context, reservesList, reservesData, eModesProbe, detected }
+}
 
+/** Decodes the market's reserves and eModes from its probed answers (pinned follow-ups for dropped reserve ids). */
+async function decodeDetectedMarket(
+  market: AaveMarketConfig,
+  results: readonly (RawResult | undefined)[],
+  probe: ReturnType<typeof detectAaveMarket>,
+  block: BlockContext,
+  followUp: FollowUp,
+): Promise<AaveMarketDecode> {
+  const { context, reservesList, reservesData, eModesProbe, detected } = probe
+  const { layout, version } = detected
   const reserveIds = new Map(reservesList.map((a, i) => [a.toLowerCase(), i]))
   const count = results[CALL.reservesCount]
   if (count?.success) {
@@ -261,12 +318,97 @@ export async function decodeAaveWallet(
     context,
   )
   if (layout === 'v3.3') decoded.eModes = decodeEModes(eModesProbe!.returnData, context, detected.eModeFields)
-  const user = decodeUserReserves(
-    layout,
-    need(CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData'),
-    decoded.reserves,
-    context,
-  )
+  return { market, context, layout, version, reservesList, reserveIds, decoded }
+}
+
+/** Options of an {@link AaveUserDecoder}. */
+export interface DecodeAaveUserOptions {
+  /** False: no liquidation prices (see {@link buildAavePosition}). Default true. */
+  liquidationPrices?: boolean
+}
+
+/**
+ * Decodes one user's getUserReservesData and getUserAccountData answers against a market decoded
+ * once: the same position (same checks, same exact math, same errors) {@link decodeAaveWallet}
+ * gives for that user with the same market answers. None when the user holds nothing there.
+ */
+export type AaveUserDecoder = (
+  userReserves: RawResult | undefined,
+  accountData: RawResult | undefined,
+  block: BlockContext,
+  followUp: FollowUp,
+  options?: DecodeAaveUserOptions,
+) => Promise<PositionResult[]>
+
+/**
+ * Decodes a market's user-independent answers ONCE (version, reserves, eModes, dropped reserve
+ * ids) and returns the per-user decoder: a market-wide read of hundreds of borrowers decodes the
+ * market once per batch instead of once per borrower. `results` is indexed as
+ * {@link aaveWalletCalls}; only {@link AAVE_MARKET_WIDE_CALLS} are read from it. A market answer
+ * that does not decode fails each user exactly where {@link decodeAaveWallet} would (a user who
+ * holds nothing is still answered as none when only the reserves' decode failed).
+ */
+export async function createAaveMarketDecoder(
+  market: AaveMarketConfig,
+  results: readonly (RawResult | undefined)[],
+  block: BlockContext,
+  followUp: FollowUp,
+): Promise<AaveUserDecoder> {
+  const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
+  let probe: ReturnType<typeof detectAaveMarket> | undefined
+  let failure: { at: 'probe' | 'decode'; error: unknown } | undefined
+  let m: AaveMarketDecode | undefined
+  try {
+    probe = detectAaveMarket(market, results)
+    try {
+      m = await decodeDetectedMarket(market, results, probe, block, followUp)
+    } catch (error) {
+      failure = { at: 'decode', error }
+    }
+  } catch (error) {
+    failure = { at: 'probe', error }
+  }
+  return async (userReserves, accountDataResult, userBlock, userFollowUp, options = {}) => {
+    const accountData = decodeAccountData(
+      needResult([accountDataResult], 0, 'Pool.getUserAccountData', context),
+    )
+    if (failure?.at === 'probe' || !probe) throw failure?.error
+    const userData = needResult([userReserves], 0, 'UiPoolDataProviderV3.getUserReservesData', context)
+    // Read in place when the answer has its canonical shape; else the full decode says what is wrong.
+    const scan = scanUserReserves(probe.detected.layout, userData, probe.reservesList.length)
+    if (scan ? scan.empty : userHoldsNothing(probe.detected.layout, userData, probe.reservesList.length))
+      return []
+    if (failure || !m) throw failure?.error
+    const user =
+      (scan && userStateFromScan(scan, m.decoded.reserves)) ??
+      decodeUserReserves(m.layout, userData, m.decoded.reserves, context)
+    return buildUserPosition(
+      market,
+      context,
+      m.layout,
+      m.version,
+      m.decoded,
+      user,
+      accountData,
+      userBlock,
+      userFollowUp,
+      options,
+    )
+  }
+}
+
+async function buildUserPosition(
+  market: AaveMarketConfig,
+  context: ErrorContext,
+  layout: AaveLayout,
+  version: AaveDetectedVersion['version'],
+  decoded: ReturnType<typeof decodeReservesData>,
+  user: AaveUserState,
+  accountData: AaveAccountData,
+  block: BlockContext,
+  followUp: FollowUp,
+  options: DecodeAaveUserOptions,
+): Promise<PositionResult[]> {
   // v3.0 knows categories only through the reserves in them: a category with no asset (emptied
   // by governance, or entered without debt) applies to nothing, as in the Pool. From v3.3 every
   // category is listed by getEModes, so an unknown one means the answer is not what we think.
@@ -312,9 +454,45 @@ export async function decodeAaveWallet(
     state,
     accountData,
     { protocol: market.protocol, market: market.id, chain: market.chain },
-    { eModePrice },
+    { eModePrice, ...(options.liquidationPrices === false ? { liquidationPrices: false } : {}) },
   )
   return position ? [position] : []
+}
+
+/**
+ * Decodes one market's slice of the batch into the user's position (none when the user has no
+ * balance there). Throws coded errors; the caller turns them into an `unavailable` row.
+ */
+export async function decodeAaveWallet(
+  market: AaveMarketConfig,
+  results: RawResult[],
+  block: BlockContext,
+  followUp: FollowUp,
+): Promise<PositionResult[]> {
+  const context: ErrorContext = { chain: market.chain, protocol: market.protocol, market: market.id }
+  const accountData = decodeAccountData(
+    needResult(results, CALL.accountData, 'Pool.getUserAccountData', context),
+  )
+  const probe = detectAaveMarket(market, results)
+  const { detected } = probe
+  // No balance in the market, no position (computeAccountData's own rule): answered from the
+  // user's reserves alone, without decoding the market's reserves (no work the answer does not use).
+  const userData = needResult(results, CALL.userReserves, 'UiPoolDataProviderV3.getUserReservesData', context)
+  if (userHoldsNothing(detected.layout, userData, probe.reservesList.length)) return []
+  const m = await decodeDetectedMarket(market, results, probe, block, followUp)
+  const user = decodeUserReserves(m.layout, userData, m.decoded.reserves, context)
+  return buildUserPosition(
+    market,
+    context,
+    m.layout,
+    m.version,
+    m.decoded,
+    user,
+    accountData,
+    block,
+    followUp,
+    {},
+  )
 }
 
 /** The read plan of one wallet in one Aave v3 market. */

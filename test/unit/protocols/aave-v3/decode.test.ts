@@ -20,7 +20,9 @@ import {
   decodeReservesData,
   decodeReservesList,
   decodeUserReserves,
+  scanUserReserves,
   userHoldsNothing,
+  userStateFromScan,
 } from '../../../../src/protocols/aave-v3/decode.js'
 import { computeAccountData, isInEModeCategory } from '../../../../src/protocols/aave-v3/math.js'
 import type { AaveLayout } from '../../../../src/protocols/aave-v3/types.js'
@@ -762,5 +764,72 @@ describe('userHoldsNothing (the short cut past the market decode)', () => {
     expect(userHoldsNothing('v3.3', empty, 3)).toBe(false)
     expect(userHoldsNothing('v3.0', empty, 2)).toBe(false)
     expect(userHoldsNothing('v3.3', '0x', 0)).toBe(false)
+  })
+})
+
+describe('scanUserReserves (market-wide reads: the words in place)', () => {
+  // The same hand-written answers as above (USER_V33, USER_V30: viem's encodeFunctionResult with
+  // the repository's ABIs): the scan must give exactly the ABI decode's values.
+  it('gives the full decode of both layouts, row for row', () => {
+    for (const [layout, data, reservesData] of [
+      ['v3.3', USER_V33, reservesV33()],
+      ['v3.0', USER_V30, reservesV30()],
+    ] as const) {
+      const { reserves } = decodeReserves(layout, reservesData)
+      const scan = scanUserReserves(layout, data, 3)
+      expect(scan).not.toBeNull()
+      expect(scan!.empty).toBe(false)
+      expect(userStateFromScan(scan!, reserves)).toEqual(decodeUserReserves(layout, data, reserves, CONTEXT))
+    }
+  })
+
+  it('empty exactly when userHoldsNothing says so', () => {
+    const row = (asset: Address, supply: bigint, debt: bigint) => ({
+      underlyingAsset: asset,
+      scaledATokenBalance: supply,
+      usageAsCollateralEnabledOnUser: supply > 0n,
+      scaledVariableDebt: debt,
+    })
+    const answer = (rows: ReturnType<typeof row>[]) =>
+      encodeFunctionResult({
+        abi: uiPoolDataProviderV33Abi,
+        functionName: 'getUserReservesData',
+        result: [rows, 0],
+      })
+    for (const rows of [
+      [row(WETH, 0n, 0n), row(USDC, 0n, 0n)],
+      [row(WETH, 0n, 0n), row(USDC, 1n, 0n)],
+      [row(WETH, 0n, 7n), row(USDC, 0n, 0n)],
+    ]) {
+      const data = answer(rows)
+      expect(scanUserReserves('v3.3', data, 2)!.empty).toBe(userHoldsNothing('v3.3', data, 2))
+    }
+  })
+
+  it('null (the full decode decides) for anything but the canonical shape', () => {
+    const words = (data: Hex) => data.slice(2).match(/.{64}/g)!
+    const join = (w: string[]) => `0x${w.join('')}` as Hex
+    const w = words(USER_V33)
+    // another layout's size, another reserve count
+    expect(scanUserReserves('v3.0', USER_V33, 3)).toBeNull()
+    expect(scanUserReserves('v3.3', USER_V33, 2)).toBeNull()
+    // the array elsewhere than 0x40, an eMode id of 256, a dirty address word, a bool of 2
+    expect(scanUserReserves('v3.3', join([w[0]!.replace(/40$/, '60'), ...w.slice(1)]), 3)).toBeNull()
+    expect(scanUserReserves('v3.3', join([w[0]!, `${'0'.repeat(61)}100`, ...w.slice(2)]), 3)).toBeNull()
+    expect(
+      scanUserReserves('v3.3', join([...w.slice(0, 3), `f${w[3]!.slice(1)}`, ...w.slice(4)]), 3),
+    ).toBeNull()
+    expect(
+      scanUserReserves('v3.3', join([...w.slice(0, 5), `${'0'.repeat(63)}2`, ...w.slice(6)]), 3),
+    ).toBeNull()
+    // upper-case hex (viem would decode it; the scan leaves it to viem)
+    expect(scanUserReserves('v3.3', `0x${USER_V33.slice(2).toUpperCase()}` as Hex, 3)).toBeNull()
+  })
+
+  it('userStateFromScan is null when a row is not the market reserve at its index', () => {
+    const { reserves } = decodeReserves('v3.3', reservesV33())
+    const scan = scanUserReserves('v3.3', USER_V33, 3)!
+    expect(userStateFromScan(scan, [reserves[1]!, reserves[0]!, reserves[2]!])).toBeNull()
+    expect(userStateFromScan(scan, reserves.slice(0, 2))).toBeNull()
   })
 })

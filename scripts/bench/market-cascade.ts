@@ -1,0 +1,242 @@
+/**
+ * Benchmark: the devchain market cascade endpoint, in process (`app.request()`, no HTTP server),
+ * `GET /v1/markets/aave-v3-local/cascade?chain=local&asset=ETH` (default 25 shocks, the Uniswap v3
+ * pool's depth) on a devchain WITH the borrower population (600 contract borrowers), as `npm start`
+ * binds the app (JSON-RPC over node:http keep-alive).
+ *
+ * - warm, new block: before each request one empty block is mined (anvil `evm_mine`), so the
+ *   prepared market of the previous block cannot be reused: borrowers from the Borrow logs, every
+ *   position read and decoded, rates, contributions, thresholds, the pool's ticks, the curve.
+ *   After a warm-up (JIT). The issue's target: p50 < 100 ms.
+ * - repeat at the same block: the same request again without mining: the prepared market and the
+ *   pool state come from the root's caches (one block header read). Target: p50 < 20 ms.
+ *
+ * Anchor, side by side in the same process, per new block: the strongest fair floor of the same
+ * answer, plain viem doing the same reads as fast as it can: eth_getLogs of the Pool's Borrow
+ * events from block 0 (the same enumeration), then one viem `multicall` (aggregate3, viem's own ABI
+ * decoding of every result) of the five market-wide calls and getUserReservesData +
+ * getUserAccountData per borrower, pinned to the block, then the same cascade engine
+ * (prepareCascade, the 25-point curve over the same pool depth curve, the histogram) on the same cascade inputs (prepared from
+ * the stacklens read beforehand, outside the timing: the anchor does not build positions, check
+ * the protocol's math, resolve assets or read the pool). The ratio says what the served answer costs
+ * beyond reading and decoding its bytes.
+ *
+ * The machine is shared while helpers work: figures are noisy; re-measure on a quiet machine.
+ *
+ * Usage: npx tsx scripts/bench/market-cascade.ts [--requests 30] [--profile cascade.cpuprofile]
+ */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { parseArgs } from 'node:util'
+import { type Address, createPublicClient, http, type PublicClient } from 'viem'
+import { aavePoolAbi, aavePoolRevisionAbi } from '../../abis/aave-pool.js'
+import { uiPoolDataProviderV30Abi, uiPoolDataProviderV33Abi } from '../../abis/aave-ui-pool-data-provider.js'
+import { createStacklens } from '../../src/app.js'
+import { createNodeFetch } from '../../src/chains/node-fetch.js'
+import { CHAINS } from '../../src/chains/registry.js'
+import { configFromEnv } from '../../src/config.js'
+import { devchainClients, startDevchain } from '../../src/devchain/devchain.js'
+import { readUniswapV3Pool } from '../../src/dex/uniswap-v3.js'
+import { AAVE_BORROW_EVENT } from '../../src/markets/enumerate-borrowers-from-logs.js'
+import { prepareMarket } from '../../src/markets/prepared-market.js'
+import { DEFAULT_CASCADE_SHOCKS } from '../../src/report/market-cascade-report.js'
+import { cascadeCurve, liquidationHistogram, prepareCascade } from '../../src/risk/cascade.js'
+import { uniswapV3Depth } from '../../src/risk/depth.js'
+
+const { values } = parseArgs({
+  options: { requests: { type: 'string' }, profile: { type: 'string' } },
+})
+const REQUESTS = Number(values.requests ?? 30)
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[s.length >> 1]!
+}
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!
+}
+
+const dc = await startDevchain({ manifestPath: null, population: true })
+try {
+  const config = configFromEnv({}, dc.manifest)
+  const chain = config.chains.local!
+  const nodeFetch = createNodeFetch()
+  const stacklens = createStacklens({ config, fetchFn: nodeFetch })
+  const { app } = stacklens
+  const tools = devchainClients(dc.rpcUrl)
+  const mine = () => tools.test.request({ method: 'evm_mine', params: [] } as never)
+  const path = '/v1/markets/aave-v3-local/cascade?chain=local&asset=ETH'
+  const market = chain.aaveMarkets.find((m) => m.id === 'aave-v3-local')!
+
+  const request = async () => {
+    const c = process.cpuUsage()
+    const t = performance.now()
+    const res = await app.request(path)
+    const body = (await res.json()) as { points: unknown[]; borrowers: { inCascade: number } }
+    if (res.status !== 200) throw new Error(`status ${res.status}: ${JSON.stringify(body)}`)
+    const cpu = process.cpuUsage(c)
+    return { ms: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000, body }
+  }
+
+  const viem = createPublicClient({
+    chain: {
+      ...CHAINS.local.viem,
+      contracts: { ...CHAINS.local.viem.contracts, multicall3: { address: chain.multicall3 } },
+    },
+    transport: http(chain.rpcUrls[0], { fetchFn: nodeFetch }),
+  }) as PublicClient
+  const pool = dc.manifest.aaveV3.pool as Address
+  const ui = market.uiPoolDataProvider
+  const provider = market.poolAddressesProvider
+  /** The anchor at the head: plain viem reads + viem decoding + the same engine on `inputs`. */
+  const anchor = async (inputs: Parameters<typeof prepareCascade>[0], startPrice: number) => {
+    const c = process.cpuUsage()
+    const t = performance.now()
+    const blockNumber = await viem.getBlockNumber({ cacheTime: 0 })
+    const logs = await viem.getLogs({
+      address: pool,
+      event: AAVE_BORROW_EVENT,
+      fromBlock: 0n,
+      toBlock: blockNumber,
+    })
+    const users = [...new Set(logs.map((l) => l.args.onBehalfOf as Address))]
+    const contracts = [
+      { address: ui, abi: uiAbi, functionName: 'getReservesData', args: [provider] },
+      // getEModes exists from v3.2/v3.3 only (stacklens probes it; on v3.0 it reverts).
+      { address: ui, abi: uiPoolDataProviderV33Abi, functionName: 'getEModes', args: [provider] },
+      { address: pool, abi: aavePoolAbi, functionName: 'getReservesList' },
+      { address: pool, abi: aavePoolAbi, functionName: 'getReservesCount' },
+      { address: pool, abi: aavePoolRevisionAbi, functionName: 'POOL_REVISION' },
+      ...users.flatMap((u) => [
+        {
+          address: ui,
+          abi: uiAbi,
+          functionName: 'getUserReservesData',
+          args: [provider, u],
+        },
+        { address: pool, abi: aavePoolAbi, functionName: 'getUserAccountData', args: [u] },
+      ]),
+    ]
+    const results = await viem.multicall({
+      contracts: contracts as never,
+      allowFailure: true,
+      blockNumber,
+      // About 100 users per aggregate3 (104 bytes of calldata each), as stacklens chunks them.
+      batchSize: 10_500,
+    })
+    const prepared = prepareCascade(inputs)
+    cascadeCurve(prepared, startPrice, DEFAULT_CASCADE_SHOCKS, depth)
+    liquidationHistogram(prepared, startPrice, { from: startPrice * 0.4, to: startPrice, count: 30 })
+    const cpu = process.cpuUsage(c)
+    return {
+      ms: performance.now() - t,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      results: results.length,
+      users: users.length,
+    }
+  }
+
+  // The cascade inputs of the anchor's engine run: the stacklens read of the same market.
+  const { market: preparedMarket } = await prepareMarket({
+    client: stacklens.sources.clientFor(chain),
+    chain,
+    market: 'aave-v3-local',
+    assets: stacklens.sources.assets,
+  })
+  const view = preparedMarket.cascadeFor('ETH')
+  // The anchor decodes with the ABI of the layout the market runs (what stacklens detected).
+  const layout = (preparedMarket.borrowers.positions[0]?.details as { layout?: string } | undefined)?.layout
+  const uiAbi = layout === 'v3.0' ? uiPoolDataProviderV30Abi : uiPoolDataProviderV33Abi
+  // The same depth curve as the endpoint's (the pool read once, outside the anchor's timing).
+  const dexPool = chain.dexPools!.find((p) => p.riskAsset === 'ETH')!
+  const depth = uniswapV3Depth(
+    await readUniswapV3Pool({
+      client: stacklens.sources.clientFor(chain),
+      chain: chain.key,
+      multicall3: chain.multicall3,
+      pool: dexPool.pool,
+      asset: dexPool.token,
+    }),
+  )
+  console.log(`aave-v3-local runs the ${layout} layout; the anchor decodes with that ABI`)
+  const startPrice = view.inputs.startPrice!
+
+  const first = await request()
+  console.log(
+    `devchain population: ${first.body.borrowers.inCascade} borrowers in the ETH cascade of aave-v3-local; first request ${first.ms.toFixed(0)} ms (cold JIT)`,
+  )
+  for (let i = 0; i < 10; i++) {
+    await mine()
+    await request()
+    await request()
+    await anchor(view.inputs.positions, startPrice)
+  }
+
+  const session = values.profile ? new Session() : undefined
+  if (session) {
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.setSamplingInterval', { interval: 100 })
+    await session.post('Profiler.start')
+  }
+  const fresh: number[] = []
+  const freshCpu: number[] = []
+  const repeat: number[] = []
+  const repeatCpu: number[] = []
+  const anchored: number[] = []
+  const anchoredCpu: number[] = []
+  let anchorCalls = 0
+  const runAnchor = async () => {
+    const a = await anchor(view.inputs.positions, startPrice)
+    anchored.push(a.ms)
+    anchoredCpu.push(a.cpuMs)
+    anchorCalls = a.results
+  }
+  const runFresh = async () => {
+    const r = await request()
+    fresh.push(r.ms)
+    freshCpu.push(r.cpuMs)
+  }
+  for (let i = 0; i < REQUESTS; i++) {
+    await mine()
+    // Alternate which goes first at a new block, so neither always meets a cold socket or node.
+    if (i % 2 === 0) {
+      await runFresh()
+      await runAnchor()
+    } else {
+      await runAnchor()
+      await runFresh()
+    }
+    const r = await request()
+    repeat.push(r.ms)
+    repeatCpu.push(r.cpuMs)
+  }
+  if (session && values.profile) {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(values.profile, JSON.stringify(profile))
+    session.disconnect()
+    console.log(`CPU profile of the timed requests (and the anchor): ${values.profile}`)
+  }
+
+  const row = (name: string, xs: number[], cpu: number[]) =>
+    console.log(
+      `| ${name.padEnd(66)} | ${median(xs).toFixed(1).padStart(8)} | ${pct(xs, 0.9).toFixed(1).padStart(8)} | ${median(cpu).toFixed(1).padStart(10)} |`,
+    )
+  console.log(
+    `\nPer request, in process, ${REQUESTS} requests each, one at a time, warm (CPU: this process; anvil runs in its own)\n`,
+  )
+  console.log(`| ${'what'.padEnd(66)} | p50 ms   | p90 ms   | CPU p50 ms |`)
+  console.log(`|${'-'.repeat(68)}|----------|----------|------------|`)
+  row('stacklens GET .../aave-v3-local/cascade, new block each time', fresh, freshCpu)
+  row('stacklens, the same request repeated at the same block', repeat, repeatCpu)
+  row(`anchor: viem getLogs + multicall (${anchorCalls} calls, viem decode) + engine`, anchored, anchoredCpu)
+  console.log(
+    `\nratio stacklens (new block) / anchor: wall ${(median(fresh) / median(anchored)).toFixed(2)}x, CPU ${(median(freshCpu) / median(anchoredCpu)).toFixed(2)}x`,
+  )
+  console.log('')
+  console.log(`${median(fresh) < 100 ? 'PASS' : 'FAIL'}  p50 at a new block < 100 ms`)
+  console.log(`${median(repeat) < 20 ? 'PASS' : 'FAIL'}  p50 repeat at the same block < 20 ms`)
+} finally {
+  await dc.stop()
+}
