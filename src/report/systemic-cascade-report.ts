@@ -13,17 +13,13 @@
 import { decodeEventLog, type Hex, parseAbi, toEventSelector } from 'viem'
 import { findNode } from '../assets/graph.js'
 import { riskAssetOf } from '../assets/resolve.js'
-import { resolveBlock } from '../chains/block.js'
 import { scanLogs } from '../chains/log-scan.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
-import { readUniswapV3Pool } from '../dex/uniswap-v3.js'
-import { marketBorrowers } from '../markets/market-borrowers.js'
+import { resolveMarket } from '../markets/market-ref.js'
 import { mapLimit } from '../markets/paging.js'
-import { readRatesAt } from '../markets/read-rates-at.js'
-import { positionContributions, referencePrices } from '../resolve/contributions.js'
+import { prepareMarket, readBlockRef, readPoolStateAt } from '../markets/prepared-market.js'
 import { type CascadePosition, positionThresholds } from '../risk/cascade.js'
-import { marketCascadeInputs } from '../risk/market-cascade.js'
 import { type OracleLag, type OracleRule, oracleRuleFor } from '../risk/oracle-rule.js'
 import {
   aggregateDepth,
@@ -33,7 +29,6 @@ import {
   type TwoSidedDepth,
   uniswapV3PoolDepth,
 } from '../risk/pool-depth.js'
-import type { StressInput } from '../risk/stress.js'
 import {
   prepareSystemic,
   type SystemicLendingGroup,
@@ -104,12 +99,13 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
   const client = sources.clientFor(chain)
   const budget = budgetFields(req)
   const deadline = budget.deadline ? { deadline: budget.deadline } : {}
-  const { blockNumber } = await resolveBlock({
+  const block = await readBlockRef({
     client,
     chain: chain.key,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...deadline,
   })
+  const blockNumber = block.blockNumber
   const graph = sources.assets.graphFor(chain.key)
   const tokenRisk = (address: string) => {
     try {
@@ -155,31 +151,19 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
       'borrower enumeration for this market type is not built yet (src/markets reads Aave v3 and Morpho Blue markets): its positions are not in this cascade',
   }))
 
-  const markets = await mapLimit(marketIds, 2, (m) =>
-    marketBorrowers({
+  const preparedMarkets = await mapLimit(marketIds, 2, (m) =>
+    prepareMarket({
       client,
       chain,
-      caches: sources.caches,
       market: m.id,
+      assets: sources.assets,
+      caches: sources.caches,
       blockNumber,
       ...budget,
       ...(chain.subgraphs?.[m.id] ? { subgraphUrl: chain.subgraphs[m.id] } : {}),
     }),
   )
-  const { rates } = await readRatesAt({
-    client,
-    chain,
-    calls: sources.assets.rateCallsFor(chain.key),
-    blockNumber,
-    ...deadline,
-  })
-  const timestamp = markets[0]?.timestamp ?? 0n
-  const { contexts, fallback } = sources.assets.contextsFrom([{ chain: chain.key, timestamp, rates }])
-  const ctx = contexts[chain.key] ?? fallback
-  const identified = markets.flatMap((m) =>
-    m.positions.map((position, i) => ({ id: `${m.market}:${m.owners[i]}`, position })),
-  )
-  const prices = referencePrices(identified, contexts, fallback)
+  const markets = preparedMarkets.map((x) => x.market)
 
   // Groups by (market, oracle rule, LST token); positions keyed by market:owner.
   const oracles: OracleRule[] = []
@@ -192,13 +176,9 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
   const infos: SystemicMarketInfo[] = []
   let startPrice: number | null = null
   for (const m of markets) {
-    const inputs: StressInput[] = m.positions.map((position, i) => {
-      const id = `${m.market}:${m.owners[i]}`
-      return { id, position, contributions: positionContributions(id, position, ctx, prices) }
-    })
-    const converted = marketCascadeInputs(inputs, req.asset)
+    const converted = m.cascadeFor(req.asset).inputs
     startPrice ??= converted.startPrice
-    const byId = new Map(inputs.map((x) => [x.id, x]))
+    const byId = new Map(m.inputs.map((x) => [x.id, x]))
     for (const cp of converted.positions) {
       const input = byId.get(cp.id!)!
       const p = input.position
@@ -209,7 +189,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
           .find((x) => x !== null) ?? null
       const rule = oracleRuleFor(p.liquidationRule, lst, req.asset)
       const oracle = oracleIndex(
-        req.oracleLag && rule.source.kind !== 'market' ? { ...rule, lag: req.oracleLag } : rule,
+        req.oracleLag ? { ...rule, id: `${rule.id} (lagged)`, lag: req.oracleLag } : rule,
       )
       const key = `${m.market}\u0000${oracle}\u0000${lst ?? ''}`
       let g = groups.get(key)
@@ -218,23 +198,23 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
         groups.set(key, g)
       }
       g.positions.push(cp)
-      placed.set(cp.id!, { group: g, position: cp })
+      placed.set(`${m.market}:${cp.id}`, { group: g, position: cp })
     }
     const excluded: Record<string, number> = {}
     for (const e of converted.excluded) excluded[e.reason] = (excluded[e.reason] ?? 0) + 1
-    const protocol =
-      m.positions[0]?.protocol ?? (/^0x[0-9a-f]{64}$/.test(m.market) ? 'morpho-blue' : 'aave-v3')
-    const label = m.positions[0]?.marketLabel
+    const b = m.borrowers
+    const protocol = b.positions[0]?.protocol ?? resolveMarket(chain, m.market).kind
+    const label = b.positions[0]?.marketLabel
     infos.push({
       market: m.market,
       protocol,
       ...(label ? { label } : {}),
-      source: m.source,
-      candidates: m.borrowers.length,
-      withDebt: m.positions.length,
+      source: b.source,
+      candidates: b.borrowers.length,
+      withDebt: b.positions.length,
       inCascade: converted.positions.length,
       excluded,
-      unavailable: m.unavailable.length,
+      unavailable: b.unavailable.length,
     })
   }
   if (startPrice === null)
@@ -264,13 +244,13 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
   if (req.depth === 'auto' || req.depth === 'pools') {
     for (const pool of configured) {
       try {
-        const state = await readUniswapV3Pool({
+        const state = await readPoolStateAt({
           client,
-          chain: chain.key,
-          multicall3: chain.multicall3,
+          chain,
           pool: pool.pool,
           asset: pool.token,
-          blockNumber,
+          block,
+          caches: sources.caches,
           ...deadline,
         })
         poolDepths.push(uniswapV3PoolDepth(pool.label, state))
