@@ -2,7 +2,8 @@
  * GET /v1/chains/{chain}/cascade on a devchain WITH the borrower population (Aave and Morpho
  * contract borrowers) and the real Uniswap v3 WETH/USDC pool:
  * - the response validates against its OpenAPI schema; it enumerates the Aave market(s) and the
- *   Morpho markets of ETH, and names the markets it does not enumerate (Comet, V4, GMX);
+ *   Morpho markets of ETH, and names the markets it does not enumerate (Comet, V4, GMX); the depth
+ *   aggregates both devchain pools (fee tiers 0.3% and 0.05%);
  * - the systemic curve liquidates at least what each market's own curve does at every shock;
  * - with no depth the systemic answer is the union of the per-market ones, and the Aave part is
  *   what the Aave Pool itself says (HF < 1) after the same move on the oracles; the Morpho part is
@@ -56,6 +57,12 @@ describe('the systemic cascade of the devchain', () => {
     expect(b.markets.find((m) => m.market === morphoWethUsdc())!.inCascade).toBeGreaterThan(50)
     expect(b.notEnumerated.map((n) => n.kind)).toEqual(expect.arrayContaining(['comet', 'gmx-v2-positions']))
     expect(b.depth.source).toBe('uniswap-v3')
+    // Both devchain WETH/USDC pools (0.3% and 0.05%) read at the block and aggregated.
+    const pools = b.depth.source === 'uniswap-v3' ? b.depth.pools : []
+    expect(pools.map((p) => p.feePips).sort()).toEqual([3000, 500].sort())
+    expect(pools.map((p) => p.pool.toLowerCase()).sort()).toEqual(
+      t.manifest.uniswapV3!.pools.map((p) => p.address.toLowerCase()).sort(),
+    )
     expect(b.startPrice).toBe(3000)
     const protocols = new Set(b.points[2]!.byProtocol.map((x) => x.protocol))
     expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue']))
