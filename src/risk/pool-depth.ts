@@ -5,8 +5,9 @@
  * Each pool is described by the inverse of a depth curve: the units of the asset it absorbs
  * (sold into it) or releases (bought from it) to move its price to `factor` x its price before.
  * With arbitrage, a net flow of Q units moves every pool to the same factor f with
- * sum_i units_i(f) = Q, which {@link aggregateDepth} solves by bisection on log f (exact to
- * ~1e-13 relative, not tabulated). A pool that runs out of liquidity absorbs what it can and
+ * sum_i units_i(f) = Q, which {@link aggregateDepth} solves on log f: a 128-point table per side
+ * brackets the flow, then the Illinois iteration on the exact sum closes it (to ~1e-14 relative
+ * in log f: the answer is not interpolated from the table). A pool that runs out of liquidity absorbs what it can and
  * leaves the rest to the others; when every pool is exhausted the factor stops at the clamp.
  *
  * Pools here: a Uniswap v3 pool from its state at a block ({@link uniswapV3PoolDepth}, the same
@@ -53,8 +54,8 @@ export function noDepth(): TwoSidedDepth {
 }
 
 /**
- * The price factor that clears a net flow across `pools` at one common price (arbitraged), by
- * bisection on log f between 1 and the clamp (80 halvings: below 1e-13 relative).
+ * The price factor that clears a net flow across `pools` at one common price (arbitraged), solved
+ * on log f between 1 and the clamp (see the module comment).
  */
 export function aggregateDepth(
   pools: readonly PoolDepth[],
@@ -66,28 +67,63 @@ export function aggregateDepth(
   if (!(maxFactor > 1) || !Number.isFinite(maxFactor))
     throw new BaseError('INVALID_REQUEST', 'maxFactor must be a finite number > 1')
   if (pools.length === 0) return noDepth()
-  const total = (f: number) => {
+  const total = (x: number) => {
+    const f = Math.exp(x)
     let s = 0
     for (const p of pools) s += p.unitsToFactor(f)
     return s
   }
+  // Each side tabulated once on GRID points of log f: the bracket of a flow is a binary search,
+  // then the Illinois (modified regula falsi) iteration on the exact sum closes it.
+  const GRID = 128
+  const side = (end: number) => {
+    const x = new Float64Array(GRID + 1)
+    const u = new Float64Array(GRID + 1)
+    for (let j = 0; j <= GRID; j++) {
+      x[j] = (end * j) / GRID
+      u[j] = j === 0 ? 0 : total(x[j]!)
+    }
+    return { x, u }
+  }
+  const down = side(Math.log(minFactor))
+  const up = side(Math.log(maxFactor))
   return {
     pools,
     factor(net: number): number {
       if (!(net !== 0) || !Number.isFinite(net)) return 1
-      const selling = net > 0
+      const { x, u } = net > 0 ? down : up
       const q = Math.abs(net)
-      const end = Math.log(selling ? minFactor : maxFactor)
-      if (total(Math.exp(end)) <= q) return Math.exp(end)
-      // Invariant: units(lo) < q <= units(hi) in log-factor space, lo nearer to 1.
+      if (u[GRID]! <= q) return Math.exp(x[GRID]!)
       let lo = 0
-      let hi = end
-      for (let i = 0; i < 80; i++) {
-        const mid = (lo + hi) / 2
-        if (total(Math.exp(mid)) < q) lo = mid
+      let hi = GRID
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1
+        if (u[mid]! < q) lo = mid
         else hi = mid
       }
-      return Math.exp((lo + hi) / 2)
+      // Invariant: total(a) < q <= total(b), a nearer to 1.
+      let a = x[lo]!
+      let b = x[hi]!
+      let fa = u[lo]! - q
+      let fb = u[hi]! - q
+      let side = 0
+      for (let i = 0; i < 100 && Math.abs(b - a) > 1e-14 * Math.max(1, Math.abs(b)); i++) {
+        const c = fb === fa ? (a + b) / 2 : b - (fb * (b - a)) / (fb - fa)
+        const fc = total(c) - q
+        if (fc < 0) {
+          a = c
+          fa = fc
+          if (side === -1) fb /= 2
+          side = -1
+        } else {
+          b = c
+          fb = fc
+          if (side === 1) fa /= 2
+          side = 1
+          if (fc === 0) break
+        }
+      }
+      return Math.exp(fb === 0 ? b : Math.abs(fa) < Math.abs(fb) ? a : b)
     },
   }
 }
@@ -130,26 +166,41 @@ export function uniswapV3PoolDepth(label: string, state: UniswapV3PoolState): Po
   const merged = new Map<number, number>()
   for (const t of state.ticks) merged.set(t.tick, (merged.get(t.tick) ?? 0) + num(t.liquidityNet))
   const token0 = state.assetIsToken0
-  // Down: ticks <= current, descending, crossing subtracts net. Up: ticks > current, ascending, adds.
+  const moved = (L: number, a: number, b: number) =>
+    token0 ? L * Math.abs(1 / a - 1 / b) : L * Math.abs(b - a)
+  // Down: ticks <= current, descending, crossing subtracts net. Up: ticks > current, ascending,
+  // adds. Per side, once: the sqrt price at each boundary (the last is the TickMath bound), the
+  // liquidity of the range that ends there, and the raw units moved from s0 to it.
   const side = (down: boolean) => {
     const walk = [...merged.entries()]
       .filter(([t]) => (down ? t <= state.tick : t > state.tick))
       .sort((a, b) => (down ? b[0] - a[0] : a[0] - b[0]))
-    const sq = new Float64Array(walk.length + 1)
-    const net = new Float64Array(walk.length)
-    walk.forEach(([t, n], i) => {
-      sq[i] = 1.0001 ** (t / 2)
-      net[i] = down ? -n : n
-    })
-    sq[walk.length] = 1.0001 ** ((down ? MIN_TICK : MAX_TICK) / 2)
-    return { sq, net, n: walk.length }
+    const n = walk.length + 1
+    const sq = new Float64Array(n)
+    const liq = new Float64Array(n)
+    const cum = new Float64Array(n)
+    let s = s0
+    let L = L0
+    let total = 0
+    for (let i = 0; i < n; i++) {
+      const next =
+        i < walk.length ? 1.0001 ** (walk[i]![0] / 2) : 1.0001 ** ((down ? MIN_TICK : MAX_TICK) / 2)
+      sq[i] = next
+      liq[i] = L
+      if (L > 0) total += moved(L, s, next)
+      cum[i] = total
+      s = next
+      if (i < walk.length) {
+        L += down ? -walk[i]![1] : walk[i]![1]
+        if (L < 0) L = 0
+      }
+    }
+    return { sq, liq, cum, n }
   }
   const downSide = side(true)
   const upSide = side(false)
   const scale = 10 ** (token0 ? state.decimals0 : state.decimals1)
   const feeKeep = 1 - state.feePips / 1e6
-  const moved = (L: number, a: number, b: number) =>
-    token0 ? L * Math.abs(1 / a - 1 / b) : L * Math.abs(b - a)
   return {
     label,
     unitsToFactor(f: number): number {
@@ -158,21 +209,21 @@ export function uniswapV3PoolDepth(label: string, state: UniswapV3PoolState): Po
       // The sqrt price falls when token0 is sold or token1 bought.
       const down = token0 === selling
       const target = token0 ? s0 * Math.sqrt(f) : s0 / Math.sqrt(f)
-      const { sq, net, n } = down ? downSide : upSide
-      let s = s0
-      let L = L0
-      let raw = 0
-      for (let i = 0; i <= n; i++) {
-        const next = sq[i]!
-        const reached = down ? next <= target : next >= target
-        const stop = reached ? target : next
-        if (L > 0) raw += moved(L, s, stop)
-        if (reached) break
-        s = next
-        if (i === n) break
-        L += net[i]!
-        if (L < 0) L = 0
-      }
+      const { sq, liq, cum, n } = down ? downSide : upSide
+      // The first boundary at or past the target (binary search: sq is monotone along the walk).
+      let lo = 0
+      let hi = n - 1
+      if (down ? target < sq[hi]! : target > sq[hi]!) lo = hi
+      else
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1
+          if (down ? sq[mid]! <= target : sq[mid]! >= target) hi = mid
+          else lo = mid + 1
+        }
+      const start = lo === 0 ? s0 : sq[lo - 1]!
+      const stop = down ? Math.max(target, sq[lo]!) : Math.min(target, sq[lo]!)
+      const L = liq[lo]!
+      const raw = (lo === 0 ? 0 : cum[lo - 1]!) + (L > 0 ? moved(L, start, stop) : 0)
       const units = raw / scale
       return selling ? units / feeKeep : units
     },
