@@ -26,7 +26,7 @@ import {
 } from './deploy-uniswap.js'
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
-import { populationManifest, seedBorrowerPopulation } from './population.js'
+import { type PopulationMarketSpec, populationManifest, seedBorrowerPopulation } from './population.js'
 import {
   DEVCHAIN_ROLES,
   seedDemoWallets,
@@ -249,8 +249,26 @@ export async function deployDevchain(
     progress,
   })
   manifest.uniswapV3.pools.push(poolManifest(second))
+  // And a population on the v3.6 market (a fifth of the main one's size), so a chain-wide cascade
+  // spans both Aave markets.
+  if (options.population !== false) {
+    const count =
+      typeof options.population === 'number' ? Math.max(1, Math.round(options.population / 5)) : 120
+    const v36Population = await seedBorrowerPopulation(
+      clients,
+      { pool: v36.pool, oracle: v36.oracle, tokens: v36.reserves },
+      morpho,
+      { count, seed: 36, markets: V36_POPULATION_MARKETS, progress },
+    )
+    manifest.populationV36 = populationManifest(v36Population)
+  }
   return manifest
 }
+
+/** The v3.6 market's population: WETH against USDC (the reserve's LTV and LT equal the v3.0 market's). */
+const V36_POPULATION_MARKETS: readonly PopulationMarketSpec[] = [
+  { key: 'aave:weth-usdc', protocol: 'aave-v3', collaterals: ['WETH'], debt: 'USDC', weight: 1 },
+]
 
 /** A deployed pool as the manifest lists it. */
 function poolManifest(p: DeployedUniswapPool): NonNullable<DevchainManifest['uniswapV3']>['pools'][number] {

@@ -55,6 +55,9 @@ describe('the systemic cascade of the devchain', () => {
     expect(ids).toContain(morphoWethUsdc())
     expect(b.markets.find((m) => m.market === 'aave-v3-local')!.inCascade).toBeGreaterThan(300)
     expect(b.markets.find((m) => m.market === morphoWethUsdc())!.inCascade).toBeGreaterThan(50)
+    // The v3.6 market carries its own population (120 WETH/USDC borrowers) besides its demo wallets.
+    expect(t.manifest.populationV36!.count).toBe(120)
+    expect(b.markets.find((m) => m.market === 'aave-v36-local')!.inCascade).toBeGreaterThanOrEqual(120)
     expect(b.notEnumerated.map((n) => n.kind)).toEqual(expect.arrayContaining(['comet', 'gmx-v2-positions']))
     expect(b.depth.source).toBe('uniswap-v3')
     // Both devchain WETH/USDC pools (0.3% and 0.05%) read at the block and aggregated.
@@ -108,14 +111,7 @@ describe('the systemic cascade of the devchain', () => {
           args: [BigInt(Math.round(token(symbol).priceFeed.initialPriceUsd * (1 + shock) * 1e8))],
         })
       }
-      // Aave: the Pool's verdict for every Borrow-event borrower without ETH debt.
-      const logs = await t.client.getLogs({
-        address: t.manifest.aaveV3.pool as Address,
-        event: AAVE_BORROW_EVENT,
-        fromBlock: 0n,
-      })
-      const users = [...new Set(logs.map((l) => l.args.onBehalfOf as Address))]
-      const wethDebt = token('WETH').variableDebtToken as Address
+      // Aave, both markets: each Pool's verdict for every Borrow-event borrower without ETH debt.
       const balanceOf = [
         {
           type: 'function',
@@ -125,25 +121,39 @@ describe('the systemic cascade of the devchain', () => {
           outputs: [{ type: 'uint256' }],
         },
       ] as const
-      let aaveBelow = 0
-      for (const user of users) {
-        const [, totalDebtBase, , , , healthFactor] = await t.client.readContract({
-          address: t.manifest.aaveV3.pool as Address,
-          abi: aavePoolAbi,
-          functionName: 'getUserAccountData',
-          args: [user],
-        })
-        if (totalDebtBase === 0n || healthFactor >= 10n ** 18n) continue
-        const ethDebt = await t.client.readContract({
-          address: wethDebt,
-          abi: balanceOf,
-          functionName: 'balanceOf',
-          args: [user],
-        })
-        if (ethDebt === 0n) aaveBelow += 1
+      const poolVerdict = async (pool: Address, wethDebt: Address) => {
+        const logs = await t.client.getLogs({ address: pool, event: AAVE_BORROW_EVENT, fromBlock: 0n })
+        const users = [...new Set(logs.map((l) => l.args.onBehalfOf as Address))]
+        let below = 0
+        for (const user of users) {
+          const [, totalDebtBase, , , , healthFactor] = await t.client.readContract({
+            address: pool,
+            abi: aavePoolAbi,
+            functionName: 'getUserAccountData',
+            args: [user],
+          })
+          if (totalDebtBase === 0n || healthFactor >= 10n ** 18n) continue
+          const ethDebt = await t.client.readContract({
+            address: wethDebt,
+            abi: balanceOf,
+            functionName: 'balanceOf',
+            args: [user],
+          })
+          if (ethDebt === 0n) below += 1
+        }
+        return below
       }
+      const aaveBelow = await poolVerdict(
+        t.manifest.aaveV3.pool as Address,
+        token('WETH').variableDebtToken as Address,
+      )
       expect(aaveBelow).toBeGreaterThan(0)
       expect(per['aave-v3-local']).toBe(aaveBelow)
+      const v36 = t.manifest.aaveV36!
+      const v36Weth = v36.reserves.find((r) => r.symbol === 'WETH')!
+      const v36Below = await poolVerdict(v36.pool as Address, v36Weth.variableDebtToken as Address)
+      expect(v36Below).toBeGreaterThan(0)
+      expect(per['aave-v36-local']).toBe(v36Below)
       // Morpho: the market's borrowers at the moved block, each health factor Morpho's own math
       // (the adapter's exact WAD value) below 1.
       const morpho = await marketBorrowers({ client: t.client, chain: t.chain, market: morphoWethUsdc() })
