@@ -83,12 +83,6 @@ export interface SystemicMarketInfo {
   unavailable: number
 }
 
-/** The LST (a graph wrapper of kind 'lst') on a contribution's path, nearest the risk asset. */
-function lstOnPath(path: readonly string[], isLst: (symbol: string) => boolean): string | null {
-  for (let i = path.length - 2; i >= 0; i--) if (isLst(path[i]!)) return path[i]!
-  return null
-}
-
 /**
  * The systemic cascade of `asset` on a chain at one block.
  * @throws chain errors of {@link resolveChain}; INVALID_REQUEST when no enumerated borrower holds
@@ -114,9 +108,16 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
       return null
     }
   }
-  const isLst = (symbol: string) => {
-    const node = findNode(graph, { chain: chain.key, symbol })
-    return node?.kind === 'wrapper' && node.wrapper === 'lst'
+  // The LST (a graph wrapper of kind 'lst') a token resolves through, nearest the risk asset
+  // (wstETH -> stETH -> ETH: stETH, the token the DEX prices against ETH); null when none.
+  const lstOf = (token: string | null): string | null => {
+    let node = token ? findNode(graph, { chain: chain.key, address: token }) : undefined
+    let found: string | null = null
+    for (let depth = 0; node?.kind === 'wrapper' && depth < 8; depth++) {
+      if (node.wrapper === 'lst') found = node.symbol
+      node = findNode(graph, node.inner)
+    }
+    return found
   }
 
   // The markets the market layer enumerates.
@@ -185,7 +186,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
       const lst =
         input.contributions
           .filter((c) => c.source === 'collateral' && c.riskAsset === req.asset)
-          .map((c) => lstOnPath(c.path, isLst))
+          .map((c) => lstOf(c.token))
           .find((x) => x !== null) ?? null
       const rule = oracleRuleFor(p.liquidationRule, lst, req.asset)
       const oracle = oracleIndex(

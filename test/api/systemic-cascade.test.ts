@@ -165,6 +165,19 @@ describe('the systemic cascade of the devchain', () => {
     })
   })
 
+  it('an LST depeg on the DEX alone does not liquidate Aave wstETH positions (capped exchange-rate oracle)', async () => {
+    // The population holds wstETH on Aave (aave:wsteth-usdc): its oracle is the capped rate
+    // adapter, priced off ETH, so a 30% wstETH discount on the DEX with ETH unmoved liquidates none.
+    const b = await systemic('shocks=0,-0.1&depegs=wstETH:-0.3&depth=none')
+    const capo = b.oracles.findIndex((o) => o.source.kind === 'exchange-rate' && o.source.token === 'wstETH')
+    expect(capo).toBeGreaterThanOrEqual(0)
+    expect(b.oracles[capo]!.source).toEqual({ kind: 'exchange-rate', token: 'wstETH', capped: true })
+    expect(b.points[0]!.positionsLiquidated).toBe(0)
+    expect(b.points[0]!.oraclePrices[capo]).toBe(3000)
+    // An ETH fall does reach them through the same oracle.
+    expect(b.points[1]!.oraclePrices[capo]).toBeCloseTo(2700, 9)
+  })
+
   it("a wallet's smallest liquidating shock: systemic >= per market >= naive, all equal without depth", async () => {
     const wallet = t.manifest.wallets.find((w) => w.key === 'near-liquidation')!.address
     const b = await systemic(`shocks=-0.1&wallet=${wallet}`)
