@@ -34,6 +34,7 @@ import { leverageRoutes } from './routes/leverage.js'
 import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
 import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
+import { systemicRoutes } from './routes/systemic.js'
 import { walletRoutes } from './routes/wallets.js'
 import { type WatchRoutesDeps, watchRoutes } from './routes/watches.js'
 import { HealthSchema } from './schemas.js'
@@ -72,6 +73,9 @@ const HEAVY_PATHS = [
   '/v1/analyze',
   '/v1/wallets/:address/surface',
   '/v1/wallets/:address/capacity',
+  '/v1/chains/:chain/cascade',
+  '/v1/markets/:market/leverage',
+  '/v1/chains/:chain/leverage',
 ] as const
 
 const OPENAPI_CONFIG = {
@@ -169,6 +173,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletAnalysisRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', leverageRoutes(sources, ctx))
+  app.route('/', systemicRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
   if (deps.monitor) app.route('/', watchRoutes({ ...deps.monitor, chains: Object.keys(deps.config.chains) }))
   app.route('/', pageRoutes(sources))

@@ -10,6 +10,7 @@ import { CHAIN_KEY_PATTERN, CHAIN_KEYS } from '../chains/registry.js'
 import { type Address, parseAddress } from '../core/address.js'
 import { BaseError, type ErrorCode, UnknownChainError } from '../core/errors.js'
 import { CASCADE_DEPTHS } from '../report/market-cascade-report.js'
+import { SYSTEMIC_DEPTHS } from '../report/systemic-cascade-report.js'
 import {
   MAX_BLOCK,
   parseBetas,
@@ -291,4 +292,70 @@ export const CascadeQuerySchema = z.object({
 
 export const ManifestParamsSchema = z.object({
   chain: z.string().openapi({ param: { name: 'chain', in: 'path' }, example: 'local' }),
+})
+
+/** Initial moves of the systemic cascade: falls and rallies in (-1, 1], at most `max`. */
+function parseSignedShockList(value: string, name: string, max: number): number[] {
+  const items = value.split(',')
+  if (items.length > max) throw new BaseError('INVALID_REQUEST', `${name}: at most ${max} shocks`)
+  return items.map((item) => {
+    const m = /^([+-]?\d+(?:\.\d+)?)(%?)$/.exec(item.trim())
+    const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN
+    if (!(v > -1 && v <= 1))
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `${name}: "${item}" is not a move in (-1, 1] (e.g. -0.1 or -10%; a rally +5%)`,
+      )
+    return v
+  })
+}
+const systemicDepth = (raw: string | undefined) => {
+  const value = raw ?? 'auto'
+  if (!(SYSTEMIC_DEPTHS as readonly string[]).includes(value))
+    throw new BaseError('INVALID_REQUEST', `depth: "${value}" is not one of ${SYSTEMIC_DEPTHS.join(', ')}`)
+  return value
+}
+
+/** `?asset&shocks&...` of `GET /v1/chains/{chain}/cascade` (the systemic cascade). */
+export const SystemicCascadeQuerySchema = z.object({
+  asset: param('asset', riskAsset, z.string().regex(/^[A-Za-z0-9._-]{1,32}$/), {
+    description: 'The shocked risk asset (default ETH; not USD)',
+    example: 'ETH',
+  }).default('ETH'),
+  shocks: listParam('shocks', (v) => parseSignedShockList(v, 'shocks', 200), /^[0-9.%,+\s-]*$/, {
+    description:
+      'Initial moves, comma-separated in (-1, 1]: falls, or rallies (+5%) for shorts (default -2%..-50%)',
+    example: '-0.05,-0.1,-0.2',
+  }),
+  depth: param('depth', systemicDepth, z.enum(SYSTEMIC_DEPTHS), {
+    description: "auto (the chain's DEX pools of the asset, else sqrt), pools, sqrt or none",
+    example: 'auto',
+  }).default('auto'),
+  unitsForOnePercent: param(
+    'unitsForOnePercent',
+    defined((v) => parseNumberParam(v, 'unitsForOnePercent', 1e15, 0)),
+    z.number().positive().max(1e15),
+    { description: 'sqrt depth: units whose sale moves the price 1%' },
+  ).optional(),
+  depegs: listParam('depegs', (v) => parseMoves(v, 'depegs'), MOVES, {
+    description: 'Initial DEX moves of derivative tokens against the asset, TOKEN:MOVE comma-separated',
+    example: 'stETH:-0.05',
+  }),
+  oracleDeviation: param(
+    'oracleDeviation',
+    defined((v) => parseNumberParam(v, 'oracleDeviation', 0.5, 0)),
+    z.number().positive().max(0.5),
+    { description: 'Lending oracles publish a new price past this deviation (fraction, e.g. 0.005) ...' },
+  ).optional(),
+  oracleHeartbeat: param(
+    'oracleHeartbeat',
+    defined((v) => parseIntParam(v, 'oracleHeartbeat', 1, 1000, 1)),
+    z.number().int().min(1).max(1000),
+    { description: '... or after this many cascade rounds (integer, default 1 when oracleDeviation is set)' },
+  ).optional(),
+  wallet: param('wallet', defined(parseAddress), ADDRESS, {
+    description:
+      'A borrower: the smallest shock that liquidates each of its positions (naive, per market, systemic)',
+  }).optional(),
+  block: blockParam('Block number to pin; latest when omitted'),
 })

@@ -71,6 +71,15 @@ export interface UniswapRangeSpec {
 }
 
 /**
+ * Depth of the devchain's second WETH/USDC pool (fee 0.05%, tick spacing 10), so that a cascade
+ * aggregates several pools and fee tiers: a +-3% range (1.5M USD) and a +-15% range (3M USD).
+ */
+export const SECOND_POOL_RANGES: readonly UniswapRangeSpec[] = [
+  { label: 'concentrated +-3%', lowerMultiplier: 0.97, upperMultiplier: 1.03, valueUsd: 1_500_000 },
+  { label: 'wide +-15%', lowerMultiplier: 0.85, upperMultiplier: 1.15, valueUsd: 3_000_000 },
+]
+
+/**
  * Default depth of the devchain WETH/USDC pool: a concentrated +-5% range (1M USD), a +-20% range
  * (4M USD) and a wide 1/16x..16x range (60M USD). Selling WETH into it moves the price by about
  * 0.75% (100 WETH), 2.2% (300 WETH), 7.7% (1,000 WETH) and 24% (3,000 WETH), fee included: deep
@@ -213,9 +222,6 @@ export async function deployUniswapV3(
 ): Promise<DeployedUniswapV3> {
   const progress = opts.progress ?? (() => {})
   const fee = opts.fee ?? 3000
-  const base = symbolOf(source, opts.base ?? 'WETH')
-  const quote = symbolOf(source, opts.quote ?? 'USDC')
-  const lp = opts.liquidityProvider ?? admin
 
   progress('deploying Uniswap v3 (v3-core 1.0.1 factory) and our liquidity helper')
   const factoryArt = loadUniswapV3Artifact('UniswapV3Factory')
@@ -234,15 +240,37 @@ export async function deployUniswapV3(
     name: 'UniswapLiquidityHelper',
   })
 
+  const uni: DeployedUniswapV3 = { factory, helper, deployBlock, pools: [] }
+  await createUniswapPool(clients, uni, source, admin, { ...opts, fee })
+  return uni
+}
+
+/**
+ * Creates one more base/quote pool on the deployment's REAL factory (`fee`: 500, tick spacing 10,
+ * or 3000, spacing 60), initializes it at the devchain oracle price like {@link deployUniswapV3}
+ * and mints `ranges` into it through OUR helper; the pool is appended to `uni.pools` and returned.
+ */
+export async function createUniswapPool(
+  clients: DevchainClients,
+  uni: DeployedUniswapV3,
+  source: UniswapTokenSource,
+  admin: Address,
+  opts: DeployUniswapV3Options & { fee: 500 | 3000 },
+): Promise<DeployedUniswapPool> {
+  const progress = opts.progress ?? (() => {})
+  const fee = opts.fee
+  const base = symbolOf(source, opts.base ?? 'WETH')
+  const quote = symbolOf(source, opts.quote ?? 'USDC')
+  const lp = opts.liquidityProvider ?? admin
   await send(clients, {
     from: admin,
-    address: factory,
+    address: uni.factory,
     abi: uniswapV3FactoryAbi,
     functionName: 'createPool',
     args: [base.address, quote.address, fee],
   })
   const address = await clients.public.readContract({
-    address: factory,
+    address: uni.factory,
     abi: uniswapV3FactoryAbi,
     functionName: 'getPool',
     args: [base.address, quote.address, fee],
@@ -277,7 +305,8 @@ export async function deployUniswapV3(
     functionName: 'tickSpacing',
   })
   const pool: DeployedUniswapPool = {
-    key: `${base.symbol.toLowerCase()}-${quote.symbol.toLowerCase()}`,
+    // The first pool keeps the plain key; more pools of the pair are told apart by their fee.
+    key: `${base.symbol.toLowerCase()}-${quote.symbol.toLowerCase()}${uni.pools.length === 0 ? '' : `-${fee}`}`,
     address,
     token0: t0.address,
     token1: t1.address,
@@ -293,12 +322,12 @@ export async function deployUniswapV3(
     initialTick: tick,
     ranges: [],
   }
-  const uni: DeployedUniswapV3 = { factory, helper, deployBlock, pools: [pool] }
+  uni.pools.push(pool)
   progress(`adding Uniswap v3 ${base.symbol}/${quote.symbol} liquidity`)
   for (const spec of opts.ranges ?? DEFAULT_UNISWAP_RANGES) {
-    await addUniswapLiquidity(clients, uni, { from: lp, ...spec })
+    await addUniswapLiquidity(clients, uni, { from: lp, pool: address, ...spec })
   }
-  return uni
+  return pool
 }
 
 /** Parameters of {@link addUniswapLiquidity}. */

@@ -18,10 +18,15 @@ import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
 import { deploySmartAccountDemo } from './deploy-smart-accounts.js'
-import { deployUniswapV3 } from './deploy-uniswap.js'
+import {
+  createUniswapPool,
+  type DeployedUniswapPool,
+  deployUniswapV3,
+  SECOND_POOL_RANGES,
+} from './deploy-uniswap.js'
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
-import { populationManifest, seedBorrowerPopulation } from './population.js'
+import { type PopulationMarketSpec, populationManifest, seedBorrowerPopulation } from './population.js'
 import {
   DEVCHAIN_ROLES,
   seedDemoWallets,
@@ -210,26 +215,7 @@ export async function deployDevchain(
     factory: uniswap.factory,
     helper: uniswap.helper,
     deployBlock: Number(uniswap.deployBlock),
-    pools: uniswap.pools.map((p) => ({
-      key: p.key,
-      address: p.address,
-      token0: p.token0,
-      token1: p.token1,
-      token0Symbol: p.token0Symbol,
-      token1Symbol: p.token1Symbol,
-      decimals0: p.decimals0,
-      decimals1: p.decimals1,
-      baseSymbol: p.baseSymbol,
-      quoteSymbol: p.quoteSymbol,
-      fee: p.fee,
-      tickSpacing: p.tickSpacing,
-      ranges: p.ranges.map((r) => ({
-        label: r.label,
-        tickLower: r.tickLower,
-        tickUpper: r.tickUpper,
-        liquidity: r.liquidity.toString(),
-      })),
-    })),
+    pools: uniswap.pools.map(poolManifest),
   }
   if (options.population !== false) {
     const population = await seedBorrowerPopulation(clients, aave, morpho, {
@@ -254,7 +240,58 @@ export async function deployDevchain(
   const smart = await deploySmartAccountDemo(clients, aave, morpho, progress)
   manifest.smartAccounts = smart.manifest
   manifest.wallets.push(...smart.wallets)
+  // Last of all (no address above moves): a second WETH/USDC pool at another fee tier, so a
+  // cascade's depth aggregates several pools.
+  const second = await createUniswapPool(clients, uniswap, aave, admin, {
+    fee: 500,
+    liquidityProvider: lp,
+    ranges: SECOND_POOL_RANGES,
+    progress,
+  })
+  manifest.uniswapV3.pools.push(poolManifest(second))
+  // And a population on the v3.6 market (a fifth of the main one's size), so a chain-wide cascade
+  // spans both Aave markets.
+  if (options.population !== false) {
+    const count =
+      typeof options.population === 'number' ? Math.max(1, Math.round(options.population / 5)) : 120
+    const v36Population = await seedBorrowerPopulation(
+      clients,
+      { pool: v36.pool, oracle: v36.oracle, tokens: v36.reserves },
+      morpho,
+      { count, seed: 36, markets: V36_POPULATION_MARKETS, progress },
+    )
+    manifest.populationV36 = populationManifest(v36Population)
+  }
   return manifest
+}
+
+/** The v3.6 market's population: WETH against USDC (the reserve's LTV and LT equal the v3.0 market's). */
+const V36_POPULATION_MARKETS: readonly PopulationMarketSpec[] = [
+  { key: 'aave:weth-usdc', protocol: 'aave-v3', collaterals: ['WETH'], debt: 'USDC', weight: 1 },
+]
+
+/** A deployed pool as the manifest lists it. */
+function poolManifest(p: DeployedUniswapPool): NonNullable<DevchainManifest['uniswapV3']>['pools'][number] {
+  return {
+    key: p.key,
+    address: p.address,
+    token0: p.token0,
+    token1: p.token1,
+    token0Symbol: p.token0Symbol,
+    token1Symbol: p.token1Symbol,
+    decimals0: p.decimals0,
+    decimals1: p.decimals1,
+    baseSymbol: p.baseSymbol,
+    quoteSymbol: p.quoteSymbol,
+    fee: p.fee,
+    tickSpacing: p.tickSpacing,
+    ranges: p.ranges.map((r) => ({
+      label: r.label,
+      tickLower: r.tickLower,
+      tickUpper: r.tickUpper,
+      liquidity: r.liquidity.toString(),
+    })),
+  }
 }
 
 /** Adds a protocol's demo wallets to the manifest and extends the descriptions it names. */

@@ -325,6 +325,19 @@ export const manifestWalletSchema = z.object({
   description: z.string(),
 })
 
+/** A seeded borrower population, as the manifest lists it. */
+const populationManifestSchema = z.object({
+  factory: address,
+  owner: address,
+  count: z.number().int(),
+  fromBlock: z.number().int(),
+  toBlock: z.number().int(),
+  byMarket: z.record(z.string(), z.number().int()),
+  healthFactor: z.object({ min: z.number(), median: z.number(), max: z.number() }),
+  collateralUsd: z.number(),
+  debtUsd: z.number(),
+})
+
 /** The manifest document. */
 export const devchainManifestSchema = z.object({
   version: z.literal(1),
@@ -424,19 +437,9 @@ export const devchainManifestSchema = z.object({
     })
     .optional(),
   /** The borrower population (contract accounts made by our BorrowerFactory in real transactions). */
-  population: z
-    .object({
-      factory: address,
-      owner: address,
-      count: z.number().int(),
-      fromBlock: z.number().int(),
-      toBlock: z.number().int(),
-      byMarket: z.record(z.string(), z.number().int()),
-      healthFactor: z.object({ min: z.number(), median: z.number(), max: z.number() }),
-      collateralUsd: z.number(),
-      debtUsd: z.number(),
-    })
-    .optional(),
+  population: populationManifestSchema.optional(),
+  /** A second population on the v3.6 market (absent in manifests written before it was added). */
+  populationV36: populationManifestSchema.optional(),
   /**
    * Smart-account registries: STAND-INS speaking the real ABIs' subset (DSProxy ProxyRegistry,
    * InstaList, Summer.fi DPM AccountFactory/AccountGuard; SmartAccountStandIns.sol). Absent in

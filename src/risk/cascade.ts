@@ -1003,3 +1003,35 @@ export function positionOutcomes(positions: readonly CascadePosition[], price: n
     return o
   })
 }
+
+/** The state of a prepared population at one price, as {@link cascadeStateAt} reads it. */
+export interface CascadeStateAt {
+  /** Tranches whose threshold is >= the price (liquidated there). */
+  tranches: number
+  /** Positions with their first tranche liquidated. */
+  positions: number
+  /** Debt of the liquidated tranches, USD (bad debt included). */
+  liquidatedUsd: number
+  /** Units seized at that price: sum of min(repay x bonus / p, capUnits), whole tokens. */
+  seizedUnits: number
+  /** Debt of capped tranches not covered by their collateral at the price, USD. */
+  badDebtUsd: number
+}
+
+/**
+ * Every tranche liquidated at price `p` (USD per unit, > 0) and what it seizes, each seizure
+ * valued at `p` (the module's convention): three binary searches and block sums, O(log n). The
+ * systemic cascade (systemic-cascade.ts) reads each oracle group through it.
+ */
+export function cascadeStateAt(prepared: PreparedCascade, p: number): CascadeStateAt {
+  const sums = new Float64Array(12)
+  const e = evaluateFast(prepared, p, sums)
+  const bad = sums[8]! - p * sums[11]!
+  return {
+    tranches: e.tranches,
+    positions: e.i1,
+    liquidatedUsd: sums[0]! + sums[4]!,
+    seizedUnits: e.sold,
+    badDebtUsd: bad > 0 ? bad : 0,
+  }
+}

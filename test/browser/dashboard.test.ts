@@ -189,6 +189,81 @@ describe('dashboard in Chromium', () => {
     await page.close()
   })
 
+  it('the chain page: the systemic curve by protocol, the price path and the totals equal the API', async (ctx) => {
+    if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
+    const page = await newPage()
+    await page.goto(`${base}/?chain=local&view=systemic`)
+    await page.waitForSelector('[data-testid="systemic-page"][data-state="ready"]', { timeout: 120_000 })
+    const shocks = Array.from({ length: 25 }, (_, i) => (-0.02 * (i + 1)).toFixed(2)).join(',')
+    const c = await api<{
+      oracles: unknown[]
+      points: {
+        initialShock: number
+        path: unknown[]
+        byProtocol: { protocol: string; liquidatedUsd: number; positionsLiquidated: number }[]
+      }[]
+    }>(`/v1/chains/local/cascade?shocks=${shocks}`)
+    // One bar per protocol and shock that liquidated something, with the API's USD.
+    const bars = await page
+      .locator('[data-testid="systemic-curve"] rect[data-protocol]')
+      .evaluateAll((rs) =>
+        rs.map((r) => [
+          r.getAttribute('data-protocol'),
+          Number(r.getAttribute('data-shock')),
+          Number(r.getAttribute('data-usd')),
+        ]),
+      )
+    const expected = c.points.flatMap((p) =>
+      p.byProtocol
+        .filter((b) => b.liquidatedUsd > 0)
+        .map((b) => [b.protocol, p.initialShock, b.liquidatedUsd]),
+    )
+    expect(bars.length).toBeGreaterThan(0)
+    expect(new Set(bars.map((b) => JSON.stringify(b)))).toEqual(
+      new Set(expected.map((b) => JSON.stringify(b))),
+    )
+    // The path of the selected shock: the DEX line and one line per oracle.
+    const chosen = Number(await page.getByTestId('systemic-shock').inputValue())
+    const point = c.points.find((p) => p.initialShock === chosen)!
+    expect(await page.locator('[data-testid="systemic-path"] polyline').count()).toBe(1 + c.oracles.length)
+    for (const b of point.byProtocol) {
+      await expect(
+        page.getByTestId(`systemic-protocol-${b.protocol}`).getAttribute('data-positions'),
+      ).resolves.toBe(String(b.positionsLiquidated))
+    }
+    expect(await page.getByTestId('systemic-not-enumerated').textContent()).toContain('gmx-v2-local')
+    expect(await page.getByTestId('systemic-leverage').textContent()).not.toBe('')
+    expect(pageErrors).toEqual([])
+    mkdirSync(new URL('test-artifacts/', ROOT), { recursive: true })
+    await page.screenshot({ path: new URL('test-artifacts/systemic.png', ROOT).pathname, fullPage: true })
+    await page.close()
+  })
+
+  it("the wallet page shows the wallet's line on the systemic curve", async (ctx) => {
+    if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
+    const w = t.manifest.wallets.find((x) => x.key === 'near-liquidation')!
+    const page = await newPage()
+    await page.goto(`${base}/?address=${w.address}&chain=local`)
+    await waitReady(page, ['systemic'], 120_000)
+    const shocks = Array.from({ length: 25 }, (_, i) => (-0.02 * (i + 1)).toFixed(2)).join(',')
+    const c = await api<{ wallet: { positions: { systemicShock: number; naiveShock: number }[] } }>(
+      `/v1/chains/local/cascade?shocks=${shocks}&wallet=${w.address}`,
+    )
+    expect(c.wallet.positions.length).toBeGreaterThan(0)
+    const pct1 = (x: number) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}%`
+    for (const [i, p] of c.wallet.positions.entries()) {
+      const row = (await page.getByTestId(`systemic-wallet-${i}`).textContent()) ?? ''
+      expect(row).toContain(pct1(p.systemicShock))
+      expect(row).toContain(pct1(p.naiveShock))
+    }
+    expect(
+      await page
+        .locator('[data-testid="panel-systemic"] [data-testid="systemic-curve"] line[stroke="var(--bad)"]')
+        .count(),
+    ).toBe(c.wallet.positions.length)
+    await page.close()
+  })
+
   it('a shared link opens the wallet directly', async (ctx) => {
     if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
     const looper = t.manifest.wallets.find((w) => w.key === 'looper')!

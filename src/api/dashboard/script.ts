@@ -1,4 +1,5 @@
 import { LEVERAGE_SCRIPT } from './leverage.js'
+import { SYSTEMIC_SCRIPT } from './systemic.js'
 
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
@@ -167,6 +168,7 @@ function load(address, chain) {
     drawMonteCarlo(m);
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
   }), guard(g, failWith(['montecarlo'])));
+  loadSystemicWallet(g, chain, address);
 }
 
 ${LEVERAGE_SCRIPT}
@@ -452,9 +454,11 @@ function drawMonteCarlo(m) {
 }
 
 ${WALLET_ANALYSIS_SCRIPT}
+${SYSTEMIC_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);
+  if (systemicRoute(q)) return;
   var a = q.get('address');
   if (a != null) load(a, q.get('chain'));
   else { gen++; $('dash').hidden = true; banner(''); }

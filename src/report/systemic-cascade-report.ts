@@ -1,0 +1,394 @@
+/**
+ * The systemic cascade use case: every borrower of every lending market of a chain whose
+ * borrowers the market layer can enumerate (each Aave v3 market; every Morpho Blue market whose
+ * loan or collateral token resolves to the shocked asset, from the singleton's CreateMarket logs),
+ * all read at ONE block, turned into cascade groups by market, oracle rule and LST token; the
+ * chain's DEX pools for the asset read at that block and aggregated at one price; then the shock
+ * curve to the fixed point of liquidate -> sell/buy -> DEX -> oracles (src/risk/systemic-cascade),
+ * each market's own curve next to it, and the per-wallet answer.
+ *
+ * Not enumerated yet (named in `notEnumerated`, never silently dropped): Comets, Aave V4 Spokes
+ * and GMX v2 positions, whose market-wide borrower lists src/markets does not read.
+ */
+import { decodeEventLog, type Hex, parseAbi, toEventSelector } from 'viem'
+import { findNode } from '../assets/graph.js'
+import { riskAssetOf } from '../assets/resolve.js'
+import { scanLogs } from '../chains/log-scan.js'
+import type { Address } from '../core/address.js'
+import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
+import { resolveMarket } from '../markets/market-ref.js'
+import { mapLimit } from '../markets/paging.js'
+import { prepareMarket, readBlockRef, readPoolStateAt } from '../markets/prepared-market.js'
+import { type CascadePosition, positionThresholds } from '../risk/cascade.js'
+import { type OracleLag, type OracleRule, oracleRuleFor } from '../risk/oracle-rule.js'
+import {
+  aggregateDepth,
+  noDepth,
+  type PoolDepth,
+  sqrtPoolDepth,
+  type TwoSidedDepth,
+  uniswapV3PoolDepth,
+} from '../risk/pool-depth.js'
+import {
+  prepareSystemic,
+  type SystemicLendingGroup,
+  type SystemicResult,
+  systemicCurve,
+  systemicShockToLiquidate,
+} from '../risk/systemic-cascade.js'
+import { type ReportSources, resolveChain } from './report-sources.js'
+import { budgetFields, type RequestBudget } from './request-budget.js'
+
+/** Where the systemic cascade's price impact comes from. */
+export const SYSTEMIC_DEPTHS = ['auto', 'pools', 'sqrt', 'none'] as const
+/** auto: the chain's pools for the asset, else sqrt; pools: only them; sqrt: a square-root law; none. */
+export type SystemicDepth = (typeof SYSTEMIC_DEPTHS)[number]
+
+/** Params of {@link systemicCascadeReport}. */
+export interface SystemicCascadeParams extends RequestBudget {
+  chain: string
+  /** The shocked risk asset, upper case (not USD). */
+  asset: string
+  /** Initial moves of the asset, relative, in (-1, 1] (negative: falls; positive: rallies). */
+  shocks: number[]
+  depth: SystemicDepth
+  /** sqrt depth: units whose sale moves the price 1% (default 0.5% of the collateral in the asset). */
+  unitsForOnePercent?: number
+  /** Initial DEX moves of derivative tokens against the asset, by symbol (stETH: -0.05). */
+  depegs?: Record<string, number>
+  /** A publication lag applied to every lending oracle (Chainlink-style push feeds). */
+  oracleLag?: OracleLag
+  wallet?: Address
+  blockNumber?: bigint
+}
+
+/** The default shock grid: -2% to -50% in 2% steps. */
+export const DEFAULT_SYSTEMIC_SHOCKS = Array.from({ length: 25 }, (_, i) => -0.02 * (i + 1))
+
+const MORPHO_EVENTS = parseAbi([
+  'event CreateMarket(bytes32 indexed id, (address loanToken, address collateralToken, address oracle, address irm, uint256 lltv) marketParams)',
+])
+const CREATE_MARKET = toEventSelector(MORPHO_EVENTS[0])
+
+/** One enumerated market as the response lists it. */
+export interface SystemicMarketInfo {
+  market: string
+  protocol: string
+  label?: string
+  source: 'subgraph' | 'logs'
+  candidates: number
+  withDebt: number
+  inCascade: number
+  excluded: Record<string, number>
+  unavailable: number
+}
+
+/**
+ * The systemic cascade of `asset` on a chain at one block.
+ * @throws chain errors of {@link resolveChain}; INVALID_REQUEST when no enumerated borrower holds
+ *   the asset, or depth=pools without a configured pool.
+ */
+export async function systemicCascadeReport(sources: ReportSources, req: SystemicCascadeParams) {
+  const chain = resolveChain(sources, req.chain)
+  const client = sources.clientFor(chain)
+  const budget = budgetFields(req)
+  const deadline = budget.deadline ? { deadline: budget.deadline } : {}
+  const block = await readBlockRef({
+    client,
+    chain: chain.key,
+    ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+    ...deadline,
+  })
+  const blockNumber = block.blockNumber
+  const graph = sources.assets.graphFor(chain.key)
+  const tokenRisk = (address: string) => {
+    try {
+      return riskAssetOf(graph, { chain: chain.key, address }).riskAsset.toUpperCase()
+    } catch {
+      return null
+    }
+  }
+  // The LST (a graph wrapper of kind 'lst') a token resolves through, nearest the risk asset
+  // (wstETH -> stETH -> ETH: stETH, the token the DEX prices against ETH); null when none.
+  const lstOf = (token: string | null): string | null => {
+    let node = token ? findNode(graph, { chain: chain.key, address: token }) : undefined
+    let found: string | null = null
+    for (let depth = 0; node?.kind === 'wrapper' && depth < 8; depth++) {
+      if (node.wrapper === 'lst') found = node.symbol
+      node = findNode(graph, node.inner)
+    }
+    return found
+  }
+
+  // The markets the market layer enumerates.
+  const marketIds: { id: string; label?: string }[] = chain.aaveMarkets.map((m) => ({ id: m.id }))
+  if (chain.morphoBlue) {
+    const logs = await scanLogs({
+      client,
+      chain: chain.key,
+      filter: { address: chain.morphoBlue.morpho, topics: [CREATE_MARKET] },
+      fromBlock: chain.morphoBlue.fromBlock,
+      toBlock: blockNumber,
+      head: blockNumber,
+      span: chain.morphoBlue.logsBlockSpan,
+      what: 'Morpho Blue markets',
+      ...deadline,
+      ...(budget.logBudget ? { logBudget: budget.logBudget } : {}),
+    })
+    for (const log of logs) {
+      const ev = decodeEventLog({ abi: MORPHO_EVENTS, data: log.data, topics: log.topics as [Hex, ...Hex[]] })
+      const mp = ev.args.marketParams
+      if (tokenRisk(mp.loanToken) === req.asset || tokenRisk(mp.collateralToken) === req.asset)
+        marketIds.push({ id: ev.args.id.toLowerCase() })
+    }
+  }
+  const notEnumerated = [
+    ...chain.comets.map((c) => ({ kind: 'comet', market: c.id })),
+    ...(chain.aaveV4 ?? []).flatMap((d) => d.spokes.map((s) => ({ kind: 'aave-v4-spoke', market: s.id }))),
+    ...chain.gmxV2.map((g) => ({ kind: 'gmx-v2-positions', market: g.id })),
+  ].map((x) => ({
+    ...x,
+    reason:
+      'borrower enumeration for this market type is not built yet (src/markets reads Aave v3 and Morpho Blue markets): its positions are not in this cascade',
+  }))
+
+  const preparedMarkets = await mapLimit(marketIds, 2, (m) =>
+    prepareMarket({
+      client,
+      chain,
+      market: m.id,
+      assets: sources.assets,
+      caches: sources.caches,
+      blockNumber,
+      ...budget,
+      ...(chain.subgraphs?.[m.id] ? { subgraphUrl: chain.subgraphs[m.id] } : {}),
+    }),
+  )
+  const markets = preparedMarkets.map((x) => x.market)
+
+  // Groups by (market, oracle rule, LST token); positions keyed by market:owner.
+  const oracles: OracleRule[] = []
+  const oracleIndex = (rule: OracleRule) => {
+    const i = oracles.findIndex((o) => o.id === rule.id)
+    return i >= 0 ? i : oracles.push(rule) - 1
+  }
+  const groups = new Map<string, SystemicLendingGroup>()
+  const placed = new Map<string, { group: SystemicLendingGroup; position: CascadePosition }>()
+  const infos: SystemicMarketInfo[] = []
+  let startPrice: number | null = null
+  for (const m of markets) {
+    const converted = m.cascadeFor(req.asset).inputs
+    startPrice ??= converted.startPrice
+    const byId = new Map(m.inputs.map((x) => [x.id, x]))
+    for (const cp of converted.positions) {
+      const input = byId.get(cp.id!)!
+      const p = input.position
+      const lst =
+        input.contributions
+          .filter((c) => c.source === 'collateral' && c.riskAsset === req.asset)
+          .map((c) => lstOf(c.token))
+          .find((x) => x !== null) ?? null
+      const rule = oracleRuleFor(p.liquidationRule, lst, req.asset)
+      const oracle = oracleIndex(
+        req.oracleLag ? { ...rule, id: `${rule.id} (lagged)`, lag: req.oracleLag } : rule,
+      )
+      const key = `${m.market}\u0000${oracle}\u0000${lst ?? ''}`
+      let g = groups.get(key)
+      if (!g) {
+        g = { protocol: p.protocol, market: m.market, oracle, token: lst, positions: [] }
+        groups.set(key, g)
+      }
+      g.positions.push(cp)
+      placed.set(`${m.market}:${cp.id}`, { group: g, position: cp })
+    }
+    const excluded: Record<string, number> = {}
+    for (const e of converted.excluded) excluded[e.reason] = (excluded[e.reason] ?? 0) + 1
+    const b = m.borrowers
+    const protocol = b.positions[0]?.protocol ?? resolveMarket(chain, m.market).kind
+    const label = b.positions[0]?.marketLabel
+    infos.push({
+      market: m.market,
+      protocol,
+      ...(label ? { label } : {}),
+      source: b.source,
+      candidates: b.borrowers.length,
+      withDebt: b.positions.length,
+      inCascade: converted.positions.length,
+      excluded,
+      unavailable: b.unavailable.length,
+    })
+  }
+  if (startPrice === null)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no enumerated borrower on ${chain.key} holds ${req.asset} collateral priced at par: nothing to cascade`,
+    )
+  const lending = [...groups.values()]
+
+  // Depth: every configured pool of the asset, read at the block.
+  const configured = (chain.dexPools ?? []).filter((p) => p.riskAsset === req.asset)
+  if (req.depth === 'pools' && configured.length === 0)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no DEX pool is configured for ${req.asset} on ${chain.key}; use depth=sqrt`,
+    )
+  const poolInfos: {
+    pool: Address
+    label: string
+    feePips: number
+    liquidity: string
+    tick: number
+    initializedTicks: number
+  }[] = []
+  const unavailablePools: { pool: Address; code: string; reason: string }[] = []
+  const poolDepths: PoolDepth[] = []
+  if (req.depth === 'auto' || req.depth === 'pools') {
+    for (const pool of configured) {
+      try {
+        const state = await readPoolStateAt({
+          client,
+          chain,
+          pool: pool.pool,
+          asset: pool.token,
+          block,
+          caches: sources.caches,
+          ...deadline,
+        })
+        poolDepths.push(uniswapV3PoolDepth(pool.label, state))
+        poolInfos.push({
+          pool: pool.pool,
+          label: pool.label,
+          feePips: state.feePips,
+          liquidity: state.liquidity.toString(),
+          tick: state.tick,
+          initializedTicks: state.ticks.length,
+        })
+      } catch (err) {
+        if (!(err instanceof NotDeployedAtBlockError)) throw err
+        unavailablePools.push({ pool: pool.pool, code: err.code, reason: err.message })
+      }
+    }
+  }
+  let depth: TwoSidedDepth = noDepth()
+  let depthInfo:
+    | { source: 'none' }
+    | { source: 'uniswap-v3'; pools: typeof poolInfos; unavailable: typeof unavailablePools }
+    | {
+        source: 'sqrt'
+        unitsForOnePercent: number
+        calibration: string
+        unavailable: typeof unavailablePools
+      } = {
+    source: 'none',
+  }
+  if (poolDepths.length > 0) {
+    depth = aggregateDepth(poolDepths)
+    depthInfo = { source: 'uniswap-v3', pools: poolInfos, unavailable: unavailablePools }
+  } else if (req.depth === 'sqrt' || req.depth === 'auto') {
+    const totalUnits = lending.reduce((a, g) => a + g.positions.reduce((b, p) => b + p.collateral, 0), 0)
+    const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(totalUnits * 0.005, 1e-9)
+    // k = 1: units(-1%) = depthUnits x 0.01^2.
+    depth = aggregateDepth([sqrtPoolDepth('sqrt law', unitsForOnePercent / 1e-4)])
+    depthInfo = {
+      source: 'sqrt',
+      unitsForOnePercent,
+      calibration:
+        req.unitsForOnePercent === undefined
+          ? 'default: selling 0.5% of the enumerated collateral in the asset moves its price 1% (symmetric for purchases)'
+          : 'request',
+      unavailable: unavailablePools,
+    }
+  }
+
+  const population = { oracles, lending, perps: [] }
+  const prepared = prepareSystemic(population)
+  const options = { startPrice, depth, ...(req.depegs ? { depegs: req.depegs } : {}) }
+  const results = systemicCurve(prepared, req.shocks, options)
+  const perMarketPrepared = new Map(
+    infos.map((info) => [
+      info.market,
+      prepareSystemic({ oracles, lending: lending.filter((g) => g.market === info.market), perps: [] }),
+    ]),
+  )
+  const perMarket = infos.map((info) => ({
+    market: info.market,
+    protocol: info.protocol,
+    points: systemicCurve(perMarketPrepared.get(info.market)!, req.shocks, {
+      ...options,
+      recordRounds: false,
+    }).map((r) => ({
+      initialShock: r.initialShock,
+      finalShock: r.finalShock,
+      positionsLiquidated: r.positionsLiquidated,
+      liquidatedUsd: r.liquidatedUsd,
+    })),
+  }))
+
+  let wallet:
+    | {
+        address: Address
+        positions: {
+          market: string
+          protocol: string
+          oracle: string
+          liquidationPrice: number | null
+          naiveShock: number | null
+          perMarketShock: number | null
+          systemicShock: number | null
+        }[]
+      }
+    | undefined
+  if (req.wallet) {
+    const w = req.wallet.toLowerCase()
+    const mine = [...placed.entries()].filter(([id]) => id.split(':')[1]?.toLowerCase() === w)
+    wallet = {
+      address: req.wallet,
+      positions: mine.map(([, { group, position }]) => {
+        const price = positionThresholds(position)?.liquidationPrice ?? null
+        const trigger = { oracle: group.oracle, price: price ?? 0, side: 'below' as const }
+        const sys = systemicShockToLiquidate(prepared, trigger, options)
+        const own = systemicShockToLiquidate(perMarketPrepared.get(group.market)!, trigger, options)
+        return {
+          market: group.market,
+          protocol: group.protocol,
+          oracle: oracles[group.oracle]!.id,
+          liquidationPrice: price !== null && price > 0 ? price : null,
+          naiveShock: sys.naiveShock,
+          perMarketShock: own.shock,
+          systemicShock: sys.shock,
+        }
+      }),
+    }
+  }
+
+  const point = (r: SystemicResult) => ({
+    initialShock: r.initialShock,
+    finalShock: r.finalShock,
+    finalPrice: r.finalPrice,
+    oraclePrices: r.oraclePrices,
+    liquidatedUsd: r.liquidatedUsd,
+    badDebtUsd: r.badDebtUsd,
+    positionsLiquidated: r.positionsLiquidated,
+    soldUnits: r.soldUnits,
+    boughtUnits: r.boughtUnits,
+    rounds: r.rounds,
+    converged: r.converged,
+    byProtocol: r.byProtocol,
+    path: r.roundsDetail,
+  })
+  return {
+    chain: chain.key,
+    blockNumber: Number(blockNumber),
+    asset: req.asset,
+    startPrice,
+    markets: infos,
+    notEnumerated,
+    oracles: oracles.map((o) => ({ id: o.id, source: o.source, ...(o.lag ? { lag: o.lag } : {}) })),
+    depth: depthInfo,
+    points: results.map(point),
+    perMarket,
+    ...(wallet ? { wallet } : {}),
+    model:
+      "One fixed point over every enumerated market: each protocol's close rule at its own oracle (market-following, or an exchange-rate adapter for LST collateral that a DEX depeg does not move), seized collateral sold into the chain's pools aggregated at one arbitraged price, perp closes as sells (longs) or buy-backs (shorts), repeated until no new liquidation.",
+  }
+}
