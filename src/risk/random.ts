@@ -76,6 +76,11 @@ const KN = new Int32Array(ZIG_N)
 const WN = new Float64Array(ZIG_N)
 /** fn[i]: density exp(-x_i^2/2) at the layer's right edge. */
 const FN = new Float64Array(ZIG_N)
+/**
+ * xn[i] = kn[i] * wn[i]: |j * wn[i]| < xn[i] exactly when |j| < kn[i] (|j|, kn[i] < 2^24 and
+ * wn[i] > 0, so rounding cannot close the gap of one wn[i]); the fast test on the float value.
+ */
+const XN = new Float64Array(ZIG_N)
 {
   let dn = ZIG_R
   let tn = dn
@@ -93,6 +98,7 @@ const FN = new Float64Array(ZIG_N)
     FN[i] = Math.exp(-0.5 * dn * dn)
     WN[i] = dn / ZIG_SCALE
   }
+  for (let i = 0; i < ZIG_N; i++) XN[i] = KN[i]! * WN[i]!
 }
 
 /**
@@ -106,6 +112,7 @@ export class Rng {
   private s2: number
   private s3: number
   private readonly slow = new Int32Array(2 * FILL_CHUNK)
+  private readonly slowX = new Float64Array(FILL_CHUNK)
 
   /** @param seed a {@link Seed}; the same seed always gives the same stream. */
   constructor(seed: Seed) {
@@ -212,6 +219,60 @@ export class Rng {
     this.s1 = s1
     this.s2 = s2
     this.s3 = s3
+    return out
+  }
+
+  /**
+   * `out[k] = out[k] + a + b * z_k` for k in `[start, end)`, with z the standard normal draws that
+   * {@link Rng.fillNormal} would write for the same call (the same stream, the same slow-path
+   * order): one step of a log-price `x += a + b Z` fused with its draws, no scratch array.
+   * @param a the deterministic increment per draw (e.g. (mu - sigma^2/2) dt, log units).
+   * @param b the scale of the normal (e.g. sigma sqrt(dt), log units).
+   */
+  addNormals(out: Float64Array, start: number, end: number, a: number, b: number): Float64Array {
+    const xn = XN
+    const wn = WN
+    const slow = this.slow
+    const slowX = this.slowX
+    for (let c0 = start; c0 < end; c0 += FILL_CHUNK) {
+      const c1 = Math.min(end, c0 + FILL_CHUNK)
+      let s0 = this.s0
+      let s1 = this.s1
+      let s2 = this.s2
+      let s3 = this.s3
+      let ns = 0
+      for (let k = c0; k < c1; k++) {
+        const x = Math.imul(s1, 5)
+        const r = Math.imul((x << 7) | (x >>> 25), 9)
+        const t = s1 << 9
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 11) | (s3 >>> 21)
+        const i = r & 255
+        const z = (r >> 8) * wn[i]!
+        // Branch-free store (V8 runs this loop faster than a branch around it); a slow-path draw
+        // keeps the previous value so the fix-up below recomputes it from the same operands.
+        const old = out[k]!
+        out[k] = old + a + b * z
+        if (Math.abs(z) >= xn[i]!) {
+          slow[ns] = k
+          slow[ns + 1] = r
+          slowX[ns >> 1] = old
+          ns += 2
+        }
+      }
+      this.s0 = s0
+      this.s1 = s1
+      this.s2 = s2
+      this.s3 = s3
+      for (let q = 0; q < ns; q += 2) {
+        const r = slow[q + 1]!
+        out[slow[q]!] = slowX[q >> 1]! + a + b * this.normalSlow(r >> 8, r & 255)
+      }
+    }
     return out
   }
 
