@@ -37,7 +37,7 @@
  * the correlation step adds only the non-zero entries of the Cholesky factor.
  */
 
-import { Rng, type Seed } from './random.js'
+import { NormalBuffer, Rng, type Seed } from './random.js'
 
 /** Merton jump parameters of one asset. */
 export interface McJump {
@@ -271,6 +271,10 @@ class Stepper {
   /** sigma_i sqrt(dt) L[i][j], row-major. */
   private readonly load: Float64Array
   private readonly z: Float64Array
+  /** Where the normals go: the log multipliers (one asset) or z (several). */
+  private readonly draws: NormalBuffer
+  /** The block's log multipliers, logM[i * block + p] (asset i, path p). */
+  readonly logM: Float64Array
   /** Sparse rows of `load`: row i's terms are rowStart[i] .. rowStart[i + 1] - 1. */
   private readonly rowStart: Int32Array
   /** A term's coefficient: column 0 always, then the non-zero columns 1 .. i in order. */
@@ -295,7 +299,9 @@ class Stepper {
     this.block = block
     this.mean = new Float64Array(n)
     this.load = new Float64Array(n * n)
-    this.z = new Float64Array(n * block)
+    this.draws = new NormalBuffer(n === 1 ? block : n * block)
+    this.logM = n === 1 ? this.draws.values : new Float64Array(n * block)
+    this.z = n === 1 ? new Float64Array(0) : this.draws.values
     this.lamDt = new Float64Array(n)
     this.p0 = new Float64Array(n)
     this.jMean = new Float64Array(n)
@@ -339,14 +345,21 @@ class Stepper {
     this.rowZ = Int32Array.from(zs)
   }
 
-  /** logM[i * block + p] += one step's log increment, for paths p < count. */
-  step(logM: Float64Array, count: number): void {
-    const { n, block: B, z, rng } = this
+  /** `steps` calls of {@link Stepper.step} (one asset without jumps: one call into the kernel). */
+  steps(count: number, steps: number): void {
+    if (this.n === 1 && this.jumpAssets.length === 0)
+      this.draws.addSteps(this.rng, 0, count, steps, this.mean[0]!, this.load[0]!)
+    else for (let s = 0; s < steps; s++) this.step(count)
+  }
+
+  /** {@link Stepper.logM}[i * block + p] += one step's log increment, for paths p < count. */
+  step(count: number): void {
+    const { n, block: B, z, rng, logM } = this
     if (n === 1) {
       // The draws fused with the update: no scratch array (same numbers as fillNormal + add).
-      rng.addNormals(logM, 0, count, this.mean[0]!, this.load[0]!)
+      this.draws.add(rng, 0, count, this.mean[0]!, this.load[0]!)
     } else {
-      for (let i = 0; i < n; i++) rng.fillNormal(z, i * B, i * B + count)
+      for (let i = 0; i < n; i++) this.draws.fill(rng, i * B, i * B + count)
       const { rowStart, rowCoef, rowZ, mean } = this
       for (let i = 0; i < n; i++) {
         const base = i * B
@@ -429,12 +442,12 @@ export function gbmTerminalLogReturns(
   const dt = params.horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
   const stepper = new Stepper(params.assets, chol, dt, B, new Rng(seed))
-  const logM = new Float64Array(n * B)
+  const logM = stepper.logM
   const out = Array.from({ length: n }, () => new Float64Array(paths))
   for (let start = 0; start < paths; start += B) {
     const count = Math.min(B, paths - start)
     logM.fill(0)
-    for (let s = 0; s < steps; s++) stepper.step(logM, count)
+    stepper.steps(count, steps)
     for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
   }
   return out
@@ -561,7 +574,7 @@ export function runMonteCarlo(input: McInput): McResult {
   const dt = horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
   const stepper = new Stepper(assets, chol, dt, B, new Rng(seed))
-  const logM = new Float64Array(n * B)
+  const logM = stepper.logM
   const alive = new Uint8Array(np * B)
   const frozen = new Float64Array(np * B)
   const aliveCount = new Int32Array(np)
@@ -719,7 +732,7 @@ export function runMonteCarlo(input: McInput): McResult {
       // Every position of the block liquidated: nothing left depends on the prices (the block
       // stops drawing; part of the stream layout).
       if (totalAlive === 0) break
-      stepper.step(logM, count)
+      stepper.step(count)
       if (monitored.length === 0) continue
       let nFlagged = 0
       for (let w = 0; w < watched.length; w++) {
