@@ -37,7 +37,10 @@
  * the correlation step adds only the non-zero entries of the Cholesky factor.
  */
 
+import { checkMcOption, type McOption, optionValueAtSpot } from './mc-options.js'
 import { NormalBuffer, Rng, type Seed } from './random.js'
+
+export type { McOption, McSkew } from './mc-options.js'
 
 /** Merton jump parameters of one asset. */
 export interface McJump {
@@ -103,6 +106,13 @@ export interface McInput {
   paths: number
   /** Seed of the random stream: same seed, same result. */
   seed: Seed
+  /**
+   * European option legs on the simulated assets (optional): valued at each path's horizon
+   * (Black-Scholes at the remaining time, smile rolled with the spot) or, expiring within the
+   * horizon, settled at the first step at or after expiry; their values count in the wallet's
+   * equity. They are in no position's liquidation rule.
+   */
+  options?: McOption[]
 }
 
 /** Liquidation estimate of one position. */
@@ -164,6 +174,20 @@ export interface McResult {
   histogram: { edges: number[]; counts: number[] }
   /** paths * steps. */
   pathSteps: number
+  /** One entry per input option, in input order (present when the input has options). */
+  options?: McOptionResult[]
+}
+
+/** An option leg along the paths. */
+export interface McOptionResult {
+  /** The option's id, as in the input. */
+  id: string
+  /** Value of the whole leg now (Black-Scholes at the quoted vol), USD. */
+  initialValue: number
+  /** Mean over the paths of its value at the horizon (or its payoff, if it expired), USD. */
+  meanValue: number
+  /** True when it expires within the horizon (settled at its intrinsic value on the step grid). */
+  expiresWithinHorizon: boolean
 }
 
 /** Paths simulated together (state arrays stay in cache); part of the stream layout. */
@@ -257,6 +281,65 @@ function checkGrid(horizonDays: number, steps: number, paths: number, seed: Seed
     throw new RangeError(`paths must be an integer in [1, ${MAX_PATHS}], got ${paths}`)
   if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string')
     throw new RangeError('seed must be a finite number or a string')
+}
+
+/**
+ * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
+ * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
+ * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
+ * non-zeros only), added in column order, up to four per pass over the paths: the sums are those
+ * of one pass per column, bit for bit (each pass stores an exact float64).
+ */
+function correlateStep(
+  logM: Float64Array,
+  z: Float64Array,
+  B: number,
+  count: number,
+  n: number,
+  mean: Float64Array,
+  rowStart: Int32Array,
+  rowCoef: Float64Array,
+  rowZ: Int32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * B
+    const a = mean[i]!
+    const r1 = rowStart[i + 1]!
+    let q = rowStart[i]!
+    const c0 = rowCoef[q]!
+    const left = r1 - q - 1
+    if (left === 0) for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + a + c0 * z[p]!
+    else if (left === 1) {
+      const c1 = rowCoef[q + 1]!
+      const z1 = rowZ[q + 1]!
+      for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + a + c0 * z[p]! + c1 * z[z1 + p]!
+    } else {
+      const c1 = rowCoef[q + 1]!
+      const z1 = rowZ[q + 1]!
+      const c2 = rowCoef[q + 2]!
+      const z2 = rowZ[q + 2]!
+      for (let p = 0; p < count; p++)
+        logM[o + p] = logM[o + p]! + a + c0 * z[p]! + c1 * z[z1 + p]! + c2 * z[z2 + p]!
+      q += 3
+      for (; q + 4 <= r1; q += 4) {
+        const d0 = rowCoef[q]!
+        const d1 = rowCoef[q + 1]!
+        const d2 = rowCoef[q + 2]!
+        const d3 = rowCoef[q + 3]!
+        const y0 = rowZ[q]!
+        const y1 = rowZ[q + 1]!
+        const y2 = rowZ[q + 2]!
+        const y3 = rowZ[q + 3]!
+        for (let p = 0; p < count; p++)
+          logM[o + p] = logM[o + p]! + d0 * z[y0 + p]! + d1 * z[y1 + p]! + d2 * z[y2 + p]! + d3 * z[y3 + p]!
+      }
+      for (; q < r1; q++) {
+        const d = rowCoef[q]!
+        const y = rowZ[q]!
+        for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + d * z[y + p]!
+      }
+    }
+  }
 }
 
 /**
@@ -360,30 +443,7 @@ class Stepper {
       this.draws.add(rng, 0, count, this.mean[0]!, this.load[0]!)
     } else {
       for (let i = 0; i < n; i++) this.draws.fill(rng, i * B, i * B + count)
-      const { rowStart, rowCoef, rowZ, mean } = this
-      for (let i = 0; i < n; i++) {
-        const base = i * B
-        const a = mean[i]!
-        const r0 = rowStart[i]!
-        const r1 = rowStart[i + 1]!
-        const c0 = rowCoef[r0]!
-        // Row i of the factor: the column-0 term always, then the non-zero ones (a sparse factor,
-        // e.g. of a one-factor correlation table, costs its non-zeros only). Per path, the terms
-        // are added in column order, so the sums are those of a dense pass over the columns.
-        if (r1 - r0 === 1) {
-          for (let p = 0; p < count; p++) logM[base + p] = logM[base + p]! + a + c0 * z[p]!
-        } else if (r1 - r0 === 2) {
-          const c1 = rowCoef[r0 + 1]!
-          const z1 = rowZ[r0 + 1]!
-          for (let p = 0; p < count; p++) logM[base + p] = logM[base + p]! + a + c0 * z[p]! + c1 * z[z1 + p]!
-        } else {
-          for (let p = 0; p < count; p++) {
-            let v = logM[base + p]! + a + c0 * z[p]!
-            for (let q = r0 + 1; q < r1; q++) v += rowCoef[q]! * z[rowZ[q]! + p]!
-            logM[base + p] = v
-          }
-        }
-      }
+      correlateStep(logM, z, B, count, n, this.mean, this.rowStart, this.rowCoef, this.rowZ)
     }
     const jumpAssets = this.jumpAssets
     for (let ji = 0; ji < jumpAssets.length; ji++) {
@@ -540,6 +600,18 @@ export function runMonteCarlo(input: McInput): McResult {
     index.set(a.name, i)
   })
   const chol = choleskyCorrelation(input.correlation, n)
+  const options = input.options ?? []
+  if (!Array.isArray(options)) throw new RangeError('options must be an array')
+  const optionIds = new Set<string>()
+  const optAsset = options.map((o, i) => {
+    checkMcOption(o, `options[${i}]`)
+    if (optionIds.has(o.id)) throw new RangeError(`duplicate option id "${o.id}"`)
+    optionIds.add(o.id)
+    const a = index.get(o.underlying)
+    if (a === undefined)
+      throw new RangeError(`options[${i}].underlying refers to unknown asset "${o.underlying}"`)
+    return a
+  })
   const ids = new Set<string>()
   const compiled: CompiledPosition[] = positions.map((pos, k) => {
     if (!pos || typeof pos !== 'object') throw new RangeError(`positions[${k}] must be an object`)
@@ -589,6 +661,18 @@ export function runMonteCarlo(input: McInput): McResult {
   }
   let initial = 0
   for (const c of compiled) initial += valueAtOne(c.eqIdx, c.eqCoef, c.eqConst)
+  // Options: the step where one expiring within the horizon settles (0: valued at the horizon).
+  const horizonYears = horizonDays / 365
+  const optStep = Int32Array.from(options, (o) =>
+    o.expiryYears <= horizonYears ? Math.min(steps, Math.max(1, Math.ceil(o.expiryYears / dt - 1e-9))) : 0,
+  )
+  const optVal = new Float64Array(options.length * B)
+  const optSum = new Float64Array(options.length)
+  const optInitial = options.map((o, i) => {
+    const s0 = assets[optAsset[i]!]!.price
+    return optionValueAtSpot(o, s0, s0, o.expiryYears)
+  })
+  for (const v of optInitial) initial += v
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
   // The positions whose rule is monitored (can turn negative, alive at t = 0) and their assets.
   const monitored = Int32Array.from(
@@ -611,6 +695,9 @@ export function runMonteCarlo(input: McInput): McResult {
   // as the rules are written, only the paths that left their box; that sets the box anew.
   const lo = new Float64Array(n * B)
   const hi = new Float64Array(n * B)
+  const mT = new Float64Array(n * B)
+  const eqAcc = new Float64Array(B)
+  const liqAny = new Uint8Array(B)
   /** Alive (monitored position, path) pairs per asset of their rule: an asset at 0 is not checked. */
   const watchCount = new Int32Array(n)
   const expCache = new Float64Array(n)
@@ -731,8 +818,16 @@ export function runMonteCarlo(input: McInput): McResult {
     for (let s = 1; s <= steps; s++) {
       // Every position of the block liquidated: nothing left depends on the prices (the block
       // stops drawing; part of the stream layout).
-      if (totalAlive === 0) break
+      if (totalAlive === 0 && options.length === 0) break
       stepper.step(count)
+      for (let o = 0; o < options.length; o++) {
+        if (optStep[o] !== s) continue
+        // Settled at its intrinsic value at this step's price, then held as USD.
+        const a = optAsset[o]!
+        const s0 = assets[a]!.price
+        for (let p = 0; p < count; p++)
+          optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
+      }
       if (monitored.length === 0) continue
       let nFlagged = 0
       for (let w = 0; w < watched.length; w++) {
@@ -749,20 +844,45 @@ export function runMonteCarlo(input: McInput): McResult {
       }
       for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
     }
-    for (let p = 0; p < count; p++) {
-      let eq = 0
-      let anyLiq = false
-      for (let k = 0; k < np; k++) {
-        const c = compiled[k]!
-        if (alive[k * B + p] === 1) eq += equityAt(c, p)
-        else {
-          eq += frozen[k * B + p]!
-          liqPaths[k] = liqPaths[k]! + 1
-          anyLiq = true
+    // Terminal equity: one exp per asset and path, then the positions in input order per path
+    // (the sums of evaluating each position's equity with its own exps, bit for bit).
+    for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
+    eqAcc.fill(0)
+    liqAny.fill(0)
+    for (let k = 0; k < np; k++) {
+      const c = compiled[k]!
+      const o = k * B
+      const { eqIdx, eqCoef, eqConst } = c
+      let liq = 0
+      for (let p = 0; p < count; p++) {
+        if (alive[o + p] === 1) {
+          let v = eqConst
+          for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
+          eqAcc[p] = eqAcc[p]! + v
+        } else {
+          eqAcc[p] = eqAcc[p]! + frozen[o + p]!
+          liqAny[p] = 1
+          liq++
         }
       }
-      terminal[start + p] = eq
-      if (anyLiq) walletLiqPaths++
+      liqPaths[k] = liqPaths[k]! + liq
+    }
+    for (let o = 0; o < options.length; o++) {
+      const a = optAsset[o]!
+      const s0 = assets[a]!.price
+      const left = options[o]!.expiryYears - horizonYears
+      let sumO = 0
+      for (let p = 0; p < count; p++) {
+        const v =
+          optStep[o]! > 0 ? optVal[o * B + p]! : optionValueAtSpot(options[o]!, s0, s0 * mT[a * B + p]!, left)
+        eqAcc[p] = eqAcc[p]! + v
+        sumO += v
+      }
+      optSum[o] = optSum[o]! + sumO
+    }
+    for (let p = 0; p < count; p++) {
+      terminal[start + p] = eqAcc[p]!
+      walletLiqPaths += liqAny[p]!
     }
   }
 
@@ -814,5 +934,15 @@ export function runMonteCarlo(input: McInput): McResult {
     },
     histogram: { edges, counts },
     pathSteps: paths * steps,
+    ...(options.length > 0
+      ? {
+          options: options.map((o, i) => ({
+            id: o.id,
+            initialValue: optInitial[i]!,
+            meanValue: optSum[i]! / paths,
+            expiresWithinHorizon: optStep[i]! > 0,
+          })),
+        }
+      : {}),
   }
 }
