@@ -284,6 +284,33 @@ function checkGrid(horizonDays: number, steps: number, paths: number, seed: Seed
 }
 
 /**
+ * Appends to `flagged` (from `nFlagged`) the paths p < count whose log multiplier x[o + p] left
+ * its box [lo[o + p], hi[o + p]] and are not yet flagged at step `s` (stamp[p] !== s).
+ * @returns the new number of flagged paths.
+ */
+function flagOutOfBox(
+  x: Float64Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  o: number,
+  count: number,
+  stamp: Int32Array,
+  s: number,
+  flagged: Int32Array,
+  nFlagged: number,
+): number {
+  let nf = nFlagged
+  for (let p = 0; p < count; p++) {
+    const v = x[o + p]!
+    if ((v < lo[o + p]! || v > hi[o + p]!) && stamp[p] !== s) {
+      stamp[p] = s
+      flagged[nf++] = p
+    }
+  }
+  return nf
+}
+
+/**
  * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
  * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
  * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
@@ -832,15 +859,8 @@ export function runMonteCarlo(input: McInput): McResult {
       let nFlagged = 0
       for (let w = 0; w < watched.length; w++) {
         const a = watched[w]!
-        if (watchCount[a] === 0) continue
-        const o = a * B
-        for (let p = 0; p < count; p++) {
-          const x = logM[o + p]!
-          if ((x < lo[o + p]! || x > hi[o + p]!) && stepStamp[p] !== s) {
-            stepStamp[p] = s
-            flagged[nFlagged++] = p
-          }
-        }
+        if (watchCount[a] !== 0)
+          nFlagged = flagOutOfBox(logM, lo, hi, a * B, count, stepStamp, s, flagged, nFlagged)
       }
       for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
     }
