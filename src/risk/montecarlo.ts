@@ -25,10 +25,22 @@
  *
  * Reproducibility. The same input and seed give the same result, bit for bit, on every run:
  * one {@link Rng} stream, consumed in a fixed order (paths in blocks of {@link MC_BLOCK_PATHS};
- * per block and step: the normals of asset 0, 1, ... for the block's paths, then the jump draws).
+ * per block and step: the normals of asset 0, 1, ... for the block's paths, then the jump draws;
+ * a block whose positions are all liquidated stops drawing, the next block goes on from there).
+ *
+ * Speed. The rules are not re-evaluated at every step: each path keeps, per watched asset, a box
+ * [lo, hi] of log multipliers inside which none of its alive rules can have turned negative (a
+ * one-asset rule's exact threshold; a conservative log move for a several-asset rule), so a step
+ * costs one comparison pair per path and watched asset, and only the paths that leave their box
+ * are evaluated exactly as the rules are written (the same liquidations, at the same steps, as
+ * evaluating every rule at every step). The one-asset kernel fuses the draws with the update;
+ * the correlation step adds only the non-zero entries of the Cholesky factor.
  */
 
-import { Rng, type Seed } from './random.js'
+import { checkMcOption, type McOption, optionValueAtSpot } from './mc-options.js'
+import { NormalBuffer, Rng, type Seed } from './random.js'
+
+export type { McOption, McSkew } from './mc-options.js'
 
 /** Merton jump parameters of one asset. */
 export interface McJump {
@@ -94,6 +106,13 @@ export interface McInput {
   paths: number
   /** Seed of the random stream: same seed, same result. */
   seed: Seed
+  /**
+   * European option legs on the simulated assets (optional): valued at each path's horizon
+   * (Black-Scholes at the remaining time, smile rolled with the spot) or, expiring within the
+   * horizon, settled at the first step at or after expiry; their values count in the wallet's
+   * equity. They are in no position's liquidation rule.
+   */
+  options?: McOption[]
 }
 
 /** Liquidation estimate of one position. */
@@ -155,6 +174,20 @@ export interface McResult {
   histogram: { edges: number[]; counts: number[] }
   /** paths * steps. */
   pathSteps: number
+  /** One entry per input option, in input order (present when the input has options). */
+  options?: McOptionResult[]
+}
+
+/** An option leg along the paths. */
+export interface McOptionResult {
+  /** The option's id, as in the input. */
+  id: string
+  /** Value of the whole leg now (Black-Scholes at the quoted vol), USD. */
+  initialValue: number
+  /** Mean over the paths of its value at the horizon (or its payoff, if it expired), USD. */
+  meanValue: number
+  /** True when it expires within the horizon (settled at its intrinsic value on the step grid). */
+  expiresWithinHorizon: boolean
 }
 
 /** Paths simulated together (state arrays stay in cache); part of the stream layout. */
@@ -251,6 +284,92 @@ function checkGrid(horizonDays: number, steps: number, paths: number, seed: Seed
 }
 
 /**
+ * Appends to `flagged` (from `nFlagged`) the paths p < count whose log multiplier x[o + p] left
+ * its box [lo[o + p], hi[o + p]] and are not yet flagged at step `s` (stamp[p] !== s).
+ * @returns the new number of flagged paths.
+ */
+function flagOutOfBox(
+  x: Float64Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  o: number,
+  count: number,
+  stamp: Int32Array,
+  s: number,
+  flagged: Int32Array,
+  nFlagged: number,
+): number {
+  let nf = nFlagged
+  for (let p = 0; p < count; p++) {
+    const v = x[o + p]!
+    if ((v < lo[o + p]! || v > hi[o + p]!) && stamp[p] !== s) {
+      stamp[p] = s
+      flagged[nf++] = p
+    }
+  }
+  return nf
+}
+
+/**
+ * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
+ * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
+ * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
+ * non-zeros only), added in column order, up to four per pass over the paths: the sums are those
+ * of one pass per column, bit for bit (each pass stores an exact float64).
+ */
+function correlateStep(
+  logM: Float64Array,
+  z: Float64Array,
+  B: number,
+  count: number,
+  n: number,
+  mean: Float64Array,
+  rowStart: Int32Array,
+  rowCoef: Float64Array,
+  rowZ: Int32Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * B
+    const a = mean[i]!
+    const r1 = rowStart[i + 1]!
+    let q = rowStart[i]!
+    const c0 = rowCoef[q]!
+    const left = r1 - q - 1
+    if (left === 0) for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + a + c0 * z[p]!
+    else if (left === 1) {
+      const c1 = rowCoef[q + 1]!
+      const z1 = rowZ[q + 1]!
+      for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + a + c0 * z[p]! + c1 * z[z1 + p]!
+    } else {
+      const c1 = rowCoef[q + 1]!
+      const z1 = rowZ[q + 1]!
+      const c2 = rowCoef[q + 2]!
+      const z2 = rowZ[q + 2]!
+      for (let p = 0; p < count; p++)
+        logM[o + p] = logM[o + p]! + a + c0 * z[p]! + c1 * z[z1 + p]! + c2 * z[z2 + p]!
+      q += 3
+      for (; q + 4 <= r1; q += 4) {
+        const d0 = rowCoef[q]!
+        const d1 = rowCoef[q + 1]!
+        const d2 = rowCoef[q + 2]!
+        const d3 = rowCoef[q + 3]!
+        const y0 = rowZ[q]!
+        const y1 = rowZ[q + 1]!
+        const y2 = rowZ[q + 2]!
+        const y3 = rowZ[q + 3]!
+        for (let p = 0; p < count; p++)
+          logM[o + p] = logM[o + p]! + d0 * z[y0 + p]! + d1 * z[y1 + p]! + d2 * z[y2 + p]! + d3 * z[y3 + p]!
+      }
+      for (; q < r1; q++) {
+        const d = rowCoef[q]!
+        const y = rowZ[q]!
+        for (let p = 0; p < count; p++) logM[o + p] = logM[o + p]! + d * z[y + p]!
+      }
+    }
+  }
+}
+
+/**
  * Advances the log multipliers of a block of paths by one step. Holds the per-step constants and
  * scratch buffers; allocation-free per step.
  */
@@ -262,6 +381,16 @@ class Stepper {
   /** sigma_i sqrt(dt) L[i][j], row-major. */
   private readonly load: Float64Array
   private readonly z: Float64Array
+  /** Where the normals go: the log multipliers (one asset) or z (several). */
+  private readonly draws: NormalBuffer
+  /** The block's log multipliers, logM[i * block + p] (asset i, path p). */
+  readonly logM: Float64Array
+  /** Sparse rows of `load`: row i's terms are rowStart[i] .. rowStart[i + 1] - 1. */
+  private readonly rowStart: Int32Array
+  /** A term's coefficient: column 0 always, then the non-zero columns 1 .. i in order. */
+  private readonly rowCoef: Float64Array
+  /** A term's offset into z (column j: j * block). */
+  private readonly rowZ: Int32Array
   private readonly jumpAssets: number[]
   private readonly lamDt: Float64Array
   private readonly p0: Float64Array
@@ -280,7 +409,9 @@ class Stepper {
     this.block = block
     this.mean = new Float64Array(n)
     this.load = new Float64Array(n * n)
-    this.z = new Float64Array(n * block)
+    this.draws = new NormalBuffer(n === 1 ? block : n * block)
+    this.logM = n === 1 ? this.draws.values : new Float64Array(n * block)
+    this.z = n === 1 ? new Float64Array(0) : this.draws.values
     this.lamDt = new Float64Array(n)
     this.p0 = new Float64Array(n)
     this.jMean = new Float64Array(n)
@@ -307,30 +438,39 @@ class Stepper {
       this.mean[i] = m
       for (let k = 0; k <= i; k++) this.load[i * n + k] = s * sq * chol[i * n + k]!
     }
+    const starts: number[] = [0]
+    const coefs: number[] = []
+    const zs: number[] = []
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        const c = this.load[i * n + j]!
+        if (j > 0 && c === 0) continue
+        coefs.push(c)
+        zs.push(j * block)
+      }
+      starts.push(coefs.length)
+    }
+    this.rowStart = Int32Array.from(starts)
+    this.rowCoef = Float64Array.from(coefs)
+    this.rowZ = Int32Array.from(zs)
   }
 
-  /** logM[i * block + p] += one step's log increment, for paths p < count. */
-  step(logM: Float64Array, count: number): void {
-    const { n, block: B, z, load, mean, rng } = this
+  /** `steps` calls of {@link Stepper.step} (one asset without jumps: one call into the kernel). */
+  steps(count: number, steps: number): void {
+    if (this.n === 1 && this.jumpAssets.length === 0)
+      this.draws.addSteps(this.rng, 0, count, steps, this.mean[0]!, this.load[0]!)
+    else for (let s = 0; s < steps; s++) this.step(count)
+  }
+
+  /** {@link Stepper.logM}[i * block + p] += one step's log increment, for paths p < count. */
+  step(count: number): void {
+    const { n, block: B, z, rng, logM } = this
     if (n === 1) {
-      rng.fillNormal(z, 0, count)
-      const a = mean[0]!
-      const b = load[0]!
-      for (let p = 0; p < count; p++) logM[p] = logM[p]! + a + b * z[p]!
+      // The draws fused with the update: no scratch array (same numbers as fillNormal + add).
+      this.draws.add(rng, 0, count, this.mean[0]!, this.load[0]!)
     } else {
-      for (let i = 0; i < n; i++) rng.fillNormal(z, i * B, i * B + count)
-      for (let i = 0; i < n; i++) {
-        const base = i * B
-        const a = mean[i]!
-        const c0 = load[i * n]!
-        for (let p = 0; p < count; p++) logM[base + p] = logM[base + p]! + a + c0 * z[p]!
-        for (let j = 1; j <= i; j++) {
-          const c = load[i * n + j]!
-          if (c === 0) continue
-          const zb = j * B
-          for (let p = 0; p < count; p++) logM[base + p] = logM[base + p]! + c * z[zb + p]!
-        }
-      }
+      for (let i = 0; i < n; i++) this.draws.fill(rng, i * B, i * B + count)
+      correlateStep(logM, z, B, count, n, this.mean, this.rowStart, this.rowCoef, this.rowZ)
     }
     const jumpAssets = this.jumpAssets
     for (let ji = 0; ji < jumpAssets.length; ji++) {
@@ -389,12 +529,12 @@ export function gbmTerminalLogReturns(
   const dt = params.horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
   const stepper = new Stepper(params.assets, chol, dt, B, new Rng(seed))
-  const logM = new Float64Array(n * B)
+  const logM = stepper.logM
   const out = Array.from({ length: n }, () => new Float64Array(paths))
   for (let start = 0; start < paths; start += B) {
     const count = Math.min(B, paths - start)
     logM.fill(0)
-    for (let s = 0; s < steps; s++) stepper.step(logM, count)
+    stepper.steps(count, steps)
     for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
   }
   return out
@@ -420,13 +560,6 @@ interface CompiledPosition {
   logThreshold: number
   /** One-asset rule: liquidated when log m is above (short-like) rather than below the threshold. */
   above: boolean
-  /**
-   * Several assets, all coefficients > 0: screened without exp, with the lower bound
-   * exp(x) >= 1 + x + x^2/2 + x^3/6 (true for every real x); exp only where the bound says maybe.
-   */
-  screened: boolean
-  /** Slack added to the screen against rounding (USD). */
-  screenSlack: number
 }
 
 function compileLinear(
@@ -494,6 +627,18 @@ export function runMonteCarlo(input: McInput): McResult {
     index.set(a.name, i)
   })
   const chol = choleskyCorrelation(input.correlation, n)
+  const options = input.options ?? []
+  if (!Array.isArray(options)) throw new RangeError('options must be an array')
+  const optionIds = new Set<string>()
+  const optAsset = options.map((o, i) => {
+    checkMcOption(o, `options[${i}]`)
+    if (optionIds.has(o.id)) throw new RangeError(`duplicate option id "${o.id}"`)
+    optionIds.add(o.id)
+    const a = index.get(o.underlying)
+    if (a === undefined)
+      throw new RangeError(`options[${i}].underlying refers to unknown asset "${o.underlying}"`)
+    return a
+  })
   const ids = new Set<string>()
   const compiled: CompiledPosition[] = positions.map((pos, k) => {
     if (!pos || typeof pos !== 'object') throw new RangeError(`positions[${k}] must be an object`)
@@ -521,8 +666,6 @@ export function runMonteCarlo(input: McInput): McResult {
       logAsset: single ? liq.idx[0]! : -1,
       logThreshold: single ? Math.log(-liq.constant / liq.coef[0]!) : 0,
       above: single && liq.coef[0]! < 0,
-      screened: canLiquidate && !single && liq.coef.every((c) => c > 0),
-      screenSlack: 1e-9 * (Math.abs(liq.constant) + liq.coef.reduce((a, c) => a + Math.abs(c), 0)),
     }
   })
 
@@ -530,9 +673,7 @@ export function runMonteCarlo(input: McInput): McResult {
   const dt = horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
   const stepper = new Stepper(assets, chol, dt, B, new Rng(seed))
-  const logM = new Float64Array(n * B)
-  const m = new Float64Array(n * B)
-  const tmp = new Float64Array(B)
+  const logM = stepper.logM
   const alive = new Uint8Array(np * B)
   const frozen = new Float64Array(np * B)
   const aliveCount = new Int32Array(np)
@@ -547,8 +688,51 @@ export function runMonteCarlo(input: McInput): McResult {
   }
   let initial = 0
   for (const c of compiled) initial += valueAtOne(c.eqIdx, c.eqCoef, c.eqConst)
+  // Options: the step where one expiring within the horizon settles (0: valued at the horizon).
+  const horizonYears = horizonDays / 365
+  const optStep = Int32Array.from(options, (o) =>
+    o.expiryYears <= horizonYears ? Math.min(steps, Math.max(1, Math.ceil(o.expiryYears / dt - 1e-9))) : 0,
+  )
+  const optVal = new Float64Array(options.length * B)
+  const optSum = new Float64Array(options.length)
+  const optInitial = options.map((o, i) => {
+    const s0 = assets[optAsset[i]!]!.price
+    return optionValueAtSpot(o, s0, s0, o.expiryYears)
+  })
+  for (const v of optInitial) initial += v
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
-  const anyMonitored = compiled.some((c, k) => c.canLiquidate && !deadAtStart[k])
+  // The positions whose rule is monitored (can turn negative, alive at t = 0) and their assets.
+  const monitored = Int32Array.from(
+    compiled.flatMap((c, k) => (c.canLiquidate && !deadAtStart[k] ? [k] : [])),
+  )
+  const watchedSet = new Set<number>()
+  for (const k of monitored) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
+  const watched = Int32Array.from([...watchedSet].sort((x, y) => x - y))
+
+  // Triggers. Per asset a and path p, the rules of the alive positions on p cannot have turned
+  // negative while lo[a, p] <= log m_a <= hi[a, p] for every asset: one-asset rules put their
+  // exact threshold there (the rule is that comparison); a several-asset rule, evaluated at a
+  // state X0 where it is positive, puts X0_a - h on its positive-coefficient assets and X0_a + h
+  // on its negative ones, with h > 0 the log move such that
+  //   V+(X0) e^-h - V-(X0) e^h + K = 1e-9 (V+ + V- + |K|)
+  // (V+ / V- the positive / negative parts of the rule at X0, K its constant), which bounds the
+  // rule from below at every state inside the box (each positive term falls at most by e^-h, each
+  // negative one grows at most by e^h); the 1e-9 margin covers rounding. A step checks each
+  // watched asset against its triggers (one comparison pair per path) and re-evaluates, exactly
+  // as the rules are written, only the paths that left their box; that sets the box anew.
+  const lo = new Float64Array(n * B)
+  const hi = new Float64Array(n * B)
+  const mT = new Float64Array(n * B)
+  const eqAcc = new Float64Array(B)
+  const liqAny = new Uint8Array(B)
+  /** Alive (monitored position, path) pairs per asset of their rule: an asset at 0 is not checked. */
+  const watchCount = new Int32Array(n)
+  const expCache = new Float64Array(n)
+  const expStamp = new Int32Array(n)
+  let settleStamp = 0
+  const stepStamp = new Int32Array(B)
+  const flagged = new Int32Array(B)
+  let totalAlive = 0
 
   // Equity of a position on path p at the current log multipliers (exp only here: kills are rare).
   const equityAt = (c: CompiledPosition, p: number) => {
@@ -561,12 +745,76 @@ export function runMonteCarlo(input: McInput): McResult {
     // Limited liability: a liquidated position never owes more than it held.
     frozen[k * B + p] = Math.max(0, equityAt(c, p) - c.penalty)
     aliveCount[k] = aliveCount[k]! - 1
+    totalAlive--
+    for (let q = 0; q < c.liqIdx.length; q++) watchCount[c.liqIdx[q]!] = watchCount[c.liqIdx[q]!]! - 1
   }
-  const needExp = new Uint8Array(n)
+  /** Checks the alive monitored positions of path p (when `check`) and sets its triggers. */
+  const settle = (p: number, check: boolean) => {
+    settleStamp++
+    for (let w = 0; w < watched.length; w++) {
+      const o = watched[w]! * B + p
+      lo[o] = Number.NEGATIVE_INFINITY
+      hi[o] = Number.POSITIVE_INFINITY
+    }
+    for (let u = 0; u < monitored.length; u++) {
+      const k = monitored[u]!
+      if (alive[k * B + p] === 0) continue
+      const c = compiled[k]!
+      if (c.logAsset >= 0) {
+        const o = c.logAsset * B + p
+        const thr = c.logThreshold
+        if (c.above) {
+          if (check && logM[o]! > thr) kill(k, c, p)
+          else if (thr < hi[o]!) hi[o] = thr
+        } else if (check && logM[o]! < thr) kill(k, c, p)
+        else if (thr > lo[o]!) lo[o] = thr
+        continue
+      }
+      let v = c.liqConst
+      let vPos = 0
+      let vNeg = 0
+      for (let q = 0; q < c.liqIdx.length; q++) {
+        const i = c.liqIdx[q]!
+        if (expStamp[i] !== settleStamp) {
+          expStamp[i] = settleStamp
+          expCache[i] = Math.exp(logM[i * B + p]!)
+        }
+        const term = c.liqCoef[q]! * expCache[i]!
+        v += term
+        if (term > 0) vPos += term
+        else vNeg -= term
+      }
+      if (check && v < 0) {
+        kill(k, c, p)
+        continue
+      }
+      const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
+      // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
+      let h: number
+      if (vPos + K - vNeg <= 0) h = 0
+      else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
+      else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
+      if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
+      if (h === Number.POSITIVE_INFINITY) continue
+      for (let q = 0; q < c.liqIdx.length; q++) {
+        const o = c.liqIdx[q]! * B + p
+        const x = logM[o]!
+        if (c.liqCoef[q]! > 0) {
+          const t = x - h
+          if (t > lo[o]!) lo[o] = t
+        } else {
+          const t = x + h
+          if (t < hi[o]!) hi[o] = t
+        }
+      }
+    }
+  }
 
   for (let start = 0; start < paths; start += B) {
     const count = Math.min(B, paths - start)
     logM.fill(0)
+    totalAlive = 0
+    watchCount.fill(0)
     for (let k = 0; k < np; k++) {
       const c = compiled[k]!
       const o = k * B
@@ -577,78 +825,84 @@ export function runMonteCarlo(input: McInput): McResult {
       } else {
         alive.fill(1, o, o + B)
         aliveCount[k] = count
+        totalAlive += count
       }
     }
+    for (let u = 0; u < monitored.length; u++) {
+      const liqIdx = compiled[monitored[u]!]!.liqIdx
+      for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
+    }
+    if (monitored.length > 0) {
+      // At t = 0 every path is at X = 0: one box, copied to every path.
+      settle(0, false)
+      for (let w = 0; w < watched.length; w++) {
+        const o = watched[w]! * B
+        lo.fill(lo[o]!, o, o + B)
+        hi.fill(hi[o]!, o, o + B)
+      }
+    }
+    stepStamp.fill(0)
     for (let s = 1; s <= steps; s++) {
-      stepper.step(logM, count)
-      if (!anyMonitored) continue
-      needExp.fill(0)
-      for (let k = 0; k < np; k++) {
-        const c = compiled[k]!
-        if (c.canLiquidate && c.logAsset < 0 && !c.screened && aliveCount[k]! > 0)
-          for (let q = 0; q < c.liqIdx.length; q++) needExp[c.liqIdx[q]!] = 1
+      // Every position of the block liquidated: nothing left depends on the prices (the block
+      // stops drawing; part of the stream layout).
+      if (totalAlive === 0 && options.length === 0) break
+      stepper.step(count)
+      for (let o = 0; o < options.length; o++) {
+        if (optStep[o] !== s) continue
+        // Settled at its intrinsic value at this step's price, then held as USD.
+        const a = optAsset[o]!
+        const s0 = assets[a]!.price
+        for (let p = 0; p < count; p++)
+          optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
       }
-      for (let a = 0; a < n; a++) {
-        if (needExp[a] === 0) continue
-        for (let q = a * B; q < a * B + count; q++) m[q] = Math.exp(logM[q]!)
+      if (monitored.length === 0) continue
+      let nFlagged = 0
+      for (let w = 0; w < watched.length; w++) {
+        const a = watched[w]!
+        if (watchCount[a] !== 0)
+          nFlagged = flagOutOfBox(logM, lo, hi, a * B, count, stepStamp, s, flagged, nFlagged)
       }
-      for (let k = 0; k < np; k++) {
-        const c = compiled[k]!
-        if (!c.canLiquidate || aliveCount[k] === 0) continue
-        const o = k * B
-        if (c.logAsset >= 0) {
-          const base = c.logAsset * B
-          const thr = c.logThreshold
-          if (c.above) {
-            for (let p = 0; p < count; p++) if (logM[base + p]! > thr && alive[o + p] === 1) kill(k, c, p)
-          } else {
-            for (let p = 0; p < count; p++) if (logM[base + p]! < thr && alive[o + p] === 1) kill(k, c, p)
-          }
-          continue
+      for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
+    }
+    // Terminal equity: one exp per asset and path, then the positions in input order per path
+    // (the sums of evaluating each position's equity with its own exps, bit for bit).
+    for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
+    eqAcc.fill(0)
+    liqAny.fill(0)
+    for (let k = 0; k < np; k++) {
+      const c = compiled[k]!
+      const o = k * B
+      const { eqIdx, eqCoef, eqConst } = c
+      let liq = 0
+      for (let p = 0; p < count; p++) {
+        if (alive[o + p] === 1) {
+          let v = eqConst
+          for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
+          eqAcc[p] = eqAcc[p]! + v
+        } else {
+          eqAcc[p] = eqAcc[p]! + frozen[o + p]!
+          liqAny[p] = 1
+          liq++
         }
-        tmp.fill(c.liqConst, 0, count)
-        if (c.screened) {
-          for (let q = 0; q < c.liqIdx.length; q++) {
-            const coef = c.liqCoef[q]!
-            const mb = c.liqIdx[q]! * B
-            for (let p = 0; p < count; p++) {
-              const x = logM[mb + p]!
-              tmp[p] = tmp[p]! + coef * (1 + x * (1 + x * (0.5 + x * (1 / 6))))
-            }
-          }
-          const slack = c.screenSlack
-          for (let p = 0; p < count; p++) {
-            if (tmp[p]! < slack && alive[o + p] === 1) {
-              let v = c.liqConst
-              for (let q = 0; q < c.liqIdx.length; q++)
-                v += c.liqCoef[q]! * Math.exp(logM[c.liqIdx[q]! * B + p]!)
-              if (v < 0) kill(k, c, p)
-            }
-          }
-          continue
-        }
-        for (let q = 0; q < c.liqIdx.length; q++) {
-          const coef = c.liqCoef[q]!
-          const mb = c.liqIdx[q]! * B
-          for (let p = 0; p < count; p++) tmp[p] = tmp[p]! + coef * m[mb + p]!
-        }
-        for (let p = 0; p < count; p++) if (tmp[p]! < 0 && alive[o + p] === 1) kill(k, c, p)
       }
+      liqPaths[k] = liqPaths[k]! + liq
+    }
+    for (let o = 0; o < options.length; o++) {
+      const a = optAsset[o]!
+      const s0 = assets[a]!.price
+      const left = options[o]!.expiryYears - horizonYears
+      let sumO = 0
+      for (let p = 0; p < count; p++) {
+        const v =
+          optStep[o]! > 0 ? optVal[o * B + p]! : optionValueAtSpot(options[o]!, s0, s0 * mT[a * B + p]!, left)
+        eqAcc[p] = eqAcc[p]! + v
+        sumO += v
+      }
+      optSum[o] = optSum[o]! + sumO
     }
     for (let p = 0; p < count; p++) {
-      let eq = 0
-      let anyLiq = false
-      for (let k = 0; k < np; k++) {
-        const c = compiled[k]!
-        if (alive[k * B + p] === 1) eq += equityAt(c, p)
-        else {
-          eq += frozen[k * B + p]!
-          liqPaths[k] = liqPaths[k]! + 1
-          anyLiq = true
-        }
-      }
-      terminal[start + p] = eq
-      if (anyLiq) walletLiqPaths++
+      terminal[start + p] = eqAcc[p]!
+      walletLiqPaths += liqAny[p]!
     }
   }
 
@@ -700,5 +954,15 @@ export function runMonteCarlo(input: McInput): McResult {
     },
     histogram: { edges, counts },
     pathSteps: paths * steps,
+    ...(options.length > 0
+      ? {
+          options: options.map((o, i) => ({
+            id: o.id,
+            initialValue: optInitial[i]!,
+            meanValue: optSum[i]! / paths,
+            expiresWithinHorizon: optStep[i]! > 0,
+          })),
+        }
+      : {}),
   }
 }

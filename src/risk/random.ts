@@ -15,6 +15,8 @@
  * correctly rounded in practice on V8, SpiderMonkey and JavaScriptCore).
  */
 
+import { NORMAL_KERNEL_WASM } from './normal-kernel-wasm.js'
+
 /** A seed: any finite number (its float64 bit pattern is used, so 1 and 1.0 agree) or any string. */
 export type Seed = number | string
 
@@ -76,6 +78,11 @@ const KN = new Int32Array(ZIG_N)
 const WN = new Float64Array(ZIG_N)
 /** fn[i]: density exp(-x_i^2/2) at the layer's right edge. */
 const FN = new Float64Array(ZIG_N)
+/**
+ * xn[i] = kn[i] * wn[i]: |j * wn[i]| < xn[i] exactly when |j| < kn[i] (|j|, kn[i] < 2^24 and
+ * wn[i] > 0, so rounding cannot close the gap of one wn[i]); the fast test on the float value.
+ */
+const XN = new Float64Array(ZIG_N)
 {
   let dn = ZIG_R
   let tn = dn
@@ -93,6 +100,7 @@ const FN = new Float64Array(ZIG_N)
     FN[i] = Math.exp(-0.5 * dn * dn)
     WN[i] = dn / ZIG_SCALE
   }
+  for (let i = 0; i < ZIG_N; i++) XN[i] = KN[i]! * WN[i]!
 }
 
 /**
@@ -106,6 +114,7 @@ export class Rng {
   private s2: number
   private s3: number
   private readonly slow = new Int32Array(2 * FILL_CHUNK)
+  private readonly slowX = new Float64Array(FILL_CHUNK)
 
   /** @param seed a {@link Seed}; the same seed always gives the same stream. */
   constructor(seed: Seed) {
@@ -187,6 +196,30 @@ export class Rng {
     }
   }
 
+  /** Writes the generator's state (four int32 words) to `into[at..at + 4)` (for {@link NormalBuffer}). */
+  saveState(into: Int32Array, at: number): void {
+    into[at] = this.s0
+    into[at + 1] = this.s1
+    into[at + 2] = this.s2
+    into[at + 3] = this.s3
+  }
+
+  /** Sets the generator's state from `from[at..at + 4)` (written by {@link Rng.saveState} and advanced by a kernel). */
+  loadState(from: Int32Array, at: number): void {
+    this.s0 = from[at]! | 0
+    this.s1 = from[at + 1]! | 0
+    this.s2 = from[at + 2]! | 0
+    this.s3 = from[at + 3]! | 0
+  }
+
+  /**
+   * The normal of a raw draw `r` (int32) that failed the ziggurat's fast test, drawing more from
+   * this stream as {@link Rng.fillNormal}'s slow path does (for kernels that list such draws).
+   */
+  slowNormal(r: number): number {
+    return this.normalSlow(r >> 8, r & 255)
+  }
+
   /**
    * Fill `out[start..end)` with uniform floats in [0, 1) (32-bit resolution, one draw each).
    * @param start first index (default 0); @param end one past the last (default out.length).
@@ -212,6 +245,60 @@ export class Rng {
     this.s1 = s1
     this.s2 = s2
     this.s3 = s3
+    return out
+  }
+
+  /**
+   * `out[k] = out[k] + a + b * z_k` for k in `[start, end)`, with z the standard normal draws that
+   * {@link Rng.fillNormal} would write for the same call (the same stream, the same slow-path
+   * order): one step of a log-price `x += a + b Z` fused with its draws, no scratch array.
+   * @param a the deterministic increment per draw (e.g. (mu - sigma^2/2) dt, log units).
+   * @param b the scale of the normal (e.g. sigma sqrt(dt), log units).
+   */
+  addNormals(out: Float64Array, start: number, end: number, a: number, b: number): Float64Array {
+    const xn = XN
+    const wn = WN
+    const slow = this.slow
+    const slowX = this.slowX
+    for (let c0 = start; c0 < end; c0 += FILL_CHUNK) {
+      const c1 = Math.min(end, c0 + FILL_CHUNK)
+      let s0 = this.s0
+      let s1 = this.s1
+      let s2 = this.s2
+      let s3 = this.s3
+      let ns = 0
+      for (let k = c0; k < c1; k++) {
+        const x = Math.imul(s1, 5)
+        const r = Math.imul((x << 7) | (x >>> 25), 9)
+        const t = s1 << 9
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = (s3 << 11) | (s3 >>> 21)
+        const i = r & 255
+        const z = (r >> 8) * wn[i]!
+        // Branch-free store (V8 runs this loop faster than a branch around it); a slow-path draw
+        // keeps the previous value so the fix-up below recomputes it from the same operands.
+        const old = out[k]!
+        out[k] = old + a + b * z
+        if (Math.abs(z) >= xn[i]!) {
+          slow[ns] = k
+          slow[ns + 1] = r
+          slowX[ns >> 1] = old
+          ns += 2
+        }
+      }
+      this.s0 = s0
+      this.s1 = s1
+      this.s2 = s2
+      this.s3 = s3
+      for (let q = 0; q < ns; q += 2) {
+        const r = slow[q + 1]!
+        out[slow[q]!] = slowX[q >> 1]! + a + b * this.normalSlow(r >> 8, r & 255)
+      }
+    }
     return out
   }
 
@@ -263,5 +350,120 @@ export class Rng {
       }
     }
     return out
+  }
+}
+
+// ---- the same kernels in WebAssembly (src/risk/normal-kernel.wat) ----
+const WASM_STATE = 6144
+const WASM_VALUES = 73728
+interface KernelExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number }
+  add(off: number, count: number, a: number, b: number): number
+  fill(off: number, count: number): number
+  addSteps(off: number, count: number, steps: number, a: number, b: number): void
+}
+/** The part of the WebAssembly global used here (the project's TS lib has no WebAssembly types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: unknown }
+}
+const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
+/** The slow path's exp and log are JS's own, so the draws equal the JS kernels' bit for bit. */
+const WASM_IMPORTS = { m: { exp: Math.exp, log: Math.log } }
+let kernelModule: object | null | undefined
+/** The compiled module, or null where WebAssembly code cannot be compiled from bytes (e.g. Cloudflare Workers). */
+function normalKernelModule(): object | null {
+  if (kernelModule === undefined) {
+    try {
+      kernelModule = WASM ? new WASM.Module(NORMAL_KERNEL_WASM) : null
+    } catch {
+      kernelModule = null
+    }
+  }
+  return kernelModule
+}
+
+/**
+ * A float64 buffer that standard normal draws are written to or added into, by the WebAssembly
+ * build of the kernels (src/risk/normal-kernel.wat) where the runtime compiles WebAssembly from
+ * bytes, else by {@link Rng.addNormals} / {@link Rng.fillNormal}. Either way the numbers are the
+ * same, bit for bit (same stream, same operations, JS's Math.exp and Math.log in the slow path).
+ */
+export class NormalBuffer {
+  /** The buffer (length as constructed); a view into the kernel's memory when {@link NormalBuffer.native}. */
+  readonly values: Float64Array
+  /** True when the WebAssembly kernels run. */
+  readonly native: boolean
+  private readonly k: KernelExports | undefined
+  private readonly i32: Int32Array | undefined
+
+  /**
+   * @param length the number of float64 values.
+   * @param useWasm false forces the JS kernels (tests, comparisons); default: WebAssembly when available.
+   */
+  constructor(length: number, useWasm = true) {
+    const mod = useWasm ? normalKernelModule() : null
+    if (!mod) {
+      this.values = new Float64Array(length)
+      this.native = false
+      return
+    }
+    const k = new (WASM as WasmApi).Instance(mod, WASM_IMPORTS).exports as KernelExports
+    const bytes = WASM_VALUES + 8 * length
+    const have = k.memory.buffer.byteLength
+    if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536))
+    const buf = k.memory.buffer
+    const f64 = new Float64Array(buf)
+    f64.set(WN, 0)
+    f64.set(XN, 256)
+    f64.set(FN, 512)
+    this.k = k
+    this.i32 = new Int32Array(buf)
+    this.values = new Float64Array(buf, WASM_VALUES, length)
+    this.native = true
+  }
+
+  /** `values[k] = values[k] + a + b * z_k` for k in [start, end): as {@link Rng.addNormals}. */
+  add(rng: Rng, start: number, end: number, a: number, b: number): void {
+    const k = this.k
+    if (!k) {
+      rng.addNormals(this.values, start, end, a, b)
+      return
+    }
+    const i32 = this.i32!
+    rng.saveState(i32, WASM_STATE >> 2)
+    for (let c0 = start; c0 < end; c0 += FILL_CHUNK)
+      k.add(WASM_VALUES + 8 * c0, Math.min(end, c0 + FILL_CHUNK) - c0, a, b)
+    rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /**
+   * `steps` times {@link NormalBuffer.add}(rng, start, end, a, b) (end - start <= 4096), in one
+   * call into the kernel: a block of paths over a whole horizon.
+   */
+  addSteps(rng: Rng, start: number, end: number, steps: number, a: number, b: number): void {
+    const k = this.k
+    if (!k || end - start > FILL_CHUNK) {
+      for (let s = 0; s < steps; s++) this.add(rng, start, end, a, b)
+      return
+    }
+    const i32 = this.i32!
+    rng.saveState(i32, WASM_STATE >> 2)
+    k.addSteps(WASM_VALUES + 8 * start, end - start, steps, a, b)
+    rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /** `values[k] = z_k` for k in [start, end): as {@link Rng.fillNormal}. */
+  fill(rng: Rng, start: number, end: number): void {
+    const k = this.k
+    if (!k) {
+      rng.fillNormal(this.values, start, end)
+      return
+    }
+    const i32 = this.i32!
+    rng.saveState(i32, WASM_STATE >> 2)
+    for (let c0 = start; c0 < end; c0 += FILL_CHUNK)
+      k.fill(WASM_VALUES + 8 * c0, Math.min(end, c0 + FILL_CHUNK) - c0)
+    rng.loadState(i32, WASM_STATE >> 2)
   }
 }

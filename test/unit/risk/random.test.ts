@@ -95,6 +95,31 @@ describe('seeding', () => {
   })
 })
 
+describe('addNormals', () => {
+  it('adds a + b z with the very draws of fillNormal (bit for bit), slow-path draws included', () => {
+    // 3 x 700 draws: passes of 700 (one chunk each); ~1% take the slow path (7 per pass).
+    const a = -1.5e-5
+    const b = 0.011
+    const viaFill = new Float64Array(700).fill(0.25)
+    const fused = new Float64Array(700).fill(0.25)
+    const r1 = new Rng('fused')
+    const r2 = new Rng('fused')
+    const z = new Float64Array(700)
+    for (let s = 0; s < 3; s++) {
+      r1.fillNormal(z, 0, 700)
+      for (let k = 0; k < 700; k++) viaFill[k] = viaFill[k]! + a + b * z[k]!
+      r2.addNormals(fused, 0, 700, a, b)
+    }
+    expect(fused).toEqual(viaFill)
+    // Both generators end in the same state.
+    expect(r2.nextUint32()).toBe(r1.nextUint32())
+    // A sub-range leaves the rest untouched.
+    const part = new Float64Array(10)
+    new Rng(1).addNormals(part, 3, 6, 1, 0)
+    expect(Array.from(part)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0])
+  })
+})
+
 describe('uniforms', () => {
   it('nextFloat / nextDouble / nextOpenFloat / fillUniform stay in range with mean 1/2, variance 1/12', () => {
     const r = new Rng(1)
