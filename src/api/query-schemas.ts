@@ -35,7 +35,7 @@ interface ParamDoc {
  * checked by `schema`, the type the OpenAPI document shows. A parse failure is one zod issue
  * carrying the error's code and message (`params.code`); `schema` then never runs.
  */
-function param<S extends z.ZodType>(
+export function param<S extends z.ZodType>(
   name: string,
   parse: (raw: string | undefined) => unknown,
   schema: S,
@@ -146,7 +146,7 @@ export const WalletReadQuerySchema = WalletQuerySchema.extend({
  * An optional list parameter (`ETH:-0.3,BTC:-20%`): documented as the string it is on the wire
  * (`pattern`: the characters its parser accepts), answered parsed.
  */
-function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
+export function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
   return param(
     name,
     (raw) => {
@@ -160,7 +160,7 @@ function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, 
     .transform((raw) => (raw === undefined ? undefined : parse(raw)))
 }
 
-const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
+export const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
 
 export const ExposureQuerySchema = WalletReadQuerySchema.extend({
   betas: listParam('betas', parseBetas, /^[A-Za-z0-9._:,\s-]*$/, {

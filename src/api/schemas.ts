@@ -373,7 +373,7 @@ export const AnalyzeResponseSchema = z
   })
   .openapi('AnalyzeResponse')
 
-const StressedPositionSchema = z
+export const StressedPositionSchema = z
   .object({
     id: z.string(),
     protocol: z.string(),
