@@ -30,6 +30,8 @@ export const STATUS_OF: Record<ErrorCode, 400 | 404 | 405 | 413 | 429 | 500 | 50
   RATE_LIMITED: 429,
   BUSY: 429,
   OPTION_EXPIRED: 400,
+  /** The RPC node cannot serve state that old (not an archive node): the upstream's limit. */
+  ARCHIVE_STATE_UNAVAILABLE: 502,
   INTERNAL: 500,
 }
 

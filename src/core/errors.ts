@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'BUSY'
   | 'OPTION_EXPIRED'
+  | 'ARCHIVE_STATE_UNAVAILABLE'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */
