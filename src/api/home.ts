@@ -21,6 +21,11 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
     'Market cascade',
     'How far a shock goes once liquidations sell into the market, and where this wallet is liquidated',
   ],
+  [
+    'history',
+    'History',
+    'Each health factor over the last week, with the closest approach to liquidation marked',
+  ],
 ]
 
 /**

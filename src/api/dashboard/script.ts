@@ -1,3 +1,5 @@
+import { HISTORY_SCRIPT } from './history.js'
+
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
  * assets). It fetches the JSON API in parallel and draws each panel with DOM nodes and inline
@@ -10,7 +12,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'history'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -162,6 +164,7 @@ function load(address, chain) {
     drawMonteCarlo(m);
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
   }), guard(g, failWith(['montecarlo'])));
+  loadHistory(g, base, q);
 }
 
 // ---------- positions ----------
@@ -445,6 +448,7 @@ function drawMonteCarlo(m) {
   ]);
 }
 
+${HISTORY_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);
