@@ -35,6 +35,7 @@ import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
 import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
 import { systemicRoutes } from './routes/systemic.js'
+import { walletHistoryRoutes } from './routes/wallet-history.js'
 import { walletRoutes } from './routes/wallets.js'
 import { type WatchRoutesDeps, watchRoutes } from './routes/watches.js'
 import { HealthSchema } from './schemas.js'
@@ -171,6 +172,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', chainRoutes(sources))
   app.route('/', walletRoutes(sources, ctx))
   app.route('/', walletAnalysisRoutes(sources, ctx))
+  app.route('/', walletHistoryRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', leverageRoutes(sources, ctx))
   app.route('/', systemicRoutes(sources, ctx))

@@ -34,6 +34,8 @@ export const STATUS_OF: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 42
   UNAUTHORIZED: 401,
   /** A per-key limit (watches per key, targets per watch) would be exceeded. */
   LIMIT_EXCEEDED: 403,
+  /** The RPC node cannot serve state that old (not an archive node): the upstream's limit. */
+  ARCHIVE_STATE_UNAVAILABLE: 502,
   INTERNAL: 500,
 }
 

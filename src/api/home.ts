@@ -24,6 +24,11 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
   ['ratios', 'Liquidation ratios', 'Collateral and debt of one risk asset: the price ratio that liquidates'],
   ['surface', 'Two-asset liquidation surface', 'Lowest health factor over moves of ETH and BTC together'],
   ['capacity', 'Safe size', 'How much more each position can borrow after ETH -30% and keep HF 1.1'],
+  [
+    'history',
+    'History',
+    'Each health factor over the last week, with the closest approach to liquidation marked',
+  ],
 ]
 
 /**

@@ -378,7 +378,7 @@ export const AnalyzeResponseSchema = z
   })
   .openapi('AnalyzeResponse')
 
-const StressedPositionSchema = z
+export const StressedPositionSchema = z
   .object({
     id: z.string(),
     protocol: z.string(),

@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'OPTION_EXPIRED'
   | 'UNAUTHORIZED'
   | 'LIMIT_EXCEEDED'
+  | 'ARCHIVE_STATE_UNAVAILABLE'
   | 'INTERNAL'
 
 /** Typed context attached to an error: where it happened. */

@@ -3,15 +3,19 @@ import { type Address, parseAddress } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { type Exposure, resolveExposure } from '../resolve/index.js'
+import { type OptionGreeksByAsset, optionGreeksByAsset } from '../risk/option-greeks.js'
+import type { SkewTable } from '../risk/vol-surface.js'
 import {
   type OptionExposure,
   type OptionLeg,
   optionExposure,
+  optionStressInput,
   type PerpLeg,
   perpLegPosition,
 } from './manual-legs.js'
 import type { ReportSources } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
+import { runStress, scenariosOf, skewsOf, stressInputs } from './stress-report.js'
 import { type ChainBlock, chainBlockOf, readWalletAcross } from './wallet-report.js'
 
 /** Params of {@link analyzeReport}. */
@@ -21,6 +25,20 @@ export interface AnalyzeParams extends RequestBudget {
   legs: readonly (PerpLeg | OptionLeg)[]
   /** The analysis time (option years to expiry). */
   now: Date
+  /** Stress the portfolio (option legs repriced in every scenario); no stress when omitted. */
+  stress?: AnalyzeStressParams | undefined
+}
+
+/** The stress of an analysis: the scenario of `shocks`/`depegs` (else the default grid), with a vol dimension. */
+export interface AnalyzeStressParams {
+  /** Risk-asset moves, relative (-0.3 = -30%); `*` = every other non-USD risk asset. */
+  shocks?: Record<string, number> | undefined
+  /** Wrapper/stablecoin moves against what they wrap, relative. */
+  depegs?: Record<string, number> | undefined
+  /** Absolute vol shocks per risk asset (0.2 = +20 vol points): the vol dimension. */
+  vols?: Record<string, number> | undefined
+  /** The smile per risk asset (`*` = the rest); flat when omitted. */
+  skews?: SkewTable | undefined
 }
 
 /** One portfolio resolved. */
@@ -29,6 +47,10 @@ export interface AnalyzeReport {
   positions: PositionResult[]
   options: OptionExposure[]
   exposure: Exposure
+  /** The option legs' greeks summed per risk asset (delta, gamma, vega, theta). */
+  optionGreeks: OptionGreeksByAsset[]
+  /** The stress results when asked for. */
+  stress: ReturnType<typeof runStress> | null
 }
 
 /**
@@ -63,10 +85,13 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
       throw err
     }
   })
+  const optionIds = options.map(
+    (o, i) => `option:${i + 1}:${o.underlying}-${o.type}-${o.strike}-${o.expiry.slice(0, 10)}`,
+  )
   const exposure = resolveExposure({
     positions,
     options: options.map((o, i) => ({
-      id: `option:${i + 1}:${o.underlying}-${o.type}-${o.strike}-${o.expiry.slice(0, 10)}`,
+      id: optionIds[i] as string,
       underlying: o.underlying,
       delta: o.delta,
       deltaUsd: o.deltaUsd,
@@ -74,10 +99,47 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
     })),
     ...sources.assets.contextsFrom(reports.flat()),
   })
+  const legIndex = params.legs.flatMap((l, i) => (l.kind === 'option' ? [i] : []))
+  const contributionOf = (id: string) =>
+    exposure.contributions.find((c) => c.layer === id && c.source === 'option-delta')
+  // Every leg's spot (and its error, naming the leg) only when the spot is needed: the stress.
+  const stressLegs = params.stress
+    ? options.map((o, i) =>
+        optionStressInput(
+          optionIds[i] as string,
+          legIndex[i] as number,
+          params.legs[legIndex[i] as number] as OptionLeg,
+          o,
+          contributionOf(optionIds[i] as string)!,
+        ),
+      )
+    : null
+  const optionGreeks = optionGreeksByAsset(
+    options.map((o, i) => {
+      const c = contributionOf(optionIds[i] as string)!
+      const leg = params.legs[legIndex[i] as number] as OptionLeg
+      const fromDelta = c.units !== 0 && !c.flags.rateUnavailable ? c.usd / c.units : null
+      const spot = stressLegs?.[i]?.spot ?? leg.spotPrice ?? leg.settlementPrice ?? fromDelta
+      return { riskAsset: c.riskAsset, spot, delta: o.delta, gamma: o.gamma, vega: o.vega, theta: o.theta }
+    }),
+  )
+  const stress =
+    params.stress && stressLegs
+      ? runStress(
+          stressInputs(exposure, positions),
+          scenariosOf(exposure, params.stress.shocks, params.stress.depegs, params.stress.vols),
+          {
+            legs: stressLegs,
+            ...(params.stress.skews ? { skews: skewsOf(exposure, params.stress.skews) } : {}),
+          },
+        )
+      : null
   return {
     wallets: wallets.map((w, i) => ({ address: w.address, chains: reports[i]!.map(chainBlockOf) })),
     positions,
     options,
     exposure,
+    optionGreeks,
+    stress,
   }
 }

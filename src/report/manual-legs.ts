@@ -5,7 +5,9 @@
 import { BaseError } from '../core/errors.js'
 import { isolatedMaintenanceRule } from '../core/liquidation-rule.js'
 import type { Position } from '../core/types.js'
+import type { Contribution } from '../resolve/types.js'
 import { blackScholes } from '../risk/black-scholes.js'
+import type { OptionStressInput } from '../risk/option-stress.js'
 import { perpRisk } from '../risk/perp.js'
 
 /** A CEX (or any off-chain) isolated perp. Numbers are floats: USD, units of the asset. */
@@ -200,5 +202,50 @@ export function optionExposure(leg: OptionLeg, now: Date): OptionExposure {
     vega: g.vega * leg.size,
     theta: g.theta * leg.size,
     deltaUsd: g.delta * leg.size * spot,
+  }
+}
+
+/**
+ * The stress-engine input of one option leg: its quote (implied vol, spot, rate), its whole-leg
+ * greeks and its option-delta contribution (risk asset and path, for the scenario's multiplier).
+ * The spot is the leg's `spotPrice`, else its `settlementPrice` (expired), else the price the
+ * resolver valued its delta at (a price of its risk asset elsewhere in the portfolio).
+ * @param index the leg's index in the request (for messages).
+ * @throws BaseError INVALID_REQUEST naming `legs.<index>.spotPrice` when no spot can be had.
+ */
+export function optionStressInput(
+  id: string,
+  index: number,
+  leg: OptionLeg,
+  exposure: OptionExposure,
+  contribution: Pick<Contribution, 'riskAsset' | 'path' | 'units' | 'usd' | 'flags'>,
+): OptionStressInput {
+  const fromDelta =
+    contribution.units !== 0 && !contribution.flags.rateUnavailable
+      ? contribution.usd / contribution.units
+      : undefined
+  const spot = leg.spotPrice ?? leg.settlementPrice ?? fromDelta
+  if (spot === undefined || !(spot > 0) || !Number.isFinite(spot)) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `legs.${index}.spotPrice: an option is repriced under stress from the underlying's price: give spotPrice (no price of ${exposure.underlying} elsewhere in the portfolio)`,
+    )
+  }
+  return {
+    id,
+    underlying: exposure.underlying,
+    type: exposure.type,
+    strike: exposure.strike,
+    years: exposure.years,
+    size: exposure.size,
+    source: exposure.source,
+    impliedVol: exposure.source === 'black-scholes' ? (leg.impliedVol as number) : null,
+    spot,
+    rate: leg.riskFreeRate ?? 0,
+    valueUsd: exposure.valueUsd,
+    delta: exposure.delta,
+    gamma: exposure.gamma,
+    vega: exposure.vega,
+    contribution: { riskAsset: contribution.riskAsset, path: contribution.path },
   }
 }

@@ -10,10 +10,12 @@ import { DEFAULT_MARKET_PARAMS } from '../risk/defaults.js'
 import {
   defaultStressGrid,
   type StressInput,
+  type StressOptions,
   type StressResult,
   type StressScenario,
   stressWallet,
 } from '../risk/stress.js'
+import type { Skew, SkewTable } from '../risk/vol-surface.js'
 import { resolveWalletRead } from './exposure-report.js'
 import type { ReportSources } from './report-sources.js'
 import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
@@ -27,8 +29,60 @@ export function stressInputs(exposure: Exposure, positions: readonly PositionRes
   }))
 }
 
-/** The scenarios of a request: one from `shocks`/`depegs`, else the default grid. */
+/**
+ * The scenarios of a request: one from `shocks`/`depegs`, else the default grid. With `vols`
+ * (absolute vol shocks per risk asset), a volatility dimension: every price scenario at today's
+ * vols, then "no price move" and every price scenario again with the vol shock.
+ */
 export function scenariosOf(
+  exposure: Exposure,
+  shocks: Record<string, number> | undefined,
+  depegs: Record<string, number> | undefined,
+  vols?: Record<string, number> | undefined,
+): StressScenario[] {
+  const prices = priceScenariosOf(exposure, shocks, depegs)
+  if (vols === undefined) return prices
+  const assets = riskAssetsOf(exposure)
+  const shift: Record<string, number> = Object.create(null)
+  for (const [k, v] of Object.entries(vols)) shift[k === '*' ? k : matchName(k, assets, 'vols')] = v
+  const label = Object.entries(shift)
+    .map(([k, v]) => `${k} vol ${v >= 0 ? '+' : ''}${+(v * 100).toFixed(4)} pts`)
+    .join(', ')
+  return [
+    ...prices,
+    { name: label, shocks: {}, vols: shift },
+    ...prices.map((s) => ({ ...s, name: `${s.name}, ${label}`, vols: shift })),
+  ]
+}
+
+/** A request's smiles keyed as the wallet names its risk assets (`*` kept); INVALID_REQUEST naming `skew` for an unknown one. */
+export function skewsOf(exposure: Exposure, skews: SkewTable): SkewTable {
+  const assets = riskAssetsOf(exposure)
+  const out: Record<string, Skew> = Object.create(null)
+  for (const [k, v] of Object.entries(skews)) out[k === '*' ? k : matchName(k, assets, 'skew')] = v
+  return out
+}
+
+/** Risk assets a request may name: the wallet's own, and every one the default table knows. */
+function riskAssetsOf(exposure: Exposure): string[] {
+  return [
+    ...new Set([...exposure.contributions.map((c) => c.riskAsset), ...Object.keys(DEFAULT_MARKET_PARAMS)]),
+  ].filter((a) => a !== 'USD')
+}
+
+/** `key` as the wallet names it (case-insensitively), else INVALID_REQUEST naming the parameter. */
+function matchName(key: string, names: readonly string[], what: string): string {
+  const found = names.find((n) => n === key) ?? names.find((n) => n.toLowerCase() === key.toLowerCase())
+  if (found === undefined) {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `${what}: "${key}" is not ${what === 'depegs' ? 'a token' : 'a known risk asset'} of this wallet (known: ${names.join(', ') || 'none'})`,
+    )
+  }
+  return found
+}
+
+function priceScenariosOf(
   exposure: Exposure,
   shocks: Record<string, number> | undefined,
   depegs: Record<string, number> | undefined,
@@ -38,20 +92,9 @@ export function scenariosOf(
   // match case-insensitively to the wallet's own names, else refuse.
   // Risk assets: the wallet's own, and every one the default table knows (shocking ETH on a wallet
   // without ETH is a fair question: nothing happens to it).
-  const assets = [
-    ...new Set([...exposure.contributions.map((c) => c.riskAsset), ...Object.keys(DEFAULT_MARKET_PARAMS)]),
-  ].filter((a) => a !== 'USD')
+  const assets = riskAssetsOf(exposure)
   const symbols = [...new Set(exposure.contributions.flatMap((c) => c.path))]
-  const match = (key: string, names: string[], what: string): string => {
-    const found = names.find((n) => n === key) ?? names.find((n) => n.toLowerCase() === key.toLowerCase())
-    if (found === undefined) {
-      throw new BaseError(
-        'INVALID_REQUEST',
-        `${what}: "${key}" is not ${what === 'shocks' ? 'a known risk asset' : 'a token'} of this wallet (known: ${names.join(', ') || 'none'})`,
-      )
-    }
-    return found
-  }
+  const match = matchName
   const rekey = (from: Record<string, number>, key: (k: string) => string) => {
     const out: Record<string, number> = Object.create(null)
     for (const [k, v] of Object.entries(from)) out[key(k)] = v
@@ -66,9 +109,13 @@ export function scenariosOf(
   return [{ name: parts.join(', '), shocks: shocks ?? {}, ...(depegs ? { depegs } : {}) }]
 }
 
-/** Every scenario's result, plus the worst one by equity after. */
-export function runStress(inputs: readonly StressInput[], scenarios: readonly StressScenario[]) {
-  const results: StressResult[] = scenarios.map((s) => stressWallet(inputs, s))
+/** Every scenario's result (option legs repriced when `options` is given), plus the worst one by equity after. */
+export function runStress(
+  inputs: readonly StressInput[],
+  scenarios: readonly StressScenario[],
+  options?: StressOptions,
+) {
+  const results: StressResult[] = scenarios.map((s) => stressWallet(inputs, s, options))
   let worst: StressResult | null = null
   for (const r of results) if (worst === null || r.equityAfterUsd < worst.equityAfterUsd) worst = r
   return {

@@ -47,6 +47,8 @@ import {
   unknownLiquidationRule,
   writesOffBadDebt,
 } from './liquidation-rule.js'
+import { type OptionStressInput, type StressedOption, stressOption } from './option-stress.js'
+import type { SkewTable } from './vol-surface.js'
 
 /** One stress scenario. */
 export interface StressScenario {
@@ -62,6 +64,12 @@ export interface StressScenario {
    * path (stETH: -0.05 prices stETH 5% under ETH; USDC: -0.02 prices USDC at 0.98 USD).
    */
   depegs?: Readonly<Record<string, number>>
+  /**
+   * Absolute shock of each risk asset's implied volatilities (ETH: 0.2 = +20 vol points), applied
+   * to option legs (`./option-stress.ts`); "*" = every risk asset not named. Positions without
+   * options do not feel it.
+   */
+  vols?: Readonly<Record<string, number>>
 }
 
 /** What a liquidation did to a position. */
@@ -131,6 +139,10 @@ export interface StressResult {
   penaltyUsd: number
   /** The lowest stressed health factor (null when no position has debt). */
   minHealthFactor: number | null
+  /** Option legs repriced under the scenario (present when option legs were given). */
+  options?: StressedOption[]
+  /** Sum of the option legs' value changes, USD (included in equityAfterUsd and changeUsd). */
+  optionsChangeUsd?: number
 }
 
 /** A position with the id the resolver gave it and its contributions (legs first, in order). */
@@ -151,11 +163,20 @@ export function multiplierOf(c: Contribution, scenario: StressScenario): number 
   return m
 }
 
-/** Validates a scenario: finite moves, prices stay > 0. @throws RangeError */
+/** The bounds of a scenario's absolute vol shock, inclusive (annual vol, fraction). */
+export const VOL_SHIFT_LIMITS = { min: -1, max: 5 } as const
+
+/** Validates a scenario: finite moves, prices stay > 0, vol shocks within {@link VOL_SHIFT_LIMITS}. @throws RangeError */
 export function validateScenario(s: StressScenario): void {
   for (const [k, v] of [...Object.entries(s.shocks), ...Object.entries(s.depegs ?? {})]) {
     if (!Number.isFinite(v) || v <= -1 || v > 10)
       throw new RangeError(`scenario "${s.name}": the move of ${k} must be in (-1, 10], got ${v}`)
+  }
+  for (const [k, v] of Object.entries(s.vols ?? {})) {
+    if (!Number.isFinite(v) || v < VOL_SHIFT_LIMITS.min || v > VOL_SHIFT_LIMITS.max)
+      throw new RangeError(
+        `scenario "${s.name}": the vol shock of ${k} must be in [${VOL_SHIFT_LIMITS.min}, ${VOL_SHIFT_LIMITS.max}], got ${v}`,
+      )
   }
 }
 
@@ -394,12 +415,31 @@ function stressPerp(
   }
 }
 
-/** Stresses every position of a wallet under one scenario. */
-export function stressWallet(inputs: readonly StressInput[], scenario: StressScenario): StressResult {
+/** Option legs of a stress: the legs and the smile per risk asset. */
+export interface StressOptions {
+  legs: readonly OptionStressInput[]
+  /** The smile per risk asset; flat when omitted. */
+  skews?: SkewTable
+}
+
+/**
+ * Stresses every position of a wallet under one scenario; with `options`, its option legs too
+ * (repriced, their value change counted in the equity: an option of unknown value counts 0
+ * before, its Taylor change after).
+ */
+export function stressWallet(
+  inputs: readonly StressInput[],
+  scenario: StressScenario,
+  options?: StressOptions,
+): StressResult {
   validateScenario(scenario)
   const positions = inputs.map((i) => stressPosition(i, scenario))
-  const equityBeforeUsd = positions.reduce((a, p) => a + p.equityBeforeUsd, 0)
-  const equityAfterUsd = positions.reduce((a, p) => a + p.equityAfterUsd, 0)
+  const stressedOptions = options?.legs.map((o) => stressOption(o, scenario, options.skews))
+  const optionsBefore = stressedOptions?.reduce((a, o) => a + (o.valueBeforeUsd ?? 0), 0) ?? 0
+  const optionsChangeUsd = stressedOptions?.reduce((a, o) => a + o.changeUsd, 0) ?? 0
+  const equityBeforeUsd = positions.reduce((a, p) => a + p.equityBeforeUsd, 0) + optionsBefore
+  const equityAfterUsd =
+    positions.reduce((a, p) => a + p.equityAfterUsd, 0) + optionsBefore + optionsChangeUsd
   const hfs = positions.map((p) => p.healthFactorShocked).filter((h): h is number => h !== null)
   return {
     scenario,
@@ -411,6 +451,7 @@ export function stressWallet(inputs: readonly StressInput[], scenario: StressSce
     positionsLiquidated: positions.filter((p) => p.liquidated).length,
     penaltyUsd: positions.reduce((a, p) => a + (p.liquidation?.penaltyUsd ?? 0), 0),
     minHealthFactor: hfs.length > 0 ? Math.min(...hfs) : null,
+    ...(stressedOptions ? { options: stressedOptions, optionsChangeUsd } : {}),
   }
 }
 

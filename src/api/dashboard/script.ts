@@ -1,5 +1,6 @@
 import { LEVERAGE_SCRIPT } from './leverage.js'
 import { SYSTEMIC_SCRIPT } from './systemic.js'
+import { HISTORY_SCRIPT } from './history.js'
 
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
@@ -15,7 +16,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'history'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -169,6 +170,7 @@ function load(address, chain) {
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
   }), guard(g, failWith(['montecarlo'])));
   loadSystemicWallet(g, chain, address);
+  loadHistory(g, base, q);
 }
 
 ${LEVERAGE_SCRIPT}
@@ -455,6 +457,7 @@ function drawMonteCarlo(m) {
 
 ${WALLET_ANALYSIS_SCRIPT}
 ${SYSTEMIC_SCRIPT}
+${HISTORY_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);

@@ -1,13 +1,15 @@
 /** `POST /v1/analyze`: one portfolio of wallets plus manual legs. */
 import { createRoute } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
+import { BaseError } from '../../core/errors.js'
 import { analyzeReport } from '../../report/analyze-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { ANALYZE_LIMITS, AnalyzeBodySchema } from '../analyze.js'
 import { errorBody, jsonError, tooManyRequests, upstreamErrors } from '../errors.js'
+import { AnalyzeQuerySchema } from '../option-params.js'
+import { AnalyzeReportSchema } from '../option-schemas.js'
 import type { RouteContext } from '../route-context.js'
 import { createRouter } from '../router.js'
-import { AnalyzeResponseSchema } from '../schemas.js'
 import { serializePosition, summarize, toJson } from '../serialize.js'
 
 /** The analyze route, its body limited to {@link ANALYZE_LIMITS}. */
@@ -29,11 +31,14 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
       method: 'post',
       path: '/v1/analyze',
       summary: 'One portfolio: wallets on chain plus manual legs (CEX perps, options)',
-      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice). At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
-      request: { body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true } },
+      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice), summed per risk asset in \`exposure.optionGreeks\`. With \`stress=true\` (or any of shocks, depegs, vols, skew) the portfolio is stressed like GET /v1/wallets/{address}/stress and every option leg is repriced in every scenario: Black-Scholes at the shocked spot and at the smile's vol (\`skew\`, flat by default) plus the scenario's vol shock (\`vols\`: a vol dimension over the price scenarios); legs with given greeks move by delta-gamma-vega. At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
+      request: {
+        query: AnalyzeQuerySchema,
+        body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true },
+      },
       responses: {
         200: {
-          content: { 'application/json': { schema: AnalyzeResponseSchema } },
+          content: { 'application/json': { schema: AnalyzeReportSchema } },
           description: 'The analysis',
         },
         400: jsonError('A field is missing or invalid (the message names it)'),
@@ -44,10 +49,22 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
     }),
     async (c) => {
       const body = c.req.valid('json')
+      const q = c.req.valid('query')
+      const asked =
+        q.shocks !== undefined || q.depegs !== undefined || q.vols !== undefined || q.skew !== undefined
+      if (q.stress === false && asked) {
+        throw new BaseError(
+          'INVALID_REQUEST',
+          'stress=false contradicts shocks, depegs, vols or skew: drop one',
+        )
+      }
       const report = await analyzeReport(sources, {
         wallets: body.wallets,
         legs: body.legs,
         now: new Date(),
+        ...(q.stress === true || asked
+          ? { stress: { shocks: q.shocks, depegs: q.depegs, vols: q.vols, skews: q.skew } }
+          : {}),
         ...ctx.budget(),
       })
       return c.json(
@@ -55,8 +72,9 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
           wallets: report.wallets,
           positions: report.positions.map(serializePosition),
           options: report.options,
-          exposure: toJson(report.exposure),
+          exposure: { ...toJson(report.exposure), optionGreeks: report.optionGreeks },
           summary: summarize(report.positions),
+          stress: report.stress === null ? null : toJson(report.stress),
         },
         200,
       )
