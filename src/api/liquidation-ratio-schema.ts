@@ -12,13 +12,10 @@ export const LiquidationRatioSchema = z
       description:
         'The ratio at which HF reaches 1, every other price (the debt included) held at the read: the collateral liquidation price / the debt price; null when none can',
     }),
-    depeg: z
-      .number()
-      .nullable()
-      .openapi({
-        description:
-          'liquidationRatio / currentRatio - 1 (negative: the collateral must fall against the debt)',
-      }),
+    depeg: z.number().nullable().openapi({
+      description:
+        'liquidationRatio / currentRatio - 1 (negative: the collateral must fall against the debt)',
+    }),
     collateralPrice: z.number().nullable().openapi({ description: 'The collateral USD price at that ratio' }),
     debtPrice: z.number().openapi({ description: 'The debt USD price held fixed' }),
   })

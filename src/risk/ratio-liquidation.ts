@@ -12,7 +12,7 @@
  * price), is where the protocol's health factor crosses 1.
  */
 import type { Address } from '../core/address.js'
-import type { LiquidationPrice } from '../core/types.js'
+import type { LiquidationPrice, Position } from '../core/types.js'
 import type { Contribution } from '../resolve/types.js'
 import { isPerpRule } from './liquidation-rule.js'
 import type { StressInput } from './stress.js'
@@ -39,13 +39,28 @@ export interface RatioLiquidation {
 }
 
 /**
+ * Whether `p` can hold a correlated pair at all (before resolving its tokens): a lending position
+ * with debt, a counted collateral leg and a debt leg of another token.
+ */
+export function mayHaveRatio(p: Position): boolean {
+  if (isPerpRule(p.liquidationRule) || p.healthFactor === null) return false
+  return p.legs.some(
+    (c) =>
+      c.side === 'collateral' &&
+      c.countsAsCollateral !== false &&
+      (c.liquidationThresholdBps ?? 0) > 0 &&
+      p.legs.some((d) => d.side === 'debt' && !sameToken(c.asset, d.asset)),
+  )
+}
+
+/**
  * The correlated pairs of one position (a counted collateral leg and a debt leg of two different
  * tokens resolving to the same risk asset) with their liquidation ratios. Perps have none. The
  * contributions are the resolver's, legs first in leg order (as {@link StressInput} carries them).
  */
 export function ratioLiquidations(input: StressInput): RatioLiquidation[] {
   const p = input.position
-  if (isPerpRule(p.liquidationRule) || p.healthFactor === null) return []
+  if (!mayHaveRatio(p)) return []
   const legContribs = input.contributions.filter((c) => c.source !== 'financing' && c.source !== 'margin')
   const riskOf = (i: number): Contribution | undefined => legContribs[i]
   const out: RatioLiquidation[] = []

@@ -383,6 +383,21 @@ describe('GET /v1/wallets/{address}/capacity', () => {
     })
   })
 
+  it('refuses a bad address, chain or block on both routes', async () => {
+    const a = wallet('multi-collateral')
+    for (const route of ['surface', 'capacity']) {
+      for (const [path, code] of [
+        [`/v1/wallets/0x1234/${route}?chain=local`, 'INVALID_ADDRESS'],
+        [`/v1/wallets/${a}/${route}?chain=nowhere`, 'UNKNOWN_CHAIN'],
+        [`/v1/wallets/${a}/${route}?chain=local&block=abc`, 'INVALID_BLOCK'],
+      ] as const) {
+        const { status, body } = await get(path)
+        expect(status, path).toBe(400)
+        expect((body.error as { code: string }).code, path).toBe(code)
+      }
+    }
+  })
+
   it('refuses bad parameters, naming them; systemic is not in this build', async () => {
     const a = wallet('multi-collateral')
     for (const [q, field] of [

@@ -157,6 +157,7 @@ describe('dashboard in Chromium', () => {
     // The carry loop's USD marks ("WETH >= 4,019") are replaced by the ratio: no ladder for them.
     expect(await page.getByTestId('ladder-WETH').count()).toBe(0)
     expect(await page.getByTestId('ladder-wstETH').count()).toBe(0)
+    expect(await page.getByTestId('panel-ladder').textContent()).toContain('liquidated by a price ratio')
 
     const multi = t.manifest.wallets.find((w) => w.key === 'multi-collateral')!
     await page.goto(`${base}/?address=${multi.address}&chain=local`)

@@ -310,7 +310,7 @@ function drawLadder(w) {
       groups[lp.symbol].marks.push({ p: p, lp: lp });
     });
   });
-  if (!order.length) return panel('ladder', 'ready', el('div', { class: 'empty', text: 'No liquidation price: nothing this wallet holds can be liquidated by a price move alone.' }));
+  if (!order.length) return panel('ladder', 'ready', el('div', { class: 'empty', text: ladderEmptyText(w) }));
   var W = 1060, L = 16, R = 16;
   var charts = order.map(function (sym) {
     var g = groups[sym], vals = g.marks.map(function (m) { return m.lp.price; });

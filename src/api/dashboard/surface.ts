@@ -14,6 +14,10 @@ export const WALLET_ANALYSIS_SCRIPT = String.raw`
 function ratioCovers(p, lp) {
   return (p.liquidationRatios || []).some(function (r) { return r.collateral.symbol === lp.symbol || r.debt.symbol === lp.symbol; });
 }
+function ladderEmptyText(w) {
+  var ratios = w.positions.some(function (p) { return (p.liquidationRatios || []).length > 0; });
+  return ratios ? 'No USD liquidation price: what this wallet borrows tracks its collateral; it is liquidated by a price ratio (see Liquidation ratios).' : 'No liquidation price: nothing this wallet holds can be liquidated by a price move alone.';
+}
 function ratioNum(x) { return x == null ? '–' : x.toFixed(6); }
 function drawRatios(w) {
   var rows = [];
@@ -40,7 +44,7 @@ function loadSurface(g, base, q) {
   getJson(base + '/surface' + q + '&x=ETH&y=BTC&points=21&range=0.6').then(guard(g, drawSurface), guard(g, failWith(['surface'])));
 }
 function drawSurface(s) {
-  var xs = s.x.moves, ys = s.y.moves, n = xs.length, C = 22, L = 54, T = 10, B = 40, R = 10;
+  var xs = s.x.moves, ys = s.y.moves, n = xs.length, C = 22, L = 54, T = 22, B = 40, R = 10;
   var W = L + n * C + R, H = T + ys.length * C + B;
   var lo = xs[0], hi = xs[n - 1];
   var X = function (m) { return L + (m - lo) / (hi - lo) * (n - 1) * C + C / 2; };
@@ -61,7 +65,7 @@ function drawSurface(s) {
     kids.push(sv('text', { x: L + i * C + C / 2, y: H - B + 16, 'text-anchor': 'middle', class: 'mut', text: pct(xs[i], 0) }));
     kids.push(sv('text', { x: L - 6, y: T + (ys.length - 1 - i) * C + C / 2 + 4, 'text-anchor': 'end', class: 'mut', text: pct(ys[i], 0) }));
   });
-  kids.push(sv('text', { x: L, y: H - 6, class: 'mut', text: s.x.asset + ' move →' }), sv('text', { x: 0, y: T + 8, class: 'mut', text: s.y.asset + ' ↑' }));
+  kids.push(sv('text', { x: L, y: H - 6, class: 'mut', text: s.x.asset + ' move →' }), sv('text', { x: 0, y: 12, class: 'mut', text: s.y.asset + ' move ↑' }));
   var cuts = s.positions.filter(function (p) { return p.xCuts.length || p.yCuts.length; }).map(function (p) {
     return p.protocol + ': ' + s.x.asset + ' alone ' + (p.xCuts.length ? p.xCuts.map(function (c) { return pct(c, 1); }).join(', ') : 'never') + ' · ' + s.y.asset + ' alone ' + (p.yCuts.length ? p.yCuts.map(function (c) { return pct(c, 1); }).join(', ') : 'never');
   });
