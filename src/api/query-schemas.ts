@@ -24,7 +24,7 @@ import {
 } from './risk-params.js'
 
 /** OpenAPI metadata of a parameter. */
-interface ParamDoc {
+export interface ParamDoc {
   in?: 'query' | 'path'
   description?: string
   example?: string
@@ -35,7 +35,7 @@ interface ParamDoc {
  * checked by `schema`, the type the OpenAPI document shows. A parse failure is one zod issue
  * carrying the error's code and message (`params.code`); `schema` then never runs.
  */
-function param<S extends z.ZodType>(
+export function param<S extends z.ZodType>(
   name: string,
   parse: (raw: string | undefined) => unknown,
   schema: S,

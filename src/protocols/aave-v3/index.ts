@@ -1,4 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
+import { readAaveV3Rates } from './rates.js'
 import { planAaveWallet } from './read.js'
 
 export type { AaveMarketConfig } from './markets.js'
@@ -13,6 +14,7 @@ export const aaveV3Adapter: ProtocolAdapter = {
   key: 'aave-v3',
   name: 'Aave v3 (and forks: Spark)',
   planWallet: (chain, user) => chain.aaveMarkets.map((market) => planAaveWallet(market, user)),
+  readRates: readAaveV3Rates,
   listMarkets: (chain) =>
     chain.aaveMarkets.map((m) => ({
       id: m.id,
