@@ -32,6 +32,7 @@ import { analyzeRoutes } from './routes/analyze.js'
 import { chainRoutes } from './routes/chains.js'
 import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
+import { walletHedgeRoutes } from './routes/wallet-hedge.js'
 import { walletRoutes } from './routes/wallets.js'
 import { HealthSchema } from './schemas.js'
 
@@ -152,6 +153,7 @@ export function createApp(deps: AppDeps) {
   )
   app.route('/', chainRoutes(sources))
   app.route('/', walletRoutes(sources, ctx))
+  app.route('/', walletHedgeRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))
   app.route('/', pageRoutes(sources))
