@@ -36,7 +36,7 @@ export const CarryQueryFields = {
 const LegCarrySchema = z.object({
   symbol: z.string(),
   token: z.string().nullable(),
-  side: z.enum(['collateral', 'debt']),
+  side: z.enum(['collateral', 'debt', 'long', 'short']),
   usd: z.number(),
   rateApy: z
     .number()

@@ -21,6 +21,16 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
     'Market cascade',
     'How far a shock goes once liquidations sell into the market, and where this wallet is liquidated',
   ],
+  [
+    'carry',
+    'Carry',
+    'What each layer earns and pays per year at the rates of the block, and the move it pays for',
+  ],
+  [
+    'hedge',
+    'Hedge',
+    'The perp hedge that zeroes the net exposure, priced on a venue, and its effect on VaR and liquidations',
+  ],
 ]
 
 /**

@@ -151,6 +151,17 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
    * entry per position it serves (by layer id); positions of other adapters are skipped.
    */
   readRates?(ctx: RateReadContext, positions: readonly LayerPosition[]): Promise<PositionRates[]>
+  /**
+   * A venue's (off-EVM) rates of the given positions' legs now (perp funding), read over its API;
+   * one entry per position it serves.
+   */
+  readVenueRates?(ctx: VenueRateReadContext, positions: readonly LayerPosition[]): Promise<PositionRates[]>
+}
+
+/** Where {@link ProtocolAdapter.readVenueRates} reads: the venue and the request's deadline. */
+export interface VenueRateReadContext {
+  venue: VenueRuntime
+  deadline?: Deadline | undefined
 }
 
 /** A position with the resolver's layer id, for {@link ProtocolAdapter.readRates}. */

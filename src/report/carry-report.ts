@@ -62,6 +62,17 @@ export async function walletCarry(
   await Promise.all(
     reports.map(async (report) => {
       const chain = sources.config.chains[report.chain]
+      const venue = sources.venues.find((v) => v.venue.key === report.chain)
+      if (!chain && venue) {
+        const here = layers.filter((l) => l.position.chain === report.chain)
+        if (here.length === 0) return
+        const ctx = { venue: venue.venue, ...(params.deadline ? { deadline: params.deadline } : {}) }
+        const perAdapter = await Promise.all(
+          venue.adapters.map((a) => (a.readVenueRates ? a.readVenueRates(ctx, here) : Promise.resolve([]))),
+        )
+        rates.push(...perAdapter.flat())
+        return
+      }
       if (!chain) return
       const client = sources.clientFor(chain)
       const here = layers.filter((l) => l.position.chain === report.chain)
@@ -85,11 +96,12 @@ export async function walletCarry(
   const legsByLayer = new Map(
     layers.map(({ layer, position }) => [
       layer,
-      position.legs.flatMap((l) =>
-        l.side === 'collateral' || l.side === 'debt'
-          ? [{ symbol: l.asset.symbol, token: l.asset.address, side: l.side, usd: l.usd }]
-          : [],
-      ),
+      position.legs.map((l) => ({
+        symbol: l.asset.symbol,
+        token: l.asset.address,
+        side: l.side,
+        usd: l.usd,
+      })),
     ]),
   )
   return {

@@ -130,7 +130,7 @@ export async function hedgeReport(sources: ReportSources, params: HedgeReportPar
   const seed = params.seed ?? 1
   const [read, payload] = await Promise.all([
     readWalletReport(sources, params),
-    fetchMetaAndAssetCtxs({ url: hl.url }),
+    fetchMetaAndAssetCtxs({ url: hl.url, deadline: params.deadline }),
   ])
   const contexts = sources.assets.contextsFrom(read.reports)
   const before = resolveExposure({ positions: read.positions, ...contexts })

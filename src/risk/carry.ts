@@ -19,17 +19,27 @@ export type RateCompounding =
   | 'per-second'
   /** e^(r x S) - 1: continuous (Morpho's wTaylorCompounded accrual; Comet's accrual at every interaction). */
   | 'continuous'
+  /** Hourly rate x 8,760, not compounded: perp funding is paid on the notional, not reinvested. */
+  | 'simple-hourly'
+
+/** The sides of a leg that carry a rate: lending (supply, borrow) and perps (funding). */
+export type CarrySide = 'collateral' | 'debt' | 'long' | 'short'
 
 /**
  * The rate one leg of one position earns (collateral: supply) or pays (debt: borrow), as its
- * protocol's own rate model answered at the block.
+ * protocol's own rate model answered at the block; for a perp leg (long, short), the funding it
+ * receives on its notional (negative: pays).
  */
 export interface LegRate {
   /** The leg's token (as on the position's leg); null for an off-chain asset. */
   token: Address | null
   symbol: string
-  side: 'collateral' | 'debt'
-  /** Annual percentage yield, fraction (0.05 = 5 %), compounded as `compounding` says. */
+  side: CarrySide
+  /**
+   * Annual percentage yield, fraction (0.05 = 5 %), compounded as `compounding` says. Lending: the
+   * supply or borrow APY (both positive numbers; the side gives the sign of the carry). Perps: what
+   * the leg receives per year on its notional, signed for its side.
+   */
   apy: number
   /** The simple annual rate behind it, fraction per year. */
   apr: number
@@ -98,7 +108,7 @@ export function annualisedGrowth(from: bigint, to: bigint, elapsedSeconds: numbe
 export interface LegCarry {
   symbol: string
   token: Address | null
-  side: 'collateral' | 'debt'
+  side: CarrySide
   /** The leg's USD value (positive), float. */
   usd: number
   /** The protocol's supply (collateral) or borrow (debt) APY; null when not read. */
@@ -175,6 +185,8 @@ const CONVENTIONS: Record<RateCompounding, string> = {
   'per-second': 'per-second compounding: APY = (1 + APR / 31,536,000)^31,536,000 - 1 (Aave)',
   continuous:
     'continuous compounding: APY = e^(rate per second x 31,536,000) - 1 (Morpho wTaylorCompounded; Comet accrues at each interaction)',
+  'simple-hourly':
+    'perp funding: hourly rate x 8,760 on the notional, not compounded, signed for the side (a long pays a positive rate)',
 }
 
 function nativeKey(chain: string, token: string | null): string {
@@ -187,7 +199,7 @@ function sameToken(a: string | null, b: string | null): boolean {
 
 function layerCarry(
   layer: Layer,
-  legs: readonly { symbol: string; token: Address | null; side: 'collateral' | 'debt'; usd: number }[],
+  legs: readonly CarryLegInput[],
   rates: PositionRates | undefined,
   native: ReadonlyMap<string, NativeYield>,
 ): LayerCarry {
@@ -201,7 +213,8 @@ function layerCarry(
     if (rate) used.add(rate)
     const nativeApy = native.get(nativeKey(layer.chain, leg.token))?.apy ?? 0
     const totalApy = rate ? (1 + rate.apy) * (1 + nativeApy) - 1 : null
-    const sign = leg.side === 'collateral' ? 1 : -1
+    // Debt pays its rate; collateral earns it; a perp's rate is already signed for its side.
+    const sign = leg.side === 'debt' ? -1 : 1
     if (!rate && rates !== undefined) missing.push(`${leg.side} ${leg.symbol}: no rate`)
     return {
       symbol: leg.symbol,
@@ -211,7 +224,7 @@ function layerCarry(
       rateApy: rate ? rate.apy : null,
       nativeApy,
       totalApy,
-      carryUsdPerYear: totalApy === null ? null : sign * leg.usd * totalApy,
+      carryUsdPerYear: totalApy === null ? null : sign * Math.abs(leg.usd) * totalApy,
       source: rate ? rate.source : null,
     }
   })
@@ -234,17 +247,19 @@ function breakEven(carry: number, net: readonly { riskAsset: string; usd: number
   return directional === 0 ? null : -carry / directional
 }
 
+/** One leg as the carry engine takes it: token, side and USD value (notional for a perp). */
+export interface CarryLegInput {
+  symbol: string
+  token: Address | null
+  side: CarrySide
+  usd: number
+}
+
 /** Params of {@link computeCarry}. */
 export interface ComputeCarryParams {
   exposure: Exposure
-  /**
-   * The lending legs of each layer, by layer id: token, side and USD value as on the position
-   * (a perp layer has none: its funding is a `missing` entry until read).
-   */
-  legsByLayer: ReadonlyMap<
-    string,
-    readonly { symbol: string; token: Address | null; side: 'collateral' | 'debt'; usd: number }[]
-  >
+  /** The legs of each layer, by layer id, as on the position. */
+  legsByLayer: ReadonlyMap<string, readonly CarryLegInput[]>
   rates: readonly PositionRates[]
   nativeYields: readonly NativeYield[]
 }

@@ -12,11 +12,13 @@
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
+import { CarrySchema } from '../../src/api/carry-schemas.js'
 import { HedgeResponseSchema } from '../../src/api/hedge-schemas.js'
 import { AnalyzeResponseSchema } from '../../src/api/schemas.js'
 import { configFromEnv } from '../../src/config.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 import { type HyperliquidServerDouble, startHyperliquidServer } from '../support/hyperliquid-server.js'
+import { CROSS_LONG_SHORT, flatMetaOf } from '../unit/protocols/hyperliquid/fixtures.js'
 
 let t: TestDevchain
 let hl: HyperliquidServerDouble
@@ -151,6 +153,30 @@ describe('beta hedge', () => {
     // dollar beta after = before - size x mark (ETH's own beta to ETH is 1)
     expect(body.after.beta.dollarEth).toBeCloseTo(body.before.beta.dollarEth - size * ETH_MARK, 6)
     expect(Math.abs(body.after.beta.dollarEth)).toBeLessThanOrEqual(0.5e-4 * ETH_MARK + 1e-6)
+  })
+})
+
+describe('carry of Hyperliquid perps (exposure?carry=true)', () => {
+  it('each perp leg receives (short) or pays (long) the stand-in hourly funding x 8,760 on its notional', async () => {
+    const user = wallet('looper')
+    hl.script(user.toLowerCase(), [{ status: 200, body: CROSS_LONG_SHORT }])
+    hl.scriptInfo('meta', [{ status: 200, body: flatMetaOf(CROSS_LONG_SHORT) }])
+    const res = await app.request(`/v1/wallets/${user}/exposure?carry=true`)
+    expect(res.status).toBe(200)
+    const carry = CarrySchema.parse(((await res.json()) as { carry: unknown }).carry)
+    const perps = carry.layers.filter((l) => l.protocol === 'hyperliquid')
+    expect(perps.length).toBeGreaterThan(0)
+    const legs = perps.flatMap((l) => l.legs)
+    // CROSS_LONG_SHORT: 0.5 BTC long, 10 ETH short
+    expect(legs.map((l) => `${l.side} ${l.symbol}`).sort()).toEqual(['long BTC', 'short ETH'])
+    for (const l of legs) {
+      const f = l.symbol === 'ETH' ? ETH_FUNDING : BTC_FUNDING
+      const received = (l.side === 'short' ? 1 : -1) * f * 8760
+      expect(l.rateApy).toBe(received)
+      expect(l.carryUsdPerYear).toBeCloseTo(l.usd * received, 9)
+    }
+    expect(perps.every((l) => l.complete)).toBe(true)
+    expect(carry.conventions.join(' ')).toMatch(/perp funding: hourly rate x 8,760/)
   })
 })
 

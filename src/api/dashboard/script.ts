@@ -6,11 +6,13 @@
  * `exposure-<riskAsset>` (net USD, whole dollars), `effective-leverage` (2 decimals + ×),
  * `panel-<id>` with `data-state` idle|loading|ready|error, `error-banner`.
  */
+import { CARRY_SCRIPT } from './carry.js'
+
 export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'carry', 'hedge'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -162,7 +164,9 @@ function load(address, chain) {
     drawMonteCarlo(m);
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
   }), guard(g, failWith(['montecarlo'])));
+  loadCarryHedge(g, base, q);
 }
+${CARRY_SCRIPT}
 
 // ---------- positions ----------
 function drawPositions(w) {

@@ -4,6 +4,7 @@
  * engine's {@link HedgeVenueQuote}s. Perp funding of held Hyperliquid positions comes from the
  * same payload.
  */
+import { type Deadline, remainingMs, withDeadline } from '../../chains/deadline.js'
 import type { HedgeMarginTier, HedgeVenueQuote } from '../../risk/hedge.js'
 import { type HyperliquidRequestOptions, postInfo } from './client.js'
 import { HyperliquidError } from './errors.js'
@@ -16,13 +17,25 @@ import { type MetaAndAssetCtxs, metaAndAssetCtxsSchema } from './schemas.js'
  */
 export const HYPERLIQUID_BASE_TAKER_FEE = 0.00045
 
+/** Params of {@link fetchMetaAndAssetCtxs}. */
+export interface FetchMetaAndAssetCtxsParams extends HyperliquidRequestOptions {
+  /** The request's deadline: bounds the venue request (UPSTREAM_TIMEOUT). */
+  deadline?: Deadline | undefined
+}
+
 /**
  * The perps' metadata and live contexts of the default dex: `POST /info {"type":"metaAndAssetCtxs"}`
  * (Hyperliquid docs, "Info endpoint" -> "Perpetuals" -> "Retrieve perpetuals asset contexts"),
- * validated. Errors as in {@link postInfo}.
+ * validated. Errors as in {@link postInfo}; UPSTREAM_TIMEOUT when the deadline passes.
  */
-export function fetchMetaAndAssetCtxs(options: HyperliquidRequestOptions = {}): Promise<MetaAndAssetCtxs> {
-  return postInfo({ type: 'metaAndAssetCtxs' }, metaAndAssetCtxsSchema, options)
+export function fetchMetaAndAssetCtxs(params: FetchMetaAndAssetCtxsParams = {}): Promise<MetaAndAssetCtxs> {
+  const { deadline, ...options } = params
+  const bounded = deadline
+    ? { ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? 10_000, remainingMs(deadline))) }
+    : options
+  return withDeadline(deadline, { upstream: 'the Hyperliquid info API', call: 'metaAndAssetCtxs' }, () =>
+    postInfo({ type: 'metaAndAssetCtxs' }, metaAndAssetCtxsSchema, bounded),
+  )
 }
 
 /**
@@ -68,11 +81,13 @@ export function hyperliquidHedgeQuotes(
         err,
       )
     }
+    const markPrice = Number(ctx.markPx)
+    if (!(markPrice > 0)) continue
     out.set(riskAsset, {
       venue: 'hyperliquid',
       asset: asset.name,
       riskAsset,
-      markPrice: Number(ctx.markPx),
+      markPrice,
       sizeDecimals: asset.szDecimals,
       marginTiers: tiers,
       takerFeeRate: HYPERLIQUID_BASE_TAKER_FEE,
