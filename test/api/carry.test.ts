@@ -7,9 +7,11 @@
  * borrowRate x utilization x (1 - fee) from Morpho.market at that block). The APYs are those raw
  * rates through the stated conversions. Then the bad inputs of the new parameters.
  */
-import { type Address, type Hex, parseAbi } from 'viem'
+import { type Address, erc20Abi, type Hex, parseAbi, parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CarrySchema } from '../../src/api/carry-schemas.js'
+import { savingsVaultAbi } from '../../src/devchain/contracts/SavingsVault.artifact.js'
+import { send } from '../../src/devchain/tx.js'
 import { SECONDS_PER_YEAR } from '../../src/risk/carry.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
@@ -46,8 +48,8 @@ interface LegCarry {
   carryUsdPerYear: number | null
 }
 
-async function carryOf(key: string) {
-  const res = await t.app.request(`/v1/wallets/${wallet(key)}/exposure?chain=local&carry=true`)
+async function carryOf(key: string, query = '') {
+  const res = await t.app.request(`/v1/wallets/${wallet(key)}/exposure?chain=local&carry=true${query}`)
   expect(res.status).toBe(200)
   const body = (await res.json()) as {
     blockNumber: number
@@ -191,6 +193,72 @@ describe('carry on the devchain equals the protocols own rate getters at the blo
     expect(leg.rateApy).toBeGreaterThan(0)
     expect(leg.rateApy).toBe(Math.expm1(supplyPerSecond * SECONDS_PER_YEAR))
     expect(carry.layers.find((l) => l.protocol === 'aave-v3')!.complete).toBe(true)
+  })
+})
+
+describe("a wrapper's native yield: its rate at the block against carryDays earlier", () => {
+  it('vault-looper: the sUSDC share price (ERC-4626 convertToAssets) read at both blocks, annualised by hand', async () => {
+    await t.isolated(async () => {
+      // One day passes, then 100 USDC of yield lands in the vault (minted to the liquidity
+      // provider, transferred to the vault): the share price rises.
+      await t.clients.test.increaseTime({ seconds: 86_400 })
+      await t.clients.test.mine({ blocks: 1 })
+      const lp = t.manifest.accounts.liquidityProvider as Address
+      const vault = t.manifest.vaults!.find((v) => v.symbol === 'sUSDC')!
+      const amount = parseUnits('100', 6)
+      const mintAbi = parseAbi(['function mint(address to, uint256 amount) returns (bool)'])
+      await send(t.clients, {
+        from: lp,
+        address: vault.asset as Address,
+        abi: mintAbi,
+        functionName: 'mint',
+        args: [lp, amount],
+      })
+      await send(t.clients, {
+        from: lp,
+        address: vault.asset as Address,
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [vault.address as Address, amount],
+      })
+      const { body, carry } = await carryOf('vault-looper', '&carryDays=1')
+      const y = carry.nativeYields.find((n) => n.symbol === 'sUSDC')!
+      expect(y).toBeDefined()
+      const to = BigInt(body.blockNumber)
+      const from = BigInt(y.fromBlock!)
+      expect(y.toBlock).toBe(body.blockNumber)
+      // The earlier block is the last one at or before the block's time minus one day.
+      const [bt, bf, bn] = await Promise.all([
+        t.client.getBlock({ blockNumber: to }),
+        t.client.getBlock({ blockNumber: from }),
+        t.client.getBlock({ blockNumber: from + 1n }),
+      ])
+      expect(bf.timestamp).toBeLessThanOrEqual(bt.timestamp - 86_400n)
+      expect(bn.timestamp).toBeGreaterThan(bt.timestamp - 86_400n)
+      const rate = (blockNumber: bigint) =>
+        t.client.readContract({
+          address: vault.address as Address,
+          abi: savingsVaultAbi,
+          functionName: 'convertToAssets',
+          args: [10n ** 6n],
+          blockNumber,
+        })
+      const [rFrom, rTo] = await Promise.all([rate(from), rate(to)])
+      expect(rTo).toBeGreaterThan(rFrom)
+      // WAD rates: raw (6 decimals) x 1e12
+      expect(y.rateFrom).toBe((rFrom * 10n ** 12n).toString())
+      expect(y.rateTo).toBe((rTo * 10n ** 12n).toString())
+      const elapsed = Number(bt.timestamp - bf.timestamp)
+      expect(y.elapsedSeconds).toBe(elapsed)
+      expect(y.apy).toBeCloseTo(
+        Math.expm1((Math.log(Number(rTo) / Number(rFrom)) * SECONDS_PER_YEAR) / elapsed),
+        9,
+      )
+      // The Morpho sUSDC collateral leg carries it (Morpho pays collateral nothing itself).
+      const leg = carry.layers.flatMap((l) => l.legs).find((l) => l.symbol === 'sUSDC')!
+      expect(leg.rateApy).toBe(0)
+      expect(leg.nativeApy).toBe(y.apy)
+    })
   })
 })
 
