@@ -32,6 +32,7 @@ import { analyzeRoutes } from './routes/analyze.js'
 import { chainRoutes } from './routes/chains.js'
 import { marketRoutes } from './routes/markets.js'
 import { pageRoutes } from './routes/pages.js'
+import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
 import { walletHedgeRoutes } from './routes/wallet-hedge.js'
 import { walletRoutes } from './routes/wallets.js'
 import { HealthSchema } from './schemas.js'
@@ -59,7 +60,13 @@ export interface AppDeps {
 }
 
 /** Paths of the heavy routes (CPU or fan-out bound): run under the work limiter. */
-const HEAVY_PATHS = ['/v1/wallets/:address/montecarlo', '/v1/markets/:market/cascade', '/v1/analyze'] as const
+const HEAVY_PATHS = [
+  '/v1/wallets/:address/montecarlo',
+  '/v1/markets/:market/cascade',
+  '/v1/analyze',
+  '/v1/wallets/:address/surface',
+  '/v1/wallets/:address/capacity',
+] as const
 
 const OPENAPI_CONFIG = {
   openapi: '3.1.0',
@@ -153,6 +160,7 @@ export function createApp(deps: AppDeps) {
   )
   app.route('/', chainRoutes(sources))
   app.route('/', walletRoutes(sources, ctx))
+  app.route('/', walletAnalysisRoutes(sources, ctx))
   app.route('/', walletHedgeRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', analyzeRoutes(sources, ctx))

@@ -21,6 +21,9 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
     'Market cascade',
     'How far a shock goes once liquidations sell into the market, and where this wallet is liquidated',
   ],
+  ['ratios', 'Liquidation ratios', 'Collateral and debt of one risk asset: the price ratio that liquidates'],
+  ['surface', 'Two-asset liquidation surface', 'Lowest health factor over moves of ETH and BTC together'],
+  ['capacity', 'Safe size', 'How much more each position can borrow after ETH -30% and keep HF 1.1'],
   [
     'carry',
     'Carry',

@@ -74,7 +74,7 @@ const required = <T>(raw: string | undefined, name: string, why: string, parse: 
   if (raw === undefined) throw new BaseError('INVALID_REQUEST', `${name} is required: ${why}`)
   return parse(raw)
 }
-const defined =
+export const defined =
   <T>(parse: (v: string) => T) =>
   (raw: string | undefined) =>
     raw === undefined ? undefined : parse(raw)
@@ -146,7 +146,7 @@ export const WalletReadQuerySchema = WalletQuerySchema.extend({
  * An optional list parameter (`ETH:-0.3,BTC:-20%`): documented as the string it is on the wire
  * (`pattern`: the characters its parser accepts), answered parsed.
  */
-function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
+export function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, doc: ParamDoc) {
   return param(
     name,
     (raw) => {
@@ -160,7 +160,7 @@ function listParam<T>(name: string, parse: (raw: string) => T, pattern: RegExp, 
     .transform((raw) => (raw === undefined ? undefined : parse(raw)))
 }
 
-const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
+export const MOVES = /^[A-Za-z0-9.*_:%+,\s-]*$/
 
 export const ExposureQuerySchema = WalletReadQuerySchema.extend({
   betas: listParam('betas', parseBetas, /^[A-Za-z0-9._:,\s-]*$/, {
@@ -184,7 +184,7 @@ export const StressQuerySchema = WalletQuerySchema.extend({
   }),
 })
 
-const blankTo =
+export const blankTo =
   <T>(parse: (v: string) => T) =>
   (raw: string | undefined) =>
     raw === undefined || raw === '' ? undefined : parse(raw)

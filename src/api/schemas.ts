@@ -3,6 +3,7 @@
  * decimal strings of raw integer units; USD values and ratios are JSON numbers.
  */
 import { z } from '@hono/zod-openapi'
+import { LiquidationRatioSchema } from './liquidation-ratio-schema.js'
 
 /** `{ error: { code, message } }`. */
 export const ErrorSchema = z
@@ -118,6 +119,10 @@ export const PositionSchema = z
     debtUsd: z.number(),
     legs: z.array(LegSchema),
     liquidationPrices: z.array(LiquidationPriceSchema),
+    liquidationRatios: z.array(LiquidationRatioSchema).optional().openapi({
+      description:
+        'Collateral/debt pairs resolving to one risk asset (wstETH against WETH): the price ratio that liquidates the position (wallet reads only)',
+    }),
     details: z.record(z.string(), z.unknown()),
     ...holderFields,
   })

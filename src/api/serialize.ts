@@ -4,6 +4,7 @@
  */
 import type { PositionResult } from '../core/types.js'
 import type { WalletRead } from '../report/wallet-report.js'
+import type { RatioLiquidation } from '../risk/ratio-liquidation.js'
 
 /** `T` as JSON: every bigint a decimal string, `undefined` fields dropped. */
 export type Json<T> = T extends bigint
@@ -60,12 +61,19 @@ export function summarize(positions: readonly PositionResult[]) {
   }
 }
 
-/** The wallet answer (`GET /v1/wallets/{address}`, `stacklens wallet --json`) of a wallet read. */
-export function walletReportJson(read: WalletRead) {
+/**
+ * The wallet answer (`GET /v1/wallets/{address}`, `stacklens wallet --json`) of a wallet read;
+ * `liquidationRatios`, one list per row of `read.positions`, go on the rows that have any.
+ */
+export function walletReportJson(read: WalletRead, liquidationRatios?: readonly RatioLiquidation[][]) {
   return {
     ...read.pinned,
     chains: read.chains,
-    positions: read.positions.map(serializePosition),
+    positions: read.positions.map((p, i) => {
+      const row = serializePosition(p)
+      const ratios = liquidationRatios?.[i]
+      return row.status === 'ok' && ratios && ratios.length > 0 ? { ...row, liquidationRatios: ratios } : row
+    }),
     summary: summarize(read.positions),
     accounts: read.accounts,
     ...(read.accountNotes.length > 0 ? { accountNotes: read.accountNotes } : {}),

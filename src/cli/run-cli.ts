@@ -29,6 +29,7 @@ import { DEFAULT_MANIFEST_PATH, startDevchain } from '../devchain/devchain.js'
 import type { DevchainManifest } from '../devchain/manifest.js'
 import { type ExposureReport, exposureReport } from '../report/exposure-report.js'
 import { DEFAULT_CASCADE_SHOCKS, marketCascadeReport } from '../report/market-cascade-report.js'
+import { walletLiquidationRatios } from '../report/ratio-report.js'
 import type { ReportSources } from '../report/report-sources.js'
 import { type StressReport, stressReport } from '../report/stress-report.js'
 import { readWalletReport } from '../report/wallet-report.js'
@@ -241,7 +242,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const sources = await sourcesFor(io.env, q.chain)
     if (!values.json) io.err(`reading ${address} on ${q.chain}...\n`)
     const read = await readWalletReport(sources, { address, chain: q.chain, blockNumber: q.block })
-    if (values.json) return json(walletReportJson(read))
+    if (values.json) return json(walletReportJson(read, walletLiquidationRatios(sources, read)))
     io.out(`${address} on ${q.chain} at block ${read.pinned.blockNumber}`)
     for (const a of read.accounts) io.out(`smart account: ${a.kind} ${a.address} (registry ${a.registry})`)
     printPositions(read.positions)

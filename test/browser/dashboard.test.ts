@@ -145,6 +145,53 @@ describe('dashboard in Chromium', () => {
     await page.close()
   })
 
+  it('liquidation ratios, the two-asset surface and safe size equal the API', async (ctx) => {
+    if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
+    const loop = t.manifest.wallets.find((w) => w.key === 'emode-looper')!
+    const page = await newPage()
+    await page.goto(`${base}/?address=${loop.address}&chain=local`)
+    await waitReady(page, ['ratios', 'ladder'])
+    const wallet = await api<{
+      positions: Array<{ liquidationRatios?: Array<{ liquidationRatio: number | null }> }>
+    }>(`/v1/wallets/${loop.address}?chain=local`)
+    const ratio = wallet.positions[0]!.liquidationRatios![0]!.liquidationRatio!
+    await expect(page.getByTestId('ratio-0-0').getAttribute('data-value')).resolves.toBe(String(ratio))
+    expect(await page.getByTestId('ratio-0-0').textContent()).toContain(ratio.toFixed(6))
+    // The carry loop's USD marks ("WETH >= 4,019") are replaced by the ratio: no ladder for them.
+    expect(await page.getByTestId('ladder-WETH').count()).toBe(0)
+    expect(await page.getByTestId('ladder-wstETH').count()).toBe(0)
+
+    const multi = t.manifest.wallets.find((w) => w.key === 'multi-collateral')!
+    await page.goto(`${base}/?address=${multi.address}&chain=local`)
+    await waitReady(page, ['surface', 'capacity'], 120_000)
+    const [surface, capacity] = await Promise.all([
+      api<{ minHealthFactor: (number | null)[][] }>(
+        `/v1/wallets/${multi.address}/surface?chain=local&x=ETH&y=BTC&points=21&range=0.6`,
+      ),
+      api<{ withoutCascade: Array<{ borrow: { amount: string } | null }> }>(
+        `/v1/wallets/${multi.address}/capacity?chain=local&shock=ETH:-0.3&hf=1.1`,
+      ),
+    ])
+    expect(await page.locator('[data-testid^="surface-cell-"]').count()).toBe(21 * 21)
+    for (const [r, c] of [
+      [0, 0],
+      [10, 10],
+      [20, 3],
+    ] as const) {
+      const h = surface.minHealthFactor[r]![c]!
+      await expect(page.getByTestId(`surface-cell-${r}-${c}`).getAttribute('data-value')).resolves.toBe(
+        String(h),
+      )
+    }
+    expect(await page.locator('[data-testid="surface-boundary"] circle').count()).toBeGreaterThan(0)
+    await expect(page.getByTestId('capacity-0').getAttribute('data-value')).resolves.toBe(
+      capacity.withoutCascade[0]!.borrow?.amount ?? '',
+    )
+    expect(await page.locator('[data-state="error"]').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+    await page.close()
+  })
+
   it('a shared link opens the wallet directly', async (ctx) => {
     if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
     const looper = t.manifest.wallets.find((w) => w.key === 'looper')!

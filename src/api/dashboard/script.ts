@@ -6,13 +6,15 @@
  * `exposure-<riskAsset>` (net USD, whole dollars), `effective-leverage` (2 decimals + ×),
  * `panel-<id>` with `data-state` idle|loading|ready|error, `error-banner`.
  */
+
 import { CARRY_SCRIPT } from './carry.js'
+import { WALLET_ANALYSIS_SCRIPT } from './surface.js'
 
 export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'carry', 'hedge'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'carry', 'hedge'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -140,13 +142,13 @@ function load(address, chain) {
   var base = '/v1/wallets/' + address;
   var wallet = getJson(base + q);
   wallet.then(guard(g, function (w) {
-    drawPositions(w); drawHealth(w); drawLadder(w);
+    drawPositions(w); drawHealth(w); drawLadder(w); drawRatios(w);
     stat('net', 'Net worth', usd(w.summary.netWorthUsd));
     stat('debt', 'Debt', usd(w.summary.debtUsd));
     stat('minhf', 'Min health factor', w.summary.minHealthFactor == null ? 'no debt' : w.summary.minHealthFactor.toFixed(2));
     loadCascades(g, w, chain, address);
   }), guard(g, function (e) {
-    failWith(['positions', 'health', 'ladder', 'cascade'])(e);
+    failWith(['positions', 'health', 'ladder', 'cascade', 'ratios'])(e);
     if (e.status >= 400 && e.status < 500) banner(e.message);
   }));
   getJson(base + '/exposure' + q).then(guard(g, function (x) {
@@ -160,6 +162,7 @@ function load(address, chain) {
     drawStress(s);
     if (s.worstCase) stat('worst', 'Worst stress', pct(s.worstCase.changePct, 0), s.worstCase.scenario);
   }), guard(g, failWith(['stress'])));
+  loadSurface(g, base, q); loadCapacity(g, base, q);
   getJson(base + '/montecarlo' + q + '&paths=5000').then(guard(g, function (m) {
     drawMonteCarlo(m);
     stat('pliq', 'P(liquidation, ' + m.horizonDays + 'd)', prob(m.walletLiquidationProbability));
@@ -298,7 +301,7 @@ function drawLadder(w) {
   var groups = {}, order = [];
   w.positions.forEach(function (p) {
     (p.liquidationPrices || []).forEach(function (lp) {
-      if (lp.price == null || !isFinite(lp.price)) return;
+      if (lp.price == null || !isFinite(lp.price) || ratioCovers(p, lp)) return;
       if (!groups[lp.symbol]) { groups[lp.symbol] = { current: lp.currentPrice, marks: [] }; order.push(lp.symbol); }
       if (groups[lp.symbol].current == null) groups[lp.symbol].current = lp.currentPrice;
       groups[lp.symbol].marks.push({ p: p, lp: lp });
@@ -449,6 +452,7 @@ function drawMonteCarlo(m) {
   ]);
 }
 
+${WALLET_ANALYSIS_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);

@@ -23,7 +23,7 @@ form#pick button{background:var(--accent);color:#fff;border-color:var(--accent);
 #stat-stack{grid-column:span 2}
 .stat small{display:block;color:var(--muted);font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.stat b{font-size:19px;white-space:nowrap;font-variant-numeric:tabular-nums}
 #dash{display:grid;grid-template-columns:1fr 1fr;gap:0 14px}#dash[hidden]{display:none}
-#dash>.wallet-title,#dash>.summary,.p-stack,.p-positions,.p-ladder,.p-cascade{grid-column:1/-1}
+#dash>.wallet-title,#dash>.summary,.p-stack,.p-positions,.p-ladder,.p-cascade,.p-surface{grid-column:1/-1}
 @media (max-width:820px){#dash{grid-template-columns:1fr}}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:7px 0;min-width:0}
 .panel h2{margin:0;font-size:16px}.panel .hint{margin:0 0 8px;font-size:12.5px}

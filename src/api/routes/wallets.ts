@@ -3,6 +3,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { BaseError } from '../../core/errors.js'
 import { exposureReport } from '../../report/exposure-report.js'
 import { monteCarloReport } from '../../report/monte-carlo-report.js'
+import { walletLiquidationRatios } from '../../report/ratio-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { stressReport } from '../../report/stress-report.js'
 import { readWalletReport } from '../../report/wallet-report.js'
@@ -59,7 +60,7 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
         accounts,
         ...ctx.budget(),
       })
-      return c.json(walletReportJson(read), 200)
+      return c.json(walletReportJson(read, walletLiquidationRatios(sources, read)), 200)
     },
   )
 
