@@ -36,6 +36,7 @@ import { pageRoutes } from './routes/pages.js'
 import { walletAnalysisRoutes } from './routes/wallet-analysis.js'
 import { systemicRoutes } from './routes/systemic.js'
 import { walletHistoryRoutes } from './routes/wallet-history.js'
+import { walletHedgeRoutes } from './routes/wallet-hedge.js'
 import { walletRoutes } from './routes/wallets.js'
 import { type WatchRoutesDeps, watchRoutes } from './routes/watches.js'
 import { HealthSchema } from './schemas.js'
@@ -173,6 +174,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', walletRoutes(sources, ctx))
   app.route('/', walletAnalysisRoutes(sources, ctx))
   app.route('/', walletHistoryRoutes(sources, ctx))
+  app.route('/', walletHedgeRoutes(sources, ctx))
   app.route('/', marketRoutes(sources, ctx))
   app.route('/', leverageRoutes(sources, ctx))
   app.route('/', systemicRoutes(sources, ctx))

@@ -29,6 +29,16 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
     'History',
     'Each health factor over the last week, with the closest approach to liquidation marked',
   ],
+  [
+    'carry',
+    'Carry',
+    'What each layer earns and pays per year at the rates of the block, and the move it pays for',
+  ],
+  [
+    'hedge',
+    'Hedge',
+    'The perp hedge that zeroes the net exposure, priced on a venue, and its effect on VaR and liquidations',
+  ],
 ]
 
 /**

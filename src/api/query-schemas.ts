@@ -25,7 +25,7 @@ import {
 } from './risk-params.js'
 
 /** OpenAPI metadata of a parameter. */
-interface ParamDoc {
+export interface ParamDoc {
   in?: 'query' | 'path'
   description?: string
   example?: string

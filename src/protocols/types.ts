@@ -3,8 +3,9 @@ import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
-import type { PositionResult } from '../core/types.js'
+import type { Position, PositionResult } from '../core/types.js'
 import type { DexPoolConfig } from '../dex/dex-pools.js'
+import type { PositionRates } from '../risk/carry.js'
 import type { AaveMarketConfig } from './aave-v3/markets.js'
 import type { AaveV4Deployment } from './aave-v4/markets.js'
 import type { CometConfig } from './compound-v3/markets.js'
@@ -150,6 +151,17 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
    * Same `discovered` as {@link planWallet}. Adapters without it are deep-read on a schedule.
    */
   planHealth?(chain: S, user: Address, discovered?: D): HealthReadPlan[]
+  /**
+   * Reads the supply and borrow rates of the given positions' legs at `ctx.blockNumber`, each by
+   * the protocol's own rate model (the adapter states the getter and the compounding). Returns one
+   * entry per position it serves (by layer id); positions of other adapters are skipped.
+   */
+  readRates?(ctx: RateReadContext, positions: readonly LayerPosition[]): Promise<PositionRates[]>
+  /**
+   * A venue's (off-EVM) rates of the given positions' legs now (perp funding), read over its API;
+   * one entry per position it serves.
+   */
+  readVenueRates?(ctx: VenueRateReadContext, positions: readonly LayerPosition[]): Promise<PositionRates[]>
 }
 
 /**
@@ -187,4 +199,24 @@ export interface HealthReading {
    * unit (Aave: base currency, USD with 8 decimals, as whole units): compared relatively.
    */
   size: readonly number[]
+}
+
+/** Where {@link ProtocolAdapter.readVenueRates} reads: the venue and the request's deadline. */
+export interface VenueRateReadContext {
+  venue: VenueRuntime
+  deadline?: Deadline | undefined
+}
+
+/** A position with the resolver's layer id, for {@link ProtocolAdapter.readRates}. */
+export interface LayerPosition {
+  layer: string
+  position: Position
+}
+
+/** Where {@link ProtocolAdapter.readRates} reads: a chain, its client, the pinned block. */
+export interface RateReadContext {
+  client: ChainClient
+  chain: ChainRuntime
+  blockNumber: bigint
+  deadline?: Deadline | undefined
 }

@@ -3,6 +3,7 @@ import type { PositionResult } from '../core/types.js'
 import { type Exposure, identify, resolveExposure } from '../resolve/index.js'
 import { planUnwind, type UnwindPlan, type UnwindTarget } from '../resolve/unwind.js'
 import type { BetaTable } from '../risk/defaults.js'
+import { type WalletCarry, type WalletCarryParams, walletCarry } from './carry-report.js'
 import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import type { ReportSources } from './report-sources.js'
 import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
@@ -41,11 +42,19 @@ export interface ExposureReportParams extends ReadWalletReportParams {
   betas?: BetaTable | undefined
   /** Where the unwind plan goes; zero leverage when omitted. */
   target?: UnwindTarget | undefined
+  /** Also compute the carry (rates at the block, wrapper growth): adds `carry`. */
+  carry?: Omit<WalletCarryParams, 'deadline'> | undefined
 }
 
 /** A wallet's exposure with the header of every wallet answer and the unwind plan. */
 export type ExposureReport = WalletRead['pinned'] &
-  Exposure & { chains: WalletRead['chains']; accounts: WalletRead['accounts']; unwind: UnwindPlan }
+  Exposure & {
+    chains: WalletRead['chains']
+    accounts: WalletRead['accounts']
+    unwind: UnwindPlan
+    /** Present when asked for ({@link ExposureReportParams.carry}). */
+    carry?: WalletCarry
+  }
 
 /** Reads a wallet and resolves its leverage: net exposure per risk asset, layers, stacks, unwind. */
 export async function exposureReport(
@@ -55,11 +64,18 @@ export async function exposureReport(
   const read = await readWalletReport(sources, params)
   assertKnownKeys(params.betas, knownRiskAssets(resolveWalletRead(sources, read)), 'betas')
   const exposure = resolveWalletRead(sources, read, params.betas)
+  const carry = params.carry
+    ? await walletCarry(sources, read.reports, exposure, {
+        ...params.carry,
+        ...(params.deadline ? { deadline: params.deadline } : {}),
+      })
+    : undefined
   return {
     ...read.pinned,
     chains: read.chains,
     accounts: read.accounts,
     ...exposure,
     unwind: planWalletUnwind(exposure, read.positions, params.target ?? { kind: 'zero' }),
+    ...(carry ? { carry } : {}),
   }
 }

@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.js'
+import { configFromEnv } from '../../src/config.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
+import { startHyperliquidServer } from '../support/hyperliquid-server.js'
 
 const CHROMIUM = [process.env.STACKLENS_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => !!p && existsSync(p),
@@ -296,5 +299,82 @@ describe('dashboard in Chromium', () => {
     expect(await page.getByTestId('error-health').textContent()).toContain('UNKNOWN_CHAIN')
     await page.close()
     expect(pageErrors).toEqual([])
+  })
+})
+
+describe('carry and hedge panels in Chromium', () => {
+  it('the carry panel shows the API carry; without a venue the hedge panel says how to configure one', async (ctx) => {
+    if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
+    const stacker = t.manifest.wallets.find((w) => w.key === 'stacker')!
+    const page = await newPage()
+    await page.goto(`${base}/?address=${stacker.address}&chain=local`)
+    await waitReady(page, ['carry', 'hedge'], 120_000)
+    const body = await api<{ carry: { netCarryUsdPerYear: number; layers: { carryUsdPerYear: number }[] } }>(
+      `/v1/wallets/${stacker.address}/exposure?chain=local&carry=true`,
+    )
+    const net = page.getByTestId('carry-net')
+    await expect(net.getAttribute('data-value')).resolves.toBe(String(body.carry.netCarryUsdPerYear))
+    await expect(net.textContent()).resolves.toBe(usd(body.carry.netCarryUsdPerYear))
+    for (const [i, l] of body.carry.layers.entries()) {
+      await expect(page.getByTestId(`carry-layer-${i}`).getAttribute('data-value')).resolves.toBe(
+        String(l.carryUsdPerYear),
+      )
+    }
+    await expect(page.getByTestId('hedge-unconfigured').textContent()).resolves.toContain(
+      'STACKLENS_HYPERLIQUID_API_URL',
+    )
+    await page.close()
+    expect(pageErrors).toEqual([])
+  })
+
+  it('with a venue (the Hyperliquid stand-in) the hedge panel shows the API legs and VaR before and after', async (ctx) => {
+    if (!CHROMIUM) ctx.skip(NO_CHROMIUM)
+    // A local stand-in of Hyperliquid's info API serving fixture terms (not the venue's live ones).
+    const hl = await startHyperliquidServer()
+    hl.scriptInfo('metaAndAssetCtxs', [
+      {
+        status: 200,
+        body: [
+          { universe: [{ name: 'ETH', szDecimals: 4, maxLeverage: 25 }], marginTables: [] },
+          [{ funding: '0.0000125', markPx: '3001.5' }],
+        ],
+      },
+    ])
+    const app = createApp({ config: configFromEnv({ STACKLENS_HYPERLIQUID_API_URL: hl.url }, t.manifest) })
+    const server2 = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+      s.once('error', reject)
+    })
+    const base2 = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`
+    try {
+      const stacker = t.manifest.wallets.find((w) => w.key === 'stacker')!
+      const page = await newPage()
+      await page.goto(`${base2}/?address=${stacker.address}&chain=local`)
+      await waitReady(page, ['hedge'], 120_000)
+      const r = await fetch(
+        `${base2}/v1/wallets/${stacker.address}/hedge?chain=local&venue=hyperliquid&paths=1000`,
+      )
+      expect(r.status).toBe(200)
+      const hedge = (await r.json()) as {
+        legs: { asset: string; size: number }[]
+        before: { monteCarlo: { var95: number } }
+        after: { monteCarlo: { var95: number } }
+      }
+      expect(hedge.legs.map((l) => l.asset)).toEqual(['ETH'])
+      await expect(page.getByTestId('hedge-leg-ETH').getAttribute('data-size')).resolves.toBe(
+        String(hedge.legs[0]!.size),
+      )
+      await expect(page.getByTestId('hedge-var-before').getAttribute('data-value')).resolves.toBe(
+        String(hedge.before.monteCarlo.var95),
+      )
+      await expect(page.getByTestId('hedge-var-after').getAttribute('data-value')).resolves.toBe(
+        String(hedge.after.monteCarlo.var95),
+      )
+      await page.close()
+      expect(pageErrors).toEqual([])
+    } finally {
+      await new Promise<void>((resolve) => server2.close(() => resolve()))
+      await hl.close()
+    }
   })
 })

@@ -2,7 +2,8 @@
  * A local stand-in for Hyperliquid's info API (`POST /info`), named as a double: it serves
  * scripted answers per request so tests exercise the adapter's real HTTP path (status codes,
  * headers, bodies) without the venue. It speaks the request types the adapter sends:
- * `clearinghouseState` (per user, and per HIP-3 dex with `dex`), `perpDexs` and `meta` (per dex).
+ * `clearinghouseState` (per user, and per HIP-3 dex with `dex`), `perpDexs`, `meta` and
+ * `metaAndAssetCtxs` (per dex).
  * An unscripted `perpDexs` answers `[null]` (the venue's answer when no HIP-3 dex is deployed);
  * anything else unscripted answers 422, as the venue does to a body it cannot deserialize.
  */
@@ -32,8 +33,8 @@ export interface HyperliquidServerDouble {
    * dex, or on HIP-3 dex `dex`: served in order, the last one repeated.
    */
   script(user: string, answers: ScriptedAnswer[], dex?: string): void
-  /** Scripts the answers to `perpDexs`, or to `meta` of `dex` ("" = the default dex). */
-  scriptInfo(type: 'perpDexs' | 'meta', answers: ScriptedAnswer[], dex?: string): void
+  /** Scripts the answers to `perpDexs`, or to `meta` / `metaAndAssetCtxs` of `dex` ("" = the default dex). */
+  scriptInfo(type: 'perpDexs' | 'meta' | 'metaAndAssetCtxs', answers: ScriptedAnswer[], dex?: string): void
   close(): Promise<void>
 }
 
@@ -66,7 +67,9 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
             ? 'perpDexs'
             : body.type === 'meta'
               ? `meta@${dex}`
-              : undefined
+              : body.type === 'metaAndAssetCtxs'
+                ? `metaAndAssetCtxs@${dex}`
+                : undefined
       const script = req.url === '/info' && key ? scripts.get(key) : undefined
       if (!script && req.url === '/info' && key === 'perpDexs') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('[null]')
@@ -97,7 +100,7 @@ export async function startHyperliquidServer(): Promise<HyperliquidServerDouble>
       scripts.set(`user:${user.toLowerCase()}@${dex}`, { answers, served: 0 })
     },
     scriptInfo(type, answers, dex = '') {
-      scripts.set(type === 'perpDexs' ? 'perpDexs' : `meta@${dex}`, { answers, served: 0 })
+      scripts.set(type === 'perpDexs' ? 'perpDexs' : `${type}@${dex}`, { answers, served: 0 })
     },
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   }

@@ -10,13 +10,15 @@ import { HISTORY_SCRIPT } from './history.js'
  * `exposure-<riskAsset>` (net USD, whole dollars), `effective-leverage` (2 decimals + ×),
  * `panel-<id>` with `data-state` idle|loading|ready|error, `error-banner`.
  */
+
+import { CARRY_SCRIPT } from './carry.js'
 import { WALLET_ANALYSIS_SCRIPT } from './surface.js'
 
 export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'history'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'history', 'carry', 'hedge'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -171,7 +173,9 @@ function load(address, chain) {
   }), guard(g, failWith(['montecarlo'])));
   loadSystemicWallet(g, chain, address);
   loadHistory(g, base, q);
+  loadCarryHedge(g, base, q);
 }
+${CARRY_SCRIPT}
 
 ${LEVERAGE_SCRIPT}
 // ---------- positions ----------

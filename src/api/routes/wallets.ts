@@ -1,11 +1,13 @@
 /** The wallet routes: positions, exposure, stress and Monte Carlo of one address. */
 import { createRoute } from '@hono/zod-openapi'
+import { BaseError } from '../../core/errors.js'
 import { exposureReport } from '../../report/exposure-report.js'
 import { monteCarloReport } from '../../report/monte-carlo-report.js'
 import { walletLiquidationRatios } from '../../report/ratio-report.js'
 import type { ReportSources } from '../../report/report-sources.js'
 import { stressReport } from '../../report/stress-report.js'
 import { readWalletReport } from '../../report/wallet-report.js'
+import { CarryQueryFields, CarrySchema } from '../carry-schemas.js'
 import { jsonError, tooManyRequests, upstreamErrors } from '../errors.js'
 import {
   ExposureQuerySchema,
@@ -68,17 +70,20 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
       path: '/v1/wallets/{address}/exposure',
       summary: "A wallet's leverage resolved: net exposure per risk asset, layers, stacks, beta",
       description:
-        'Reads the wallet like /v1/wallets/{address} (wrapper rates in the same pinned batch), unwinds every token to its risk asset (ETH, BTC, USD, or itself), links the debts of one position to the collateral of another into stacks, and plans the unwind to `target`. Without `chain`, every configured chain (and Hyperliquid) at once: stacks can span chains.',
-      request: { params: WalletParamsSchema, query: ExposureQuerySchema },
+        "Reads the wallet like /v1/wallets/{address} (wrapper rates in the same pinned batch), unwinds every token to its risk asset (ETH, BTC, USD, or itself), links the debts of one position to the collateral of another into stacks, and plans the unwind to `target`. Without `chain`, every configured chain (and Hyperliquid) at once: stacks can span chains. With `carry=true`: `carry`, the supply and borrow APY of every leg at the block as each protocol's rate model answers it (Aave getReserveData rates, compounded per second; Morpho IRM borrowRateView, Comet getSupplyRate/getBorrowRate at getUtilization, continuous), wrappers' native yield (their rate at the block against `carryDays` earlier: an archive read), net carry per layer, stack and wallet in USD per year, APY on notional and on equity, and the break-even move the carry pays for.",
+      request: { params: WalletParamsSchema, query: ExposureQuerySchema.extend(CarryQueryFields) },
       responses: {
-        200: ok(ExposureResponseSchema, 'The exposure'),
-        400: jsonError('Bad address, chain, block, betas or target'),
+        200: ok(ExposureResponseSchema.extend({ carry: CarrySchema.optional() }), 'The exposure'),
+        400: jsonError('Bad address, chain, block, betas, target, carry or carryDays'),
         ...upstream,
       },
     }),
     async (c) => {
       const { address } = c.req.valid('param')
       const q = c.req.valid('query')
+      if (q.carryDays !== undefined && q.carry !== true) {
+        throw new BaseError('INVALID_REQUEST', 'carryDays needs carry=true')
+      }
       const report = await exposureReport(sources, {
         address,
         chain: q.chain,
@@ -86,6 +91,7 @@ export function walletRoutes(sources: ReportSources, ctx: RouteContext) {
         accounts: q.accounts,
         betas: q.betas,
         target: q.target,
+        carry: q.carry ? { lookbackDays: q.carryDays } : undefined,
         ...ctx.budget(),
       })
       return c.json(toJson(report), 200)

@@ -1,5 +1,6 @@
 import type { ProtocolAdapter } from '../types.js'
 import { planAaveHealth } from './health-read.js'
+import { readAaveV3Rates } from './rates.js'
 import { planAaveWallet } from './read.js'
 
 export type { AaveMarketConfig } from './markets.js'
@@ -15,6 +16,7 @@ export const aaveV3Adapter: ProtocolAdapter = {
   name: 'Aave v3 (and forks: Spark)',
   planWallet: (chain, user) => chain.aaveMarkets.map((market) => planAaveWallet(market, user)),
   planHealth: (chain, user) => chain.aaveMarkets.map((market) => planAaveHealth(market, user)),
+  readRates: readAaveV3Rates,
   listMarkets: (chain) =>
     chain.aaveMarkets.map((m) => ({
       id: m.id,

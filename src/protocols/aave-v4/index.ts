@@ -1,5 +1,6 @@
 import type { ChainRuntime, ProtocolAdapter } from '../types.js'
 import { AAVE_V4_DEPLOYMENTS, type AaveV4Deployment } from './markets.js'
+import { readAaveV4Rates } from './rates.js'
 import { type AaveV4Discovery, type AaveV4LogCache, discoverAaveV4, planAaveV4Wallet } from './read.js'
 
 export type { AaveV4Deployment, AaveV4SpokeConfig } from './markets.js'
@@ -53,6 +54,7 @@ export function createAaveV4Adapter(
       ),
     planWallet: (chain, user, discovered) =>
       planAaveV4Wallet(chain, deploymentsOf(chain), user, discovered as AaveV4Discovery | undefined),
+    readRates: (ctx, positions) => readAaveV4Rates(ctx, positions, deploymentsOf(ctx.chain)),
   }
 }
 

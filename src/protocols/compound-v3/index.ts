@@ -1,5 +1,6 @@
 import type { ProtocolAdapter } from '../types.js'
 import { COMETS_SOURCE } from './markets.js'
+import { readCompoundV3Rates } from './rates.js'
 import { type CometHintsCache, planCometWallet } from './read.js'
 
 export type { CometAssetHint, CometChainKey, CometConfig, CometPriceUnit } from './markets.js'
@@ -20,6 +21,7 @@ export function createCompoundV3Adapter(
     key: 'compound-v3',
     name: 'Compound v3 (Comet)',
     planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user, options.hints)),
+    readRates: readCompoundV3Rates,
     listMarkets: (chain) =>
       chain.comets.map((c) => ({
         id: c.id,

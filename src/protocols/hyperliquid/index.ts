@@ -15,6 +15,7 @@ import {
   HYPERLIQUID_PROTOCOL,
   positionsFromClearinghouseState,
 } from './position.js'
+import { readHyperliquidFundingRates } from './rates.js'
 import { type HyperliquidScan, MAX_HIP3_DEXES, readHyperliquidWallet, scanHyperliquidDexes } from './read.js'
 
 export type { FetchClearinghouseStateParams, FetchMetaParams, HyperliquidRequestOptions } from './client.js'
@@ -92,6 +93,7 @@ export const hyperliquidAdapter: HyperliquidAdapter = {
   chain: HYPERLIQUID_CHAIN,
   defaultUrl: HYPERLIQUID_MAINNET_URL,
   readWallet: ({ user, config }) => readHyperliquidWallet({ ...config, user }),
+  readVenueRates: readHyperliquidFundingRates,
   discover: ({ chain: venue, user, deadline }) =>
     scanHyperliquidDexes({
       user,

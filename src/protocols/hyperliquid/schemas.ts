@@ -163,3 +163,22 @@ export type PerpMeta = z.infer<typeof metaSchema>
 export type MarginTable = z.infer<typeof marginTableSchema>
 /** A validated `perpDexs` payload. */
 export type PerpDexs = z.infer<typeof perpDexsSchema>
+
+/**
+ * One entry of the second element of `POST /info {"type":"metaAndAssetCtxs"}`: a perp's live
+ * context, in `meta.universe` order (Hyperliquid docs, "Retrieve perpetuals asset contexts
+ * (includes mark price, current funding, open interest, etc.)"). `funding` is the current hourly
+ * funding rate (positive: longs pay shorts).
+ */
+export const perpAssetCtxSchema = z.object({
+  funding: decimalString,
+  markPx: decimalString,
+  oraclePx: decimalString.optional(),
+  openInterest: decimalString.optional(),
+})
+
+/** The answer of `POST /info {"type":"metaAndAssetCtxs"}`: `[meta, assetCtxs]`. */
+export const metaAndAssetCtxsSchema = z.tuple([metaSchema, z.array(perpAssetCtxSchema)])
+
+/** A validated `metaAndAssetCtxs` payload. */
+export type MetaAndAssetCtxs = z.infer<typeof metaAndAssetCtxsSchema>

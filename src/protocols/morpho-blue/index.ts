@@ -1,4 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
+import { readMorphoBlueRates } from './rates.js'
 import {
   discoverMorphoMarkets,
   type MorphoDiscovery,
@@ -31,6 +32,7 @@ export function createMorphoBlueAdapter(
     key: 'morpho-blue',
     name: 'Morpho Blue',
     discover: (ctx) => discoverMorphoMarkets(ctx),
+    readRates: readMorphoBlueRates,
     listMarkets: (chain) =>
       chain.morphoBlue
         ? [
