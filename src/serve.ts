@@ -11,8 +11,8 @@ import { type DevchainManifest, devchainManifestSchema } from './devchain/manife
 import { createMonteCarloPool } from './mc-worker-pool.js'
 import { resolveHostNode } from './monitor/delivery/node-resolver.js'
 import { targetPolicyFromEnv } from './monitor/delivery/target-policy.js'
-import { dbPathFromEnv, openSqliteStore } from './monitor/store/sqlite-store.js'
 import { startNodeMonitor } from './monitor/node-monitor.js'
+import { dbPathFromEnv, openSqliteStore } from './monitor/store/sqlite-store.js'
 import type { MonitorStore } from './monitor/types.js'
 
 /** Where the devchain writes its manifest (the devchain module's default, kept here so serving a running devchain does not load the deployers). */

@@ -61,12 +61,9 @@ const ScenarioResultSchema = z.object({
       .openapi({ description: 'Absolute vol shocks per risk asset (the vol dimension)' }),
   }),
   positions: z.array(StressedPositionSchema),
-  options: z
-    .array(StressedOptionSchema)
-    .optional()
-    .openapi({
-      description: "The portfolio's option legs repriced (always present on analyze, [] without options)",
-    }),
+  options: z.array(StressedOptionSchema).optional().openapi({
+    description: "The portfolio's option legs repriced (always present on analyze, [] without options)",
+  }),
   optionsChangeUsd: z.number().optional().openapi({
     description: "Sum of the option legs' value changes, USD (counted in equityAfterUsd and changeUsd)",
   }),

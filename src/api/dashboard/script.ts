@@ -1,6 +1,6 @@
+import { HISTORY_SCRIPT } from './history.js'
 import { LEVERAGE_SCRIPT } from './leverage.js'
 import { SYSTEMIC_SCRIPT } from './systemic.js'
-import { HISTORY_SCRIPT } from './history.js'
 
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
