@@ -85,7 +85,7 @@ export const CapacityQuerySchema = WalletQuerySchema.extend({
   }),
   cascade: param('cascade', parseCascade, z.enum(CAPACITY_CASCADES), {
     description:
-      "none (default), market (each shocked asset deepened to the deepest final shock of the wallet's Aave and Morpho markets' cascades), systemic (not in this build: 400)",
+      "none (default), market (each shocked asset deepened to the deepest final shock of the wallet's Aave and Morpho markets' cascades), systemic (each shocked asset deepened to the final DEX move of the chain's systemic cascade: every enumerated market in one fixed point)",
     example: 'market',
   }).default('none'),
   hf: param('hf', defined(parseTarget), z.number().gt(1).max(100), {

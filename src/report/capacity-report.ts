@@ -1,6 +1,7 @@
 /**
  * The capacity (safe size) use case: a wallet read, its positions as stress inputs, the shock
- * (optionally deepened by the market cascade of the wallet's own markets), and per position the
+ * (optionally deepened by the market cascade of the wallet's own markets, or by the chain's systemic
+ * cascade), and per position the
  * room to borrow or loop at the target health factor, or the deleverage the shock calls for.
  */
 import { BaseError } from '../core/errors.js'
@@ -12,12 +13,15 @@ import { marketCascadeReport } from './market-cascade-report.js'
 import type { ReportSources } from './report-sources.js'
 import { budgetFields } from './request-budget.js'
 import { scenariosOf, stressInputs } from './stress-report.js'
+import { systemicCascadeReport } from './systemic-cascade-report.js'
 import { type ReadWalletReportParams, readWalletReport, type WalletRead } from './wallet-report.js'
 
 /** How the shock is carried further: not at all, by the wallet's markets' cascades, or systemically. */
 export const CAPACITY_CASCADES = ['none', 'market', 'systemic'] as const
 /** A cascade mode of {@link capacityReport}. */
 export type CapacityCascade = (typeof CAPACITY_CASCADES)[number]
+/** The `market` of a {@link CapacityCascadeMarket} row that stands for a chain's systemic cascade. */
+export const SYSTEMIC_MARKET = 'systemic'
 /** Default target health factor of a capacity question. */
 export const DEFAULT_CAPACITY_HEALTH_FACTOR = 1.1
 
@@ -44,7 +48,11 @@ export type CapacityReport = WalletRead['pinned'] & {
   shocks: Record<string, number>
   cascade: CapacityCascade
   withoutCascade: PositionCapacity[]
-  /** With cascade=market: the shocks deepened to the deepest final shock of the wallet's markets. */
+  /**
+   * With cascade=market: the shocks deepened to the deepest final shock of the wallet's markets;
+   * with cascade=systemic: to the final DEX move of each of its chains' systemic cascade (rows with
+   * market {@link SYSTEMIC_MARKET}).
+   */
   withCascade: {
     shocks: Record<string, number>
     markets: CapacityCascadeMarket[]
@@ -56,8 +64,8 @@ export type CapacityReport = WalletRead['pinned'] & {
 
 /**
  * Reads a wallet and sizes each position under the shock.
- * @throws BaseError INVALID_REQUEST for a bad target, an unknown risk asset, or cascade=systemic
- *   (not in this build); upstream errors of the cascade reads.
+ * @throws BaseError INVALID_REQUEST for a bad target or an unknown risk asset; upstream errors of
+ *   the cascade reads.
  */
 export async function capacityReport(
   sources: ReportSources,
@@ -70,11 +78,6 @@ export async function capacityReport(
     throw new BaseError('INVALID_REQUEST', (err as Error).message)
   }
   const cascade = params.cascade ?? 'none'
-  if (cascade === 'systemic')
-    throw new BaseError(
-      'INVALID_REQUEST',
-      'cascade: "systemic" needs the systemic cascade (GET /v1/chains/{chain}/cascade), which this build does not have yet; use none or market',
-    )
   const read = await readWalletReport(sources, params)
   const exposure = resolveWalletRead(sources, read)
   const [scenario] = scenariosOf(exposure, params.shocks ?? {}, undefined) as [StressScenario]
@@ -82,11 +85,50 @@ export async function capacityReport(
   const withoutCascade = walletCapacity(inputs, scenario, t)
 
   let withCascade: CapacityReport['withCascade'] = null
+  const targets = inputs.filter((i) => i.position.kind === 'lending' && i.position.debtUsd > 0)
+  const blockPin = read.pinned.blockNumber === null ? {} : { blockNumber: BigInt(read.pinned.blockNumber) }
+  if (cascade === 'systemic') {
+    // One systemic cascade per (chain, shocked asset): every enumerated market of the chain in one
+    // fixed point; the shock deepened to its final DEX move.
+    const markets: CapacityCascadeMarket[] = []
+    const deepened: Record<string, number> = { ...scenario.shocks }
+    const chains = [...new Set(targets.map((i) => i.position.chain))]
+    for (const [asset, shock] of Object.entries(scenario.shocks)) {
+      if (asset === '*' || !(shock < 0)) continue
+      for (const chain of chains) {
+        try {
+          const r = await systemicCascadeReport(sources, {
+            chain,
+            asset: asset.toUpperCase(),
+            shocks: [shock],
+            depth: 'auto',
+            ...blockPin,
+            ...budgetFields(params),
+          })
+          const point = r.points[0]
+          if (!point) throw new BaseError('INVALID_REQUEST', 'the systemic cascade gave no point')
+          markets.push({
+            chain,
+            market: SYSTEMIC_MARKET,
+            asset,
+            initialShock: point.initialShock,
+            finalShock: point.finalShock,
+            rounds: point.rounds,
+          })
+          if (point.finalShock < (deepened[asset] as number)) deepened[asset] = point.finalShock
+        } catch (err) {
+          if (!(err instanceof BaseError) || !['INVALID_REQUEST', 'NOT_FOUND'].includes(err.code)) throw err
+          markets.push({ chain, market: SYSTEMIC_MARKET, asset, skipped: err.message })
+        }
+      }
+    }
+    const cascaded: StressScenario = { name: `${scenario.name} with the systemic cascade`, shocks: deepened }
+    withCascade = { shocks: deepened, markets, positions: walletCapacity(inputs, cascaded, t) }
+  }
   if (cascade === 'market') {
     const markets: CapacityCascadeMarket[] = []
     const deepened: Record<string, number> = { ...scenario.shocks }
     const seen = new Set<string>()
-    const targets = inputs.filter((i) => i.position.kind === 'lending' && i.position.debtUsd > 0)
     for (const [asset, shock] of Object.entries(scenario.shocks)) {
       if (asset === '*' || !(shock < 0)) continue
       for (const { position } of targets) {
@@ -100,7 +142,7 @@ export async function capacityReport(
             asset,
             shocks: [shock],
             depth: 'auto',
-            ...(read.pinned.blockNumber === null ? {} : { blockNumber: BigInt(read.pinned.blockNumber) }),
+            ...blockPin,
             ...budgetFields(params),
           })
           const point = r.points[0]
@@ -135,6 +177,6 @@ export async function capacityReport(
     withCascade,
     unresolved: exposure.unresolved,
     model:
-      "Per lending position: the borrow (tokens leave the position) or loop (borrowed, swapped at oracle prices, supplied as its largest collateral) that leaves the health factor at the target after the shock, capped by the protocol's LTV now; the deleverage (repay, or sell collateral to repay, and the unwind planner's steps at the shocked prices) when the shock leaves it below. The market cascade deepens each shocked asset to the deepest final shock of the wallet's Aave and Morpho markets (liquidations sold into the DEX depth). Not checked: borrow caps, isolation-mode debt ceilings, the market's available liquidity, swap slippage.",
+      "Per lending position: the borrow (tokens leave the position) or loop (borrowed, swapped at oracle prices, supplied as its largest collateral) that leaves the health factor at the target after the shock, capped by the protocol's LTV now; the deleverage (repay, or sell collateral to repay, and the unwind planner's steps at the shocked prices) when the shock leaves it below. The market cascade deepens each shocked asset to the deepest final shock of the wallet's Aave and Morpho markets (liquidations sold into the DEX depth); the systemic cascade to the final DEX move of the chain's systemic cascade (every enumerated market and perp venue in one fixed point, GET /v1/chains/{chain}/cascade). Not checked: borrow caps, isolation-mode debt ceilings, the market's available liquidity, swap slippage.",
   }
 }

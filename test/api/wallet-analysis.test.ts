@@ -295,7 +295,10 @@ interface CapacityBody {
   withoutCascade: { protocol: string; borrow: { amount: string; limitedBy: string } | null }[]
   withCascade: {
     shocks: Record<string, number>
-    markets: ({ finalShock: number } | { skipped: string })[]
+    markets: (
+      | { chain: string; market: string; finalShock: number }
+      | { chain: string; market: string; skipped: string }
+    )[]
     positions: { protocol: string; borrow: { amount: string; limitedBy: string } | null }[]
   } | null
 }
@@ -352,6 +355,32 @@ describe('GET /v1/wallets/{address}/capacity', () => {
     })
   })
 
+  it("with the systemic cascade: the chain's fixed point at that shock, the borrow checked on chain", async () => {
+    const user = wallet('multi-collateral')
+    const { status, body } = await get(
+      `/v1/wallets/${user}/capacity?chain=local&shock=ETH:-0.2&hf=1.05&cascade=systemic`,
+    )
+    expect(status).toBe(200)
+    expect(CapacityResponseSchema.safeParse(body).success).toBe(true)
+    const c = body as unknown as CapacityBody & { cascade: string; chains: { blockNumber: number }[] }
+    expect(c.cascade).toBe('systemic')
+    const row = c.withCascade!.markets.find((m) => m.market === 'systemic' && m.chain === 'local')!
+    expect('finalShock' in row).toBe(true)
+    const deep = c.withCascade!.shocks.ETH!
+    expect(deep).toBeLessThan(-0.2)
+    // The same answer GET /v1/chains/local/cascade gives at that shock and block.
+    const sys = await get(`/v1/chains/local/cascade?asset=ETH&shocks=-0.2&block=${c.chains[0]!.blockNumber}`)
+    expect(sys.status).toBe(200)
+    expect(deep).toBe((sys.body.points as { finalShock: number }[])[0]!.finalShock)
+    const withS = BigInt(c.withCascade!.positions.find((p) => p.protocol === 'aave-v3')!.borrow!.amount)
+    await atTime(readTime(body), async () => {
+      await borrowOnPool(user, 'USDC', withS)
+      await setAnswer('WETH', e8(3_000 * (1 + deep)))
+      const hf = Number(await healthFactor(user)) / 1e18
+      expect(Math.abs(hf - 1.05)).toBeLessThan(1e-9)
+    })
+  })
+
   it("on Morpho: the computed borrow, really borrowed, leaves Morpho's HF at the target after the move", async () => {
     const user = wallet('morpho-borrower')
     const m = morphoMarket('wbtc-usdc')
@@ -398,14 +427,13 @@ describe('GET /v1/wallets/{address}/capacity', () => {
     }
   })
 
-  it('refuses bad parameters, naming them; systemic is not in this build', async () => {
+  it('refuses bad parameters, naming them', async () => {
     const a = wallet('multi-collateral')
     for (const [q, field] of [
       ['shock=ETH', 'shock'],
       ['shock=ETH:-2', 'shock'],
       ['shock=FOO:-0.1', 'shocks'],
       ['cascade=full', 'cascade'],
-      ['cascade=systemic', 'systemic'],
       ['hf=1', 'hf'],
       ['hf=abc', 'hf'],
       ['hf=101', 'hf'],
