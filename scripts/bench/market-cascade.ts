@@ -27,7 +27,9 @@
  *
  * And the node's floor: the same eth_getLogs and aggregate3 eth_calls of the positions as raw
  * JSON-RPC POSTs with calldata encoded beforehand and nothing decoded: how much of the wall time is
- * anvil's own execution, which no client-side work can remove.
+ * anvil's own execution, which no client-side work can remove; once with both per-user calls (the
+ * full read) and once with getUserAccountData alone (the carried read: the HF check to the wei
+ * that every borrower still gets at every new block).
  *
  * The machine is shared while helpers work: figures are noisy; re-measure on a quiet machine.
  *
@@ -165,7 +167,7 @@ try {
     if (body.error) throw new Error(JSON.stringify(body.error))
     return body.result
   }
-  const floor = async (users: readonly Address[]) => {
+  const floor = async (users: readonly Address[], carried = false) => {
     const c = process.cpuUsage()
     const t = performance.now()
     const head = (await rpc('eth_blockNumber', [])) as string
@@ -181,7 +183,14 @@ try {
     let next = 0
     await Promise.all(
       [0, 1].map(async () => {
-        while (next < chunks.length) await call(chunks[next++]!.flatMap((u) => aaveUserCalls(market, u)))
+        while (next < chunks.length)
+          await call(
+            chunks[next++]!.flatMap((u) => {
+              const [reserves, account] = aaveUserCalls(market, u)
+              // The carried path reads only getUserAccountData (getUserReservesData reused).
+              return carried ? [account] : [reserves, account]
+            }),
+          )
       }),
     )
     const cpu = process.cpuUsage(c)
@@ -249,10 +258,15 @@ try {
   const floored: number[] = []
   const flooredCpu: number[] = []
   const users = preparedMarket.borrowers.borrowers
+  const flooredCarried: number[] = []
+  const flooredCarriedCpu: number[] = []
   const runFloor = async () => {
     const f = await floor(users)
     floored.push(f.ms)
     flooredCpu.push(f.cpuMs)
+    const c = await floor(users, true)
+    flooredCarried.push(c.ms)
+    flooredCarriedCpu.push(c.cpuMs)
   }
   const runFresh = async () => {
     const r = await request()
@@ -308,6 +322,11 @@ try {
   row('stacklens, new block, nothing carried over (full read)', cold, coldCpu)
   row('stacklens, the same request repeated at the same block', repeat, repeatCpu)
   row(`floor: the same getLogs + aggregate3 eth_calls, raw POSTs, no decoding`, floored, flooredCpu)
+  row(
+    `floor of the carried read: getLogs + getUserAccountData only, raw POSTs`,
+    flooredCarried,
+    flooredCarriedCpu,
+  )
   if (anchored.length > 0) {
     row(
       `anchor: viem getLogs + multicall (${anchorCalls} calls, viem decode) + engine`,
