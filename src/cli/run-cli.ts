@@ -34,6 +34,7 @@ import type { ReportSources } from '../report/report-sources.js'
 import { type StressReport, stressReport } from '../report/stress-report.js'
 import { readWalletReport } from '../report/wallet-report.js'
 import { readManifestFile } from '../serve.js'
+import { DEVCHAIN_PRICE_USAGE, devchainPriceCommand } from './devchain-price-command.js'
 import { KEYS_USAGE, keysCommand } from './keys-command.js'
 import { MONITOR_USAGE, monitorCommand } from './monitor-command.js'
 import { ApiCallError, WATCH_USAGE, watchCommand } from './watch-command.js'
@@ -52,6 +53,7 @@ export interface CliIo {
 const USAGE = `usage:
   stacklens serve                                   start the API (devchain when no RPC is configured)
   stacklens devchain [--port N]                     start the devchain alone, write ${DEFAULT_MANIFEST_PATH}
+${DEVCHAIN_PRICE_USAGE}
   stacklens wallet <address> [--chain K] [--block N] [--json]
                                                     a wallet's positions (chain "local" reads the running devchain)
   stacklens exposure <address> [--chain K|all] [--block N] [--betas LINK:1.2:0.9] [--target zero|1.5] [--json]
@@ -368,6 +370,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const devchainCommand = async (args: string[]) => {
+    if (args[0] === 'price') return devchainPriceCommand(args.slice(1), io)
     const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
     let port: number | undefined
     if (values.port !== undefined) {
