@@ -8,7 +8,8 @@
  * and is what the API stores; the panel's "Send test" reaches the receiver signed; the WETH price is
  * moved with the manifest's admin key and one monitor tick (src/monitor/tick.ts) fires the alert,
  * which the panel lists with its delivery; delete empties the list. The history panel shows the
- * API's closest approach. Saves test-artifacts/watches-panel.png. Skips, saying why, when no
+ * API's closest approach. On a server without monitoring the panel says so. Saves
+ * test-artifacts/watches-panel.png. Skips, saying why, when no
  * Chromium is installed.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -280,4 +281,33 @@ describe('watches panel in Chromium', () => {
     expect(pageErrors).toEqual([])
     await page.close()
   }, 180_000)
+
+  it('on a server without monitoring the panel says so (GET /v1/watches is a 404 there)', async (ctx) => {
+    if (!CHROMIUM) return ctx.skip(NO_CHROMIUM)
+    // The helper's app: the same devchain, no monitoring store (the routes are not mounted).
+    const bare = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+      s.once('error', reject)
+    })
+    try {
+      const url = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`
+      expect((await fetch(`${url}/v1/watches`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
+        404,
+      )
+      const page = await browser.newPage()
+      page.on('pageerror', (e) => pageErrors.push(e.message))
+      await page.goto(`${url}/?address=${near}&chain=local`)
+      await page.waitForSelector('[data-testid="panel-watches"][data-state="ready"]', { timeout: 60_000 })
+      await page.fill('[data-testid="watches-key"]', key)
+      await page.click('[data-testid="watches-key-save"]')
+      await page.waitForSelector('[data-testid="watches-list"][data-state="error"]')
+      await expect(page.getByTestId('watches-list').textContent()).resolves.toBe(
+        'Monitoring is not enabled on this server (no /v1/watches).',
+      )
+      expect(pageErrors).toEqual([])
+      await page.close()
+    } finally {
+      await new Promise<void>((r) => bare.close(() => r()))
+    }
+  }, 120_000)
 })
