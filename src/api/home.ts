@@ -1,6 +1,7 @@
 import type { StacklensConfig } from '../config.js'
 import { DASHBOARD_SCRIPT } from './dashboard/script.js'
 import { DASHBOARD_STYLE } from './dashboard/style.js'
+import { WATCHES_STYLE } from './dashboard/watches.js'
 import { escapeHtml, page } from './html.js'
 
 /** The dashboard panels: id, title, and what the panel answers. Order = order on the page. */
@@ -38,6 +39,11 @@ const PANELS: ReadonlyArray<readonly [id: string, title: string, hint: string]> 
     'hedge',
     'Hedge',
     'The perp hedge that zeroes the net exposure, priced on a venue, and its effect on VaR and liquidations',
+  ],
+  [
+    'watches',
+    'Watches',
+    'Be alerted by a signed webhook when this wallet drifts toward liquidation (needs an API key)',
   ],
 ]
 
@@ -81,6 +87,6 @@ ${demos}
 <div id="dash" hidden><div id="wallet-title" class="wallet-title" data-testid="wallet-title"></div>
 <div id="summary" class="summary" data-testid="summary"></div>${panels}</div>
 <noscript><p class="banner">The dashboard needs JavaScript; the JSON API is at <a href="/docs">/docs</a>.</p></noscript>`,
-    { style: DASHBOARD_STYLE, script: DASHBOARD_SCRIPT },
+    { style: DASHBOARD_STYLE + WATCHES_STYLE, script: DASHBOARD_SCRIPT },
   )
 }

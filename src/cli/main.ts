@@ -7,6 +7,9 @@
  *   stacklens exposure <address> [--chain K] [--block N] [--betas B] [--target T] [--json]
  *   stacklens stress <address> [--chain K] [--block N] [--shocks S] [--depegs D] [--json]
  *   stacklens cascade <market> --chain K [--asset A] [--shocks S] [--depth D] [--wallet W] [--json]
+ *   stacklens monitor [--chain K] [--once] [--json]   the monitor scheduler in the foreground
+ *   stacklens keys create [--limit-watches N] [--limit-targets N] [--db PATH] [--json]
+ *   stacklens watch add|list|rm|test|alerts ...       /v1/watches of a running API (--api, --key)
  *
  * Exit codes: 0 ok, 2 bad input, 3 upstream failure, 1 anything else.
  */

@@ -34,7 +34,10 @@ import type { ReportSources } from '../report/report-sources.js'
 import { type StressReport, stressReport } from '../report/stress-report.js'
 import { readWalletReport } from '../report/wallet-report.js'
 import { readManifestFile } from '../serve.js'
+import { DEVCHAIN_PRICE_USAGE, devchainPriceCommand } from './devchain-price-command.js'
+import { KEYS_USAGE, keysCommand } from './keys-command.js'
 import { MONITOR_USAGE, monitorCommand } from './monitor-command.js'
+import { ApiCallError, WATCH_USAGE, watchCommand } from './watch-command.js'
 
 /** Where a run writes, and what it reads from its environment. */
 export interface CliIo {
@@ -50,6 +53,7 @@ export interface CliIo {
 const USAGE = `usage:
   stacklens serve                                   start the API (devchain when no RPC is configured)
   stacklens devchain [--port N]                     start the devchain alone, write ${DEFAULT_MANIFEST_PATH}
+${DEVCHAIN_PRICE_USAGE}
   stacklens wallet <address> [--chain K] [--block N] [--json]
                                                     a wallet's positions (chain "local" reads the running devchain)
   stacklens exposure <address> [--chain K|all] [--block N] [--betas LINK:1.2:0.9] [--target zero|1.5] [--json]
@@ -62,6 +66,8 @@ const USAGE = `usage:
                    [--wallet <address>] [--json]    a market's liquidation cascade curve (market: an Aave
                                                     market id such as aave-v3-local, or a Morpho market id)
 ${MONITOR_USAGE}
+${KEYS_USAGE}
+${WATCH_USAGE}
 `
 
 /** The exit code of an error: 2 bad input, 3 upstream failure, 1 anything else. */
@@ -72,6 +78,7 @@ export function exitCodeOf(err: unknown): number {
     (err as { code: string }).code.startsWith('ERR_PARSE_ARGS')
   )
     return 2
+  if (err instanceof ApiCallError) return err.exitCode
   if (err instanceof BaseError) {
     // A STACKLENS_CONFIG file the user gave is bad input here (the server answers 503 for it).
     if (err.code === 'CONFIG_INVALID') return 2
@@ -363,6 +370,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   const devchainCommand = async (args: string[]) => {
+    if (args[0] === 'price') return devchainPriceCommand(args.slice(1), io)
     const { values } = parseArgs({ args, options: { port: { type: 'string' } } })
     let port: number | undefined
     if (values.port !== undefined) {
@@ -409,6 +417,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         break
       case 'monitor':
         await monitorCommand(rest, io, (chain) => sourcesFor(io.env, chain))
+        break
+      case 'keys':
+        await keysCommand(rest, io)
+        break
+      case 'watch':
+        await watchCommand(rest, io)
         break
       case 'serve':
         await import('../node.js')

@@ -1,6 +1,7 @@
 import { HISTORY_SCRIPT } from './history.js'
 import { LEVERAGE_SCRIPT } from './leverage.js'
 import { SYSTEMIC_SCRIPT } from './systemic.js'
+import { WATCHES_SCRIPT } from './watches.js'
 
 /**
  * The dashboard's client script (plain ES2017, inline in the page: no framework, no external
@@ -18,7 +19,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 'use strict';
 var ADDR = /^0x[0-9a-fA-F]{40}$/;
 var SVG = 'http://www.w3.org/2000/svg';
-var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'history', 'carry', 'hedge'];
+var PANELS = ['stack', 'health', 'exposure', 'positions', 'ladder', 'stress', 'montecarlo', 'cascade', 'ratios', 'surface', 'capacity', 'history', 'carry', 'hedge', 'watches'];
 var $ = function (id) { return document.getElementById(id); };
 var gen = 0;
 
@@ -174,6 +175,7 @@ function load(address, chain) {
   loadSystemicWallet(g, chain, address);
   loadHistory(g, base, q);
   loadCarryHedge(g, base, q);
+  loadWatches(g, address, chain);
 }
 ${CARRY_SCRIPT}
 
@@ -462,6 +464,7 @@ function drawMonteCarlo(m) {
 ${WALLET_ANALYSIS_SCRIPT}
 ${SYSTEMIC_SCRIPT}
 ${HISTORY_SCRIPT}
+${WATCHES_SCRIPT}
 // ---------- wiring ----------
 function fromLocation() {
   var q = new URLSearchParams(location.search);
