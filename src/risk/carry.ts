@@ -7,6 +7,9 @@
  * Units: APY and APR are fractions per year (0.05 = 5 %), USD floats. A year is 365 days
  * (31,536,000 s: Aave's, Morpho's and Comet's SECONDS_PER_YEAR).
  */
+import { findNode } from '../assets/graph.js'
+import { ptImpliedApy } from '../assets/pendle.js'
+import { type ResolveContext, resolve } from '../assets/resolve.js'
 import type { Address } from '../core/address.js'
 import type { Exposure, Layer } from '../resolve/types.js'
 
@@ -76,7 +79,7 @@ export interface NativeYield {
   method: string
   /** WAD rate at the earlier block, decimal string; null for an implied yield. */
   rateFrom: string | null
-  /** WAD rate at the block, decimal string; null for an implied yield. */
+  /** WAD rate at the block, decimal string; for a PT, its price in the underlying (WAD). */
   rateTo: string | null
   fromBlock: number | null
   toBlock: number | null
@@ -102,6 +105,61 @@ export function annualisedGrowth(from: bigint, to: bigint, elapsedSeconds: numbe
   // The ratio of two WAD integers, kept to 1e-18 before the float log.
   const ratio = Number((to * 10n ** 18n) / from) / 1e18
   return Math.expm1((Math.log(ratio) * SECONDS_PER_YEAR) / elapsedSeconds)
+}
+
+/** A held token as {@link ptNativeYields} takes it. */
+export interface HeldToken {
+  address: Address
+  symbol: string
+}
+
+/**
+ * The native-yield rows of the Pendle PTs among `tokens`: each PT's implied yield to maturity
+ * ({@link ptImpliedApy}) from its price in the underlying as the resolver values it at `ctx.now`
+ * (discount x peg: the PT step of `resolve`) and its time to maturity. Matured PTs get no row
+ * (nothing left to earn); a PT whose price cannot be had (no implied yield injected) is a note.
+ * Pure.
+ */
+export function ptNativeYields(
+  ctx: ResolveContext,
+  chain: string,
+  tokens: readonly HeldToken[],
+  blockNumber: bigint,
+  notes: string[],
+): NativeYield[] {
+  const out: NativeYield[] = []
+  const seen = new Set<string>()
+  for (const t of tokens) {
+    const key = t.address.toLowerCase()
+    if (seen.has(key)) continue
+    seen.add(key)
+    const node = findNode(ctx.graph, { chain, address: t.address })
+    if (node?.kind !== 'pt') continue
+    let step: ReturnType<typeof resolve>['path'][number] | undefined
+    try {
+      step = resolve({ chain, address: t.address, decimals: 18 }, 10n ** 18n, ctx).path[0]
+    } catch (err) {
+      notes.push(`${chain}: ${t.symbol}: no PT price (${err instanceof Error ? err.message : String(err)})`)
+      continue
+    }
+    if (step?.kind !== 'pt' || step.secondsToMaturity === undefined) continue
+    const priceWad = (step.rateWad * step.pegWad) / 10n ** 18n
+    const apy = priceWad > 0n ? ptImpliedApy(priceWad, step.secondsToMaturity) : null
+    if (apy === null) continue
+    out.push({
+      chain,
+      token: t.address,
+      symbol: t.symbol,
+      apy,
+      method: `PT implied yield to maturity: (1 / price)^(31,536,000 / t) - 1, price ${priceWad} (WAD underlying per PT, discount x peg), t = ${step.secondsToMaturity} s to maturity at block ${blockNumber}`,
+      rateFrom: null,
+      rateTo: priceWad.toString(),
+      fromBlock: null,
+      toBlock: Number(blockNumber),
+      elapsedSeconds: null,
+    })
+  }
+  return out
 }
 
 /** One leg's carry. */
