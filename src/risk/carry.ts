@@ -24,6 +24,11 @@ export type RateCompounding =
   | 'continuous'
   /** Hourly rate x 8,760, not compounded: perp funding is paid on the notional, not reinvested. */
   | 'simple-hourly'
+  /**
+   * Per-second factor x 31,536,000 on the position's size in USD, not compounded: GMX v2 accrues
+   * borrowing and funding on the fixed `sizeInUsd` (cumulative factors), settled on change.
+   */
+  | 'simple-per-second'
 
 /** The sides of a leg that carry a rate: lending (supply, borrow) and perps (funding). */
 export type CarrySide = 'collateral' | 'debt' | 'long' | 'short'
@@ -52,6 +57,22 @@ export interface LegRate {
   rawScale: string
   compounding: RateCompounding
   /** The getter(s) the rate came from, e.g. "Pool.getReserveData(asset).currentVariableBorrowRate". */
+  source: string
+  /**
+   * The parts of a rate made of several charges (a GMX perp: funding and borrowing), each as a
+   * fraction per year of the leg's USD value, signed as `apy` (+: received); they sum to `apy`.
+   */
+  components?: RateComponent[]
+}
+
+/** One charge inside a {@link LegRate} (funding, borrowing). */
+export interface RateComponent {
+  name: string
+  /** Fraction per year of the leg's USD value, signed (+: received, -: paid). */
+  apy: number
+  /** The protocol's raw factor as read, decimal string. */
+  raw: string
+  rawScale: string
   source: string
 }
 
@@ -182,6 +203,8 @@ export interface LegCarry {
   carryUsdPerYear: number | null
   /** The getter the protocol rate came from. */
   source: string | null
+  /** The rate's parts (a GMX perp: funding, borrowing) in USD per year on this leg, signed. */
+  components?: { name: string; apy: number; usdPerYear: number; source: string }[]
 }
 
 /** The carry of one layer. */
@@ -245,6 +268,8 @@ const CONVENTIONS: Record<RateCompounding, string> = {
     'continuous compounding: APY = e^(rate per second x 31,536,000) - 1 (Morpho wTaylorCompounded; Comet accrues at each interaction)',
   'simple-hourly':
     'perp funding: hourly rate x 8,760 on the notional, not compounded, signed for the side (a long pays a positive rate)',
+  'simple-per-second':
+    "GMX v2 funding and borrowing: factor per second x 31,536,000 on the position's size in USD, not compounded, as a fraction of the leg's current USD value, signed (+: received)",
 }
 
 function nativeKey(chain: string, token: string | null): string {
@@ -284,6 +309,16 @@ function layerCarry(
       totalApy,
       carryUsdPerYear: totalApy === null ? null : sign * Math.abs(leg.usd) * totalApy,
       source: rate ? rate.source : null,
+      ...(rate?.components
+        ? {
+            components: rate.components.map((c) => ({
+              name: c.name,
+              apy: c.apy,
+              usdPerYear: Math.abs(leg.usd) * c.apy,
+              source: c.source,
+            })),
+          }
+        : {}),
     }
   })
   const carry = out.reduce((a, l) => a + (l.carryUsdPerYear ?? 0), 0)

@@ -41,6 +41,7 @@ import {
   type GmxStoredState,
 } from './position.js'
 import { fetchGmxTickers, type GmxOraclePrices, GmxPriceError } from './prices.js'
+import { readGmxRates } from './rates.js'
 
 /** Protocol key of every GMX v2 position. */
 export const GMX_V2_PROTOCOL = 'gmx-v2'
@@ -848,5 +849,6 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
     },
     planWallet: (chain, user, discovered) =>
       gmxConfigsOf(chain).map((config) => planGmxWallet(config, user, discovered?.get(config.id))),
+    readRates: (ctx, positions) => readGmxRates(ctx, positions),
   }
 }
