@@ -15,11 +15,22 @@
  *   2,592,004 s between them (no write in between), annualised, equals the borrowing/yr served at B1.
  */
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.js'
+import { CarrySchema } from '../../src/api/carry-schemas.js'
 import { defaultAssetGraph, staticRates } from '../../src/assets/index.js'
 import type { Position } from '../../src/core/types.js'
+import { createGmxV2Adapter } from '../../src/protocols/gmx-v2/read.js'
+import { createReportSources } from '../../src/report/report-sources.js'
 import { resolveExposure } from '../../src/resolve/index.js'
 import { computeCarry } from '../../src/risk/carry.js'
-import { loadGmxRecording, readGmxReplay } from '../support/gmx-replay.js'
+import {
+  gmxReplayChain,
+  gmxReplayConfig,
+  gmxTickersFetch,
+  loadGmxRecording,
+  readGmxReplay,
+} from '../support/gmx-replay.js'
+import { replayClient } from '../support/replay.js'
 
 const rec = loadGmxRecording()
 if (!rec) console.warn('[replay] the GMX recording is absent: GMX carry replay tests SKIPPED')
@@ -158,6 +169,33 @@ describe.skipIf(!rec)('GMX v2 funding and borrowing from the replayed v2.2 Reade
       const l = exposure.layers[i]!
       expect(layer.apyOnNotional).toBeCloseTo(layer.carryUsdPerYear / l.notionalUsd, 12)
       expect(layer.apyOnEquity).toBeCloseTo(layer.carryUsdPerYear / l.equityUsd, 12)
+    }
+    expect(carry.conventions.join(' ')).toMatch(/GMX v2 funding and borrowing/)
+  })
+
+  it('GET /exposure?carry=true over the replay: each GMX layer complete, funding and borrowing components in USD', async () => {
+    const chain = gmxReplayChain(gmxReplayConfig(rec!))
+    const { client } = replayClient(rec!)
+    const config = { chains: { local: chain }, localManifest: null, hyperliquid: null }
+    const sources = createReportSources({
+      config,
+      clientFor: () => client,
+      adapters: [createGmxV2Adapter({ fetchFn: gmxTickersFetch(rec!, B1) })],
+    })
+    const app = createApp({ config, sources })
+    const res = await app.request(
+      `/v1/wallets/${rec!.users.alice}/exposure?chain=local&block=${B1}&carry=true`,
+    )
+    expect(res.status).toBe(200)
+    const carry = CarrySchema.parse(((await res.json()) as { carry: unknown }).carry)
+    const gmx = carry.layers.filter((l) => l.protocol === 'gmx-v2')
+    expect(gmx).toHaveLength(3)
+    for (const layer of gmx) {
+      expect(layer.complete).toBe(true)
+      const perp = layer.legs.find((l) => l.side === 'long' || l.side === 'short')!
+      const parts = Object.fromEntries(perp.components!.map((c) => [c.name, c.usdPerYear]))
+      expect(parts.funding! + parts.borrowing!).toBeCloseTo(perp.carryUsdPerYear!, 6)
+      expect(layer.carryUsdPerYear).toBeCloseTo(perp.carryUsdPerYear!, 9)
     }
     expect(carry.conventions.join(' ')).toMatch(/GMX v2 funding and borrowing/)
   })
