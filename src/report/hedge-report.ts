@@ -262,7 +262,7 @@ export async function hedgeReport(sources: ReportSources, params: HedgeReportPar
         : [
             'GMX: stable (short-token) collateral; liquidatable when collateral + pnl - close fee < max(MIN_COLLATERAL_USD, size x minCollateralFactorForLiquidation); price impact 0 (`gmx.liquidationPriceWorstImpact` counts the largest negative impact the check allows), fees at the market factors without referral discounts (the close fee at the balance-worsening factor)',
             "GMX: each leg's maintenanceMarginRate is GMX's requirement (threshold + close fee) over the notional at its liquidation price, so POST /v1/analyze's isolated rule liquidates the leg at the same price",
-            'GMX: funding and borrowing at the per-second factors of the block, per year on the size, before accrual moves the liquidation price',
+            "GMX: funding and borrowing at the per-second factors of the block, per year on the size, before accrual moves the liquidation price; a receiving side's funding at the current open-interest ratio, before the hedge's own size joins its side (a large hedge dilutes it)",
           ]),
       'sizes are rounded to the venue size step (and to 1e-6 units, what a manual perp leg holds): the residual shows what the rounding leaves',
       'the stress grid is the default grid of the wallet before the hedge, run on both sides',
