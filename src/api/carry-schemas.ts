@@ -38,14 +38,21 @@ const LegCarrySchema = z.object({
   token: z.string().nullable(),
   side: z.enum(['collateral', 'debt', 'long', 'short']),
   usd: z.number(),
-  rateApy: z
-    .number()
-    .nullable()
-    .openapi({ description: 'Supply (collateral) or borrow (debt) APY, fraction' }),
+  rateApy: z.number().nullable().openapi({
+    description:
+      'Supply (collateral) or borrow (debt) APY, fraction; a perp leg: what it receives per year on its USD value (funding + borrowing), signed',
+  }),
   nativeApy: z.number().openapi({ description: "The token's own yield (wrapper growth), fraction" }),
   totalApy: z.number().nullable().openapi({ description: '(1 + rateApy)(1 + nativeApy) - 1' }),
   carryUsdPerYear: z.number().nullable().openapi({ description: 'Signed USD per year: + earned, - paid' }),
   source: z.string().nullable(),
+  components: z
+    .array(z.object({ name: z.string(), apy: z.number(), usdPerYear: z.number(), source: z.string() }))
+    .optional()
+    .openapi({
+      description:
+        'The rate split into its charges (a GMX perp: funding, borrowing): fraction per year of the leg USD value and USD per year, signed (+: received)',
+    }),
 })
 
 const LayerCarrySchema = z.object({

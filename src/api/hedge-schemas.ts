@@ -1,7 +1,13 @@
 /** Query and response schemas of `GET /v1/wallets/{address}/hedge`. */
 import { z } from '@hono/zod-openapi'
 import { BaseError } from '../core/errors.js'
-import { HEDGE_LIMITS, HEDGE_VENUES } from '../report/hedge-report.js'
+import {
+  HEDGE_LIMITS,
+  HEDGE_VENUE_PATTERN,
+  HEDGE_VENUES,
+  hedgeVenueString,
+  parseHedgeVenue,
+} from '../report/hedge-report.js'
 import type { HedgeTarget } from '../risk/hedge.js'
 import { PerpLegSchema } from './analyze.js'
 import { param, WalletReadQuerySchema } from './query-schemas.js'
@@ -31,14 +37,14 @@ const parseVenue = (raw: string | undefined) => {
   if (raw === undefined || raw === '') {
     throw new BaseError('INVALID_REQUEST', `venue is required: one of ${HEDGE_VENUES.join(', ')}`)
   }
-  const v = raw.toLowerCase()
-  if (!(HEDGE_VENUES as readonly string[]).includes(v)) {
+  const v = parseHedgeVenue(raw)
+  if (!v) {
     throw new BaseError(
       'INVALID_REQUEST',
-      `venue: "${raw.slice(0, 40)}" is not a hedge venue (one of ${HEDGE_VENUES.join(', ')})`,
+      `venue: "${raw.slice(0, 80)}" is not a hedge venue (one of ${HEDGE_VENUES.join(', ')}; <market> a 0x-prefixed 20-byte market token address)`,
     )
   }
-  return v
+  return hedgeVenueString(v)
 }
 
 const optional =
@@ -48,8 +54,8 @@ const optional =
 
 /** `?chain&block&accounts&venue&target&leverage&horizonDays&paths&seed`. */
 export const HedgeQuerySchema = WalletReadQuerySchema.extend({
-  venue: param('venue', parseVenue, z.enum(HEDGE_VENUES), {
-    description: `Where the hedge is placed: ${HEDGE_VENUES.join(', ')} (each risk asset on its same-name perp of the default dex)`,
+  venue: param('venue', parseVenue, z.string().regex(HEDGE_VENUE_PATTERN), {
+    description: `Where the hedge is placed: ${HEDGE_VENUES.join(', ')}. hyperliquid: each risk asset on its same-name perp of the default dex; gmx:<chain>: GMX v2 on that chain, per risk asset the first market getMarkets lists with that index (long and short tokens differ); gmx:<chain>:<market>: that market (its GM token address) only`,
     example: 'hyperliquid',
   }),
   target: param(
@@ -145,6 +151,29 @@ const PlanLegSchema = z.object({
     .openapi({ description: 'Funding received per year at the current rate (negative: paid)' }),
   fundingApy: z.number(),
   unroundedSize: z.number(),
+  borrowingUsdPerYear: z.number().openapi({ description: 'Borrowing per year, USD (GMX; 0 on Hyperliquid)' }),
+  carryUsdPerYear: z.number().openapi({ description: 'Funding + borrowing per year, USD (+: received)' }),
+  gmx: z
+    .object({
+      rule: z.object({
+        kind: z.literal('gmx-min-collateral'),
+        market: z.string(),
+        marketName: z.string(),
+        minCollateralFactor: z.number(),
+        minCollateralFactorForLiquidation: z.number(),
+        minCollateralUsd: z.number(),
+        maxPositionImpactFactorForLiquidations: z.number(),
+        closeFeeRate: z.number(),
+      }),
+      thresholdUsd: z.number(),
+      collateralUsd: z.number(),
+      liquidationPriceWorstImpact: z.number().nullable(),
+    })
+    .nullable()
+    .openapi({
+      description:
+        "GMX venues: the market's min-collateral rule, the threshold, the collateral after the open fee and the liquidation price with the largest negative impact the check counts; null on Hyperliquid",
+    }),
 })
 
 /** The hedge answer. */
@@ -158,7 +187,7 @@ export const HedgeResponseSchema = z
       z.object({ kind: z.literal('delta') }),
       z.object({ kind: z.literal('beta'), to: z.enum(['ETH', 'BTC']) }),
     ]),
-    venue: z.enum(HEDGE_VENUES),
+    venue: z.string().openapi({ description: 'The venue as asked (canonical spelling)' }),
     legs: z.array(PerpLegSchema).openapi({
       description: 'The hedge legs exactly as POST /v1/analyze takes them in `legs`',
     }),
@@ -170,7 +199,7 @@ export const HedgeResponseSchema = z
       ),
       carryUsdPerYear: z
         .number()
-        .openapi({ description: 'Funding of all legs per year, USD (negative: a cost)' }),
+        .openapi({ description: 'Funding and borrowing of all legs per year, USD (negative: a cost)' }),
       roundTripFeesUsd: z.number(),
       marginUsd: z.number(),
     }),

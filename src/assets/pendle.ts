@@ -72,3 +72,20 @@ export function ptDiscountWadDown(impliedYieldWad: bigint, secondsToMaturity: bi
   // discount = 1 / (powNum / powDen * fracGrowthP / P), in WAD, rounded down.
   return (WAD * powDen * P) / (powNum * fracGrowthP)
 }
+
+/**
+ * The implied annual yield to maturity of a PT bought at `ptPriceWad` underlying per PT and held
+ * to redemption (1:1) in `secondsToMaturity`: `(1 / price)^(year / t) - 1`, Pendle's model
+ * inverted (year = {@link SECONDS_PER_YEAR}, 365 days). A PT above par gives a negative yield.
+ *
+ * @param ptPriceWad Underlying units per PT unit, WAD (0.95e18: 0.95 underlying); must be > 0.
+ * @param secondsToMaturity t in seconds; null when <= 0 (matured: no yield left to maturity).
+ * @returns Fraction per year (0.1 = 10 %), float64 (ln of the WAD ratio, kept to 1e-18 first).
+ * @throws RangeError on a price <= 0.
+ */
+export function ptImpliedApy(ptPriceWad: bigint, secondsToMaturity: bigint): number | null {
+  if (ptPriceWad <= 0n) throw new RangeError(`ptImpliedApy: price must be > 0, got ${ptPriceWad}`)
+  if (secondsToMaturity <= 0n) return null
+  const price = Number(ptPriceWad) / 1e18
+  return Math.expm1((-Math.log(price) * Number(SECONDS_PER_YEAR)) / Number(secondsToMaturity))
+}

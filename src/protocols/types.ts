@@ -6,6 +6,7 @@ import type { Address } from '../core/address.js'
 import type { Position, PositionResult } from '../core/types.js'
 import type { DexPoolConfig } from '../dex/dex-pools.js'
 import type { PositionRates } from '../risk/carry.js'
+import type { HedgeVenueQuote } from '../risk/hedge.js'
 import type { AaveMarketConfig } from './aave-v3/markets.js'
 import type { AaveV4Deployment } from './aave-v4/markets.js'
 import type { CometConfig } from './compound-v3/markets.js'
@@ -162,6 +163,25 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
    * one entry per position it serves.
    */
   readVenueRates?(ctx: VenueRateReadContext, positions: readonly LayerPosition[]): Promise<PositionRates[]>
+  /**
+   * The key of this adapter's hedge venue on the hedge route (`venue=<key>:<chain>[:<market>]`,
+   * e.g. "gmx"); absent when it quotes no hedges.
+   */
+  readonly hedgeVenue?: string
+  /** The venue's terms per risk asset at `ctx.blockNumber` (see {@link HedgeQuoteContext}). */
+  readHedgeQuotes?(ctx: HedgeQuoteContext): Promise<Map<string, HedgeVenueQuote>>
+}
+
+/** Where and what {@link ProtocolAdapter.readHedgeQuotes} quotes. */
+export interface HedgeQuoteContext extends RateReadContext {
+  /** One market (its address) when the venue names one; null: the adapter picks per risk asset. */
+  market: Address | null
+  /** The risk assets to quote (the resolver's names: ETH, BTC, ...). */
+  riskAssets: readonly string[]
+  /** The resolver's risk asset of a token (the asset graph of the chain). */
+  riskAssetOf(token: { address: Address; symbol: string }): string
+  /** The side the hedge of a risk asset will take, when known (fees may depend on it). */
+  side?: ((riskAsset: string) => 'long' | 'short') | undefined
 }
 
 /**

@@ -4,7 +4,8 @@
  * at the block against their rate `lookbackDays` earlier, a block-pinned read at that earlier
  * block), and the carry the engine computes from them (`risk/carry.ts`).
  */
-import { findBlockAtOrBefore } from '../chains/block-at-time.js'
+import { getBlockTimestamp } from '../chains/block.js'
+import { type BlockTime, findBlockByTimestamp } from '../chains/block-by-time.js'
 import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
 import { readRatesAt } from '../markets/read-rates-at.js'
@@ -18,6 +19,7 @@ import {
   computeCarry,
   type NativeYield,
   type PositionRates,
+  ptNativeYields,
 } from '../risk/carry.js'
 import type { ReportSources } from './report-sources.js'
 import type { RequestBudget } from './request-budget.js'
@@ -91,6 +93,15 @@ export async function walletCarry(
       ])
       rates.push(...perAdapter.flat())
       nativeYields.push(...native)
+      const held = here.flatMap((l) =>
+        l.position.legs.flatMap((leg) =>
+          leg.asset.address ? [{ address: leg.asset.address, symbol: leg.asset.symbol }] : [],
+        ),
+      )
+      const { contexts } = sources.assets.contextsFrom([report])
+      const ctxHere = contexts[report.chain]
+      if (ctxHere)
+        nativeYields.push(...ptNativeYields(ctxHere, report.chain, held, report.blockNumber, notes))
     }),
   )
   const legsByLayer = new Map(
@@ -130,16 +141,30 @@ async function nativeYieldsOf(
   const client = sources.clientFor(chain)
   const deadline = budget.deadline
   const target = report.timestamp - BigInt(Math.round(lookbackDays * 86_400))
-  let earlier: Awaited<ReturnType<typeof findBlockAtOrBefore>>
+  let earlier: BlockTime
+  let clamped = false
   let then: Awaited<ReturnType<typeof readRatesAt>>
   try {
-    earlier = await findBlockAtOrBefore({
+    const found = await findBlockByTimestamp({
       client,
       chain: report.chain,
       timestamp: target,
-      upper: { blockNumber: report.blockNumber, timestamp: report.timestamp },
-      deadline,
+      head: { blockNumber: report.blockNumber, timestamp: report.timestamp },
+      ...(deadline ? { deadline } : {}),
     })
+    if (found === null) {
+      // The chain starts after the asked time: measure from its first block (cached by the search when deep).
+      clamped = true
+      earlier = {
+        blockNumber: 0n,
+        timestamp: await getBlockTimestamp({
+          client,
+          chain: report.chain,
+          blockNumber: 0n,
+          ...(deadline ? { deadline } : {}),
+        }),
+      }
+    } else earlier = found
     if (earlier.blockNumber === report.blockNumber) {
       notes.push(`${report.chain}: no block before the report's to measure wrapper growth against`)
       return []
@@ -158,7 +183,7 @@ async function nativeYieldsOf(
     )
     return []
   }
-  if (earlier.clamped) {
+  if (clamped) {
     notes.push(
       `${report.chain}: the chain starts later than ${lookbackDays} days before the block: growth measured from block 0`,
     )

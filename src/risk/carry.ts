@@ -7,6 +7,9 @@
  * Units: APY and APR are fractions per year (0.05 = 5 %), USD floats. A year is 365 days
  * (31,536,000 s: Aave's, Morpho's and Comet's SECONDS_PER_YEAR).
  */
+import { findNode } from '../assets/graph.js'
+import { ptImpliedApy } from '../assets/pendle.js'
+import { type ResolveContext, resolve } from '../assets/resolve.js'
 import type { Address } from '../core/address.js'
 import type { Exposure, Layer } from '../resolve/types.js'
 
@@ -21,6 +24,11 @@ export type RateCompounding =
   | 'continuous'
   /** Hourly rate x 8,760, not compounded: perp funding is paid on the notional, not reinvested. */
   | 'simple-hourly'
+  /**
+   * Per-second factor x 31,536,000 on the position's size in USD, not compounded: GMX v2 accrues
+   * borrowing and funding on the fixed `sizeInUsd` (cumulative factors), settled on change.
+   */
+  | 'simple-per-second'
 
 /** The sides of a leg that carry a rate: lending (supply, borrow) and perps (funding). */
 export type CarrySide = 'collateral' | 'debt' | 'long' | 'short'
@@ -50,6 +58,22 @@ export interface LegRate {
   compounding: RateCompounding
   /** The getter(s) the rate came from, e.g. "Pool.getReserveData(asset).currentVariableBorrowRate". */
   source: string
+  /**
+   * The parts of a rate made of several charges (a GMX perp: funding and borrowing), each as a
+   * fraction per year of the leg's USD value, signed as `apy` (+: received); they sum to `apy`.
+   */
+  components?: RateComponent[]
+}
+
+/** One charge inside a {@link LegRate} (funding, borrowing). */
+export interface RateComponent {
+  name: string
+  /** Fraction per year of the leg's USD value, signed (+: received, -: paid). */
+  apy: number
+  /** The protocol's raw factor as read, decimal string. */
+  raw: string
+  rawScale: string
+  source: string
 }
 
 /** The rates of one position, by the resolver's layer id, or why there are none. */
@@ -76,7 +100,7 @@ export interface NativeYield {
   method: string
   /** WAD rate at the earlier block, decimal string; null for an implied yield. */
   rateFrom: string | null
-  /** WAD rate at the block, decimal string; null for an implied yield. */
+  /** WAD rate at the block, decimal string; for a PT, its price in the underlying (WAD). */
   rateTo: string | null
   fromBlock: number | null
   toBlock: number | null
@@ -104,6 +128,61 @@ export function annualisedGrowth(from: bigint, to: bigint, elapsedSeconds: numbe
   return Math.expm1((Math.log(ratio) * SECONDS_PER_YEAR) / elapsedSeconds)
 }
 
+/** A held token as {@link ptNativeYields} takes it. */
+export interface HeldToken {
+  address: Address
+  symbol: string
+}
+
+/**
+ * The native-yield rows of the Pendle PTs among `tokens`: each PT's implied yield to maturity
+ * ({@link ptImpliedApy}) from its price in the underlying as the resolver values it at `ctx.now`
+ * (discount x peg: the PT step of `resolve`) and its time to maturity. Matured PTs get no row
+ * (nothing left to earn); a PT whose price cannot be had (no implied yield injected) is a note.
+ * Pure.
+ */
+export function ptNativeYields(
+  ctx: ResolveContext,
+  chain: string,
+  tokens: readonly HeldToken[],
+  blockNumber: bigint,
+  notes: string[],
+): NativeYield[] {
+  const out: NativeYield[] = []
+  const seen = new Set<string>()
+  for (const t of tokens) {
+    const key = t.address.toLowerCase()
+    if (seen.has(key)) continue
+    seen.add(key)
+    const node = findNode(ctx.graph, { chain, address: t.address })
+    if (node?.kind !== 'pt') continue
+    let step: ReturnType<typeof resolve>['path'][number] | undefined
+    try {
+      step = resolve({ chain, address: t.address, decimals: 18 }, 10n ** 18n, ctx).path[0]
+    } catch (err) {
+      notes.push(`${chain}: ${t.symbol}: no PT price (${err instanceof Error ? err.message : String(err)})`)
+      continue
+    }
+    if (step?.kind !== 'pt' || step.secondsToMaturity === undefined) continue
+    const priceWad = (step.rateWad * step.pegWad) / 10n ** 18n
+    const apy = priceWad > 0n ? ptImpliedApy(priceWad, step.secondsToMaturity) : null
+    if (apy === null) continue
+    out.push({
+      chain,
+      token: t.address,
+      symbol: t.symbol,
+      apy,
+      method: `PT implied yield to maturity: (1 / price)^(31,536,000 / t) - 1, price ${priceWad} (WAD underlying per PT, discount x peg), t = ${step.secondsToMaturity} s to maturity at block ${blockNumber}`,
+      rateFrom: null,
+      rateTo: priceWad.toString(),
+      fromBlock: null,
+      toBlock: Number(blockNumber),
+      elapsedSeconds: null,
+    })
+  }
+  return out
+}
+
 /** One leg's carry. */
 export interface LegCarry {
   symbol: string
@@ -124,6 +203,8 @@ export interface LegCarry {
   carryUsdPerYear: number | null
   /** The getter the protocol rate came from. */
   source: string | null
+  /** The rate's parts (a GMX perp: funding, borrowing) in USD per year on this leg, signed. */
+  components?: { name: string; apy: number; usdPerYear: number; source: string }[]
 }
 
 /** The carry of one layer. */
@@ -187,6 +268,8 @@ const CONVENTIONS: Record<RateCompounding, string> = {
     'continuous compounding: APY = e^(rate per second x 31,536,000) - 1 (Morpho wTaylorCompounded; Comet accrues at each interaction)',
   'simple-hourly':
     'perp funding: hourly rate x 8,760 on the notional, not compounded, signed for the side (a long pays a positive rate)',
+  'simple-per-second':
+    "GMX v2 funding and borrowing: factor per second x 31,536,000 on the position's size in USD, not compounded, as a fraction of the leg's current USD value, signed (+: received)",
 }
 
 function nativeKey(chain: string, token: string | null): string {
@@ -226,6 +309,16 @@ function layerCarry(
       totalApy,
       carryUsdPerYear: totalApy === null ? null : sign * Math.abs(leg.usd) * totalApy,
       source: rate ? rate.source : null,
+      ...(rate?.components
+        ? {
+            components: rate.components.map((c) => ({
+              name: c.name,
+              apy: c.apy,
+              usdPerYear: Math.abs(leg.usd) * c.apy,
+              source: c.source,
+            })),
+          }
+        : {}),
     }
   })
   const carry = out.reduce((a, l) => a + (l.carryUsdPerYear ?? 0), 0)

@@ -40,6 +40,37 @@ export interface HedgeVenueQuote {
   fundingRatePerHour: number
   /** Where the quote came from (endpoint, time). */
   source: string
+  /**
+   * A venue whose perps follow GMX v2's rule instead of isolated maintenance: liquidatable when the
+   * remaining collateral (collateral + pnl - close fee) is under max(minCollateralUsd, size in USD at
+   * open x minCollateralFactorForLiquidation). Absent: isolated maintenance at 1 / (2 x max leverage).
+   */
+  gmxRule?: HedgeGmxRule
+  /**
+   * What a position receives per year on its notional by side, fraction, signed (+: received), with
+   * its parts (GMX: funding and borrowing at the Reader's per-second factors). When present it
+   * replaces `fundingRatePerHour x 8,760`.
+   */
+  carryApyBySide?: Record<'long' | 'short', { funding: number; borrowing: number }>
+}
+
+/** GMX v2's liquidation terms of one market (the Reader's DataStore values, as fractions and USD). */
+export interface HedgeGmxRule {
+  kind: 'gmx-min-collateral'
+  /** The GMX market (its market token) the hedge is placed on. */
+  market: string
+  /** Its name, e.g. "ETH/USD [WETH-USDC]". */
+  marketName: string
+  /** MIN_COLLATERAL_FACTOR: the open check (max leverage = 1 / it). */
+  minCollateralFactor: number
+  /** MIN_COLLATERAL_FACTOR_FOR_LIQUIDATION: the keeper's check. */
+  minCollateralFactorForLiquidation: number
+  /** MIN_COLLATERAL_USD, USD. */
+  minCollateralUsd: number
+  /** MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS: how much negative impact the check may count. */
+  maxPositionImpactFactorForLiquidations: number
+  /** The close fee factor charged in the check (the balance-worsening factor, an upper bound). */
+  closeFeeRate: number
 }
 
 /** One perp leg in exactly the shape `POST /v1/analyze` accepts (`legs[]` with kind "perp"). */
@@ -85,6 +116,22 @@ export interface HedgePlanLeg {
   fundingApy: number
   /** What the size would have been before rounding to the venue's size step, units. */
   unroundedSize: number
+  /** Borrowing per year, USD (negative: paid); 0 on venues without borrowing. */
+  borrowingUsdPerYear: number
+  /** Funding + borrowing per year, USD, signed (+: received). */
+  carryUsdPerYear: number
+  /**
+   * GMX venues: the rule the liquidation price follows and the price with the largest negative
+   * impact the check may count (size x maxPositionImpactFactorForLiquidations); null elsewhere.
+   */
+  gmx: {
+    rule: HedgeGmxRule
+    /** max(minCollateralUsd, notional x minCollateralFactorForLiquidation), USD. */
+    thresholdUsd: number
+    /** Collateral in the position after the open fee (leg.margin), USD. */
+    collateralUsd: number
+    liquidationPriceWorstImpact: number | null
+  } | null
 }
 
 /** A risk asset the wallet is exposed to but the hedge does not cover, and why. */
@@ -100,7 +147,7 @@ export interface HedgePlan {
   target: HedgeTarget
   legs: HedgePlanLeg[]
   unhedged: Unhedged[]
-  /** Funding received per year over the legs at the current rates, USD (negative: a cost). */
+  /** Funding (and borrowing) received per year over the legs at the current rates, USD (negative: a cost). */
   carryUsdPerYear: number
   /** Taker fees to open and later close every leg at the current mark, USD (one-off). */
   roundTripFeesUsd: number
@@ -149,13 +196,59 @@ function sizeLeg(
   if (hedgeUnits === 0) return null
   const size = Math.abs(hedgeUnits)
   const side = hedgeUnits < 0 ? 'short' : 'long'
-  const notionalUsd = size * quote.markPrice
+  const mark = quote.markPrice
+  const notionalUsd = size * mark
   const maxLeverage = tierMaxLeverage(quote.marginTiers, notionalUsd)
   const lev = Math.min(leverage, maxLeverage)
-  const maintenanceMarginRate = 1 / (2 * maxLeverage)
+  const carry = quote.carryApyBySide?.[side]
+  const fundingApy = carry
+    ? carry.funding
+    : (side === 'short' ? 1 : -1) * quote.fundingRatePerHour * HOURS_PER_YEAR
+  const borrowingApy = carry ? carry.borrowing : 0
+  const openFeeUsd = notionalUsd * quote.takerFeeRate
   const margin = notionalUsd / lev
-  const risk = perpRisk({ side, size, entryPrice: quote.markPrice, margin, maintenanceMarginRate })
-  const fundingApy = (side === 'short' ? 1 : -1) * quote.fundingRatePerHour * HOURS_PER_YEAR
+  let maintenanceMarginRate = 1 / (2 * maxLeverage)
+  let liquidationPrice: number | null
+  let gmx: HedgePlanLeg['gmx'] = null
+  let marginUsd = margin
+  let roundTripFeeUsd = 2 * openFeeUsd
+  if (quote.gmxRule) {
+    // GMX: the open fee comes out of the deposit, so the position holds notional / leverage; the
+    // keeper's check (stable collateral, impact 0): collateral + pnl - close fee < threshold.
+    const r = quote.gmxRule
+    const threshold = Math.max(r.minCollateralUsd, notionalUsd * r.minCollateralFactorForLiquidation)
+    const closeFee = notionalUsd * r.closeFeeRate
+    const cap = notionalUsd * r.maxPositionImpactFactorForLiquidations
+    const at = (impact: number) => {
+      const p =
+        side === 'long'
+          ? (threshold + notionalUsd + closeFee + impact - margin) / size
+          : (margin + notionalUsd - closeFee - impact - threshold) / size
+      return p > 0 ? p : null
+    }
+    liquidationPrice = at(0)
+    // The analyze leg's isolated rule (margin + pnl = m x size x P) gives the same price when m is
+    // GMX's requirement (threshold + close fee) over the notional AT that price.
+    if (liquidationPrice !== null) maintenanceMarginRate = (threshold + closeFee) / (size * liquidationPrice)
+    marginUsd = margin + openFeeUsd
+    roundTripFeeUsd = openFeeUsd + closeFee
+    gmx = {
+      rule: r,
+      thresholdUsd: threshold,
+      collateralUsd: margin,
+      liquidationPriceWorstImpact: at(cap),
+    }
+  } else {
+    liquidationPrice = perpRisk({
+      side,
+      size,
+      entryPrice: mark,
+      margin,
+      maintenanceMarginRate,
+    }).liquidationPrice
+  }
+  const fundingUsdPerYear = fundingApy * notionalUsd
+  const borrowingUsdPerYear = borrowingApy * notionalUsd
   return {
     riskAsset,
     leg: {
@@ -164,22 +257,25 @@ function sizeLeg(
       asset: quote.asset,
       side,
       size,
-      entryPrice: quote.markPrice,
+      entryPrice: mark,
       margin,
       maintenanceMarginRate,
-      markPrice: quote.markPrice,
+      markPrice: mark,
     },
     notionalUsd,
     leverage: lev,
     maxLeverage,
-    marginUsd: margin,
-    liquidationPrice: risk.liquidationPrice,
-    liquidationDistance: risk.liquidationPrice === null ? null : risk.liquidationPrice / quote.markPrice - 1,
-    openFeeUsd: notionalUsd * quote.takerFeeRate,
-    roundTripFeeUsd: 2 * notionalUsd * quote.takerFeeRate,
-    fundingUsdPerYear: fundingApy * notionalUsd,
+    marginUsd,
+    liquidationPrice,
+    liquidationDistance: liquidationPrice === null ? null : liquidationPrice / mark - 1,
+    openFeeUsd,
+    roundTripFeeUsd,
+    fundingUsdPerYear,
     fundingApy,
     unroundedSize: Math.abs(signedUnits),
+    borrowingUsdPerYear,
+    carryUsdPerYear: fundingUsdPerYear + borrowingUsdPerYear,
+    gmx,
   }
 }
 
@@ -225,7 +321,7 @@ export function planHedge(params: PlanHedgeParams): HedgePlan {
     target,
     legs,
     unhedged,
-    carryUsdPerYear: legs.reduce((a, l) => a + l.fundingUsdPerYear, 0),
+    carryUsdPerYear: legs.reduce((a, l) => a + l.carryUsdPerYear, 0),
     roundTripFeesUsd: legs.reduce((a, l) => a + l.roundTripFeeUsd, 0),
     marginUsd: legs.reduce((a, l) => a + l.marginUsd, 0),
   }

@@ -184,6 +184,13 @@ describe('bad hedge inputs', () => {
   it.each([
     ['', /venue is required/],
     ['&venue=binance', /venue: "binance" is not a hedge venue/],
+    ['&venue=gmx', /venue: "gmx" is not a hedge venue/],
+    ['&venue=gmx:local:0x12', /venue: "gmx:local:0x12" is not a hedge venue/],
+    ['&venue=gmx:ethereum', /ethereum/],
+    [
+      '&venue=gmx:local:0x000000000000000000000000000000000000dEaD',
+      /is not a GMX v2 market on chain "local"/,
+    ],
     ['&venue=hyperliquid&target=gamma', /target: "gamma" is not one of/],
     ['&venue=hyperliquid&leverage=0', /leverage: "0" is not a number in \(0, 100\]/],
     ['&venue=hyperliquid&leverage=101', /leverage/],

@@ -50,6 +50,23 @@ export const gmxReaderV21Abi = parseAbi([
   'function isPositionLiquidatable(address dataStore, address referralStorage, bytes32 positionKey, MarketProps market, MarketPrices prices, bool shouldValidateMinCollateralUsd) view returns (bool, string, IsPositionLiquidatableInfo)',
 ])
 
+/**
+ * Reader.getMarketInfo (selector 0x847bb469) of v2.2 (ReaderUtils.MarketInfo, FACTS.md "Struct
+ * layouts"): the market, per-second borrowing factors of each side, the base funding values, the
+ * next funding result (longsPayShorts, fundingFactorPerSecond, …), the virtual inventory and
+ * isDisabled. 29 static words.
+ */
+export const gmxMarketInfoAbi = parseAbi([
+  ...SHARED_STRUCTS,
+  'struct CollateralType { uint256 longToken; uint256 shortToken; }',
+  'struct PositionType { CollateralType long; CollateralType short; }',
+  'struct BaseFundingValues { PositionType fundingFeeAmountPerSize; PositionType claimableFundingAmountPerSize; }',
+  'struct GetNextFundingAmountPerSizeResult { bool longsPayShorts; uint256 fundingFactorPerSecond; int256 nextSavedFundingFactorPerSecond; PositionType fundingFeeAmountPerSizeDelta; PositionType claimableFundingAmountPerSizeDelta; }',
+  'struct VirtualInventory { uint256 virtualPoolAmountForLongToken; uint256 virtualPoolAmountForShortToken; int256 virtualInventoryForPositions; }',
+  'struct MarketInfo { MarketProps market; uint256 borrowingFactorPerSecondForLongs; uint256 borrowingFactorPerSecondForShorts; BaseFundingValues baseFunding; GetNextFundingAmountPerSizeResult nextFunding; VirtualInventory virtualInventory; bool isDisabled; }',
+  'function getMarketInfo(address dataStore, MarketPrices prices, address marketKey) view returns (MarketInfo)',
+])
+
 /** GMX's DataStore getters the adapter reads (data/DataStore.sol). */
 export const gmxDataStoreAbi = parseAbi(['function getUint(bytes32 key) view returns (uint256)'])
 

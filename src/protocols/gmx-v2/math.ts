@@ -329,3 +329,54 @@ export function findGmxLiquidationPrice(
   const price = findHealthBoundary({ healthyAt, rising: slope > 0n, current: currentIndexPrice })
   return { price: price === 0n ? null : price, direction }
 }
+
+/** GMX's year for rates here: 365 days, seconds. */
+export const GMX_SECONDS_PER_YEAR = 31_536_000n
+
+/** A market's funding and borrowing state as Reader.getMarketInfo answers it, plus open interest. */
+export interface GmxMarketRates {
+  /** MarketInfo.borrowingFactorPerSecondForLongs / ForShorts: fraction of size per second, 30 decimals. */
+  borrowingFactorPerSecondForLongs: bigint
+  borrowingFactorPerSecondForShorts: bigint
+  /** MarketInfo.nextFunding.longsPayShorts. */
+  longsPayShorts: boolean
+  /** MarketInfo.nextFunding.fundingFactorPerSecond: what the paying side pays per second of its size, 30 decimals. */
+  fundingFactorPerSecond: bigint
+  /** Open interest of each side, USD 30 decimals (both collateral tokens summed). */
+  longOpenInterestUsd: bigint
+  shortOpenInterestUsd: bigint
+}
+
+/** One position's funding and borrowing per year, USD 30 decimals, signed (+: received). */
+export interface GmxCarryPerYear {
+  /** -sizeInUsd x borrowingFactorPerSecond(side) x year, rounded toward zero. */
+  borrowingUsdPerYear: bigint
+  /**
+   * Paying side: -sizeInUsd x fundingFactorPerSecond x year; receiving side:
+   * +sizeInUsd x fundingFactorPerSecond x year x payingOI / receivingOI (the paying side's funding
+   * is shared over the receiving side's size, MarketUtils.getNextFundingAmountPerSize); 0 when
+   * either side has no open interest (GMX then moves no funding). Rounded toward zero.
+   */
+  fundingUsdPerYear: bigint
+}
+
+/**
+ * What a GMX v2 position of `sizeInUsd` (30 decimals) on side `isLong` pays in borrowing and pays
+ * or receives in funding per year, at the per-second factors the Reader reports now. Linear in
+ * time: GMX accrues both on `sizeInUsd` through cumulative factors (no compounding).
+ */
+export function gmxCarryPerYear(isLong: boolean, sizeInUsd: bigint, m: GmxMarketRates): GmxCarryPerYear {
+  const borrowing = isLong ? m.borrowingFactorPerSecondForLongs : m.borrowingFactorPerSecondForShorts
+  const borrowingUsdPerYear = -((sizeInUsd * borrowing * GMX_SECONDS_PER_YEAR) / FLOAT_PRECISION)
+  const paying = m.longsPayShorts ? m.longOpenInterestUsd : m.shortOpenInterestUsd
+  const receiving = m.longsPayShorts ? m.shortOpenInterestUsd : m.longOpenInterestUsd
+  let fundingUsdPerYear = 0n
+  if (paying > 0n && receiving > 0n && m.fundingFactorPerSecond > 0n) {
+    const paid = sizeInUsd * m.fundingFactorPerSecond * GMX_SECONDS_PER_YEAR
+    fundingUsdPerYear =
+      isLong === m.longsPayShorts
+        ? -(paid / FLOAT_PRECISION)
+        : (paid * paying) / (receiving * FLOAT_PRECISION)
+  }
+  return { borrowingUsdPerYear, fundingUsdPerYear }
+}

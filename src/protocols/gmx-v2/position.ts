@@ -325,6 +325,12 @@ export function buildGmxPosition(p: GmxOnChainPosition, ctx: GmxPositionContext)
       shortToken: p.market.shortToken,
       collateralToken: p.collateralToken,
       isLong: p.isLong,
+      /** The MarketPrices passed to the Reader (USD 30 decimals per raw unit), for follow-up reads at the same prices. */
+      marketPrices: {
+        indexTokenPrice: { min: s(p.prices.indexTokenPrice.min), max: s(p.prices.indexTokenPrice.max) },
+        longTokenPrice: { min: s(p.prices.longTokenPrice.min), max: s(p.prices.longTokenPrice.max) },
+        shortTokenPrice: { min: s(p.prices.shortTokenPrice.min), max: s(p.prices.shortTokenPrice.max) },
+      },
       sizeUsd: usd30ToFloat(p.sizeInUsd),
       sizeInUsd: s(p.sizeInUsd),
       sizeInTokens: s(p.sizeInTokens),

@@ -24,6 +24,7 @@ import { BaseError, type ErrorContext, ProtocolLayoutMismatchError } from '../..
 import type { PositionResult } from '../../core/types.js'
 import type { ChainRuntime, DiscoveryContext, FollowUp, ProtocolAdapter, WalletReadPlan } from '../types.js'
 import { gmxDataStoreAbi, gmxFeedAbi, gmxReaderAbi, gmxReaderV21Abi } from './abi.js'
+import { GMX_HEDGE_VENUE, readGmxHedgeQuotes } from './hedge-quote.js'
 import {
   GMX_V2_SOURCE,
   type GmxMarketHint,
@@ -41,6 +42,7 @@ import {
   type GmxStoredState,
 } from './position.js'
 import { fetchGmxTickers, type GmxOraclePrices, GmxPriceError } from './prices.js'
+import { readGmxRates } from './rates.js'
 
 /** Protocol key of every GMX v2 position. */
 export const GMX_V2_PROTOCOL = 'gmx-v2'
@@ -442,8 +444,8 @@ export async function discoverGmxChain(
   return found
 }
 
-/** The feeds' prices in GMX units by lower-cased token, from their latestRoundData answers. */
-function feedPricesOf(
+/** The feeds' prices in GMX units by lower-cased token, from their latestRoundData answers (`at`: their indexes in `results`). */
+export function feedPricesOf(
   config: GmxV2Config,
   at: readonly number[],
   results: readonly RawResult[],
@@ -848,5 +850,8 @@ export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): Proto
     },
     planWallet: (chain, user, discovered) =>
       gmxConfigsOf(chain).map((config) => planGmxWallet(config, user, discovered?.get(config.id))),
+    readRates: (ctx, positions) => readGmxRates(ctx, positions),
+    hedgeVenue: GMX_HEDGE_VENUE,
+    readHedgeQuotes: (ctx) => readGmxHedgeQuotes(ctx, params.fetchFn),
   }
 }
