@@ -37,11 +37,9 @@ export const SystemicCascadeResponseSchema = z
         market: z.string(),
         protocol: z.string(),
         label: z.string().optional(),
-        kind: z
-          .enum(['lending', 'perp'])
-          .openapi({
-            description: 'lending: borrowers; perp: perp positions (withDebt counts open positions)',
-          }),
+        kind: z.enum(['lending', 'perp']).openapi({
+          description: 'lending: borrowers; perp: perp positions (withDebt counts open positions)',
+        }),
         source: z.enum(['subgraph', 'logs', 'registry']).openapi({
           description:
             "Where the holders came from: a subgraph, the protocol's events, or its own on-chain position list (GMX's DataStore POSITION_LIST)",
