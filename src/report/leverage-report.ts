@@ -224,11 +224,6 @@ export async function chainLeverageReport(
     protocol: n.protocol,
     reason: `${n.market}: ${n.reason}`,
   }))
-  if ((chain.aaveV4 ?? []).length > 0)
-    notCovered.push({
-      protocol: 'aave-v4',
-      reason: 'Aave V4 Spoke borrowers are not enumerated market-wide yet',
-    })
   const perpMarkets = adapters.markets.filter((m) => m.kind === 'perp')
   const perpCount = perpMarkets.reduce((a, m) => a + m.positions.length, 0)
   return {

@@ -12,9 +12,10 @@
  * The Comet and GMX reads are the adapters' own (`listMarketPositions`); this file names no
  * protocol.
  *
- * Not enumerated yet (named in `notEnumerated`, never silently dropped): Aave V4 Spokes (their
- * market-wide borrower list is not read), and any market an adapter says it cannot enumerate
- * (a production Comet without a deployment block in Compound's records).
+ * Aave V4 Spokes come the same way (their Borrow events, each owner read as a wallet report
+ * reads it). Not enumerated (named in `notEnumerated`, never silently dropped): any market an
+ * adapter says it cannot enumerate (a production Comet without a deployment block in Compound's
+ * records, a V4 deployment with more borrowers than it discovers one by one).
  */
 import { decodeEventLog, type Hex, parseAbi, toEventSelector } from 'viem'
 import { findNode } from '../assets/graph.js'
@@ -187,15 +188,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
         marketIds.push({ id: ev.args.id.toLowerCase() })
     }
   }
-  const notEnumerated: { kind: string; market: string; reason: string }[] = (chain.aaveV4 ?? []).flatMap(
-    (d) =>
-      d.spokes.map((s) => ({
-        kind: 'aave-v4-spoke',
-        market: s.id,
-        reason:
-          "a Spoke's market-wide borrower list is not read yet (src/markets reads Aave v3 and Morpho Blue markets; the Comet and GMX adapters list their own): its positions are not in this cascade",
-      })),
-  )
+  const notEnumerated: { kind: string; market: string; reason: string }[] = []
 
   const preparedMarkets = await mapLimit(marketIds, 2, (m) =>
     prepareMarket({

@@ -3,8 +3,8 @@
  * contract borrowers, Comet borrowers and GMX longs and shorts in the doubles) and the real
  * Uniswap v3 WETH/USDC pools:
  * - the response validates against its OpenAPI schema; it enumerates the Aave market(s), the
- *   Morpho markets of ETH, the Comet and the GMX deployment, and names the markets it does not
- *   enumerate (the Aave V4 Spokes); the depth aggregates both devchain pools (0.3% and 0.05%);
+ *   Morpho markets of ETH, the Aave V4 Spokes, the Comet and the GMX deployment, leaving nothing
+ *   in `notEnumerated`; the depth aggregates both devchain pools (0.3% and 0.05%);
  * - the systemic curve liquidates at least what each market's own curve does at every shock;
  * - with no depth the systemic answer is the union of the per-market ones, and the Aave part is
  *   what the Aave Pool itself says (HF < 1) after the same move on the oracles; the Morpho part is
@@ -66,7 +66,7 @@ describe('the systemic cascade of the devchain', () => {
     // The v3.6 market carries its own population (120 WETH/USDC borrowers) besides its demo wallets.
     expect(t.manifest.populationV36!.count).toBe(120)
     expect(b.markets.find((m) => m.market === 'aave-v36-local')!.inCascade).toBeGreaterThanOrEqual(120)
-    // Comet and GMX are enumerated now (their adapters list them); only the V4 Spokes are named.
+    // Comet, GMX and the V4 Spokes are enumerated by their adapters: nothing is left unnamed.
     const comet = b.markets.find((m) => m.market === 'compound-v3-local-usdc')!
     expect(comet).toMatchObject({ kind: 'lending', source: 'logs', protocol: 'compound-v3' })
     expect(comet.inCascade).toBe(t.manifest.populationCometGmx!.comet.count + 2)
@@ -75,7 +75,12 @@ describe('the systemic cascade of the devchain', () => {
     // Every listed key is an open position; the BTC/USD ones are not in an ETH cascade.
     expect(gmx.withDebt).toBe(t.manifest.populationCometGmx!.gmx.count + 4)
     expect(gmx.inCascade + (gmx.excluded['other-risk-asset'] ?? 0)).toBe(gmx.withDebt)
-    expect(new Set(b.notEnumerated.map((n) => n.kind))).toEqual(new Set(['aave-v4-spoke']))
+    // The V4 Spokes: every owner of their Borrow events (the devchain's v3 + V4 stacker).
+    for (const spoke of t.manifest.aaveV4!.spokes) expect(b.markets.map((m) => m.market)).toContain(spoke.id)
+    expect(
+      b.markets.filter((m) => m.protocol === 'aave-v4').reduce((a, m) => a + m.withDebt, 0),
+    ).toBeGreaterThan(0)
+    expect(b.notEnumerated).toEqual([])
     expect(b.depth.source).toBe('uniswap-v3')
     // Both devchain WETH/USDC pools (0.3% and 0.05%) read at the block and aggregated.
     const pools = b.depth.source === 'uniswap-v3' ? b.depth.pools : []
@@ -85,8 +90,10 @@ describe('the systemic cascade of the devchain', () => {
     )
     expect(b.startPrice).toBe(3000)
     const protocols = new Set(b.points[2]!.byProtocol.map((x) => x.protocol))
-    expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue', 'compound-v3', 'gmx-v2']))
-    for (const x of b.points[2]!.byProtocol) expect(x.positionsLiquidated, x.protocol).toBeGreaterThan(0)
+    expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue', 'aave-v4', 'compound-v3', 'gmx-v2']))
+    // At -20% the population's protocols all liquidate (the V4 Spoke holds one demo borrower).
+    for (const x of b.points[2]!.byProtocol)
+      if (x.protocol !== 'aave-v4') expect(x.positionsLiquidated, x.protocol).toBeGreaterThan(0)
     // Each point's rounds: the DEX price path starts at the shocked price and only falls here.
     for (const p of b.points) {
       expect(p.path[0]!.marketPrice).toBeCloseTo(3000 * (1 + p.initialShock), 9)

@@ -81,7 +81,9 @@ export async function listGmxMarketPositions(
       })
       continue
     }
-    out.markets.push(await readDeployment(ctx, config, { ...reader, layout: reader.layout }, options))
+    const read = await readDeployment(ctx, config, { ...reader, layout: reader.layout }, options)
+    if ('market' in read) out.markets.push(read)
+    else out.notEnumerated.push({ market: config.id, protocol: GMX_V2_PROTOCOL, reason: read.reason })
   }
   return out
 }
@@ -91,7 +93,7 @@ async function readDeployment(
   config: GmxV2Config,
   reader: GmxReaderRecord & { layout: 'v2.2' | 'v2.1' },
   options: ListGmxMarketPositionsOptions,
-): Promise<MarketPositionsRead> {
+): Promise<MarketPositionsRead | { reason: string }> {
   const context = contextOf(config)
   const batch = async (calls: readonly RawCall[]) =>
     executeBatch({
