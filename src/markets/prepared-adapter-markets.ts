@@ -4,13 +4,16 @@
  * deployment from its DataStore position list), prepared at one block like
  * src/markets/prepared-market.ts prepares an Aave or Morpho market: the positions, the wrapper
  * rates at that block, each position's resolver contributions, and per shocked risk asset the
- * cascade inputs of the lending ones. Not cached (the adapters' reads are a few batches).
+ * cascade inputs of the lending ones. Kept in the root's prepared-market cache per (chain, block
+ * number, block hash) when every position could be read, so a second request at the same block
+ * reads nothing.
  */
 import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
 import type { Position } from '../core/types.js'
+import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime, MarketPositionsRead, ProtocolAdapter } from '../protocols/types.js'
 import { positionContributions, referencePrices } from '../resolve/contributions.js'
 import type { StressInput } from '../risk/stress.js'
@@ -53,6 +56,9 @@ export interface PrepareAdapterMarketsParams {
   adapters: readonly ProtocolAdapter[]
   assets: PreparedMarketAssets
   blockNumber: bigint
+  /** The block's hash: with `caches`, the result is cached under (chain, number, hash). */
+  blockHash?: string
+  caches?: ReadCaches
   deadline?: Deadline | undefined
   logBudget?: LogBudget | undefined
 }
@@ -75,6 +81,10 @@ export async function prepareAdapterMarkets(
   params: PrepareAdapterMarketsParams,
 ): Promise<PreparedAdapterMarkets> {
   const { client, chain, blockNumber } = params
+  const cache = params.blockHash ? params.caches?.preparedMarkets.adapterMarkets : undefined
+  const key = `${chain.key}|${blockNumber}|${params.blockHash}`
+  const hit = cache?.get(key)
+  if (hit) return hit
   const reads: MarketPositionsRead[] = []
   const notEnumerated: PreparedAdapterMarkets['notEnumerated'] = []
   for (const adapter of params.adapters) {
@@ -89,7 +99,11 @@ export async function prepareAdapterMarkets(
     reads.push(...list.markets)
     notEnumerated.push(...list.notEnumerated)
   }
-  if (reads.length === 0) return { markets: [], notEnumerated }
+  if (reads.length === 0) {
+    const empty = { markets: [], notEnumerated }
+    cache?.set(key, empty)
+    return empty
+  }
   const { rates } = await readRatesAt({
     client,
     chain,
@@ -133,5 +147,13 @@ export async function prepareAdapterMarkets(
       cascadeFor: cascadeMemo(lending),
     }
   })
-  return { markets, notEnumerated }
+  const result = { markets, notEnumerated }
+  const positions = markets.reduce((a, m) => a + m.positions.length, 0)
+  if (
+    cache &&
+    markets.every((m) => m.unavailable.length === 0) &&
+    positions <= (params.caches?.preparedMarkets.maxPositions ?? 0)
+  )
+    cache.set(key, result)
+  return result
 }

@@ -217,6 +217,8 @@ export async function chainLeverageReport(
     adapters: sources.adapters,
     assets: sources.assets,
     blockNumber: block.blockNumber,
+    blockHash: block.blockHash,
+    caches: sources.caches,
     ...budget,
   })
   const prices = mergedPrices([...markets, ...adapters.markets])

@@ -208,6 +208,8 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
     adapters: sources.adapters,
     assets: sources.assets,
     blockNumber,
+    blockHash: block.blockHash,
+    caches: sources.caches,
     ...budget,
   })
   for (const n of adapterMarkets.notEnumerated)

@@ -116,11 +116,18 @@ async function readDeployment(
       : undefined
 
   // 1. How many keys, 2. the keys (paged), with the markets and the feeds in the same batch.
+  const counted = (
+    await batch([call(config.dataStore, gmxDataStoreAbi, 'getBytes32Count', [GMX_POSITION_LIST])])
+  ).results[0]
+  // No code at the DataStore's address at this block: the deployment is not there yet.
+  if (counted?.success && counted.returnData === '0x') {
+    oracle?.catch(() => {})
+    return { reason: `the DataStore ${config.dataStore} has no code at block ${ctx.blockNumber}` }
+  }
   const count = decodeWith<bigint>(
     gmxDataStoreAbi,
     'getBytes32Count',
-    (await batch([call(config.dataStore, gmxDataStoreAbi, 'getBytes32Count', [GMX_POSITION_LIST])]))
-      .results[0],
+    counted,
     'DataStore.getBytes32Count(POSITION_LIST)',
     context,
   )
