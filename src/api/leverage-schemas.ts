@@ -131,7 +131,11 @@ const MarketLineSchema = z.object({
   market: z.string(),
   label: z.string().optional(),
   protocol: z.string().nullable(),
-  source: z.enum(['subgraph', 'logs']),
+  kind: z
+    .enum(['lending', 'perp'])
+    .optional()
+    .openapi({ description: 'perp: a perp venue (withDebt counts its open positions)' }),
+  source: z.enum(['subgraph', 'logs', 'registry']),
   candidates: z.number().int(),
   withDebt: z.number().int(),
   unavailable: z.number().int(),
@@ -145,7 +149,12 @@ const common = {
   prices: z.record(z.string(), z.number()).openapi({ description: 'Reference USD price per risk asset' }),
   markets: z.array(MarketLineSchema),
   metrics: LeverageMetricsSchema,
-  perps: z.object({ enumerated: z.literal(false), reason: z.string() }),
+  perps: z.object({
+    enumerated: z
+      .boolean()
+      .openapi({ description: "Whether the chain's perp positions are in `metrics.perps`" }),
+    reason: z.string().openapi({ description: 'What the perp section covers, or why it is empty' }),
+  }),
   model: z.string(),
 }
 

@@ -37,7 +37,13 @@ export const SystemicCascadeResponseSchema = z
         market: z.string(),
         protocol: z.string(),
         label: z.string().optional(),
-        source: z.enum(['subgraph', 'logs']),
+        kind: z.enum(['lending', 'perp']).openapi({
+          description: 'lending: borrowers; perp: perp positions (withDebt counts open positions)',
+        }),
+        source: z.enum(['subgraph', 'logs', 'registry']).openapi({
+          description:
+            "Where the holders came from: a subgraph, the protocol's events, or its own on-chain position list (GMX's DataStore POSITION_LIST)",
+        }),
         candidates: z.number().int(),
         withDebt: z.number().int(),
         inCascade: z.number().int(),
@@ -114,6 +120,9 @@ export const SystemicCascadeResponseSchema = z
           z.object({
             market: z.string(),
             protocol: z.string(),
+            side: z
+              .enum(['collateral', 'long', 'short'])
+              .openapi({ description: 'collateral: a lending position; long/short: a perp' }),
             oracle: z.string(),
             liquidationPrice: z.number().nullable(),
             naiveShock: z.number().nullable(),

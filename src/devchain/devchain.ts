@@ -27,6 +27,7 @@ import {
 import { deploySavingsVault } from './deploy-vault.js'
 import type { DevchainManifest } from './manifest.js'
 import { type PopulationMarketSpec, populationManifest, seedBorrowerPopulation } from './population.js'
+import { seedCometGmxPopulation } from './population-comet-gmx.js'
 import {
   DEVCHAIN_ROLES,
   seedDemoWallets,
@@ -261,6 +262,18 @@ export async function deployDevchain(
       { count, seed: 36, markets: V36_POPULATION_MARKETS, progress },
     )
     manifest.populationV36 = populationManifest(v36Population)
+    // Last of all (admin transactions, no address above moves): Comet borrowers and GMX longs and
+    // shorts, so the chain-wide cascade spans every protocol of the devchain.
+    if (manifest.compoundV3 && manifest.gmxV2) {
+      const n = typeof options.population === 'number' ? Math.max(2, Math.round(options.population / 10)) : 60
+      manifest.populationCometGmx = await seedCometGmxPopulation(
+        clients,
+        manifest,
+        manifest.compoundV3,
+        manifest.gmxV2,
+        { comet: n, gmx: n, progress },
+      )
+    }
   }
   return manifest
 }

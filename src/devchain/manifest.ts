@@ -441,6 +441,23 @@ export const devchainManifestSchema = z.object({
   /** A second population on the v3.6 market (absent in manifests written before it was added). */
   populationV36: populationManifestSchema.optional(),
   /**
+   * The Comet double's borrowers and the GMX double's long and short positions seeded for the
+   * chain-wide cascade (population-comet-gmx.ts); absent in manifests written before them.
+   */
+  populationCometGmx: z
+    .object({
+      comet: z.object({ market: z.string(), count: z.number().int() }),
+      gmx: z.object({
+        count: z.number().int(),
+        longs: z.number().int(),
+        shorts: z.number().int(),
+        byMarket: z.record(z.string(), z.number().int()),
+      }),
+      fromBlock: z.number().int(),
+      toBlock: z.number().int(),
+    })
+    .optional(),
+  /**
    * Smart-account registries: STAND-INS speaking the real ABIs' subset (DSProxy ProxyRegistry,
    * InstaList, Summer.fi DPM AccountFactory/AccountGuard; SmartAccountStandIns.sol). Absent in
    * manifests written before them.
@@ -482,6 +499,9 @@ export function localCometConfigs(section: CometManifest): CometConfig[] {
     id: c.marketId,
     chain: 'local',
     comet: c.comet as Address,
+    // The devchain starts at block 0: its Comets' events are scanned from there.
+    fromBlock: 0n,
+    logsBlockSpan: 1_000_000n,
     baseSymbol: c.baseSymbol,
     baseToken: c.baseToken as Address,
     baseTokenPriceFeed: c.baseTokenPriceFeed as Address,

@@ -9,6 +9,7 @@ import type { RawResult } from '../chains/batch.js'
 import type { Address } from '../core/address.js'
 import { BoundedCache } from '../core/bounded-cache.js'
 import type { UniswapV3PoolRead } from '../dex/uniswap-v3.js'
+import type { PreparedAdapterMarkets } from './prepared-adapter-markets.js'
 import type { PreparedMarket } from './prepared-market.js'
 
 /** Default bound of {@link PreparedMarketCache}: markets (each a market at one block). */
@@ -43,6 +44,11 @@ export interface PreparedMarketCache {
   maxPositions: number
   /** The latest read of each `chain|market` for the next block to reuse (at most 8 markets of 5,000 borrowers). */
   latest: BoundedCache<string, MarketReuseBase>
+  /**
+   * The adapter-enumerated markets of a chain (Comets, GMX, V4 Spokes) by
+   * `chain|blockNumber|blockHash` (src/markets/prepared-adapter-markets.ts; at most 8 blocks).
+   */
+  adapterMarkets?: BoundedCache<string, PreparedAdapterMarkets>
 }
 
 /** DEX pool states (ticks included) by `chain|pool|token|blockNumber|blockHash`. */
@@ -53,7 +59,12 @@ export function createPreparedMarketCache(
   maxEntries = PREPARED_MARKETS_MAX,
   maxPositions = PREPARED_MARKET_MAX_POSITIONS,
 ): PreparedMarketCache {
-  return { entries: new BoundedCache(maxEntries), maxPositions, latest: new BoundedCache(8) }
+  return {
+    entries: new BoundedCache(maxEntries),
+    maxPositions,
+    latest: new BoundedCache(8),
+    adapterMarkets: new BoundedCache(8),
+  }
 }
 
 /** An empty {@link PoolStateCache} (default 64 pool states). */

@@ -145,7 +145,8 @@ export async function readBlockRef(params: {
   return { blockNumber: BigInt(n), blockHash: h.toLowerCase() }
 }
 
-function cascadeMemo(inputs: readonly StressInput[]): (asset: string) => PreparedMarketCascade {
+/** The per-asset cascade views of `inputs`, each computed on first use and kept. */
+export function cascadeMemo(inputs: readonly StressInput[]): (asset: string) => PreparedMarketCascade {
   const byAsset = new Map<string, PreparedMarketCascade>()
   return (asset) => {
     let view = byAsset.get(asset)

@@ -170,6 +170,14 @@ export interface ProtocolAdapter<D = unknown, S = ChainRuntime> {
   readonly hedgeVenue?: string
   /** The venue's terms per risk asset at `ctx.blockNumber` (see {@link HedgeQuoteContext}). */
   readHedgeQuotes?(ctx: HedgeQuoteContext): Promise<Map<string, HedgeVenueQuote>>
+  /**
+   * Market-wide: every open position of this adapter's markets on `ctx.chain` at `ctx.blockNumber`
+   * (the systemic cascade, the chain leverage metrics), its holders enumerated from the protocol's
+   * own records (events, or an on-chain position list) and each position read with the adapter's
+   * own wallet read at that block. Markets it cannot enumerate are named with the reason. Omitted:
+   * the adapter's markets are read market-wide elsewhere (src/markets: Aave v3, Morpho) or not at all.
+   */
+  listMarketPositions?(ctx: MarketPositionsContext): Promise<MarketPositionsList>
 }
 
 /** Where and what {@link ProtocolAdapter.readHedgeQuotes} quotes. */
@@ -182,6 +190,47 @@ export interface HedgeQuoteContext extends RateReadContext {
   riskAssetOf(token: { address: Address; symbol: string }): string
   /** The side the hedge of a risk asset will take, when known (fees may depend on it). */
   side?: ((riskAsset: string) => 'long' | 'short') | undefined
+}
+
+/** Where {@link ProtocolAdapter.listMarketPositions} reads: one chain, pinned to one block. */
+export interface MarketPositionsContext {
+  client: ChainClient
+  chain: ChainRuntime
+  /** The block every read is pinned to; event scans end there. */
+  blockNumber: bigint
+  deadline?: Deadline | undefined
+  /** The request's eth_getLogs budget. */
+  logBudget?: LogBudget | undefined
+}
+
+/** Every open position of one market (or one perp deployment) at one block. */
+export interface MarketPositionsRead {
+  /** The market id (a Comet's id, a GMX deployment's id); positions may carry a finer `market`. */
+  market: string
+  protocol: string
+  kind: 'lending' | 'perp'
+  /** Where the holders came from: the protocol's events, or its own on-chain position list. */
+  source: 'logs' | 'registry'
+  /** Holders (or position keys) the source named. */
+  candidates: number
+  /** Open positions (lending: some debt; perps: some size); `owners[i]` holds `positions[i]`. */
+  positions: Position[]
+  owners: Address[]
+  /**
+   * Holders whose position could not be read: listed, never counted as empty (`owner` null when
+   * the source named a position whose holder could not be read).
+   */
+  unavailable: { owner: Address | null; code: string; reason: string }[]
+  blockNumber: bigint
+  /** Unix seconds of that block. */
+  timestamp: bigint
+}
+
+/** What {@link ProtocolAdapter.listMarketPositions} answers. */
+export interface MarketPositionsList {
+  markets: MarketPositionsRead[]
+  /** Markets of the adapter on the chain that it cannot enumerate market-wide, and why. */
+  notEnumerated: { market: string; protocol: string; reason: string }[]
 }
 
 /**

@@ -4,6 +4,7 @@
  * cache as the market cascade) and {@link leverageMetrics}.
  */
 import { listLendingMarkets } from '../markets/list-lending-markets.js'
+import { type PreparedAdapterMarket, prepareAdapterMarkets } from '../markets/prepared-adapter-markets.js'
 import { type PreparedMarket, prepareMarket, readBlockRef } from '../markets/prepared-market.js'
 import { type LeverageInput, type LeverageMetrics, leverageMetrics } from '../risk/leverage-metrics.js'
 import type { ReportSources } from './report-sources.js'
@@ -32,9 +33,9 @@ export interface MarketLeverageParams extends LeverageParams {
   market: string
 }
 
-/** Why the perp section is empty: no perp venue's positions can be enumerated market-wide yet. */
+/** Why a lending market's report has no perp section: perps are a chain's (GET /v1/chains/{chain}/leverage). */
 export const PERPS_NOT_ENUMERATED =
-  "perp positions are not enumerated market-wide yet (GMX v2's position list is not read by the market layer): long/short open interest and perp liquidation levels cover no positions"
+  "a lending market holds no perp positions: the chain's leverage report (GET /v1/chains/{chain}/leverage) carries the perp venues' long/short open interest and liquidation levels"
 
 /** One market's line in a leverage report. */
 export interface LeverageMarketLine {
@@ -42,7 +43,9 @@ export interface LeverageMarketLine {
   /** The market's label for people (Morpho: "WETH/USDC 86.0%"), when its id is opaque. */
   label?: string
   protocol: string | null
-  source: 'subgraph' | 'logs'
+  /** perp: a perp venue (`withDebt` counts its open positions); absent: lending. */
+  kind?: 'perp'
+  source: 'subgraph' | 'logs' | 'registry'
   candidates: number
   withDebt: number
   unavailable: number
@@ -66,8 +69,22 @@ function lineOf(m: PreparedMarket): LeverageMarketLine {
   }
 }
 
+function adapterLineOf(m: PreparedAdapterMarket): LeverageMarketLine {
+  return {
+    market: m.market,
+    protocol: m.protocol,
+    ...(m.kind === 'perp' ? { kind: 'perp' as const } : {}),
+    source: m.source,
+    candidates: m.candidates,
+    withDebt: m.positions.length,
+    unavailable: m.unavailable.length,
+    collateralUsd: m.positions.reduce((a, p) => a + p.collateralUsd, 0),
+    debtUsd: m.positions.reduce((a, p) => a + p.debtUsd, 0),
+  }
+}
+
 /** The reference price of each risk asset over several markets: the median of theirs. */
-function mergedPrices(markets: readonly PreparedMarket[]): Record<string, number> {
+function mergedPrices(markets: readonly Pick<PreparedMarket, 'referencePrices'>[]): Record<string, number> {
   const samples = new Map<string, number[]>()
   for (const m of markets)
     for (const [asset, price] of Object.entries(m.referencePrices)) {
@@ -83,11 +100,21 @@ function mergedPrices(markets: readonly PreparedMarket[]): Record<string, number
   return out
 }
 
-function metricsOf(markets: readonly PreparedMarket[], req: LeverageParams, prices: Record<string, number>) {
+function metricsOf(
+  markets: readonly PreparedMarket[],
+  req: LeverageParams,
+  prices: Record<string, number>,
+  adapterMarkets: readonly PreparedAdapterMarket[] = [],
+) {
   // A borrower is one holder across markets: concentration sums its positions.
-  const inputs: LeverageInput[] = markets.flatMap((m) =>
-    m.inputs.map((i) => ({ ...i, id: `${m.market}:${i.id}`, holder: i.id.toLowerCase() })),
-  )
+  const inputs: LeverageInput[] = [
+    ...markets.flatMap((m) =>
+      m.inputs.map((i) => ({ ...i, id: `${m.market}:${i.id}`, holder: i.id.toLowerCase() })),
+    ),
+    ...adapterMarkets.flatMap((m) =>
+      m.inputs.map((i, k) => ({ ...i, id: `${m.market}:${i.id}`, holder: m.owners[k]!.toLowerCase() })),
+    ),
+  ]
   return leverageMetrics(inputs, {
     prices,
     bins: req.bins ?? DEFAULT_LEVERAGE_BINS,
@@ -106,7 +133,7 @@ export interface MarketLeverageReport {
   prices: Record<string, number>
   markets: LeverageMarketLine[]
   metrics: LeverageMetrics
-  perps: { enumerated: false; reason: string }
+  perps: { enumerated: boolean; reason: string }
   model: string
 }
 
@@ -150,8 +177,10 @@ export interface ChainLeverageReport extends Omit<MarketLeverageReport, 'market'
 }
 
 /**
- * The leverage of every lending market of a chain the market layer reads (each Aave v3 market,
- * every Morpho Blue market), all at the same block.
+ * The leverage of every market of a chain whose positions can be enumerated (each Aave v3 market,
+ * every Morpho Blue market; every Comet and GMX v2 deployment through its adapter's
+ * `listMarketPositions`), all at the same block; the GMX positions make the perp section (long vs
+ * short open interest per risk asset, their liquidation levels).
  * @throws chain errors of {@link resolveChain}; the market reads' errors (RPC, range, budget).
  */
 export async function chainLeverageReport(
@@ -182,22 +211,36 @@ export async function chainLeverageReport(
     })
     markets.push(market)
   }
-  const prices = mergedPrices(markets)
-  const notCovered: ChainLeverageReport['notCovered'] = []
-  if (chain.comets.length > 0)
-    notCovered.push({ protocol: 'compound-v3', reason: 'Comet borrowers are not enumerated market-wide yet' })
-  if ((chain.aaveV4 ?? []).length > 0)
-    notCovered.push({
-      protocol: 'aave-v4',
-      reason: 'Aave V4 Spoke borrowers are not enumerated market-wide yet',
-    })
+  const adapters = await prepareAdapterMarkets({
+    client,
+    chain,
+    adapters: sources.adapters,
+    assets: sources.assets,
+    blockNumber: block.blockNumber,
+    blockHash: block.blockHash,
+    caches: sources.caches,
+    ...budget,
+  })
+  const prices = mergedPrices([...markets, ...adapters.markets])
+  const notCovered: ChainLeverageReport['notCovered'] = adapters.notEnumerated.map((n) => ({
+    protocol: n.protocol,
+    reason: `${n.market}: ${n.reason}`,
+  }))
+  const perpMarkets = adapters.markets.filter((m) => m.kind === 'perp')
+  const perpCount = perpMarkets.reduce((a, m) => a + m.positions.length, 0)
   return {
     chain: chain.key,
     blockNumber: Number(block.blockNumber),
     prices,
-    markets: markets.map(lineOf),
-    metrics: metricsOf(markets, req, prices),
-    perps: { enumerated: false, reason: PERPS_NOT_ENUMERATED },
+    markets: [...markets.map(lineOf), ...adapters.markets.map(adapterLineOf)],
+    metrics: metricsOf(markets, req, prices, adapters.markets),
+    perps:
+      perpMarkets.length > 0
+        ? {
+            enumerated: true,
+            reason: `${perpCount} open perp position(s) of ${perpMarkets.map((m) => m.market).join(', ')}, from each venue's own position list, read at this block`,
+          }
+        : { enumerated: false, reason: 'the chain has no perp venue whose positions can be enumerated' },
     notCovered,
     model: MODEL,
   }

@@ -1,14 +1,21 @@
 /**
  * The systemic cascade use case: every borrower of every lending market of a chain whose
- * borrowers the market layer can enumerate (each Aave v3 market; every Morpho Blue market whose
- * loan or collateral token resolves to the shocked asset, from the singleton's CreateMarket logs),
- * all read at ONE block, turned into cascade groups by market, oracle rule and LST token; the
- * chain's DEX pools for the asset read at that block and aggregated at one price; then the shock
- * curve to the fixed point of liquidate -> sell/buy -> DEX -> oracles (src/risk/systemic-cascade),
- * each market's own curve next to it, and the per-wallet answer.
+ * borrowers can be enumerated (each Aave v3 market; every Morpho Blue market whose loan or
+ * collateral token resolves to the shocked asset, from the singleton's CreateMarket logs; every
+ * Comet with a known deployment block, from its Withdraw/AbsorbDebt events) and every perp
+ * position of the chain's GMX v2 deployments (the DataStore's POSITION_LIST, read through the
+ * Reader), all read at ONE block; the lending positions turned into cascade groups by market,
+ * oracle rule and LST token, the perps into long/short rows at their venue's liquidation price;
+ * the chain's DEX pools for the asset read at that block and aggregated at one price; then the
+ * shock curve to the fixed point of liquidate -> sell/buy -> DEX -> oracles
+ * (src/risk/systemic-cascade), each market's own curve next to it, and the per-wallet answer.
+ * The Comet and GMX reads are the adapters' own (`listMarketPositions`); this file names no
+ * protocol.
  *
- * Not enumerated yet (named in `notEnumerated`, never silently dropped): Comets, Aave V4 Spokes
- * and GMX v2 positions, whose market-wide borrower lists src/markets does not read.
+ * Aave V4 Spokes come the same way (their Borrow events, each owner read as a wallet report
+ * reads it). Not enumerated (named in `notEnumerated`, never silently dropped): any market an
+ * adapter says it cannot enumerate (a production Comet without a deployment block in Compound's
+ * records, a V4 deployment with more borrowers than it discovers one by one).
  */
 import { decodeEventLog, type Hex, parseAbi, toEventSelector } from 'viem'
 import { findNode } from '../assets/graph.js'
@@ -18,8 +25,14 @@ import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
 import { resolveMarket } from '../markets/market-ref.js'
 import { mapLimit } from '../markets/paging.js'
-import { prepareMarket, readBlockRef, readPoolStateAt } from '../markets/prepared-market.js'
-import { type CascadePosition, positionThresholds } from '../risk/cascade.js'
+import { prepareAdapterMarkets } from '../markets/prepared-adapter-markets.js'
+import {
+  type PreparedMarketCascade,
+  prepareMarket,
+  readBlockRef,
+  readPoolStateAt,
+} from '../markets/prepared-market.js'
+import { positionThresholds } from '../risk/cascade.js'
 import { type OracleLag, type OracleRule, oracleRuleFor } from '../risk/oracle-rule.js'
 import {
   aggregateDepth,
@@ -29,13 +42,17 @@ import {
   type TwoSidedDepth,
   uniswapV3PoolDepth,
 } from '../risk/pool-depth.js'
+import type { StressInput } from '../risk/stress.js'
 import {
   prepareSystemic,
   type SystemicLendingGroup,
+  type SystemicPerp,
   type SystemicResult,
+  type SystemicTrigger,
   systemicCurve,
   systemicShockToLiquidate,
 } from '../risk/systemic-cascade.js'
+import { systemicPerpOf } from '../risk/systemic-perps.js'
 import { type ReportSources, resolveChain } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
 
@@ -70,12 +87,41 @@ const MORPHO_EVENTS = parseAbi([
 ])
 const CREATE_MARKET = toEventSelector(MORPHO_EVENTS[0])
 
+/** A lending market as the report groups it, from src/markets or from its adapter. */
+interface LendingSource {
+  market: string
+  protocol: string
+  label?: string
+  source: SystemicMarketInfo['source']
+  candidates: number
+  withDebt: number
+  unavailable: number
+  inputs: readonly StressInput[]
+  cascade: PreparedMarketCascade
+}
+
+/** A position placed in the cascade, for the per-wallet answer. */
+interface Placed {
+  owner: string
+  /** The position's market (a GMX position: `<deployment>:<market token>`). */
+  market: string
+  /** The market its per-market curve is under, when not `market` (a GMX deployment). */
+  group?: string
+  protocol: string
+  side: 'collateral' | 'long' | 'short'
+  oracle: number
+  /** USD per unit of the asset; null when no price liquidates it. */
+  price: number | null
+}
+
 /** One enumerated market as the response lists it. */
 export interface SystemicMarketInfo {
   market: string
   protocol: string
   label?: string
-  source: 'subgraph' | 'logs'
+  /** lending: borrowers (`withDebt`); perp: open perp positions (`withDebt` counts them). */
+  kind: 'lending' | 'perp'
+  source: 'subgraph' | 'logs' | 'registry'
   candidates: number
   withDebt: number
   inCascade: number
@@ -142,15 +188,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
         marketIds.push({ id: ev.args.id.toLowerCase() })
     }
   }
-  const notEnumerated = [
-    ...chain.comets.map((c) => ({ kind: 'comet', market: c.id })),
-    ...(chain.aaveV4 ?? []).flatMap((d) => d.spokes.map((s) => ({ kind: 'aave-v4-spoke', market: s.id }))),
-    ...chain.gmxV2.map((g) => ({ kind: 'gmx-v2-positions', market: g.id })),
-  ].map((x) => ({
-    ...x,
-    reason:
-      'borrower enumeration for this market type is not built yet (src/markets reads Aave v3 and Morpho Blue markets): its positions are not in this cascade',
-  }))
+  const notEnumerated: { kind: string; market: string; reason: string }[] = []
 
   const preparedMarkets = await mapLimit(marketIds, 2, (m) =>
     prepareMarket({
@@ -164,20 +202,65 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
       ...(chain.subgraphs?.[m.id] ? { subgraphUrl: chain.subgraphs[m.id] } : {}),
     }),
   )
-  const markets = preparedMarkets.map((x) => x.market)
+  const adapterMarkets = await prepareAdapterMarkets({
+    client,
+    chain,
+    adapters: sources.adapters,
+    assets: sources.assets,
+    blockNumber,
+    blockHash: block.blockHash,
+    caches: sources.caches,
+    ...budget,
+  })
+  for (const n of adapterMarkets.notEnumerated)
+    notEnumerated.push({ kind: n.protocol, market: n.market, reason: n.reason })
+
+  // Every lending market, whoever enumerated it, in one shape.
+  const lendingMarkets: LendingSource[] = [
+    ...preparedMarkets.map(({ market: m }): LendingSource => {
+      const b = m.borrowers
+      const label = b.positions[0]?.marketLabel
+      return {
+        market: m.market,
+        protocol: b.positions[0]?.protocol ?? resolveMarket(chain, m.market).kind,
+        ...(label ? { label } : {}),
+        source: b.source,
+        candidates: b.borrowers.length,
+        withDebt: b.positions.length,
+        unavailable: b.unavailable.length,
+        inputs: m.inputs,
+        cascade: m.cascadeFor(req.asset),
+      }
+    }),
+    ...adapterMarkets.markets
+      .filter((m) => m.kind === 'lending')
+      .map(
+        (m): LendingSource => ({
+          market: m.market,
+          protocol: m.protocol,
+          source: m.source,
+          candidates: m.candidates,
+          withDebt: m.positions.length,
+          unavailable: m.unavailable.length,
+          inputs: m.inputs,
+          cascade: m.cascadeFor(req.asset),
+        }),
+      ),
+  ]
 
   // Groups by (market, oracle rule, LST token); positions keyed by market:owner.
   const oracles: OracleRule[] = []
-  const oracleIndex = (rule: OracleRule) => {
+  const oracleIndex = (base: OracleRule) => {
+    const rule = req.oracleLag ? { ...base, id: `${base.id} (lagged)`, lag: req.oracleLag } : base
     const i = oracles.findIndex((o) => o.id === rule.id)
     return i >= 0 ? i : oracles.push(rule) - 1
   }
   const groups = new Map<string, SystemicLendingGroup>()
-  const placed = new Map<string, { group: SystemicLendingGroup; position: CascadePosition }>()
+  const placed: Placed[] = []
   const infos: SystemicMarketInfo[] = []
   let startPrice: number | null = null
-  for (const m of markets) {
-    const converted = m.cascadeFor(req.asset).inputs
+  for (const m of lendingMarkets) {
+    const converted = m.cascade.inputs
     startPrice ??= converted.startPrice
     const byId = new Map(m.inputs.map((x) => [x.id, x]))
     for (const cp of converted.positions) {
@@ -188,10 +271,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
           .filter((c) => c.source === 'collateral' && c.riskAsset === req.asset)
           .map((c) => lstOf(c.token))
           .find((x) => x !== null) ?? null
-      const rule = oracleRuleFor(p.liquidationRule, lst, req.asset)
-      const oracle = oracleIndex(
-        req.oracleLag ? { ...rule, id: `${rule.id} (lagged)`, lag: req.oracleLag } : rule,
-      )
+      const oracle = oracleIndex(oracleRuleFor(p.liquidationRule, lst, req.asset))
       const key = `${m.market}\u0000${oracle}\u0000${lst ?? ''}`
       let g = groups.get(key)
       if (!g) {
@@ -199,23 +279,68 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
         groups.set(key, g)
       }
       g.positions.push(cp)
-      placed.set(`${m.market}:${cp.id}`, { group: g, position: cp })
+      const price = positionThresholds(cp)?.liquidationPrice ?? null
+      placed.push({
+        owner: cp.id!,
+        market: m.market,
+        protocol: p.protocol,
+        side: 'collateral',
+        oracle,
+        price: price !== null && price > 0 ? price : null,
+      })
     }
     const excluded: Record<string, number> = {}
     for (const e of converted.excluded) excluded[e.reason] = (excluded[e.reason] ?? 0) + 1
-    const b = m.borrowers
-    const protocol = b.positions[0]?.protocol ?? resolveMarket(chain, m.market).kind
-    const label = b.positions[0]?.marketLabel
     infos.push({
       market: m.market,
-      protocol,
-      ...(label ? { label } : {}),
-      source: b.source,
-      candidates: b.borrowers.length,
-      withDebt: b.positions.length,
+      protocol: m.protocol,
+      ...(m.label ? { label: m.label } : {}),
+      kind: 'lending',
+      source: m.source,
+      candidates: m.candidates,
+      withDebt: m.withDebt,
       inCascade: converted.positions.length,
       excluded,
-      unavailable: b.unavailable.length,
+      unavailable: m.unavailable,
+    })
+  }
+
+  // Perps: each position's long/short leg in the asset at its venue's liquidation price.
+  const perps: SystemicPerp[] = []
+  for (const m of adapterMarkets.markets) {
+    if (m.kind !== 'perp') continue
+    const excluded: Record<string, number> = {}
+    let inCascade = 0
+    m.inputs.forEach((input, i) => {
+      const row = systemicPerpOf(input, req.asset)
+      if ('excluded' in row) {
+        excluded[row.excluded] = (excluded[row.excluded] ?? 0) + 1
+        return
+      }
+      const oracle = oracleIndex(oracleRuleFor(input.position.liquidationRule, lstOf(row.token), req.asset))
+      perps.push({ ...row.perp, market: m.market, oracle })
+      inCascade++
+      placed.push({
+        owner: m.owners[i]!,
+        market: input.position.market,
+        group: m.market,
+        protocol: input.position.protocol,
+        side: row.perp.side,
+        oracle,
+        price: row.perp.liquidationPrice,
+      })
+    })
+    startPrice ??= m.referencePrices[req.asset] ?? null
+    infos.push({
+      market: m.market,
+      protocol: m.protocol,
+      kind: 'perp',
+      source: m.source,
+      candidates: m.candidates,
+      withDebt: m.positions.length,
+      inCascade,
+      excluded,
+      unavailable: m.unavailable.length,
     })
   }
   if (startPrice === null)
@@ -300,14 +425,18 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
     }
   }
 
-  const population = { oracles, lending, perps: [] }
+  const population = { oracles, lending, perps }
   const prepared = prepareSystemic(population)
   const options = { startPrice, depth, ...(req.depegs ? { depegs: req.depegs } : {}) }
   const results = systemicCurve(prepared, req.shocks, options)
   const perMarketPrepared = new Map(
     infos.map((info) => [
       info.market,
-      prepareSystemic({ oracles, lending: lending.filter((g) => g.market === info.market), perps: [] }),
+      prepareSystemic({
+        oracles,
+        lending: lending.filter((g) => g.market === info.market),
+        perps: perps.filter((p) => p.market === info.market),
+      }),
     ]),
   )
   const perMarket = infos.map((info) => ({
@@ -330,6 +459,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
         positions: {
           market: string
           protocol: string
+          side: Placed['side']
           oracle: string
           liquidationPrice: number | null
           naiveShock: number | null
@@ -340,24 +470,29 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
     | undefined
   if (req.wallet) {
     const w = req.wallet.toLowerCase()
-    const mine = [...placed.entries()].filter(([id]) => id.split(':')[1]?.toLowerCase() === w)
     wallet = {
       address: req.wallet,
-      positions: mine.map(([, { group, position }]) => {
-        const price = positionThresholds(position)?.liquidationPrice ?? null
-        const trigger = { oracle: group.oracle, price: price ?? 0, side: 'below' as const }
-        const sys = systemicShockToLiquidate(prepared, trigger, options)
-        const own = systemicShockToLiquidate(perMarketPrepared.get(group.market)!, trigger, options)
-        return {
-          market: group.market,
-          protocol: group.protocol,
-          oracle: oracles[group.oracle]!.id,
-          liquidationPrice: price !== null && price > 0 ? price : null,
-          naiveShock: sys.naiveShock,
-          perMarketShock: own.shock,
-          systemicShock: sys.shock,
-        }
-      }),
+      positions: placed
+        .filter((x) => x.owner.toLowerCase() === w)
+        .map((x) => {
+          const trigger: SystemicTrigger = {
+            oracle: x.oracle,
+            price: x.price ?? 0,
+            side: x.side === 'short' ? 'above' : 'below',
+          }
+          const sys = systemicShockToLiquidate(prepared, trigger, options)
+          const own = systemicShockToLiquidate(perMarketPrepared.get(x.group ?? x.market)!, trigger, options)
+          return {
+            market: x.market,
+            protocol: x.protocol,
+            side: x.side,
+            oracle: oracles[x.oracle]!.id,
+            liquidationPrice: x.price,
+            naiveShock: sys.naiveShock,
+            perMarketShock: own.shock,
+            systemicShock: sys.shock,
+          }
+        }),
     }
   }
 

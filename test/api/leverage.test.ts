@@ -1,18 +1,24 @@
 /**
  * GET /v1/markets/{market}/leverage and GET /v1/chains/{chain}/leverage on a devchain WITH the
- * borrower population (Aave v3.0, Aave v3.6 when deployed, Morpho):
+ * borrower population (Aave v3.0, Aave v3.6 when deployed, Morpho, the Comet double's borrowers
+ * and the GMX Reader double's longs and shorts):
  * - the answers validate against their response schemas;
  * - the market's total debt equals the sum of the Pool's own getUserAccountData totalDebtBase
  *   over every borrower the route counts (read directly, at the same block), and its totals by
  *   risk asset equal the sums of the positions' legs read directly (readMarketPositions);
  * - the histogram bins hold exactly the debt of the positions that have a level in range;
  * - the chain answer covers every market at one block: its totals are the sums of the markets';
+ *   it covers the Comet (every Withdraw.src borrower) and the GMX positions (every key of the
+ *   DataStore's POSITION_LIST), and its perp skew is the long and short open interest summed from
+ *   the Reader's own getAccountPositions (size in tokens x the index feed's price);
  * - every bad input with its 4xx.
  */
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { ChainLeverageResponseSchema, MarketLeverageResponseSchema } from '../../src/api/leverage-schemas.js'
+import { gmxReaderDoubleAbi } from '../../src/devchain/contracts/GmxReaderDouble.artifact.js'
+import { populationHolder } from '../../src/devchain/population-comet-gmx.js'
 import { marketBorrowers } from '../../src/markets/market-borrowers.js'
 import { readMarketPositions } from '../../src/markets/read-market-positions.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
@@ -142,16 +148,94 @@ describe('GET /v1/chains/{chain}/leverage', () => {
       c.markets.reduce((a, m) => a + m.debtUsd, 0),
       6,
     )
-    // Each market at the chain's block adds up to the chain.
+    // Each lending market the market route serves, at the chain's block, adds up to the chain
+    // with the Comet (its line is the Comet's whole debt).
     let debt = 0
+    const comet = c.markets.find((m) => m.market === 'compound-v3-local-usdc')!
+    expect(comet).toMatchObject({ protocol: 'compound-v3', source: 'logs' })
+    // Every Comet borrower: the population and the two demo borrowers.
+    expect(comet.withDebt).toBe(t.manifest.populationCometGmx!.comet.count + 2)
+    const gmx = c.markets.find((m) => m.market === 'gmx-v2-local')!
+    expect(gmx).toMatchObject({ protocol: 'gmx-v2', kind: 'perp', source: 'registry', unavailable: 0 })
+    expect(gmx.withDebt).toBe(t.manifest.populationCometGmx!.gmx.count + 4)
     for (const m of c.markets) {
+      if (m === comet || m === gmx) continue
+      // The V4 Spokes' lines (adapter-enumerated; the market route serves Aave v3 and Morpho).
+      if (m.protocol === 'aave-v4') {
+        debt += m.debtUsd
+        continue
+      }
       const one = await marketLeverage(m.market, `&block=${c.blockNumber}`)
       expect(one.blockNumber).toBe(c.blockNumber)
       debt += one.metrics.totals.debtUsd
     }
-    expect(c.metrics.totals.debtUsd).toBeCloseTo(debt, 6)
-    expect(c.metrics.positions.holders).toBeLessThanOrEqual(c.metrics.positions.lending)
-    expect(c.notCovered.map((n) => n.protocol)).toContain('compound-v3')
+    expect(c.metrics.totals.debtUsd).toBeCloseTo(debt + comet.debtUsd, 6)
+    expect(c.metrics.positions.perp).toBe(gmx.withDebt)
+    expect(c.metrics.positions.holders).toBeLessThanOrEqual(
+      c.metrics.positions.lending + c.metrics.positions.perp,
+    )
+    // Comet, GMX and the V4 Spokes are enumerated by their adapters: nothing is left uncovered.
+    expect(c.notCovered).toEqual([])
+    for (const spoke of t.manifest.aaveV4!.spokes) expect(ids).toContain(spoke.id)
+    expect(c.perps.enumerated).toBe(true)
+  })
+
+  it("the perp skew: long vs short open interest from the Reader's own positions, and their levels", async () => {
+    const r = await get('/v1/chains/local/leverage?bins=20&low=0.5&high=1.5')
+    const c: Chain = ChainLeverageResponseSchema.parse(r.body)
+    const gmx = t.manifest.gmxV2!
+    const pop = t.manifest.populationCometGmx!
+    const traders = [
+      ...Array.from({ length: pop.gmx.count }, (_, i) => populationHolder('gmx', i)),
+      ...['looper', 'gmx-trader', 'stacker'].map(
+        (k) => t.manifest.wallets.find((w) => w.key === k)!.address as Address,
+      ),
+    ]
+    // Open interest at the feeds' prices (devchain: WETH 3,000, WBTC from the manifest), by index.
+    const oi: Record<string, { long: number; short: number; count: number }> = {}
+    for (const account of traders) {
+      const positions = await t.client.readContract({
+        address: gmx.reader as Address,
+        abi: gmxReaderDoubleAbi,
+        functionName: 'getAccountPositions',
+        args: [gmx.dataStore as Address, account, 0n, 10n],
+        blockNumber: BigInt(c.blockNumber),
+      })
+      for (const p of positions) {
+        const market = gmx.markets.find(
+          (m) => m.marketToken.toLowerCase() === p.addresses.market.toLowerCase(),
+        )!
+        const index = t.manifest.tokens.find(
+          (x) => x.address.toLowerCase() === market.indexToken.toLowerCase(),
+        )!
+        const asset = index.symbol === 'WETH' ? 'ETH' : 'BTC'
+        const usd = (Number(p.numbers.sizeInTokens) / 10 ** index.decimals) * index.priceFeed.initialPriceUsd
+        const o = (oi[asset] ??= { long: 0, short: 0, count: 0 })
+        if (p.flags.isLong) o.long += usd
+        else o.short += usd
+        o.count++
+      }
+    }
+    for (const asset of ['ETH', 'BTC']) {
+      const row = c.metrics.perps.byRiskAsset.find((x) => x.riskAsset === asset)!
+      expect(row.longUsd).toBeCloseTo(oi[asset]!.long, 3)
+      expect(row.shortUsd).toBeCloseTo(oi[asset]!.short, 3)
+      expect(row.skew!).toBeCloseTo(
+        (oi[asset]!.long - oi[asset]!.short) / (oi[asset]!.long + oi[asset]!.short),
+        9,
+      )
+      // Every position has one level: binned, out of range, or liquidatable now.
+      const h = c.metrics.perps.liquidationLevels.find((x) => x.riskAsset === asset)!
+      const binned = h.bins.reduce((a, x) => a + x.positions, 0)
+      expect(binned + h.belowRange.positions + h.aboveRange.positions + h.liquidatableNow.positions).toBe(
+        oi[asset]!.count,
+      )
+      // Longs are liquidated by a fall (below the price), shorts by a rise (above it).
+      for (const bin of h.bins) {
+        if (bin.to <= h.price) expect(bin.onRiseUsd).toBe(0)
+        if (bin.from >= h.price) expect(bin.onFallUsd).toBe(0)
+      }
+    }
   })
 })
 

@@ -1,13 +1,17 @@
 /**
  * GET /v1/chains/{chain}/cascade on a devchain WITH the borrower population (Aave and Morpho
- * contract borrowers) and the real Uniswap v3 WETH/USDC pool:
- * - the response validates against its OpenAPI schema; it enumerates the Aave market(s) and the
- *   Morpho markets of ETH, and names the markets it does not enumerate (Comet, V4, GMX); the depth
- *   aggregates both devchain pools (fee tiers 0.3% and 0.05%);
+ * contract borrowers, Comet borrowers and GMX longs and shorts in the doubles) and the real
+ * Uniswap v3 WETH/USDC pools:
+ * - the response validates against its OpenAPI schema; it enumerates the Aave market(s), the
+ *   Morpho markets of ETH, the Aave V4 Spokes, the Comet and the GMX deployment, leaving nothing
+ *   in `notEnumerated`; the depth aggregates both devchain pools (0.3% and 0.05%);
  * - the systemic curve liquidates at least what each market's own curve does at every shock;
  * - with no depth the systemic answer is the union of the per-market ones, and the Aave part is
  *   what the Aave Pool itself says (HF < 1) after the same move on the oracles; the Morpho part is
  *   what Morpho's own math says (the adapter's exact health factor, read at the moved block);
+ *   the Comet part is what the Comet double's own isLiquidatable says, and the GMX part what the
+ *   Reader double's own isPositionLiquidatable (forLiquidation, the keeper's check) says, for a
+ *   fall (longs) and a rally (shorts: their buy-back lifts the price with depth);
  * - a wallet's shocks: systemic >= per market >= naive (closer to 0 or equal), equal without depth;
  * - every bad parameter with its 4xx.
  */
@@ -15,10 +19,14 @@ import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { SystemicCascadeResponseSchema } from '../../src/api/systemic-schemas.js'
+import { cometDoubleAbi } from '../../src/devchain/contracts/CometDouble.artifact.js'
+import { gmxReaderDoubleAbi } from '../../src/devchain/contracts/GmxReaderDouble.artifact.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
+import { populationHolder } from '../../src/devchain/population-comet-gmx.js'
 import { send } from '../../src/devchain/tx.js'
 import { AAVE_BORROW_EVENT } from '../../src/markets/enumerate-borrowers-from-logs.js'
 import { marketBorrowers } from '../../src/markets/market-borrowers.js'
+import { feedAnswerToGmxPrice } from '../../src/protocols/gmx-v2/read.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain
@@ -58,7 +66,21 @@ describe('the systemic cascade of the devchain', () => {
     // The v3.6 market carries its own population (120 WETH/USDC borrowers) besides its demo wallets.
     expect(t.manifest.populationV36!.count).toBe(120)
     expect(b.markets.find((m) => m.market === 'aave-v36-local')!.inCascade).toBeGreaterThanOrEqual(120)
-    expect(b.notEnumerated.map((n) => n.kind)).toEqual(expect.arrayContaining(['comet', 'gmx-v2-positions']))
+    // Comet, GMX and the V4 Spokes are enumerated by their adapters: nothing is left unnamed.
+    const comet = b.markets.find((m) => m.market === 'compound-v3-local-usdc')!
+    expect(comet).toMatchObject({ kind: 'lending', source: 'logs', protocol: 'compound-v3' })
+    expect(comet.inCascade).toBe(t.manifest.populationCometGmx!.comet.count + 2)
+    const gmx = b.markets.find((m) => m.market === 'gmx-v2-local')!
+    expect(gmx).toMatchObject({ kind: 'perp', source: 'registry', protocol: 'gmx-v2', unavailable: 0 })
+    // Every listed key is an open position; the BTC/USD ones are not in an ETH cascade.
+    expect(gmx.withDebt).toBe(t.manifest.populationCometGmx!.gmx.count + 4)
+    expect(gmx.inCascade + (gmx.excluded['other-risk-asset'] ?? 0)).toBe(gmx.withDebt)
+    // The V4 Spokes: every owner of their Borrow events (the devchain's v3 + V4 stacker).
+    for (const spoke of t.manifest.aaveV4!.spokes) expect(b.markets.map((m) => m.market)).toContain(spoke.id)
+    expect(
+      b.markets.filter((m) => m.protocol === 'aave-v4').reduce((a, m) => a + m.withDebt, 0),
+    ).toBeGreaterThan(0)
+    expect(b.notEnumerated).toEqual([])
     expect(b.depth.source).toBe('uniswap-v3')
     // Both devchain WETH/USDC pools (0.3% and 0.05%) read at the block and aggregated.
     const pools = b.depth.source === 'uniswap-v3' ? b.depth.pools : []
@@ -68,7 +90,10 @@ describe('the systemic cascade of the devchain', () => {
     )
     expect(b.startPrice).toBe(3000)
     const protocols = new Set(b.points[2]!.byProtocol.map((x) => x.protocol))
-    expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue']))
+    expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue', 'aave-v4', 'compound-v3', 'gmx-v2']))
+    // At -20% the population's protocols all liquidate (the V4 Spoke holds one demo borrower).
+    for (const x of b.points[2]!.byProtocol)
+      if (x.protocol !== 'aave-v4') expect(x.positionsLiquidated, x.protocol).toBeGreaterThan(0)
     // Each point's rounds: the DEX price path starts at the shocked price and only falls here.
     for (const p of b.points) {
       expect(p.path[0]!.marketPrice).toBeCloseTo(3000 * (1 + p.initialShock), 9)
@@ -165,6 +190,131 @@ describe('the systemic cascade of the devchain', () => {
     })
   })
 
+  it("without depth: the Comet and GMX parts are the Comet's isLiquidatable and the GMX Reader's verdict after the same move", async () => {
+    const pop = t.manifest.populationCometGmx!
+    const comet = t.manifest.compoundV3!.comets[0]!
+    const gmx = t.manifest.gmxV2!
+    const eth = gmx.markets.find((m) => m.key === 'ETH/USD')!
+    // The holders, independently of the report: the Comet's Withdraw.src and the GMX accounts.
+    const withdraws = await t.client.getLogs({
+      address: comet.comet as Address,
+      event: cometDoubleAbi.find((x) => x.type === 'event' && x.name === 'Withdraw') as never,
+      fromBlock: 0n,
+    })
+    const borrowers = [
+      ...new Set(withdraws.map((l) => (l as unknown as { args: { src: Address } }).args.src)),
+    ]
+    expect(borrowers.length).toBe(pop.comet.count + 2)
+    const traders = [
+      ...Array.from({ length: pop.gmx.count }, (_, i) => populationHolder('gmx', i)),
+      ...['looper', 'gmx-trader', 'stacker'].map(
+        (k) => t.manifest.wallets.find((w) => w.key === k)!.address as Address,
+      ),
+    ]
+    const gmxToken = (address: string) =>
+      gmx.tokens.find((x) => x.address.toLowerCase() === address.toLowerCase())!
+    for (const shock of [-0.12, 0.12]) {
+      const b = await systemic(`shocks=${shock}&depth=none`)
+      const per = Object.fromEntries(b.perMarket.map((m) => [m.market, m.points[0]!.positionsLiquidated]))
+      await t.isolated(async () => {
+        for (const symbol of ['WETH', 'wstETH'])
+          await send(t.clients, {
+            from: t.manifest.admin.address as Address,
+            address: token(symbol).priceFeed.address as Address,
+            abi: settablePriceFeedAbi,
+            functionName: 'setAnswer',
+            args: [BigInt(Math.round(token(symbol).priceFeed.initialPriceUsd * (1 + shock) * 1e8))],
+          })
+        let absorbable = 0
+        for (const user of borrowers)
+          if (
+            await t.client.readContract({
+              address: comet.comet as Address,
+              abi: cometDoubleAbi,
+              functionName: 'isLiquidatable',
+              args: [user],
+            })
+          )
+            absorbable++
+        expect(per['compound-v3-local-usdc'], `Comet at ${shock}`).toBe(absorbable)
+        if (shock < 0) expect(absorbable).toBeGreaterThan(0)
+        else expect(absorbable).toBe(0)
+        // GMX: the Reader's isPositionLiquidatable (validate min collateral USD, forLiquidation)
+        // of every ETH/USD position, at the feeds' moved prices passed as GMX's keepers would.
+        const gmxPrice = async (address: string) => {
+          const tk = gmxToken(address)
+          const [, answer] = await t.client.readContract({
+            address: tk.priceFeed as Address,
+            abi: settablePriceFeedAbi,
+            functionName: 'latestRoundData',
+          })
+          const p = feedAnswerToGmxPrice(answer, tk.feedDecimals, tk.decimals)
+          return { min: p, max: p }
+        }
+        const prices = {
+          indexTokenPrice: await gmxPrice(eth.indexToken),
+          longTokenPrice: await gmxPrice(eth.longToken),
+          shortTokenPrice: await gmxPrice(eth.shortToken),
+        }
+        const market = {
+          marketToken: eth.marketToken as Address,
+          indexToken: eth.indexToken as Address,
+          longToken: eth.longToken as Address,
+          shortToken: eth.shortToken as Address,
+        }
+        let liquidatable = 0
+        let sides = { long: 0, short: 0 }
+        for (const account of traders) {
+          const positions = await t.client.readContract({
+            address: gmx.reader as Address,
+            abi: gmxReaderDoubleAbi,
+            functionName: 'getAccountPositions',
+            args: [gmx.dataStore as Address, account, 0n, 10n],
+          })
+          for (const p of positions) {
+            if (p.addresses.market.toLowerCase() !== eth.marketToken.toLowerCase()) continue
+            const key = await t.client.readContract({
+              address: gmx.reader as Address,
+              abi: gmxReaderDoubleAbi,
+              functionName: 'getPositionKey',
+              args: [p.addresses.account, p.addresses.market, p.addresses.collateralToken, p.flags.isLong],
+            })
+            const [yes] = await t.client.readContract({
+              address: gmx.reader as Address,
+              abi: gmxReaderDoubleAbi,
+              functionName: 'isPositionLiquidatable',
+              args: [
+                gmx.dataStore as Address,
+                gmx.referralStorage as Address,
+                key,
+                market,
+                prices,
+                true,
+                true,
+              ],
+            })
+            if (yes) {
+              liquidatable++
+              sides = p.flags.isLong
+                ? { ...sides, long: sides.long + 1 }
+                : { ...sides, short: sides.short + 1 }
+            }
+          }
+        }
+        expect(per['gmx-v2-local'], `GMX at ${shock}`).toBe(liquidatable)
+        expect(liquidatable).toBeGreaterThan(0)
+        // A fall liquidates longs only, a rally shorts only.
+        expect(shock < 0 ? sides.short : sides.long).toBe(0)
+      })
+    }
+    // With depth, the rally's short liquidations buy back and lift the price past the shock.
+    const squeeze = await systemic('shocks=0.12')
+    const gmxTotals = squeeze.points[0]!.byProtocol.find((x) => x.protocol === 'gmx-v2')!
+    expect(gmxTotals.boughtUnits).toBeGreaterThan(0)
+    expect(gmxTotals.soldUnits).toBe(0)
+    expect(squeeze.points[0]!.finalShock).toBeGreaterThan(0.12)
+  })
+
   it('an LST depeg on the DEX alone does not liquidate Aave wstETH positions (capped exchange-rate oracle)', async () => {
     // The population holds wstETH on Aave (aave:wsteth-usdc): its oracle is the capped rate
     // adapter, priced off ETH, so a 30% wstETH discount on the DEX with ETH unmoved liquidates none.
@@ -192,6 +342,33 @@ describe('the systemic cascade of the devchain', () => {
       expect(p.systemicShock!).toBeCloseTo(p.naiveShock!, 5)
       expect(p.perMarketShock!).toBeCloseTo(p.naiveShock!, 5)
     }
+  })
+})
+
+describe('a wallet across lending and perps', () => {
+  it("the looper's Comet and GMX long and the trader's GMX short each get their smallest liquidating shock", async () => {
+    const looper = t.manifest.wallets.find((w) => w.key === 'looper')!.address
+    const trader = t.manifest.wallets.find((w) => w.key === 'gmx-trader')!.address
+    const a = await systemic(`shocks=-0.1&wallet=${looper}`)
+    const protocols = new Set(a.wallet!.positions.map((p) => p.protocol))
+    // The multi-protocol looper (Aave + Morpho + Compound + GMX).
+    expect(protocols).toEqual(new Set(['aave-v3', 'morpho-blue', 'compound-v3', 'gmx-v2']))
+    const long = a.wallet!.positions.find((p) => p.protocol === 'gmx-v2')!
+    // The looper's 5x long: liquidation near 2,035 USD (deploy-gmx.ts), a fall of about 32%.
+    expect(long.side).toBe('long')
+    expect(long.liquidationPrice!).toBeGreaterThan(2000)
+    expect(long.liquidationPrice!).toBeLessThan(2100)
+    expect(long.naiveShock!).toBeCloseTo(long.liquidationPrice! / 3000 - 1, 9)
+    expect(long.systemicShock!).toBeGreaterThanOrEqual(long.naiveShock! - 1e-6)
+    expect(long.systemicShock!).toBeLessThan(0)
+    const b = await systemic(`shocks=0.1&wallet=${trader}`)
+    const short = b.wallet!.positions.find((p) => p.side === 'short')!
+    // The 10x short: liquidation near 3,252.5 USD, a rally of about 8.4%; shorts' buy-backs (and
+    // no lending) only help it along: systemic <= naive, both positive.
+    expect(short.liquidationPrice!).toBeGreaterThan(3200)
+    expect(short.naiveShock!).toBeGreaterThan(0)
+    expect(short.systemicShock!).toBeGreaterThan(0)
+    expect(short.systemicShock!).toBeLessThanOrEqual(short.naiveShock! + 1e-6)
   })
 })
 

@@ -17,7 +17,7 @@ import { createRouter } from '../router.js'
 import { toJson } from '../serialize.js'
 
 const DESCRIPTION =
-  'Total collateral and debt by risk asset, concentration of debt over holders (HHI, top-10 share), the looped share (carry and directional loops, from the resolver), cross-protocol links (collateral that is another protocol\u2019s receipt token), and per risk asset a histogram of debt by liquidation price (every other price held), from every borrower read at one block. Perps: not enumerated market-wide yet (stated in `perps`).'
+  'Total collateral and debt by risk asset, concentration of debt over holders (HHI, top-10 share), the looped share (carry and directional loops, from the resolver), cross-protocol links (collateral that is another protocol\u2019s receipt token), and per risk asset a histogram of debt by liquidation price (every other price held), from every borrower read at one block. Perps (the chain route): long vs short open interest per risk asset, the skew and their liquidation levels, from every GMX v2 position of the chain (`perps` says what it covers).'
 
 /** Refuses a histogram range whose high is not above its low (the one cross-field rule). */
 function range(q: { low?: number | undefined; high?: number | undefined }) {
@@ -66,8 +66,8 @@ export function leverageRoutes(sources: ReportSources, ctx: RouteContext) {
     createRoute({
       method: 'get',
       path: '/v1/chains/{chain}/leverage',
-      summary: "A chain's leverage in numbers, over every lending market the market layer reads",
-      description: `${DESCRIPTION} Markets: each Aave v3 market of the chain and every Morpho Blue market (its CreateMarket logs), all at the same block; protocols not enumerated market-wide are listed in \`notCovered\`.`,
+      summary: "A chain's leverage in numbers, over every market whose positions can be enumerated",
+      description: `${DESCRIPTION} Markets: each Aave v3 market of the chain, every Morpho Blue market (its CreateMarket logs), every Comet with a known deployment block (its Withdraw/AbsorbDebt logs) and every GMX v2 deployment (its DataStore POSITION_LIST), all at the same block; protocols not enumerated market-wide are listed in \`notCovered\`.`,
       request: { params: ChainLeverageParamsSchema, query: ChainLeverageQuerySchema },
       responses: {
         200: {

@@ -24,7 +24,10 @@
 // transferFrom, no reserves, no borrowMin, no pause flags). Interest uses two flat per-second
 // rates set by the governor instead of Comet's utilization kink curves. Assets are added by the
 // governor after deployment (Comet fixes them at construction). There is no absorb, buyCollateral,
-// rewards or tracking. Collateral balances are uint128 like Comet's.
+// rewards or tracking. Collateral balances are uint128 like Comet's. The setters emit Comet's own
+// discovery events for the change they make, as the real entry points would (Supply / Withdraw of
+// base from and to the account itself, SupplyCollateral / WithdrawCollateral of the delta), so a
+// borrower enumeration from Comet's events (Withdraw.src) works on the double as on Comet.
 pragma solidity 0.8.19;
 
 interface ICometDoubleFeed {
@@ -99,6 +102,11 @@ contract CometDouble {
 
   event DoubleCollateralSet(address indexed account, address indexed asset, uint128 balance);
   event DoublePrincipalSet(address indexed account, int104 principal);
+  /// Comet's events (CometMainInterface), emitted by the setters for the change they make.
+  event Supply(address indexed from, address indexed dst, uint256 amount);
+  event Withdraw(address indexed src, address indexed to, uint256 amount);
+  event SupplyCollateral(address indexed from, address indexed dst, address indexed asset, uint256 amount);
+  event WithdrawCollateral(address indexed src, address indexed to, address indexed asset, uint256 amount);
 
   /// CometCore.MAX_ASSETS (the assetsIn bit vector is 16 bits wide).
   uint8 internal constant MAX_ASSETS = 15;
@@ -235,6 +243,8 @@ contract CometDouble {
       userBasic[account].assetsIn &= ~(uint16(1) << info.offset);
     }
     emit DoubleCollateralSet(account, asset, balance);
+    if (balance > previous) emit SupplyCollateral(account, account, asset, balance - previous);
+    if (balance < previous) emit WithdrawCollateral(account, account, asset, previous - balance);
   }
 
   /**
@@ -245,6 +255,8 @@ contract CometDouble {
     accrueInternal();
     uint104 principal = safe104((amount * BASE_INDEX_SCALE + baseBorrowIndex - 1) / baseBorrowIndex);
     setPrincipal(account, -signed104(principal));
+    // A borrow on Comet is a withdraw of base beyond the supply balance (Withdraw.src is the borrower).
+    emit Withdraw(account, account, amount);
   }
 
   /**
@@ -255,6 +267,7 @@ contract CometDouble {
     accrueInternal();
     uint104 principal = safe104((amount * BASE_INDEX_SCALE) / baseSupplyIndex);
     setPrincipal(account, signed104(principal));
+    emit Supply(account, account, amount);
   }
 
   // ---------------------------------------------------------------- Comet's public reads

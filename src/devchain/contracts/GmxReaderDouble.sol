@@ -18,7 +18,11 @@
 // Market.Props, Price.Props, MarketUtils.MarketPrices, IsPositionLiquidatableInfo. The position
 // key is GMX's Position.getPositionKey: keccak256(abi.encode(account, market, collateralToken, isLong)).
 // The `dataStore` and `referralStorage` arguments are accepted and ignored (this contract stores
-// everything itself).
+// everything itself). It also answers, as the DataStore it is passed as, the two bytes32 sets GMX
+// keeps of positions (data/Keys.sol: POSITION_LIST, and accountPositionListKey(account) =
+// keccak256(abi.encode(ACCOUNT_POSITION_LIST, account)), constants keccak256(abi.encode("NAME")))
+// through DataStore.getBytes32Count / getBytes32ValuesAt (end clamped to the count), and
+// Reader.getPosition(dataStore, key) (an empty Props for a key not in POSITION_LIST).
 //
 // What is the same as GMX (written for stacklens from the documented rule, PositionUtils
 // .isPositionLiquidatable): USD values in 30 decimals, prices per raw token unit in 30 decimals;
@@ -119,6 +123,12 @@ contract GmxReaderDouble {
   mapping(bytes32 => PositionCosts) public positionCosts;
   mapping(address => bytes32[]) private accountKeys;
   address[] private marketList;
+  /// DataStore bytes32 sets: POSITION_LIST and each accountPositionListKey(account).
+  mapping(bytes32 => bytes32[]) private bytes32Sets;
+
+  /// Keys.POSITION_LIST and Keys.ACCOUNT_POSITION_LIST.
+  bytes32 public constant POSITION_LIST = keccak256(abi.encode("POSITION_LIST"));
+  bytes32 public constant ACCOUNT_POSITION_LIST = keccak256(abi.encode("ACCOUNT_POSITION_LIST"));
 
   constructor(address admin_, uint256 minCollateralUsd_) {
     admin = admin_;
@@ -168,7 +178,11 @@ contract GmxReaderDouble {
   ) external onlyAdmin returns (bytes32 key) {
     require(markets[market].marketToken != address(0), "GmxReaderDouble: unknown market");
     key = getPositionKey(account, market, collateralToken, isLong);
-    if (positions[key].addresses.account == address(0)) accountKeys[account].push(key);
+    if (positions[key].addresses.account == address(0)) {
+      accountKeys[account].push(key);
+      bytes32Sets[POSITION_LIST].push(key);
+      bytes32Sets[accountPositionListKey(account)].push(key);
+    }
     PositionProps storage p = positions[key];
     p.addresses = PositionAddresses(account, market, collateralToken);
     p.numbers.sizeInUsd = sizeInUsd;
@@ -183,6 +197,30 @@ contract GmxReaderDouble {
   function setPendingImpactAmount(bytes32 key, int256 amount) external onlyAdmin {
     require(positions[key].addresses.account != address(0), "GmxReaderDouble: EmptyPosition");
     positions[key].numbers.pendingImpactAmount = amount;
+  }
+
+  /// Keys.accountPositionListKey.
+  function accountPositionListKey(address account) public pure returns (bytes32) {
+    return keccak256(abi.encode(ACCOUNT_POSITION_LIST, account));
+  }
+
+  /// DataStore.getBytes32Count.
+  function getBytes32Count(bytes32 setKey) external view returns (uint256) {
+    return bytes32Sets[setKey].length;
+  }
+
+  /// DataStore.getBytes32ValuesAt: [start, end) clamped to the count (insertion order here).
+  function getBytes32ValuesAt(bytes32 setKey, uint256 start, uint256 end) external view returns (bytes32[] memory result) {
+    bytes32[] storage set = bytes32Sets[setKey];
+    if (end > set.length) end = set.length;
+    if (start >= end) return new bytes32[](0);
+    result = new bytes32[](end - start);
+    for (uint256 i = start; i < end; i++) result[i - start] = set[i];
+  }
+
+  /// Reader.getPosition: the stored Props (all zero for a key not in POSITION_LIST).
+  function getPosition(address, bytes32 key) external view returns (PositionProps memory) {
+    return positions[key];
   }
 
   /// Reader.getMarkets (MarketStoreUtils order: insertion).

@@ -1,4 +1,5 @@
 import type { ChainRuntime, ProtocolAdapter } from '../types.js'
+import { listAaveV4MarketPositions } from './market-positions.js'
 import { AAVE_V4_DEPLOYMENTS, type AaveV4Deployment } from './markets.js'
 import { readAaveV4Rates } from './rates.js'
 import { type AaveV4Discovery, type AaveV4LogCache, discoverAaveV4, planAaveV4Wallet } from './read.js'
@@ -55,6 +56,7 @@ export function createAaveV4Adapter(
     planWallet: (chain, user, discovered) =>
       planAaveV4Wallet(chain, deploymentsOf(chain), user, discovered as AaveV4Discovery | undefined),
     readRates: (ctx, positions) => readAaveV4Rates(ctx, positions, deploymentsOf(ctx.chain)),
+    listMarketPositions: (ctx) => listAaveV4MarketPositions(ctx, deploymentsOf(ctx.chain), options.logs),
   }
 }
 

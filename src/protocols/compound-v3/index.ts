@@ -1,4 +1,5 @@
 import type { ProtocolAdapter } from '../types.js'
+import { listCometMarketPositions } from './market-positions.js'
 import { COMETS_SOURCE } from './markets.js'
 import { readCompoundV3Rates } from './rates.js'
 import { type CometHintsCache, planCometWallet } from './read.js'
@@ -22,6 +23,7 @@ export function createCompoundV3Adapter(
     name: 'Compound v3 (Comet)',
     planWallet: (chain, user) => chain.comets.map((config) => planCometWallet(config, user, options.hints)),
     readRates: readCompoundV3Rates,
+    listMarketPositions: (ctx) => listCometMarketPositions(ctx, options.hints),
     listMarkets: (chain) =>
       chain.comets.map((c) => ({
         id: c.id,

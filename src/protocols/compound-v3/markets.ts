@@ -53,6 +53,13 @@ export interface CometConfig {
   assets?: readonly CometAssetHint[]
   /** The Comet's price numeraire when it is not USD; omitted: prices are USD. */
   priceUnit?: CometPriceUnit
+  /**
+   * The Comet's deployment block: where a market-wide borrower enumeration from its events
+   * starts. Omitted (Compound's records do not state it): its borrowers are not enumerated.
+   */
+  fromBlock?: bigint
+  /** Blocks per eth_getLogs of that enumeration. Default 50,000. */
+  logsBlockSpan?: bigint
 }
 
 /** Compound's network names (deployments/<network>/) as stacklens chain keys. */

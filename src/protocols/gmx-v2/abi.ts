@@ -35,6 +35,7 @@ export const gmxReaderAbi = parseAbi([
   'function getMarket(address dataStore, address key) view returns (MarketProps)',
   'function isPositionLiquidatable(address dataStore, address referralStorage, bytes32 positionKey, MarketProps market, MarketPrices prices, bool shouldValidateMinCollateralUsd, bool forLiquidation) view returns (bool, string, IsPositionLiquidatableInfo)',
   'function getPositionInfo(address dataStore, address referralStorage, bytes32 positionKey, MarketPrices prices, uint256 sizeDeltaUsd, address uiFeeReceiver, bool usePositionSizeAsSizeDeltaUsd) view returns (PositionInfo)',
+  'function getPosition(address dataStore, bytes32 key) view returns (PositionProps)',
 ])
 
 /**
@@ -48,6 +49,7 @@ export const gmxReaderV21Abi = parseAbi([
   'struct PositionProps { PositionAddresses addresses; PositionNumbers numbers; PositionFlags flags; }',
   'function getAccountPositions(address dataStore, address account, uint256 start, uint256 end) view returns (PositionProps[])',
   'function isPositionLiquidatable(address dataStore, address referralStorage, bytes32 positionKey, MarketProps market, MarketPrices prices, bool shouldValidateMinCollateralUsd) view returns (bool, string, IsPositionLiquidatableInfo)',
+  'function getPosition(address dataStore, bytes32 key) view returns (PositionProps)',
 ])
 
 /**
@@ -67,8 +69,15 @@ export const gmxMarketInfoAbi = parseAbi([
   'function getMarketInfo(address dataStore, MarketPrices prices, address marketKey) view returns (MarketInfo)',
 ])
 
-/** GMX's DataStore getters the adapter reads (data/DataStore.sol). */
-export const gmxDataStoreAbi = parseAbi(['function getUint(bytes32 key) view returns (uint256)'])
+/**
+ * GMX's DataStore getters the adapter reads (data/DataStore.sol): getUint, and the bytes32 sets
+ * (getBytes32Count 0xf3903b9f, getBytes32ValuesAt 0xf069052a) that hold the position keys.
+ */
+export const gmxDataStoreAbi = parseAbi([
+  'function getUint(bytes32 key) view returns (uint256)',
+  'function getBytes32Count(bytes32 setKey) view returns (uint256)',
+  'function getBytes32ValuesAt(bytes32 setKey, uint256 start, uint256 end) view returns (bytes32[])',
+])
 
 /** Chainlink AggregatorV3 latestRoundData (the devchain's price feeds). */
 export const gmxFeedAbi = parseAbi([

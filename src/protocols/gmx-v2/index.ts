@@ -1,6 +1,12 @@
 import type { ProtocolAdapter } from '../types.js'
-import { createGmxV2Adapter, type GmxDiscovered } from './read.js'
+import { listGmxMarketPositions } from './market-positions.js'
+import {
+  type CreateGmxV2AdapterParams,
+  createGmxV2Adapter as createGmxV2WalletAdapter,
+  type GmxDiscovered,
+} from './read.js'
 
+export { GMX_POSITION_LIST, listGmxMarketPositions } from './market-positions.js'
 export type {
   GmxChainKey,
   GmxFeedPrice,
@@ -11,7 +17,18 @@ export type {
   GmxV2Config,
 } from './markets.js'
 export { GMX_V2_DEPLOYMENTS, GMX_V2_SOURCE, gmxTokensEquivalent } from './markets.js'
-export { createGmxV2Adapter, readerAt } from './read.js'
+export { readerAt } from './read.js'
+
+/**
+ * The GMX v2 adapter over `params` (see {@link gmxV2Adapter}): the wallet reads of read.ts and the
+ * market-wide position list of market-positions.ts (the DataStore's POSITION_LIST).
+ */
+export function createGmxV2Adapter(params: CreateGmxV2AdapterParams = {}): ProtocolAdapter<GmxDiscovered> {
+  return {
+    ...createGmxV2WalletAdapter(params),
+    listMarketPositions: (ctx) => listGmxMarketPositions(ctx, { fetchFn: params.fetchFn }),
+  }
+}
 
 /**
  * The GMX v2 (perps) adapter: every GMX deployment of the chain (`chain.gmxV2`, from GMX's own

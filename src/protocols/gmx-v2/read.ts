@@ -80,7 +80,13 @@ export class GmxUnknownTokenError extends BaseError {
   }
 }
 
-function call(target: Address, abi: Abi, functionName: string, args: readonly unknown[] = []): RawCall {
+/** One allow-failure call of `functionName` on `target`. */
+export function call(
+  target: Address,
+  abi: Abi,
+  functionName: string,
+  args: readonly unknown[] = [],
+): RawCall {
   return {
     target,
     allowFailure: true,
@@ -374,7 +380,8 @@ export interface GmxDiscoveredDeployment {
 /** Discovery's result, by deployment id. */
 export type GmxDiscovered = Map<string, GmxDiscoveredDeployment>
 
-function decodeWith<T>(
+/** Decodes one call's answer; reverts and empty answers are GmxReadFailedError, bad layouts ProtocolLayoutMismatchError. */
+export function decodeWith<T>(
   abi: Abi,
   functionName: string,
   r: RawResult | undefined,
@@ -395,7 +402,8 @@ function decodeWith<T>(
   }
 }
 
-const contextOf = (config: GmxV2Config): ErrorContext => ({
+/** The error context of a deployment. */
+export const contextOf = (config: GmxV2Config): ErrorContext => ({
   chain: config.chain,
   protocol: GMX_V2_PROTOCOL,
   market: config.id,

@@ -1,0 +1,129 @@
+/**
+ * Every borrower of each Comet of a chain at one block (market-wide risk): the accounts Comet's
+ * own events name as borrowers — `Withdraw.src` (a withdraw of base beyond the supply balance is
+ * a borrow) and `AbsorbDebt.borrower` (CometMainInterface; ../shared/protocols/comet/FACTS.md
+ * "Discovery events") — scanned from the Comet's deployment block, each read with the adapter's
+ * own wallet plan ({@link planCometWallet}) at that block: the same exact math, health factor and
+ * `comet-absorb` rule a wallet report serves, checked against the Comet's isLiquidatable.
+ */
+import { getAddress, type Hex, toEventSelector } from 'viem'
+import { scanLogs } from '../../chains/log-scan.js'
+import type { Address } from '../../core/address.js'
+import type { Position } from '../../core/types.js'
+import { readPlansAt } from '../read-plans-at.js'
+import type { MarketPositionsContext, MarketPositionsList, MarketPositionsRead } from '../types.js'
+import type { CometConfig } from './markets.js'
+import { COMPOUND_V3_PROTOCOL, type CometHintsCache, planCometWallet } from './read.js'
+
+/** topic0 of Comet's `Withdraw(address indexed src, address indexed to, uint256 amount)`. */
+export const COMET_WITHDRAW_TOPIC = toEventSelector(
+  'event Withdraw(address indexed src, address indexed to, uint256 amount)',
+)
+/** topic0 of Comet's `AbsorbDebt(address indexed absorber, address indexed borrower, uint256 basePaidOut, uint256 usdValue)`. */
+export const COMET_ABSORB_DEBT_TOPIC = toEventSelector(
+  'event AbsorbDebt(address indexed absorber, address indexed borrower, uint256 basePaidOut, uint256 usdValue)',
+)
+
+const topicAddress = (topic: Hex | undefined): Address | null =>
+  topic && topic.length === 66 ? getAddress(`0x${topic.slice(26)}`) : null
+
+/** The borrower candidates of one Comet's logs: Withdraw.src (topic 1), AbsorbDebt.borrower (topic 2). */
+export function cometBorrowersOfLogs(logs: readonly { topics: readonly Hex[] }[]): Address[] {
+  const seen = new Map<string, Address>()
+  for (const log of logs) {
+    const t0 = log.topics[0]?.toLowerCase()
+    const who =
+      t0 === COMET_WITHDRAW_TOPIC
+        ? topicAddress(log.topics[1])
+        : t0 === COMET_ABSORB_DEBT_TOPIC
+          ? topicAddress(log.topics[2])
+          : null
+    if (who) seen.set(who.toLowerCase(), who)
+  }
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+}
+
+const owes = (p: Position) => p.legs.some((l) => l.side === 'debt' && l.amount > 0n)
+
+/**
+ * The borrowers of every Comet of `ctx.chain` with a known deployment block, at `ctx.blockNumber`.
+ * Comets without one are named in `notEnumerated`.
+ * @throws the log scan's and the batch's coded errors (RPC, range, budget, timeout).
+ */
+export async function listCometMarketPositions(
+  ctx: MarketPositionsContext,
+  hints?: CometHintsCache,
+): Promise<MarketPositionsList> {
+  const out: MarketPositionsList = { markets: [], notEnumerated: [] }
+  for (const config of ctx.chain.comets) {
+    if (config.fromBlock === undefined) {
+      out.notEnumerated.push({
+        market: config.id,
+        protocol: COMPOUND_V3_PROTOCOL,
+        reason:
+          "no deployment block is known for this Comet (Compound's deployment records do not state it), so its borrower events are not scanned",
+      })
+      continue
+    }
+    out.markets.push(await readComet(ctx, config, config.fromBlock, hints))
+  }
+  return out
+}
+
+async function readComet(
+  ctx: MarketPositionsContext,
+  config: CometConfig,
+  fromBlock: bigint,
+  hints: CometHintsCache | undefined,
+): Promise<MarketPositionsRead> {
+  const logs = await scanLogs({
+    client: ctx.client,
+    chain: ctx.chain.key,
+    filter: { address: config.comet, topics: [[COMET_WITHDRAW_TOPIC, COMET_ABSORB_DEBT_TOPIC]] },
+    fromBlock,
+    toBlock: ctx.blockNumber,
+    head: ctx.blockNumber,
+    span: config.logsBlockSpan ?? 50_000n,
+    what: `the borrower events of ${config.id}`,
+    deadline: ctx.deadline,
+    logBudget: ctx.logBudget,
+  })
+  const candidates = cometBorrowersOfLogs(logs)
+  const read = await readPlansAt({
+    client: ctx.client,
+    chain: ctx.chain,
+    blockNumber: ctx.blockNumber,
+    owners: candidates,
+    planFor: (owner) => [planCometWallet(config, owner, hints)],
+    deadline: ctx.deadline,
+  })
+  const market: MarketPositionsRead = {
+    market: config.id,
+    protocol: COMPOUND_V3_PROTOCOL,
+    kind: 'lending',
+    source: 'logs',
+    candidates: candidates.length,
+    positions: [],
+    owners: [],
+    unavailable: [],
+    blockNumber: ctx.blockNumber,
+    timestamp: read.timestamp,
+  }
+  for (const r of read.owners) {
+    if ('error' in r) {
+      market.unavailable.push({ owner: r.owner, code: r.error.code, reason: r.error.message })
+      continue
+    }
+    const bad = r.rows.find((x) => x.status === 'unavailable')
+    if (bad && bad.status === 'unavailable') {
+      market.unavailable.push({ owner: r.owner, code: bad.code, reason: bad.reason })
+      continue
+    }
+    for (const row of r.rows)
+      if (row.status === 'ok' && owes(row)) {
+        market.positions.push(row)
+        market.owners.push(r.owner)
+      }
+  }
+  return market
+}
