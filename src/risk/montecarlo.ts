@@ -311,6 +311,33 @@ function flagOutOfBox(
 }
 
 /**
+ * Appends to `flagged` (from `nFlagged`) the paths p < count with x[i + p] - x[j + p] < edge[o + p]
+ * (a ratio rule's screen) that are not yet flagged at step `s` (stamp[p] !== s).
+ * @returns the new number of flagged paths.
+ */
+function flagBelowPair(
+  x: Float64Array,
+  i: number,
+  j: number,
+  edge: Float64Array,
+  o: number,
+  count: number,
+  stamp: Int32Array,
+  s: number,
+  flagged: Int32Array,
+  nFlagged: number,
+): number {
+  let nf = nFlagged
+  for (let p = 0; p < count; p++) {
+    if (x[i + p]! - x[j + p]! < edge[o + p]! && stamp[p] !== s) {
+      stamp[p] = s
+      flagged[nf++] = p
+    }
+  }
+  return nf
+}
+
+/**
  * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
  * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
  * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
@@ -396,6 +423,10 @@ class Stepper {
   private readonly p0: Float64Array
   private readonly jMean: Float64Array
   private readonly jVol: Float64Array
+  /** The correlated step runs in WebAssembly ({@link NormalBuffer.corrStep}). */
+  private readonly wasmCorr: boolean
+  /** Its buffer layout: x, starts, coefs, zcols, means (indices into the draws' values). */
+  private readonly corrAt: Int32Array
 
   constructor(
     assets: McAssetDynamics[],
@@ -409,9 +440,6 @@ class Stepper {
     this.block = block
     this.mean = new Float64Array(n)
     this.load = new Float64Array(n * n)
-    this.draws = new NormalBuffer(n === 1 ? block : n * block)
-    this.logM = n === 1 ? this.draws.values : new Float64Array(n * block)
-    this.z = n === 1 ? new Float64Array(0) : this.draws.values
     this.lamDt = new Float64Array(n)
     this.p0 = new Float64Array(n)
     this.jMean = new Float64Array(n)
@@ -453,6 +481,28 @@ class Stepper {
     this.rowStart = Int32Array.from(starts)
     this.rowCoef = Float64Array.from(coefs)
     this.rowZ = Int32Array.from(zs)
+    // Several assets: z, the log multipliers, the means, the terms' coefficients, then the rows'
+    // int32 starts and columns, in one buffer (the kernel's memory when it runs WebAssembly).
+    const T = coefs.length
+    const xAt = n * block
+    const meansAt = 2 * n * block
+    const coefsAt = meansAt + n
+    const intsAt = coefsAt + T
+    const zcolsAt = intsAt + Math.ceil((n + 1) / 2)
+    const size = n === 1 ? block : zcolsAt + Math.ceil(T / 2)
+    this.draws = new NormalBuffer(size)
+    const v = this.draws.values
+    this.logM = n === 1 ? v : v.subarray(xAt, xAt + n * block)
+    this.z = n === 1 ? new Float64Array(0) : v.subarray(0, n * block)
+    this.wasmCorr = n > 1 && this.draws.native
+    if (this.wasmCorr) {
+      v.set(this.mean, meansAt)
+      v.set(this.rowCoef, coefsAt)
+      new Int32Array(v.buffer, v.byteOffset + 8 * intsAt, n + 1).set(this.rowStart)
+      const zcols = new Int32Array(v.buffer, v.byteOffset + 8 * zcolsAt, T)
+      for (let q = 0; q < T; q++) zcols[q] = 8 * this.rowZ[q]!
+      this.corrAt = Int32Array.of(xAt, intsAt, coefsAt, zcolsAt, meansAt)
+    } else this.corrAt = new Int32Array(0)
   }
 
   /** `steps` calls of {@link Stepper.step} (one asset without jumps: one call into the kernel). */
@@ -468,6 +518,9 @@ class Stepper {
     if (n === 1) {
       // The draws fused with the update: no scratch array (same numbers as fillNormal + add).
       this.draws.add(rng, 0, count, this.mean[0]!, this.load[0]!)
+    } else if (this.wasmCorr) {
+      const at = this.corrAt
+      this.draws.corrStep(rng, n, count, B, 0, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!)
     } else {
       for (let i = 0; i < n; i++) this.draws.fill(rng, i * B, i * B + count)
       correlateStep(logM, z, B, count, n, this.mean, this.rowStart, this.rowCoef, this.rowZ)
@@ -560,6 +613,16 @@ interface CompiledPosition {
   logThreshold: number
   /** One-asset rule: liquidated when log m is above (short-like) rather than below the threshold. */
   above: boolean
+  /**
+   * A ratio rule (two assets, coefficients of opposite signs, no constant: collateral in one asset
+   * against debt in another): the asset of its positive coefficient, else -1. Such a rule is
+   * non-negative exactly when log m_pairPos - log m_pairNeg >= pairThreshold.
+   */
+  pairPos: number
+  /** The asset of a ratio rule's negative coefficient (-1 for other rules). */
+  pairNeg: number
+  /** ln(-c_neg / c_pos) for a ratio rule. */
+  pairThreshold: number
 }
 
 function compileLinear(
@@ -654,6 +717,9 @@ export function runMonteCarlo(input: McInput): McResult {
     const canLiquidate = liq.constant < 0 || liq.coef.some((c) => c < 0)
     // c m + k < 0 with c > 0 (k < 0 when it can liquidate): m < -k/c; with c < 0: m > -k/c.
     const single = canLiquidate && liq.idx.length === 1 && -liq.constant / liq.coef[0]! > 0
+    const ratio =
+      canLiquidate && liq.idx.length === 2 && liq.constant === 0 && liq.coef[0]! * liq.coef[1]! < 0
+    const posQ = ratio ? (liq.coef[0]! > 0 ? 0 : 1) : 0
     return {
       liqIdx: liq.idx,
       liqCoef: liq.coef,
@@ -666,6 +732,9 @@ export function runMonteCarlo(input: McInput): McResult {
       logAsset: single ? liq.idx[0]! : -1,
       logThreshold: single ? Math.log(-liq.constant / liq.coef[0]!) : 0,
       above: single && liq.coef[0]! < 0,
+      pairPos: ratio ? liq.idx[posQ]! : -1,
+      pairNeg: ratio ? liq.idx[1 - posQ]! : -1,
+      pairThreshold: ratio ? Math.log(-liq.coef[1 - posQ]! / liq.coef[posQ]!) : 0,
     }
   })
 
@@ -706,7 +775,8 @@ export function runMonteCarlo(input: McInput): McResult {
     compiled.flatMap((c, k) => (c.canLiquidate && !deadAtStart[k] ? [k] : [])),
   )
   const watchedSet = new Set<number>()
-  for (const k of monitored) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
+  for (const k of monitored)
+    if (compiled[k]!.pairPos < 0) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
   const watched = Int32Array.from([...watchedSet].sort((x, y) => x - y))
 
   // Triggers. Per asset a and path p, the rules of the alive positions on p cannot have turned
@@ -746,66 +816,195 @@ export function runMonteCarlo(input: McInput): McResult {
     frozen[k * B + p] = Math.max(0, equityAt(c, p) - c.penalty)
     aliveCount[k] = aliveCount[k]! - 1
     totalAlive--
-    for (let q = 0; q < c.liqIdx.length; q++) watchCount[c.liqIdx[q]!] = watchCount[c.liqIdx[q]!]! - 1
+    const g = groupOf[k]!
+    if (g >= 0) pairCount[g] = pairCount[g]! - 1
+    else for (let q = 0; q < c.liqIdx.length; q++) watchCount[c.liqIdx[q]!] = watchCount[c.liqIdx[q]!]! - 1
   }
-  /** Checks the alive monitored positions of path p (when `check`) and sets its triggers. */
+  /** The rule's value on path p, USD, evaluated as it is written (its exps here). */
+  const ruleValue = (c: CompiledPosition, p: number) => {
+    let v = c.liqConst
+    for (let q = 0; q < c.liqIdx.length; q++) v += c.liqCoef[q]! * Math.exp(logM[c.liqIdx[q]! * B + p]!)
+    return v
+  }
+  // One-asset rules, per asset: those liquidated below their threshold sorted by threshold
+  // descending, those liquidated above it ascending (one flat list, ranges per asset). On a path
+  // the dead ones of each list are a prefix (a rule dies at the first step its threshold is
+  // crossed, the highest one first), so a path keeps one pointer per list: its box edge is the
+  // pointer's threshold, and leaving the box kills from the pointer on, one compare per kill.
+  const oneK: number[] = []
+  const belowStart = new Int32Array(n)
+  const belowEnd = new Int32Array(n)
+  const aboveStart = new Int32Array(n)
+  const aboveEnd = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    const on = (above: boolean) =>
+      [...monitored]
+        .filter((k) => compiled[k]!.logAsset === i && compiled[k]!.above === above)
+        .sort((x, y) =>
+          above
+            ? compiled[x]!.logThreshold - compiled[y]!.logThreshold
+            : compiled[y]!.logThreshold - compiled[x]!.logThreshold,
+        )
+    belowStart[i] = oneK.length
+    oneK.push(...on(false))
+    belowEnd[i] = oneK.length
+    aboveStart[i] = oneK.length
+    oneK.push(...on(true))
+    aboveEnd[i] = oneK.length
+  }
+  const oneThr = Float64Array.from(oneK, (k) => compiled[k]!.logThreshold)
+  const ptrBelow = new Int32Array(n * B)
+  const ptrAbove = new Int32Array(n * B)
+  // Several-asset rules: each keeps its own box edge per asset of its rule and path (own[p * E +
+  // ownAt[u] + q]: a lower edge on a positive coefficient, an upper one on a negative one; path-
+  // major, so a path's edges share cache lines); the path's box is the intersection, and leaving
+  // it re-evaluates only the rules whose own box it left.
+  const multi = Int32Array.from(
+    [...monitored].filter((k) => compiled[k]!.logAsset < 0 && compiled[k]!.pairPos < 0),
+  )
+  const ownAt = new Int32Array(multi.length + 1)
+  for (let u = 0; u < multi.length; u++) ownAt[u + 1] = ownAt[u]! + compiled[multi[u]!]!.liqIdx.length
+  const E = ownAt[multi.length]!
+  const own = new Float64Array(E * B)
+
+  // Ratio rules, per (positive asset, negative asset) pair: sorted by threshold descending, each
+  // screened on d = log m_pos - log m_neg against its threshold + 1e-9 (above it the rule is
+  // positive beyond any rounding of its exps and sum), one pointer per pair and path as for the
+  // one-asset lists; at or below that edge the rule is evaluated exactly as it is written.
+  const groupOf = new Int32Array(np).fill(-1)
+  const pairKeys = new Map<string, number>()
+  const pairLists: number[][] = []
+  for (const k of monitored) {
+    const c = compiled[k]!
+    if (c.pairPos < 0) continue
+    const key = `${c.pairPos}:${c.pairNeg}`
+    let g = pairKeys.get(key)
+    if (g === undefined) {
+      g = pairLists.length
+      pairKeys.set(key, g)
+      pairLists.push([])
+    }
+    groupOf[k] = g
+    pairLists[g]!.push(k)
+  }
+  const G = pairLists.length
+  const pairGI = Int32Array.from(pairLists, (l) => compiled[l[0]!]!.pairPos)
+  const pairGJ = Int32Array.from(pairLists, (l) => compiled[l[0]!]!.pairNeg)
+  const pairK = Int32Array.from(
+    pairLists.flatMap((l) => l.sort((x, y) => compiled[y]!.pairThreshold - compiled[x]!.pairThreshold)),
+  )
+  const pairEdge = Float64Array.from(pairK, (k) => compiled[k]!.pairThreshold + 1e-9)
+  const pairStart = new Int32Array(G)
+  const pairEnd = new Int32Array(G)
+  for (let g = 0, at = 0; g < G; g++) {
+    pairStart[g] = at
+    at += pairLists[g]!.length
+    pairEnd[g] = at
+  }
+  const pairCount = new Int32Array(G)
+  const ptrPair = new Int32Array(G * B)
+  const pairLo = new Float64Array(G * B)
+
+  /** Exact check of several-asset rule k on path p (when `check`) and its own box edges. */
+  const settleMulti = (u: number, k: number, c: CompiledPosition, p: number, check: boolean) => {
+    let v = c.liqConst
+    let vPos = 0
+    let vNeg = 0
+    for (let q = 0; q < c.liqIdx.length; q++) {
+      const i = c.liqIdx[q]!
+      if (expStamp[i] !== settleStamp) {
+        expStamp[i] = settleStamp
+        expCache[i] = Math.exp(logM[i * B + p]!)
+      }
+      const term = c.liqCoef[q]! * expCache[i]!
+      v += term
+      if (term > 0) vPos += term
+      else vNeg -= term
+    }
+    if (check && v < 0) {
+      kill(k, c, p)
+      return
+    }
+    const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
+    // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
+    let h: number
+    if (vPos + K - vNeg <= 0) h = 0
+    else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
+    else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
+    if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
+    const base = p * E + ownAt[u]!
+    for (let q = 0; q < c.liqIdx.length; q++) {
+      const x = logM[c.liqIdx[q]! * B + p]!
+      own[base + q] = c.liqCoef[q]! > 0 ? x - h : x + h
+    }
+  }
+
+  /** Checks the alive monitored positions of path p (when `check`) and sets its box. */
   const settle = (p: number, check: boolean) => {
     settleStamp++
     for (let w = 0; w < watched.length; w++) {
-      const o = watched[w]! * B + p
-      lo[o] = Number.NEGATIVE_INFINITY
-      hi[o] = Number.POSITIVE_INFINITY
+      const i = watched[w]!
+      const o = i * B + p
+      const x = logM[o]!
+      let j = ptrBelow[o]!
+      let e = belowEnd[i]!
+      if (check)
+        for (; j < e && x < oneThr[j]!; j++) {
+          const k = oneK[j]!
+          kill(k, compiled[k]!, p)
+        }
+      ptrBelow[o] = j
+      lo[o] = j < e ? oneThr[j]! : Number.NEGATIVE_INFINITY
+      j = ptrAbove[o]!
+      e = aboveEnd[i]!
+      if (check)
+        for (; j < e && x > oneThr[j]!; j++) {
+          const k = oneK[j]!
+          kill(k, compiled[k]!, p)
+        }
+      ptrAbove[o] = j
+      hi[o] = j < e ? oneThr[j]! : Number.POSITIVE_INFINITY
     }
-    for (let u = 0; u < monitored.length; u++) {
-      const k = monitored[u]!
+    for (let g = 0; g < G; g++) {
+      const o = g * B + p
+      const d = logM[pairGI[g]! * B + p]! - logM[pairGJ[g]! * B + p]!
+      const e = pairEnd[g]!
+      let j = ptrPair[o]!
+      for (; j < e; j++) {
+        const k = pairK[j]!
+        if (alive[k * B + p] === 0) continue
+        if (check && d < pairEdge[j]! && ruleValue(compiled[k]!, p) < 0) kill(k, compiled[k]!, p)
+        else break
+      }
+      ptrPair[o] = j
+      pairLo[o] = j < e ? pairEdge[j]! : Number.NEGATIVE_INFINITY
+      if (check)
+        for (let j2 = j + 1; j2 < e && d < pairEdge[j2]!; j2++) {
+          const k = pairK[j2]!
+          if (alive[k * B + p] === 1 && ruleValue(compiled[k]!, p) < 0) kill(k, compiled[k]!, p)
+        }
+    }
+    for (let u = 0; u < multi.length; u++) {
+      const k = multi[u]!
       if (alive[k * B + p] === 0) continue
       const c = compiled[k]!
-      if (c.logAsset >= 0) {
-        const o = c.logAsset * B + p
-        const thr = c.logThreshold
-        if (c.above) {
-          if (check && logM[o]! > thr) kill(k, c, p)
-          else if (thr < hi[o]!) hi[o] = thr
-        } else if (check && logM[o]! < thr) kill(k, c, p)
-        else if (thr > lo[o]!) lo[o] = thr
-        continue
+      const base = p * E + ownAt[u]!
+      let left = !check
+      for (let q = 0; q < c.liqIdx.length && !left; q++) {
+        const x = logM[c.liqIdx[q]! * B + p]!
+        const edge = own[base + q]!
+        left = c.liqCoef[q]! > 0 ? !(x >= edge) : !(x <= edge)
       }
-      let v = c.liqConst
-      let vPos = 0
-      let vNeg = 0
-      for (let q = 0; q < c.liqIdx.length; q++) {
-        const i = c.liqIdx[q]!
-        if (expStamp[i] !== settleStamp) {
-          expStamp[i] = settleStamp
-          expCache[i] = Math.exp(logM[i * B + p]!)
-        }
-        const term = c.liqCoef[q]! * expCache[i]!
-        v += term
-        if (term > 0) vPos += term
-        else vNeg -= term
+      if (left) {
+        settleMulti(u, k, c, p, check)
+        if (alive[k * B + p] === 0) continue
       }
-      if (check && v < 0) {
-        kill(k, c, p)
-        continue
-      }
-      const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
-      // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
-      let h: number
-      if (vPos + K - vNeg <= 0) h = 0
-      else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
-      else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
-      if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
-      if (h === Number.POSITIVE_INFINITY) continue
       for (let q = 0; q < c.liqIdx.length; q++) {
         const o = c.liqIdx[q]! * B + p
-        const x = logM[o]!
+        const edge = own[base + q]!
         if (c.liqCoef[q]! > 0) {
-          const t = x - h
-          if (t > lo[o]!) lo[o] = t
-        } else {
-          const t = x + h
-          if (t < hi[o]!) hi[o] = t
-        }
+          if (edge > lo[o]!) lo[o] = edge
+        } else if (edge < hi[o]!) hi[o] = edge
       }
     }
   }
@@ -828,18 +1027,29 @@ export function runMonteCarlo(input: McInput): McResult {
         totalAlive += count
       }
     }
+    pairCount.fill(0)
     for (let u = 0; u < monitored.length; u++) {
-      const liqIdx = compiled[monitored[u]!]!.liqIdx
-      for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
+      const k = monitored[u]!
+      const liqIdx = compiled[k]!.liqIdx
+      if (groupOf[k]! >= 0) pairCount[groupOf[k]!] = pairCount[groupOf[k]!]! + count
+      else for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
     }
     if (monitored.length > 0) {
       // At t = 0 every path is at X = 0: one box, copied to every path.
+      for (let w = 0; w < watched.length; w++) {
+        const i = watched[w]!
+        ptrBelow.fill(belowStart[i]!, i * B, i * B + B)
+        ptrAbove.fill(aboveStart[i]!, i * B, i * B + B)
+      }
+      for (let g = 0; g < G; g++) ptrPair.fill(pairStart[g]!, g * B, g * B + B)
       settle(0, false)
+      for (let g = 0; g < G; g++) pairLo.fill(pairLo[g * B]!, g * B, g * B + B)
       for (let w = 0; w < watched.length; w++) {
         const o = watched[w]! * B
         lo.fill(lo[o]!, o, o + B)
         hi.fill(hi[o]!, o, o + B)
       }
+      for (let p = 1; p < B; p++) own.copyWithin(p * E, 0, E)
     }
     stepStamp.fill(0)
     for (let s = 1; s <= steps; s++) {
@@ -862,6 +1072,20 @@ export function runMonteCarlo(input: McInput): McResult {
         if (watchCount[a] !== 0)
           nFlagged = flagOutOfBox(logM, lo, hi, a * B, count, stepStamp, s, flagged, nFlagged)
       }
+      for (let g = 0; g < G; g++)
+        if (pairCount[g] !== 0)
+          nFlagged = flagBelowPair(
+            logM,
+            pairGI[g]! * B,
+            pairGJ[g]! * B,
+            pairLo,
+            g * B,
+            count,
+            stepStamp,
+            s,
+            flagged,
+            nFlagged,
+          )
       for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
     }
     // Terminal equity: one exp per asset and path, then the positions in input order per path
@@ -873,19 +1097,30 @@ export function runMonteCarlo(input: McInput): McResult {
       const c = compiled[k]!
       const o = k * B
       const { eqIdx, eqCoef, eqConst } = c
-      let liq = 0
-      for (let p = 0; p < count; p++) {
-        if (alive[o + p] === 1) {
-          let v = eqConst
-          for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
-          eqAcc[p] = eqAcc[p]! + v
-        } else {
-          eqAcc[p] = eqAcc[p]! + frozen[o + p]!
-          liqAny[p] = 1
-          liq++
+      if (aliveCount[k] !== count) {
+        // A liquidated path's value is frozen (this also marks the path).
+        for (let p = 0; p < count; p++) {
+          if (alive[o + p] === 0) {
+            eqAcc[p] = eqAcc[p]! + frozen[o + p]!
+            liqAny[p] = 1
+          }
         }
       }
-      liqPaths[k] = liqPaths[k]! + liq
+      liqPaths[k] = liqPaths[k]! + (count - aliveCount[k]!)
+      if (aliveCount[k] === 0) continue
+      if (eqIdx.length === 1) {
+        const c0 = eqCoef[0]!
+        const m0 = eqIdx[0]! * B
+        for (let p = 0; p < count; p++)
+          if (alive[o + p] === 1) eqAcc[p] = eqAcc[p]! + (eqConst + c0 * mT[m0 + p]!)
+      } else
+        for (let p = 0; p < count; p++) {
+          if (alive[o + p] === 1) {
+            let v = eqConst
+            for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
+            eqAcc[p] = eqAcc[p]! + v
+          }
+        }
     }
     for (let o = 0; o < options.length; o++) {
       const a = optAsset[o]!

@@ -9,7 +9,8 @@
 ;;
 ;; Memory (bytes): wn f64[256] @0, xn f64[256] @2048, fn f64[256] @4096, state i32[4] @6144
 ;; (s0..s3), slow list i32[2 * 4096] @8192 (pairs: index in the pass, raw draw), slowX f64[4096]
-;; @40960 (the value before a slow draw's update), values f64[] @73728 (the caller's buffer).
+;; @40960 (the value before a slow draw's update), values f64[] @73728 (the caller's buffer: for corrStep,
+;; the normals, the log multipliers and the rows).
 (module
   (import "m" "exp" (func $exp (param f64) (result f64)))
   (import "m" "log" (func $log (param f64) (result f64)))
@@ -147,7 +148,7 @@
     (local.get $ns))
 
   ;; values[off + k] = z_k for k < count (count <= 4096: one pass); returns twice the slow-path draws.
-  (func (export "fill") (param $off i32) (param $count i32) (result i32)
+  (func $fill (export "fill") (param $off i32) (param $count i32) (result i32)
     (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $r i32) (local $t i32)
     (local $k i32) (local $ns i32) (local $i i32) (local $z f64) (local $q i32)
     (local.set $s0 (i32.load (i32.const 6144)))
@@ -198,4 +199,79 @@
         (drop (call $add (local.get $off) (local.get $count) (local.get $a) (local.get $b)))
         (local.set $steps (i32.sub (local.get $steps) (i32.const 1)))
         (br $l))))
+
+  ;; One correlated step of a block of `count` paths on `n` assets (the stream layout of
+  ;; runMonteCarlo's Stepper): the normals of asset 0 (fill at zOff), then of asset 1 (at zOff +
+  ;; stride), ...; then, per asset i and path p, x_i[p] = x_i[p] + mean_i + c z[p] for row i's
+  ;; terms in order, each addition rounded to f64 (so the sums of one JS pass per term, bit for
+  ;; bit). Row i's terms are starts[i] .. starts[i + 1] - 1 (i32 arrays at byte offset $starts,
+  ;; $zcols: the term's column as a byte offset from $zOff), coefficients f64 at $coefs, means f64
+  ;; at $means; x_i is at $xOff + i * stride. Byte offsets; count <= 4096.
+  (func (export "corrStep") (param $n i32) (param $count i32) (param $stride i32) (param $zOff i32)
+    (param $xOff i32) (param $starts i32) (param $coefs i32) (param $zcols i32) (param $means i32)
+    (local $i i32) (local $p i32) (local $q i32) (local $q0 i32) (local $q1 i32) (local $xp i32)
+    (local $zp i32) (local $a f64) (local $acc f64) (local $c0 f64) (local $c1 f64) (local $z1 i32)
+    (block $filled
+      (loop $f
+        (br_if $filled (i32.ge_s (local.get $i) (local.get $n)))
+        (drop (call $fill (i32.add (local.get $zOff) (i32.mul (local.get $i) (local.get $stride))) (local.get $count)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $f)))
+    (local.set $i (i32.const 0))
+    (block $rows
+      (loop $row
+        (br_if $rows (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $a (f64.load (i32.add (local.get $means) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $q0 (i32.load (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $q1 (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $xp (i32.add (local.get $xOff) (i32.mul (local.get $i) (local.get $stride))))
+        (local.set $c0 (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q0) (i32.const 3)))))
+        (local.set $p (i32.const 0))
+        (if (i32.eq (i32.sub (local.get $q1) (local.get $q0)) (i32.const 1))
+          (then
+            ;; one term (column 0): x + mean + c0 z0
+            (block $d1 (loop $l1
+              (br_if $d1 (i32.ge_s (local.get $p) (local.get $count)))
+              (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
+              (f64.store (i32.add (local.get $xp) (local.get $zp))
+                (f64.add (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a))
+                  (f64.mul (local.get $c0) (f64.load (i32.add (local.get $zOff) (local.get $zp))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $l1))))
+          (else
+            (if (i32.eq (i32.sub (local.get $q1) (local.get $q0)) (i32.const 2))
+              (then
+                ;; two terms: x + mean + c0 z0 + c1 z_j
+                (local.set $c1 (f64.load offset=8 (i32.add (local.get $coefs) (i32.shl (local.get $q0) (i32.const 3)))))
+                (local.set $z1 (i32.add (local.get $zOff) (i32.load offset=4 (i32.add (local.get $zcols) (i32.shl (local.get $q0) (i32.const 2))))))
+                (block $d2 (loop $l2
+                  (br_if $d2 (i32.ge_s (local.get $p) (local.get $count)))
+                  (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
+                  (f64.store (i32.add (local.get $xp) (local.get $zp))
+                    (f64.add
+                      (f64.add (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a))
+                        (f64.mul (local.get $c0) (f64.load (i32.add (local.get $zOff) (local.get $zp)))))
+                      (f64.mul (local.get $c1) (f64.load (i32.add (local.get $z1) (local.get $zp))))))
+                  (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                  (br $l2))))
+              (else
+                ;; any number of terms, added in order
+                (block $dn (loop $ln
+                  (br_if $dn (i32.ge_s (local.get $p) (local.get $count)))
+                  (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
+                  (local.set $acc (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a)))
+                  (local.set $q (local.get $q0))
+                  (block $dt (loop $lt
+                    (br_if $dt (i32.ge_s (local.get $q) (local.get $q1)))
+                    (local.set $acc (f64.add (local.get $acc)
+                      (f64.mul (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q) (i32.const 3))))
+                        (f64.load (i32.add (i32.add (local.get $zOff) (local.get $zp))
+                          (i32.load (i32.add (local.get $zcols) (i32.shl (local.get $q) (i32.const 2)))))))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (br $lt)))
+                  (f64.store (i32.add (local.get $xp) (local.get $zp)) (local.get $acc))
+                  (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                  (br $ln)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
 )

@@ -361,6 +361,17 @@ interface KernelExports {
   add(off: number, count: number, a: number, b: number): number
   fill(off: number, count: number): number
   addSteps(off: number, count: number, steps: number, a: number, b: number): void
+  corrStep(
+    n: number,
+    count: number,
+    stride: number,
+    zOff: number,
+    xOff: number,
+    starts: number,
+    coefs: number,
+    zcols: number,
+    means: number,
+  ): void
 }
 /** The part of the WebAssembly global used here (the project's TS lib has no WebAssembly types). */
 interface WasmApi {
@@ -450,6 +461,47 @@ export class NormalBuffer {
     const i32 = this.i32!
     rng.saveState(i32, WASM_STATE >> 2)
     k.addSteps(WASM_VALUES + 8 * start, end - start, steps, a, b)
+    rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /**
+   * One correlated step of a block (WebAssembly only: call when {@link NormalBuffer.native}): for
+   * each asset i < n, {@link NormalBuffer.fill} of `values[zAt + i * stride ..+ count)`, then
+   * `x_i[p] = x_i[p] + means[i] + sum_q coefs[q] * z[zcols[q] + p]` over row i's terms
+   * `starts[i] .. starts[i + 1] - 1`, each addition rounded to float64 in that order (the sums of
+   * one JS pass per term, bit for bit), with `x_i = values[xAt + i * stride ..]`. Every `*At` is
+   * an index into {@link NormalBuffer.values} (float64 units); `starts` (n + 1 entries) and
+   * `zcols` (one per term: the column's first index relative to zAt, times 8: bytes) are int32 arrays stored
+   * there (an Int32Array over the same bytes). count <= 4096.
+   */
+  corrStep(
+    rng: Rng,
+    n: number,
+    count: number,
+    stride: number,
+    zAt: number,
+    xAt: number,
+    startsAt: number,
+    coefsAt: number,
+    zcolsAt: number,
+    meansAt: number,
+  ): void {
+    const k = this.k
+    if (!k) throw new RangeError('corrStep needs the WebAssembly kernels (NormalBuffer.native)')
+    const i32 = this.i32!
+    const v = WASM_VALUES
+    rng.saveState(i32, WASM_STATE >> 2)
+    k.corrStep(
+      n,
+      count,
+      8 * stride,
+      v + 8 * zAt,
+      v + 8 * xAt,
+      v + 8 * startsAt,
+      v + 8 * coefsAt,
+      v + 8 * zcolsAt,
+      v + 8 * meansAt,
+    )
     rng.loadState(i32, WASM_STATE >> 2)
   }
 
