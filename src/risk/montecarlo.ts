@@ -37,6 +37,7 @@
  * the correlation step adds only the non-zero entries of the Cholesky factor.
  */
 
+import { type CompiledPosition, McMonitor } from './mc-monitor.js'
 import { checkMcOption, type McOption, optionValueAtSpot } from './mc-options.js'
 import { NormalBuffer, Rng, type Seed } from './random.js'
 
@@ -284,60 +285,6 @@ function checkGrid(horizonDays: number, steps: number, paths: number, seed: Seed
 }
 
 /**
- * Appends to `flagged` (from `nFlagged`) the paths p < count whose log multiplier x[o + p] left
- * its box [lo[o + p], hi[o + p]] and are not yet flagged at step `s` (stamp[p] !== s).
- * @returns the new number of flagged paths.
- */
-function flagOutOfBox(
-  x: Float64Array,
-  lo: Float64Array,
-  hi: Float64Array,
-  o: number,
-  count: number,
-  stamp: Int32Array,
-  s: number,
-  flagged: Int32Array,
-  nFlagged: number,
-): number {
-  let nf = nFlagged
-  for (let p = 0; p < count; p++) {
-    const v = x[o + p]!
-    if ((v < lo[o + p]! || v > hi[o + p]!) && stamp[p] !== s) {
-      stamp[p] = s
-      flagged[nf++] = p
-    }
-  }
-  return nf
-}
-
-/**
- * Appends to `flagged` (from `nFlagged`) the paths p < count with x[i + p] - x[j + p] < edge[o + p]
- * (a ratio rule's screen) that are not yet flagged at step `s` (stamp[p] !== s).
- * @returns the new number of flagged paths.
- */
-function flagBelowPair(
-  x: Float64Array,
-  i: number,
-  j: number,
-  edge: Float64Array,
-  o: number,
-  count: number,
-  stamp: Int32Array,
-  s: number,
-  flagged: Int32Array,
-  nFlagged: number,
-): number {
-  let nf = nFlagged
-  for (let p = 0; p < count; p++) {
-    if (x[i + p]! - x[j + p]! < edge[o + p]! && stamp[p] !== s) {
-      stamp[p] = s
-      flagged[nf++] = p
-    }
-  }
-  return nf
-}
-
-/**
  * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
  * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
  * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
@@ -409,7 +356,7 @@ class Stepper {
   private readonly load: Float64Array
   private readonly z: Float64Array
   /** Where the normals go: the log multipliers (one asset) or z (several). */
-  private readonly draws: NormalBuffer
+  readonly draws: NormalBuffer
   /** The block's log multipliers, logM[i * block + p] (asset i, path p). */
   readonly logM: Float64Array
   /** Sparse rows of `load`: row i's terms are rowStart[i] .. rowStart[i + 1] - 1. */
@@ -423,6 +370,10 @@ class Stepper {
   private readonly p0: Float64Array
   private readonly jMean: Float64Array
   private readonly jVol: Float64Array
+  /** Where {@link Stepper.logM} starts in {@link Stepper.draws}' values. */
+  readonly logMAt: number
+  /** Where the `extra` float64 slots asked for start in {@link Stepper.draws}' values. */
+  readonly extraAt: number
   /** The correlated step runs in WebAssembly ({@link NormalBuffer.corrStep}). */
   private readonly wasmCorr: boolean
   /** Its buffer layout: x, starts, coefs, zcols, means (indices into the draws' values). */
@@ -434,6 +385,7 @@ class Stepper {
     dt: number,
     block: number,
     private readonly rng: Rng,
+    extra = 0,
   ) {
     const n = assets.length
     this.n = n
@@ -489,10 +441,12 @@ class Stepper {
     const coefsAt = meansAt + n
     const intsAt = coefsAt + T
     const zcolsAt = intsAt + Math.ceil((n + 1) / 2)
-    const size = n === 1 ? block : zcolsAt + Math.ceil(T / 2)
-    this.draws = new NormalBuffer(size)
+    const own = n === 1 ? block : zcolsAt + Math.ceil(T / 2)
+    this.extraAt = own
+    this.logMAt = n === 1 ? 0 : xAt
+    this.draws = new NormalBuffer(own + extra)
     const v = this.draws.values
-    this.logM = n === 1 ? v : v.subarray(xAt, xAt + n * block)
+    this.logM = v.subarray(this.logMAt, this.logMAt + n * block)
     this.z = n === 1 ? new Float64Array(0) : v.subarray(0, n * block)
     this.wasmCorr = n > 1 && this.draws.native
     if (this.wasmCorr) {
@@ -591,38 +545,6 @@ export function gbmTerminalLogReturns(
     for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
   }
   return out
-}
-
-/** A position compiled to dense coefficient lists. */
-interface CompiledPosition {
-  liqIdx: Int32Array
-  liqCoef: Float64Array
-  liqConst: number
-  eqIdx: Int32Array
-  eqCoef: Float64Array
-  eqConst: number
-  penalty: number
-  /** False when the rule can never turn negative (all coefficients and the constant >= 0). */
-  canLiquidate: boolean
-  /**
-   * For a rule on one asset, that asset's index (the rule is then a threshold on log m, tested
-   * without exp); -1 for a rule on several assets.
-   */
-  logAsset: number
-  /** log of the multiplier threshold of a one-asset rule. */
-  logThreshold: number
-  /** One-asset rule: liquidated when log m is above (short-like) rather than below the threshold. */
-  above: boolean
-  /**
-   * A ratio rule (two assets, coefficients of opposite signs, no constant: collateral in one asset
-   * against debt in another): the asset of its positive coefficient, else -1. Such a rule is
-   * non-negative exactly when log m_pairPos - log m_pairNeg >= pairThreshold.
-   */
-  pairPos: number
-  /** The asset of a ratio rule's negative coefficient (-1 for other rules). */
-  pairNeg: number
-  /** ln(-c_neg / c_pos) for a ratio rule. */
-  pairThreshold: number
 }
 
 function compileLinear(
@@ -741,11 +663,6 @@ export function runMonteCarlo(input: McInput): McResult {
   const np = compiled.length
   const dt = horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
-  const stepper = new Stepper(assets, chol, dt, B, new Rng(seed))
-  const logM = stepper.logM
-  const alive = new Uint8Array(np * B)
-  const frozen = new Float64Array(np * B)
-  const aliveCount = new Int32Array(np)
   const liqPaths = new Float64Array(np)
   const terminal = new Float64Array(paths)
   let walletLiqPaths = 0
@@ -770,292 +687,23 @@ export function runMonteCarlo(input: McInput): McResult {
   })
   for (const v of optInitial) initial += v
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
-  // The positions whose rule is monitored (can turn negative, alive at t = 0) and their assets.
-  const monitored = Int32Array.from(
-    compiled.flatMap((c, k) => (c.canLiquidate && !deadAtStart[k] ? [k] : [])),
-  )
-  const watchedSet = new Set<number>()
-  for (const k of monitored)
-    if (compiled[k]!.pairPos < 0) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
-  const watched = Int32Array.from([...watchedSet].sort((x, y) => x - y))
-
-  // Triggers. Per asset a and path p, the rules of the alive positions on p cannot have turned
-  // negative while lo[a, p] <= log m_a <= hi[a, p] for every asset: one-asset rules put their
-  // exact threshold there (the rule is that comparison); a several-asset rule, evaluated at a
-  // state X0 where it is positive, puts X0_a - h on its positive-coefficient assets and X0_a + h
-  // on its negative ones, with h > 0 the log move such that
-  //   V+(X0) e^-h - V-(X0) e^h + K = 1e-9 (V+ + V- + |K|)
-  // (V+ / V- the positive / negative parts of the rule at X0, K its constant), which bounds the
-  // rule from below at every state inside the box (each positive term falls at most by e^-h, each
-  // negative one grows at most by e^h); the 1e-9 margin covers rounding. A step checks each
-  // watched asset against its triggers (one comparison pair per path) and re-evaluates, exactly
-  // as the rules are written, only the paths that left their box; that sets the box anew.
-  const lo = new Float64Array(n * B)
-  const hi = new Float64Array(n * B)
+  const monitor = new McMonitor(compiled, deadAtStart, n, B)
+  const stepper = new Stepper(assets, chol, dt, B, new Rng(seed), monitor.kernelSlots)
+  const logM = stepper.logM
+  monitor.attach(logM, { buffer: stepper.draws, at: stepper.extraAt, logMAt: stepper.logMAt })
+  const monitoring = monitor.monitoring
   const mT = new Float64Array(n * B)
   const eqAcc = new Float64Array(B)
   const liqAny = new Uint8Array(B)
-  /** Alive (monitored position, path) pairs per asset of their rule: an asset at 0 is not checked. */
-  const watchCount = new Int32Array(n)
-  const expCache = new Float64Array(n)
-  const expStamp = new Int32Array(n)
-  let settleStamp = 0
-  const stepStamp = new Int32Array(B)
-  const flagged = new Int32Array(B)
-  let totalAlive = 0
-
-  // Equity of a position on path p at the current log multipliers (exp only here: kills are rare).
-  const equityAt = (c: CompiledPosition, p: number) => {
-    let v = c.eqConst
-    for (let q = 0; q < c.eqIdx.length; q++) v += c.eqCoef[q]! * Math.exp(logM[c.eqIdx[q]! * B + p]!)
-    return v
-  }
-  const kill = (k: number, c: CompiledPosition, p: number) => {
-    alive[k * B + p] = 0
-    // Limited liability: a liquidated position never owes more than it held.
-    frozen[k * B + p] = Math.max(0, equityAt(c, p) - c.penalty)
-    aliveCount[k] = aliveCount[k]! - 1
-    totalAlive--
-    const g = groupOf[k]!
-    if (g >= 0) pairCount[g] = pairCount[g]! - 1
-    else for (let q = 0; q < c.liqIdx.length; q++) watchCount[c.liqIdx[q]!] = watchCount[c.liqIdx[q]!]! - 1
-  }
-  /** The rule's value on path p, USD, evaluated as it is written (its exps here). */
-  const ruleValue = (c: CompiledPosition, p: number) => {
-    let v = c.liqConst
-    for (let q = 0; q < c.liqIdx.length; q++) v += c.liqCoef[q]! * Math.exp(logM[c.liqIdx[q]! * B + p]!)
-    return v
-  }
-  // One-asset rules, per asset: those liquidated below their threshold sorted by threshold
-  // descending, those liquidated above it ascending (one flat list, ranges per asset). On a path
-  // the dead ones of each list are a prefix (a rule dies at the first step its threshold is
-  // crossed, the highest one first), so a path keeps one pointer per list: its box edge is the
-  // pointer's threshold, and leaving the box kills from the pointer on, one compare per kill.
-  const oneK: number[] = []
-  const belowStart = new Int32Array(n)
-  const belowEnd = new Int32Array(n)
-  const aboveStart = new Int32Array(n)
-  const aboveEnd = new Int32Array(n)
-  for (let i = 0; i < n; i++) {
-    const on = (above: boolean) =>
-      [...monitored]
-        .filter((k) => compiled[k]!.logAsset === i && compiled[k]!.above === above)
-        .sort((x, y) =>
-          above
-            ? compiled[x]!.logThreshold - compiled[y]!.logThreshold
-            : compiled[y]!.logThreshold - compiled[x]!.logThreshold,
-        )
-    belowStart[i] = oneK.length
-    oneK.push(...on(false))
-    belowEnd[i] = oneK.length
-    aboveStart[i] = oneK.length
-    oneK.push(...on(true))
-    aboveEnd[i] = oneK.length
-  }
-  const oneThr = Float64Array.from(oneK, (k) => compiled[k]!.logThreshold)
-  const ptrBelow = new Int32Array(n * B)
-  const ptrAbove = new Int32Array(n * B)
-  // Several-asset rules: each keeps its own box edge per asset of its rule and path (own[p * E +
-  // ownAt[u] + q]: a lower edge on a positive coefficient, an upper one on a negative one; path-
-  // major, so a path's edges share cache lines); the path's box is the intersection, and leaving
-  // it re-evaluates only the rules whose own box it left.
-  const multi = Int32Array.from(
-    [...monitored].filter((k) => compiled[k]!.logAsset < 0 && compiled[k]!.pairPos < 0),
-  )
-  const ownAt = new Int32Array(multi.length + 1)
-  for (let u = 0; u < multi.length; u++) ownAt[u + 1] = ownAt[u]! + compiled[multi[u]!]!.liqIdx.length
-  const E = ownAt[multi.length]!
-  const own = new Float64Array(E * B)
-
-  // Ratio rules, per (positive asset, negative asset) pair: sorted by threshold descending, each
-  // screened on d = log m_pos - log m_neg against its threshold + 1e-9 (above it the rule is
-  // positive beyond any rounding of its exps and sum), one pointer per pair and path as for the
-  // one-asset lists; at or below that edge the rule is evaluated exactly as it is written.
-  const groupOf = new Int32Array(np).fill(-1)
-  const pairKeys = new Map<string, number>()
-  const pairLists: number[][] = []
-  for (const k of monitored) {
-    const c = compiled[k]!
-    if (c.pairPos < 0) continue
-    const key = `${c.pairPos}:${c.pairNeg}`
-    let g = pairKeys.get(key)
-    if (g === undefined) {
-      g = pairLists.length
-      pairKeys.set(key, g)
-      pairLists.push([])
-    }
-    groupOf[k] = g
-    pairLists[g]!.push(k)
-  }
-  const G = pairLists.length
-  const pairGI = Int32Array.from(pairLists, (l) => compiled[l[0]!]!.pairPos)
-  const pairGJ = Int32Array.from(pairLists, (l) => compiled[l[0]!]!.pairNeg)
-  const pairK = Int32Array.from(
-    pairLists.flatMap((l) => l.sort((x, y) => compiled[y]!.pairThreshold - compiled[x]!.pairThreshold)),
-  )
-  const pairEdge = Float64Array.from(pairK, (k) => compiled[k]!.pairThreshold + 1e-9)
-  const pairStart = new Int32Array(G)
-  const pairEnd = new Int32Array(G)
-  for (let g = 0, at = 0; g < G; g++) {
-    pairStart[g] = at
-    at += pairLists[g]!.length
-    pairEnd[g] = at
-  }
-  const pairCount = new Int32Array(G)
-  const ptrPair = new Int32Array(G * B)
-  const pairLo = new Float64Array(G * B)
-
-  /** Exact check of several-asset rule k on path p (when `check`) and its own box edges. */
-  const settleMulti = (u: number, k: number, c: CompiledPosition, p: number, check: boolean) => {
-    let v = c.liqConst
-    let vPos = 0
-    let vNeg = 0
-    for (let q = 0; q < c.liqIdx.length; q++) {
-      const i = c.liqIdx[q]!
-      if (expStamp[i] !== settleStamp) {
-        expStamp[i] = settleStamp
-        expCache[i] = Math.exp(logM[i * B + p]!)
-      }
-      const term = c.liqCoef[q]! * expCache[i]!
-      v += term
-      if (term > 0) vPos += term
-      else vNeg -= term
-    }
-    if (check && v < 0) {
-      kill(k, c, p)
-      return
-    }
-    const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
-    // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
-    let h: number
-    if (vPos + K - vNeg <= 0) h = 0
-    else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
-    else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
-    if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
-    const base = p * E + ownAt[u]!
-    for (let q = 0; q < c.liqIdx.length; q++) {
-      const x = logM[c.liqIdx[q]! * B + p]!
-      own[base + q] = c.liqCoef[q]! > 0 ? x - h : x + h
-    }
-  }
-
-  /** Checks the alive monitored positions of path p (when `check`) and sets its box. */
-  const settle = (p: number, check: boolean) => {
-    settleStamp++
-    for (let w = 0; w < watched.length; w++) {
-      const i = watched[w]!
-      const o = i * B + p
-      const x = logM[o]!
-      let j = ptrBelow[o]!
-      let e = belowEnd[i]!
-      if (check)
-        for (; j < e && x < oneThr[j]!; j++) {
-          const k = oneK[j]!
-          kill(k, compiled[k]!, p)
-        }
-      ptrBelow[o] = j
-      lo[o] = j < e ? oneThr[j]! : Number.NEGATIVE_INFINITY
-      j = ptrAbove[o]!
-      e = aboveEnd[i]!
-      if (check)
-        for (; j < e && x > oneThr[j]!; j++) {
-          const k = oneK[j]!
-          kill(k, compiled[k]!, p)
-        }
-      ptrAbove[o] = j
-      hi[o] = j < e ? oneThr[j]! : Number.POSITIVE_INFINITY
-    }
-    for (let g = 0; g < G; g++) {
-      const o = g * B + p
-      const d = logM[pairGI[g]! * B + p]! - logM[pairGJ[g]! * B + p]!
-      const e = pairEnd[g]!
-      let j = ptrPair[o]!
-      for (; j < e; j++) {
-        const k = pairK[j]!
-        if (alive[k * B + p] === 0) continue
-        if (check && d < pairEdge[j]! && ruleValue(compiled[k]!, p) < 0) kill(k, compiled[k]!, p)
-        else break
-      }
-      ptrPair[o] = j
-      pairLo[o] = j < e ? pairEdge[j]! : Number.NEGATIVE_INFINITY
-      if (check)
-        for (let j2 = j + 1; j2 < e && d < pairEdge[j2]!; j2++) {
-          const k = pairK[j2]!
-          if (alive[k * B + p] === 1 && ruleValue(compiled[k]!, p) < 0) kill(k, compiled[k]!, p)
-        }
-    }
-    for (let u = 0; u < multi.length; u++) {
-      const k = multi[u]!
-      if (alive[k * B + p] === 0) continue
-      const c = compiled[k]!
-      const base = p * E + ownAt[u]!
-      let left = !check
-      for (let q = 0; q < c.liqIdx.length && !left; q++) {
-        const x = logM[c.liqIdx[q]! * B + p]!
-        const edge = own[base + q]!
-        left = c.liqCoef[q]! > 0 ? !(x >= edge) : !(x <= edge)
-      }
-      if (left) {
-        settleMulti(u, k, c, p, check)
-        if (alive[k * B + p] === 0) continue
-      }
-      for (let q = 0; q < c.liqIdx.length; q++) {
-        const o = c.liqIdx[q]! * B + p
-        const edge = own[base + q]!
-        if (c.liqCoef[q]! > 0) {
-          if (edge > lo[o]!) lo[o] = edge
-        } else if (edge < hi[o]!) hi[o] = edge
-      }
-    }
-  }
 
   for (let start = 0; start < paths; start += B) {
     const count = Math.min(B, paths - start)
     logM.fill(0)
-    totalAlive = 0
-    watchCount.fill(0)
-    for (let k = 0; k < np; k++) {
-      const c = compiled[k]!
-      const o = k * B
-      if (deadAtStart[k]) {
-        alive.fill(0, o, o + B)
-        frozen.fill(Math.max(0, valueAtOne(c.eqIdx, c.eqCoef, c.eqConst) - c.penalty), o, o + B)
-        aliveCount[k] = 0
-      } else {
-        alive.fill(1, o, o + B)
-        aliveCount[k] = count
-        totalAlive += count
-      }
-    }
-    pairCount.fill(0)
-    for (let u = 0; u < monitored.length; u++) {
-      const k = monitored[u]!
-      const liqIdx = compiled[k]!.liqIdx
-      if (groupOf[k]! >= 0) pairCount[groupOf[k]!] = pairCount[groupOf[k]!]! + count
-      else for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
-    }
-    if (monitored.length > 0) {
-      // At t = 0 every path is at X = 0: one box, copied to every path.
-      for (let w = 0; w < watched.length; w++) {
-        const i = watched[w]!
-        ptrBelow.fill(belowStart[i]!, i * B, i * B + B)
-        ptrAbove.fill(aboveStart[i]!, i * B, i * B + B)
-      }
-      for (let g = 0; g < G; g++) ptrPair.fill(pairStart[g]!, g * B, g * B + B)
-      settle(0, false)
-      for (let g = 0; g < G; g++) pairLo.fill(pairLo[g * B]!, g * B, g * B + B)
-      for (let w = 0; w < watched.length; w++) {
-        const o = watched[w]! * B
-        lo.fill(lo[o]!, o, o + B)
-        hi.fill(hi[o]!, o, o + B)
-      }
-      for (let p = 1; p < B; p++) own.copyWithin(p * E, 0, E)
-    }
-    stepStamp.fill(0)
+    monitor.startBlock(count)
     for (let s = 1; s <= steps; s++) {
       // Every position of the block liquidated: nothing left depends on the prices (the block
       // stops drawing; part of the stream layout).
-      if (totalAlive === 0 && options.length === 0) break
+      if (monitor.totalAlive === 0 && options.length === 0) break
       stepper.step(count)
       for (let o = 0; o < options.length; o++) {
         if (optStep[o] !== s) continue
@@ -1065,63 +713,14 @@ export function runMonteCarlo(input: McInput): McResult {
         for (let p = 0; p < count; p++)
           optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
       }
-      if (monitored.length === 0) continue
-      let nFlagged = 0
-      for (let w = 0; w < watched.length; w++) {
-        const a = watched[w]!
-        if (watchCount[a] !== 0)
-          nFlagged = flagOutOfBox(logM, lo, hi, a * B, count, stepStamp, s, flagged, nFlagged)
-      }
-      for (let g = 0; g < G; g++)
-        if (pairCount[g] !== 0)
-          nFlagged = flagBelowPair(
-            logM,
-            pairGI[g]! * B,
-            pairGJ[g]! * B,
-            pairLo,
-            g * B,
-            count,
-            stepStamp,
-            s,
-            flagged,
-            nFlagged,
-          )
-      for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
+      if (monitoring) monitor.check(s, count)
     }
     // Terminal equity: one exp per asset and path, then the positions in input order per path
     // (the sums of evaluating each position's equity with its own exps, bit for bit).
     for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
     eqAcc.fill(0)
     liqAny.fill(0)
-    for (let k = 0; k < np; k++) {
-      const c = compiled[k]!
-      const o = k * B
-      const { eqIdx, eqCoef, eqConst } = c
-      if (aliveCount[k] !== count) {
-        // A liquidated path's value is frozen (this also marks the path).
-        for (let p = 0; p < count; p++) {
-          if (alive[o + p] === 0) {
-            eqAcc[p] = eqAcc[p]! + frozen[o + p]!
-            liqAny[p] = 1
-          }
-        }
-      }
-      liqPaths[k] = liqPaths[k]! + (count - aliveCount[k]!)
-      if (aliveCount[k] === 0) continue
-      if (eqIdx.length === 1) {
-        const c0 = eqCoef[0]!
-        const m0 = eqIdx[0]! * B
-        for (let p = 0; p < count; p++)
-          if (alive[o + p] === 1) eqAcc[p] = eqAcc[p]! + (eqConst + c0 * mT[m0 + p]!)
-      } else
-        for (let p = 0; p < count; p++) {
-          if (alive[o + p] === 1) {
-            let v = eqConst
-            for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
-            eqAcc[p] = eqAcc[p]! + v
-          }
-        }
-    }
+    monitor.addTerminalEquity(mT, eqAcc, liqAny, liqPaths, count)
     for (let o = 0; o < options.length; o++) {
       const a = optAsset[o]!
       const s0 = assets[a]!.price

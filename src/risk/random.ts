@@ -372,6 +372,19 @@ interface KernelExports {
     zcols: number,
     means: number,
   ): void
+  check(
+    n: number,
+    count: number,
+    stride: number,
+    xOff: number,
+    lo: number,
+    hi: number,
+    G: number,
+    pairs: number,
+    pairLo: number,
+    marks: number,
+    out: number,
+  ): number
 }
 /** The part of the WebAssembly global used here (the project's TS lib has no WebAssembly types). */
 interface WasmApi {
@@ -503,6 +516,47 @@ export class NormalBuffer {
       v + 8 * meansAt,
     )
     rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /**
+   * The liquidation monitor's box check (WebAssembly only: call when {@link NormalBuffer.native}):
+   * the paths p < count with `x_i[p]` outside `[lo_i[p], hi_i[p]]` for some asset i < n, or with
+   * `x_a[p] - x_b[p] < pairLo_g[p]` for some pair g < G, written in ascending order to the int32
+   * array at `outAt`. Arrays of asset i (or pair g) start at `*At + i * stride`; `pairsAt` holds
+   * G int32 pairs (a, b): the assets' first indices relative to `xAt`, times 8 (bytes); `marksAt`
+   * is an int32 scratch array of `count` zeros (left zeroed). Every `*At` is an index into
+   * {@link NormalBuffer.values} (float64 units).
+   * @returns the number of paths written.
+   */
+  check(
+    n: number,
+    count: number,
+    stride: number,
+    xAt: number,
+    loAt: number,
+    hiAt: number,
+    G: number,
+    pairsAt: number,
+    pairLoAt: number,
+    marksAt: number,
+    outAt: number,
+  ): number {
+    const k = this.k
+    if (!k) throw new RangeError('check needs the WebAssembly kernels (NormalBuffer.native)')
+    const v = WASM_VALUES
+    return k.check(
+      n,
+      count,
+      8 * stride,
+      v + 8 * xAt,
+      v + 8 * loAt,
+      v + 8 * hiAt,
+      G,
+      v + 8 * pairsAt,
+      v + 8 * pairLoAt,
+      v + 8 * marksAt,
+      v + 8 * outAt,
+    )
   }
 
   /** `values[k] = z_k` for k in [start, end): as {@link Rng.fillNormal}. */
