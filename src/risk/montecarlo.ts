@@ -683,7 +683,8 @@ export function runMonteCarlo(input: McInput): McResult {
   const optSum = new Float64Array(options.length)
   const optInitial = options.map((o, i) => {
     const s0 = assets[optAsset[i]!]!.price
-    return optionValueAtSpot(o, s0, s0, o.expiryYears)
+    // Now: at the quoted vol (a vol shift is a move along the paths, as in a stress scenario).
+    return optionValueAtSpot({ ...o, volShift: 0 }, s0, s0, o.expiryYears)
   })
   for (const v of optInitial) initial += v
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
