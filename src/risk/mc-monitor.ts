@@ -295,10 +295,10 @@ export class McMonitor {
 
   /**
    * Float64 slots {@link McMonitor.attach} uses in a WebAssembly buffer for its box arrays
-   * (lo, hi, pairLo, the pairs' offsets, marks and the flagged list).
+   * (lo, hi, pairLo, the pairs' offsets, marks (one 64-bit lane per path) and the flagged list).
    */
   get kernelSlots(): number {
-    return (2 * this.n + this.G) * this.B + this.G + this.B
+    return (2 * this.n + this.G) * this.B + this.G + this.B + this.B / 2
   }
 
   /**
@@ -319,7 +319,7 @@ export class McMonitor {
       pairLo: at + 2 * n * B,
       pairs: at + (2 * n + G) * B,
       marks: at + (2 * n + G) * B + G,
-      out: at + (2 * n + G) * B + G + B / 2,
+      out: at + (2 * n + G) * B + G + B,
     }
     this.lo = v.subarray(k.lo, k.lo + n * B)
     this.hi = v.subarray(k.hi, k.hi + n * B)
@@ -332,7 +332,7 @@ export class McMonitor {
       pairs[2 * g] = 8 * this.pairGI[g]! * B
       pairs[2 * g + 1] = 8 * this.pairGJ[g]! * B
     }
-    new Int32Array(v.buffer, v.byteOffset + 8 * k.marks, B).fill(0)
+    v.fill(0, k.marks, k.marks + B)
     this.kOut = new Int32Array(v.buffer, v.byteOffset + 8 * k.out, B)
     this.kAt = k
     this.kernel = kernel.buffer

@@ -354,17 +354,20 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
 
-  ;; The liquidation monitor's box check of a block (src/risk/mc-monitor.ts): marks each path p <
-  ;; count with x_i[p] < lo_i[p] or x_i[p] > hi_i[p] for some asset i < n (x_i at $xOff + i *
-  ;; stride, lo_i and hi_i likewise), or with x_a[p] - x_b[p] < pairLo_g[p] for some pair g < G
-  ;; (the pairs' asset byte offsets (a, b) relative to $xOff as i32 pairs at $pairs, pairLo_g at
-  ;; $pairLo + g * stride), then writes the marked paths in ascending order as i32 at $out and
-  ;; returns how many; $marks (i32 per path, zero on entry) is left zeroed.
+  ;; The liquidation monitor's box check of a block (src/risk/mc-monitor.ts), two paths per SIMD
+  ;; lane pair: marks each path p < count with x_i[p] < lo_i[p] or x_i[p] > hi_i[p] for some asset
+  ;; i < n (x_i at $xOff + i * stride, lo_i and hi_i likewise), or with x_a[p] - x_b[p] <
+  ;; pairLo_g[p] for some pair g < G (the pairs' asset byte offsets (a, b) relative to $xOff as
+  ;; i32 pairs at $pairs, pairLo_g at $pairLo + g * stride), then writes the marked paths in
+  ;; ascending order as i32 at $out and returns how many. $marks (i64 per path, zero on entry) is
+  ;; left zeroed. The arrays hold an even number of paths >= count (lanes past count are ignored).
   (func (export "check") (param $n i32) (param $count i32) (param $stride i32) (param $xOff i32)
     (param $lo i32) (param $hi i32) (param $G i32) (param $pairs i32) (param $pairLo i32)
     (param $marks i32) (param $out i32) (result i32)
     (local $i i32) (local $p i32) (local $xp i32) (local $lp i32) (local $hp i32) (local $ap i32)
-    (local $bp i32) (local $b i32) (local $x f64) (local $nf i32) (local $mp i32)
+    (local $bp i32) (local $b i32) (local $x v128) (local $nf i32) (local $mp i32) (local $end i32)
+    (local $m v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $count) (i32.const 1)) (i32.const -2)) (i32.const 3)))
     (block $assets
       (loop $asset
         (br_if $assets (i32.ge_s (local.get $i) (local.get $n)))
@@ -374,15 +377,13 @@
         (local.set $hp (i32.add (local.get $hi) (local.get $b)))
         (local.set $p (i32.const 0))
         (block $d (loop $l
-          (br_if $d (i32.ge_s (local.get $p) (local.get $count)))
-          (local.set $x (f64.load (local.get $xp)))
-          (local.set $mp (i32.add (local.get $marks) (i32.shl (local.get $p) (i32.const 2))))
-          (i32.store (local.get $mp) (i32.or (i32.load (local.get $mp))
-            (i32.or (f64.lt (local.get $x) (f64.load (local.get $lp))) (f64.gt (local.get $x) (f64.load (local.get $hp))))))
-          (local.set $xp (i32.add (local.get $xp) (i32.const 8)))
-          (local.set $lp (i32.add (local.get $lp) (i32.const 8)))
-          (local.set $hp (i32.add (local.get $hp) (i32.const 8)))
-          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $d (i32.ge_s (local.get $p) (local.get $end)))
+          (local.set $x (v128.load (i32.add (local.get $xp) (local.get $p))))
+          (local.set $mp (i32.add (local.get $marks) (local.get $p)))
+          (v128.store (local.get $mp) (v128.or (v128.load (local.get $mp))
+            (v128.or (f64x2.lt (local.get $x) (v128.load (i32.add (local.get $lp) (local.get $p))))
+                     (f64x2.gt (local.get $x) (v128.load (i32.add (local.get $hp) (local.get $p)))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br $l)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $asset)))
@@ -395,27 +396,35 @@
         (local.set $lp (i32.add (local.get $pairLo) (i32.mul (local.get $i) (local.get $stride))))
         (local.set $p (i32.const 0))
         (block $d (loop $l
-          (br_if $d (i32.ge_s (local.get $p) (local.get $count)))
-          (local.set $mp (i32.add (local.get $marks) (i32.shl (local.get $p) (i32.const 2))))
-          (i32.store (local.get $mp) (i32.or (i32.load (local.get $mp))
-            (f64.lt (f64.sub (f64.load (local.get $ap)) (f64.load (local.get $bp))) (f64.load (local.get $lp)))))
-          (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
-          (local.set $bp (i32.add (local.get $bp) (i32.const 8)))
-          (local.set $lp (i32.add (local.get $lp) (i32.const 8)))
-          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $d (i32.ge_s (local.get $p) (local.get $end)))
+          (local.set $mp (i32.add (local.get $marks) (local.get $p)))
+          (v128.store (local.get $mp) (v128.or (v128.load (local.get $mp))
+            (f64x2.lt
+              (f64x2.sub (v128.load (i32.add (local.get $ap) (local.get $p))) (v128.load (i32.add (local.get $bp) (local.get $p))))
+              (v128.load (i32.add (local.get $lp) (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br $l)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $g)))
     (local.set $p (i32.const 0))
     (block $d (loop $l
-      (br_if $d (i32.ge_s (local.get $p) (local.get $count)))
-      (local.set $mp (i32.add (local.get $marks) (i32.shl (local.get $p) (i32.const 2))))
-      (if (i32.load (local.get $mp))
+      (br_if $d (i32.ge_s (local.get $p) (local.get $end)))
+      (local.set $mp (i32.add (local.get $marks) (local.get $p)))
+      (local.set $m (v128.load (local.get $mp)))
+      (if (v128.any_true (local.get $m))
         (then
-          (i32.store (local.get $mp) (i32.const 0))
-          (i32.store (i32.add (local.get $out) (i32.shl (local.get $nf) (i32.const 2))) (local.get $p))
-          (local.set $nf (i32.add (local.get $nf) (i32.const 1)))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (v128.store (local.get $mp) (v128.const i64x2 0 0))
+          (if (i32.and (i64.ne (i64x2.extract_lane 0 (local.get $m)) (i64.const 0))
+                       (i32.lt_s (i32.shr_u (local.get $p) (i32.const 3)) (local.get $count)))
+            (then
+              (i32.store (i32.add (local.get $out) (i32.shl (local.get $nf) (i32.const 2))) (i32.shr_u (local.get $p) (i32.const 3)))
+              (local.set $nf (i32.add (local.get $nf) (i32.const 1)))))
+          (if (i32.and (i64.ne (i64x2.extract_lane 1 (local.get $m)) (i64.const 0))
+                       (i32.lt_s (i32.add (i32.shr_u (local.get $p) (i32.const 3)) (i32.const 1)) (local.get $count)))
+            (then
+              (i32.store (i32.add (local.get $out) (i32.shl (local.get $nf) (i32.const 2))) (i32.add (i32.shr_u (local.get $p) (i32.const 3)) (i32.const 1)))
+              (local.set $nf (i32.add (local.get $nf) (i32.const 1)))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $l)))
     (local.get $nf))
 )

@@ -522,9 +522,11 @@ export class NormalBuffer {
    * The liquidation monitor's box check (WebAssembly only: call when {@link NormalBuffer.native}):
    * the paths p < count with `x_i[p]` outside `[lo_i[p], hi_i[p]]` for some asset i < n, or with
    * `x_a[p] - x_b[p] < pairLo_g[p]` for some pair g < G, written in ascending order to the int32
-   * array at `outAt`. Arrays of asset i (or pair g) start at `*At + i * stride`; `pairsAt` holds
-   * G int32 pairs (a, b): the assets' first indices relative to `xAt`, times 8 (bytes); `marksAt`
-   * is an int32 scratch array of `count` zeros (left zeroed). Every `*At` is an index into
+   * array at `outAt`. Arrays of asset i (or pair g) start at `*At + i * stride` and are read two
+   * paths at a time (WebAssembly SIMD), count rounded up to even (<= stride, stride even);
+   * `pairsAt` holds G int32 pairs (a, b): the assets' first indices relative to `xAt`, times 8
+   * (bytes); `marksAt` is a scratch array of `count` (rounded up to even) float64 zeros (left
+   * zeroed). Every `*At` is an index into
    * {@link NormalBuffer.values} (float64 units).
    * @returns the number of paths written.
    */
