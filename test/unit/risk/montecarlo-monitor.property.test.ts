@@ -9,10 +9,11 @@
  * against USD and mixed-sign loans with a constant, at health factors from 1.01 to 2, on 1 to 3
  * correlated assets (a one-factor correlation), some with Merton jumps; two blocks of paths, one
  * partial. Each holds a supply-only position (never liquidated), so no block stops drawing early
- * (the one case where the reference's stream parts from the engine's).
+ * (the one case where the reference's stream parts from the engine's). The same, with
+ * WebAssembly unavailable (as on Cloudflare Workers): the JS kernels and the JS box check.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type McInput, type McPosition, runMonteCarlo } from '../../../src/risk/montecarlo.js'
 import { runMonteCarlo as runReference } from '../../helpers/montecarlo-reference.js'
 
@@ -94,7 +95,56 @@ const portfolioArb = fc.integer({ min: 1, max: 3 }).chain((n) =>
   }),
 )
 
+const inputOf = (w: Portfolio): McInput => {
+  const assets = Array.from({ length: w.n }, (_, i) => ({
+    name: NAMES[i]!,
+    price: 100 * (i + 1),
+    volatility: w.vols[i]!,
+    ...(w.jumps[i] ? { jump: { intensity: 3, meanLog: -0.08, volLog: 0.05 } } : {}),
+  }))
+  return {
+    assets,
+    correlation: assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : w.loads[i]! * w.loads[j]!))),
+    positions: [
+      loan('supply', { [NAMES[0]!]: 500 }, 0.8, {}),
+      ...w.positions.map((p, k) => build(`p${k}`, p)),
+    ],
+    horizonDays: w.horizonDays,
+    steps: w.steps,
+    paths: 700,
+    seed: w.seed,
+  }
+}
+type Portfolio = typeof portfolioArb extends fc.Arbitrary<infer T> ? T : never
+
 describe('the liquidation monitor gives the per-step per-position verdicts', () => {
+  it('without WebAssembly (the JS kernels and box check): equal to the reference too', async () => {
+    const g = globalThis as unknown as { WebAssembly?: unknown }
+    const saved = g.WebAssembly
+    vi.resetModules()
+    g.WebAssembly = undefined
+    let engine: typeof import('../../../src/risk/montecarlo.js')
+    let reference: typeof import('../../helpers/montecarlo-reference.js')
+    let random: typeof import('../../../src/risk/random.js')
+    try {
+      engine = await import('../../../src/risk/montecarlo.js')
+      reference = await import('../../helpers/montecarlo-reference.js')
+      random = await import('../../../src/risk/random.js')
+    } finally {
+      g.WebAssembly = saved
+      vi.resetModules()
+    }
+    // The fresh modules run the JS kernels.
+    expect(new random.NormalBuffer(8).native).toBe(false)
+    fc.assert(
+      fc.property(portfolioArb, (w) => {
+        const input = inputOf(w)
+        expect(engine.runMonteCarlo(input)).toEqual(reference.runMonteCarlo(input))
+      }),
+      { seed: 20261203, numRuns: 10 },
+    )
+  })
+
   it('equals the reference engine on random portfolios, bit for bit', () => {
     let liquidatedSomewhere = 0
     fc.assert(
