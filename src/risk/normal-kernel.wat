@@ -283,13 +283,14 @@
   ;; runMonteCarlo's Stepper): the normals of asset 0 (fill at zOff), then of asset 1 (at zOff +
   ;; stride), ...; then, per asset i and path p, x_i[p] = x_i[p] + mean_i + c z[p] for row i's
   ;; terms in order, each addition rounded to f64 (so the sums of one JS pass per term, bit for
-  ;; bit). Row i's terms are starts[i] .. starts[i + 1] - 1 (i32 arrays at byte offset $starts,
+  ;; bit); paths past count up to the next even one are written too (the arrays hold them).
+  ;; Row i's terms are starts[i] .. starts[i + 1] - 1 (i32 arrays at byte offset $starts,
   ;; $zcols: the term's column as a byte offset from $zOff), coefficients f64 at $coefs, means f64
   ;; at $means; x_i is at $xOff + i * stride. Byte offsets; count <= 4096.
   (func (export "corrStep") (param $n i32) (param $count i32) (param $stride i32) (param $zOff i32)
     (param $xOff i32) (param $starts i32) (param $coefs i32) (param $zcols i32) (param $means i32)
     (local $i i32) (local $p i32) (local $q i32) (local $q0 i32) (local $q1 i32) (local $xp i32)
-    (local $zp i32) (local $a f64) (local $acc f64) (local $c0 f64) (local $c1 f64) (local $z1 i32)
+    (local $zp i32) (local $end i32) (local $va v128) (local $vc v128)
     (block $filled
       (loop $f
         (br_if $filled (i32.ge_s (local.get $i) (local.get $n)))
@@ -297,62 +298,43 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $f)))
     (local.set $i (i32.const 0))
+    ;; Rows two paths at a time (f64x2: each lane rounds as the scalar operations), count rounded
+    ;; up to even (<= stride): x = (x + mean) + c0 z0, then x = x + c z per further term, in order.
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $count) (i32.const 1)) (i32.const -2)) (i32.const 3)))
     (block $rows
       (loop $row
         (br_if $rows (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $a (f64.load (i32.add (local.get $means) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $va (f64x2.splat (f64.load (i32.add (local.get $means) (i32.shl (local.get $i) (i32.const 3))))))
         (local.set $q0 (i32.load (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $q1 (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $xp (i32.add (local.get $xOff) (i32.mul (local.get $i) (local.get $stride))))
-        (local.set $c0 (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q0) (i32.const 3)))))
+        (local.set $vc (f64x2.splat (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q0) (i32.const 3))))))
         (local.set $p (i32.const 0))
-        (if (i32.eq (i32.sub (local.get $q1) (local.get $q0)) (i32.const 1))
-          (then
-            ;; one term (column 0): x + mean + c0 z0
-            (block $d1 (loop $l1
-              (br_if $d1 (i32.ge_s (local.get $p) (local.get $count)))
-              (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
-              (f64.store (i32.add (local.get $xp) (local.get $zp))
-                (f64.add (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a))
-                  (f64.mul (local.get $c0) (f64.load (i32.add (local.get $zOff) (local.get $zp))))))
-              (local.set $p (i32.add (local.get $p) (i32.const 1)))
-              (br $l1))))
-          (else
-            (if (i32.eq (i32.sub (local.get $q1) (local.get $q0)) (i32.const 2))
-              (then
-                ;; two terms: x + mean + c0 z0 + c1 z_j
-                (local.set $c1 (f64.load offset=8 (i32.add (local.get $coefs) (i32.shl (local.get $q0) (i32.const 3)))))
-                (local.set $z1 (i32.add (local.get $zOff) (i32.load offset=4 (i32.add (local.get $zcols) (i32.shl (local.get $q0) (i32.const 2))))))
-                (block $d2 (loop $l2
-                  (br_if $d2 (i32.ge_s (local.get $p) (local.get $count)))
-                  (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
-                  (f64.store (i32.add (local.get $xp) (local.get $zp))
-                    (f64.add
-                      (f64.add (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a))
-                        (f64.mul (local.get $c0) (f64.load (i32.add (local.get $zOff) (local.get $zp)))))
-                      (f64.mul (local.get $c1) (f64.load (i32.add (local.get $z1) (local.get $zp))))))
-                  (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                  (br $l2))))
-              (else
-                ;; any number of terms, added in order
-                (block $dn (loop $ln
-                  (br_if $dn (i32.ge_s (local.get $p) (local.get $count)))
-                  (local.set $zp (i32.shl (local.get $p) (i32.const 3)))
-                  (local.set $acc (f64.add (f64.load (i32.add (local.get $xp) (local.get $zp))) (local.get $a)))
-                  (local.set $q (local.get $q0))
-                  (block $dt (loop $lt
-                    (br_if $dt (i32.ge_s (local.get $q) (local.get $q1)))
-                    (local.set $acc (f64.add (local.get $acc)
-                      (f64.mul (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q) (i32.const 3))))
-                        (f64.load (i32.add (i32.add (local.get $zOff) (local.get $zp))
-                          (i32.load (i32.add (local.get $zcols) (i32.shl (local.get $q) (i32.const 2)))))))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                    (br $lt)))
-                  (f64.store (i32.add (local.get $xp) (local.get $zp)) (local.get $acc))
-                  (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                  (br $ln)))))))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_s (local.get $p) (local.get $end)))
+          (v128.store (i32.add (local.get $xp) (local.get $p))
+            (f64x2.add (f64x2.add (v128.load (i32.add (local.get $xp) (local.get $p))) (local.get $va))
+              (f64x2.mul (local.get $vc) (v128.load (i32.add (local.get $zOff) (local.get $p))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $l1)))
+        (local.set $q (i32.add (local.get $q0) (i32.const 1)))
+        (block $dt (loop $lt
+          (br_if $dt (i32.ge_s (local.get $q) (local.get $q1)))
+          (local.set $vc (f64x2.splat (f64.load (i32.add (local.get $coefs) (i32.shl (local.get $q) (i32.const 3))))))
+          (local.set $zp (i32.add (local.get $zOff) (i32.load (i32.add (local.get $zcols) (i32.shl (local.get $q) (i32.const 2))))))
+          (local.set $p (i32.const 0))
+          (block $d2 (loop $l2
+            (br_if $d2 (i32.ge_s (local.get $p) (local.get $end)))
+            (v128.store (i32.add (local.get $xp) (local.get $p))
+              (f64x2.add (v128.load (i32.add (local.get $xp) (local.get $p)))
+                (f64x2.mul (local.get $vc) (v128.load (i32.add (local.get $zp) (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (br $l2)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $lt)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $row))))
+        (br $row)))
+  )
 
   ;; The liquidation monitor's box check of a block (src/risk/mc-monitor.ts), two paths per SIMD
   ;; lane pair: marks each path p < count with x_i[p] < lo_i[p] or x_i[p] > hi_i[p] for some asset
