@@ -8,7 +8,7 @@ import { z } from '@hono/zod-openapi'
 import { BaseError } from '../core/errors.js'
 import { VOL_SHIFT_LIMITS } from '../risk/stress.js'
 import { SKEW_LIMITS, type Skew } from '../risk/vol-surface.js'
-import { listParam, MOVES, param } from './query-schemas.js'
+import { listParam, MOVES, MonteCarloQuerySchema, param } from './query-schemas.js'
 import { dict, MAX_ASSET_ENTRIES, parseMoves } from './risk-params.js'
 
 const NUMBER = '[+-]?\\d+(?:\\.\\d+)?'
@@ -69,11 +69,16 @@ export function parseSkews(value: string): Record<string, Skew> {
   return out
 }
 
-const parseStressFlag = (raw: string): boolean => {
-  if (raw === 'true') return true
-  if (raw === 'false') return false
-  throw new BaseError('INVALID_REQUEST', `stress must be "true" or "false", got "${raw.slice(0, 40)}"`)
-}
+const parseFlag =
+  (name: string) =>
+  (raw: string): boolean => {
+    if (raw === 'true') return true
+    if (raw === 'false') return false
+    throw new BaseError('INVALID_REQUEST', `${name} must be "true" or "false", got "${raw.slice(0, 40)}"`)
+  }
+const parseStressFlag = parseFlag('stress')
+const parseMonteCarloFlag = parseFlag('montecarlo')
+const mcFields = MonteCarloQuerySchema.shape
 
 /** `?vols&skew` of the option-stress dimension. */
 export const OptionStressQueryFields = {
@@ -103,4 +108,18 @@ export const AnalyzeQuerySchema = z.object({
     example: 'stETH:-0.05',
   }),
   ...OptionStressQueryFields,
+  montecarlo: param(
+    'montecarlo',
+    (raw) => (raw === undefined ? undefined : parseMonteCarloFlag(raw)),
+    z.boolean(),
+    {
+      description:
+        'Simulate the portfolio (as GET /v1/wallets/{address}/montecarlo, default volatilities): "true" adds `monteCarlo`, option legs repriced along the paths by Black-Scholes at the stressed vol (impliedVol through `skew`, rolled with the path spot, plus `vols`); on by default when horizonDays, paths, steps or seed is given',
+      example: 'true',
+    },
+  ).optional(),
+  horizonDays: mcFields.horizonDays,
+  paths: mcFields.paths,
+  steps: mcFields.steps,
+  seed: mcFields.seed,
 })

@@ -3,7 +3,12 @@
  * `POST /v1/analyze` additions: `exposure.optionGreeks`, `stress`).
  */
 import { z } from '@hono/zod-openapi'
-import { AnalyzeResponseSchema, ExposureSchema, StressedPositionSchema } from './schemas.js'
+import {
+  AnalyzeResponseSchema,
+  ExposureSchema,
+  MonteCarloResponseSchema,
+  StressedPositionSchema,
+} from './schemas.js'
 
 /** One option leg under one scenario. */
 export const StressedOptionSchema = z
@@ -93,9 +98,36 @@ export const AnalyzeStressSchema = z
   .openapi('AnalyzeStress')
 
 /** `POST /v1/analyze`'s answer with the option greeks in the exposure and the stress when asked. */
+/** One option leg along the Monte Carlo paths (USD). */
+export const McOptionResultSchema = z
+  .object({
+    id: z.string(),
+    initialValue: z
+      .number()
+      .openapi({ description: 'Value of the whole leg now (Black-Scholes at the quoted vol), USD' }),
+    meanValue: z.number().openapi({
+      description: 'Mean over the paths of its value at the horizon (or its payoff, if it expired), USD',
+    }),
+    expiresWithinHorizon: z.boolean(),
+  })
+  .openapi('McOptionResult')
+
+/** The Monte Carlo of `POST /v1/analyze?montecarlo=true`: the wallet simulation's fields, option legs along the paths. */
+export const AnalyzeMonteCarloSchema = MonteCarloResponseSchema.omit({
+  address: true,
+  chain: true,
+  blockNumber: true,
+  unresolved: true,
+})
+  .extend({ options: z.array(McOptionResultSchema).optional() })
+  .openapi('AnalyzeMonteCarlo')
+
 export const AnalyzeReportSchema = AnalyzeResponseSchema.extend({
   exposure: ExposureSchema.extend({ optionGreeks: z.array(OptionGreeksSchema) }),
   stress: AnalyzeStressSchema.nullable().openapi({
     description: 'Present (non-null) when the stress was asked for (stress, shocks, depegs, vols or skew)',
+  }),
+  monteCarlo: AnalyzeMonteCarloSchema.nullable().openapi({
+    description: 'Present (non-null) when the Monte Carlo was asked for (montecarlo=true)',
   }),
 }).openapi('AnalyzeReport')

@@ -3,8 +3,11 @@ import { type Address, parseAddress } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import type { PositionResult } from '../core/types.js'
 import { type Exposure, resolveExposure } from '../resolve/index.js'
+import type { McOption } from '../risk/mc-options.js'
+import { type McInput, type McResult, runMonteCarlo } from '../risk/montecarlo.js'
 import { type OptionGreeksByAsset, optionGreeksByAsset } from '../risk/option-greeks.js'
-import type { SkewTable } from '../risk/vol-surface.js'
+import { type SkewTable, skewOf } from '../risk/vol-surface.js'
+import { type WalletMcInput, walletMonteCarloInput } from '../risk/wallet-mc.js'
 import {
   type OptionExposure,
   type OptionLeg,
@@ -13,6 +16,7 @@ import {
   type PerpLeg,
   perpLegPosition,
 } from './manual-legs.js'
+import { MONTE_CARLO_LIMITS } from './monte-carlo-report.js'
 import type { ReportSources } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
 import { runStress, scenariosOf, skewsOf, stressInputs } from './stress-report.js'
@@ -27,6 +31,38 @@ export interface AnalyzeParams extends RequestBudget {
   now: Date
   /** Stress the portfolio (option legs repriced in every scenario); no stress when omitted. */
   stress?: AnalyzeStressParams | undefined
+  /** Simulate the portfolio (option legs repriced along the paths); no simulation when omitted. */
+  monteCarlo?: AnalyzeMonteCarloParams | undefined
+}
+
+/**
+ * The Monte Carlo of an analysis: {@link monteCarloReport}'s model (default volatilities and
+ * correlations), the option legs repriced along the paths by Black-Scholes at the stressed vol
+ * (the leg's implied vol through the smile `skews`, rolled with the path's spot, plus the vol
+ * shift `vols`; src/risk/vol-surface.ts `stressedVol`).
+ */
+export interface AnalyzeMonteCarloParams {
+  /** Horizon, days. Default 30. */
+  horizonDays?: number | undefined
+  /** Simulated paths. Default 10,000. */
+  paths?: number | undefined
+  /** Time steps over the horizon. Default hourly (at most 10,000). */
+  steps?: number | undefined
+  /** Seed of the random stream. Default 1. */
+  seed?: number | string | undefined
+  /** Absolute vol shifts of the option legs per risk asset (`*` = the rest). */
+  vols?: Record<string, number> | undefined
+  /** The smile per risk asset (`*` = the rest); flat when omitted. */
+  skews?: SkewTable | undefined
+  /** Runs the simulation (a worker pool on Node); inline {@link runMonteCarlo} when omitted. */
+  runner?: ((input: McInput) => Promise<McResult>) | undefined
+}
+
+/** The simulation of an analysis, with what was assumed. */
+export type AnalyzeMonteCarlo = McResult & {
+  assets: WalletMcInput['assets']
+  correlation: number[][]
+  assumptions: string[]
 }
 
 /** The stress of an analysis: the scenario of `shocks`/`depegs` (else the default grid), with a vol dimension. */
@@ -51,6 +87,8 @@ export interface AnalyzeReport {
   optionGreeks: OptionGreeksByAsset[]
   /** The stress results when asked for. */
   stress: ReturnType<typeof runStress> | null
+  /** The Monte Carlo when asked for. */
+  monteCarlo: AnalyzeMonteCarlo | null
 }
 
 /**
@@ -102,18 +140,20 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
   const legIndex = params.legs.flatMap((l, i) => (l.kind === 'option' ? [i] : []))
   const contributionOf = (id: string) =>
     exposure.contributions.find((c) => c.layer === id && c.source === 'option-delta')
-  // Every leg's spot (and its error, naming the leg) only when the spot is needed: the stress.
-  const stressLegs = params.stress
-    ? options.map((o, i) =>
-        optionStressInput(
-          optionIds[i] as string,
-          legIndex[i] as number,
-          params.legs[legIndex[i] as number] as OptionLeg,
-          o,
-          contributionOf(optionIds[i] as string)!,
-        ),
-      )
-    : null
+  // Every leg's spot (and its error, naming the leg) only when the spot is needed: the stress
+  // or the simulation.
+  const stressLegs =
+    params.stress || params.monteCarlo
+      ? options.map((o, i) =>
+          optionStressInput(
+            optionIds[i] as string,
+            legIndex[i] as number,
+            params.legs[legIndex[i] as number] as OptionLeg,
+            o,
+            contributionOf(optionIds[i] as string)!,
+          ),
+        )
+      : null
   const optionGreeks = optionGreeksByAsset(
     options.map((o, i) => {
       const c = contributionOf(optionIds[i] as string)!
@@ -134,6 +174,63 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
           },
         )
       : null
+  const mc = params.monteCarlo
+  let monteCarlo: AnalyzeMonteCarlo | null = null
+  if (mc && stressLegs) {
+    const horizonDays = mc.horizonDays ?? 30
+    const paths = mc.paths ?? 10_000
+    const steps = mc.steps ?? Math.min(MONTE_CARLO_LIMITS.steps, Math.max(1, Math.round(horizonDays * 24)))
+    if (paths * steps > MONTE_CARLO_LIMITS.pathSteps)
+      throw new BaseError(
+        'INVALID_REQUEST',
+        `paths x steps = ${paths * steps} is over the ${MONTE_CARLO_LIMITS.pathSteps.toLocaleString('en-US')} limit of one request`,
+      )
+    const skews = mc.skews ? skewsOf(exposure, mc.skews) : undefined
+    const mcOptions: McOption[] = stressLegs.map((l, i) => {
+      const leg = legIndex[i] as number
+      if (l.impliedVol === null)
+        throw new BaseError(
+          'INVALID_REQUEST',
+          `legs.${leg}: the Monte Carlo reprices an option along its paths by Black-Scholes: give impliedVol (this leg has ${l.source === 'expired' ? 'expired' : 'greeks only'})`,
+        )
+      const asset = l.contribution.riskAsset
+      const shift = mc.vols?.[asset] ?? mc.vols?.['*']
+      return {
+        id: l.id,
+        underlying: asset,
+        type: l.type,
+        strike: l.strike,
+        size: l.size,
+        expiryYears: l.years,
+        impliedVol: l.impliedVol,
+        rate: l.rate,
+        skew: skewOf(skews, asset),
+        ...(shift !== undefined ? { volShift: shift } : {}),
+      }
+    })
+    const built = walletMonteCarloInput(stressInputs(exposure, positions), {
+      horizonDays,
+      steps,
+      paths,
+      seed: mc.seed ?? 1,
+      extraAssets: stressLegs.map((l) => ({ name: l.contribution.riskAsset, price: l.spot })),
+    })
+    const input: McInput = { ...built.input, options: mcOptions }
+    const result = mc.runner ? await mc.runner(input) : runMonteCarlo(input)
+    monteCarlo = {
+      ...result,
+      assets: built.assets,
+      correlation: input.correlation,
+      assumptions: [
+        ...built.assumptions,
+        ...(mcOptions.length > 0
+          ? [
+              "option legs repriced along the paths by Black-Scholes at the stressed vol (the leg's implied vol through the smile, rolled with the path's spot, plus the vol shift), anchored at the simulated underlying's price; one expiring within the horizon settles at its intrinsic value at the first step at or after expiry",
+            ]
+          : []),
+      ],
+    }
+  }
   return {
     wallets: wallets.map((w, i) => ({ address: w.address, chains: reports[i]!.map(chainBlockOf) })),
     positions,
@@ -141,5 +238,6 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
     exposure,
     optionGreeks,
     stress,
+    monteCarlo,
   }
 }

@@ -1,24 +1,14 @@
 /**
- * European option legs along Monte Carlo paths: an option's value at a path's horizon spot
- * (Black-Scholes at the remaining time, at the volatility of a smile rolled with the spot) or its
- * payoff at expiry. Pure, float64.
- *
- * The smile is the one of the stress engine's option repricing (branch history-options,
- * src/risk/vol-surface.ts `stressedVol`): vol(K/S) = atmVol + slope ln(K/S) + curvature ln(K/S)^2,
- * anchored on the option's quote (its implied vol at its strike when the underlying was at the
- * quote spot), rolled with the spot (sticky moneyness), clamped to [0.01, 10]. That module is not
- * on main yet, so {@link pathOptionVol} restates the same formula here; once both are merged it
- * can call `stressedVol` (same parameters, same result).
+ * European option legs along Monte Carlo paths: an option's value at a path's spot (Black-Scholes
+ * at the remaining time, at the volatility of the stress engine's smile rolled with the spot,
+ * plus the scenario's vol shift: `stressedVol` of src/risk/vol-surface.ts) or its payoff at
+ * expiry. Pure, float64.
  */
 import { blackScholes } from './black-scholes.js'
+import { MAX_STRESSED_VOL, MIN_STRESSED_VOL, type Skew, stressedVol } from './vol-surface.js'
 
-/** Smile parameters (per unit of ln(K/S), annual vol): as the stress engine's `Skew`. */
-export interface McSkew {
-  /** dVol / d ln(K/S) at the money (negative: low strikes richer). */
-  slope: number
-  /** Half the second derivative in ln(K/S) (positive: both wings richer). */
-  curvature: number
-}
+/** Smile parameters (per unit of ln(K/S), annual vol): the stress engine's {@link Skew}. */
+export type McSkew = Skew
 
 /** A European option leg held in the simulated wallet. */
 export interface McOption {
@@ -39,14 +29,17 @@ export interface McOption {
   rate?: number
   /** The smile; flat (the quoted vol at every spot) when omitted. */
   skew?: McSkew
+  /** Absolute vol shift along the paths (0.2 = +20 vol points), as a stress scenario's. Default 0. */
+  volShift?: number
 }
 
-/** The lowest and highest volatility an option is priced at along a path (as the stress engine). */
-export const MC_OPTION_VOL_BOUNDS = { min: 0.01, max: 10 } as const
+/** The lowest and highest volatility an option is priced at along a path (the stress engine's bounds). */
+export const MC_OPTION_VOL_BOUNDS = { min: MIN_STRESSED_VOL, max: MAX_STRESSED_VOL } as const
 
 /**
  * The volatility of an option quoted at `impliedVol` (spot `quoteSpot`) when the underlying is at
- * `spot`: the smile through the quote rolled to `spot`, clamped to {@link MC_OPTION_VOL_BOUNDS}.
+ * `spot`: `stressedVol` (the smile through the quote rolled to `spot`, plus `volShift`, clamped
+ * to {@link MC_OPTION_VOL_BOUNDS}).
  * @param strike, quoteSpot, spot USD per unit (> 0). @returns annual vol, fraction.
  */
 export function pathOptionVol(
@@ -55,15 +48,9 @@ export function pathOptionVol(
   quoteSpot: number,
   spot: number,
   skew: McSkew | undefined,
+  volShift = 0,
 ): number {
-  let v = impliedVol
-  if (skew && (skew.slope !== 0 || skew.curvature !== 0)) {
-    const x0 = Math.log(strike / quoteSpot)
-    const x = Math.log(strike / spot)
-    v = impliedVol - skew.slope * x0 - skew.curvature * x0 * x0 + skew.slope * x + skew.curvature * x * x
-  }
-  if (!(v >= MC_OPTION_VOL_BOUNDS.min)) return MC_OPTION_VOL_BOUNDS.min
-  return v > MC_OPTION_VOL_BOUNDS.max ? MC_OPTION_VOL_BOUNDS.max : v
+  return stressedVol({ impliedVol, strike, quoteSpot, spot, volShift, ...(skew ? { skew } : {}) }).vol
 }
 
 /**
@@ -78,7 +65,7 @@ export function optionValueAtSpot(
   spot: number,
   yearsLeft: number,
 ): number {
-  const vol = pathOptionVol(option.impliedVol, option.strike, quoteSpot, spot, option.skew)
+  const vol = pathOptionVol(option.impliedVol, option.strike, quoteSpot, spot, option.skew, option.volShift)
   const r = blackScholes({
     type: option.type,
     spot,
@@ -106,6 +93,8 @@ export function checkMcOption(o: McOption, label: string): void {
     throw new RangeError(`${label}.size must be a finite non-zero number, got ${o.size}`)
   if (o.rate !== undefined && (typeof o.rate !== 'number' || !Number.isFinite(o.rate)))
     throw new RangeError(`${label}.rate must be a finite number, got ${o.rate}`)
+  if (o.volShift !== undefined && (typeof o.volShift !== 'number' || !Number.isFinite(o.volShift)))
+    throw new RangeError(`${label}.volShift must be a finite number, got ${o.volShift}`)
   if (o.skew !== undefined) {
     const s = o.skew
     if (!s || typeof s !== 'object') throw new RangeError(`${label}.skew must be an object`)

@@ -37,6 +37,7 @@
  * the correlation step adds only the non-zero entries of the Cholesky factor.
  */
 
+import { type CompiledPosition, McMonitor } from './mc-monitor.js'
 import { checkMcOption, type McOption, optionValueAtSpot } from './mc-options.js'
 import { NormalBuffer, Rng, type Seed } from './random.js'
 
@@ -284,33 +285,6 @@ function checkGrid(horizonDays: number, steps: number, paths: number, seed: Seed
 }
 
 /**
- * Appends to `flagged` (from `nFlagged`) the paths p < count whose log multiplier x[o + p] left
- * its box [lo[o + p], hi[o + p]] and are not yet flagged at step `s` (stamp[p] !== s).
- * @returns the new number of flagged paths.
- */
-function flagOutOfBox(
-  x: Float64Array,
-  lo: Float64Array,
-  hi: Float64Array,
-  o: number,
-  count: number,
-  stamp: Int32Array,
-  s: number,
-  flagged: Int32Array,
-  nFlagged: number,
-): number {
-  let nf = nFlagged
-  for (let p = 0; p < count; p++) {
-    const v = x[o + p]!
-    if ((v < lo[o + p]! || v > hi[o + p]!) && stamp[p] !== s) {
-      stamp[p] = s
-      flagged[nf++] = p
-    }
-  }
-  return nf
-}
-
-/**
  * logM[i * B + p] += mean[i] + sum of row i's terms coef * z[zOffset + p], for assets i < n and
  * paths p < count. Row i's terms (rowStart[i] .. rowStart[i + 1] - 1) are its column-0 entry and
  * its non-zero entries (a sparse factor, e.g. of a one-factor correlation table, costs its
@@ -382,7 +356,7 @@ class Stepper {
   private readonly load: Float64Array
   private readonly z: Float64Array
   /** Where the normals go: the log multipliers (one asset) or z (several). */
-  private readonly draws: NormalBuffer
+  readonly draws: NormalBuffer
   /** The block's log multipliers, logM[i * block + p] (asset i, path p). */
   readonly logM: Float64Array
   /** Sparse rows of `load`: row i's terms are rowStart[i] .. rowStart[i + 1] - 1. */
@@ -396,6 +370,14 @@ class Stepper {
   private readonly p0: Float64Array
   private readonly jMean: Float64Array
   private readonly jVol: Float64Array
+  /** Where {@link Stepper.logM} starts in {@link Stepper.draws}' values. */
+  readonly logMAt: number
+  /** Where the `extra` float64 slots asked for start in {@link Stepper.draws}' values. */
+  readonly extraAt: number
+  /** The correlated step runs in WebAssembly ({@link NormalBuffer.corrStep}). */
+  private readonly wasmCorr: boolean
+  /** Its buffer layout: x, starts, coefs, zcols, means (indices into the draws' values). */
+  private readonly corrAt: Int32Array
 
   constructor(
     assets: McAssetDynamics[],
@@ -403,15 +385,13 @@ class Stepper {
     dt: number,
     block: number,
     private readonly rng: Rng,
+    extra = 0,
   ) {
     const n = assets.length
     this.n = n
     this.block = block
     this.mean = new Float64Array(n)
     this.load = new Float64Array(n * n)
-    this.draws = new NormalBuffer(n === 1 ? block : n * block)
-    this.logM = n === 1 ? this.draws.values : new Float64Array(n * block)
-    this.z = n === 1 ? new Float64Array(0) : this.draws.values
     this.lamDt = new Float64Array(n)
     this.p0 = new Float64Array(n)
     this.jMean = new Float64Array(n)
@@ -453,6 +433,30 @@ class Stepper {
     this.rowStart = Int32Array.from(starts)
     this.rowCoef = Float64Array.from(coefs)
     this.rowZ = Int32Array.from(zs)
+    // Several assets: z, the log multipliers, the means, the terms' coefficients, then the rows'
+    // int32 starts and columns, in one buffer (the kernel's memory when it runs WebAssembly).
+    const T = coefs.length
+    const xAt = n * block
+    const meansAt = 2 * n * block
+    const coefsAt = meansAt + n
+    const intsAt = coefsAt + T
+    const zcolsAt = intsAt + Math.ceil((n + 1) / 2)
+    const own = n === 1 ? block : zcolsAt + Math.ceil(T / 2)
+    this.extraAt = own
+    this.logMAt = n === 1 ? 0 : xAt
+    this.draws = new NormalBuffer(own + extra)
+    const v = this.draws.values
+    this.logM = v.subarray(this.logMAt, this.logMAt + n * block)
+    this.z = n === 1 ? new Float64Array(0) : v.subarray(0, n * block)
+    this.wasmCorr = n > 1 && this.draws.native
+    if (this.wasmCorr) {
+      v.set(this.mean, meansAt)
+      v.set(this.rowCoef, coefsAt)
+      new Int32Array(v.buffer, v.byteOffset + 8 * intsAt, n + 1).set(this.rowStart)
+      const zcols = new Int32Array(v.buffer, v.byteOffset + 8 * zcolsAt, T)
+      for (let q = 0; q < T; q++) zcols[q] = 8 * this.rowZ[q]!
+      this.corrAt = Int32Array.of(xAt, intsAt, coefsAt, zcolsAt, meansAt)
+    } else this.corrAt = new Int32Array(0)
   }
 
   /** `steps` calls of {@link Stepper.step} (one asset without jumps: one call into the kernel). */
@@ -468,6 +472,9 @@ class Stepper {
     if (n === 1) {
       // The draws fused with the update: no scratch array (same numbers as fillNormal + add).
       this.draws.add(rng, 0, count, this.mean[0]!, this.load[0]!)
+    } else if (this.wasmCorr) {
+      const at = this.corrAt
+      this.draws.corrStep(rng, n, count, B, 0, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!)
     } else {
       for (let i = 0; i < n; i++) this.draws.fill(rng, i * B, i * B + count)
       correlateStep(logM, z, B, count, n, this.mean, this.rowStart, this.rowCoef, this.rowZ)
@@ -538,28 +545,6 @@ export function gbmTerminalLogReturns(
     for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
   }
   return out
-}
-
-/** A position compiled to dense coefficient lists. */
-interface CompiledPosition {
-  liqIdx: Int32Array
-  liqCoef: Float64Array
-  liqConst: number
-  eqIdx: Int32Array
-  eqCoef: Float64Array
-  eqConst: number
-  penalty: number
-  /** False when the rule can never turn negative (all coefficients and the constant >= 0). */
-  canLiquidate: boolean
-  /**
-   * For a rule on one asset, that asset's index (the rule is then a threshold on log m, tested
-   * without exp); -1 for a rule on several assets.
-   */
-  logAsset: number
-  /** log of the multiplier threshold of a one-asset rule. */
-  logThreshold: number
-  /** One-asset rule: liquidated when log m is above (short-like) rather than below the threshold. */
-  above: boolean
 }
 
 function compileLinear(
@@ -654,6 +639,9 @@ export function runMonteCarlo(input: McInput): McResult {
     const canLiquidate = liq.constant < 0 || liq.coef.some((c) => c < 0)
     // c m + k < 0 with c > 0 (k < 0 when it can liquidate): m < -k/c; with c < 0: m > -k/c.
     const single = canLiquidate && liq.idx.length === 1 && -liq.constant / liq.coef[0]! > 0
+    const ratio =
+      canLiquidate && liq.idx.length === 2 && liq.constant === 0 && liq.coef[0]! * liq.coef[1]! < 0
+    const posQ = ratio ? (liq.coef[0]! > 0 ? 0 : 1) : 0
     return {
       liqIdx: liq.idx,
       liqCoef: liq.coef,
@@ -666,17 +654,15 @@ export function runMonteCarlo(input: McInput): McResult {
       logAsset: single ? liq.idx[0]! : -1,
       logThreshold: single ? Math.log(-liq.constant / liq.coef[0]!) : 0,
       above: single && liq.coef[0]! < 0,
+      pairPos: ratio ? liq.idx[posQ]! : -1,
+      pairNeg: ratio ? liq.idx[1 - posQ]! : -1,
+      pairThreshold: ratio ? Math.log(-liq.coef[1 - posQ]! / liq.coef[posQ]!) : 0,
     }
   })
 
   const np = compiled.length
   const dt = horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
-  const stepper = new Stepper(assets, chol, dt, B, new Rng(seed))
-  const logM = stepper.logM
-  const alive = new Uint8Array(np * B)
-  const frozen = new Float64Array(np * B)
-  const aliveCount = new Int32Array(np)
   const liqPaths = new Float64Array(np)
   const terminal = new Float64Array(paths)
   let walletLiqPaths = 0
@@ -697,155 +683,28 @@ export function runMonteCarlo(input: McInput): McResult {
   const optSum = new Float64Array(options.length)
   const optInitial = options.map((o, i) => {
     const s0 = assets[optAsset[i]!]!.price
-    return optionValueAtSpot(o, s0, s0, o.expiryYears)
+    // Now: at the quoted vol (a vol shift is a move along the paths, as in a stress scenario).
+    return optionValueAtSpot({ ...o, volShift: 0 }, s0, s0, o.expiryYears)
   })
   for (const v of optInitial) initial += v
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
-  // The positions whose rule is monitored (can turn negative, alive at t = 0) and their assets.
-  const monitored = Int32Array.from(
-    compiled.flatMap((c, k) => (c.canLiquidate && !deadAtStart[k] ? [k] : [])),
-  )
-  const watchedSet = new Set<number>()
-  for (const k of monitored) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
-  const watched = Int32Array.from([...watchedSet].sort((x, y) => x - y))
-
-  // Triggers. Per asset a and path p, the rules of the alive positions on p cannot have turned
-  // negative while lo[a, p] <= log m_a <= hi[a, p] for every asset: one-asset rules put their
-  // exact threshold there (the rule is that comparison); a several-asset rule, evaluated at a
-  // state X0 where it is positive, puts X0_a - h on its positive-coefficient assets and X0_a + h
-  // on its negative ones, with h > 0 the log move such that
-  //   V+(X0) e^-h - V-(X0) e^h + K = 1e-9 (V+ + V- + |K|)
-  // (V+ / V- the positive / negative parts of the rule at X0, K its constant), which bounds the
-  // rule from below at every state inside the box (each positive term falls at most by e^-h, each
-  // negative one grows at most by e^h); the 1e-9 margin covers rounding. A step checks each
-  // watched asset against its triggers (one comparison pair per path) and re-evaluates, exactly
-  // as the rules are written, only the paths that left their box; that sets the box anew.
-  const lo = new Float64Array(n * B)
-  const hi = new Float64Array(n * B)
+  const monitor = new McMonitor(compiled, deadAtStart, n, B)
+  const stepper = new Stepper(assets, chol, dt, B, new Rng(seed), monitor.kernelSlots)
+  const logM = stepper.logM
+  monitor.attach(logM, { buffer: stepper.draws, at: stepper.extraAt, logMAt: stepper.logMAt })
+  const monitoring = monitor.monitoring
   const mT = new Float64Array(n * B)
   const eqAcc = new Float64Array(B)
   const liqAny = new Uint8Array(B)
-  /** Alive (monitored position, path) pairs per asset of their rule: an asset at 0 is not checked. */
-  const watchCount = new Int32Array(n)
-  const expCache = new Float64Array(n)
-  const expStamp = new Int32Array(n)
-  let settleStamp = 0
-  const stepStamp = new Int32Array(B)
-  const flagged = new Int32Array(B)
-  let totalAlive = 0
-
-  // Equity of a position on path p at the current log multipliers (exp only here: kills are rare).
-  const equityAt = (c: CompiledPosition, p: number) => {
-    let v = c.eqConst
-    for (let q = 0; q < c.eqIdx.length; q++) v += c.eqCoef[q]! * Math.exp(logM[c.eqIdx[q]! * B + p]!)
-    return v
-  }
-  const kill = (k: number, c: CompiledPosition, p: number) => {
-    alive[k * B + p] = 0
-    // Limited liability: a liquidated position never owes more than it held.
-    frozen[k * B + p] = Math.max(0, equityAt(c, p) - c.penalty)
-    aliveCount[k] = aliveCount[k]! - 1
-    totalAlive--
-    for (let q = 0; q < c.liqIdx.length; q++) watchCount[c.liqIdx[q]!] = watchCount[c.liqIdx[q]!]! - 1
-  }
-  /** Checks the alive monitored positions of path p (when `check`) and sets its triggers. */
-  const settle = (p: number, check: boolean) => {
-    settleStamp++
-    for (let w = 0; w < watched.length; w++) {
-      const o = watched[w]! * B + p
-      lo[o] = Number.NEGATIVE_INFINITY
-      hi[o] = Number.POSITIVE_INFINITY
-    }
-    for (let u = 0; u < monitored.length; u++) {
-      const k = monitored[u]!
-      if (alive[k * B + p] === 0) continue
-      const c = compiled[k]!
-      if (c.logAsset >= 0) {
-        const o = c.logAsset * B + p
-        const thr = c.logThreshold
-        if (c.above) {
-          if (check && logM[o]! > thr) kill(k, c, p)
-          else if (thr < hi[o]!) hi[o] = thr
-        } else if (check && logM[o]! < thr) kill(k, c, p)
-        else if (thr > lo[o]!) lo[o] = thr
-        continue
-      }
-      let v = c.liqConst
-      let vPos = 0
-      let vNeg = 0
-      for (let q = 0; q < c.liqIdx.length; q++) {
-        const i = c.liqIdx[q]!
-        if (expStamp[i] !== settleStamp) {
-          expStamp[i] = settleStamp
-          expCache[i] = Math.exp(logM[i * B + p]!)
-        }
-        const term = c.liqCoef[q]! * expCache[i]!
-        v += term
-        if (term > 0) vPos += term
-        else vNeg -= term
-      }
-      if (check && v < 0) {
-        kill(k, c, p)
-        continue
-      }
-      const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
-      // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
-      let h: number
-      if (vPos + K - vNeg <= 0) h = 0
-      else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
-      else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
-      if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
-      if (h === Number.POSITIVE_INFINITY) continue
-      for (let q = 0; q < c.liqIdx.length; q++) {
-        const o = c.liqIdx[q]! * B + p
-        const x = logM[o]!
-        if (c.liqCoef[q]! > 0) {
-          const t = x - h
-          if (t > lo[o]!) lo[o] = t
-        } else {
-          const t = x + h
-          if (t < hi[o]!) hi[o] = t
-        }
-      }
-    }
-  }
 
   for (let start = 0; start < paths; start += B) {
     const count = Math.min(B, paths - start)
     logM.fill(0)
-    totalAlive = 0
-    watchCount.fill(0)
-    for (let k = 0; k < np; k++) {
-      const c = compiled[k]!
-      const o = k * B
-      if (deadAtStart[k]) {
-        alive.fill(0, o, o + B)
-        frozen.fill(Math.max(0, valueAtOne(c.eqIdx, c.eqCoef, c.eqConst) - c.penalty), o, o + B)
-        aliveCount[k] = 0
-      } else {
-        alive.fill(1, o, o + B)
-        aliveCount[k] = count
-        totalAlive += count
-      }
-    }
-    for (let u = 0; u < monitored.length; u++) {
-      const liqIdx = compiled[monitored[u]!]!.liqIdx
-      for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
-    }
-    if (monitored.length > 0) {
-      // At t = 0 every path is at X = 0: one box, copied to every path.
-      settle(0, false)
-      for (let w = 0; w < watched.length; w++) {
-        const o = watched[w]! * B
-        lo.fill(lo[o]!, o, o + B)
-        hi.fill(hi[o]!, o, o + B)
-      }
-    }
-    stepStamp.fill(0)
+    monitor.startBlock(count)
     for (let s = 1; s <= steps; s++) {
       // Every position of the block liquidated: nothing left depends on the prices (the block
       // stops drawing; part of the stream layout).
-      if (totalAlive === 0 && options.length === 0) break
+      if (monitor.totalAlive === 0 && options.length === 0) break
       stepper.step(count)
       for (let o = 0; o < options.length; o++) {
         if (optStep[o] !== s) continue
@@ -855,38 +714,14 @@ export function runMonteCarlo(input: McInput): McResult {
         for (let p = 0; p < count; p++)
           optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
       }
-      if (monitored.length === 0) continue
-      let nFlagged = 0
-      for (let w = 0; w < watched.length; w++) {
-        const a = watched[w]!
-        if (watchCount[a] !== 0)
-          nFlagged = flagOutOfBox(logM, lo, hi, a * B, count, stepStamp, s, flagged, nFlagged)
-      }
-      for (let f = 0; f < nFlagged; f++) settle(flagged[f]!, true)
+      if (monitoring) monitor.check(s, count)
     }
     // Terminal equity: one exp per asset and path, then the positions in input order per path
     // (the sums of evaluating each position's equity with its own exps, bit for bit).
     for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
     eqAcc.fill(0)
     liqAny.fill(0)
-    for (let k = 0; k < np; k++) {
-      const c = compiled[k]!
-      const o = k * B
-      const { eqIdx, eqCoef, eqConst } = c
-      let liq = 0
-      for (let p = 0; p < count; p++) {
-        if (alive[o + p] === 1) {
-          let v = eqConst
-          for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
-          eqAcc[p] = eqAcc[p]! + v
-        } else {
-          eqAcc[p] = eqAcc[p]! + frozen[o + p]!
-          liqAny[p] = 1
-          liq++
-        }
-      }
-      liqPaths[k] = liqPaths[k]! + liq
-    }
+    monitor.addTerminalEquity(mT, eqAcc, liqAny, liqPaths, count)
     for (let o = 0; o < options.length; o++) {
       const a = optAsset[o]!
       const s0 = assets[a]!.price

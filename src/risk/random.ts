@@ -361,6 +361,30 @@ interface KernelExports {
   add(off: number, count: number, a: number, b: number): number
   fill(off: number, count: number): number
   addSteps(off: number, count: number, steps: number, a: number, b: number): void
+  corrStep(
+    n: number,
+    count: number,
+    stride: number,
+    zOff: number,
+    xOff: number,
+    starts: number,
+    coefs: number,
+    zcols: number,
+    means: number,
+  ): void
+  check(
+    n: number,
+    count: number,
+    stride: number,
+    xOff: number,
+    lo: number,
+    hi: number,
+    G: number,
+    pairs: number,
+    pairLo: number,
+    marks: number,
+    out: number,
+  ): number
 }
 /** The part of the WebAssembly global used here (the project's TS lib has no WebAssembly types). */
 interface WasmApi {
@@ -451,6 +475,90 @@ export class NormalBuffer {
     rng.saveState(i32, WASM_STATE >> 2)
     k.addSteps(WASM_VALUES + 8 * start, end - start, steps, a, b)
     rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /**
+   * One correlated step of a block (WebAssembly only: call when {@link NormalBuffer.native}): for
+   * each asset i < n, {@link NormalBuffer.fill} of `values[zAt + i * stride ..+ count)`, then
+   * `x_i[p] = x_i[p] + means[i] + sum_q coefs[q] * z[zcols[q] + p]` over row i's terms
+   * `starts[i] .. starts[i + 1] - 1`, each addition rounded to float64 in that order (the sums of
+   * one JS pass per term, bit for bit), with `x_i = values[xAt + i * stride ..]`. Every `*At` is
+   * an index into {@link NormalBuffer.values} (float64 units); `starts` (n + 1 entries) and
+   * `zcols` (one per term: the column's first index relative to zAt, times 8: bytes) are int32 arrays stored
+   * there (an Int32Array over the same bytes). count <= 4096.
+   */
+  corrStep(
+    rng: Rng,
+    n: number,
+    count: number,
+    stride: number,
+    zAt: number,
+    xAt: number,
+    startsAt: number,
+    coefsAt: number,
+    zcolsAt: number,
+    meansAt: number,
+  ): void {
+    const k = this.k
+    if (!k) throw new RangeError('corrStep needs the WebAssembly kernels (NormalBuffer.native)')
+    const i32 = this.i32!
+    const v = WASM_VALUES
+    rng.saveState(i32, WASM_STATE >> 2)
+    k.corrStep(
+      n,
+      count,
+      8 * stride,
+      v + 8 * zAt,
+      v + 8 * xAt,
+      v + 8 * startsAt,
+      v + 8 * coefsAt,
+      v + 8 * zcolsAt,
+      v + 8 * meansAt,
+    )
+    rng.loadState(i32, WASM_STATE >> 2)
+  }
+
+  /**
+   * The liquidation monitor's box check (WebAssembly only: call when {@link NormalBuffer.native}):
+   * the paths p < count with `x_i[p]` outside `[lo_i[p], hi_i[p]]` for some asset i < n, or with
+   * `x_a[p] - x_b[p] < pairLo_g[p]` for some pair g < G, written in ascending order to the int32
+   * array at `outAt`. Arrays of asset i (or pair g) start at `*At + i * stride` and are read two
+   * paths at a time (WebAssembly SIMD), count rounded up to even (<= stride, stride even);
+   * `pairsAt` holds G int32 pairs (a, b): the assets' first indices relative to `xAt`, times 8
+   * (bytes); `marksAt` is a scratch array of `count` (rounded up to even) float64 zeros (left
+   * zeroed). Every `*At` is an index into
+   * {@link NormalBuffer.values} (float64 units).
+   * @returns the number of paths written.
+   */
+  check(
+    n: number,
+    count: number,
+    stride: number,
+    xAt: number,
+    loAt: number,
+    hiAt: number,
+    G: number,
+    pairsAt: number,
+    pairLoAt: number,
+    marksAt: number,
+    outAt: number,
+  ): number {
+    const k = this.k
+    if (!k) throw new RangeError('check needs the WebAssembly kernels (NormalBuffer.native)')
+    const v = WASM_VALUES
+    return k.check(
+      n,
+      count,
+      8 * stride,
+      v + 8 * xAt,
+      v + 8 * loAt,
+      v + 8 * hiAt,
+      G,
+      v + 8 * pairsAt,
+      v + 8 * pairLoAt,
+      v + 8 * marksAt,
+      v + 8 * outAt,
+    )
   }
 
   /** `values[k] = z_k` for k in [start, end): as {@link Rng.fillNormal}. */

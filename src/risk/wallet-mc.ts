@@ -49,6 +49,11 @@ export interface WalletMcOptions {
   volatilities?: Readonly<Record<string, number>>
   /** Merton jumps per risk asset. */
   jumps?: Readonly<Record<string, McJump>>
+  /**
+   * Risk assets simulated even when no position holds them (e.g. an option leg's underlying),
+   * with their price (USD per unit, > 0); a held asset keeps the price its positions give.
+   */
+  extraAssets?: readonly { name: string; price: number }[]
 }
 
 /** The input plus what was assumed to build it. */
@@ -200,6 +205,11 @@ export function walletMonteCarloInput(
       if (c.riskAsset === 'USD' || c.units === 0 || c.usd === 0) continue
       units.set(c.riskAsset, (units.get(c.riskAsset) ?? 0) + Math.abs(c.units))
       usd.set(c.riskAsset, (usd.get(c.riskAsset) ?? 0) + Math.abs(c.usd))
+    }
+  for (const a of options.extraAssets ?? [])
+    if (a.name !== 'USD' && !units.has(a.name)) {
+      units.set(a.name, 1)
+      usd.set(a.name, a.price)
     }
   const names = [...units.keys()].sort()
   const assumptions = [

@@ -31,7 +31,7 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
       method: 'post',
       path: '/v1/analyze',
       summary: 'One portfolio: wallets on chain plus manual legs (CEX perps, options)',
-      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice), summed per risk asset in \`exposure.optionGreeks\`. With \`stress=true\` (or any of shocks, depegs, vols, skew) the portfolio is stressed like GET /v1/wallets/{address}/stress and every option leg is repriced in every scenario: Black-Scholes at the shocked spot and at the smile's vol (\`skew\`, flat by default) plus the scenario's vol shock (\`vols\`: a vol dimension over the price scenarios); legs with given greeks move by delta-gamma-vega. At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
+      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice), summed per risk asset in \`exposure.optionGreeks\`. With \`stress=true\` (or any of shocks, depegs, vols, skew) the portfolio is stressed like GET /v1/wallets/{address}/stress and every option leg is repriced in every scenario: Black-Scholes at the shocked spot and at the smile's vol (\`skew\`, flat by default) plus the scenario's vol shock (\`vols\`: a vol dimension over the price scenarios); legs with given greeks move by delta-gamma-vega. With \`montecarlo=true\` (or any of horizonDays, paths, steps, seed) the portfolio is simulated like GET /v1/wallets/{address}/montecarlo and every option leg (impliedVol needed) is repriced along the paths by Black-Scholes at the stressed vol (\`skew\`, \`vols\`), in \`monteCarlo.options\`. At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
       request: {
         query: AnalyzeQuerySchema,
         body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true },
@@ -58,12 +58,33 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
           'stress=false contradicts shocks, depegs, vols or skew: drop one',
         )
       }
+      const mcAsked =
+        q.horizonDays !== undefined || q.paths !== undefined || q.steps !== undefined || q.seed !== undefined
+      if (q.montecarlo === false && mcAsked) {
+        throw new BaseError(
+          'INVALID_REQUEST',
+          'montecarlo=false contradicts horizonDays, paths, steps or seed: drop one',
+        )
+      }
       const report = await analyzeReport(sources, {
         wallets: body.wallets,
         legs: body.legs,
         now: new Date(),
         ...(q.stress === true || asked
           ? { stress: { shocks: q.shocks, depegs: q.depegs, vols: q.vols, skews: q.skew } }
+          : {}),
+        ...(q.montecarlo === true || mcAsked
+          ? {
+              monteCarlo: {
+                horizonDays: q.horizonDays,
+                paths: q.paths,
+                steps: q.steps,
+                seed: q.seed,
+                vols: q.vols,
+                skews: q.skew,
+                ...(ctx.runMonteCarlo ? { runner: ctx.runMonteCarlo } : {}),
+              },
+            }
           : {}),
         ...ctx.budget(),
       })
@@ -75,6 +96,7 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
           exposure: { ...toJson(report.exposure), optionGreeks: report.optionGreeks },
           summary: summarize(report.positions),
           stress: report.stress === null ? null : toJson(report.stress),
+          monteCarlo: report.monteCarlo === null ? null : toJson(report.monteCarlo),
         },
         200,
       )

@@ -6,12 +6,21 @@
  * - driftless GBM, flat vol, rate 0: the discounted option price is a martingale, so the mean
  *   horizon value of a call (BS at the remaining time) and the mean payoff of a put expiring on
  *   the grid within the horizon both equal today's Black-Scholes price, within 3 standard errors;
- * - the wallet's equity adds the option values (initial and terminal); bad legs throw RangeError.
+ * - the wallet's equity adds the option values (initial and terminal); bad legs throw RangeError;
+ * - the vol along the paths is the stress engine's stressedVol; with a vol shift, the mean horizon
+ *   value of a call is Black-Scholes at the total variance sigma_a^2 h + sigma_o^2 (T - h) (hand
+ *   derivation in the test), within 4 standard errors computed from the same paths.
  */
 import { describe, expect, it } from 'vitest'
 import { blackScholes } from '../../../src/risk/black-scholes.js'
 import { optionValueAtSpot, pathOptionVol } from '../../../src/risk/mc-options.js'
-import { type McInput, type McOption, runMonteCarlo } from '../../../src/risk/montecarlo.js'
+import {
+  gbmTerminalLogReturns,
+  type McInput,
+  type McOption,
+  runMonteCarlo,
+} from '../../../src/risk/montecarlo.js'
+import { MIN_STRESSED_VOL, stressedVol } from '../../../src/risk/vol-surface.js'
 
 const ETH = { name: 'ETH', price: 3000, volatility: 0.65 }
 const supply = {
@@ -179,5 +188,90 @@ describe('options along Monte Carlo paths', () => {
     for (const [b, re] of bad)
       expect(() => runMonteCarlo({ ...base, options: [{ ...ok, ...b }] })).toThrow(re)
     expect(() => runMonteCarlo({ ...base, options: [ok, ok] })).toThrow(/duplicate option id/)
+  })
+})
+
+describe('options along Monte Carlo paths at the stressed vol', () => {
+  it('pathOptionVol is the stress engine stressedVol (one formula, src/risk/vol-surface.ts)', () => {
+    const skew = { slope: -0.2, curvature: 0.5 }
+    for (const spot of [1500, 2800, 3000, 4200])
+      for (const shift of [0, 0.2, -0.3])
+        expect(pathOptionVol(0.7, 2800, 3000, spot, skew, shift)).toBe(
+          stressedVol({ impliedVol: 0.7, strike: 2800, quoteSpot: 3000, spot, skew, volShift: shift }).vol,
+        )
+    // Clamped as the stress engine: a shift below the floor prices at MIN_STRESSED_VOL.
+    expect(pathOptionVol(0.1, 3000, 3000, 3000, undefined, -0.5)).toBe(MIN_STRESSED_VOL)
+  })
+
+  it('vol shift: the mean horizon value is Black-Scholes at the total variance sigma_a^2 h + sigma_o^2 (T - h), within 4 standard errors', () => {
+    // Hand computation: with rate 0 and a driftless underlying of vol sigma_a, the value at the
+    // horizon h of a call priced at vol sigma_o is E[(S_T - K)^+ | S_h] under a vol of sigma_o
+    // after h, so its mean over the paths is the price of a call whose log-variance is
+    // sigma_a^2 h + sigma_o^2 (T - h): Black-Scholes at vol sqrt(that / T). Here sigma_a = 0.65
+    // (ETH), sigma_o = 0.6 + 0.2 (quoted vol plus the shift), h = 30 days, T = 0.25 years; BTC
+    // has zero vol and a position on it (nothing else moves).
+    const h = 30 / 365
+    const T = 0.25
+    const call: McOption = {
+      id: 'call',
+      underlying: 'ETH',
+      type: 'call',
+      strike: 3300,
+      size: 2,
+      expiryYears: T,
+      impliedVol: 0.6,
+      volShift: 0.2,
+    }
+    const paths = 100_000
+    const input: McInput = {
+      assets: [ETH, { name: 'BTC', price: 60_000, volatility: 0 }],
+      correlation: [
+        [1, 0],
+        [0, 1],
+      ],
+      positions: [
+        { ...supply, equityCoeffs: { BTC: 500 } },
+        {
+          id: 'btc-loan',
+          liqCoeffs: { BTC: 8_000 },
+          liqConst: -5_000,
+          equityCoeffs: { BTC: 10_000 },
+          equityConst: -5_000,
+          liquidationPenaltyUsd: 250,
+        },
+      ],
+      options: [call],
+      horizonDays: 30,
+      steps: 30,
+      paths,
+      seed: 'vol-shift',
+    }
+    const r = runMonteCarlo(input)
+    const effVol = Math.sqrt((0.65 ** 2 * h + 0.8 ** 2 * (T - h)) / T)
+    const closed = 2 * blackScholes({ type: 'call', spot: 3000, strike: 3300, years: T, vol: effVol }).price
+    // The standard error from the same paths' values (same seed, same stream: ETH's draws).
+    const [logRet] = gbmTerminalLogReturns(
+      { assets: [ETH, { volatility: 0 }], correlation: input.correlation, horizonDays: 30 },
+      paths,
+      30,
+      'vol-shift',
+    )
+    let s1 = 0
+    let s2 = 0
+    for (const x of logRet!) {
+      const v = optionValueAtSpot(call, 3000, 3000 * Math.exp(x), T - h)
+      s1 += v
+      s2 += v * v
+    }
+    const se = Math.sqrt((s2 / paths - (s1 / paths) ** 2) / (paths - 1))
+    expect(r.options![0]!.meanValue).toBeCloseTo(s1 / paths, 6)
+    expect(Math.abs(r.options![0]!.meanValue - closed)).toBeLessThan(4 * se)
+    // Today's value is at the quoted vol: the shift moves the legs along the paths only.
+    expect(r.options![0]!.initialValue).toBeCloseTo(
+      2 * blackScholes({ type: 'call', spot: 3000, strike: 3300, years: T, vol: 0.6 }).price,
+      9,
+    )
+    // Nothing else moves: the BTC loan (HF 1.6) is never liquidated.
+    expect(r.positions[1]!.liquidationProbability).toBe(0)
   })
 })
