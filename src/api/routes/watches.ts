@@ -186,10 +186,6 @@ export function watchRoutes(deps: WatchRoutesDeps) {
       const webhooks = body.webhooks ?? (body.webhook ? [body.webhook] : [])
       const tooMany = targetLimit(c, key, webhooks)
       if (tooMany) return tooMany
-      const count = await store().countWatchesOfKey(key.id)
-      if (count >= key.maxWatches) {
-        return overLimit(c, 'watches', `this key has ${count} watches, its limit is ${key.maxWatches}`)
-      }
       const t = now()
       const watch: Watch = {
         id: newWatchId(),
@@ -203,7 +199,15 @@ export function watchRoutes(deps: WatchRoutesDeps) {
         createdAt: t,
         updatedAt: t,
       }
-      await store().createWatch(watch)
+      // The limit check and the insert are one atomic statement: concurrent creates cannot overshoot.
+      const created = await store().createWatchWithinLimit(watch, key.maxWatches)
+      if (!created.created) {
+        return overLimit(
+          c,
+          'watches',
+          `this key has ${created.count} watches, its limit is ${key.maxWatches}`,
+        )
+      }
       return c.json(watchToJson(watch), 201)
     },
   )
