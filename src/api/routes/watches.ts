@@ -7,7 +7,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { sendTestDelivery } from '../../monitor/delivery/deliver.js'
+import { type PinnedFetch, sendTestDelivery } from '../../monitor/delivery/deliver.js'
 import type { HostResolver, TargetPolicy } from '../../monitor/delivery/target-policy.js'
 import { newWatchId } from '../../monitor/keys.js'
 import type {
@@ -43,6 +43,8 @@ export interface WatchRoutesDeps {
   /** For test deliveries: the fetch, the host resolver (Node), the clock (Unix ms). */
   fetchFn?: typeof fetch
   resolveHost?: HostResolver | null
+  /** Node: the connection pinned to the checked address (`pinnedNodeFetch`); absent on Workers. */
+  pinnedFetch?: PinnedFetch
   now?: () => number
 }
 
@@ -369,6 +371,7 @@ export function watchRoutes(deps: WatchRoutesDeps) {
         publicBaseUrl: deps.publicBaseUrl ?? new URL(c.req.url).origin,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
         resolveHost: deps.resolveHost ?? null,
+        ...(deps.pinnedFetch ? { pinnedFetch: deps.pinnedFetch } : {}),
         now,
       })
       return c.json(
