@@ -153,7 +153,13 @@ try {
         rpcUrls: { default: { http: chain.rpcUrls } },
         contracts: { multicall3: { address: chain.multicall3 } },
       }),
-      transport: http(chain.rpcUrls[0], { fetchFn: counted.fn, ...(rpcBatch ? { batch: true } : {}) }),
+      // A generous timeout: viem's default 10 s fails the default-batch anchor's hundreds of
+      // concurrent POSTs at 10,000 wallets on a loaded machine; an anchor must not lose by timing out.
+      transport: http(chain.rpcUrls[0], {
+        fetchFn: counted.fn,
+        timeout: 600_000,
+        ...(rpcBatch ? { batch: true } : {}),
+      }),
       batch: { multicall: batchSize === undefined ? true : { batchSize } },
     })
     const a = performance.now()
@@ -279,7 +285,10 @@ try {
   console.log(
     `target full ${c.wallets}-wallet tick < 10 s: ${median(steady) < 10_000 ? 'PASS' : 'FAIL'} (steady ${s(median(steady))})`,
   )
+} catch (err) {
+  console.error('benchmark failed:', err)
+  process.exitCode = 1
 } finally {
-  await devchain.stop()
+  await devchain.stop().catch((err: unknown) => console.error('devchain stop:', err))
   rmSync(db, { recursive: true, force: true })
 }
