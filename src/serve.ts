@@ -10,6 +10,7 @@ import type { RunningDevchain } from './devchain/devchain.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
 import { createMonteCarloPool } from './mc-worker-pool.js'
 import { resolveHostNode } from './monitor/delivery/node-resolver.js'
+import { pinnedNodeFetch } from './monitor/delivery/pinned-fetch.js'
 import { targetPolicyFromEnv } from './monitor/delivery/target-policy.js'
 import { startNodeMonitor } from './monitor/node-monitor.js'
 import { dbPathFromEnv, openSqliteStore } from './monitor/store/sqlite-store.js'
@@ -111,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         store: monitorStore,
         policy,
         resolveHost: resolveHostNode,
+        pinnedFetch: pinnedNodeFetch,
         ...(env.STACKLENS_PUBLIC_URL ? { publicBaseUrl: env.STACKLENS_PUBLIC_URL } : {}),
       },
     },

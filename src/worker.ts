@@ -12,6 +12,19 @@
  *   limits). It is applied once per isolate on the first request (it may ask a chain, e.g. an Aave
  *   PoolAddressesProvider for its Pool); a bad one answers a 500 naming the field.
  *
+ * - Monitoring: with the D1 binding `STACKLENS_DB` the app serves `/v1/watches*` (the same routes
+ *   and store code as Node); the Cron Trigger and the Queue `STACKLENS_WATCH_QUEUE` evaluate and
+ *   deliver. `STACKLENS_WEBHOOK_ALLOW_PRIVATE=1` allows private/loopback webhook targets (tests,
+ *   `wrangler dev`), `NODE_ENV=production` requires https, `STACKLENS_PUBLIC_URL` is the dashboard
+ *   link's origin in webhook payloads (a relative link without it).
+ *
+ * Outbound webhooks from a Worker are NOT pinned to a checked address: a Worker's `fetch` resolves
+ * the host itself and exposes no resolver or socket, so the delivery checks the URL's literal
+ * host (IP literals, local names) only, and relies on Cloudflare's egress for the rest: a Worker's
+ * subrequests leave from Cloudflare's network, where no private network or loopback of this
+ * deployment is reachable (a name that resolves to 127.0.0.1 or 10.x reaches nothing of ours). On
+ * Node the connection is pinned to the checked address (`src/monitor/delivery/pinned-fetch.ts`).
+ *
  * Runtime-agnostic: no `node:` imports, no Node globals, no compatibility flags needed.
  *
  * workerd treats every value export of this module as an entrypoint, so it exports only the
@@ -23,6 +36,8 @@ import { createStacklens } from './app.js'
 import { configFromEnv, type StacklensEnv } from './config.js'
 import { ConfigFileError, configWithFile } from './config-file.js'
 import { type DevchainManifest, devchainManifestSchema } from './devchain/manifest.js'
+import { deliverDue } from './monitor/delivery/deliver.js'
+import { type TargetPolicy, targetPolicyFromEnv } from './monitor/delivery/target-policy.js'
 import {
   consumeWatchBatches,
   enqueueWatchBatches,
@@ -30,6 +45,7 @@ import {
   type QueueProducerLike,
 } from './monitor/queue-batches.js'
 import { createD1Store, type D1DatabaseLike } from './monitor/store/d1-store.js'
+import { migrateOnFirstUse } from './monitor/store/migrate-on-first-use.js'
 import { createMonitorCache, type MonitorCache } from './monitor/tick.js'
 import type { MonitorStore } from './monitor/types.js'
 import { configuredChains, type ReportSources } from './report/report-sources.js'
@@ -149,6 +165,44 @@ function misconfigured(err: Error): Handler {
   return () => Response.json(errorBody('INTERNAL', message), { status: 500 })
 }
 
+/** The D1 binding of the monitoring store and the Queue of watch batches (wrangler.toml). */
+const DB_BINDING = 'STACKLENS_DB'
+const QUEUE_BINDING = 'STACKLENS_WATCH_QUEUE'
+
+/** One monitoring store per D1 binding object (per isolate), migrated before its first query. */
+const stores = new WeakMap<object, MonitorStore>()
+
+/** The monitoring store on the D1 binding of `env`; null when the binding is missing. */
+function d1StoreOf(env: WorkerEnv): MonitorStore | null {
+  const d1 = env?.[DB_BINDING] as D1DatabaseLike | undefined
+  if (typeof d1?.prepare !== 'function') return null
+  let store = stores.get(d1)
+  if (!store) {
+    store = migrateOnFirstUse(createD1Store(d1))
+    stores.set(d1, store)
+  }
+  return store
+}
+
+/**
+ * The outbound webhook policy of the Worker: the same variables as on Node
+ * (`STACKLENS_WEBHOOK_ALLOW_PRIVATE`, `NODE_ENV`), read from the Worker's vars. No host resolver:
+ * see this file's header on Cloudflare's egress.
+ */
+function workerTargetPolicy(env: WorkerEnv): TargetPolicy {
+  const str = (name: string) => (typeof env?.[name] === 'string' ? (env[name] as string) : undefined)
+  return targetPolicyFromEnv({
+    STACKLENS_WEBHOOK_ALLOW_PRIVATE: str('STACKLENS_WEBHOOK_ALLOW_PRIVATE'),
+    NODE_ENV: str('NODE_ENV'),
+  })
+}
+
+/** The dashboard link's origin in webhook payloads: `STACKLENS_PUBLIC_URL`, else '' (a relative link). */
+function publicUrlOf(env: WorkerEnv): string {
+  const url = env?.STACKLENS_PUBLIC_URL
+  return typeof url === 'string' ? url.trim() : ''
+}
+
 /**
  * Builds the request handler for `env`: the app, or a fixed 500 answer naming the bad variable.
  * With STACKLENS_CONFIG the app is built on the first request (applying the file may read a
@@ -159,6 +213,16 @@ function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
     const manifest = parseLocalManifest(env?.[MANIFEST_VAR])
     // One stacklens (clients, read caches) per isolate and configuration.
     const rateLimiter = platformRateLimiter(env)
+    const store = d1StoreOf(env)
+    const publicUrl = publicUrlOf(env)
+    const monitor = store
+      ? {
+          store,
+          policy: workerTargetPolicy(env),
+          resolveHost: null,
+          ...(publicUrl ? { publicBaseUrl: publicUrl } : {}),
+        }
+      : undefined
     const appFor = (config: ReturnType<typeof configFromEnv>): Handler => {
       const { app } = createStacklens({
         config,
@@ -167,6 +231,7 @@ function buildHandler(env: WorkerEnv, vars: StacklensEnv): Handler {
         runtime: {
           clientIp: (c) => c.req.header('cf-connecting-ip'),
           ...(rateLimiter ? { rateLimiter } : {}),
+          ...(monitor ? { monitor } : {}),
         },
       })
       return (request) => app.fetch(request)
@@ -208,10 +273,6 @@ function handlerFor(env: WorkerEnv): Handler {
   return cached.handler
 }
 
-/** The D1 binding of the monitoring store and the Queue of watch batches (wrangler.toml). */
-const DB_BINDING = 'STACKLENS_DB'
-const QUEUE_BINDING = 'STACKLENS_WATCH_QUEUE'
-
 /** The use cases' sources for the monitor, per isolate and env values (STACKLENS_CONFIG applied). */
 let monitorCached: { key: string; sources: Promise<ReportSources>; cache: MonitorCache } | null = null
 
@@ -233,17 +294,44 @@ function monitorSourcesFor(env: WorkerEnv): { sources: Promise<ReportSources>; c
 
 /** The monitoring store on the D1 binding, migrated; null (logged) when the binding is missing. */
 async function monitorStore(env: WorkerEnv): Promise<MonitorStore | null> {
-  const d1 = env?.[DB_BINDING] as D1DatabaseLike | undefined
-  if (typeof d1?.prepare !== 'function') {
+  const store = d1StoreOf(env)
+  if (!store) {
     console.error(`[stacklens] monitoring needs the D1 binding ${DB_BINDING} (wrangler.toml)`)
     return null
   }
-  const store = createD1Store(d1)
   await store.migrate()
   return store
 }
 
 const logMonitor = (message: string) => console.log(`[stacklens] ${message}`)
+
+/**
+ * Delivery of due alerts from the queue consumer: `deliverDue` over the D1 store with the Worker's
+ * policy (literal hosts only, no resolver: Cloudflare's egress, see the header), each failed
+ * attempt logged (status only, never a body).
+ */
+function workerDelivery(store: MonitorStore, env: WorkerEnv): (now: number) => Promise<unknown> {
+  const policy = workerTargetPolicy(env)
+  const publicBaseUrl = publicUrlOf(env)
+  return async (now) => {
+    const summary = await deliverDue(store, {
+      policy,
+      resolveHost: null,
+      publicBaseUrl,
+      now: () => Math.max(now, Date.now()),
+      onAttempt: ({ delivery, result }) => {
+        if (!result.ok)
+          logMonitor(
+            `monitor: delivery ${delivery.id} attempt ${delivery.attempts}: ${result.error ?? 'http'} ${result.status}${result.reason ? ` (${result.reason})` : ''} -> ${delivery.status}`,
+          )
+      },
+    })
+    logMonitor(
+      `monitor: deliveries attempted ${summary.attempted}, delivered ${summary.delivered}, retrying ${summary.retrying}, dead ${summary.dead}`,
+    )
+    return summary
+  }
+}
 
 /** The Workers module entry. */
 export default {
@@ -277,7 +365,7 @@ export default {
     logMonitor(`monitor: enqueued ${messages} batches of ${watches} watches`)
   },
 
-  /** Queue consumer: evaluates each watch batch with the Node tick's code, then delivers. */
+  /** Queue consumer: evaluates each watch batch with the Node tick's code, then delivers the due alerts. */
   async queue(
     batch: { messages: readonly QueueMessageLike[] },
     env: WorkerEnv,
@@ -289,6 +377,9 @@ export default {
       return
     }
     const { sources, cache } = monitorSourcesFor(env)
-    await consumeWatchBatches({ store, sources: await sources, cache, log: logMonitor }, batch.messages)
+    await consumeWatchBatches(
+      { store, sources: await sources, cache, deliver: workerDelivery(store, env), log: logMonitor },
+      batch.messages,
+    )
   },
 }

@@ -7,6 +7,7 @@
 import type { ReportSources } from '../report/report-sources.js'
 import { deliverDue } from './delivery/deliver.js'
 import { resolveHostNode } from './delivery/node-resolver.js'
+import { pinnedNodeFetch } from './delivery/pinned-fetch.js'
 import { targetPolicyFromEnv } from './delivery/target-policy.js'
 import { type MonitorScheduler, monitorScheduleFromEnv, startMonitorScheduler } from './scheduler.js'
 import { dbPathFromEnv, openSqliteStore } from './store/sqlite-store.js'
@@ -16,7 +17,8 @@ import type { MonitorStore } from './types.js'
 /**
  * Delivery of due alerts on Node: `deliverDue` over `store` with the outbound policy of the
  * environment (`STACKLENS_WEBHOOK_ALLOW_PRIVATE`, `NODE_ENV=production`), the system resolver for
- * the DNS-rebinding check, each failed attempt logged (status only, never a body).
+ * the DNS-rebinding check and the connection pinned to the address it checked, each failed attempt
+ * logged (status only, never a body).
  */
 export function nodeDelivery(
   store: MonitorStore,
@@ -29,6 +31,7 @@ export function nodeDelivery(
     deliverDue(store, {
       policy,
       resolveHost: resolveHostNode,
+      pinnedFetch: pinnedNodeFetch,
       publicBaseUrl,
       now: () => Math.max(now, Date.now()),
       onAttempt: ({ delivery, result }) => {

@@ -152,6 +152,9 @@ export interface EvaluationOutcome {
   alerts: Alert[]
 }
 
+/** The result of {@link MonitorStore.createWatchWithinLimit}. */
+export type WatchCreation = { created: true } | { created: false; count: number }
+
 /** An API key as stored (the key itself is never stored, only its SHA-256). */
 export interface ApiKeyRecord {
   /** Opaque id (e.g. `k_` + 16 base32 chars), also shown to the owner. */
@@ -180,6 +183,12 @@ export interface MonitorStore {
   findKeyByHash(hash: string): Promise<ApiKeyRecord | null>
 
   createWatch(watch: Watch): Promise<void>
+  /**
+   * Creates the watch only if its key owns fewer than `maxWatches` watches, the check and the
+   * insert in one atomic statement (concurrent creates never exceed the limit, on SQLite or D1).
+   * Refused: `created: false` with the key's current watch count. Additive.
+   */
+  createWatchWithinLimit(watch: Watch, maxWatches: number): Promise<WatchCreation>
   /** The watch `id` if it belongs to `keyId` (null otherwise: the API answers 404). */
   getWatch(id: string, keyId: string): Promise<Watch | null>
   listWatchesOfKey(keyId: string): Promise<Watch[]>

@@ -11,6 +11,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import {
@@ -22,6 +23,7 @@ import {
 import { configFromEnv, type StacklensConfig } from '../../src/config.js'
 import { verifySignature } from '../../src/monitor/delivery/signature.js'
 import { createApiKey, generateApiKey, hashApiKey } from '../../src/monitor/keys.js'
+import { createD1Store, type D1DatabaseLike } from '../../src/monitor/store/d1-store.js'
 import { openSqliteStore } from '../../src/monitor/store/sqlite-store.js'
 import type { MonitorStore } from '../../src/monitor/types.js'
 
@@ -273,7 +275,53 @@ describe('CRUD', () => {
     expect((await call('DELETE', `/v1/watches/${ids[0]}`, keySmall)).status).toBe(204)
     expect((await call('POST', '/v1/watches', keySmall, issueBody())).status).toBe(201)
   })
+
+  it.each(['sqlite', 'd1'] as const)(
+    '%s: 20 concurrent creates against a limit of 5: exactly 5 created, the other 15 403 LIMIT_EXCEEDED',
+    async (backend) => {
+      let mf: Miniflare | undefined
+      let s = store
+      let a = app
+      if (backend === 'd1') {
+        // D1 inside Miniflare's workerd: every query is a round trip, where a check-then-insert races.
+        mf = new Miniflare({ modules: true, script: '', d1Databases: ['RACE_DB'] })
+        s = createD1Store((await mf.getD1Database('RACE_DB')) as unknown as D1DatabaseLike)
+        await s.migrate()
+        a = createApp({ config, monitor: { store: s, policy: { allowPrivate: true, requireHttps: false } } })
+      }
+      try {
+        await race(s, a)
+      } finally {
+        await mf?.dispose()
+      }
+    },
+  )
 })
+
+async function race(s: MonitorStore, a: typeof app) {
+  const { key } = await createApiKey(s, { label: 'race', maxWatches: 5, maxTargetsPerWatch: 1 })
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () => call('POST', '/v1/watches', key, issueBody(), undefined, a)),
+  )
+  const statuses = results.map((r) => r.status)
+  expect(statuses.filter((x) => x === 201).length).toBe(5)
+  expect(statuses.filter((x) => x === 403).length).toBe(15)
+  for (const r of results.filter((x) => x.status === 403)) {
+    expect(r.json.error).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      message: 'watches: this key has 5 watches, its limit is 5',
+    })
+  }
+  const listed = (await call('GET', '/v1/watches', key, undefined, undefined, a)).json.watches.map(
+    (w: { id: string }) => w.id,
+  )
+  expect(listed.sort()).toEqual(
+    results
+      .filter((r) => r.status === 201)
+      .map((r) => r.json.id)
+      .sort(),
+  )
+}
 
 async function keyRecord(key: string) {
   return (await store.findKeyByHash(await hashApiKey(key)))!

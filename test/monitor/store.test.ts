@@ -215,6 +215,37 @@ describe.each([
     expect(await store.countWatchesOfKey(KEY_B.id)).toBe(0)
   })
 
+  it(`${backend.name}: 20 concurrent creates against a limit of 5 create exactly 5`, async () => {
+    const key = { ...KEY_B, id: 'k_race', hash: 'e'.repeat(64), maxWatches: 5 }
+    await store.createKey(key)
+    const ids = Array.from({ length: 20 }, (_, i) => `w_race${String(i).padStart(2, '0')}`)
+    const results = await Promise.all(
+      ids.map((id) =>
+        store.createWatchWithinLimit(watch(id, { keyId: key.id, chains: ['local', 'ethereum'] }), 5),
+      ),
+    )
+    expect(results.filter((r) => r.created).length).toBe(5)
+    for (const r of results) if (!r.created) expect(r.count).toBe(5)
+    expect(await store.countWatchesOfKey(key.id)).toBe(5)
+    // A refused watch leaves no chain row behind: the chain index holds exactly the 5 created.
+    const created = (await store.listWatchesOfKey(key.id)).map((w) => w.id).sort()
+    for (const chain of ['local', 'ethereum']) {
+      const listed = (await store.listWatchesForChain(chain, 'w_race', 100))
+        .map((w) => w.id)
+        .filter((id) => id.startsWith('w_race'))
+      expect(listed).toEqual(created)
+    }
+    expect(await store.deleteWatch(created[0]!, key.id)).toBe(true)
+    expect((await store.createWatchWithinLimit(watch('w_race_again', { keyId: key.id }), 5)).created).toBe(
+      true,
+    )
+    expect(await store.createWatchWithinLimit(watch('w_race_over', { keyId: key.id }), 5)).toEqual({
+      created: false,
+      count: 5,
+    })
+    for (const w of await store.listWatchesOfKey(key.id)) await store.deleteWatch(w.id, key.id)
+  })
+
   it(`${backend.name}: a watch's key must exist`, async () => {
     await expect(store.createWatch(watch('w_orphan', { keyId: 'k_nobody' }))).rejects.toThrow()
     expect(await store.getWatch('w_orphan', 'k_nobody')).toBeNull()

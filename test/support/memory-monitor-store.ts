@@ -51,6 +51,13 @@ export function createMemoryMonitorStore(): MemoryMonitorStore {
     async createWatch(watch) {
       watches.set(watch.id, structuredClone(watch))
     },
+    async createWatchWithinLimit(watch, maxWatches) {
+      // Synchronous between the count and the set: no await, so atomic within one event loop.
+      const count = [...watches.values()].filter((w) => w.keyId === watch.keyId).length
+      if (count >= maxWatches) return { created: false, count }
+      watches.set(watch.id, structuredClone(watch))
+      return { created: true }
+    },
     async getWatch(id, keyId) {
       const w = watches.get(id)
       return w && w.keyId === keyId ? structuredClone(w) : null

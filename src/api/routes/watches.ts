@@ -7,7 +7,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { sendTestDelivery } from '../../monitor/delivery/deliver.js'
+import { type PinnedFetch, sendTestDelivery } from '../../monitor/delivery/deliver.js'
 import type { HostResolver, TargetPolicy } from '../../monitor/delivery/target-policy.js'
 import { newWatchId } from '../../monitor/keys.js'
 import type {
@@ -43,6 +43,8 @@ export interface WatchRoutesDeps {
   /** For test deliveries: the fetch, the host resolver (Node), the clock (Unix ms). */
   fetchFn?: typeof fetch
   resolveHost?: HostResolver | null
+  /** Node: the connection pinned to the checked address (`pinnedNodeFetch`); absent on Workers. */
+  pinnedFetch?: PinnedFetch
   now?: () => number
 }
 
@@ -186,10 +188,6 @@ export function watchRoutes(deps: WatchRoutesDeps) {
       const webhooks = body.webhooks ?? (body.webhook ? [body.webhook] : [])
       const tooMany = targetLimit(c, key, webhooks)
       if (tooMany) return tooMany
-      const count = await store().countWatchesOfKey(key.id)
-      if (count >= key.maxWatches) {
-        return overLimit(c, 'watches', `this key has ${count} watches, its limit is ${key.maxWatches}`)
-      }
       const t = now()
       const watch: Watch = {
         id: newWatchId(),
@@ -203,7 +201,15 @@ export function watchRoutes(deps: WatchRoutesDeps) {
         createdAt: t,
         updatedAt: t,
       }
-      await store().createWatch(watch)
+      // The limit check and the insert are one atomic statement: concurrent creates cannot overshoot.
+      const created = await store().createWatchWithinLimit(watch, key.maxWatches)
+      if (!created.created) {
+        return overLimit(
+          c,
+          'watches',
+          `this key has ${created.count} watches, its limit is ${key.maxWatches}`,
+        )
+      }
       return c.json(watchToJson(watch), 201)
     },
   )
@@ -365,6 +371,7 @@ export function watchRoutes(deps: WatchRoutesDeps) {
         publicBaseUrl: deps.publicBaseUrl ?? new URL(c.req.url).origin,
         ...(deps.fetchFn ? { fetchFn: deps.fetchFn } : {}),
         resolveHost: deps.resolveHost ?? null,
+        ...(deps.pinnedFetch ? { pinnedFetch: deps.pinnedFetch } : {}),
         now,
       })
       return c.json(

@@ -14,6 +14,13 @@ import type { Alert, Delivery, DueDelivery, MonitorStore, Watch, WatchRule, Webh
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, shortBodyHash, signatureHeader } from './signature.js'
 import { checkResolvedTarget, type HostResolver, type TargetPolicy } from './target-policy.js'
 
+/**
+ * A fetch that connects to `address` (an IP the policy accepted) whatever the URL's host resolves
+ * to now, keeping the host name for the Host header and TLS (SNI, certificate check). Node:
+ * `pinnedNodeFetch` (`pinned-fetch.ts`); Workers have none.
+ */
+export type PinnedFetch = (url: string, init: RequestInit, address: string) => Promise<Response>
+
 /** Backoff of failed attempts: the n-th retry waits a uniform random time in [0, min(capMs, baseMs * 2^(n-1))). */
 export interface RetryPolicy {
   /** First backoff window (ms). Default 10 000. */
@@ -101,6 +108,13 @@ export interface PostOptions {
   policy: TargetPolicy
   /** Resolves host names for the policy (Node: `resolveHostNode`); null: literal hosts only (Workers). */
   resolveHost?: HostResolver | null
+  /**
+   * Connects to the address the policy checked instead of letting `fetchFn` resolve the host again
+   * (Node: `pinnedNodeFetch`), so a rebinding resolver cannot swap in a refused address between
+   * the check and the connection. Used whenever the check resolved the host; without it the
+   * delivery falls back to `fetchFn` (Workers: Cloudflare's egress, see src/worker.ts).
+   */
+  pinnedFetch?: PinnedFetch
   /** The deployment's public URL, for the payload's dashboard link. */
   publicBaseUrl: string
   /** Per-attempt timeout (ms). Default {@link DEFAULT_DELIVERY_TIMEOUT_MS}. */
@@ -183,8 +197,9 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
 }
 
 /**
- * POSTs one signed JSON body to a target (policy checked first, with DNS on Node), redirects not
- * followed, bounded by the timeout. Never throws: failures are in the result.
+ * POSTs one signed JSON body to a target (policy checked first, with DNS on Node, the connection
+ * then pinned to the checked address when `pinnedFetch` is given), redirects not followed, bounded
+ * by the timeout. Never throws: failures are in the result.
  */
 export async function postWebhook(
   target: WebhookTarget,
@@ -201,7 +216,7 @@ export async function postWebhook(
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   try {
     const t = Math.floor(now() / 1000)
-    const res = await fetchFn(verdict.url.href, {
+    const init: RequestInit = {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -212,7 +227,12 @@ export async function postWebhook(
       body,
       redirect: 'manual',
       signal: controller.signal,
-    })
+    }
+    const pinned = verdict.addresses?.[0]
+    const res =
+      pinned !== undefined && options.pinnedFetch
+        ? await options.pinnedFetch(verdict.url.href, init, pinned)
+        : await fetchFn(verdict.url.href, init)
     const bytes = await readCapped(res, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
     const bodyHash = await shortBodyHash(bytes)
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, bodyHash }

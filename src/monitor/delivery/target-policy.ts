@@ -10,7 +10,10 @@
  * benchmarking, broadcast, NAT64/6to4/Teredo that embed a refused IPv4), and `localhost`-style names
  * (`localhost`, `*.localhost`, `*.local`, `*.internal`, ...). Always refused: a scheme other than
  * http/https, credentials in the URL, and http when {@link TargetPolicy.requireHttps}.
- * At delivery the host is resolved and refused if ANY of its addresses is refused (DNS rebinding).
+ * At delivery the host is resolved and refused if ANY of its addresses is refused (DNS rebinding),
+ * and the accepted addresses are returned so the connection goes to one of them (Node:
+ * `pinned-fetch.ts`); a Worker's fetch cannot be pinned and relies on Cloudflare's egress
+ * (`src/worker.ts`).
  */
 
 /** The outbound policy of a deployment. */
@@ -30,8 +33,12 @@ export interface TargetRefusal {
   reason: string
 }
 
-/** The verdict on one URL. */
-export type TargetVerdict = { ok: true; url: URL } | TargetRefusal
+/**
+ * The verdict on one URL. An accepted host name checked through the resolver carries the
+ * `addresses` it resolved to (every one of them allowed): the connection must go to one of these,
+ * not to a fresh resolution (DNS rebinding; Node pins it, see `pinned-fetch.ts`).
+ */
+export type TargetVerdict = { ok: true; url: URL; addresses?: string[] } | TargetRefusal
 
 /** Builds the policy from the environment: `STACKLENS_WEBHOOK_ALLOW_PRIVATE=1`, `NODE_ENV=production`. */
 export function targetPolicyFromEnv(env: {
@@ -238,5 +245,5 @@ export async function checkResolvedTarget(
     if (why === undefined) return { ok: false, reason: `host ${host} resolved to a non-address (${a})` }
     if (why !== null) return { ok: false, reason: `host ${host} resolves to ${a}, ${why}` }
   }
-  return verdict
+  return { ok: true, url: verdict.url, addresses }
 }

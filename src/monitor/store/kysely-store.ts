@@ -247,6 +247,54 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
       await atomic([db.insertInto('watches').values(watchToRow(watch)).compile(), ...watchChainRows(watch)])
     },
 
+    async createWatchWithinLimit(watch, maxWatches) {
+      const row = watchToRow(watch)
+      const columns = Object.keys(row) as (keyof WatchesTable)[]
+      // One conditional INSERT ... SELECT ... WHERE (count of the key's watches) < limit: the check
+      // and the insert are one statement, atomic on SQLite and on D1 (no interactive transactions).
+      const insert = db
+        .insertInto('watches')
+        .columns(columns)
+        .expression(
+          db
+            .selectNoFrom((eb) => columns.map((c) => eb.val(row[c]).as(c)))
+            .where(
+              (w) =>
+                w.selectFrom('watches').select(w.fn.countAll().as('n')).where('key_id', '=', watch.keyId),
+              '<',
+              maxWatches,
+            ),
+        )
+        .compile()
+      // Its chain rows only when the watch row was inserted (same atomic unit).
+      const chainRows = [...new Set(watch.chains)].map((chain) =>
+        db
+          .insertInto('watch_chains')
+          .columns(['chain', 'watch_id'])
+          .expression(
+            db
+              .selectNoFrom((eb) => [eb.val(chain).as('chain'), eb.val(watch.id).as('watch_id')])
+              .where((w) => w.exists(w.selectFrom('watches').select('id').where('id', '=', watch.id))),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .compile(),
+      )
+      await atomic([insert, ...chainRows])
+      const found = await db
+        .selectFrom('watches')
+        .select('id')
+        .where('id', '=', watch.id)
+        .where('key_id', '=', watch.keyId)
+        .executeTakeFirst()
+      if (found) return { created: true }
+      const count = await db
+        .selectFrom('watches')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('key_id', '=', watch.keyId)
+        .executeTakeFirstOrThrow()
+      return { created: false, count: Number(count.n) }
+    },
+
     async getWatch(id, keyId) {
       const row = await db
         .selectFrom('watches')
