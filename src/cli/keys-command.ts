@@ -3,11 +3,13 @@
  * the key's SHA-256 (`createApiKey`, src/monitor/keys.ts) into the SQLite store the Node server
  * opens (`--db PATH`, else `STACKLENS_DB`, else .stacklens/stacklens.db; migrated at open) and
  * prints the key once: it is never stored and cannot be shown again. A running server sees the new
- * key at its next request (the store is the same file).
+ * key at its next request (the store is the same file). With `--sql` nothing is opened: the key is
+ * printed with the INSERT statement that stores it in a Workers deployment's D1 (run it with
+ * `wrangler d1 execute`).
  */
 import { parseArgs } from 'node:util'
 import { BaseError } from '../core/errors.js'
-import { createApiKey, DEFAULT_KEY_LIMITS } from '../monitor/keys.js'
+import { apiKeyInsertSql, createApiKey, DEFAULT_KEY_LIMITS, newApiKey } from '../monitor/keys.js'
 import { dbPathFromEnv, openSqliteStore } from '../monitor/store/sqlite-store.js'
 
 /** What the command writes to and reads from (the CLI's `CliIo`). */
@@ -18,11 +20,12 @@ export interface KeysCommandIo {
 }
 
 /** The usage lines of the command. */
-export const KEYS_USAGE = `  stacklens keys create [--limit-watches N] [--limit-targets N] [--label L] [--db PATH] [--json]
+export const KEYS_USAGE = `  stacklens keys create [--limit-watches N] [--limit-targets N] [--label L] [--db PATH | --sql] [--json]
                                                     create an API key for /v1/watches (stored hashed in the SQLite
                                                     store: --db, else STACKLENS_DB, else .stacklens/stacklens.db);
                                                     prints the key once (--json: { "key": "sk_..." }); limits default
-                                                    to ${DEFAULT_KEY_LIMITS.maxWatches} watches per key, ${DEFAULT_KEY_LIMITS.maxTargetsPerWatch} webhook targets per watch`
+                                                    to ${DEFAULT_KEY_LIMITS.maxWatches} watches per key, ${DEFAULT_KEY_LIMITS.maxTargetsPerWatch} webhook targets per watch; --sql: store nothing, print
+                                                    the key and the INSERT for a Workers D1 (--json: { "key", "sql" })`
 
 /** Upper bound of both per-key limits (a typo guard, not a policy). */
 const MAX_LIMIT = 1_000_000
@@ -59,6 +62,7 @@ export async function keysCommand(args: string[], io: KeysCommandIo): Promise<vo
       label: { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean', default: false },
+      sql: { type: 'boolean', default: false },
     },
   })
   if (positionals.length > 0)
@@ -68,14 +72,30 @@ export async function keysCommand(args: string[], io: KeysCommandIo): Promise<vo
   if (values.label !== undefined && values.label.length > 100)
     throw new BaseError('INVALID_REQUEST', '--label must be at most 100 characters')
   if (values.db === '') throw new BaseError('INVALID_REQUEST', '--db must be a file path')
+  const params = {
+    ...(values.label === undefined ? {} : { label: values.label }),
+    ...(maxWatches === undefined ? {} : { maxWatches }),
+    ...(maxTargetsPerWatch === undefined ? {} : { maxTargetsPerWatch }),
+  }
+  if (values.sql) {
+    if (values.db !== undefined) throw new BaseError('INVALID_REQUEST', '--sql writes no store: drop --db')
+    const { key, record } = await newApiKey(params)
+    const sql = apiKeyInsertSql(record)
+    if (values.json) {
+      io.out(JSON.stringify({ key, sql }))
+      return
+    }
+    io.out(key)
+    io.out(sql)
+    io.err(
+      `key ${record.id}: nothing stored. Store it in the Worker's D1 with\n  npx wrangler d1 execute stacklens --remote --command "<the INSERT above>"\nThe key is shown once (the statement holds only its SHA-256).\n`,
+    )
+    return
+  }
   const path = values.db ?? dbPathFromEnv(io.env)
   const store = await openSqliteStore(path)
   try {
-    const { key, record } = await createApiKey(store, {
-      ...(values.label === undefined ? {} : { label: values.label }),
-      ...(maxWatches === undefined ? {} : { maxWatches }),
-      ...(maxTargetsPerWatch === undefined ? {} : { maxTargetsPerWatch }),
-    })
+    const { key, record } = await createApiKey(store, params)
     if (values.json) {
       io.out(JSON.stringify({ key }))
       return

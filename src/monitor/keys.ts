@@ -52,9 +52,8 @@ export interface CreateApiKeyParams {
   now?: number
 }
 
-/** Creates and stores a key; returns the key string (shown once, never stored) and its record. */
-export async function createApiKey(
-  store: MonitorStore,
+/** A new key and its record, not stored yet (see {@link createApiKey}, {@link apiKeyInsertSql}). */
+export async function newApiKey(
   params: CreateApiKeyParams = {},
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = generateApiKey()
@@ -66,6 +65,40 @@ export async function createApiKey(
     maxTargetsPerWatch: params.maxTargetsPerWatch ?? DEFAULT_KEY_LIMITS.maxTargetsPerWatch,
     createdAt: params.now ?? Date.now(),
   }
-  await store.createKey(record)
   return { key, record }
+}
+
+/** Creates and stores a key; returns the key string (shown once, never stored) and its record. */
+export async function createApiKey(
+  store: MonitorStore,
+  params: CreateApiKeyParams = {},
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  const created = await newApiKey(params)
+  await store.createKey(created.record)
+  return created
+}
+
+/** A SQL string literal (single quotes doubled). */
+const sqlText = (v: string) => `'${v.replaceAll("'", "''")}'`
+
+/**
+ * The one SQLite statement that stores `record` in the `api_keys` table of the store's schema
+ * (src/monitor/store/migrations.ts), literals inlined: what an admin runs against a Workers
+ * deployment's D1 (`wrangler d1 execute stacklens --remote --command "<it>"`), where no
+ * `stacklens` process can open the database. Only the key's SHA-256 appears in it.
+ */
+export function apiKeyInsertSql(record: ApiKeyRecord): string {
+  const int = (n: number) => {
+    if (!Number.isSafeInteger(n)) throw new RangeError(`not an integer: ${n}`)
+    return String(n)
+  }
+  return `INSERT INTO api_keys (id, hash, label, max_watches, max_targets_per_watch, created_at, revoked_at) VALUES (${[
+    sqlText(record.id),
+    sqlText(record.hash),
+    record.label === undefined ? 'NULL' : sqlText(record.label),
+    int(record.maxWatches),
+    int(record.maxTargetsPerWatch),
+    int(record.createdAt),
+    record.revokedAt === undefined ? 'NULL' : int(record.revokedAt),
+  ].join(', ')});`
 }

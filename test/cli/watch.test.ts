@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
+import sqliteWasm from 'node-sqlite3-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/api/app.js'
 import { WatchListSchema, WatchResponseSchema } from '../../src/api/watch-schemas.js'
@@ -151,6 +152,41 @@ describe('stacklens keys create', () => {
     const second = await watch(key, add)
     expect(second.code).toBe(2)
     expect(second.stderr).toContain('LIMIT_EXCEEDED: watches: this key has 1 watches, its limit is 1')
+  })
+
+  it('--sql stores nothing and prints the INSERT for D1; run on the store SQLite, the API accepts the key', async () => {
+    const r = await stacklens([
+      'keys',
+      'create',
+      '--sql',
+      '--json',
+      '--label',
+      "o'brien",
+      '--limit-watches',
+      '3',
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const { key, sql } = JSON.parse(r.stdout) as { key: string; sql: string }
+    expect(sql).toMatch(
+      /^INSERT INTO api_keys \(id, hash, label, max_watches, max_targets_per_watch, created_at, revoked_at\) VALUES /,
+    )
+    expect(sql).toContain("'o''brien'")
+    expect(sql).not.toContain(key)
+    const hash = await hashApiKey(key)
+    expect(await store.findKeyByHash(hash)).toBeNull()
+    // What `wrangler d1 execute --command` does on D1 (SQLite), here on the server's own file.
+    const raw = new sqliteWasm.Database(dbPath)
+    try {
+      raw.exec(sql)
+    } finally {
+      raw.close()
+    }
+    expect(await store.findKeyByHash(hash)).toMatchObject({ label: "o'brien", maxWatches: 3 })
+    const res = await fetch(`${apiUrl}/v1/watches`, { headers: { authorization: `Bearer ${key}` } })
+    expect(res.status).toBe(200)
+    const both = await stacklens(['keys', 'create', '--sql', '--db', dbPath])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--sql writes no store: drop --db')
   })
 
   it.each([
