@@ -124,13 +124,18 @@ async function sendRaw(clients: DevchainClients, from: Address, to: Address | nu
  */
 async function receiptOf(clients: DevchainClients, hash: Hex, what: string) {
   const deadline = Date.now() + 30_000
+  // 2 ms first (automine answers within a few ms), then backing off to 25 ms: many waiters
+  // polling every 2 ms starve anvil on a loaded machine (the transactions they wait for then
+  // take longer to mine).
+  let pause = 2
   for (;;) {
     try {
       return await clients.public.getTransactionReceipt({ hash })
     } catch (err) {
       if (!(err instanceof TransactionReceiptNotFoundError)) throw err
       if (Date.now() > deadline) throw new DevchainTxError(what, `not mined within 30 s (${hash})`)
-      await new Promise((r) => setTimeout(r, 2))
+      await new Promise((r) => setTimeout(r, pause))
+      pause = Math.min(25, pause * 2)
     }
   }
 }
@@ -180,13 +185,15 @@ export async function submit<
   return submitRaw(clients, p.from, p.address, callData(p), `${p.functionName} on ${p.address}`, params.nonce)
 }
 
-/** Waits for every pending transaction; throws the first failure in sending order. */
+/**
+ * Waits for every pending transaction, one after the other in sending order (one poller at a
+ * time: anvil mines them in nonce order, so by the time the first is in, most of the rest are);
+ * throws the first failure in sending order.
+ */
 export async function waitAll(pending: readonly PendingTx[]): Promise<TransactionReceipt[]> {
-  const settled = await Promise.allSettled(pending.map((p) => p.wait()))
-  return settled.map((s) => {
-    if (s.status === 'rejected') throw s.reason
-    return s.value
-  })
+  const receipts: TransactionReceipt[] = []
+  for (const p of pending) receipts.push(await p.wait())
+  return receipts
 }
 
 /** The next nonce of `account` (pending transactions included). */

@@ -214,6 +214,9 @@ describe('the devchain savings vault (real OpenZeppelin ERC-4626)', () => {
         functionName: 'transfer',
         args: [vault().address as Address, amount],
       })
+      // Interest accrued in a transaction at the read block, so position() x market() is current
+      // there (the exposure accrues Morpho's pending interest to the block's timestamp itself).
+      await accrue()
       const after = await exposure(user)
       const newBlock = BigInt(after.blockNumber)
       expect(newBlock).toBeGreaterThan(oldBlock)
