@@ -231,7 +231,10 @@ try {
   const t4 = performance.now()
   let warmTicks = 0
   for (let pending = cold.chains[0]!.deepDeferred; pending > 0; warmTicks++) {
-    const warm = await runTick({ ...ctx, options: { deepBudgetMs: 600_000, deepConcurrency: 8 } }, ['local'])
+    const warm = await runTick(
+      { ...ctx, options: { deepBudgetMs: 600_000, tickBudgetMs: 600_000, deepConcurrency: 8 } },
+      ['local'],
+    )
     pending = warm.chains[0]!.deepDeferred
   }
   const warmMs = performance.now() - t4

@@ -5,6 +5,7 @@
  * cheap read moved (or whose rules or unseen protocols are due), evaluate the rules, store the
  * outcomes (`store.applyEvaluation`), then run the delivery of due alerts.
  */
+import { createDeadline, remainingMs, withDeadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import { toFloat } from '../core/math.js'
@@ -12,6 +13,7 @@ import type { HealthReading } from '../protocols/types.js'
 import { configuredChains, type ReportSources, resolveChain } from '../report/report-sources.js'
 import { type HealthBatchStats, readHealthBatch } from './evaluate/batch-read.js'
 import {
+  type DeepNeeds,
   type DeepRead,
   deepNeedsOf,
   deepReadWallet,
@@ -19,7 +21,7 @@ import {
   needsDeepMetrics,
 } from './evaluate/deep-read.js'
 import { evaluateWatch, type PositionView, type WalletSnapshot } from './evaluate/rules.js'
-import type { Alert, EvaluationOutcome, MonitorStore, RuleState, Watch } from './types.js'
+import type { Alert, EvaluationOutcome, EvaluationToStore, MonitorStore, RuleState, Watch } from './types.js'
 
 /** Tunables of a tick (every field has a documented default). */
 export interface TickOptions {
@@ -45,10 +47,17 @@ export interface TickOptions {
   /** Deep reads in flight at once. Default 4. */
   deepConcurrency?: number
   /**
-   * Time a tick spends starting deep reads (ms); the rest wait for later ticks, most urgent first,
-   * while every wallet's health factor is still evaluated from its exact cheap reading. Default 5,000.
+   * Wall time (ms) of a tick's deep reads: none starts after it and those in flight are cut at it;
+   * the rest are deferred to later ticks, most urgent first (never dropped), while every wallet's
+   * health factor is still evaluated from its exact cheap reading. Default 5,000.
    */
   deepBudgetMs?: number
+  /**
+   * Wall time (ms, from the tick's start) after which no deep read of the tick continues: the deep
+   * reads end by the earlier of this and {@link TickOptions.deepBudgetMs}, so slow cheap reads
+   * shorten the deep-read pass and the tick stays bounded. Default 7,000.
+   */
+  tickBudgetMs?: number
   /**
    * A rule state whose status and memo did not change is written back only when its value moved
    * by more than this fraction (so a 10,000-watch tick does not rewrite every row). Default 0.001.
@@ -59,6 +68,11 @@ export interface TickOptions {
   maxCallsPerBatch?: number
 }
 
+/** Default {@link TickOptions.deepBudgetMs}, ms. */
+export const DEFAULT_DEEP_BUDGET_MS = 5_000
+/** Default {@link TickOptions.tickBudgetMs}, ms. */
+export const DEFAULT_TICK_BUDGET_MS = 7_000
+
 /** What the tick remembers of a wallet between ticks (in the process or isolate; a cache, never the truth). */
 interface WalletMemo {
   discovered?: unknown[]
@@ -67,6 +81,8 @@ interface WalletMemo {
   deepTick: number
   /** The cheap readings at the last deep read, keyed `protocol:market`. */
   deepReadings: Map<string, HealthReading>
+  /** A due deep read deferred (budget spent, or cut) or failed: its priority, kept until it is read. */
+  pendingPriority?: number | undefined
 }
 
 /** The per-process monitor cache: wallets' discoveries and last deep reads, and the tick counter. */
@@ -104,7 +120,10 @@ export interface ChainTickSummary {
   deepReads: number
   /** Wallets whose deep read failed (evaluated again at the next tick). */
   deepFailures: number
-  /** Deep reads due but left for later ticks (the tick's deep-read budget was spent). */
+  /**
+   * Deep reads due but left for later ticks (not started, or cut in flight, when the tick's
+   * deep-read budget was spent); they keep their priority and are read first next tick.
+   */
   deepDeferred: number
   outcomesStored: number
   alerts: number
@@ -140,19 +159,35 @@ export async function runTick(ctx: MonitorTickContext, chains?: readonly string[
     const summary: ChainTickSummary = emptySummary(chain)
     let afterId: string | null = null
     const pageSize = ctx.options?.pageSize ?? 1_000
-    try {
-      for (;;) {
-        const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
-        if (page.length === 0) break
-        add(summary, await evaluateWatches(ctx, chain, page))
-        if (page.length < pageSize) break
-        afterId = page[page.length - 1]!.id
-      }
-    } catch (err) {
+    const failed = (err: unknown) => {
       summary.error = errorOf(err)
       ctx.log?.(
         `monitor: chain ${chain}: ${summary.error.code}: ${summary.error.message} (retrying next tick)`,
       )
+    }
+    // Every page's store reads and cheap read first, then ONE deep-read pass over the chain (one
+    // budget, one priority order), then every page evaluated and stored. A page whose read fails
+    // ends the paging (the chain is retried next tick); the pages read before it are still evaluated.
+    const pages: PreparedPage[] = []
+    try {
+      for (;;) {
+        const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
+        if (page.length === 0) break
+        pages.push(await preparePage(ctx, chain, page))
+        if (page.length < pageSize) break
+        afterId = page[page.length - 1]!.id
+      }
+    } catch (err) {
+      failed(err)
+    }
+    try {
+      const deep = await runDeepReads(ctx, chain, dedupeDue(pages), started)
+      for (const page of pages) add(summary, await finishPage(ctx, page, deep))
+      summary.deepReads = deep.reads
+      summary.deepFailures = deep.failures
+      summary.deepDeferred = deep.deferred
+    } catch (err) {
+      failed(err)
     }
     out.push(summary)
   }
@@ -241,10 +276,57 @@ export function readingMoved(was: HealthReading | undefined, now: HealthReading,
   })
 }
 
+/** The due deep reads of every page, one per wallet (a wallet watched on two pages: their needs merged, the more urgent priority). */
+function dedupeDue(pages: readonly PreparedPage[]): DueDeepRead[] {
+  const byAddress = new Map<string, DueDeepRead>()
+  for (const page of pages) {
+    for (const d of page.due) {
+      const was = byAddress.get(d.address)
+      byAddress.set(
+        d.address,
+        was
+          ? { ...was, needs: mergeNeeds([was.needs, d.needs]), priority: Math.min(was.priority, d.priority) }
+          : d,
+      )
+    }
+  }
+  return [...byAddress.values()]
+}
+
+/** A wallet whose deep read is due, with what it needs and how urgent it is (0 most). */
+interface DueDeepRead {
+  address: Address
+  memo: WalletMemo
+  readings: HealthReading[]
+  needs: DeepNeeds
+  priority: number
+}
+
+/** One page of watches after its store reads and cheap read, before its deep reads and evaluation. */
+interface PreparedPage {
+  chainKey: string
+  summary: ChainTickSummary
+  watches: readonly Watch[]
+  byWallet: Map<string, Watch[]>
+  statesOf: Map<string, RuleState[]>
+  lastAlerts: Map<string, number>
+  batch: Awaited<ReturnType<typeof readHealthBatch>> | null
+  due: DueDeepRead[]
+}
+
+/** What the deep reads of a tick (or page) did. */
+interface DeepPass {
+  fresh: Set<string>
+  reads: number
+  failures: number
+  deferred: number
+}
+
 /**
  * Evaluates one page of watches of one chain (the Worker queue consumer calls this with the page
- * its message names; the Node tick with each page in turn): cheap batch read of every wallet,
- * deep reads where due, rules, outcomes stored.
+ * its message names): cheap batch read of every wallet, deep reads where due within the deep-read
+ * budget (counted from this call), rules, outcomes stored. The Node tick does the same over every
+ * page of a chain with ONE budget and one priority order ({@link runTick}).
  * @throws the batch read's RPC errors (the page is retried at the next tick).
  */
 export async function evaluateWatches(
@@ -252,11 +334,53 @@ export async function evaluateWatches(
   chainKey: string,
   watches: readonly Watch[],
 ): Promise<ChainTickSummary> {
+  const started = Date.now()
+  const page = await preparePage(ctx, chainKey, watches)
+  const deep = await runDeepReads(ctx, chainKey, page.due, started)
+  const summary = await finishPage(ctx, page, deep)
+  summary.deepReads = deep.reads
+  summary.deepFailures = deep.failures
+  summary.deepDeferred = deep.deferred
+  return summary
+}
+
+/** Memo of `address` on `chainKey` in the tick cache (created empty). */
+function memoOf(ctx: MonitorTickContext, chainKey: string, address: string): WalletMemo {
+  const k = `${chainKey}|${address}`
+  let m = ctx.cache.wallets.get(k)
+  if (!m) {
+    m = { discoveredTick: -Infinity, deepTick: -Infinity, deepReadings: new Map() }
+    ctx.cache.wallets.set(k, m)
+  }
+  return m
+}
+
+/**
+ * A page's store reads (rule states, last alerts), discovery, cheap batch read and the list of
+ * its wallets whose deep read is due, most urgent first: a cheap read that moved where the rules
+ * need more than health factors (0); never read (1); positions the cheap read cannot see, or deep
+ * metrics, due (2); the periodic re-discovery, staggered by address (3). A wallet whose due read was
+ * deferred or failed keeps its place until read ({@link WalletMemo.pendingPriority}).
+ */
+async function preparePage(
+  ctx: MonitorTickContext,
+  chainKey: string,
+  watches: readonly Watch[],
+): Promise<PreparedPage> {
   const summary = emptySummary(chainKey)
   summary.watches = watches.length
-  if (watches.length === 0) return summary
+  const page: PreparedPage = {
+    chainKey,
+    summary,
+    watches,
+    byWallet: new Map(),
+    statesOf: new Map(),
+    lastAlerts: new Map(),
+    batch: null,
+    due: [],
+  }
+  if (watches.length === 0) return page
   const opts = ctx.options ?? {}
-  const now = ctx.now ?? Date.now
   const tick = ctx.cache.tick
   const moveThreshold = opts.moveThreshold ?? 0.005
   const deepEvery = opts.deepEveryTicks ?? 10
@@ -269,38 +393,28 @@ export async function evaluateWatches(
     ctx.store.getRuleStates(chainKey, ids),
     ctx.store.lastAlertTimes(ids),
   ])
-  const statesOf = new Map<string, RuleState[]>()
+  page.lastAlerts = lastAlerts
   for (const s of states) {
-    const list = statesOf.get(s.watchId) ?? []
+    const list = page.statesOf.get(s.watchId) ?? []
     list.push(s)
-    statesOf.set(s.watchId, list)
+    page.statesOf.set(s.watchId, list)
   }
-  const byWallet = new Map<string, Watch[]>()
   for (const w of watches) {
     const a = w.address.toLowerCase()
-    const list = byWallet.get(a) ?? []
+    const list = page.byWallet.get(a) ?? []
     list.push(w)
-    byWallet.set(a, list)
+    page.byWallet.set(a, list)
   }
-  const addresses = [...byWallet.keys()] as Address[]
+  const addresses = [...page.byWallet.keys()] as Address[]
   summary.wallets = addresses.length
 
   // Discovery for the cheap read (adapters with both discover and planHealth), cached.
   const discovering = adapters.map((a) => a.discover !== undefined && a.planHealth !== undefined)
-  const memoOf = (a: string): WalletMemo => {
-    const k = `${chainKey}|${a}`
-    let m = ctx.cache.wallets.get(k)
-    if (!m) {
-      m = { discoveredTick: -Infinity, deepTick: -Infinity, deepReadings: new Map() }
-      ctx.cache.wallets.set(k, m)
-    }
-    return m
-  }
   if (discovering.some(Boolean)) {
     const client = ctx.sources.clientFor(chain)
     await Promise.all(
       addresses.map(async (address) => {
-        const m = memoOf(address)
+        const m = memoOf(ctx, chainKey, address)
         if (m.discovered && tick - m.discoveredTick < rediscoverEvery) return
         m.discovered = await Promise.all(
           adapters.map((a, i) =>
@@ -316,20 +430,17 @@ export async function evaluateWatches(
     client: ctx.sources.clientFor(chain),
     chain,
     adapters,
-    wallets: addresses.map((address) => ({ address, discovered: memoOf(address).discovered })),
+    wallets: addresses.map((address) => ({ address, discovered: memoOf(ctx, chainKey, address).discovered })),
     maxGasPerCall: opts.maxGasPerCall,
     maxCallsPerBatch: opts.maxCallsPerBatch,
   })
+  page.batch = batch
   summary.block = batch.blockNumber
   summary.batch = batch.stats
 
-  // Which wallets need a deep read now, most urgent first: a cheap read that moved where the rules
-  // need more than health factors; never read; positions the cheap read cannot see, or deep
-  // metrics, due; the periodic re-discovery (staggered by address).
-  const due: { address: Address; memo: WalletMemo; readings: HealthReading[]; priority: number }[] = []
   for (const w of batch.wallets) {
-    const memo = memoOf(w.address)
-    const needs = mergeNeeds((byWallet.get(w.address) ?? []).map((x) => deepNeedsOf(x.rules)))
+    const memo = memoOf(ctx, chainKey, w.address)
+    const needs = mergeNeeds((page.byWallet.get(w.address) ?? []).map((x) => deepNeedsOf(x.rules)))
     const wantsDeep = needs.positions || needsDeepMetrics(needs)
     const age = tick - memo.deepTick
     const moved = w.readings.some((r) =>
@@ -337,7 +448,7 @@ export async function evaluateWatches(
     )
     const covered = new Set(w.readings.filter((r) => r.exact).map((r) => key(r.protocol, r.market)))
     const unseen = (memo.deep?.positions ?? []).some((p) => !covered.has(p.key))
-    const priority =
+    const computed =
       memo.deep !== undefined && moved && wantsDeep
         ? 0
         : memo.deep === undefined
@@ -347,25 +458,66 @@ export async function evaluateWatches(
             : age >= rediscoverEvery && tick % rediscoverEvery === stagger(w.address, rediscoverEvery)
               ? 3
               : -1
-    if (priority >= 0) due.push({ address: w.address, memo, readings: w.readings, priority })
+    const pending = memo.pendingPriority
+    const priority = pending === undefined ? computed : computed < 0 ? pending : Math.min(computed, pending)
+    if (priority >= 0) page.due.push({ address: w.address, memo, readings: w.readings, needs, priority })
   }
-  due.sort((a, b) => a.priority - b.priority)
-  const freshDeep = new Set<string>()
-  const deepStarted = Date.now()
-  const budget = opts.deepBudgetMs ?? 5_000
+  return page
+}
+
+/**
+ * The deep reads of `due` (one page's or a whole chain's), most urgent first (then the longest
+ * since its last deep read), `deepConcurrency` in flight. The deep-read budget bounds their WALL
+ * time: none starts after it, and one in flight when it ends is cut (its deadline aborts its RPCs;
+ * a late answer is ignored), so the pass ends by `min(start + deepBudgetMs, tickStarted +
+ * tickBudgetMs)`. What is cut or never started is deferred, never dropped: it keeps its priority
+ * for the next tick ({@link WalletMemo.pendingPriority}); so does a failed read.
+ */
+async function runDeepReads(
+  ctx: MonitorTickContext,
+  chainKey: string,
+  due: DueDeepRead[],
+  tickStarted: number,
+): Promise<DeepPass> {
+  const pass: DeepPass = { fresh: new Set(), reads: 0, failures: 0, deferred: 0 }
+  if (due.length === 0) return pass
+  const opts = ctx.options ?? {}
+  const tick = ctx.cache.tick
+  due.sort((a, b) => a.priority - b.priority || a.memo.deepTick - b.memo.deepTick)
+  const startedAt = Date.now()
+  const endAt = Math.min(
+    startedAt + (opts.deepBudgetMs ?? DEFAULT_DEEP_BUDGET_MS),
+    tickStarted + (opts.tickBudgetMs ?? DEFAULT_TICK_BUDGET_MS),
+  )
+  const deadline = createDeadline({ timeoutMs: Math.max(1, endAt - startedAt) })
+  const keep = (d: DueDeepRead) => {
+    d.memo.pendingPriority = Math.min(d.priority, d.memo.pendingPriority ?? d.priority)
+  }
   let next = 0
   const worker = async () => {
-    while (next < due.length && Date.now() - deepStarted < budget) {
+    while (next < due.length && remainingMs(deadline) > 0) {
       const d = due[next++]!
-      const needs = mergeNeeds((byWallet.get(d.address) ?? []).map((x) => deepNeedsOf(x.rules)))
       try {
-        d.memo.deep = await deepReadWallet(ctx.sources, { address: d.address, chain: chainKey, needs })
+        const deep = await withDeadline(
+          deadline,
+          { upstream: `the deep read of ${d.address} on ${chainKey}`, call: 'the wallet report' },
+          () =>
+            deepReadWallet(ctx.sources, { address: d.address, chain: chainKey, needs: d.needs, deadline }),
+        )
+        d.memo.deep = deep
         d.memo.deepTick = tick
         d.memo.deepReadings = new Map(d.readings.map((r) => [key(r.protocol, r.market), r]))
-        freshDeep.add(d.address)
-        summary.deepReads++
+        d.memo.pendingPriority = undefined
+        pass.fresh.add(d.address)
+        pass.reads++
       } catch (err) {
-        summary.deepFailures++
+        keep(d)
+        if (remainingMs(deadline) <= 0) {
+          // Cut by the budget: deferred to the next tick, not a failure.
+          pass.deferred++
+          continue
+        }
+        pass.failures++
         const e = errorOf(err)
         ctx.log?.(
           `monitor: deep read of ${d.address} on ${chainKey}: ${e.code}: ${e.message} (retrying next tick)`,
@@ -374,29 +526,51 @@ export async function evaluateWatches(
     }
   }
   await Promise.all(Array.from({ length: Math.min(opts.deepConcurrency ?? 4, due.length) }, worker))
-  summary.deepDeferred = due.length - next
+  for (let i = next; i < due.length; i++) keep(due[i]!)
+  pass.deferred += due.length - next
+  return pass
+}
 
-  // Evaluate and store.
+/**
+ * Evaluates every watch of a prepared page (every wallet from its exact cheap reading, deep
+ * metrics where read at this tick) and stores the outcomes worth a write in few atomic units
+ * (`store.applyEvaluations`).
+ */
+async function finishPage(
+  ctx: MonitorTickContext,
+  page: PreparedPage,
+  deep: DeepPass,
+): Promise<ChainTickSummary> {
+  const { summary, batch, chainKey } = page
+  if (!batch) return summary
+  const opts = ctx.options ?? {}
+  const now = ctx.now ?? Date.now
   const at = now()
+  const toStore: EvaluationToStore[] = []
   for (const w of batch.wallets) {
-    const memo = memoOf(w.address)
-    const fresh = freshDeep.has(w.address)
+    const memo = memoOf(ctx, chainKey, w.address)
+    const fresh = deep.fresh.has(w.address)
     const snapshot = snapshotOf(chainKey, batch.blockNumber, memo.deep, w.readings, fresh, w.address)
-    for (const watch of byWallet.get(w.address) ?? []) {
-      const prev = statesOf.get(watch.id) ?? []
+    for (const watch of page.byWallet.get(w.address) ?? []) {
+      const prev = page.statesOf.get(watch.id) ?? []
       const outcome = evaluateWatch({
         watch,
         snapshot,
         states: prev,
-        lastAlertAt: lastAlerts.get(watch.id),
+        lastAlertAt: page.lastAlerts.get(watch.id),
         now: at,
       })
       if (!worthStoring(outcome, prev, opts.persistMove ?? 0.001)) continue
-      await ctx.store.applyEvaluation(outcome, watch.webhooks.length, at)
-      summary.outcomesStored++
-      summary.alerts += outcome.alerts.length
-      for (const a of outcome.alerts) if (summary.fired.length < 100) summary.fired.push(a)
-      for (const a of outcome.alerts) ctx.log?.(`monitor: alert ${a.id} watch ${watch.id}: ${a.message}`)
+      toStore.push({ outcome, webhookCount: watch.webhooks.length })
+    }
+  }
+  if (toStore.length > 0) await ctx.store.applyEvaluations(toStore, at)
+  for (const { outcome } of toStore) {
+    summary.outcomesStored++
+    summary.alerts += outcome.alerts.length
+    for (const a of outcome.alerts) {
+      if (summary.fired.length < 100) summary.fired.push(a)
+      ctx.log?.(`monitor: alert ${a.id} watch ${a.watchId}: ${a.message}`)
     }
   }
   return summary
