@@ -129,8 +129,23 @@ export interface ChainTickSummary {
   alerts: number
   /** The alerts this evaluation stored (at most 100 listed; `alerts` counts them all). */
   fired: Alert[]
+  /**
+   * Where the chain's tick spent its wall time, ms: the store's reads of watches and rule states
+   * (`storeRead`), discovery and the cheap batch read (`cheapRead`), the deep reads (`deep`), rule
+   * evaluation (`evaluate`) and the store's writes (`storeWrite`).
+   */
+  timings: TickTimings
   /** The chain's read failed as a whole (logged; retried at the next tick). */
   error?: { code: string; message: string }
+}
+
+/** Wall time per phase of a chain's tick, ms (see {@link ChainTickSummary.timings}). */
+export interface TickTimings {
+  storeRead: number
+  cheapRead: number
+  deep: number
+  evaluate: number
+  storeWrite: number
 }
 
 /** A tick's summary. */
@@ -171,7 +186,9 @@ export async function runTick(ctx: MonitorTickContext, chains?: readonly string[
     const pages: PreparedPage[] = []
     try {
       for (;;) {
+        const listed = Date.now()
         const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
+        summary.timings.storeRead += Date.now() - listed
         if (page.length === 0) break
         pages.push(await preparePage(ctx, chain, page))
         if (page.length < pageSize) break
@@ -181,7 +198,9 @@ export async function runTick(ctx: MonitorTickContext, chains?: readonly string[
       failed(err)
     }
     try {
+      const deepStarted = Date.now()
       const deep = await runDeepReads(ctx, chain, dedupeDue(pages), started)
+      summary.timings.deep += Date.now() - deepStarted
       for (const page of pages) add(summary, await finishPage(ctx, page, deep))
       summary.deepReads = deep.reads
       summary.deepFailures = deep.failures
@@ -222,6 +241,7 @@ function emptySummary(chain: string): ChainTickSummary {
     outcomesStored: 0,
     alerts: 0,
     fired: [],
+    timings: { storeRead: 0, cheapRead: 0, deep: 0, evaluate: 0, storeWrite: 0 },
   }
 }
 
@@ -235,6 +255,7 @@ function add(into: ChainTickSummary, part: ChainTickSummary): void {
   into.outcomesStored += part.outcomesStored
   into.alerts += part.alerts
   for (const a of part.fired) if (into.fired.length < 100) into.fired.push(a)
+  for (const k of Object.keys(into.timings) as (keyof TickTimings)[]) into.timings[k] += part.timings[k]
   if (part.batch) {
     const b = into.batch
     into.batch = b
@@ -336,8 +357,10 @@ export async function evaluateWatches(
 ): Promise<ChainTickSummary> {
   const started = Date.now()
   const page = await preparePage(ctx, chainKey, watches)
+  const deepStarted = Date.now()
   const deep = await runDeepReads(ctx, chainKey, page.due, started)
   const summary = await finishPage(ctx, page, deep)
+  summary.timings.deep += Date.now() - deepStarted
   summary.deepReads = deep.reads
   summary.deepFailures = deep.failures
   summary.deepDeferred = deep.deferred
@@ -389,10 +412,13 @@ async function preparePage(
   const adapters = ctx.sources.adapters
 
   const ids = watches.map((w) => w.id)
+  const readStarted = Date.now()
   const [states, lastAlerts] = await Promise.all([
     ctx.store.getRuleStates(chainKey, ids),
     ctx.store.lastAlertTimes(ids),
   ])
+  const cheapStarted = Date.now()
+  summary.timings.storeRead += cheapStarted - readStarted
   page.lastAlerts = lastAlerts
   for (const s of states) {
     const list = page.statesOf.get(s.watchId) ?? []
@@ -435,6 +461,7 @@ async function preparePage(
     maxCallsPerBatch: opts.maxCallsPerBatch,
   })
   page.batch = batch
+  summary.timings.cheapRead += Date.now() - cheapStarted
   summary.block = batch.blockNumber
   summary.batch = batch.stats
 
@@ -546,6 +573,7 @@ async function finishPage(
   const opts = ctx.options ?? {}
   const now = ctx.now ?? Date.now
   const at = now()
+  const evaluateStarted = Date.now()
   const toStore: EvaluationToStore[] = []
   for (const w of batch.wallets) {
     const memo = memoOf(ctx, chainKey, w.address)
@@ -564,7 +592,10 @@ async function finishPage(
       toStore.push({ outcome, webhookCount: watch.webhooks.length })
     }
   }
+  const writeStarted = Date.now()
+  summary.timings.evaluate += writeStarted - evaluateStarted
   if (toStore.length > 0) await ctx.store.applyEvaluations(toStore, at)
+  summary.timings.storeWrite += Date.now() - writeStarted
   for (const { outcome } of toStore) {
     summary.outcomesStored++
     summary.alerts += outcome.alerts.length
