@@ -44,6 +44,8 @@ export interface TickOptions {
   rediscoverEveryTicks?: number
   /** Watches per page (one batch read per page). Default 1,000. */
   pageSize?: number
+  /** Pages of a chain whose store reads and cheap read are in flight at once (Node tick). Default 3. */
+  pageConcurrency?: number
   /** Deep reads in flight at once. Default 4. */
   deepConcurrency?: number
   /**
@@ -132,7 +134,8 @@ export interface ChainTickSummary {
   /**
    * Where the chain's tick spent its wall time, ms: the store's reads of watches and rule states
    * (`storeRead`), discovery and the cheap batch read (`cheapRead`), the deep reads (`deep`), rule
-   * evaluation (`evaluate`) and the store's writes (`storeWrite`).
+   * evaluation (`evaluate`) and the store's writes (`storeWrite`). Per-page phases are summed over
+   * the pages, which overlap (`pageConcurrency`): their sum can exceed the tick's wall time.
    */
   timings: TickTimings
   /** The chain's read failed as a whole (logged; retried at the next tick). */
@@ -183,19 +186,38 @@ export async function runTick(ctx: MonitorTickContext, chains?: readonly string[
     // Every page's store reads and cheap read first, then ONE deep-read pass over the chain (one
     // budget, one priority order), then every page evaluated and stored. A page whose read fails
     // ends the paging (the chain is retried next tick); the pages read before it are still evaluated.
-    const pages: PreparedPage[] = []
+    // Pages are listed in order and prepared up to `pageConcurrency` at once (their cheap reads
+    // overlap); a page whose preparation failed stops the listing.
+    type Settled = { page: PreparedPage } | { err: unknown }
+    const preparing: Promise<Settled>[] = []
+    const pageConcurrency = Math.max(1, ctx.options?.pageConcurrency ?? 3)
+    let stop = false
     try {
-      for (;;) {
+      while (!stop) {
         const listed = Date.now()
         const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
         summary.timings.storeRead += Date.now() - listed
         if (page.length === 0) break
-        pages.push(await preparePage(ctx, chain, page))
+        preparing.push(
+          preparePage(ctx, chain, page).then(
+            (p) => ({ page: p }),
+            (err: unknown) => {
+              stop = true
+              return { err }
+            },
+          ),
+        )
+        if (preparing.length >= pageConcurrency) await preparing[preparing.length - pageConcurrency]
         if (page.length < pageSize) break
         afterId = page[page.length - 1]!.id
       }
     } catch (err) {
       failed(err)
+    }
+    const pages: PreparedPage[] = []
+    for (const r of await Promise.all(preparing)) {
+      if ('page' in r) pages.push(r.page)
+      else if (!summary.error) failed(r.err)
     }
     try {
       const deepStarted = Date.now()
