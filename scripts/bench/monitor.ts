@@ -232,6 +232,9 @@ try {
   const cold = await runTick(ctx, ['local'])
   const coldMs = performance.now() - t3
   const coldPosts = tickFetch.counts.posts
+  console.error(
+    `  (first tick ${s(coldMs)}: ${cold.chains[0]!.deepReads} deep reads, ${cold.chains[0]!.deepDeferred} deferred; phases (ms): ${phases(cold.chains[0]!.timings)})`,
+  )
   const t4 = performance.now()
   let warmTicks = 0
   for (let pending = cold.chains[0]!.deepDeferred; pending > 0; warmTicks++) {
