@@ -5,6 +5,7 @@
  * cheap read moved (or whose rules or unseen protocols are due), evaluate the rules, store the
  * outcomes (`store.applyEvaluation`), then run the delivery of due alerts.
  */
+import { createDeadline, remainingMs, withDeadline } from '../chains/deadline.js'
 import type { Address } from '../core/address.js'
 import { BaseError } from '../core/errors.js'
 import { toFloat } from '../core/math.js'
@@ -12,6 +13,7 @@ import type { HealthReading } from '../protocols/types.js'
 import { configuredChains, type ReportSources, resolveChain } from '../report/report-sources.js'
 import { type HealthBatchStats, readHealthBatch } from './evaluate/batch-read.js'
 import {
+  type DeepNeeds,
   type DeepRead,
   deepNeedsOf,
   deepReadWallet,
@@ -19,7 +21,7 @@ import {
   needsDeepMetrics,
 } from './evaluate/deep-read.js'
 import { evaluateWatch, type PositionView, type WalletSnapshot } from './evaluate/rules.js'
-import type { Alert, EvaluationOutcome, MonitorStore, RuleState, Watch } from './types.js'
+import type { Alert, EvaluationOutcome, EvaluationToStore, MonitorStore, RuleState, Watch } from './types.js'
 
 /** Tunables of a tick (every field has a documented default). */
 export interface TickOptions {
@@ -42,13 +44,22 @@ export interface TickOptions {
   rediscoverEveryTicks?: number
   /** Watches per page (one batch read per page). Default 1,000. */
   pageSize?: number
+  /** Pages of a chain whose store reads and cheap read are in flight at once (Node tick). Default 3. */
+  pageConcurrency?: number
   /** Deep reads in flight at once. Default 4. */
   deepConcurrency?: number
   /**
-   * Time a tick spends starting deep reads (ms); the rest wait for later ticks, most urgent first,
-   * while every wallet's health factor is still evaluated from its exact cheap reading. Default 5,000.
+   * Wall time (ms) of a tick's deep reads: none starts after it and those in flight are cut at it;
+   * the rest are deferred to later ticks, most urgent first (never dropped), while every wallet's
+   * health factor is still evaluated from its exact cheap reading. Default 5,000.
    */
   deepBudgetMs?: number
+  /**
+   * Wall time (ms, from the tick's start) after which no deep read of the tick continues: the deep
+   * reads end by the earlier of this and {@link TickOptions.deepBudgetMs}, so slow cheap reads
+   * shorten the deep-read pass and the tick stays bounded. Default 7,000.
+   */
+  tickBudgetMs?: number
   /**
    * A rule state whose status and memo did not change is written back only when its value moved
    * by more than this fraction (so a 10,000-watch tick does not rewrite every row). Default 0.001.
@@ -59,6 +70,11 @@ export interface TickOptions {
   maxCallsPerBatch?: number
 }
 
+/** Default {@link TickOptions.deepBudgetMs}, ms. */
+export const DEFAULT_DEEP_BUDGET_MS = 5_000
+/** Default {@link TickOptions.tickBudgetMs}, ms. */
+export const DEFAULT_TICK_BUDGET_MS = 7_000
+
 /** What the tick remembers of a wallet between ticks (in the process or isolate; a cache, never the truth). */
 interface WalletMemo {
   discovered?: unknown[]
@@ -67,6 +83,8 @@ interface WalletMemo {
   deepTick: number
   /** The cheap readings at the last deep read, keyed `protocol:market`. */
   deepReadings: Map<string, HealthReading>
+  /** A due deep read deferred (budget spent, or cut) or failed: its priority, kept until it is read. */
+  pendingPriority?: number | undefined
 }
 
 /** The per-process monitor cache: wallets' discoveries and last deep reads, and the tick counter. */
@@ -104,14 +122,33 @@ export interface ChainTickSummary {
   deepReads: number
   /** Wallets whose deep read failed (evaluated again at the next tick). */
   deepFailures: number
-  /** Deep reads due but left for later ticks (the tick's deep-read budget was spent). */
+  /**
+   * Deep reads due but left for later ticks (not started, or cut in flight, when the tick's
+   * deep-read budget was spent); they keep their priority and are read first next tick.
+   */
   deepDeferred: number
   outcomesStored: number
   alerts: number
   /** The alerts this evaluation stored (at most 100 listed; `alerts` counts them all). */
   fired: Alert[]
+  /**
+   * Where the chain's tick spent its wall time, ms: the store's reads of watches and rule states
+   * (`storeRead`), discovery and the cheap batch read (`cheapRead`), the deep reads (`deep`), rule
+   * evaluation (`evaluate`) and the store's writes (`storeWrite`). Per-page phases are summed over
+   * the pages, which overlap (`pageConcurrency`): their sum can exceed the tick's wall time.
+   */
+  timings: TickTimings
   /** The chain's read failed as a whole (logged; retried at the next tick). */
   error?: { code: string; message: string }
+}
+
+/** Wall time per phase of a chain's tick, ms (see {@link ChainTickSummary.timings}). */
+export interface TickTimings {
+  storeRead: number
+  cheapRead: number
+  deep: number
+  evaluate: number
+  storeWrite: number
 }
 
 /** A tick's summary. */
@@ -140,19 +177,58 @@ export async function runTick(ctx: MonitorTickContext, chains?: readonly string[
     const summary: ChainTickSummary = emptySummary(chain)
     let afterId: string | null = null
     const pageSize = ctx.options?.pageSize ?? 1_000
-    try {
-      for (;;) {
-        const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
-        if (page.length === 0) break
-        add(summary, await evaluateWatches(ctx, chain, page))
-        if (page.length < pageSize) break
-        afterId = page[page.length - 1]!.id
-      }
-    } catch (err) {
+    const failed = (err: unknown) => {
       summary.error = errorOf(err)
       ctx.log?.(
         `monitor: chain ${chain}: ${summary.error.code}: ${summary.error.message} (retrying next tick)`,
       )
+    }
+    // Every page's store reads and cheap read first, then ONE deep-read pass over the chain (one
+    // budget, one priority order), then every page evaluated and stored. A page whose read fails
+    // ends the paging (the chain is retried next tick); the pages read before it are still evaluated.
+    // Pages are listed in order and prepared up to `pageConcurrency` at once (their cheap reads
+    // overlap); a page whose preparation failed stops the listing.
+    type Settled = { page: PreparedPage } | { err: unknown }
+    const preparing: Promise<Settled>[] = []
+    const pageConcurrency = Math.max(1, ctx.options?.pageConcurrency ?? 3)
+    let stop = false
+    try {
+      while (!stop) {
+        const listed = Date.now()
+        const page: Watch[] = await ctx.store.listWatchesForChain(chain, afterId, pageSize)
+        summary.timings.storeRead += Date.now() - listed
+        if (page.length === 0) break
+        preparing.push(
+          preparePage(ctx, chain, page).then(
+            (p) => ({ page: p }),
+            (err: unknown) => {
+              stop = true
+              return { err }
+            },
+          ),
+        )
+        if (preparing.length >= pageConcurrency) await preparing[preparing.length - pageConcurrency]
+        if (page.length < pageSize) break
+        afterId = page[page.length - 1]!.id
+      }
+    } catch (err) {
+      failed(err)
+    }
+    const pages: PreparedPage[] = []
+    for (const r of await Promise.all(preparing)) {
+      if ('page' in r) pages.push(r.page)
+      else if (!summary.error) failed(r.err)
+    }
+    try {
+      const deepStarted = Date.now()
+      const deep = await runDeepReads(ctx, chain, dedupeDue(pages), started)
+      summary.timings.deep += Date.now() - deepStarted
+      for (const page of pages) add(summary, await finishPage(ctx, page, deep))
+      summary.deepReads = deep.reads
+      summary.deepFailures = deep.failures
+      summary.deepDeferred = deep.deferred
+    } catch (err) {
+      failed(err)
     }
     out.push(summary)
   }
@@ -187,6 +263,7 @@ function emptySummary(chain: string): ChainTickSummary {
     outcomesStored: 0,
     alerts: 0,
     fired: [],
+    timings: { storeRead: 0, cheapRead: 0, deep: 0, evaluate: 0, storeWrite: 0 },
   }
 }
 
@@ -200,6 +277,7 @@ function add(into: ChainTickSummary, part: ChainTickSummary): void {
   into.outcomesStored += part.outcomesStored
   into.alerts += part.alerts
   for (const a of part.fired) if (into.fired.length < 100) into.fired.push(a)
+  for (const k of Object.keys(into.timings) as (keyof TickTimings)[]) into.timings[k] += part.timings[k]
   if (part.batch) {
     const b = into.batch
     into.batch = b
@@ -241,10 +319,57 @@ export function readingMoved(was: HealthReading | undefined, now: HealthReading,
   })
 }
 
+/** The due deep reads of every page, one per wallet (a wallet watched on two pages: their needs merged, the more urgent priority). */
+function dedupeDue(pages: readonly PreparedPage[]): DueDeepRead[] {
+  const byAddress = new Map<string, DueDeepRead>()
+  for (const page of pages) {
+    for (const d of page.due) {
+      const was = byAddress.get(d.address)
+      byAddress.set(
+        d.address,
+        was
+          ? { ...was, needs: mergeNeeds([was.needs, d.needs]), priority: Math.min(was.priority, d.priority) }
+          : d,
+      )
+    }
+  }
+  return [...byAddress.values()]
+}
+
+/** A wallet whose deep read is due, with what it needs and how urgent it is (0 most). */
+interface DueDeepRead {
+  address: Address
+  memo: WalletMemo
+  readings: HealthReading[]
+  needs: DeepNeeds
+  priority: number
+}
+
+/** One page of watches after its store reads and cheap read, before its deep reads and evaluation. */
+interface PreparedPage {
+  chainKey: string
+  summary: ChainTickSummary
+  watches: readonly Watch[]
+  byWallet: Map<string, Watch[]>
+  statesOf: Map<string, RuleState[]>
+  lastAlerts: Map<string, number>
+  batch: Awaited<ReturnType<typeof readHealthBatch>> | null
+  due: DueDeepRead[]
+}
+
+/** What the deep reads of a tick (or page) did. */
+interface DeepPass {
+  fresh: Set<string>
+  reads: number
+  failures: number
+  deferred: number
+}
+
 /**
  * Evaluates one page of watches of one chain (the Worker queue consumer calls this with the page
- * its message names; the Node tick with each page in turn): cheap batch read of every wallet,
- * deep reads where due, rules, outcomes stored.
+ * its message names): cheap batch read of every wallet, deep reads where due within the deep-read
+ * budget (counted from this call), rules, outcomes stored. The Node tick does the same over every
+ * page of a chain with ONE budget and one priority order ({@link runTick}).
  * @throws the batch read's RPC errors (the page is retried at the next tick).
  */
 export async function evaluateWatches(
@@ -252,11 +377,55 @@ export async function evaluateWatches(
   chainKey: string,
   watches: readonly Watch[],
 ): Promise<ChainTickSummary> {
+  const started = Date.now()
+  const page = await preparePage(ctx, chainKey, watches)
+  const deepStarted = Date.now()
+  const deep = await runDeepReads(ctx, chainKey, page.due, started)
+  const summary = await finishPage(ctx, page, deep)
+  summary.timings.deep += Date.now() - deepStarted
+  summary.deepReads = deep.reads
+  summary.deepFailures = deep.failures
+  summary.deepDeferred = deep.deferred
+  return summary
+}
+
+/** Memo of `address` on `chainKey` in the tick cache (created empty). */
+function memoOf(ctx: MonitorTickContext, chainKey: string, address: string): WalletMemo {
+  const k = `${chainKey}|${address}`
+  let m = ctx.cache.wallets.get(k)
+  if (!m) {
+    m = { discoveredTick: -Infinity, deepTick: -Infinity, deepReadings: new Map() }
+    ctx.cache.wallets.set(k, m)
+  }
+  return m
+}
+
+/**
+ * A page's store reads (rule states, last alerts), discovery, cheap batch read and the list of
+ * its wallets whose deep read is due, most urgent first: a cheap read that moved where the rules
+ * need more than health factors (0); never read (1); positions the cheap read cannot see, or deep
+ * metrics, due (2); the periodic re-discovery, staggered by address (3). A wallet whose due read was
+ * deferred or failed keeps its place until read ({@link WalletMemo.pendingPriority}).
+ */
+async function preparePage(
+  ctx: MonitorTickContext,
+  chainKey: string,
+  watches: readonly Watch[],
+): Promise<PreparedPage> {
   const summary = emptySummary(chainKey)
   summary.watches = watches.length
-  if (watches.length === 0) return summary
+  const page: PreparedPage = {
+    chainKey,
+    summary,
+    watches,
+    byWallet: new Map(),
+    statesOf: new Map(),
+    lastAlerts: new Map(),
+    batch: null,
+    due: [],
+  }
+  if (watches.length === 0) return page
   const opts = ctx.options ?? {}
-  const now = ctx.now ?? Date.now
   const tick = ctx.cache.tick
   const moveThreshold = opts.moveThreshold ?? 0.005
   const deepEvery = opts.deepEveryTicks ?? 10
@@ -265,42 +434,35 @@ export async function evaluateWatches(
   const adapters = ctx.sources.adapters
 
   const ids = watches.map((w) => w.id)
+  const readStarted = Date.now()
   const [states, lastAlerts] = await Promise.all([
     ctx.store.getRuleStates(chainKey, ids),
     ctx.store.lastAlertTimes(ids),
   ])
-  const statesOf = new Map<string, RuleState[]>()
+  const cheapStarted = Date.now()
+  summary.timings.storeRead += cheapStarted - readStarted
+  page.lastAlerts = lastAlerts
   for (const s of states) {
-    const list = statesOf.get(s.watchId) ?? []
+    const list = page.statesOf.get(s.watchId) ?? []
     list.push(s)
-    statesOf.set(s.watchId, list)
+    page.statesOf.set(s.watchId, list)
   }
-  const byWallet = new Map<string, Watch[]>()
   for (const w of watches) {
     const a = w.address.toLowerCase()
-    const list = byWallet.get(a) ?? []
+    const list = page.byWallet.get(a) ?? []
     list.push(w)
-    byWallet.set(a, list)
+    page.byWallet.set(a, list)
   }
-  const addresses = [...byWallet.keys()] as Address[]
+  const addresses = [...page.byWallet.keys()] as Address[]
   summary.wallets = addresses.length
 
   // Discovery for the cheap read (adapters with both discover and planHealth), cached.
   const discovering = adapters.map((a) => a.discover !== undefined && a.planHealth !== undefined)
-  const memoOf = (a: string): WalletMemo => {
-    const k = `${chainKey}|${a}`
-    let m = ctx.cache.wallets.get(k)
-    if (!m) {
-      m = { discoveredTick: -Infinity, deepTick: -Infinity, deepReadings: new Map() }
-      ctx.cache.wallets.set(k, m)
-    }
-    return m
-  }
   if (discovering.some(Boolean)) {
     const client = ctx.sources.clientFor(chain)
     await Promise.all(
       addresses.map(async (address) => {
-        const m = memoOf(address)
+        const m = memoOf(ctx, chainKey, address)
         if (m.discovered && tick - m.discoveredTick < rediscoverEvery) return
         m.discovered = await Promise.all(
           adapters.map((a, i) =>
@@ -316,20 +478,18 @@ export async function evaluateWatches(
     client: ctx.sources.clientFor(chain),
     chain,
     adapters,
-    wallets: addresses.map((address) => ({ address, discovered: memoOf(address).discovered })),
+    wallets: addresses.map((address) => ({ address, discovered: memoOf(ctx, chainKey, address).discovered })),
     maxGasPerCall: opts.maxGasPerCall,
     maxCallsPerBatch: opts.maxCallsPerBatch,
   })
+  page.batch = batch
+  summary.timings.cheapRead += Date.now() - cheapStarted
   summary.block = batch.blockNumber
   summary.batch = batch.stats
 
-  // Which wallets need a deep read now, most urgent first: a cheap read that moved where the rules
-  // need more than health factors; never read; positions the cheap read cannot see, or deep
-  // metrics, due; the periodic re-discovery (staggered by address).
-  const due: { address: Address; memo: WalletMemo; readings: HealthReading[]; priority: number }[] = []
   for (const w of batch.wallets) {
-    const memo = memoOf(w.address)
-    const needs = mergeNeeds((byWallet.get(w.address) ?? []).map((x) => deepNeedsOf(x.rules)))
+    const memo = memoOf(ctx, chainKey, w.address)
+    const needs = mergeNeeds((page.byWallet.get(w.address) ?? []).map((x) => deepNeedsOf(x.rules)))
     const wantsDeep = needs.positions || needsDeepMetrics(needs)
     const age = tick - memo.deepTick
     const moved = w.readings.some((r) =>
@@ -337,7 +497,7 @@ export async function evaluateWatches(
     )
     const covered = new Set(w.readings.filter((r) => r.exact).map((r) => key(r.protocol, r.market)))
     const unseen = (memo.deep?.positions ?? []).some((p) => !covered.has(p.key))
-    const priority =
+    const computed =
       memo.deep !== undefined && moved && wantsDeep
         ? 0
         : memo.deep === undefined
@@ -347,25 +507,66 @@ export async function evaluateWatches(
             : age >= rediscoverEvery && tick % rediscoverEvery === stagger(w.address, rediscoverEvery)
               ? 3
               : -1
-    if (priority >= 0) due.push({ address: w.address, memo, readings: w.readings, priority })
+    const pending = memo.pendingPriority
+    const priority = pending === undefined ? computed : computed < 0 ? pending : Math.min(computed, pending)
+    if (priority >= 0) page.due.push({ address: w.address, memo, readings: w.readings, needs, priority })
   }
-  due.sort((a, b) => a.priority - b.priority)
-  const freshDeep = new Set<string>()
-  const deepStarted = Date.now()
-  const budget = opts.deepBudgetMs ?? 5_000
+  return page
+}
+
+/**
+ * The deep reads of `due` (one page's or a whole chain's), most urgent first (then the longest
+ * since its last deep read), `deepConcurrency` in flight. The deep-read budget bounds their WALL
+ * time: none starts after it, and one in flight when it ends is cut (its deadline aborts its RPCs;
+ * a late answer is ignored), so the pass ends by `min(start + deepBudgetMs, tickStarted +
+ * tickBudgetMs)`. What is cut or never started is deferred, never dropped: it keeps its priority
+ * for the next tick ({@link WalletMemo.pendingPriority}); so does a failed read.
+ */
+async function runDeepReads(
+  ctx: MonitorTickContext,
+  chainKey: string,
+  due: DueDeepRead[],
+  tickStarted: number,
+): Promise<DeepPass> {
+  const pass: DeepPass = { fresh: new Set(), reads: 0, failures: 0, deferred: 0 }
+  if (due.length === 0) return pass
+  const opts = ctx.options ?? {}
+  const tick = ctx.cache.tick
+  due.sort((a, b) => a.priority - b.priority || a.memo.deepTick - b.memo.deepTick)
+  const startedAt = Date.now()
+  const endAt = Math.min(
+    startedAt + (opts.deepBudgetMs ?? DEFAULT_DEEP_BUDGET_MS),
+    tickStarted + (opts.tickBudgetMs ?? DEFAULT_TICK_BUDGET_MS),
+  )
+  const deadline = createDeadline({ timeoutMs: Math.max(1, endAt - startedAt) })
+  const keep = (d: DueDeepRead) => {
+    d.memo.pendingPriority = Math.min(d.priority, d.memo.pendingPriority ?? d.priority)
+  }
   let next = 0
   const worker = async () => {
-    while (next < due.length && Date.now() - deepStarted < budget) {
+    while (next < due.length && remainingMs(deadline) > 0) {
       const d = due[next++]!
-      const needs = mergeNeeds((byWallet.get(d.address) ?? []).map((x) => deepNeedsOf(x.rules)))
       try {
-        d.memo.deep = await deepReadWallet(ctx.sources, { address: d.address, chain: chainKey, needs })
+        const deep = await withDeadline(
+          deadline,
+          { upstream: `the deep read of ${d.address} on ${chainKey}`, call: 'the wallet report' },
+          () =>
+            deepReadWallet(ctx.sources, { address: d.address, chain: chainKey, needs: d.needs, deadline }),
+        )
+        d.memo.deep = deep
         d.memo.deepTick = tick
         d.memo.deepReadings = new Map(d.readings.map((r) => [key(r.protocol, r.market), r]))
-        freshDeep.add(d.address)
-        summary.deepReads++
+        d.memo.pendingPriority = undefined
+        pass.fresh.add(d.address)
+        pass.reads++
       } catch (err) {
-        summary.deepFailures++
+        keep(d)
+        if (remainingMs(deadline) <= 0) {
+          // Cut by the budget: deferred to the next tick, not a failure.
+          pass.deferred++
+          continue
+        }
+        pass.failures++
         const e = errorOf(err)
         ctx.log?.(
           `monitor: deep read of ${d.address} on ${chainKey}: ${e.code}: ${e.message} (retrying next tick)`,
@@ -374,29 +575,55 @@ export async function evaluateWatches(
     }
   }
   await Promise.all(Array.from({ length: Math.min(opts.deepConcurrency ?? 4, due.length) }, worker))
-  summary.deepDeferred = due.length - next
+  for (let i = next; i < due.length; i++) keep(due[i]!)
+  pass.deferred += due.length - next
+  return pass
+}
 
-  // Evaluate and store.
+/**
+ * Evaluates every watch of a prepared page (every wallet from its exact cheap reading, deep
+ * metrics where read at this tick) and stores the outcomes worth a write in few atomic units
+ * (`store.applyEvaluations`).
+ */
+async function finishPage(
+  ctx: MonitorTickContext,
+  page: PreparedPage,
+  deep: DeepPass,
+): Promise<ChainTickSummary> {
+  const { summary, batch, chainKey } = page
+  if (!batch) return summary
+  const opts = ctx.options ?? {}
+  const now = ctx.now ?? Date.now
   const at = now()
+  const evaluateStarted = Date.now()
+  const toStore: EvaluationToStore[] = []
   for (const w of batch.wallets) {
-    const memo = memoOf(w.address)
-    const fresh = freshDeep.has(w.address)
+    const memo = memoOf(ctx, chainKey, w.address)
+    const fresh = deep.fresh.has(w.address)
     const snapshot = snapshotOf(chainKey, batch.blockNumber, memo.deep, w.readings, fresh, w.address)
-    for (const watch of byWallet.get(w.address) ?? []) {
-      const prev = statesOf.get(watch.id) ?? []
+    for (const watch of page.byWallet.get(w.address) ?? []) {
+      const prev = page.statesOf.get(watch.id) ?? []
       const outcome = evaluateWatch({
         watch,
         snapshot,
         states: prev,
-        lastAlertAt: lastAlerts.get(watch.id),
+        lastAlertAt: page.lastAlerts.get(watch.id),
         now: at,
       })
       if (!worthStoring(outcome, prev, opts.persistMove ?? 0.001)) continue
-      await ctx.store.applyEvaluation(outcome, watch.webhooks.length, at)
-      summary.outcomesStored++
-      summary.alerts += outcome.alerts.length
-      for (const a of outcome.alerts) if (summary.fired.length < 100) summary.fired.push(a)
-      for (const a of outcome.alerts) ctx.log?.(`monitor: alert ${a.id} watch ${watch.id}: ${a.message}`)
+      toStore.push({ outcome, webhookCount: watch.webhooks.length })
+    }
+  }
+  const writeStarted = Date.now()
+  summary.timings.evaluate += writeStarted - evaluateStarted
+  if (toStore.length > 0) await ctx.store.applyEvaluations(toStore, at)
+  summary.timings.storeWrite += Date.now() - writeStarted
+  for (const { outcome } of toStore) {
+    summary.outcomesStored++
+    summary.alerts += outcome.alerts.length
+    for (const a of outcome.alerts) {
+      if (summary.fired.length < 100) summary.fired.push(a)
+      ctx.log?.(`monitor: alert ${a.id} watch ${a.watchId}: ${a.message}`)
     }
   }
   return summary

@@ -152,6 +152,12 @@ export interface EvaluationOutcome {
   alerts: Alert[]
 }
 
+/** One outcome for {@link MonitorStore.applyEvaluations}, with its watch's number of webhook targets. */
+export interface EvaluationToStore {
+  outcome: EvaluationOutcome
+  webhookCount: number
+}
+
 /** The result of {@link MonitorStore.createWatchWithinLimit}. */
 export type WatchCreation = { created: true } | { created: false; count: number }
 
@@ -208,6 +214,12 @@ export interface MonitorStore {
    * (alert ids are the idempotency keys).
    */
   applyEvaluation(outcome: EvaluationOutcome, webhookCount: number, now: number): Promise<void>
+  /**
+   * Stores many evaluations (a tick's page) with the same meaning as {@link MonitorStore.applyEvaluation}
+   * for each, in few atomic units: rule states as multi-row upserts, every outcome's rows wholly
+   * inside one unit (an outcome is never half-stored). Additive.
+   */
+  applyEvaluations(items: readonly EvaluationToStore[], now: number): Promise<void>
 
   /** Alerts of a watch, newest first. */
   listAlerts(watchId: string, limit: number): Promise<Array<Alert & { deliveries: Delivery[] }>>

@@ -4,12 +4,14 @@
  * covered by test/monitor/e2e-delivery.test.ts): the near-liquidation demo wallet (HF about 1.04,
  * src/devchain/seed.ts) watched with "HF below 1.02"; the WETH price moved by the manifest's admin
  * key fires exactly one alert, whose value equals Pool.getUserAccountData at the alert's block;
- * moving back re-arms; interest alone (evm_increaseTime, no price move) crosses a rule too.
+ * moving back re-arms; interest alone (evm_increaseTime, no price move) crosses a rule too; the
+ * deep-read budget bounds a tick's wall time (reads in flight are cut and deferred, never dropped).
  */
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { aavePoolAbi } from '../../abis/aave-pool.js'
 import { createStacklens } from '../../src/app.js'
+import { createChainClient } from '../../src/chains/client.js'
 import { configFromEnv } from '../../src/config.js'
 import { toFloat } from '../../src/core/math.js'
 import { settablePriceFeedAbi } from '../../src/devchain/contracts/SettablePriceFeed.artifact.js'
@@ -151,6 +153,54 @@ describe('monitor tick on the devchain', () => {
       expect(steps).toBeGreaterThan(1)
     })
   }, 300_000)
+
+  it('the deep-read budget bounds the tick: in-flight reads are cut and deferred, then read next tick', async () => {
+    // Every demo wallet watched with a health-factor rule; every RPC POST answered after a 1.5 s
+    // delay (a slow endpoint), so no deep read can finish within a 200 ms budget.
+    const store = createMemoryMonitorStore()
+    const wallets = [...new Set(t.manifest.wallets.map((w) => w.address.toLowerCase() as Address))]
+    for (const [i, address] of wallets.entries()) {
+      await store.createWatch({ ...watchOf([{ metric: 'healthFactor', below: 0.5 }]), id: `w_${i}`, address })
+    }
+    let delayMs = 1_500
+    let answered = 0
+    let sent = 0
+    const slowFetch: typeof fetch = async (input, init) => {
+      sent++
+      await new Promise((r) => setTimeout(r, delayMs))
+      const res = await fetch(input, init)
+      answered++
+      return res
+    }
+    const { sources } = createStacklens({
+      config: configFromEnv({}, t.manifest),
+      clientFor: (c) => createChainClient(c.key, { rpcUrls: c.rpcUrls, fetchFn: slowFetch }),
+    })
+    const ctx: MonitorTickContext = {
+      store,
+      sources,
+      cache: createMonitorCache(),
+      options: { deepBudgetMs: 200 },
+    }
+    const cut = await runTick(ctx)
+    const c = cut.chains[0]!
+    expect(c.error).toBeUndefined()
+    expect(c.wallets).toBe(wallets.length)
+    expect(c.deepReads).toBe(0)
+    expect(c.deepFailures).toBe(0)
+    expect(c.deepDeferred).toBe(wallets.length)
+    // The deep reads' POSTs were cut in flight: sent, never answered within the tick.
+    expect(sent).toBeGreaterThan(answered)
+    // The cheap evaluation still covered every watch (first states stored for all).
+    expect(c.outcomesStored).toBe(wallets.length)
+    expect(store.states.size).toBe(wallets.length)
+
+    // A fast endpoint and a generous budget: every deferred read is done at the next tick.
+    delayMs = 0
+    const next = await runTick({ ...ctx, options: { deepBudgetMs: 120_000, tickBudgetMs: 120_000 } })
+    expect(next.chains[0]!.deepReads).toBe(wallets.length)
+    expect(next.chains[0]!.deepDeferred).toBe(0)
+  }, 180_000)
 
   it('an upstream fault is reported by the tick, not thrown, and the next tick recovers', async () => {
     const store = createMemoryMonitorStore()

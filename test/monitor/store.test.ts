@@ -373,6 +373,101 @@ describe.each([
     expect(page).toHaveLength(110)
   })
 
+  it(`${backend.name}: applyEvaluations stores a page like applyEvaluation per outcome, in few units`, async () => {
+    // 180 watches of 2 rules (360 rule states: multi-row upserts) and an alert on every third
+    // (60 alerts, 8 targets each: 600 alert and delivery statements): more statements than one
+    // atomic unit holds, so the page is cut into units at outcome boundaries.
+    const items: { outcome: EvaluationOutcome; webhookCount: number }[] = []
+    const targets = Array.from({ length: 8 }, (_, i) => ({
+      url: `https://hooks.example/${i}`,
+      secret: 's'.repeat(32),
+    }))
+    for (let i = 0; i < 180; i++) {
+      const id = `w_page${String(i).padStart(3, '0')}`
+      await store.createWatch(watch(id, { chains: ['page'], webhooks: targets }))
+      items.push({
+        outcome: {
+          watchId: id,
+          chain: 'page',
+          block: BIG_BLOCK,
+          states: [
+            state(id, 0, { chain: 'page', lastValue: 1 + i / 1000 }),
+            state(id, 1, {
+              chain: 'page',
+              status: 'armed',
+              lastValue: null,
+              lastBlock: null,
+              memo: undefined,
+            }),
+          ],
+          alerts: i % 3 === 0 ? [alert(`al_page${i}`, id, T + i, { chain: 'page' })] : [],
+        },
+        webhookCount: 8,
+      })
+    }
+    const ids = items.map((x) => x.outcome.watchId)
+    await store.applyEvaluations(items, T)
+    await store.applyEvaluations(items, T + 5) // idempotent: nothing inserted twice
+    const stored = await store.getRuleStates('page', ids)
+    const sorted = (xs: RuleState[]) =>
+      [...xs].sort((a, b) => a.watchId.localeCompare(b.watchId) || a.ruleIndex - b.ruleIndex)
+    expect(sorted(stored)).toEqual(sorted(items.flatMap((x) => x.outcome.states)))
+    expect(stored.find((s) => s.watchId === 'w_page007' && s.ruleIndex === 1)).not.toHaveProperty('memo')
+    const alerts = await store.listAlerts('w_page003', 10)
+    expect(alerts).toHaveLength(1)
+    const { deliveries, ...first } = alerts[0]!
+    expect(first).toEqual(alert('al_page3', 'w_page003', T + 3, { chain: 'page' }))
+    expect(deliveries.map((d) => [d.targetIndex, d.status, d.nextAttemptAt])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [i, 'pending', T]),
+    )
+    const due = (await store.dueDeliveries(T + 1_000_000, 10_000)).filter((d) => d.alert.chain === 'page')
+    expect(due).toHaveLength(60 * 8)
+    expect((await store.lastAlertTimes(ids)).size).toBe(60)
+
+    // A later page updates the states in place (the excluded row's values win).
+    await store.applyEvaluations(
+      items.map(({ outcome, webhookCount }) => ({
+        outcome: {
+          ...outcome,
+          alerts: [],
+          states: [state(outcome.watchId, 0, { chain: 'page', status: 'armed', lastValue: 2 })],
+        },
+        webhookCount,
+      })),
+      T + 10,
+    )
+    const after = await store.getRuleStates('page', ids)
+    expect(after).toHaveLength(360)
+    expect(
+      after.filter((s) => s.ruleIndex === 0).every((s) => s.status === 'armed' && s.lastValue === 2),
+    ).toBe(true)
+  })
+
+  it(`${backend.name}: applyEvaluations never half-stores an outcome`, async () => {
+    const w = watch('w_atomic_page')
+    await store.createWatch(w)
+    const bad = state(w.id, 1, { status: 'exploded' as RuleState['status'] }) // violates the CHECK
+    await expect(
+      store.applyEvaluations(
+        [
+          {
+            outcome: {
+              watchId: w.id,
+              chain: 'local',
+              block: 1n,
+              states: [state(w.id, 0), bad],
+              alerts: [alert('al_atomic_page', w.id, T)],
+            },
+            webhookCount: 1,
+          },
+        ],
+        T,
+      ),
+    ).rejects.toThrow()
+    expect(await store.getRuleStates('local', [w.id])).toEqual([])
+    expect(await store.listAlerts(w.id, 10)).toEqual([])
+  })
+
   it(`${backend.name}: lastAlertTimes is the newest alert per watch`, async () => {
     const w = watch('w_times')
     await store.createWatch(w)

@@ -21,7 +21,7 @@ export interface MemoryMonitorStore extends MonitorStore {
   states: Map<string, RuleState>
   alerts: Map<string, Alert>
   deliveries: Map<string, Delivery>
-  /** applyEvaluation calls. */
+  /** Outcomes applied (applyEvaluation calls, each outcome of applyEvaluations counting one). */
   applied: number
 }
 
@@ -96,6 +96,9 @@ export function createMemoryMonitorStore(): MemoryMonitorStore {
       for (const a of alerts.values())
         if (ids.has(a.watchId)) out.set(a.watchId, Math.max(out.get(a.watchId) ?? 0, a.createdAt))
       return out
+    },
+    async applyEvaluations(items, now) {
+      for (const { outcome, webhookCount } of items) await store.applyEvaluation(outcome, webhookCount, now)
     },
     async applyEvaluation(outcome: EvaluationOutcome, webhookCount: number, now: number) {
       store.applied++

@@ -5,8 +5,9 @@
  * (the market cascade's per-wallet view, over every market the wallet borrows in) and Monte Carlo
  * P(liquidation) per asked horizon.
  */
+import { type Deadline, remainingMs } from '../../chains/deadline.js'
 import type { Address } from '../../core/address.js'
-import { BaseError } from '../../core/errors.js'
+import { BaseError, UpstreamTimeoutError } from '../../core/errors.js'
 import type { PositionResult } from '../../core/types.js'
 import { resolveWalletRead } from '../../report/exposure-report.js'
 import { DEFAULT_CASCADE_SHOCKS, marketCascadeReport } from '../../report/market-cascade-report.js'
@@ -117,6 +118,8 @@ export interface DeepReadWalletParams {
   address: Address
   chain: string
   needs: DeepNeeds
+  /** Bounds every upstream call of the read (the tick's deep-read budget). */
+  deadline?: Deadline | undefined
 }
 
 /**
@@ -129,8 +132,9 @@ export async function deepReadWallet(
   sources: ReportSources,
   params: DeepReadWalletParams,
 ): Promise<DeepRead> {
-  const { address, chain, needs } = params
-  const read = await readWalletReport(sources, { address, chain })
+  const { address, chain, needs, deadline } = params
+  const budget = deadline ? { deadline } : {}
+  const read = await readWalletReport(sources, { address, chain, ...budget })
   const block = BigInt(read.pinned.blockNumber ?? 0)
   const out: DeepRead = { block, positions: read.positions.map((p) => positionView(p, address)) }
   if (!needsDeepMetrics(needs)) return out
@@ -143,6 +147,10 @@ export async function deepReadWallet(
     const inputs = stressInputs(exposure, read.positions)
     out.liquidationProbability = {}
     for (const horizonDays of needs.mcHorizons) {
+      // A Monte Carlo run is CPU work no signal interrupts: none starts once the budget is spent.
+      if (deadline && remainingMs(deadline) <= 0) {
+        throw new UpstreamTimeoutError(`the deep read of ${address}`, 'Monte Carlo', deadline.timeoutMs)
+      }
       if (inputs.length === 0) {
         out.liquidationProbability[String(horizonDays)] = null
         continue
@@ -172,6 +180,7 @@ export async function deepReadWallet(
             depth: 'auto',
             wallet: address,
             blockNumber: block,
+            ...budget,
           })
           const w = r.wallet
           if (w?.found && w.cascadeShock !== null) {

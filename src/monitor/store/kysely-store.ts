@@ -10,6 +10,7 @@ import type {
   ApiKeyRecord,
   Delivery,
   DueDelivery,
+  EvaluationOutcome,
   MonitorStore,
   RuleState,
   Watch,
@@ -141,10 +142,99 @@ function deliveryFromRow(r: Selectable<DeliveriesTable>): Delivery {
   }
 }
 
+/**
+ * Rule-state rows per multi-row upsert: 8 bound values a row, kept under D1's 100 bound parameters
+ * per statement (like {@link MAX_IN_LIST}).
+ */
+export const RULE_STATE_ROWS_PER_STATEMENT = Math.floor(MAX_IN_LIST / 8)
+
+/** Statements per atomic unit of {@link MonitorStore.applyEvaluations} (one transaction or D1 batch). */
+export const MAX_STATEMENTS_PER_UNIT = 500
+
 /** Builds the {@link MonitorStore} over a Kysely instance and its atomic runner. */
 export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
   const { db, atomic } = params
   let closed = false
+
+  /** Upserts of `states`, `rowsPerStatement` rows per INSERT (the later row wins on a conflict). */
+  const ruleStateUpserts = (states: readonly RuleState[], rowsPerStatement: number): CompiledQuery[] => {
+    const out: CompiledQuery[] = []
+    for (let i = 0; i < states.length; i += rowsPerStatement) {
+      const rows = states.slice(i, i + rowsPerStatement).map((s) => ({
+        watch_id: s.watchId,
+        chain: s.chain,
+        rule_index: s.ruleIndex,
+        status: s.status,
+        last_value: s.lastValue,
+        last_block: s.lastBlock === null ? null : s.lastBlock.toString(),
+        memo: s.memo ?? null,
+        updated_at: s.updatedAt,
+      }))
+      out.push(
+        db
+          .insertInto('rule_states')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['chain', 'watch_id', 'rule_index']).doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              last_value: eb.ref('excluded.last_value'),
+              last_block: eb.ref('excluded.last_block'),
+              memo: eb.ref('excluded.memo'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .compile(),
+      )
+    }
+    return out
+  }
+
+  /** Inserts of an outcome's alerts and one pending delivery per (alert, target), idempotent. */
+  const alertInserts = (outcome: EvaluationOutcome, webhookCount: number, now: number): CompiledQuery[] => {
+    const queries: CompiledQuery[] = []
+    for (const a of outcome.alerts) {
+      queries.push(
+        db
+          .insertInto('alerts')
+          .values({
+            id: a.id,
+            watch_id: a.watchId,
+            chain: a.chain,
+            rule_index: a.ruleIndex,
+            rule: JSON.stringify(a.rule),
+            before_value: a.before,
+            after_value: a.after,
+            block: a.block.toString(),
+            message: a.message,
+            positions: a.positions === undefined ? null : JSON.stringify(a.positions),
+            created_at: a.createdAt,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .compile(),
+      )
+      for (let i = 0; i < webhookCount; i++) {
+        queries.push(
+          db
+            .insertInto('deliveries')
+            .values({
+              id: deliveryIdOf(a.id, i),
+              alert_id: a.id,
+              target_index: i,
+              status: 'pending',
+              attempts: 0,
+              next_attempt_at: now,
+              last_status: null,
+              last_body_hash: null,
+              last_error: null,
+              updated_at: now,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .compile(),
+        )
+      }
+    }
+    return queries
+  }
 
   const watchChainRows = (w: Watch): CompiledQuery[] =>
     [...new Set(w.chains)].map((chain) =>
@@ -441,76 +531,34 @@ export function createKyselyStore(params: KyselyStoreParams): MonitorStore {
     },
 
     async applyEvaluation(outcome, webhookCount, now) {
-      const queries: CompiledQuery[] = []
-      for (const s of outcome.states) {
-        const values = {
-          watch_id: s.watchId,
-          chain: s.chain,
-          rule_index: s.ruleIndex,
-          status: s.status,
-          last_value: s.lastValue,
-          last_block: s.lastBlock === null ? null : s.lastBlock.toString(),
-          memo: s.memo ?? null,
-          updated_at: s.updatedAt,
-        }
-        queries.push(
-          db
-            .insertInto('rule_states')
-            .values(values)
-            .onConflict((oc) =>
-              oc.columns(['chain', 'watch_id', 'rule_index']).doUpdateSet({
-                status: values.status,
-                last_value: values.last_value,
-                last_block: values.last_block,
-                memo: values.memo,
-                updated_at: values.updated_at,
-              }),
-            )
-            .compile(),
-        )
-      }
-      for (const a of outcome.alerts) {
-        queries.push(
-          db
-            .insertInto('alerts')
-            .values({
-              id: a.id,
-              watch_id: a.watchId,
-              chain: a.chain,
-              rule_index: a.ruleIndex,
-              rule: JSON.stringify(a.rule),
-              before_value: a.before,
-              after_value: a.after,
-              block: a.block.toString(),
-              message: a.message,
-              positions: a.positions === undefined ? null : JSON.stringify(a.positions),
-              created_at: a.createdAt,
-            })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .compile(),
-        )
-        for (let i = 0; i < webhookCount; i++) {
-          queries.push(
-            db
-              .insertInto('deliveries')
-              .values({
-                id: deliveryIdOf(a.id, i),
-                alert_id: a.id,
-                target_index: i,
-                status: 'pending',
-                attempts: 0,
-                next_attempt_at: now,
-                last_status: null,
-                last_body_hash: null,
-                last_error: null,
-                updated_at: now,
-              })
-              .onConflict((oc) => oc.doNothing())
-              .compile(),
-          )
-        }
-      }
+      const queries = [...ruleStateUpserts(outcome.states, 1), ...alertInserts(outcome, webhookCount, now)]
       if (queries.length > 0) await atomic(queries)
+    },
+
+    async applyEvaluations(items, now) {
+      // Outcomes without alerts (nearly all of a tick) are rule states only: their rows go out as
+      // multi-row upserts; an outcome with alerts keeps its states, alerts and deliveries together.
+      // Units are cut at outcome boundaries, at most MAX_STATEMENTS_PER_UNIT statements each.
+      let unit: CompiledQuery[] = []
+      let pending: RuleState[] = []
+      const flushStates = () => {
+        unit.push(...ruleStateUpserts(pending, RULE_STATE_ROWS_PER_STATEMENT))
+        pending = []
+      }
+      for (const { outcome, webhookCount } of items) {
+        if (outcome.alerts.length === 0) pending.push(...outcome.states)
+        else {
+          flushStates()
+          unit.push(...ruleStateUpserts(outcome.states, 1), ...alertInserts(outcome, webhookCount, now))
+        }
+        if (pending.length >= RULE_STATE_ROWS_PER_STATEMENT) flushStates()
+        if (unit.length >= MAX_STATEMENTS_PER_UNIT) {
+          await atomic(unit)
+          unit = []
+        }
+      }
+      flushStates()
+      if (unit.length > 0) await atomic(unit)
     },
 
     async listAlerts(watchId, limit) {
