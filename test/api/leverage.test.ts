@@ -210,7 +210,8 @@ describe('GET /v1/chains/{chain}/leverage', () => {
         )!
         const asset = index.symbol === 'WETH' ? 'ETH' : 'BTC'
         const usd = (Number(p.numbers.sizeInTokens) / 10 ** index.decimals) * index.priceFeed.initialPriceUsd
-        const o = (oi[asset] ??= { long: 0, short: 0, count: 0 })
+        oi[asset] ??= { long: 0, short: 0, count: 0 }
+        const o = oi[asset]
         if (p.flags.isLong) o.long += usd
         else o.short += usd
         o.count++
