@@ -28,6 +28,7 @@ import {
   GmxReadFailedError,
   gmxConfigsOf,
   gmxPositionKey,
+  type PositionPropsRaw,
   planGmxWallet,
   readerAt,
 } from './read.js'
@@ -38,20 +39,6 @@ export const GMX_POSITION_LIST: Hex = keccak256(encodeAbiParameters([{ type: 'st
 /** Position keys per getBytes32ValuesAt page, and getPosition calls per aggregate3. */
 const KEYS_PAGE = 1_000
 const POSITIONS_CHUNK = 400
-
-interface PositionPropsRaw {
-  addresses: { account: Address; market: Address; collateralToken: Address }
-  numbers: {
-    sizeInUsd: bigint
-    sizeInTokens: bigint
-    collateralAmount: bigint
-    pendingImpactAmount?: bigint
-    borrowingFactor: bigint
-    fundingFeeAmountPerSize: bigint
-    increasedAtTime: bigint
-  }
-  flags: { isLong: boolean }
-}
 
 /** Options of {@link listGmxMarketPositions}. */
 export interface ListGmxMarketPositionsOptions {

@@ -212,7 +212,8 @@ export interface GmxDecodedPosition {
   increasedAtTime: bigint
 }
 
-interface PositionPropsRaw {
+/** A Reader PositionProps as viem decodes it (USD in 1e30, tokens in their raw units, seconds). */
+export interface PositionPropsRaw {
   addresses: { account: Address; market: Address; collateralToken: Address }
   numbers: {
     sizeInUsd: bigint
