@@ -28,8 +28,11 @@ const MOVES = [-0.05, -0.12, 0.04]
 
 const token = (symbol: string) => t.manifest.tokens.find((x) => x.symbol === symbol)!
 
-async function setEth(move: number) {
-  for (const symbol of ['WETH', 'wstETH']) {
+/** Moves ETH's feeds (WETH, wstETH: one block each); the last block is stamped `at`, the first `at - 1`. */
+async function setEth(move: number, at: bigint) {
+  const symbols = ['WETH', 'wstETH']
+  for (const [i, symbol] of symbols.entries()) {
+    await t.clients.test.setNextBlockTimestamp({ timestamp: at - BigInt(symbols.length - 1 - i) })
     await send(t.clients, {
       from: t.manifest.admin.address as Address,
       address: token(symbol).priceFeed.address as Address,
@@ -55,12 +58,14 @@ const iso = (ts: bigint) => new Date(Number(ts) * 1000).toISOString().replace('.
 beforeAll(async () => {
   t = await startTestDevchain()
   stacker = t.manifest.wallets.find((w) => w.key === 'stacker')!.address as Address
-  await t.clients.test.increaseTime({ seconds: 3600 })
+  // Every block of the setup stamped exactly (not the wall clock's seconds between transactions):
+  // the steps are 3,600 s apart, so the inner time targets land exactly on the steps' blocks.
+  const base = (await head()).timestamp + 3600n
+  await t.clients.test.setNextBlockTimestamp({ timestamp: base })
   await t.clients.test.mine({ blocks: 1 })
   steps.push(await head())
-  for (const move of MOVES) {
-    await t.clients.test.increaseTime({ seconds: 3600 })
-    await setEth(move)
+  for (const [k, move] of MOVES.entries()) {
+    await setEth(move, base + 3600n * BigInt(k + 1))
     steps.push(await head())
   }
 }, 120_000)
