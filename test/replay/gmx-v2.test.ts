@@ -19,8 +19,8 @@ import type { Position, PositionResult } from '../../src/core/types.js'
 import type { GmxV2Config } from '../../src/protocols/gmx-v2/markets.js'
 import { createGmxV2Adapter } from '../../src/protocols/gmx-v2/read.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
-import type { ChainRuntime } from '../../src/protocols/types.js'
-import { CANONICAL_MULTICALL3, loadRecording, type Recording, replayClient } from '../support/replay.js'
+import { gmxReplayChain, gmxReplayConfig } from '../support/gmx-replay.js'
+import { loadRecording, type Recording, replayClient } from '../support/replay.js'
 
 interface GmxRecording extends Recording {
   contracts: Record<string, string>
@@ -62,45 +62,6 @@ if (!rec)
 const B1 = 431
 const B2 = 436
 
-/**
- * The recording's deployment as the adapter's config. WBTC and the synthetic BTC share one oracle
- * feed (the recording's tickers give them identical prices; GMX's config/tokens.ts prices WBTC.e
- * with the BTC feed), stated by a common oracleFeedId as the generated mainnet data does.
- */
-function configOf(r: GmxRecording): GmxV2Config {
-  return {
-    id: 'gmx-v2-replay',
-    chain: 'local',
-    reader: getAddress(r.contracts.Reader!),
-    dataStore: getAddress(r.contracts.DataStore!),
-    referralStorage: getAddress(r.contracts.ReferralStorage!),
-    prices: { kind: 'oracle', tickersUrl: 'https://gmx.replay/prices/tickers' },
-    // The recording asked getMarkets(dataStore, 0, 100).
-    maxMarkets: 100,
-    tokens: Object.values(r.tokens).map((t) => ({
-      address: getAddress(t.address),
-      symbol: t.symbol,
-      decimals: t.decimals,
-      ...(t.synthetic ? { synthetic: true } : {}),
-      ...(t.symbol === 'BTC' || t.symbol === 'WBTC' ? { oracleFeedId: 'BTC' } : {}),
-    })),
-  }
-}
-
-function chainOf(config: GmxV2Config): ChainRuntime {
-  return {
-    key: 'local',
-    chainId: 31337,
-    rpcUrls: [],
-    multicall3: CANONICAL_MULTICALL3,
-    aaveMarkets: [],
-    usdPriceOracle: null,
-    morphoBlue: null,
-    comets: [],
-    gmxV2: [config],
-  }
-}
-
 /** Reads `user` at `block` with that block's tickers; counts eth_calls and ticker GETs in order. */
 async function read(user: string, block: number, configOver: Partial<GmxV2Config> = {}) {
   const r = rec!
@@ -111,10 +72,10 @@ async function read(user: string, block: number, configOver: Partial<GmxV2Config
     order.push('tickers')
     return new Response(JSON.stringify(payload), { status: 200 })
   }) as typeof fetch
-  const config = { ...configOf(r), ...configOver }
+  const config = { ...gmxReplayConfig(r), ...configOver }
   const report = await readWallet({
     client,
-    chain: chainOf(config),
+    chain: gmxReplayChain(config),
     user: getAddress(user) as Address,
     blockNumber: BigInt(block),
     adapters: [createGmxV2Adapter({ fetchFn })],
@@ -225,7 +186,7 @@ describe.skipIf(!rec)('GMX v2.2 Reader replayed (gmx-synthetics a5c0c883)', () =
   })
 
   it('a position whose token is unknown is flagged alone; the others are served', async () => {
-    const config = configOf(rec!)
+    const config = gmxReplayConfig(rec!)
     const sol = getAddress(rec!.tokens.SOL!.address)
     const { report } = await read(rec!.users.bob!, B1, {
       tokens: config.tokens.filter((t) => t.address !== sol),

@@ -56,7 +56,7 @@ export function loadGmxRecording(): GmxRecording | undefined {
 }
 
 /** The recording's deployment as the adapter's config (WBTC and the synthetic BTC share a feed). */
-export function gmxReplayConfig(r: GmxRecording): GmxV2Config {
+export function gmxReplayConfig(r: Pick<GmxRecording, 'contracts' | 'tokens'>): GmxV2Config {
   return {
     id: 'gmx-v2-replay',
     chain: 'local',
