@@ -143,14 +143,24 @@ export class McMonitor {
   private readonly deadValue: Float64Array
   private readonly monitored: Int32Array
   private readonly watched: Int32Array
-  private lo: Float64Array
-  private hi: Float64Array
-  private logM: Float64Array = new Float64Array(0)
+  // Set once, by attach (never reassigned: every instance keeps one hidden class and optimized
+  // code stays valid from one run to the next).
+  declare private lo: Float64Array
+  declare private hi: Float64Array
+  declare private logM: Float64Array
   private readonly n: number
   /** The WebAssembly box check and where its arrays are (indices into the buffer's values). */
-  private kernel: NormalBuffer | undefined
-  private kAt = { logM: 0, lo: 0, hi: 0, pairs: 0, pairLo: 0, marks: 0, out: 0 }
-  private kOut: Int32Array = new Int32Array(0)
+  declare private kernel: NormalBuffer | null
+  declare private kAt: {
+    logM: number
+    lo: number
+    hi: number
+    pairLo: number
+    pairs: number
+    marks: number
+    out: number
+  }
+  declare private kOut: Int32Array
   /** Alive (one-asset or several-asset rule, path) pairs per asset: an asset at 0 is not checked. */
   private readonly watchCount: Int32Array
   private readonly expCache: Float64Array
@@ -180,7 +190,7 @@ export class McMonitor {
   private readonly pairEnd: Int32Array
   private readonly pairCount: Int32Array
   private readonly ptrPair: Int32Array
-  private pairLo: Float64Array
+  declare private pairLo: Float64Array
 
   /**
    * @param compiled the positions; @param deadAtStart those whose rule is negative at t = 0
@@ -211,8 +221,6 @@ export class McMonitor {
     for (const k of monitored)
       if (compiled[k]!.pairPos < 0) for (const i of compiled[k]!.liqIdx) watchedSet.add(i)
     this.watched = Int32Array.from([...watchedSet].sort((x, y) => x - y))
-    this.lo = new Float64Array(n * B)
-    this.hi = new Float64Array(n * B)
     this.watchCount = new Int32Array(n)
     this.expCache = new Float64Array(n)
     this.expStamp = new Int32Array(n)
@@ -290,7 +298,6 @@ export class McMonitor {
     }
     this.pairCount = new Int32Array(G)
     this.ptrPair = new Int32Array(G * B)
-    this.pairLo = new Float64Array(G * B)
   }
 
   /**
@@ -307,20 +314,27 @@ export class McMonitor {
    * WebAssembly running, the per-step box check runs there.
    */
   attach(logM: Float64Array, kernel?: { buffer: NormalBuffer; at: number; logMAt: number }): void {
-    this.logM = logM
-    if (!kernel?.buffer.native || this.monitored.length === 0) return
     const { n, B, G } = this
+    this.logM = logM
+    const k = { logM: 0, lo: 0, hi: 0, pairLo: 0, pairs: 0, marks: 0, out: 0 }
+    if (!kernel?.buffer.native || this.monitored.length === 0) {
+      this.lo = new Float64Array(n * B)
+      this.hi = new Float64Array(n * B)
+      this.pairLo = new Float64Array(G * B)
+      this.kernel = null
+      this.kAt = k
+      this.kOut = new Int32Array(0)
+      return
+    }
     const v = kernel.buffer.values
     const at = kernel.at
-    const k = {
-      logM: kernel.logMAt,
-      lo: at,
-      hi: at + n * B,
-      pairLo: at + 2 * n * B,
-      pairs: at + (2 * n + G) * B,
-      marks: at + (2 * n + G) * B + G,
-      out: at + (2 * n + G) * B + G + B,
-    }
+    k.logM = kernel.logMAt
+    k.lo = at
+    k.hi = at + n * B
+    k.pairLo = at + 2 * n * B
+    k.pairs = at + (2 * n + G) * B
+    k.marks = at + (2 * n + G) * B + G
+    k.out = at + (2 * n + G) * B + G + B
     this.lo = v.subarray(k.lo, k.lo + n * B)
     this.hi = v.subarray(k.hi, k.hi + n * B)
     this.pairLo = v.subarray(k.pairLo, k.pairLo + G * B)
