@@ -65,7 +65,7 @@ export interface MarketBorrowersParams {
   /** Lean positions (see `readMarketPositions`: Aave without liquidation prices). Default false. */
   lean?: boolean
   /** Passed to `readMarketPositions` (Aave: answers known unchanged since an ancestor block). */
-  reuse?: MarketReuse
+  reuse?: MarketReuse | PromiseLike<MarketReuse | undefined>
   /** Passed to `readMarketPositions` (Aave: keep the users' raw getUserReservesData answers). */
   keepUserReserves?: boolean
 }

@@ -191,7 +191,19 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   // The latest read of this market at an ancestor block: what no event has changed since is reused.
   const latestKey = `${chain.key}|${ref.id}`
   const base = ref.kind === 'aave-v3' ? cache?.latest.get(latestKey) : undefined
-  const reuse = base ? await reusableSince(params, base, block) : undefined
+  // The event scan, the rates and the borrowers' read run side by side (each pinned to the block):
+  // the read awaits the scan only after its market-wide answers, the rates are awaited last.
+  const reuse = base ? reusableSince(params, base, block) : undefined
+  const ratesRead = readRatesAt({
+    client,
+    chain,
+    calls: params.assets.rateCallsFor(chain.key),
+    blockNumber: block.blockNumber,
+    ...deadline,
+  })
+  // Handled here so a failed borrowers' read leaves no unhandled rejection; awaited below.
+  reuse?.catch(() => undefined)
+  ratesRead.catch(() => undefined)
   const borrowers = await marketBorrowers({
     client,
     chain,
@@ -205,13 +217,7 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
     ...deadline,
     ...(params.logBudget ? { logBudget: params.logBudget } : {}),
   })
-  const { rates } = await readRatesAt({
-    client,
-    chain,
-    calls: params.assets.rateCallsFor(chain.key),
-    blockNumber: borrowers.blockNumber,
-    ...deadline,
-  })
+  const { rates } = await ratesRead
   if (borrowers.borrowers.length === 0) {
     // No borrower at all: tell an empty market from an id the protocol does not know.
     await assertMarketListed({

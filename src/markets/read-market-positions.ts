@@ -57,9 +57,10 @@ export interface ReadMarketPositionsParams {
    * when the market's reserve list, count and revision answer exactly as at that block; then a
    * user in `noDebt` is answered as owing nothing without a read, and a user in `userReserves`
    * reads only getUserAccountData (its getUserReservesData answer is reused; the HF check to the
-   * wei against the Pool's own value is still made at this block).
+   * wei against the Pool's own value is still made at this block). May be a promise (awaited after
+   * the market-wide read, so the caller's event scan runs beside it); undefined reuses nothing.
    */
-  reuse?: MarketReuse
+  reuse?: MarketReuse | PromiseLike<MarketReuse | undefined>
   /** Aave only: keep each user's raw getUserReservesData answer (for a later `reuse`). */
   keepUserReserves?: boolean
 }
@@ -263,7 +264,8 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     const I = AAVE_WALLET_CALL_INDEX
     marketAnswers = [at(I.reservesList), at(I.reservesCount), at(I.poolRevision)].join('|')
     contracts = decodeUser.contracts
-    const reuse = params.reuse?.marketAnswers === marketAnswers ? params.reuse : undefined
+    const offered = await params.reuse
+    const reuse = offered?.marketAnswers === marketAnswers ? offered : undefined
     if (params.keepUserReserves) keptUserReserves = new Map()
     const kept = keptUserReserves
     const plans: UserPlan[] = []
