@@ -242,7 +242,8 @@ export const MarketParamsSchema = z.object({
     .openapi({
       param: { name: 'market', in: 'path' },
       example: 'aave-v3-local',
-      description: 'An Aave market id or a Morpho market id (bytes32)',
+      description:
+        'An Aave market id, a Morpho market id (bytes32), or a Comet, Aave V4 Spoke or GMX v2 deployment id of the chain',
     }),
 })
 

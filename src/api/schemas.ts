@@ -494,8 +494,10 @@ export const CascadeResponseSchema = z
     blockNumber: z.number().int(),
     asset: z.string(),
     startPrice: z.number(),
+    /** perp: a perp venue's cascade (its positions at the venue's liquidation prices). */
+    kind: z.literal('perp').optional(),
     borrowers: z.object({
-      source: z.enum(['subgraph', 'logs']),
+      source: z.enum(['subgraph', 'logs', 'registry']),
       candidates: z.number().int(),
       withDebt: z.number().int(),
       inCascade: z.number().int(),
@@ -514,6 +516,10 @@ export const CascadeResponseSchema = z
         liquidatedUsd: z.number(),
         badDebtUsd: z.number(),
         seizedUnits: z.number(),
+        /** Perp venues: units bought back by liquidated shorts' closes. */
+        boughtUnits: z.number().optional(),
+        /** Perp venues: notional of the liquidated positions, USD. */
+        perpNotionalUsd: z.number().optional(),
         positionsLiquidated: z.number().int(),
         rounds: z.number().int(),
       }),

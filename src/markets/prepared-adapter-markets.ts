@@ -12,11 +12,13 @@ import type { ChainClient } from '../chains/client.js'
 import type { Deadline } from '../chains/deadline.js'
 import type { LogBudget } from '../chains/log-budget.js'
 import type { Address } from '../core/address.js'
+import { BaseError } from '../core/errors.js'
 import type { Position } from '../core/types.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime, MarketPositionsRead, ProtocolAdapter } from '../protocols/types.js'
 import { positionContributions, referencePrices } from '../resolve/contributions.js'
 import type { StressInput } from '../risk/stress.js'
+import { resolveMarket } from './market-ref.js'
 import { cascadeMemo, type PreparedMarketAssets, type PreparedMarketCascade } from './prepared-market.js'
 import { readRatesAt } from './read-rates-at.js'
 
@@ -156,4 +158,64 @@ export async function prepareAdapterMarkets(
   )
     cache.set(key, result)
   return result
+}
+
+/** Whether `market` is read by the market layer (an Aave market id or a Morpho id), not an adapter. */
+export function isMarketLayerId(chain: ChainRuntime, market: string): boolean {
+  try {
+    resolveMarket(chain, market)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether one of `adapters` that enumerates market-wide ({@link ProtocolAdapter.listMarketPositions})
+ * lists `market` on `chain` among its markets (`listMarkets`: a Comet id, a GMX deployment id, an
+ * Aave V4 Spoke id).
+ */
+export function listsAdapterMarket(
+  adapters: readonly ProtocolAdapter[],
+  chain: ChainRuntime,
+  market: string,
+): boolean {
+  return adapters.some(
+    (a) =>
+      typeof a.listMarketPositions === 'function' &&
+      (a.listMarkets?.(chain) ?? []).some((m) => m.id === market),
+  )
+}
+
+/** Params of {@link prepareAdapterMarket}. */
+export interface PrepareAdapterMarketParams extends PrepareAdapterMarketsParams {
+  /** The market id, as the adapter lists it. */
+  market: string
+}
+
+/**
+ * One adapter-enumerated market prepared at `blockNumber`: the chain's adapter markets as
+ * {@link prepareAdapterMarkets} prepares them (so the root's cache serves the chain-wide and the
+ * per-market routes alike), narrowed to `market`.
+ * @throws NOT_FOUND when no enumerating adapter lists `market` on the chain; INVALID_REQUEST when
+ *   its adapter lists it but cannot enumerate it at this block (with the adapter's reason); the
+ *   adapters' coded errors (RPC, range, budget, timeout).
+ */
+export async function prepareAdapterMarket(
+  params: PrepareAdapterMarketParams,
+): Promise<PreparedAdapterMarket> {
+  const { chain, market } = params
+  if (!listsAdapterMarket(params.adapters, chain, market))
+    throw new BaseError('NOT_FOUND', `unknown market "${market}" on chain "${chain.key}"`, {
+      context: { chain: chain.key, market },
+    })
+  const all = await prepareAdapterMarkets(params)
+  const found = all.markets.find((m) => m.market === market)
+  if (found) return found
+  const why = all.notEnumerated.find((n) => n.market === market)
+  throw new BaseError(
+    'INVALID_REQUEST',
+    `${market} on ${chain.key} cannot be enumerated market-wide at block ${params.blockNumber}: ${why?.reason ?? 'its adapter read no such market'}`,
+    { context: { chain: chain.key, market } },
+  )
 }

@@ -4,8 +4,15 @@
  * cache as the market cascade) and {@link leverageMetrics}.
  */
 import { listLendingMarkets } from '../markets/list-lending-markets.js'
-import { type PreparedAdapterMarket, prepareAdapterMarkets } from '../markets/prepared-adapter-markets.js'
+import {
+  isMarketLayerId,
+  listsAdapterMarket,
+  type PreparedAdapterMarket,
+  prepareAdapterMarket,
+  prepareAdapterMarkets,
+} from '../markets/prepared-adapter-markets.js'
 import { type PreparedMarket, prepareMarket, readBlockRef } from '../markets/prepared-market.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { type LeverageInput, type LeverageMetrics, leverageMetrics } from '../risk/leverage-metrics.js'
 import type { ReportSources } from './report-sources.js'
 import { resolveChain } from './report-sources.js'
@@ -148,6 +155,43 @@ export async function marketLeverageReport(
 ): Promise<MarketLeverageReport> {
   const chain = resolveChain(sources, req.chain)
   const client = sources.clientFor(chain)
+  if (!isMarketLayerId(chain, req.market) && listsAdapterMarket(sources.adapters, chain, req.market)) {
+    // A Comet, an Aave V4 Spoke or a GMX deployment: its adapter's market-wide read at the block.
+    const budget = budgetFields(req)
+    const block = await readBlockRef({
+      client,
+      chain: chain.key,
+      ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+      ...(budget.deadline ? { deadline: budget.deadline } : {}),
+    })
+    const m = await prepareAdapterMarket({
+      client,
+      chain,
+      market: req.market,
+      adapters: sources.adapters,
+      assets: sources.assets,
+      blockNumber: block.blockNumber,
+      blockHash: block.blockHash,
+      caches: sources.caches,
+      ...budget,
+    })
+    return {
+      chain: chain.key,
+      market: req.market,
+      blockNumber: Number(m.blockNumber),
+      prices: m.referencePrices,
+      markets: [adapterLineOf(m)],
+      metrics: metricsOf([], req, m.referencePrices, [m]),
+      perps:
+        m.kind === 'perp'
+          ? {
+              enumerated: true,
+              reason: `${m.positions.length} open perp position(s) of ${m.market}, from the venue's own position list, read at this block`,
+            }
+          : { enumerated: false, reason: PERPS_NOT_ENUMERATED },
+      model: MODEL,
+    }
+  }
   const { market } = await prepareMarket({
     client,
     chain,

@@ -4,11 +4,40 @@
  * Uniswap v3 pool read at the same block, else a square-root curve), then the shock curve, the
  * liquidation histogram and the per-wallet view.
  */
+import type { ChainClient } from '../chains/client.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
-import { prepareMarket, readPoolStateAt } from '../markets/prepared-market.js'
+import {
+  isMarketLayerId,
+  listsAdapterMarket,
+  type PreparedAdapterMarket,
+  prepareAdapterMarket,
+} from '../markets/prepared-adapter-markets.js'
+import {
+  type BlockHeaderRef,
+  type PreparedMarketCascade,
+  prepareMarket,
+  readBlockRef,
+  readPoolStateAt,
+} from '../markets/prepared-market.js'
+import type { ChainRuntime } from '../protocols/types.js'
 import { cascadeCurve, liquidationHistogram, positionThresholds, shockToLiquidate } from '../risk/cascade.js'
 import { type DepthCurve, sqrtDepthFromQuote, uniswapV3Depth, zeroDepth } from '../risk/depth.js'
+import type { OracleRule } from '../risk/oracle-rule.js'
+import {
+  aggregateDepth,
+  noDepth,
+  sqrtPoolDepth,
+  type TwoSidedDepth,
+  uniswapV3PoolDepth,
+} from '../risk/pool-depth.js'
+import {
+  prepareSystemic,
+  type SystemicPerp,
+  systemicCurve,
+  systemicShockToLiquidate,
+} from '../risk/systemic-cascade.js'
+import { systemicPerpOf } from '../risk/systemic-perps.js'
 import { type ReportSources, resolveChain } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'
 
@@ -87,6 +116,40 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const client = sources.clientFor(chain)
   const budget = budgetFields(req)
   const deadline = budget.deadline ? { deadline: budget.deadline } : {}
+  // Markets whose adapter enumerates them (a Comet, an Aave V4 Spoke, a GMX deployment): the
+  // chain-wide adapter-enumerated read, narrowed to this market.
+  if (!isMarketLayerId(chain, req.market) && listsAdapterMarket(sources.adapters, chain, req.market)) {
+    const block = await readBlockRef({
+      client,
+      chain: chain.key,
+      ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+      ...deadline,
+    })
+    const m = await prepareAdapterMarket({
+      client,
+      chain,
+      market: req.market,
+      adapters: sources.adapters,
+      assets: sources.assets,
+      blockNumber: block.blockNumber,
+      blockHash: block.blockHash,
+      caches: sources.caches,
+      ...budget,
+    })
+    if (m.kind === 'perp') return perpMarketCascade(sources, req, chain, client, block, m)
+    return lendingCascade(sources, req, chain, client, {
+      blockNumber: m.blockNumber,
+      blockHash: block.blockHash,
+      owners: m.owners,
+      view: m.cascadeFor(req.asset),
+      info: {
+        source: m.source,
+        candidates: m.candidates,
+        withDebt: m.positions.length,
+        unavailable: m.unavailable.length,
+      },
+    })
+  }
   // Borrowers, lean positions, rates and contributions at one block: prepared once per
   // (chain, market, block) and reused from the root's cache by a repeat at the same block.
   const { market: prepared } = await prepareMarket({
@@ -100,7 +163,50 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
   const market = prepared.borrowers
-  const view = prepared.cascadeFor(req.asset)
+  return lendingCascade(sources, req, chain, client, {
+    blockNumber: prepared.blockNumber,
+    blockHash: prepared.blockHash,
+    owners: market.owners,
+    view: prepared.cascadeFor(req.asset),
+    info: {
+      source: market.source,
+      candidates: market.borrowers.length,
+      withDebt: market.positions.length,
+      unavailable: market.unavailable.length,
+      ...(market.stale === undefined ? {} : { stale: market.stale }),
+      ...(market.lagBlocks === undefined ? {} : { lagBlocks: Number(market.lagBlocks) }),
+      ...(market.fallbackReason === undefined ? {} : { fallbackReason: market.fallbackReason }),
+    },
+  })
+}
+
+/** A lending market's prepared cascade view at one block, whoever enumerated it. */
+interface LendingCascadeSource {
+  blockNumber: bigint
+  blockHash: string
+  /** The holders with debt, in position order. */
+  owners: readonly Address[]
+  view: PreparedMarketCascade
+  info: {
+    source: 'subgraph' | 'logs' | 'registry'
+    candidates: number
+    withDebt: number
+    unavailable: number
+    stale?: boolean
+    lagBlocks?: number
+    fallbackReason?: string
+  }
+}
+
+async function lendingCascade(
+  sources: ReportSources,
+  req: MarketCascadeParams,
+  chain: ChainRuntime,
+  client: ChainClient,
+  src: LendingCascadeSource,
+) {
+  const deadline = req.deadline ? { deadline: req.deadline } : {}
+  const view = src.view
   const converted = view.inputs
   if (converted.startPrice === null) {
     throw new BaseError(
@@ -110,6 +216,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   }
   const startPrice = converted.startPrice
   const cascade = view.prepared
+  const prepared = { blockNumber: src.blockNumber, blockHash: src.blockHash }
 
   let depth: DepthCurve = zeroDepth()
   let depthInfo: CascadeDepthInfo = { source: 'none' }
@@ -186,7 +293,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
 
   let wallet: CascadeWallet | undefined
   if (req.wallet) {
-    const i = market.owners.findIndex((o) => o.toLowerCase() === req.wallet!.toLowerCase())
+    const i = src.owners.findIndex((o) => o.toLowerCase() === req.wallet!.toLowerCase())
     const cp = converted.positions.find((p) => p.id?.toLowerCase() === req.wallet!.toLowerCase())
     if (i < 0 || !cp) {
       const why = converted.excluded.find((e) => e.id.toLowerCase() === req.wallet!.toLowerCase())
@@ -218,19 +325,13 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   return {
     market: req.market,
     chain: chain.key,
-    blockNumber: Number(market.blockNumber),
+    blockNumber: Number(src.blockNumber),
     asset: req.asset,
     startPrice,
     borrowers: {
-      source: market.source,
-      candidates: market.borrowers.length,
-      withDebt: market.positions.length,
+      ...src.info,
       inCascade: converted.positions.length,
       excluded: byReason,
-      unavailable: market.unavailable.length,
-      ...(market.stale === undefined ? {} : { stale: market.stale }),
-      ...(market.lagBlocks === undefined ? {} : { lagBlocks: Number(market.lagBlocks) }),
-      ...(market.fallbackReason === undefined ? {} : { fallbackReason: market.fallbackReason }),
     },
     depth: depthInfo,
     points,
@@ -238,5 +339,180 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     ...(wallet ? { wallet } : {}),
     model:
       'Liquidations at the protocol rules (Aave close factor 50%/100% around HF 0.95, Morpho LIF, Compound absorb), seized collateral sold into the depth curve, repeated to the fixed point; the oracle is assumed to follow the DEX price.',
+  }
+}
+
+/**
+ * The cascade of one perp venue (a GMX deployment): its positions in `asset` at the venue's own
+ * liquidation prices, run through the systemic engine alone (liquidated longs' closes sold,
+ * shorts' closes bought back) on the chain's pool of the asset, else a square-root law calibrated
+ * on the venue's open interest (0.5% of the long plus short units in the asset moves the price 1%).
+ * `seizedUnits` of a point are the units the closes sold; `perpNotionalUsd` their notional.
+ */
+async function perpMarketCascade(
+  sources: ReportSources,
+  req: MarketCascadeParams,
+  chain: ChainRuntime,
+  client: ChainClient,
+  block: BlockHeaderRef,
+  m: PreparedAdapterMarket,
+) {
+  const deadline = req.deadline ? { deadline: req.deadline } : {}
+  // A perp's oracle is the market price of its index (oracleRuleFor: perps follow the market).
+  const oracles: OracleRule[] = [{ id: `${req.asset}/USD market`, source: { kind: 'market', token: null } }]
+  const perps: (SystemicPerp & { owner: Address })[] = []
+  const excluded: Record<string, number> = {}
+  m.inputs.forEach((input, i) => {
+    const row = systemicPerpOf(input, req.asset)
+    if ('excluded' in row) {
+      excluded[row.excluded] = (excluded[row.excluded] ?? 0) + 1
+      return
+    }
+    perps.push({ ...row.perp, market: m.market, oracle: 0, owner: m.owners[i]! })
+  })
+  const startPrice = m.referencePrices[req.asset] ?? null
+  if (startPrice === null || perps.length === 0)
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no open position of ${req.market} on ${chain.key} is in ${req.asset} with a liquidation price: nothing to cascade`,
+    )
+  let depth: TwoSidedDepth = noDepth()
+  let depthInfo: CascadeDepthInfo = { source: 'none' }
+  const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
+  let poolUnavailable: NotDeployedAtBlockError | undefined
+  if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
+    try {
+      const state = await readPoolStateAt({
+        client,
+        chain,
+        pool: pool.pool,
+        asset: pool.token,
+        block,
+        caches: sources.caches,
+        ...deadline,
+      })
+      depth = aggregateDepth([uniswapV3PoolDepth(pool.label, state)])
+      depthInfo = {
+        source: 'uniswap-v3',
+        pool: pool.pool,
+        label: pool.label,
+        liquidity: state.liquidity.toString(),
+        tick: state.tick,
+        initializedTicks: state.ticks.length,
+        poolPrice: uniswapV3Depth(state).quote(1).priceBefore,
+        feePips: state.feePips,
+      }
+    } catch (err) {
+      if (!(err instanceof NotDeployedAtBlockError)) throw err
+      poolUnavailable = err
+      if (req.depth === 'pool')
+        depthInfo = { source: 'unavailable', pool: pool.pool, code: err.code, reason: err.message }
+    }
+  } else if (req.depth === 'pool') {
+    throw new BaseError(
+      'INVALID_REQUEST',
+      `no DEX pool is configured for ${req.asset} on ${chain.key}; use depth=sqrt`,
+    )
+  }
+  if (req.depth === 'sqrt' || (req.depth === 'auto' && depthInfo.source === 'none')) {
+    const openUnits = perps.reduce((a, p) => a + p.sizeUnits, 0)
+    const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(openUnits * 0.005, 1e-9)
+    // k = 1: units(-1%) = depthUnits x 0.01^2.
+    depth = aggregateDepth([sqrtPoolDepth('sqrt law', unitsForOnePercent / 1e-4)])
+    depthInfo = {
+      source: 'sqrt',
+      unitsForOnePercent,
+      calibration:
+        req.unitsForOnePercent === undefined
+          ? 'default: closing 0.5% of the venue\u2019s open interest in the asset (long plus short units) moves its price 1% (symmetric for purchases)'
+          : 'request',
+      ...(poolUnavailable ? { fallbackReason: `pool depth unavailable: ${poolUnavailable.message}` } : {}),
+    }
+  }
+  const prepared = prepareSystemic({ oracles, lending: [], perps })
+  const options = { startPrice, depth }
+  const points = systemicCurve(prepared, req.shocks, { ...options, recordRounds: false }).map((r) => ({
+    initialShock: r.initialShock,
+    finalShock: r.finalShock,
+    finalPrice: r.finalPrice,
+    liquidatedUsd: r.liquidatedUsd,
+    badDebtUsd: r.badDebtUsd,
+    seizedUnits: r.soldUnits,
+    boughtUnits: r.boughtUnits,
+    perpNotionalUsd: r.byProtocol.reduce((a, x) => a + x.perpNotionalUsd, 0),
+    positionsLiquidated: r.positionsLiquidated,
+    rounds: r.rounds,
+  }))
+  // Longs by liquidation price (the side a fall liquidates), in the lending histogram's range.
+  const from = startPrice * 0.4
+  const step = (startPrice - from) / 30
+  const histogram = Array.from({ length: 30 }, (_, k) => {
+    const lo = from + step * k
+    const hi = k === 29 ? startPrice : lo + step
+    const inBin = perps.filter(
+      (p) => p.side === 'long' && p.liquidationPrice >= lo && p.liquidationPrice < hi,
+    )
+    return {
+      priceFrom: lo,
+      priceTo: hi,
+      shockFrom: lo / startPrice - 1,
+      shockTo: hi / startPrice - 1,
+      sizeUnits: inBin.reduce((a, p) => a + p.sizeUnits, 0),
+      notionalUsd: inBin.reduce((a, p) => a + p.sizeUnits * p.liquidationPrice, 0),
+      positions: inBin.length,
+    }
+  })
+  let wallet: CascadeWallet | undefined
+  if (req.wallet) {
+    const w = req.wallet.toLowerCase()
+    // A fall liquidates longs: the wallet's long in the asset with the highest liquidation price.
+    const own = perps
+      .filter((p) => p.owner.toLowerCase() === w && p.side === 'long')
+      .sort((a, b) => b.liquidationPrice - a.liquidationPrice)[0]
+    if (!own) {
+      wallet = {
+        address: req.wallet,
+        found: false,
+        reason: m.owners.some((o) => o.toLowerCase() === w)
+          ? `no long position in ${req.asset} with a liquidation price in this venue at this block`
+          : 'no open position in this venue at this block',
+      }
+    } else {
+      const shock = systemicShockToLiquidate(
+        prepared,
+        { oracle: own.oracle, price: own.liquidationPrice, side: 'below' },
+        options,
+      )
+      wallet = {
+        address: req.wallet,
+        found: true,
+        liquidationPrice: own.liquidationPrice,
+        naiveShock: shock.naiveShock,
+        cascadeShock: shock.shock,
+        cascadeFinalPrice: shock.shock === null ? null : startPrice * (1 + shock.shock),
+      }
+    }
+  }
+  return {
+    market: req.market,
+    chain: chain.key,
+    blockNumber: Number(m.blockNumber),
+    asset: req.asset,
+    kind: 'perp' as const,
+    startPrice,
+    borrowers: {
+      source: m.source as LendingCascadeSource['info']['source'],
+      candidates: m.candidates,
+      withDebt: m.positions.length,
+      inCascade: perps.length,
+      excluded,
+      unavailable: m.unavailable.length,
+    } as LendingCascadeSource['info'] & { inCascade: number; excluded: Record<string, number> },
+    depth: depthInfo,
+    points,
+    histogram,
+    ...(wallet ? { wallet } : {}),
+    model:
+      "The venue's positions liquidated at its own liquidation prices (the keeper check), liquidated longs' closes sold and shorts' closes bought back through the depth curve, repeated to the fixed point; the oracle follows the DEX price.",
   }
 }

@@ -35,14 +35,16 @@ export function leverageRoutes(sources: ReportSources, ctx: RouteContext) {
       method: 'get',
       path: '/v1/markets/{market}/leverage',
       summary: "A market's leverage in numbers: totals, concentration, loops, links, liquidation levels",
-      description: `${DESCRIPTION} The market is an Aave market id (such as \`aave-v3-local\`) or a Morpho market id.`,
+      description: `${DESCRIPTION} The market is an Aave market id (such as \`aave-v3-local\`), a Morpho market id, or any Comet, Aave V4 Spoke or GMX v2 deployment id \`GET /v1/chains\` lists for the chain (read through its adapter's market-wide enumeration; a GMX deployment's report carries its perp section).`,
       request: { params: MarketParamsSchema, query: MarketLeverageQuerySchema },
       responses: {
         200: {
           content: { 'application/json': { schema: MarketLeverageResponseSchema } },
           description: 'The market leverage metrics',
         },
-        400: jsonError('Bad chain, bins, low, high or block'),
+        400: jsonError(
+          'Bad chain, bins, low, high or block; or a listed market its adapter cannot enumerate at the block',
+        ),
         404: jsonError('The chain has no such market'),
         429: tooManyRequests,
         ...upstreamErrors,

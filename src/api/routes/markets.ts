@@ -19,14 +19,16 @@ export function marketRoutes(sources: ReportSources, ctx: RouteContext) {
       summary:
         'Liquidation cascade of a market: liquidate -> sell -> price impact -> liquidate, to the fixed point',
       description:
-        "Enumerates every borrower of the market (an Aave market id such as `aave-v3-local`, or a Morpho market id) from its subgraph (when configured) or its Borrow logs, reads their positions at one block, and for each initial shock of `asset` runs the cascade with the protocols' rules and the price impact of the chain's DEX pool read at the same block (Uniswap v3 tick liquidity), or a square-root depth curve. `wallet` adds the smallest initial shock that liquidates that borrower once the cascade is counted, next to the naive one.",
+        "Enumerates every borrower of the market (an Aave market id such as `aave-v3-local`, or a Morpho market id) from its subgraph (when configured) or its Borrow logs; a Comet, an Aave V4 Spoke or a GMX v2 deployment (any id `GET /v1/chains` lists for the chain) through its adapter's market-wide read (Comet Withdraw/AbsorbDebt logs, V4 Borrow logs, GMX's DataStore POSITION_LIST), reads their positions at one block, and for each initial shock of `asset` runs the cascade with the protocols' rules and the price impact of the chain's DEX pool read at the same block (Uniswap v3 tick liquidity), or a square-root depth curve. `wallet` adds the smallest initial shock that liquidates that borrower once the cascade is counted, next to the naive one. A GMX deployment answers `kind: \"perp\"`: its positions at the venue's own liquidation prices, liquidated longs' closes sold (a fall liquidates longs; `wallet` is the wallet's long nearest liquidation), the sqrt default calibrated on its open interest.",
       request: { params: MarketParamsSchema, query: CascadeQuerySchema },
       responses: {
         200: {
           content: { 'application/json': { schema: CascadeResponseSchema } },
           description: 'The cascade curve',
         },
-        400: jsonError('Bad chain, market, asset, shocks, depth or wallet'),
+        400: jsonError(
+          'Bad chain, market, asset, shocks, depth or wallet; or a listed market its adapter cannot enumerate at the block',
+        ),
         404: jsonError('The chain has no such market'),
         429: tooManyRequests,
         ...upstreamErrors,
