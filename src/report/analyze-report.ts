@@ -8,6 +8,7 @@ import { type McInput, type McResult, runMonteCarlo } from '../risk/montecarlo.j
 import { type OptionGreeksByAsset, optionGreeksByAsset } from '../risk/option-greeks.js'
 import { MAX_STRESSED_VOL, MIN_STRESSED_VOL, type SkewTable, skewOf } from '../risk/vol-surface.js'
 import { type WalletMcInput, walletMonteCarloInput } from '../risk/wallet-mc.js'
+import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import {
   type OptionExposure,
   type OptionLeg,
@@ -16,7 +17,6 @@ import {
   type PerpLeg,
   perpLegPosition,
 } from './manual-legs.js'
-import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import { MONTE_CARLO_LIMITS } from './monte-carlo-report.js'
 import type { ReportSources } from './report-sources.js'
 import { budgetFields, type RequestBudget } from './request-budget.js'

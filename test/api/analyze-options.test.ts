@@ -14,8 +14,8 @@ import {
   analyzeApp,
   ethCall as call,
   expiryIn as expiry,
-  ethPut as put,
   postLegs,
+  ethPut as put,
 } from '../support/analyze-legs.js'
 
 const app = analyzeApp()
