@@ -12,9 +12,9 @@
  * offers Hyperliquid (not configured here: the panel says so) and GMX on the wallet's chain, and
  * with GMX (any market, then the ETH market only) draws the API's legs, liquidation prices,
  * funding, borrowing, fees and the market's min-collateral rule; a market that is not one keeps
- * the selector and shows the API's 400. Skips, saying why, without Chromium or the recording.
+ * the selector and shows the API's 400. Saves test-artifacts/carry-gmx.png and hedge-gmx.png. Skips, saying why, without Chromium or the recording.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
@@ -211,6 +211,11 @@ describe.skipIf(SKIP !== null)('carry and hedge panels on the replayed GMX v2.2 
     const one = await check(`gmx:local:${eth}`)
     expect(one.legs.map((l) => l.asset)).toEqual(['ETH'])
     expect(one.plan.legs[0]!.gmx!.rule.market).toBe(eth)
+    mkdirSync(new URL('../../test-artifacts/', import.meta.url), { recursive: true })
+    for (const name of ['carry', 'hedge'])
+      await page
+        .locator(`[data-testid="panel-${name}"]`)
+        .screenshot({ path: new URL(`../../test-artifacts/${name}-gmx.png`, import.meta.url).pathname })
     // BTC has no leg on the ETH market: the panel says it is not hedged.
     await expect(page.getByTestId('hedge-unhedged-BTC').textContent()).resolves.toContain('BTC')
 

@@ -19,6 +19,7 @@
 export const CARRY_SCRIPT = String.raw`
 // ---------- carry and hedge ----------
 function apyText(x) { return x == null ? '–' : (x * 100).toFixed(2) + '%'; }
+function layerText(l) { return l.protocol + ' ' + short(l.label.indexOf(l.protocol + ' ') === 0 ? l.label.slice(l.protocol.length + 1) : l.label); }
 function carrySplitText(apy) {
   if (apy == null) return '–';
   var t = (Math.abs(apy) * 100).toFixed(2) + '%';
@@ -37,7 +38,7 @@ function drawCarryPerps(c) {
       var f = split ? carryComponent(x, 'funding') : (x.rateApy == null ? null : { apy: x.rateApy, usdPerYear: x.carryUsdPerYear });
       var b = split ? carryComponent(x, 'borrowing') : null;
       rows.push(el('tr', { 'data-testid': 'carry-perp-' + i + '-' + j, 'data-funding-apy': f ? String(f.apy) : '', 'data-borrowing-apy': b ? String(b.apy) : '' }, [
-        el('td', { text: l.label }),
+        el('td', { title: l.label, text: layerText(l) }),
         el('td', { text: x.side + ' ' + x.symbol + ' ' + usd(x.usd) }),
         el('td', { class: 'num', 'data-testid': 'carry-funding-' + i + '-' + j, title: f && f.source ? f.source : null, text: f ? carrySplitText(f.apy) : '–' }),
         el('td', { class: 'num', text: f && f.usdPerYear != null ? usd(f.usdPerYear) : '–' }),
@@ -49,14 +50,14 @@ function drawCarryPerps(c) {
   if (!rows.length) return null;
   return [
     el('h3', { class: 'sub', text: 'Perps: funding and borrowing' }),
-    el('table', { class: 'grid', 'data-testid': 'carry-perps' }, [el('tr', {}, ['layer', 'leg', 'funding APY', 'funding / year', 'borrowing APY', 'borrowing / year'].map(function (h, i) { return el('th', { class: i > 1 ? 'num' : null, text: h }); })), rows]),
+    el('div', { class: 'scroll' }, el('table', { class: 'grid', 'data-testid': 'carry-perps' }, [el('tr', {}, ['layer', 'leg', 'funding APY', 'funding / year', 'borrowing APY', 'borrowing / year'].map(function (h, i) { return el('th', { class: i > 1 ? 'num' : null, text: h }); })), rows])),
     el('div', { class: 'legend', text: 'APY on the leg\'s USD value, per year, not compounded: received adds to the carry, paid takes from it. A rate the venue does not split is shown as funding.' }),
   ];
 }
 function drawCarry(c) {
   var rows = c.layers.map(function (l, i) {
     return el('tr', { 'data-testid': 'carry-layer-' + i, 'data-value': String(l.carryUsdPerYear) }, [
-      el('td', { text: l.label }),
+      el('td', { title: l.label, text: layerText(l) }),
       el('td', { class: 'num', text: usd(l.carryUsdPerYear) }),
       el('td', { class: 'num', text: apyText(l.apyOnEquity) }),
       el('td', { class: 'muted', text: l.legs.map(function (x) { return x.side + ' ' + x.symbol + ' ' + apyText(x.totalApy); }).join(' · ') + (l.missing.length ? ' · missing: ' + l.missing.join('; ') : '') }),
@@ -68,7 +69,7 @@ function drawCarry(c) {
       el('div', {}, [el('small', { text: 'APY on equity' }), el('b', { 'data-testid': 'carry-apy-equity', text: apyText(c.apyOnEquity) })]),
       el('div', {}, [el('small', { text: 'Break-even move / year' }), el('b', { text: c.breakEvenMovePerYear == null ? '–' : pct(c.breakEvenMovePerYear, 1) })]),
     ]),
-    el('table', { class: 'grid' }, [el('tr', {}, ['layer', 'USD / year', 'on equity', 'legs (APY incl. native yield)'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : null, text: h }); })), rows]),
+    el('div', { class: 'scroll' }, el('table', { class: 'grid' }, [el('tr', {}, ['layer', 'USD / year', 'on equity', 'legs (APY incl. native yield)'].map(function (h, i) { return el('th', { class: i === 1 || i === 2 ? 'num' : null, text: h }); })), rows])),
     drawCarryPerps(c),
     el('div', { class: 'legend', text: (c.complete ? '' : 'Incomplete: some legs have no rate read (listed). ') + c.conventions.join(' ') }),
   ]);
@@ -138,7 +139,7 @@ function drawHedge(h) {
       el('div', {}, [el('small', { text: 'Funding + borrowing / year' }), el('b', { 'data-testid': 'hedge-carry', 'data-value': String(h.plan.carryUsdPerYear), text: usd(h.plan.carryUsdPerYear) })]),
       el('div', {}, [el('small', { text: 'Margin posted' }), el('b', { text: usd(h.plan.marginUsd) })]),
     ]),
-    el('table', { class: 'grid' }, [el('tr', {}, ['leg', 'notional', 'margin', 'own liq. price', 'fees open / round trip', 'funding / year', 'borrowing / year'].map(function (x, i) { return el('th', { class: i > 0 ? 'num' : null, text: x }); })), rows]),
+    el('div', { class: 'scroll' }, el('table', { class: 'grid' }, [el('tr', {}, ['leg', 'notional', 'margin', 'own liq. price', 'fees open / round trip', 'funding / year', 'borrowing / year'].map(function (x, i) { return el('th', { class: i > 0 ? 'num' : null, text: x }); })), rows])),
     unhedgedList,
     el('div', { class: 'legend', text: 'Venue ' + h.venue + '. Target ' + h.target.kind + (h.target.to ? ' to ' + h.target.to : '') + '. Funding and borrowing per year at the current rates (+ received, − paid). The legs are POST /v1/analyze legs; analyzing the wallet with them gives the residual exposure.' }),
   ]);
