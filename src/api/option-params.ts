@@ -83,7 +83,7 @@ const mcFields = MonteCarloQuerySchema.shape
 /** `?vols&skew` of the option-stress dimension. */
 export const OptionStressQueryFields = {
   vols: listParam('vols', parseVolShifts, /^[A-Za-z0-9.*_:%+,\s-]*$/, {
-    description: `Absolute implied-vol shocks of option legs, ASSET:SHIFT comma-separated (ETH:+0.2 or ETH:+20% = +20 vol points; * = the rest; each in [${VOL_SHIFT_LIMITS.min}, ${VOL_SHIFT_LIMITS.max}]): a vol dimension, every price scenario run at today's vols and again shocked, plus the vol shock alone`,
+    description: `Absolute implied-vol shocks of option legs, ASSET:SHIFT comma-separated (ETH:+0.2 or ETH:+20% = +20 vol points; * = the rest; each in [${VOL_SHIFT_LIMITS.min}, ${VOL_SHIFT_LIMITS.max}]): in the stress a vol dimension (every price scenario run at today's vols and again shocked, plus the vol shock alone); in POST /v1/analyze's Monte Carlo the asset's simulated volatility and its option legs' implied vol shifted along the paths`,
     example: 'ETH:+0.2',
   }),
   skew: listParam('skew', parseSkews, /^[A-Za-z0-9.*_:+,\s-]*$/, {
@@ -96,7 +96,7 @@ export const OptionStressQueryFields = {
 export const AnalyzeQuerySchema = z.object({
   stress: param('stress', (raw) => (raw === undefined ? undefined : parseStressFlag(raw)), z.boolean(), {
     description:
-      'Stress the portfolio: "true" runs the default grid (or the scenario of shocks/depegs); on by default when shocks, depegs, vols or skew is given',
+      'Stress the portfolio: "true" runs the default grid (or the scenario of shocks/depegs); on by default when shocks or depegs is given, or vols or skew without the Monte Carlo. "false" with shocks or depegs is refused; with vols or skew it needs montecarlo',
     example: 'true',
   }).optional(),
   shocks: listParam('shocks', (v) => parseMoves(v, 'shocks'), MOVES, {
@@ -114,7 +114,7 @@ export const AnalyzeQuerySchema = z.object({
     z.boolean(),
     {
       description:
-        'Simulate the portfolio (as GET /v1/wallets/{address}/montecarlo, default volatilities): "true" adds `monteCarlo`, option legs repriced along the paths by Black-Scholes at the stressed vol (impliedVol through `skew`, rolled with the path spot, plus `vols`); on by default when horizonDays, paths, steps or seed is given',
+        'Simulate the portfolio (as GET /v1/wallets/{address}/montecarlo, default volatilities): "true" adds `monteCarlo`, option legs repriced along the paths by Black-Scholes at the stressed vol (impliedVol through `skew`, rolled with the path spot, plus `vols`), and each asset named in `vols` simulated at its default volatility plus the shift; on by default when horizonDays, paths, steps or seed is given',
       example: 'true',
     },
   ).optional(),

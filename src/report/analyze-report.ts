@@ -6,8 +6,9 @@ import { type Exposure, resolveExposure } from '../resolve/index.js'
 import type { McOption } from '../risk/mc-options.js'
 import { type McInput, type McResult, runMonteCarlo } from '../risk/montecarlo.js'
 import { type OptionGreeksByAsset, optionGreeksByAsset } from '../risk/option-greeks.js'
-import { type SkewTable, skewOf } from '../risk/vol-surface.js'
+import { MAX_STRESSED_VOL, MIN_STRESSED_VOL, type SkewTable, skewOf } from '../risk/vol-surface.js'
 import { type WalletMcInput, walletMonteCarloInput } from '../risk/wallet-mc.js'
+import { assertKnownKeys, knownRiskAssets } from './known-keys.js'
 import {
   type OptionExposure,
   type OptionLeg,
@@ -40,6 +41,12 @@ export interface AnalyzeParams extends RequestBudget {
  * correlations), the option legs repriced along the paths by Black-Scholes at the stressed vol
  * (the leg's implied vol through the smile `skews`, rolled with the path's spot, plus the vol
  * shift `vols`; src/risk/vol-surface.ts `stressedVol`).
+ *
+ * A vol shock `vols` in the simulation is a market whose volatility is that many points higher
+ * (lower) from now on, realized and implied alike: each shocked asset is simulated at its
+ * default volatility plus the shift, and each option leg on it is priced along the paths at its
+ * implied vol plus the same shift; both within [{@link MIN_STRESSED_VOL}, {@link MAX_STRESSED_VOL}].
+ * Today's values (`initialValue`, `equity.initial`) stay at the quoted vols.
  */
 export interface AnalyzeMonteCarloParams {
   /** Horizon, days. Default 30. */
@@ -50,7 +57,10 @@ export interface AnalyzeMonteCarloParams {
   steps?: number | undefined
   /** Seed of the random stream. Default 1. */
   seed?: number | string | undefined
-  /** Absolute vol shifts of the option legs per risk asset (`*` = the rest). */
+  /**
+   * Absolute vol shifts per risk asset (`*` = the rest; 0.2 = +20 vol points): of the simulated
+   * asset's volatility and of the implied vol of the option legs on it.
+   */
   vols?: Record<string, number> | undefined
   /** The smile per risk asset (`*` = the rest); flat when omitted. */
   skews?: SkewTable | undefined
@@ -186,6 +196,7 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
         `paths x steps = ${paths * steps} is over the ${MONTE_CARLO_LIMITS.pathSteps.toLocaleString('en-US')} limit of one request`,
       )
     const skews = mc.skews ? skewsOf(exposure, mc.skews) : undefined
+    const shiftOf = volShiftLookup(exposure, mc.vols)
     const mcOptions: McOption[] = stressLegs.map((l, i) => {
       const leg = legIndex[i] as number
       if (l.impliedVol === null)
@@ -194,7 +205,7 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
           `legs.${leg}: the Monte Carlo reprices an option along its paths by Black-Scholes: give impliedVol (this leg has ${l.source === 'expired' ? 'expired' : 'greeks only'})`,
         )
       const asset = l.contribution.riskAsset
-      const shift = mc.vols?.[asset] ?? mc.vols?.['*']
+      const shift = shiftOf(asset)
       return {
         id: l.id,
         underlying: asset,
@@ -208,13 +219,31 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
         ...(shift !== undefined ? { volShift: shift } : {}),
       }
     })
-    const built = walletMonteCarloInput(stressInputs(exposure, positions), {
+    const mcOptionsOf = {
       horizonDays,
       steps,
       paths,
       seed: mc.seed ?? 1,
       extraAssets: stressLegs.map((l) => ({ name: l.contribution.riskAsset, price: l.spot })),
-    })
+    }
+    let built = walletMonteCarloInput(stressInputs(exposure, positions), mcOptionsOf)
+    // The vol shock on the simulated assets: their volatility (default, or assumed) plus the shift.
+    const shocked: Record<string, number> = Object.create(null)
+    const volNotes: string[] = []
+    for (const a of built.assets) {
+      const shift = shiftOf(a.name)
+      if (shift === undefined) continue
+      const vol = Math.min(MAX_STRESSED_VOL, Math.max(MIN_STRESSED_VOL, a.volatility + shift))
+      shocked[a.name] = vol
+      volNotes.push(
+        `vol shock: ${a.name} simulated at ${+(vol * 100).toFixed(4)}% = its ${a.source} ${+(a.volatility * 100).toFixed(4)}% ${shift >= 0 ? '+' : '-'} ${+Math.abs(shift * 100).toFixed(4)} vol points${vol !== a.volatility + shift ? ` (clamped to [${MIN_STRESSED_VOL}, ${MAX_STRESSED_VOL}])` : ''}; its option legs priced along the paths at their implied vol shifted the same`,
+      )
+    }
+    if (volNotes.length > 0)
+      built = walletMonteCarloInput(stressInputs(exposure, positions), {
+        ...mcOptionsOf,
+        volatilities: shocked,
+      })
     const input: McInput = { ...built.input, options: mcOptions }
     const result = mc.runner ? await mc.runner(input) : runMonteCarlo(input)
     monteCarlo = {
@@ -223,6 +252,7 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
       correlation: input.correlation,
       assumptions: [
         ...built.assumptions,
+        ...volNotes,
         ...(mcOptions.length > 0
           ? [
               "option legs repriced along the paths by Black-Scholes at the stressed vol (the leg's implied vol through the smile, rolled with the path's spot, plus the vol shift), anchored at the simulated underlying's price; one expiring within the horizon settles at its intrinsic value at the first step at or after expiry",
@@ -240,4 +270,21 @@ export async function analyzeReport(sources: ReportSources, params: AnalyzeParam
     stress,
     monteCarlo,
   }
+}
+
+/**
+ * The vol shift of each simulated risk asset from a request's `vols` (its own key, matched
+ * case-insensitively, else `*`); undefined when none applies.
+ * @throws BaseError INVALID_REQUEST naming `vols` for a key that is not a known risk asset.
+ */
+function volShiftLookup(
+  exposure: Exposure,
+  vols: Record<string, number> | undefined,
+): (riskAsset: string) => number | undefined {
+  if (!vols) return () => undefined
+  const named = Object.fromEntries(Object.entries(vols).filter(([k]) => k !== '*'))
+  assertKnownKeys(named, knownRiskAssets(exposure), 'vols')
+  const byUpper = new Map(Object.entries(named).map(([k, v]) => [k.toUpperCase(), v]))
+  const rest = vols['*']
+  return (riskAsset) => byUpper.get(riskAsset.toUpperCase()) ?? rest
 }

@@ -10,49 +10,16 @@
  * -> -751.780855.
  */
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/api/app.js'
-import { AnalyzeReportSchema } from '../../src/api/option-schemas.js'
-import { configFromEnv } from '../../src/config.js'
+import {
+  analyzeApp,
+  ethCall as call,
+  expiryIn as expiry,
+  postLegs,
+  ethPut as put,
+} from '../support/analyze-legs.js'
 
-const app = createApp({ config: configFromEnv({}) })
-const YEAR_MS = 365 * 24 * 3600 * 1000
-
-async function post(query: string, legs: unknown[]) {
-  const res = await app.request(`/v1/analyze${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ legs }),
-  })
-  const json: unknown = await res.json()
-  return {
-    status: res.status,
-    /** The body, validated against the route's response schema. */
-    report: () => AnalyzeReportSchema.parse(json),
-    error: () => (json as { error: { code: string; message: string } }).error,
-  }
-}
-
-const expiry = (years: number) => new Date(Date.now() + years * YEAR_MS).toISOString()
-const call = () => ({
-  kind: 'option',
-  underlying: 'ETH',
-  type: 'call',
-  strike: 3500,
-  expiry: expiry(0.25),
-  size: 2,
-  impliedVol: 0.6,
-  spotPrice: 3000,
-})
-const put = () => ({
-  kind: 'option',
-  underlying: 'ETH',
-  type: 'put',
-  strike: 2500,
-  expiry: expiry(0.5),
-  size: -1,
-  impliedVol: 0.7,
-  spotPrice: 3000,
-})
+const app = analyzeApp()
+const post = (query: string, legs: unknown[]) => postLegs(app, query, legs)
 const perp = {
   kind: 'perp',
   venue: 'binance',
@@ -164,7 +131,12 @@ describe('POST /v1/analyze: options under stress', () => {
     ['?skew=ETH:0:30', 'skew'],
     ['?skew=DOGE:-0.1:0', 'skew'],
     ['?stress=maybe', 'stress'],
-    ['?stress=false&vols=ETH:0.1', 'stress=false'],
+    ['?stress=false&vols=ETH:0.1', 'with stress=false, ask montecarlo=true'],
+    ['?stress=false&skew=ETH:-0.2:0.5', 'with stress=false, ask montecarlo=true'],
+    ['?stress=false&shocks=ETH:-0.3', 'stress=false contradicts shocks or depegs'],
+    ['?stress=false&montecarlo=true&depegs=stETH:-0.05', 'stress=false contradicts shocks or depegs'],
+    ['?montecarlo=true&stress=false&vols=ETH:abc', 'vols'],
+    ['?montecarlo=true&vols=DOGE:0.1', 'vols'],
     ['?shocks=ETH:-2', 'shocks'],
   ] as const) {
     it(`rejects ${query} with a 400 naming ${field}`, async () => {
@@ -177,11 +149,21 @@ describe('POST /v1/analyze: options under stress', () => {
 
   it('the OpenAPI document lists stress, shocks, depegs, vols and skew on POST /v1/analyze', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as {
-      paths: Record<string, { post: { parameters: { name: string }[] } }>
+      paths: Record<
+        string,
+        { post: { description: string; parameters: { name: string; description?: string }[] } }
+      >
       components: { schemas: Record<string, unknown> }
     }
     const names = doc.paths['/v1/analyze']!.post.parameters.map((p) => p.name)
     expect(names).toEqual(expect.arrayContaining(['stress', 'shocks', 'depegs', 'vols', 'skew']))
+    // vols and skew apply to what is asked; the Monte Carlo's vol shock is documented.
+    const params = doc.paths['/v1/analyze']!.post.parameters
+    expect(params.find((p) => p.name === 'stress')!.description).toMatch(
+      /vols or skew without the Monte Carlo/,
+    )
+    expect(params.find((p) => p.name === 'vols')!.description).toMatch(/simulated volatility/)
+    expect(doc.paths['/v1/analyze']!.post.description).toMatch(/runs the Monte Carlo only/)
     expect(doc.components.schemas.StressedOption).toBeDefined()
     expect(doc.components.schemas.OptionGreeks).toBeDefined()
   })

@@ -174,7 +174,7 @@ function load(address, chain) {
   }), guard(g, failWith(['montecarlo'])));
   loadSystemicWallet(g, chain, address);
   loadHistory(g, base, q);
-  loadCarryHedge(g, base, q);
+  loadCarryHedge(g, base, q, chain, wallet);
   loadWatches(g, address, chain);
 }
 ${CARRY_SCRIPT}

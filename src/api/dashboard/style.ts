@@ -57,5 +57,7 @@ svg text{fill:var(--fg);font:11px system-ui,sans-serif}svg .mut{fill:var(--muted
 .kpis{display:flex;gap:18px;flex-wrap:wrap;margin:4px 0 10px}.kpis div small{display:block;color:var(--muted);font-size:12px}.kpis div b{font-size:20px}
 table.grid td,table.grid th{font-size:13px;padding:3px 8px}
 .chip{display:inline-block;border-radius:10px;padding:0 7px;font-size:12px;background:var(--soft)}
+.hedge-venue{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 0 10px;font-size:13px}.hedge-venue input{font:12px ui-monospace,monospace}
+div.scroll{overflow-x:auto;max-width:100%}h3.sub{font-size:13px;margin:12px 0 4px}tr.sub td{font-size:12px;padding-top:0}
 .legend{font-size:12px;color:var(--muted);margin-top:4px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:-1px}
 `

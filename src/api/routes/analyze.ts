@@ -31,7 +31,7 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
       method: 'post',
       path: '/v1/analyze',
       summary: 'One portfolio: wallets on chain plus manual legs (CEX perps, options)',
-      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice), summed per risk asset in \`exposure.optionGreeks\`. With \`stress=true\` (or any of shocks, depegs, vols, skew) the portfolio is stressed like GET /v1/wallets/{address}/stress and every option leg is repriced in every scenario: Black-Scholes at the shocked spot and at the smile's vol (\`skew\`, flat by default) plus the scenario's vol shock (\`vols\`: a vol dimension over the price scenarios); legs with given greeks move by delta-gamma-vega. With \`montecarlo=true\` (or any of horizonDays, paths, steps, seed) the portfolio is simulated like GET /v1/wallets/{address}/montecarlo and every option leg (impliedVol needed) is repriced along the paths by Black-Scholes at the stressed vol (\`skew\`, \`vols\`), in \`monteCarlo.options\`. At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
+      description: `Each perp leg becomes a Position (kind "perp") with its liquidation price; options get greeks (given, or Black-Scholes from impliedVol and spotPrice), summed per risk asset in \`exposure.optionGreeks\`. With \`stress=true\` (or shocks or depegs; or vols or skew when the Monte Carlo is not asked) the portfolio is stressed like GET /v1/wallets/{address}/stress and every option leg is repriced in every scenario: Black-Scholes at the shocked spot and at the smile's vol (\`skew\`, flat by default) plus the scenario's vol shock (\`vols\`: a vol dimension over the price scenarios); legs with given greeks move by delta-gamma-vega. With \`montecarlo=true\` (or any of horizonDays, paths, steps, seed) the portfolio is simulated like GET /v1/wallets/{address}/montecarlo and every option leg (impliedVol needed) is repriced along the paths by Black-Scholes at the stressed vol (\`skew\`, \`vols\`), in \`monteCarlo.options\`; a vol shock (\`vols\`) there is a market that much more (less) volatile from now on: each shocked asset simulated at its default volatility plus the shift and its option legs priced along the paths at their implied vol plus the same shift (both within [0.01, 10]; today's values at the quoted vols). \`vols\` and \`skew\` apply to what is asked: \`montecarlo=true&vols=ETH:+0.2\` runs the Monte Carlo only (add stress=true for the grid too); \`stress=false\` with them needs montecarlo. At most ${ANALYZE_LIMITS.wallets} wallets, ${ANALYZE_LIMITS.legs} legs, ${ANALYZE_LIMITS.bodyBytes / 1024} KiB.`,
       request: {
         query: AnalyzeQuerySchema,
         body: { content: { 'application/json': { schema: AnalyzeBodySchema } }, required: true },
@@ -50,13 +50,13 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
     async (c) => {
       const body = c.req.valid('json')
       const q = c.req.valid('query')
-      const asked =
-        q.shocks !== undefined || q.depegs !== undefined || q.vols !== undefined || q.skew !== undefined
-      if (q.stress === false && asked) {
-        throw new BaseError(
-          'INVALID_REQUEST',
-          'stress=false contradicts shocks, depegs, vols or skew: drop one',
-        )
+      // shocks and depegs are the stress's own; vols and skew price the option legs (and, in the
+      // Monte Carlo, shift the simulated volatility) in whatever is asked, and ask for the stress
+      // themselves only when the Monte Carlo is not asked.
+      const priceAsked = q.shocks !== undefined || q.depegs !== undefined
+      const optionAsked = q.vols !== undefined || q.skew !== undefined
+      if (q.stress === false && priceAsked) {
+        throw new BaseError('INVALID_REQUEST', 'stress=false contradicts shocks or depegs: drop one')
       }
       const mcAsked =
         q.horizonDays !== undefined || q.paths !== undefined || q.steps !== undefined || q.seed !== undefined
@@ -66,14 +66,20 @@ export function analyzeRoutes(sources: ReportSources, ctx: RouteContext) {
           'montecarlo=false contradicts horizonDays, paths, steps or seed: drop one',
         )
       }
+      const mcOn = q.montecarlo === true || mcAsked
+      const stressOn = q.stress === true || priceAsked || (optionAsked && !mcOn && q.stress !== false)
+      if (optionAsked && !stressOn && !mcOn) {
+        throw new BaseError(
+          'INVALID_REQUEST',
+          'vols and skew apply to the stress or the Monte Carlo: with stress=false, ask montecarlo=true (or drop them)',
+        )
+      }
       const report = await analyzeReport(sources, {
         wallets: body.wallets,
         legs: body.legs,
         now: new Date(),
-        ...(q.stress === true || asked
-          ? { stress: { shocks: q.shocks, depegs: q.depegs, vols: q.vols, skews: q.skew } }
-          : {}),
-        ...(q.montecarlo === true || mcAsked
+        ...(stressOn ? { stress: { shocks: q.shocks, depegs: q.depegs, vols: q.vols, skews: q.skew } } : {}),
+        ...(mcOn
           ? {
               monteCarlo: {
                 horizonDays: q.horizonDays,
