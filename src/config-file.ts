@@ -27,9 +27,9 @@
  * once at start (`readTokens()` must name the PT; `expiry()` gives the maturity).
  */
 import { decodeAbiParameters } from 'viem'
+import { z } from 'zod'
 import type { PendlePtEntry } from './assets/pendle-source.js'
 import { pendleDeploymentOf } from './assets/registry.js'
-import { z } from 'zod'
 import { createChainClient, ethCall } from './chains/client.js'
 import { CHAIN_KEY_PATTERN, CHAIN_KEYS, CHAINS, isChainKey } from './chains/registry.js'
 import type { StacklensConfig } from './config.js'

@@ -18,8 +18,24 @@ export interface PendleDeployment {
 
 /** Every Pendle deployment on a registry chain, by ascending chain id. */
 export const PENDLE_DEPLOYMENTS: readonly PendleDeployment[] = [
-  { chainId: 1, router: '0x888888888889758F76e7103c6CbF23ABbF58F946', pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2' },
-  { chainId: 10, router: '0x888888888889758F76e7103c6CbF23ABbF58F946', pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2' },
-  { chainId: 8453, router: '0x888888888889758F76e7103c6CbF23ABbF58F946', pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2' },
-  { chainId: 42161, router: '0x888888888889758F76e7103c6CbF23ABbF58F946', pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2' },
+  {
+    chainId: 1,
+    router: '0x888888888889758F76e7103c6CbF23ABbF58F946',
+    pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2',
+  },
+  {
+    chainId: 10,
+    router: '0x888888888889758F76e7103c6CbF23ABbF58F946',
+    pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2',
+  },
+  {
+    chainId: 8453,
+    router: '0x888888888889758F76e7103c6CbF23ABbF58F946',
+    pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2',
+  },
+  {
+    chainId: 42161,
+    router: '0x888888888889758F76e7103c6CbF23ABbF58F946',
+    pyYtLpOracle: '0x5542be50420E88dd7D5B4a3D488FA6ED82F6DAc2',
+  },
 ]

@@ -122,10 +122,12 @@ export function pendleRateCalls(graph: AssetGraph, chain?: string): PendleRateCa
     const { market, read } = node.pendle
     if (read.kind === 'market') {
       const args = [read.router as `0x${string}`] as const
-      out.push(callOf(`${ptYieldKey(key)}`, node.chain, market, PENDLE_READ_STATE_SIGNATURE, args, {
-        kind: 'pendle-market-state',
-        maturity: node.maturity,
-      }))
+      out.push(
+        callOf(`${ptYieldKey(key)}`, node.chain, market, PENDLE_READ_STATE_SIGNATURE, args, {
+          kind: 'pendle-market-state',
+          maturity: node.maturity,
+        }),
+      )
     } else {
       const args = [market as `0x${string}`, BigInt(read.durationSeconds)] as const
       out.push(

@@ -109,7 +109,9 @@ export const MAX_LN_IMPLIED_RATE_WAD = 10n * WAD
  */
 export function impliedYieldFromLnRateWadDown(lnImpliedRateWad: bigint): bigint {
   if (lnImpliedRateWad < 0n || lnImpliedRateWad > MAX_LN_IMPLIED_RATE_WAD)
-    throw new RangeError(`impliedYieldFromLnRateWadDown: rate ${lnImpliedRateWad} outside [0, ${MAX_LN_IMPLIED_RATE_WAD}]`)
+    throw new RangeError(
+      `impliedYieldFromLnRateWadDown: rate ${lnImpliedRateWad} outside [0, ${MAX_LN_IMPLIED_RATE_WAD}]`,
+    )
   if (lnImpliedRateWad === 0n) return 0n
   return expP(lnImpliedRateWad * WAD) / WAD - WAD
 }

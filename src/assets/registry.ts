@@ -23,8 +23,8 @@
 import { WAD } from '../core/math.js'
 import { aaveBookAssets } from './aave-book.js'
 import { type AssetGraph, bindAddresses, createAssetGraph } from './graph.js'
-import { type PendlePtEntry, pendlePtNode } from './pendle-source.js'
 import { PENDLE_DEPLOYMENTS, type PendleDeployment } from './pendle-deployments-data.js'
+import { type PendlePtEntry, pendlePtNode } from './pendle-source.js'
 import type { AssetNode, RateCallSpec, RiskAsset, RiskNode, WrapperKind, WrapperNode } from './types.js'
 
 /** The ERC-4626 share -> asset read: `convertToAssets(10^shareDecimals)`, answer in asset decimals. */

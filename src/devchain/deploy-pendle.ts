@@ -129,8 +129,13 @@ export async function deployPendleDouble(
   }
   const morphoCall = (from: Address, functionName: string, args: readonly unknown[]) =>
     send(clients, { from, address: morpho.morpho, abi: art.Morpho.abi, functionName, args } as never)
-  const tokenCall = (from: Address, token: Address, abi: unknown, functionName: string, args: readonly unknown[]) =>
-    send(clients, { from, address: token, abi, functionName, args } as never)
+  const tokenCall = (
+    from: Address,
+    token: Address,
+    abi: unknown,
+    functionName: string,
+    args: readonly unknown[],
+  ) => send(clients, { from, address: token, abi, functionName, args } as never)
   await morphoCall(admin, 'createMarket', [params])
   const lend = parseUnits(P.lenderUsdc, usdc.decimals)
   await tokenCall(admin, usdc.address, aave.abis.token, 'mint', [admin, lend])
@@ -142,7 +147,13 @@ export async function deployPendleDouble(
   await tokenCall(looper, pt, pendlePtDoubleAbi, 'mint', [looper, collateral])
   await tokenCall(looper, pt, pendlePtDoubleAbi, 'approve', [morpho.morpho, maxUint256])
   await morphoCall(looper, 'supplyCollateral', [params, collateral, looper, '0x'])
-  await morphoCall(looper, 'borrow', [params, parseUnits(P.looperBorrowUsdc, usdc.decimals), 0n, looper, looper])
+  await morphoCall(looper, 'borrow', [
+    params,
+    parseUnits(P.looperBorrowUsdc, usdc.decimals),
+    0n,
+    looper,
+    looper,
+  ])
 
   return {
     manifest: {

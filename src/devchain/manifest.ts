@@ -3,9 +3,10 @@
  * `.stacklens/devchain.json` and served at `GET /v1/chains/local/manifest`. Runtime-agnostic
  * (zod only) so the Worker can parse one passed as a variable.
  */
-import type { PendlePtEntry } from '../assets/pendle-source.js'
+
 import { getAddress } from 'viem'
 import { z } from 'zod'
+import type { PendlePtEntry } from '../assets/pendle-source.js'
 import type { Address } from '../core/address.js'
 import type { AaveV4Deployment } from '../protocols/aave-v4/markets.js'
 import type { CometConfig } from '../protocols/compound-v3/markets.js'

@@ -43,7 +43,13 @@ interface Body {
     flags: Record<string, boolean>
   }[]
   carry?: {
-    nativeYields: { symbol: string; apy: number; method: string; rateTo: string | null; toBlock: number | null }[]
+    nativeYields: {
+      symbol: string
+      apy: number
+      method: string
+      rateTo: string | null
+      toBlock: number | null
+    }[]
     notes: string[]
   }
 }
@@ -77,7 +83,8 @@ async function readsAt(blockNumber: bigint) {
   return { lnRate, timestamp: block.timestamp, collateral: position[2] }
 }
 
-const ptCollateral = (b: Body) => b.contributions.find((c) => c.source === 'collateral' && c.symbol === 'PT-sUSDC')!
+const ptCollateral = (b: Body) =>
+  b.contributions.find((c) => c.source === 'collateral' && c.symbol === 'PT-sUSDC')!
 
 describe('the devchain Pendle PT (test doubles) valued from chain', () => {
   it('the manifest names the doubles; the roles derive from the test mnemonic; the market maps the PT', async () => {
@@ -145,7 +152,10 @@ describe('the devchain Pendle PT (test doubles) valued from chain', () => {
       const b = await exposure(looper())
       const r = await readsAt(BigInt(b.blockNumber))
       expect(r.lnRate).toBe(113_328_685_307_003_174n)
-      const discount = ptDiscountWadDown(impliedYieldFromLnRateWadDown(r.lnRate), BigInt(pt().maturity) - r.timestamp)
+      const discount = ptDiscountWadDown(
+        impliedYieldFromLnRateWadDown(r.lnRate),
+        BigInt(pt().maturity) - r.timestamp,
+      )
       expect(BigInt(ptCollateral(b).units18!)).toBe((r.collateral * discount) / 10n ** 6n)
       expect(b.carry!.nativeYields.find((n) => n.symbol === 'PT-sUSDC')!.apy).toBeCloseTo(0.12, 9)
     })

@@ -113,11 +113,7 @@ describe('pendleRateCalls and decodePendleAnswer', () => {
     expect(c.key).toBe(ptYieldKey(key))
     expect(c.target).toBe(MARKET)
     expect(c.functionName).toBe('readState')
-    expect(c.callData.slice(0, 10)).toBe(
-      toFunctionSelector(
-        'readState(address)',
-      ),
-    )
+    expect(c.callData.slice(0, 10)).toBe(toFunctionSelector('readState(address)'))
     expect(c.callData.slice(-40)).toBe(ROUTER.slice(2).toLowerCase())
     expect(rateCalls(graph, E).some((r) => r.key === c.key)).toBe(true)
     expect(pendleRateCalls(graph, 'arbitrum')).toHaveLength(0)
@@ -190,7 +186,9 @@ describe('resolve and the carry row from the chain reads', () => {
     const [row] = ptNativeYields(ctx, E, [{ address: PT as Address, symbol: 'PT-USDC' }], 123n, [])
     // (1 / 0.95)^(1 year / 1 year) - 1 = 0.052631578947368...
     expect(row!.apy).toBeCloseTo(1 / 0.95 - 1, 15)
-    expect(row!.method).toContain(`PendlePYLpOracle(${ORACLE.toLowerCase()}).getPtToAssetRate(market ${MARKET}, 900 s)`)
+    expect(row!.method).toContain(
+      `PendlePYLpOracle(${ORACLE.toLowerCase()}).getPtToAssetRate(market ${MARKET}, 900 s)`,
+    )
   })
 
   it('a failed read: RateUnavailableError for the resolver, a note naming the source for the carry', () => {

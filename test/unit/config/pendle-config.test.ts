@@ -8,8 +8,8 @@ import { encodeAbiParameters } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { configFromEnv } from '../../../src/config.js'
 import {
-  ConfigFileError,
   type ConfigChainCall,
+  ConfigFileError,
   configWithFile,
   parseConfigFile,
   pendlePtsOfFile,
@@ -42,7 +42,7 @@ const noCall: ConfigChainCall = async () => {
 }
 /** A market answering readTokens() with `ptOf` as its PT and expiry() with 1,800,000,000. */
 const marketCall =
-  (ptOf: string): ConfigChainCall =>
+  (ptOf: `0x${string}`): ConfigChainCall =>
   async (_chain, _to, data) =>
     data === '0x2c8ce6bc'
       ? encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'address' }], [SY, ptOf, SY])
@@ -85,7 +85,11 @@ describe('pendlePts: a bad entry names the field', () => {
     ['decimals out of range', { decimals: 40 }, /pendlePts\[0\]\.decimals/],
     ['an unknown field', { expiry: 1 }, /pendlePts\[0\]/],
     ['an unknown price kind', { price: 'twap' }, /pendlePts\[0\]\.price/],
-    ['a TWAP window on a market price', { twapSeconds: 900 }, /oracle and twapSeconds apply to price "oracle" only/],
+    [
+      'a TWAP window on a market price',
+      { twapSeconds: 900 },
+      /oracle and twapSeconds apply to price "oracle" only/,
+    ],
     ['a TWAP window too long', { price: 'oracle', twapSeconds: 100_000 }, /pendlePts\[0\]\.twapSeconds/],
     ['a negative maturity', { maturity: -1 }, /pendlePts\[0\]\.maturity/],
   ])('%s', (_, over, message) => {
@@ -102,7 +106,9 @@ describe('pendlePts: a bad entry names the field', () => {
   it('the same PT twice', async () => {
     const one = JSON.parse(pt()).pendlePts[0]
     const text = JSON.stringify({ pendlePts: [one, one] })
-    await expect(configWithFile(base, text, 'test.json', noCall)).rejects.toThrow(/pendlePts\[1\]\.pt: .* listed twice/)
+    await expect(configWithFile(base, text, 'test.json', noCall)).rejects.toThrow(
+      /pendlePts\[1\]\.pt: .* listed twice/,
+    )
   })
 
   it('a market whose readTokens names another PT, and one that cannot be read', async () => {
@@ -117,7 +123,10 @@ describe('pendlePts: a bad entry names the field', () => {
 
   it('a declared chain where Pendle publishes no Router or oracle, none given', async () => {
     const chains = [{ key: 'myfork', chainId: 999_999, rpcUrls: ['http://f.example'] }]
-    const market = JSON.stringify({ chains, pendlePts: [{ ...JSON.parse(pt()).pendlePts[0], chain: 'myfork' }] })
+    const market = JSON.stringify({
+      chains,
+      pendlePts: [{ ...JSON.parse(pt()).pendlePts[0], chain: 'myfork' }],
+    })
     await expect(configWithFile(base, market, 'test.json', noCall)).rejects.toThrow(
       /pendlePts\[0\]\.router: not given, and Pendle publishes no Router for chain id 999999/,
     )
