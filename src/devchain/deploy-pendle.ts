@@ -19,6 +19,10 @@ import { compileMorpho } from './compile-morpho.js'
 import { feedRatioOracleAbi, feedRatioOracleBytecode } from './contracts/FeedRatioOracle.artifact.js'
 import { pendleMarketDoubleAbi, pendleMarketDoubleBytecode } from './contracts/PendleMarketDouble.artifact.js'
 import { pendlePtDoubleAbi, pendlePtDoubleBytecode } from './contracts/PendlePtDouble.artifact.js'
+import {
+  pendlePYLpOracleDoubleAbi,
+  pendlePYLpOracleDoubleBytecode,
+} from './contracts/PendlePYLpOracleDouble.artifact.js'
 import { settablePriceFeedAbi, settablePriceFeedBytecode } from './contracts/SettablePriceFeed.artifact.js'
 import type { DeployedAave } from './deploy-aave.js'
 import { type DeployedMorpho, type MorphoMarketParams, morphoMarketId } from './deploy-morpho.js'
@@ -105,6 +109,17 @@ export async function deployPendleDouble(
   // The PT's price at seeding, for the Morpho oracle's feed: e^(-r t) = 1 / 1.08^(t / year).
   const impliedYield = 80_000_000_000_000_000n // exp(ln 1.08) - 1 = 0.08 (the feed only)
   const priceWad = ptDiscountWadDown(impliedYield, maturity - now)
+  // The oracle double answers that price for the market (equal PT and USDC decimals: the raw-unit
+  // rate is the whole-token one).
+  const pendleOracle = getAddress(
+    await deploy(clients, {
+      from: admin,
+      abi: pendlePYLpOracleDoubleAbi,
+      bytecode: pendlePYLpOracleDoubleBytecode,
+      args: [admin],
+      name: 'PendlePYLpOracleDouble',
+    }),
+  )
   const priceFeed = await deploy(clients, {
     from: admin,
     abi: settablePriceFeedAbi,
@@ -136,6 +151,7 @@ export async function deployPendleDouble(
     functionName: string,
     args: readonly unknown[],
   ) => send(clients, { from, address: token, abi, functionName, args } as never)
+  await tokenCall(admin, pendleOracle, pendlePYLpOracleDoubleAbi, 'setPtToAssetRate', [market, priceWad])
   await morphoCall(admin, 'createMarket', [params])
   const lend = parseUnits(P.lenderUsdc, usdc.decimals)
   await tokenCall(admin, usdc.address, aave.abis.token, 'mint', [admin, lend])
@@ -158,8 +174,9 @@ export async function deployPendleDouble(
   return {
     manifest: {
       kind: 'test-double',
-      note: 'No Pendle bytecode is available here: the PT and its market are test doubles (src/devchain/contracts/PendleMarketDouble.sol) answering the reads stacklens makes with Pendle’s real ABI (readState(router), readTokens(), expiry(), isExpired()). The implied rate is set by the admin (setLnImpliedRate), there is no AMM and no Pendle oracle. The PT’s Morpho market is real Morpho Blue, priced by a FeedRatioOracle over the PT’s own SettablePriceFeed.',
+      note: 'No Pendle bytecode is available here: the PT and its market are test doubles (src/devchain/contracts/PendleMarketDouble.sol) answering the reads stacklens makes with Pendle’s real ABI (readState(router), readTokens(), expiry(), isExpired(); the PendlePYLpOracle’s getPtToAssetRate(market, duration)). The implied rate is set by the admin (setLnImpliedRate), there is no AMM; the oracle double answers a rate the admin set (the PT price at seeding), not a TWAP. The devchain PT is valued from its market; a config entry can price it by the oracle double instead. The PT’s Morpho market is real Morpho Blue, priced by a FeedRatioOracle over the PT’s own SettablePriceFeed.',
       router: PENDLE_DEPLOYMENTS[0]!.router,
+      oracle: pendleOracle,
       deployBlock: Number(deployBlock),
       pts: [
         {

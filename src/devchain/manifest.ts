@@ -330,6 +330,11 @@ export const pendleManifestSchema = z.object({
   note: z.string(),
   /** The `router` argument passed to readState (the double ignores it). */
   router: address,
+  /**
+   * The PendlePYLpOracle double (a rate set per market, no TWAP), for a config entry pricing a
+   * PT with `price: "oracle"`; absent in manifests written before it.
+   */
+  oracle: address.optional(),
   deployBlock: z.number().int().min(0),
   pts: z.array(
     z.object({

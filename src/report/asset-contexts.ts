@@ -36,10 +36,11 @@ export interface AssetContexts {
 
 /** Builds the {@link AssetContexts} of a configuration. */
 export function createAssetContexts(config: StacklensConfig): AssetContexts {
-  // Pendle PTs of the config file (and of the devchain manifest) join the default registry.
+  // Pendle PTs of the devchain manifest and of the config file join the default registry (a
+  // config entry replaces the manifest's for the same PT).
   const base = withPendlePts(defaultAssetGraph(), [
-    ...(config.pendlePts ?? []),
     ...(config.localManifest?.pendle ? localPendlePts(config.localManifest.pendle) : []),
+    ...(config.pendlePts ?? []),
   ])
   const manifest = config.localManifest
   const local = manifest

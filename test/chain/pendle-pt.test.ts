@@ -12,9 +12,12 @@
 import { type Address, type Hex, parseAbi } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.js'
 import { impliedYieldFromLnRateWadDown, ptDiscountWadDown } from '../../src/assets/pendle.js'
+import { configFromEnv } from '../../src/config.js'
 import { ANVIL_MNEMONIC } from '../../src/devchain/anvil.js'
 import { pendleMarketDoubleAbi } from '../../src/devchain/contracts/PendleMarketDouble.artifact.js'
+import { pendlePYLpOracleDoubleAbi } from '../../src/devchain/contracts/PendlePYLpOracleDouble.artifact.js'
 import { PENDLE_PT, PENDLE_ROLES } from '../../src/devchain/deploy-pendle.js'
 import { send } from '../../src/devchain/tx.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
@@ -57,8 +60,8 @@ interface Body {
 const pt = () => t.manifest.pendle!.pts[0]!
 const looper = () => t.manifest.wallets.find((w) => w.key === 'pt-looper')!.address as Address
 
-async function exposure(user: Address): Promise<Body> {
-  const res = await t.app.request(`/v1/wallets/${user}/exposure?chain=local&carry=true`)
+async function exposure(user: Address, app = t.app): Promise<Body> {
+  const res = await app.request(`/v1/wallets/${user}/exposure?chain=local&carry=true`)
   expect(res.status).toBe(200)
   return (await res.json()) as Body
 }
@@ -185,6 +188,77 @@ describe('the devchain Pendle PT (test doubles) valued from chain', () => {
       expect(r.timestamp).toBeGreaterThan(BigInt(pt().maturity))
       expect(BigInt(ptCollateral(b).units18!)).toBe(r.collateral * 10n ** 12n)
       expect(b.carry!.nativeYields.some((n) => n.symbol === 'PT-sUSDC')).toBe(false)
+    })
+  })
+
+  describe('priced by the PendlePYLpOracle double instead (a config entry for the same PT)', () => {
+    const oracleApp = () => {
+      const p = pt()
+      const config = configFromEnv({}, t.manifest)
+      return createApp({
+        config: {
+          ...config,
+          pendlePts: [
+            {
+              chain: 'local',
+              pt: p.pt,
+              symbol: p.symbol,
+              decimals: p.decimals,
+              underlying: { chain: 'local', address: p.underlying },
+              maturity: BigInt(p.maturity),
+              source: {
+                market: p.market,
+                sy: p.sy,
+                read: {
+                  kind: 'oracle',
+                  oracle: t.manifest.pendle!.oracle!,
+                  durationSeconds: 900,
+                  underlyingDecimals: 6,
+                },
+              },
+            },
+          ],
+        },
+      })
+    }
+    const oracleRate = (blockNumber: bigint) =>
+      t.client.readContract({
+        address: t.manifest.pendle!.oracle as Address,
+        abi: pendlePYLpOracleDoubleAbi,
+        functionName: 'getPtToAssetRate',
+        args: [pt().market as Address, 900],
+        blockNumber,
+      })
+
+    it('the oracle rate is the PT price: collateral x rate exactly; the row names the oracle', async () => {
+      const b = await exposure(looper(), oracleApp())
+      const block = BigInt(b.blockNumber)
+      const [rate, r] = await Promise.all([oracleRate(block), readsAt(block)])
+      expect(rate).toBeGreaterThan(900_000_000_000_000_000n)
+      expect(BigInt(ptCollateral(b).units18!)).toBe((r.collateral * rate) / 10n ** 6n)
+      const row = b.carry!.nativeYields.find((n) => n.symbol === 'PT-sUSDC')!
+      expect(BigInt(row.rateTo!)).toBe(rate)
+      expect(row.method).toContain('PendlePYLpOracle(')
+      expect(row.method).toContain('getPtToAssetRate(market')
+      // The rate was set to 1.08^(-180/365) at seeding; a few blocks later the yield is still ~8 %.
+      expect(row.apy).toBeCloseTo(0.08, 4)
+    })
+
+    it('an oracle that reverts (no rate for the market): a note, the PT at its Morpho price', async () => {
+      await t.isolated(async () => {
+        await send(t.clients, {
+          from: PENDLE_ROLES.admin.address as Address,
+          address: t.manifest.pendle!.oracle as Address,
+          abi: pendlePYLpOracleDoubleAbi,
+          functionName: 'setPtToAssetRate',
+          args: [pt().market as Address, 0n],
+        })
+        const b = await exposure(looper(), oracleApp())
+        expect(ptCollateral(b).flags.rateFromPrice).toBe(true)
+        const note = b.carry!.notes.find((n) => n.includes('PT-sUSDC'))
+        expect(note).toContain('PendlePYLpOracle(')
+        expect(note).toContain('gave no value')
+      })
     })
   })
 })

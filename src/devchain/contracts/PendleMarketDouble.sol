@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// stacklens devchain: TEST DOUBLES of a Pendle PT and its market's views. No Pendle bytecode can
+// stacklens devchain: TEST DOUBLES of a Pendle PT, its market's views and the PendlePYLpOracle. No Pendle bytecode can
 // be had here (its npm package ships no artifacts), so these answer only the reads stacklens
 // makes, with Pendle's real ABI: PendleMarket.readState(router) (the MarketState struct, whose
 // lastLnImpliedRate is the market's ln(1 + implied yield), WAD), readTokens(), expiry(),
 // isExpired(); the PT's SY(), YT(), expiry(), isExpired(). There is no AMM: the implied rate is
 // set by the admin (as a trade would move it), totals are what the admin stored, the router
-// argument changes nothing (the real market only overrides its fee with it).
+// argument changes nothing (the real market only overrides its fee with it). The oracle double
+// answers a rate the admin set, not a TWAP.
 pragma solidity 0.8.19;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
@@ -84,5 +85,31 @@ contract PendleMarketDouble {
 
   function isExpired() external view returns (bool) {
     return block.timestamp >= expiry;
+  }
+}
+
+/**
+ * A PendlePYLpOracle stand-in: getPtToAssetRate(market, duration) answers the rate the admin set
+ * for the market (1e18 = 1 asset per PT, raw units) instead of a TWAP of the market's
+ * observations; it reverts for a market without a rate or a zero duration, as the real oracle
+ * reverts when the market's observations do not reach back `duration`.
+ */
+contract PendlePYLpOracleDouble {
+  address public immutable admin;
+  mapping(address => uint256) public ptToAssetRate;
+
+  constructor(address admin_) {
+    admin = admin_;
+  }
+
+  function setPtToAssetRate(address market, uint256 rate) external {
+    require(msg.sender == admin, "PendlePYLpOracleDouble: not admin");
+    ptToAssetRate[market] = rate;
+  }
+
+  function getPtToAssetRate(address market, uint32 duration) external view returns (uint256) {
+    uint256 rate = ptToAssetRate[market];
+    require(duration > 0 && rate > 0, "PendlePYLpOracleDouble: no rate");
+    return rate;
   }
 }
