@@ -123,7 +123,7 @@ export function pendleRateCalls(graph: AssetGraph, chain?: string): PendleRateCa
     if (read.kind === 'market') {
       const args = [read.router as `0x${string}`] as const
       out.push(
-        callOf(`${ptYieldKey(key)}`, node.chain, market, PENDLE_READ_STATE_SIGNATURE, args, {
+        callOf(ptYieldKey(key), node.chain, market, PENDLE_READ_STATE_SIGNATURE, args, {
           kind: 'pendle-market-state',
           maturity: node.maturity,
         }),
