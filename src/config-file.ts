@@ -13,11 +13,23 @@
  *     { "protocol": "morpho-blue", "chain": "myfork", "morpho": "0x…", "startBlock": 0 },
  *     { "protocol": "compound-v3", "chain": "myfork", "comets": ["0x…"] },
  *     { "protocol": "gmx-v2", "chain": "myfork", "reader": "0x…", "dataStore": "0x…",
- *       "referralStorage": "0x…", "tickersUrl": "http://127.0.0.1:9999/prices/tickers" } ] }
+ *       "referralStorage": "0x…", "tickersUrl": "http://127.0.0.1:9999/prices/tickers" } ],
+ *   "pendlePts": [
+ *     { "chain": "ethereum", "pt": "0x…", "symbol": "PT-sUSDE-27NOV2025", "decimals": 18,
+ *       "market": "0x…", "underlying": "0x…", "price": "oracle", "twapSeconds": 900 } ] }
  * ```
+ *
+ * A Pendle PT (`pendlePts`) is valued from its market at the block: `price: "market"` (default)
+ * reads the market's last implied rate (`readState(router)`), `price: "oracle"` Pendle's
+ * PendlePYLpOracle TWAP (`getPtToAssetRate(market, twapSeconds)`), the one to use where a lending
+ * market prices the PT by it. Router and oracle default to Pendle's published addresses of the
+ * chain (src/assets/pendle-deployments-data.ts). Without `maturity` or `sy`, the market is asked
+ * once at start (`readTokens()` must name the PT; `expiry()` gives the maturity).
  */
 import { decodeAbiParameters } from 'viem'
 import { z } from 'zod'
+import type { PendlePtEntry } from './assets/pendle-source.js'
+import { pendleDeploymentOf } from './assets/registry.js'
 import { createChainClient, ethCall } from './chains/client.js'
 import { CHAIN_KEY_PATTERN, CHAIN_KEYS, CHAINS, isChainKey } from './chains/registry.js'
 import type { StacklensConfig } from './config.js'
@@ -122,6 +134,35 @@ const GmxEntrySchema = z
   })
   .strict()
 
+const decimals = z.number().int().min(0).max(36)
+const PendlePtEntrySchema = z
+  .object({
+    chain: z.string(),
+    pt: address,
+    symbol: z.string().min(1).max(40),
+    decimals,
+    market: address,
+    sy: address.optional(),
+    /** What the PT redeems 1:1 for at maturity (the SY's accounting asset). */
+    underlying: address,
+    /** Decimals of the underlying; default the PT's (Pendle's PT, SY and asset usually share them). */
+    underlyingDecimals: decimals.optional(),
+    /** Unix seconds; read from the market's `expiry()` at start when omitted. */
+    maturity: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    price: z.enum(['market', 'oracle']).default('market'),
+    router: address.optional(),
+    oracle: address.optional(),
+    /** The oracle's TWAP window, seconds (default 900, Pendle's recommended 15 minutes). */
+    twapSeconds: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict()
+  .refine((e) => e.price === 'oracle' || (e.oracle === undefined && e.twapSeconds === undefined), {
+    message: 'oracle and twapSeconds apply to price "oracle" only',
+  })
+
+/** Default TWAP window of a PT priced by Pendle's oracle, seconds. */
+export const DEFAULT_PENDLE_TWAP_SECONDS = 900
+
 /** The file's schema (exported for the tests and the README). */
 export const ConfigFileSchema = z
   .object({
@@ -138,6 +179,7 @@ export const ConfigFileSchema = z
       )
       .max(1000)
       .default([]),
+    pendlePts: z.array(PendlePtEntrySchema).max(1000).default([]),
   })
   .strict()
 
@@ -175,6 +217,8 @@ export type ConfigChainCall = (
 ) => Promise<`0x${string}`>
 
 const GET_POOL = '0x026b1d5f' // PoolAddressesProvider.getPool()
+const READ_TOKENS = '0x2c8ce6bc' // PendleMarket.readTokens()
+const EXPIRY = '0xe184c9be' // PendleMarket.expiry()
 const BASE_TOKEN = '0xc55dae63' // Comet.baseToken()
 const SYMBOL = '0x95d89b41' // ERC20.symbol()
 
@@ -317,6 +361,91 @@ export async function applyConfigFile(
 }
 
 /**
+ * The file's Pendle PTs as registry entries, on chains of `chains` (the merged map). Router and
+ * oracle default to Pendle's published ones of the chain; a missing `sy` or `maturity` is read
+ * from the market (`readTokens()`, which must name the PT, and `expiry()`).
+ * @throws ConfigFileError naming the entry
+ */
+export async function pendlePtsOfFile(
+  file: ConfigFile,
+  chains: Record<string, ChainRuntime>,
+  call: ConfigChainCall,
+  source = 'STACKLENS_CONFIG',
+): Promise<PendlePtEntry[]> {
+  const out: PendlePtEntry[] = []
+  const seen = new Set<string>()
+  for (const [i, e] of file.pendlePts.entries()) {
+    const where = `${source}: pendlePts[${i}]`
+    const chain = chains[e.chain]
+    if (!chain) {
+      throw new ConfigFileError(
+        `${where}.chain: "${e.chain}" is neither declared in chains nor configured (have: ${Object.keys(chains).join(', ') || 'none'})`,
+      )
+    }
+    const id = `${e.chain}:${e.pt.toLowerCase()}`
+    if (seen.has(id)) throw new ConfigFileError(`${where}.pt: ${e.pt} on "${e.chain}" is listed twice`)
+    seen.add(id)
+    const published = pendleDeploymentOf(chain.chainId)
+    let sy = e.sy
+    let maturity = e.maturity === undefined ? undefined : BigInt(e.maturity)
+    if (sy === undefined || maturity === undefined) {
+      let tokens: readonly [string, string, string]
+      try {
+        tokens = decodeAbiParameters(
+          [{ type: 'address' }, { type: 'address' }, { type: 'address' }],
+          await call(chain, e.market, READ_TOKENS),
+        )
+        if (maturity === undefined) {
+          ;[maturity] = decodeAbiParameters([{ type: 'uint256' }], await call(chain, e.market, EXPIRY))
+        }
+      } catch (err) {
+        throw new ConfigFileError(
+          `${where}.market: no sy/maturity given, and the market's readTokens()/expiry() on "${e.chain}" failed`,
+          err,
+        )
+      }
+      if (tokens[1].toLowerCase() !== e.pt.toLowerCase()) {
+        throw new ConfigFileError(`${where}.market: its readTokens() names PT ${tokens[1]}, not ${e.pt}`)
+      }
+      sy ??= parseAddress(tokens[0])
+    }
+    let read: PendlePtEntry['source']['read']
+    if (e.price === 'oracle') {
+      const oracle = e.oracle ?? published?.pyYtLpOracle
+      if (!oracle) {
+        throw new ConfigFileError(
+          `${where}.oracle: not given, and Pendle publishes no PendlePYLpOracle for chain id ${chain.chainId}`,
+        )
+      }
+      read = {
+        kind: 'oracle',
+        oracle,
+        durationSeconds: e.twapSeconds ?? DEFAULT_PENDLE_TWAP_SECONDS,
+        underlyingDecimals: e.underlyingDecimals ?? e.decimals,
+      }
+    } else {
+      const router = e.router ?? published?.router
+      if (!router) {
+        throw new ConfigFileError(
+          `${where}.router: not given, and Pendle publishes no Router for chain id ${chain.chainId}`,
+        )
+      }
+      read = { kind: 'market', router }
+    }
+    out.push({
+      chain: e.chain,
+      pt: e.pt,
+      symbol: e.symbol,
+      decimals: e.decimals,
+      underlying: { chain: e.chain, address: e.underlying },
+      maturity: maturity as bigint,
+      source: { market: e.market, sy: sy ?? null, read },
+    })
+  }
+  return out
+}
+
+/**
  * `config` with the chains and markets of a STACKLENS_CONFIG file (`text`, named `source` in
  * errors) added. Aave v3 entries without `pool` are resolved once here through `call` (default:
  * one eth_call on the entry's chain).
@@ -329,7 +458,13 @@ export async function configWithFile(
   call: ConfigChainCall = defaultConfigCall,
 ): Promise<StacklensConfig> {
   const file = parseConfigFile(text, source)
-  return { ...config, chains: await applyConfigFile(file, config.chains, call, source) }
+  const chains = await applyConfigFile(file, config.chains, call, source)
+  const pendlePts = await pendlePtsOfFile(file, chains, call, source)
+  return {
+    ...config,
+    chains,
+    ...(pendlePts.length > 0 ? { pendlePts: [...(config.pendlePts ?? []), ...pendlePts] } : {}),
+  }
 }
 
 const defaultConfigCall: ConfigChainCall = async (chain, to, data) => {

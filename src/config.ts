@@ -3,6 +3,7 @@
  * protocol's own address book, or the devchain manifest), from environment variables (Node
  * `process.env`, Worker `env`). The composition root (`src/app.ts`) builds it once.
  */
+import type { PendlePtEntry } from './assets/pendle-source.js'
 import { CHAIN_KEYS, CHAINS } from './chains/registry.js'
 import type { Address } from './core/address.js'
 import {
@@ -48,6 +49,12 @@ export interface StacklensConfig {
   hyperliquid?: { url: string } | null
   /** Deadlines, budgets, work and rate limits, CORS (`src/limits-config.ts`); defaults when omitted. */
   limits?: ApiLimitsConfig
+  /**
+   * Pendle PTs added to the asset registry (STACKLENS_CONFIG `pendlePts`): each valued from its
+   * market or Pendle's oracle at the block (src/assets/pendle-source.ts). The devchain's come
+   * from its manifest.
+   */
+  pendlePts?: readonly PendlePtEntry[]
 }
 
 /** Environment variables stacklens reads (Node `process.env` or Worker `env`). */

@@ -89,3 +89,29 @@ export function ptImpliedApy(ptPriceWad: bigint, secondsToMaturity: bigint): num
   const price = Number(ptPriceWad) / 1e18
   return Math.expm1((-Math.log(price) * Number(SECONDS_PER_YEAR)) / Number(secondsToMaturity))
 }
+
+/**
+ * The largest `lnImpliedRate` taken, WAD: 10 (an implied yield of e^10 - 1, about 2.2 million %).
+ * Anything above is not a market's rate but garbage, and would cost the series e x 10 terms.
+ */
+export const MAX_LN_IMPLIED_RATE_WAD = 10n * WAD
+
+/**
+ * The implied annual yield of a Pendle market's `lnImpliedRate` (MarketState.lastLnImpliedRate,
+ * `ln(1 + y)` in WAD, over Pendle's 365-day year): `y = exp(lnImpliedRate / 1e18) - 1`, WAD,
+ * rounded down.
+ *
+ * @param lnImpliedRateWad ln(1 + y) scaled by 1e18 (the market's uint256 storage value); >= 0.
+ * @returns y, WAD (0.08e18 = 8 %). The exponential goes through a Taylor series at 1e-36 with
+ *   every term rounded down, so the result is `floor(exp(r) * 1e18) - 1e18` exactly except when
+ *   that value lies within ~1e-34 of a WAD step (then it can be one wei lower).
+ * @throws RangeError on a negative rate or one above {@link MAX_LN_IMPLIED_RATE_WAD}.
+ */
+export function impliedYieldFromLnRateWadDown(lnImpliedRateWad: bigint): bigint {
+  if (lnImpliedRateWad < 0n || lnImpliedRateWad > MAX_LN_IMPLIED_RATE_WAD)
+    throw new RangeError(
+      `impliedYieldFromLnRateWadDown: rate ${lnImpliedRateWad} outside [0, ${MAX_LN_IMPLIED_RATE_WAD}]`,
+    )
+  if (lnImpliedRateWad === 0n) return 0n
+  return expP(lnImpliedRateWad * WAD) / WAD - WAD
+}

@@ -1,8 +1,9 @@
-import { type Abi, type AbiFunction, encodeFunctionData, type Hex, parseAbiItem } from 'viem'
+import { type Abi, type AbiFunction, encodeFunctionData, type Hex, hexToBigInt, parseAbiItem } from 'viem'
 import type { Address } from '../core/address.js'
 import { WAD } from '../core/math.js'
 import { InvalidAssetInputError } from './errors.js'
 import { type AssetGraph, assetKey } from './graph.js'
+import { decodePendleAnswer, type PendleAnswer, pendleRateCalls } from './pendle-source.js'
 import type { RateCallSpec, RateSource } from './types.js'
 
 /**
@@ -20,6 +21,11 @@ export interface RateCall extends RateCallSpec {
   functionName: string
   /** ABI-encoded calldata (viem `encodeFunctionData`), ready for aggregate3. */
   callData: Hex
+  /**
+   * How the answer is decoded when it is not one uint256 rate: a Pendle PT read
+   * (src/assets/pendle-source.ts). Absent for wrapper rates.
+   */
+  answer?: PendleAnswer
 }
 
 /** The parsed ABI item of a call signature; throws on anything but a function. */
@@ -31,9 +37,10 @@ export function rateCallAbi(signature: string): AbiFunction {
 }
 
 /**
- * The rate reads the graph needs: one per `read` wrapper that has a call and an address,
- * optionally limited to one chain. Symbol-only entries (address unknown) are skipped; bind their
- * addresses first (`bindAddresses`). Pure: encodes calldata, calls nothing.
+ * The rate reads the graph needs: one per `read` wrapper that has a call and an address, then
+ * one per Pendle PT that names its market (`pendleRateCalls`), optionally limited to one chain.
+ * Symbol-only entries (address unknown) are skipped; bind their addresses first
+ * (`bindAddresses`). Pure: encodes calldata, calls nothing.
  */
 export function rateCalls(graph: AssetGraph, chain?: string): RateCall[] {
   const out: RateCall[] = []
@@ -53,7 +60,23 @@ export function rateCalls(graph: AssetGraph, chain?: string): RateCall[] {
       callData: encodeFunctionData({ abi: [abiItem] as Abi, functionName: abiItem.name, args: [...args] }),
     })
   }
+  out.push(...pendleRateCalls(graph, chain))
   return out
+}
+
+/**
+ * A rate call's raw answer as the value its key stands for, or undefined when the answer is not
+ * one: a wrapper's WAD rate ({@link rateFromResultDown} of one uint256), or a Pendle read's
+ * decoded value (`decodePendleAnswer`).
+ */
+export function decodeRateAnswer(call: RateCall, data: Hex): bigint | undefined {
+  if (call.answer) return decodePendleAnswer(call.answer, data)
+  if (data.length !== 66) return undefined
+  try {
+    return rateFromResultDown(call, hexToBigInt(data))
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -70,6 +93,8 @@ export interface StaticRates {
   rates?: Readonly<Record<string, bigint>>
   pegs?: Readonly<Record<string, bigint>>
   impliedYields?: Readonly<Record<string, bigint>>
+  /** PT prices, WAD underlying per whole PT ({@link RateSource.ptRate}). */
+  ptRates?: Readonly<Record<string, bigint>>
 }
 
 /** A {@link RateSource} over plain maps (fixtures, or a decoded chain batch). */
@@ -78,5 +103,6 @@ export function staticRates(data: StaticRates): RateSource {
     rate: (key) => data.rates?.[key],
     peg: (key) => data.pegs?.[key],
     impliedYield: (key) => data.impliedYields?.[key],
+    ptRate: (key) => data.ptRates?.[key],
   }
 }

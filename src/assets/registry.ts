@@ -13,12 +13,18 @@
  * - devchain sUSDC (ERC-4626 over the devchain USDC): `convertToAssets(1e6)` (6 decimals)
  * Fixed at 1:1: stETH -> ETH and eETH -> ETH (rebasing, redeemable 1:1; their market discount is
  * a peg factor, injected), Aave aTokens -> underlying (balanceOf already includes interest).
- * Pendle PTs are not listed: each is a market with its own maturity; register them per request.
+ * Pendle PTs: each is a market with its own maturity, so none is listed by default; they come
+ * from the config file (`pendlePts`, src/config-file.ts) and the devchain manifest (`pendle`),
+ * each as a {@link PendlePtEntry} naming its market and how its price is read
+ * (src/assets/pendle-source.ts), with the chain's Pendle Router and PendlePYLpOracle from
+ * {@link pendleDeploymentOf} unless the entry names its own.
  */
 
 import { WAD } from '../core/math.js'
 import { aaveBookAssets } from './aave-book.js'
 import { type AssetGraph, bindAddresses, createAssetGraph } from './graph.js'
+import { PENDLE_DEPLOYMENTS, type PendleDeployment } from './pendle-deployments-data.js'
+import { type PendlePtEntry, pendlePtNode } from './pendle-source.js'
 import type { AssetNode, RateCallSpec, RiskAsset, RiskNode, WrapperKind, WrapperNode } from './types.js'
 
 /** The ERC-4626 share -> asset read: `convertToAssets(10^shareDecimals)`, answer in asset decimals. */
@@ -275,4 +281,23 @@ export function localAssetGraph(
   )
   const bound = bindAddresses(base, 'local', Object.fromEntries(tokens.map((t) => [t.symbol, t.address])))
   return createAssetGraph([...bound.nodes.values(), ...aTokens])
+}
+
+/**
+ * Pendle's Router and PendlePYLpOracle on a chain, from the table generated off
+ * `@pendle/core-v2`'s deployments (src/assets/pendle-deployments-data.ts); undefined when Pendle
+ * publishes none for `chainId`.
+ */
+export function pendleDeploymentOf(chainId: number): PendleDeployment | undefined {
+  return PENDLE_DEPLOYMENTS.find((d) => d.chainId === chainId)
+}
+
+/**
+ * `graph` with the PT nodes of `entries` added (a PT replaces a node of the same key), each
+ * carrying its Pendle source so `rateCalls` reads its price in the pinned batch.
+ * @throws RangeError on an entry outside its domain (decimals, maturity, TWAP duration)
+ */
+export function withPendlePts(graph: AssetGraph, entries: readonly PendlePtEntry[]): AssetGraph {
+  if (entries.length === 0) return graph
+  return createAssetGraph([...graph.nodes.values(), ...entries.map(pendlePtNode)])
 }

@@ -43,8 +43,9 @@ export interface ResolveContext {
  *
  * @param token The token and the decimals of `amount`.
  * @param amount Raw token units (10^decimals per token), >= 0.
- * @throws RateUnavailableError when a `read` wrapper's rate or a PT's implied yield is missing
- *   from `ctx.rates` (never valued at zero instead).
+ * @throws RateUnavailableError when a `read` wrapper's rate, or an unmatured PT's price and
+ *   implied yield, are missing from `ctx.rates` (never valued at zero instead). A matured PT is
+ *   1:1 without any read.
  * @throws InvalidAssetInputError on a negative amount, rate, peg or decimals.
  */
 export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext): Resolution {
@@ -101,13 +102,29 @@ export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext):
       }
       next = nodeOf(ctx.graph, node.inner)
     } else {
-      const impliedYieldWad = ctx.rates.impliedYield?.(key)
-      if (impliedYieldWad === undefined)
-        throw new RateUnavailableError('implied yield', key, node.symbol, node.chain)
-      if (impliedYieldWad < 0n)
-        throw new InvalidAssetInputError(`negative implied yield ${impliedYieldWad} for ${node.symbol}`, key)
       const secondsToMaturity = node.maturity > ctx.now ? node.maturity - ctx.now : 0n
-      const rateWad = ptDiscountWadDown(impliedYieldWad, secondsToMaturity)
+      // Matured: redeemable 1:1, nothing to read. Else a price read as is, or the discount of an
+      // implied yield.
+      let rateWad = WAD
+      let impliedYieldWad: bigint | undefined
+      if (secondsToMaturity > 0n) {
+        const price = ctx.rates.ptRate?.(key)
+        if (price !== undefined) {
+          if (price < 0n)
+            throw new InvalidAssetInputError(`negative PT price ${price} for ${node.symbol}`, key)
+          rateWad = price
+        } else {
+          impliedYieldWad = ctx.rates.impliedYield?.(key)
+          if (impliedYieldWad === undefined)
+            throw new RateUnavailableError('implied yield', key, node.symbol, node.chain)
+          if (impliedYieldWad < 0n)
+            throw new InvalidAssetInputError(
+              `negative implied yield ${impliedYieldWad} for ${node.symbol}`,
+              key,
+            )
+          rateWad = ptDiscountWadDown(impliedYieldWad, secondsToMaturity)
+        }
+      }
       num *= rateWad * pegWad
       den *= WAD * WAD
       step = {
@@ -116,7 +133,7 @@ export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext):
         kind: 'pt',
         rateWad,
         pegWad,
-        impliedYieldWad,
+        ...(impliedYieldWad === undefined ? {} : { impliedYieldWad }),
         secondsToMaturity,
         units: num / den,
       }

@@ -75,8 +75,11 @@ export type WrapperKind =
 export interface RateCallSpec {
   /** Human-readable ABI signature, e.g. "function stEthPerToken() view returns (uint256)". */
   signature: string
-  /** Arguments of the call (e.g. `[10n ** 18n]` for `convertToAssets(1e18)`). */
-  args: readonly bigint[]
+  /**
+   * Arguments of the call (e.g. `[10n ** 18n]` for `convertToAssets(1e18)`; an address as a
+   * 0x string, e.g. Pendle's `readState(router)`).
+   */
+  args: readonly (bigint | `0x${string}`)[]
   /**
    * Decimals of the returned number: the answer is `rate * 10^resultDecimals` inner tokens per
    * whole wrapper token (18 for stEthPerToken; the asset's decimals for convertToAssets).
@@ -132,6 +135,36 @@ export interface PtNode extends NodeBase {
   maturity: bigint
   /** The PT's own peg factor on top of the discount, WAD. Default 1e18. */
   pegWad?: bigint
+  /**
+   * Where its price is read on chain (src/assets/pendle-source.ts turns it into one call of the
+   * pinned batch); absent when the implied yield or price is injected from elsewhere.
+   */
+  pendle?: PendlePtSource
+}
+
+/**
+ * The Pendle contracts a PT's price is read from at the block.
+ * - `market`: the PT's market `readState(router).lastLnImpliedRate` (the implied rate of the
+ *   last trade, `ln(1 + y)`), turned into the implied yield y; the PT is then worth
+ *   `1 / (1 + y)^t` underlying. Used when no lending market prices the PT by the oracle.
+ * - `oracle`: the PendlePYLpOracle TWAP `getPtToAssetRate(market, duration)`, the PT's price in
+ *   the SY's asset as lending markets that price the PT by it (Morpho PT markets) see it.
+ */
+export interface PendlePtSource {
+  /** The PT's Pendle market (PendleMarket), lower case. */
+  market: string
+  /** The market's SY (standardized yield token), lower case; null when not recorded. */
+  sy: string | null
+  read:
+    | { kind: 'market'; router: string }
+    | {
+        kind: 'oracle'
+        oracle: string
+        /** TWAP window, seconds (the lending market's oracle's duration, e.g. 900). */
+        durationSeconds: number
+        /** Decimals of the underlying: the oracle's rate is in raw units of PT and asset. */
+        underlyingDecimals: number
+      }
 }
 
 /**
@@ -156,6 +189,11 @@ export interface RateSource {
   peg?(key: string): bigint | undefined
   /** A PT's implied annual yield, WAD (0.1e18 = 10%); undefined if missing. */
   impliedYield?(key: string): bigint | undefined
+  /**
+   * A PT's price as read, WAD units of its underlying per whole PT (Pendle's oracle TWAP);
+   * when present it is the PT's discount factor and `impliedYield` is not asked.
+   */
+  ptRate?(key: string): bigint | undefined
 }
 
 /** One node walked by `resolve`, with the factors applied when leaving it. */
@@ -173,7 +211,7 @@ export interface PathStep {
   rateWad: bigint
   /** The node's peg factor, WAD (1e18 at par). */
   pegWad: bigint
-  /** For a PT: the implied yield used, WAD. */
+  /** For a PT valued from an implied yield: the yield used, WAD. */
   impliedYieldWad?: bigint
   /** For a PT: seconds from the valuation time to maturity (0 once matured). */
   secondsToMaturity?: bigint

@@ -17,6 +17,7 @@ import { aaveV36ManifestSection, deployAaveV36 } from './deploy-aave-v36.js'
 import { deployCometDouble } from './deploy-comet.js'
 import { deployGmxDouble, seedStackerGmxPosition } from './deploy-gmx.js'
 import { deployMorpho } from './deploy-morpho.js'
+import { deployPendleDouble } from './deploy-pendle.js'
 import { deploySmartAccountDemo } from './deploy-smart-accounts.js'
 import {
   createUniswapPool,
@@ -275,6 +276,11 @@ export async function deployDevchain(
       )
     }
   }
+  // Last of all, from its own accounts (no address or seeded block above moves): the Pendle PT
+  // and market TEST DOUBLES, the PT's Morpho market and the PT looper.
+  const pendle = await deployPendleDouble(clients, aave, morpho, vault, progress)
+  manifest.pendle = pendle.manifest
+  manifest.wallets.push(...pendle.wallets)
   return manifest
 }
 

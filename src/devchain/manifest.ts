@@ -3,8 +3,10 @@
  * `.stacklens/devchain.json` and served at `GET /v1/chains/local/manifest`. Runtime-agnostic
  * (zod only) so the Worker can parse one passed as a variable.
  */
+
 import { getAddress } from 'viem'
 import { z } from 'zod'
+import type { PendlePtEntry } from '../assets/pendle-source.js'
 import type { Address } from '../core/address.js'
 import type { AaveV4Deployment } from '../protocols/aave-v4/markets.js'
 import type { CometConfig } from '../protocols/compound-v3/markets.js'
@@ -317,6 +319,62 @@ export const manifestVaultSchema = z.object({
   priceFeed: address,
 })
 
+/**
+ * The devchain's Pendle section: TEST DOUBLES of a PT and its market's views
+ * (src/devchain/contracts/PendleMarketDouble.sol; no Pendle bytecode is available here), each PT
+ * valued by stacklens from its market's readState at the block, and the Morpho market taking it
+ * as collateral.
+ */
+export const pendleManifestSchema = z.object({
+  kind: z.literal('test-double'),
+  note: z.string(),
+  /** The `router` argument passed to readState (the double ignores it). */
+  router: address,
+  /**
+   * The PendlePYLpOracle double (a rate set per market, no TWAP), for a config entry pricing a
+   * PT with `price: "oracle"`; absent in manifests written before it.
+   */
+  oracle: address.optional(),
+  deployBlock: z.number().int().min(0),
+  pts: z.array(
+    z.object({
+      symbol: z.string(),
+      pt: address,
+      market: address,
+      sy: address,
+      underlying: address,
+      underlyingSymbol: z.string(),
+      decimals: z.number().int().min(0).max(36),
+      /** Unix seconds. */
+      maturity: z.number().int().positive(),
+      /** The market's lastLnImpliedRate at seeding, WAD, decimal string. */
+      lnImpliedRateWad: z.string(),
+      /** The PT's USD feed (SettablePriceFeed, 8 decimals) its Morpho market's oracle reads. */
+      priceFeed: address,
+      /** The Morpho market taking the PT as collateral. */
+      morphoMarketId: z.string(),
+    }),
+  ),
+  /** Keys of the demo wallets holding a PT. */
+  wallets: z.array(z.string()),
+})
+
+/** The devchain's Pendle section. */
+export type PendleManifest = z.infer<typeof pendleManifestSchema>
+
+/** The devchain PTs as asset-registry entries (valued from their market double's readState). */
+export function localPendlePts(section: PendleManifest): PendlePtEntry[] {
+  return section.pts.map((p) => ({
+    chain: 'local',
+    pt: p.pt,
+    symbol: p.symbol,
+    decimals: p.decimals,
+    underlying: { chain: 'local', address: p.underlying, symbol: p.underlyingSymbol },
+    maturity: BigInt(p.maturity),
+    source: { market: p.market, sy: p.sy, read: { kind: 'market', router: section.router } },
+  }))
+}
+
 /** A seeded demo wallet. */
 export const manifestWalletSchema = z.object({
   key: z.string(),
@@ -474,6 +532,8 @@ export const devchainManifestSchema = z.object({
       deployBlock: z.number().int().min(0),
     })
     .optional(),
+  /** Pendle PT and market TEST DOUBLES (absent in manifests written before them). */
+  pendle: pendleManifestSchema.optional(),
   tokens: z.array(manifestTokenSchema),
   /** ERC-4626 vaults (absent in manifests written before they were added). */
   vaults: z.array(manifestVaultSchema).optional(),

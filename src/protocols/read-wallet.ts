@@ -1,5 +1,4 @@
-import { type Hex, hexToBigInt } from 'viem'
-import { type RateCall, rateFromResultDown } from '../assets/rates.js'
+import { decodeRateAnswer, type RateCall } from '../assets/rates.js'
 import { executeBatch, mapRpcError, type RawCall, type RawResult } from '../chains/batch.js'
 import { getBlockTimestamp, getHeadBlock, resolveBlock } from '../chains/block.js'
 import type { ChainClient } from '../chains/client.js'
@@ -19,8 +18,9 @@ import type { ReadCaches } from './read-caches.js'
 import type { ChainRuntime, ProtocolAdapter, VenueRuntime, WalletReadPlan } from './types.js'
 
 /**
- * Rate calls' answers (same order) as WAD rates by asset key; the keys whose call reverted or
- * answered something else than one uint256 in `failures`.
+ * Rate calls' answers (same order) as WAD values by key (`decodeRateAnswer`: wrapper rates, and
+ * Pendle PT implied yields and prices); the keys whose call reverted or answered something else
+ * in `failures`.
  */
 export function decodeRates(
   calls: readonly RateCall[],
@@ -30,21 +30,11 @@ export function decodeRates(
   const failures: string[] = []
   calls.forEach((call, i) => {
     const result = results[i]
-    const rate = result?.success ? decodeRate(call, result.returnData) : undefined
+    const rate = result?.success ? decodeRateAnswer(call, result.returnData) : undefined
     if (rate === undefined) failures.push(call.key)
     else rates[call.key] = rate
   })
   return { rates, failures }
-}
-
-/** A rate call's answer as a WAD rate, or undefined when it is not one uint256. */
-function decodeRate(call: RateCall, data: Hex): bigint | undefined {
-  if (data.length !== 66) return undefined
-  try {
-    return rateFromResultDown(call, hexToBigInt(data))
-  } catch {
-    return undefined
-  }
 }
 
 /** Every adapter stacklens runs for a wallet report. */

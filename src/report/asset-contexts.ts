@@ -9,13 +9,16 @@ import {
   localAssetGraph,
   type RateCall,
   rateCalls,
+  rateSourceFromReads,
   staticRates,
+  withPendlePts,
 } from '../assets/index.js'
 import type { ResolveContext } from '../assets/resolve.js'
 import type { StacklensConfig } from '../config.js'
+import { localPendlePts } from '../devchain/manifest.js'
 import type { WalletChainReport } from '../protocols/read-wallet.js'
 
-/** The wrapper rates one chain was read with, and the time of that block. */
+/** The wrapper rates (and Pendle PT reads) one chain was read with, and the time of that block. */
 export type RatesAtBlock = Pick<WalletChainReport, 'chain' | 'timestamp' | 'rates'>
 
 /** The asset graphs and rate calls of a configuration, built once per app. */
@@ -33,7 +36,12 @@ export interface AssetContexts {
 
 /** Builds the {@link AssetContexts} of a configuration. */
 export function createAssetContexts(config: StacklensConfig): AssetContexts {
-  const base = defaultAssetGraph()
+  // Pendle PTs of the devchain manifest and of the config file join the default registry (a
+  // config entry replaces the manifest's for the same PT).
+  const base = withPendlePts(defaultAssetGraph(), [
+    ...(config.localManifest?.pendle ? localPendlePts(config.localManifest.pendle) : []),
+    ...(config.pendlePts ?? []),
+  ])
   const manifest = config.localManifest
   const local = manifest
     ? localAssetGraph(
@@ -73,7 +81,8 @@ export function createAssetContexts(config: StacklensConfig): AssetContexts {
       for (const r of reads) {
         contexts[r.chain] = {
           graph: graphFor(r.chain),
-          rates: staticRates({ rates: r.rates }),
+          // Wrapper rates by asset key, Pendle PT yields and prices under their own keys.
+          rates: rateSourceFromReads(r.rates),
           now: r.timestamp,
         }
         if (r.timestamp > latest) latest = r.timestamp

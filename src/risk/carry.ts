@@ -9,6 +9,7 @@
  */
 import { findNode } from '../assets/graph.js'
 import { ptImpliedApy } from '../assets/pendle.js'
+import { describePendleSource } from '../assets/pendle-source.js'
 import { type ResolveContext, resolve } from '../assets/resolve.js'
 import type { Address } from '../core/address.js'
 import type { Exposure, Layer } from '../resolve/types.js'
@@ -160,19 +161,25 @@ export function ptNativeYields(
     try {
       step = resolve({ chain, address: t.address, decimals: 18 }, 10n ** 18n, ctx).path[0]
     } catch (err) {
-      notes.push(`${chain}: ${t.symbol}: no PT price (${err instanceof Error ? err.message : String(err)})`)
+      const why = node.pendle
+        ? `${describePendleSource(node.pendle)} gave no value at block ${blockNumber}: the call reverted, or answered another expiry than the registry's maturity`
+        : err instanceof Error
+          ? err.message
+          : String(err)
+      notes.push(`${chain}: ${t.symbol}: no PT price (${why})`)
       continue
     }
     if (step?.kind !== 'pt' || step.secondsToMaturity === undefined) continue
     const priceWad = (step.rateWad * step.pegWad) / 10n ** 18n
     const apy = priceWad > 0n ? ptImpliedApy(priceWad, step.secondsToMaturity) : null
     if (apy === null) continue
+    const from = node.pendle ? `; price from ${describePendleSource(node.pendle)}` : ''
     out.push({
       chain,
       token: t.address,
       symbol: t.symbol,
       apy,
-      method: `PT implied yield to maturity: (1 / price)^(31,536,000 / t) - 1, price ${priceWad} (WAD underlying per PT, discount x peg), t = ${step.secondsToMaturity} s to maturity at block ${blockNumber}`,
+      method: `PT implied yield to maturity: (1 / price)^(31,536,000 / t) - 1, price ${priceWad} (WAD underlying per PT, discount x peg), t = ${step.secondsToMaturity} s to maturity at block ${blockNumber}${from}`,
       rateFrom: null,
       rateTo: priceWad.toString(),
       fromBlock: null,
