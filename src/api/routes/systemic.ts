@@ -26,7 +26,9 @@ export function systemicRoutes(sources: ReportSources, ctx: RouteContext) {
           description: 'The systemic cascade curve',
         },
         400: jsonError('Bad chain, asset, shocks, depth, depegs, oracle lag, wallet or block'),
-        404: jsonError('A market of the chain was not deployed yet at the requested block (NOT_DEPLOYED_AT_BLOCK)'),
+        404: jsonError(
+          'A market of the chain was not deployed yet at the requested block (NOT_DEPLOYED_AT_BLOCK)',
+        ),
         429: tooManyRequests,
         ...upstreamErrors,
       },
