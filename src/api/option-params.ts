@@ -83,7 +83,7 @@ const mcFields = MonteCarloQuerySchema.shape
 /** `?vols&skew` of the option-stress dimension. */
 export const OptionStressQueryFields = {
   vols: listParam('vols', parseVolShifts, /^[A-Za-z0-9.*_:%+,\s-]*$/, {
-    description: `Absolute implied-vol shocks of option legs, ASSET:SHIFT comma-separated (ETH:+0.2 or ETH:+20% = +20 vol points; * = the rest; each in [${VOL_SHIFT_LIMITS.min}, ${VOL_SHIFT_LIMITS.max}]): in the stress a vol dimension (every price scenario run at today's vols and again shocked, plus the vol shock alone); in POST /v1/analyze's Monte Carlo the asset's simulated volatility and its option legs' implied vol shifted along the paths`,
+    description: `Absolute implied-vol shocks of option legs, ASSET:SHIFT comma-separated (ETH:+0.2 or ETH:+20% = +20 vol points; * = the rest; each in [${VOL_SHIFT_LIMITS.min}, ${VOL_SHIFT_LIMITS.max}]): in the stress a vol dimension (every price scenario run at today's vols and again shocked, plus the vol shock alone); in POST /v1/analyze's Monte Carlo the asset's simulated volatility and its option legs' implied vol shifted along the paths. Shifts, not levels: GET /v1/wallets/{address}/montecarlo's \`vols\` sets absolute volatilities (ETH:0.8)`,
     example: 'ETH:+0.2',
   }),
   skew: listParam('skew', parseSkews, /^[A-Za-z0-9.*_:+,\s-]*$/, {

@@ -225,7 +225,8 @@ export const MonteCarloQuerySchema = WalletQuerySchema.extend({
     { description: 'Seed of the random stream (default 1): same seed, same result', example: '42' },
   ).optional(),
   vols: listParam('vols', parseVolatilities, /^[A-Za-z0-9._:%,\s-]*$/, {
-    description: 'Annual volatility overrides, ASSET:VOL comma-separated',
+    description:
+      "Annual volatilities of the simulated assets, ABSOLUTE, ASSET:VOL comma-separated (ETH:0.8 or ETH:80% = 80% a year, each in (0, 5]), replacing the defaults. Not the vol SHIFTS of POST /v1/analyze's `vols` (ETH:+0.2 = the default plus 20 points)",
     example: 'ETH:0.8',
   }),
   jumps: listParam('jumps', parseJumps, /^[A-Za-z0-9._:,\s-]*$/, {
@@ -310,6 +311,13 @@ function parseSignedShockList(value: string, name: string, max: number): number[
     return v
   })
 }
+/** A share in [0, 1], decimal (`0`, `0.5`, `1`). */
+function parseShare(value: string, name: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
+  if (!(n >= 0 && n <= 1))
+    throw new BaseError('INVALID_REQUEST', `${name}: "${value}" is not a share in [0, 1]`)
+  return n
+}
 const systemicDepth = (raw: string | undefined) => {
   const value = raw ?? 'auto'
   if (!(SYSTEMIC_DEPTHS as readonly string[]).includes(value))
@@ -353,6 +361,16 @@ export const SystemicCascadeQuerySchema = z.object({
     defined((v) => parseIntParam(v, 'oracleHeartbeat', 1, 1000, 1)),
     z.number().int().min(1).max(1000),
     { description: '... or after this many cascade rounds (integer, default 1 when oracleDeviation is set)' },
+  ).optional(),
+  perpFlowShare: param(
+    'perpFlowShare',
+    defined((v) => parseShare(v, 'perpFlowShare')),
+    z.number().min(0).max(1),
+    {
+      description:
+        "Share of a liquidated perp's size whose close reaches the DEX, in [0, 1] (default 1: the venue's counterparty hedges every close; 0: perp closes move no price)",
+      example: '0.5',
+    },
   ).optional(),
   wallet: param('wallet', defined(parseAddress), ADDRESS, {
     description:

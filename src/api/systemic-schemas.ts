@@ -73,6 +73,10 @@ export const SystemicCascadeResponseSchema = z
         unavailable: z.array(UnavailablePoolSchema),
       }),
     ]),
+    perpFlowShare: z.number().min(0).max(1).openapi({
+      description:
+        "Share of a liquidated perp's size whose close went through the DEX (the request's, default 1)",
+    }),
     points: z.array(
       z.object({
         initialShock: z.number(),

@@ -63,6 +63,11 @@ export interface PrepareAdapterMarketsParams {
   caches?: ReadCaches
   deadline?: Deadline | undefined
   logBudget?: LogBudget | undefined
+  /**
+   * Only these market ids (the adapters' {@link MarketPositionsContext.markets} filter): the
+   * adapters read nothing else. Absent: every adapter market of the chain.
+   */
+  markets?: readonly string[] | undefined
 }
 
 /** What {@link prepareAdapterMarkets} returns. */
@@ -84,7 +89,7 @@ export async function prepareAdapterMarkets(
 ): Promise<PreparedAdapterMarkets> {
   const { client, chain, blockNumber } = params
   const cache = params.blockHash ? params.caches?.preparedMarkets.adapterMarkets : undefined
-  const key = `${chain.key}|${blockNumber}|${params.blockHash}`
+  const key = adapterMarketsKey(chain, blockNumber, params.blockHash, params.markets)
   const hit = cache?.get(key)
   if (hit) return hit
   const reads: MarketPositionsRead[] = []
@@ -97,6 +102,7 @@ export async function prepareAdapterMarkets(
       blockNumber,
       deadline: params.deadline,
       logBudget: params.logBudget,
+      ...(params.markets ? { markets: params.markets } : {}),
     })
     reads.push(...list.markets)
     notEnumerated.push(...list.notEnumerated)
@@ -160,6 +166,17 @@ export async function prepareAdapterMarkets(
   return result
 }
 
+/** The prepared-market cache key of a (possibly filtered) read: `|*` for the whole chain. */
+function adapterMarketsKey(
+  chain: ChainRuntime,
+  blockNumber: bigint,
+  blockHash: string | undefined,
+  markets: readonly string[] | undefined,
+): string {
+  const which = markets === undefined ? '*' : [...markets].sort().join(',')
+  return `${chain.key}|${blockNumber}|${blockHash}|${which}`
+}
+
 /** Whether `market` is read by the market layer (an Aave market id or a Morpho id), not an adapter. */
 export function isMarketLayerId(chain: ChainRuntime, market: string): boolean {
   try {
@@ -194,9 +211,10 @@ export interface PrepareAdapterMarketParams extends PrepareAdapterMarketsParams 
 }
 
 /**
- * One adapter-enumerated market prepared at `blockNumber`: the chain's adapter markets as
- * {@link prepareAdapterMarkets} prepares them (so the root's cache serves the chain-wide and the
- * per-market routes alike), narrowed to `market`.
+ * One adapter-enumerated market prepared at `blockNumber`: narrowed from the chain-wide read when
+ * the root's cache holds one at this block (a chain route ran first), else read alone (the
+ * adapters' `markets` filter: no other Comet, GMX deployment or V4 deployment is read) and cached
+ * under that filter. Both give the same market: its adapter reads it the same way either way.
  * @throws NOT_FOUND when no enumerating adapter lists `market` on the chain; INVALID_REQUEST when
  *   its adapter lists it but cannot enumerate it at this block (with the adapter's reason); the
  *   adapters' coded errors (RPC, range, budget, timeout).
@@ -209,7 +227,9 @@ export async function prepareAdapterMarket(
     throw new BaseError('NOT_FOUND', `unknown market "${market}" on chain "${chain.key}"`, {
       context: { chain: chain.key, market },
     })
-  const all = await prepareAdapterMarkets(params)
+  const cache = params.blockHash ? params.caches?.preparedMarkets.adapterMarkets : undefined
+  const chainWide = cache?.get(adapterMarketsKey(chain, params.blockNumber, params.blockHash, undefined))
+  const all = chainWide ?? (await prepareAdapterMarkets({ ...params, markets: [market] }))
   const found = all.markets.find((m) => m.market === market)
   if (found) return found
   const why = all.notEnumerated.find((n) => n.market === market)

@@ -201,6 +201,17 @@ export interface MarketPositionsContext {
   deadline?: Deadline | undefined
   /** The request's eth_getLogs budget. */
   logBudget?: LogBudget | undefined
+  /**
+   * Only these markets (ids as {@link ProtocolAdapter.listMarkets} lists them: a Comet id, a GMX
+   * deployment id, an Aave V4 Spoke id): the adapter reads nothing of its other markets and leaves
+   * them out of `notEnumerated` too. Absent: every market of the chain.
+   */
+  markets?: readonly string[] | undefined
+}
+
+/** Whether `ctx` asks for market `id` (no {@link MarketPositionsContext.markets} filter: every market). */
+export function wantsMarket(ctx: Pick<MarketPositionsContext, 'markets'>, id: string): boolean {
+  return ctx.markets === undefined || ctx.markets.includes(id)
 }
 
 /** Every open position of one market (or one perp deployment) at one block. */

@@ -75,6 +75,11 @@ export interface SystemicCascadeParams extends RequestBudget {
   depegs?: Record<string, number>
   /** A publication lag applied to every lending oracle (Chainlink-style push feeds). */
   oracleLag?: OracleLag
+  /**
+   * Share of a liquidated perp's size whose close reaches the DEX, in [0, 1] (default 1: the
+   * venue's counterparty hedges every close through the DEX; 0: perp closes move no price).
+   */
+  perpFlowShare?: number
   wallet?: Address
   blockNumber?: bigint
 }
@@ -410,7 +415,11 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
     depth = aggregateDepth(poolDepths)
     depthInfo = { source: 'uniswap-v3', pools: poolInfos, unavailable: unavailablePools }
   } else if (req.depth === 'sqrt' || req.depth === 'auto') {
-    const totalUnits = lending.reduce((a, g) => a + g.positions.reduce((b, p) => b + p.collateral, 0), 0)
+    // The market cascade's two sqrt rules in one: a lending market's collateral in the asset
+    // and a perp venue's open interest (long plus short units) both count toward the depth.
+    const collateralUnits = lending.reduce((a, g) => a + g.positions.reduce((b, p) => b + p.collateral, 0), 0)
+    const openInterestUnits = perps.reduce((a, p) => a + p.sizeUnits, 0)
+    const totalUnits = collateralUnits + openInterestUnits
     const unitsForOnePercent = req.unitsForOnePercent ?? Math.max(totalUnits * 0.005, 1e-9)
     // k = 1: units(-1%) = depthUnits x 0.01^2.
     depth = aggregateDepth([sqrtPoolDepth('sqrt law', unitsForOnePercent / 1e-4)])
@@ -419,7 +428,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
       unitsForOnePercent,
       calibration:
         req.unitsForOnePercent === undefined
-          ? 'default: selling 0.5% of the enumerated collateral in the asset moves its price 1% (symmetric for purchases)'
+          ? 'default: selling 0.5% of the enumerated collateral in the asset plus the perp venues\u2019 open interest in it (long plus short units) moves its price 1% (symmetric for purchases)'
           : 'request',
       unavailable: unavailablePools,
     }
@@ -427,7 +436,8 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
 
   const population = { oracles, lending, perps }
   const prepared = prepareSystemic(population)
-  const options = { startPrice, depth, ...(req.depegs ? { depegs: req.depegs } : {}) }
+  const perpFlowShare = req.perpFlowShare ?? 1
+  const options = { startPrice, depth, perpFlowShare, ...(req.depegs ? { depegs: req.depegs } : {}) }
   const results = systemicCurve(prepared, req.shocks, options)
   const perMarketPrepared = new Map(
     infos.map((info) => [
@@ -520,6 +530,7 @@ export async function systemicCascadeReport(sources: ReportSources, req: Systemi
     notEnumerated,
     oracles: oracles.map((o) => ({ id: o.id, source: o.source, ...(o.lag ? { lag: o.lag } : {}) })),
     depth: depthInfo,
+    perpFlowShare,
     points: results.map(point),
     perMarket,
     ...(wallet ? { wallet } : {}),

@@ -9,9 +9,12 @@
  * shocks / depth / bins (400).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/api/app.js'
 import { ChainLeverageResponseSchema, MarketLeverageResponseSchema } from '../../src/api/leverage-schemas.js'
 import { CascadeResponseSchema } from '../../src/api/schemas.js'
 import { SystemicCascadeResponseSchema } from '../../src/api/systemic-schemas.js'
+import { createChainClient } from '../../src/chains/client.js'
+import { configFromEnv } from '../../src/config.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 
 let t: TestDevchain
@@ -116,6 +119,43 @@ describe('per-market routes for adapter-enumerated markets', () => {
     const c = await get(`/v1/markets/compound-v3-local-usdc/cascade?chain=local&shocks=${SHOCKS}`)
     expect(c.status).toBe(200)
     expect(CascadeResponseSchema.parse(c.body).depth.source).toBe('uniswap-v3')
+  })
+
+  it('a per-market read asked first reads only that market, and answers as the chain-wide read does', async () => {
+    // A fresh app (empty caches) whose chain client records every eth_getLogs address it asks for.
+    const logAddresses: string[] = []
+    const fetchFn: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body ?? 'null')) as unknown
+      for (const m of Array.isArray(body) ? body : [body]) {
+        const call = m as { method?: string; params?: { address?: string | string[] }[] }
+        if (call.method !== 'eth_getLogs') continue
+        const a = call.params?.[0]?.address
+        for (const x of Array.isArray(a) ? a : [a]) if (x) logAddresses.push(x.toLowerCase())
+      }
+      return fetch(input, init)
+    }
+    const app = createApp({
+      config: configFromEnv({}, t.manifest),
+      clientFor: (chain) => createChainClient(chain.key, { rpcUrls: chain.rpcUrls, fetchFn }),
+    })
+    const v4Spokes = t.manifest.aaveV4!.spokes.map((s) => s.spoke.toLowerCase())
+    const comet = t.manifest.compoundV3!.comets[0]!.comet.toLowerCase()
+    const chainWide = ChainLeverageResponseSchema.parse(
+      await (await t.app.request(`/v1/chains/local/leverage?block=${block}`)).json(),
+    ).markets
+    for (const [id, foreign] of [
+      ['gmx-v2-local', [...v4Spokes, comet]],
+      ['compound-v3-local-usdc', v4Spokes],
+    ] as const) {
+      logAddresses.length = 0
+      const res = await app.request(`/v1/markets/${id}/leverage?chain=local&block=${block}`)
+      expect(res.status).toBe(200)
+      const b = MarketLeverageResponseSchema.parse(await res.json())
+      expect(b.markets).toEqual(chainWide.filter((l) => l.market === id))
+      for (const a of foreign) expect(logAddresses, `${id} read logs of ${a}`).not.toContain(a)
+    }
+    // The Comet read scans the Comet's own logs: the recorder sees the reads it filters.
+    expect(logAddresses).toContain(comet)
   })
 
   it('bad input: an id the chain does not have is 404; bad parameters are 400', async () => {

@@ -372,6 +372,31 @@ describe('a wallet across lending and perps', () => {
   })
 })
 
+describe('perpFlowShare', () => {
+  it('0 keeps perp closes off the DEX (still counted as liquidated); 1 is the default; shorts squeeze less at 0', async () => {
+    // A rally: the GMX shorts' buy-backs are the only flow that lifts the price (lending sells).
+    const one = await systemic('shocks=0.1')
+    const dflt = await systemic('shocks=0.1&perpFlowShare=1')
+    expect(one.perpFlowShare).toBe(1)
+    expect(dflt.points).toEqual(one.points)
+    const zero = await systemic('shocks=0.1&perpFlowShare=0')
+    expect(zero.perpFlowShare).toBe(0)
+    const gmxOne = one.points[0]!.byProtocol.find((p) => p.protocol === 'gmx-v2')!
+    const gmxZero = zero.points[0]!.byProtocol.find((p) => p.protocol === 'gmx-v2')!
+    expect(gmxOne.boughtUnits).toBeGreaterThan(0)
+    expect(gmxZero.boughtUnits).toBe(0)
+    expect(gmxZero.soldUnits).toBe(0)
+    expect(gmxZero.positionsLiquidated).toBeGreaterThan(0)
+    // Without the buy-back the price rises no further than the shock (nothing else buys).
+    expect(zero.points[0]!.finalPrice).toBeCloseTo(zero.startPrice * 1.1, 6)
+    expect(one.points[0]!.finalPrice).toBeGreaterThan(zero.points[0]!.finalPrice)
+    const half = await systemic('shocks=0.1&perpFlowShare=0.5')
+    const h = half.points[0]!
+    expect(h.finalPrice).toBeGreaterThan(zero.points[0]!.finalPrice)
+    expect(h.finalPrice).toBeLessThanOrEqual(one.points[0]!.finalPrice)
+  })
+})
+
 describe('bad input', () => {
   const cases: [string, number, string][] = [
     ['/v1/chains/nope/cascade', 400, 'UNKNOWN_CHAIN'],
@@ -388,6 +413,10 @@ describe('bad input', () => {
     ['/v1/chains/local/cascade?oracleDeviation=0.9', 400, 'INVALID_REQUEST'],
     ['/v1/chains/local/cascade?oracleDeviation=x', 400, 'INVALID_REQUEST'],
     ['/v1/chains/local/cascade?oracleHeartbeat=0', 400, 'INVALID_REQUEST'],
+    ['/v1/chains/local/cascade?perpFlowShare=1.5', 400, 'INVALID_REQUEST'],
+    ['/v1/chains/local/cascade?perpFlowShare=-0.1', 400, 'INVALID_REQUEST'],
+    ['/v1/chains/local/cascade?perpFlowShare=half', 400, 'INVALID_REQUEST'],
+    ['/v1/chains/local/cascade?perpFlowShare=', 400, 'INVALID_REQUEST'],
     ['/v1/chains/local/cascade?wallet=0x12', 400, 'INVALID_ADDRESS'],
     ['/v1/chains/local/cascade?block=abc', 400, 'INVALID_BLOCK'],
     ['/v1/chains/local/cascade?block=99999999', 400, 'BLOCK_OUT_OF_RANGE'],

@@ -12,7 +12,12 @@ import { aaveV4SpokeAbi } from '../../../abis/aave-v4-spoke.js'
 import { scanLogs } from '../../chains/log-scan.js'
 import type { Address } from '../../core/address.js'
 import { readPlansAt } from '../read-plans-at.js'
-import type { MarketPositionsContext, MarketPositionsList, MarketPositionsRead } from '../types.js'
+import {
+  type MarketPositionsContext,
+  type MarketPositionsList,
+  type MarketPositionsRead,
+  wantsMarket,
+} from '../types.js'
 import type { AaveV4Deployment } from './markets.js'
 import { type AaveV4Discovery, type AaveV4LogCache, discoverAaveV4, planAaveV4Wallet } from './read.js'
 
@@ -33,6 +38,9 @@ export async function listAaveV4MarketPositions(
 ): Promise<MarketPositionsList> {
   const out: MarketPositionsList = { markets: [], notEnumerated: [] }
   for (const d of deployments) {
+    // A deployment is read whole (its Borrow events, every owner's discovery across its Spokes,
+    // its market-fact cache keyed by deployment) even for one asked Spoke: its Spokes share a Hub.
+    if (!d.spokes.some((s) => wantsMarket(ctx, s.id))) continue
     if (ctx.blockNumber < d.startBlock) continue
     const logs = await scanLogs({
       client: ctx.client,
@@ -56,7 +64,7 @@ export async function listAaveV4MarketPositions(
       candidates.set(owner.toLowerCase(), c)
     }
     if (candidates.size > AAVE_V4_MAX_ENUMERATED) {
-      for (const s of d.spokes)
+      for (const s of d.spokes.filter((x) => wantsMarket(ctx, x.id)))
         out.notEnumerated.push({
           market: s.id,
           protocol: 'aave-v4',
@@ -128,7 +136,7 @@ export async function listAaveV4MarketPositions(
         }
       }
     }
-    out.markets.push(...bySpoke.values())
+    out.markets.push(...[...bySpoke.values()].filter((m) => wantsMarket(ctx, m.market)))
   }
   return out
 }

@@ -11,7 +11,12 @@ import { scanLogs } from '../../chains/log-scan.js'
 import type { Address } from '../../core/address.js'
 import type { Position } from '../../core/types.js'
 import { readPlansAt } from '../read-plans-at.js'
-import type { MarketPositionsContext, MarketPositionsList, MarketPositionsRead } from '../types.js'
+import {
+  type MarketPositionsContext,
+  type MarketPositionsList,
+  type MarketPositionsRead,
+  wantsMarket,
+} from '../types.js'
 import type { CometConfig } from './markets.js'
 import { COMPOUND_V3_PROTOCOL, type CometHintsCache, planCometWallet } from './read.js'
 
@@ -56,6 +61,7 @@ export async function listCometMarketPositions(
 ): Promise<MarketPositionsList> {
   const out: MarketPositionsList = { markets: [], notEnumerated: [] }
   for (const config of ctx.chain.comets) {
+    if (!wantsMarket(ctx, config.id)) continue
     if (config.fromBlock === undefined) {
       out.notEnumerated.push({
         market: config.id,

@@ -12,7 +12,12 @@ import { executeBatch, type RawCall, type RawResult } from '../../chains/batch.j
 import { type Address, sameAddress } from '../../core/address.js'
 import { BaseError } from '../../core/errors.js'
 import { readPlansAt } from '../read-plans-at.js'
-import type { MarketPositionsContext, MarketPositionsList, MarketPositionsRead } from '../types.js'
+import {
+  type MarketPositionsContext,
+  type MarketPositionsList,
+  type MarketPositionsRead,
+  wantsMarket,
+} from '../types.js'
 import { gmxDataStoreAbi, gmxFeedAbi, gmxReaderAbi, gmxReaderV21Abi } from './abi.js'
 import type { GmxMarketHint, GmxReaderRecord, GmxV2Config } from './markets.js'
 import { fetchGmxTickers, GmxPriceError } from './prices.js'
@@ -59,6 +64,7 @@ export async function listGmxMarketPositions(
 ): Promise<MarketPositionsList> {
   const out: MarketPositionsList = { markets: [], notEnumerated: [] }
   for (const config of gmxConfigsOf(ctx.chain)) {
+    if (!wantsMarket(ctx, config.id)) continue
     const reader = readerAt(config, ctx.blockNumber)
     if (reader.layout === 'unsupported') {
       out.notEnumerated.push({

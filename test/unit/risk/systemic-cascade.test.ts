@@ -190,6 +190,43 @@ describe('runSystemic', () => {
     expect(both.soldUnits - both.boughtUnits).toBeCloseTo(5, 6)
   })
 
+  it('perpFlowShare scales the perp closes that reach the DEX: 0 is the lending-only fixed point', () => {
+    // The netting case above (Morpho pLiq 90, 10 units; a short at liq 80, 5 units; shock -12%,
+    // p0 = 88), plus a long at liq 85 (4 units) that the Morpho sale takes down with it.
+    // Share 0: both perps are liquidated but move nothing: P* = 88 (1 - sqrt(10 / 100)), the
+    // Morpho position alone. Share 0.5: round 1 nets 720 B105 / 88 units sold against 2.5 bought
+    // (the long, at 85 < 88, is not yet liquidated in round 0), P1 = 88 (1 - sqrt(8.5909/100 -
+    // 0.025)) = 66.28, below the Morpho cap price 75.6 and the long's 85: then 10 + 2 sold and
+    // 2.5 bought, P* = 88 (1 - sqrt(9.5 / 100)).
+    const lending = [group('morpho-blue', [pos(90, 10)])]
+    const perps: SystemicPerp[] = [
+      { protocol: 'gmx-v2', market: 'ETH/USD', oracle: 0, side: 'short', sizeUnits: 5, liquidationPrice: 80 },
+      { protocol: 'gmx-v2', market: 'ETH/USD', oracle: 0, side: 'long', sizeUnits: 4, liquidationPrice: 85 },
+    ]
+    const c = prepareSystemic({ oracles: [ETH_FEED], lending, perps })
+    const base = { startPrice: 100, shock: -0.12, depth: pool100() }
+    const none = runSystemic(c, { ...base, perpFlowShare: 0 })
+    expect(none.finalPrice).toBeCloseTo(88 * (1 - Math.sqrt(0.1)), 9)
+    expect(none.positionsLiquidated).toBe(3)
+    expect(none.soldUnits).toBeCloseTo(10, 6)
+    expect(none.boughtUnits).toBe(0)
+    const gmx = none.byProtocol.find((x) => x.protocol === 'gmx-v2')!
+    expect(gmx.positionsLiquidated).toBe(2)
+    expect(gmx.soldUnits).toBe(0)
+    const half = runSystemic(c, { ...base, perpFlowShare: 0.5 })
+    expect(half.roundsDetail[1]!.marketPrice).toBeCloseTo(
+      88 * (1 - Math.sqrt((720 * B105) / 88 / 100 - 0.025)),
+      9,
+    )
+    expect(half.finalPrice).toBeCloseTo(88 * (1 - Math.sqrt(0.095)), 9)
+    expect(half.boughtUnits).toBeCloseTo(2.5, 12)
+    expect(half.soldUnits).toBeCloseTo(12, 6)
+    // Share 1 (the default) is the full close: 10 + 4 sold, 5 bought.
+    const full = runSystemic(c, base)
+    expect(full.finalPrice).toBeCloseTo(88 * (1 - Math.sqrt(0.09)), 9)
+    expect(() => runSystemic(c, { ...base, perpFlowShare: 1.5 })).toThrow(/perpFlowShare/)
+  })
+
   it('with zero depth the systemic answer is the union of the per-market ones', () => {
     const groups = [
       group(
