@@ -13,7 +13,9 @@
 import { type Address, parseUnits } from 'viem'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { cometAbi } from '../../abis/compound-v3-comet.js'
+import { ArchiveStateUnavailableError } from '../../src/chains/block-by-time.js'
 import { createChainClient } from '../../src/chains/client.js'
+import { findDeploymentBlock } from '../../src/chains/deployment-block.js'
 import type { ChainRuntime } from '../../src/config.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import { cometDoubleAbi } from '../../src/devchain/contracts/CometDouble.artifact.js'
@@ -26,6 +28,7 @@ import {
 import { send } from '../../src/devchain/tx.js'
 import { aaveV3Adapter } from '../../src/protocols/aave-v3/index.js'
 import { compoundV3Adapter } from '../../src/protocols/compound-v3/index.js'
+import { listCometMarketPositions } from '../../src/protocols/compound-v3/market-positions.js'
 import type { CometConfig } from '../../src/protocols/compound-v3/markets.js'
 import { clearLearnedCometHints } from '../../src/protocols/compound-v3/read.js'
 import { readWallet } from '../../src/protocols/read-wallet.js'
@@ -339,5 +342,109 @@ describe('asset lists and faults', () => {
     const report = await readComet(wallet('compound-borrower'), { ...chain, comets: [wrong] })
     const row = report.positions[0]!
     expect(row.status === 'unavailable' && row.code).toBe('PROTOCOL_LAYOUT_MISMATCH')
+  })
+})
+
+/*
+ * The deployment-block search:
+ * The Comet deployment-block search (src/chains/deployment-block.ts) on the devchain, against the
+ * devchain's own state: the block found is the first with code at the Comet double's address
+ * (eth_getCode there is non-empty, the block before is empty), in about log16(head) rounds; an
+ * address with no code is null; a Comet config WITHOUT `fromBlock` (as production Comets are:
+ * Compound's deployment records do not state it) enumerates the same borrowers as the devchain's
+ * configured `fromBlock: 0`; and a node that cannot serve old state (a stand-in fetch answering
+ * geth's "missing trie node" for every past eth_getCode) gives ARCHIVE_STATE_UNAVAILABLE from the
+ * search and a `notEnumerated` entry, not a failed chain read, from the Comet adapter.
+ */
+describe('the deployment-block search (Comet configs without fromBlock)', () => {
+  let head: bigint
+  let devComet: Address
+  beforeAll(async () => {
+    head = await t.client.getBlockNumber({ cacheTime: 0 })
+    devComet = t.manifest.compoundV3!.comets[0]!.comet as Address
+  })
+
+  it('finds the first block with code at the Comet, in about log16(head) rounds', async () => {
+    const stats = { rounds: 0, calls: 0 }
+    // A fresh client: the search's per-client cache starts empty.
+    const client = createChainClient('local', { rpcUrls: t.chain.rpcUrls })
+    const found = await findDeploymentBlock({ client, chain: 'local', address: devComet, head }, stats)
+    expect(found).not.toBeNull()
+    const b = found as bigint
+    expect(await t.client.getCode({ address: devComet, blockNumber: b })).toMatch(/^0x[0-9a-f]{2,}/)
+    expect(b).toBeGreaterThan(0n)
+    expect(await t.client.getCode({ address: devComet, blockNumber: b - 1n })).toBeUndefined()
+    expect(stats.rounds).toBeLessThanOrEqual(Math.ceil(Math.log(Number(head) + 1) / Math.log(16)) + 2)
+    // An address without code at the head: null.
+    expect(
+      await findDeploymentBlock({
+        client,
+        chain: 'local',
+        address: '0x000000000000000000000000000000000000dEaD',
+        head,
+      }),
+    ).toBeNull()
+  })
+
+  it('a Comet without a configured fromBlock enumerates what fromBlock 0 does', async () => {
+    const configured = await listCometMarketPositions({ client: t.client, chain: t.chain, blockNumber: head })
+    const unset = {
+      ...t.chain,
+      comets: t.chain.comets.map(({ fromBlock: _omit, ...c }) => c),
+    }
+    const searched = await listCometMarketPositions({
+      client: createChainClient('local', { rpcUrls: t.chain.rpcUrls }),
+      chain: unset,
+      blockNumber: head,
+    })
+    expect(configured.markets.length).toBeGreaterThan(0)
+    expect(configured.markets.some((m) => m.positions.length > 0)).toBe(true)
+    expect(searched.notEnumerated).toEqual([])
+    expect(searched.markets).toEqual(configured.markets)
+  })
+
+  it('a node without old state: ARCHIVE_STATE_UNAVAILABLE, and the Comet is named in notEnumerated', async () => {
+    const headHex = `0x${head.toString(16)}`
+    // Stand-in for a pruned node: every eth_getCode below the head answers geth's missing-state error.
+    const prunedFetch: typeof fetch = async (input, init) => {
+      const body = JSON.parse(String(init?.body)) as unknown
+      const calls = (Array.isArray(body) ? body : [body]) as {
+        id: number
+        method: string
+        params: unknown[]
+      }[]
+      const pruned = (c: (typeof calls)[number]) =>
+        c.method === 'eth_getCode' && c.params[1] !== headHex && c.params[1] !== 'latest'
+      const pass = calls.filter((c) => !pruned(c))
+      const answers = new Map<number, unknown>()
+      for (const c of calls)
+        if (pruned(c))
+          answers.set(c.id, {
+            jsonrpc: '2.0',
+            id: c.id,
+            error: { code: -32000, message: 'missing trie node 3f1a (path ) state 0x3f1a is not available' },
+          })
+      if (pass.length) {
+        const res = await fetch(input, { ...init, body: JSON.stringify(pass) })
+        for (const a of (await res.json()) as { id: number }[]) answers.set(a.id, a)
+      }
+      const out = calls.map((c) => answers.get(c.id))
+      return new Response(JSON.stringify(Array.isArray(body) ? out : out[0]), {
+        headers: { 'content-type': 'application/json' },
+      })
+    }
+    const client = createChainClient('local', {
+      rpcUrls: t.chain.rpcUrls,
+      fetchFn: prunedFetch,
+      retryCount: 0,
+    })
+    const err = await findDeploymentBlock({ client, chain: 'local', address: devComet, head }).catch((e) => e)
+    expect(err).toBeInstanceOf(ArchiveStateUnavailableError)
+    expect((err as ArchiveStateUnavailableError).code).toBe('ARCHIVE_STATE_UNAVAILABLE')
+    const unset = { ...t.chain, comets: t.chain.comets.map(({ fromBlock: _omit, ...c }) => c) }
+    const list = await listCometMarketPositions({ client, chain: unset, blockNumber: head })
+    expect(list.markets).toEqual([])
+    expect(list.notEnumerated.map((n) => n.market)).toEqual(t.chain.comets.map((c) => c.id))
+    expect(list.notEnumerated[0]!.reason).toMatch(/archive RPC/)
   })
 })

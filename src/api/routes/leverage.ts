@@ -69,7 +69,7 @@ export function leverageRoutes(sources: ReportSources, ctx: RouteContext) {
       method: 'get',
       path: '/v1/chains/{chain}/leverage',
       summary: "A chain's leverage in numbers, over every market whose positions can be enumerated",
-      description: `${DESCRIPTION} Markets: each Aave v3 market of the chain, every Morpho Blue market (its CreateMarket logs), every Comet with a known deployment block (its Withdraw/AbsorbDebt logs) and every GMX v2 deployment (its DataStore POSITION_LIST), all at the same block; protocols not enumerated market-wide are listed in \`notCovered\`.`,
+      description: `${DESCRIPTION} Markets: each Aave v3 market of the chain, every Morpho Blue market (its CreateMarket logs), every Comet (its Withdraw/AbsorbDebt logs since its deployment block, found by an eth_getCode search when not configured: an archive node) and every GMX v2 deployment (its DataStore POSITION_LIST), all at the same block; protocols not enumerated market-wide are listed in \`notCovered\`.`,
       request: { params: ChainLeverageParamsSchema, query: ChainLeverageQuerySchema },
       responses: {
         200: {

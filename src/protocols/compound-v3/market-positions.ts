@@ -7,6 +7,8 @@
  * `comet-absorb` rule a wallet report serves, checked against the Comet's isLiquidatable.
  */
 import { getAddress, type Hex, toEventSelector } from 'viem'
+import { ArchiveStateUnavailableError } from '../../chains/block-by-time.js'
+import { findDeploymentBlock } from '../../chains/deployment-block.js'
 import { scanLogs } from '../../chains/log-scan.js'
 import type { Address } from '../../core/address.js'
 import type { Position } from '../../core/types.js'
@@ -51,8 +53,10 @@ export function cometBorrowersOfLogs(logs: readonly { topics: readonly Hex[] }[]
 const owes = (p: Position) => p.legs.some((l) => l.side === 'debt' && l.amount > 0n)
 
 /**
- * The borrowers of every Comet of `ctx.chain` with a known deployment block, at `ctx.blockNumber`.
- * Comets without one are named in `notEnumerated`.
+ * The borrowers of every Comet of `ctx.chain` at `ctx.blockNumber`, from its events since its
+ * deployment block: the configured one, else found on chain by an `eth_getCode` search (cached
+ * per client). Comets not deployed at the block, or whose block cannot be found because the node
+ * keeps no old state, are named in `notEnumerated` with the reason.
  * @throws the log scan's and the batch's coded errors (RPC, range, budget, timeout).
  */
 export async function listCometMarketPositions(
@@ -62,16 +66,38 @@ export async function listCometMarketPositions(
   const out: MarketPositionsList = { markets: [], notEnumerated: [] }
   for (const config of ctx.chain.comets) {
     if (!wantsMarket(ctx, config.id)) continue
-    if (config.fromBlock === undefined) {
-      out.notEnumerated.push({
-        market: config.id,
-        protocol: COMPOUND_V3_PROTOCOL,
-        reason:
-          "no deployment block is known for this Comet (Compound's deployment records do not state it), so its borrower events are not scanned",
-      })
-      continue
+    let fromBlock = config.fromBlock
+    if (fromBlock === undefined) {
+      // Compound's deployment records do not state the block: find it from the chain itself.
+      try {
+        const found = await findDeploymentBlock({
+          client: ctx.client,
+          chain: ctx.chain.key,
+          address: config.comet,
+          head: ctx.blockNumber,
+          deadline: ctx.deadline,
+        })
+        if (found === null) {
+          out.notEnumerated.push({
+            market: config.id,
+            protocol: COMPOUND_V3_PROTOCOL,
+            reason: `the Comet has no code at block ${ctx.blockNumber} (not deployed yet)`,
+          })
+          continue
+        }
+        fromBlock = found
+      } catch (err) {
+        if (!(err instanceof ArchiveStateUnavailableError)) throw err
+        out.notEnumerated.push({
+          market: config.id,
+          protocol: COMPOUND_V3_PROTOCOL,
+          reason:
+            "no deployment block is known for this Comet (Compound's deployment records do not state it) and the chain's RPC node cannot serve the past state needed to find it (not an archive node), so its borrower events are not scanned: configure an archive RPC",
+        })
+        continue
+      }
     }
-    out.markets.push(await readComet(ctx, config, config.fromBlock, hints))
+    out.markets.push(await readComet(ctx, config, fromBlock, hints))
   }
   return out
 }

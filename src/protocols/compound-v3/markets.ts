@@ -55,7 +55,8 @@ export interface CometConfig {
   priceUnit?: CometPriceUnit
   /**
    * The Comet's deployment block: where a market-wide borrower enumeration from its events
-   * starts. Omitted (Compound's records do not state it): its borrowers are not enumerated.
+   * starts. Omitted (Compound's records do not state it): found on chain by an `eth_getCode`
+   * search at the read's block (an archive node is needed; else the Comet is not enumerated).
    */
   fromBlock?: bigint
   /** Blocks per eth_getLogs of that enumeration. Default 50,000. */
