@@ -16,6 +16,7 @@ import { cometAbi } from '../../abis/compound-v3-comet.js'
 import { ArchiveStateUnavailableError } from '../../src/chains/block-by-time.js'
 import { createChainClient } from '../../src/chains/client.js'
 import { findDeploymentBlock } from '../../src/chains/deployment-block.js'
+import { createLogBudget } from '../../src/chains/log-budget.js'
 import type { ChainRuntime } from '../../src/config.js'
 import type { Position, PositionResult } from '../../src/core/types.js'
 import { cometDoubleAbi } from '../../src/devchain/contracts/CometDouble.artifact.js'
@@ -401,6 +402,27 @@ describe('the deployment-block search (Comet configs without fromBlock)', () => 
     expect(configured.markets.some((m) => m.positions.length > 0)).toBe(true)
     expect(searched.notEnumerated).toEqual([])
     expect(searched.markets).toEqual(configured.markets)
+  })
+
+  it('a searched Comet whose scan exceeds the log budget is named in notEnumerated; a configured one fails coded', async () => {
+    const unset = { ...t.chain, comets: t.chain.comets.map(({ fromBlock: _omit, ...c }) => c) }
+    const client = createChainClient('local', { rpcUrls: t.chain.rpcUrls })
+    const list = await listCometMarketPositions({
+      client,
+      chain: unset,
+      blockNumber: head,
+      logBudget: createLogBudget({ maxRequests: 0 }),
+    })
+    expect(list.markets).toEqual([])
+    expect(list.notEnumerated.map((n) => n.market)).toEqual(t.chain.comets.map((c) => c.id))
+    expect(list.notEnumerated[0]!.reason).toMatch(/eth_getLogs budget/)
+    const err = await listCometMarketPositions({
+      client,
+      chain: t.chain,
+      blockNumber: head,
+      logBudget: createLogBudget({ maxRequests: 0 }),
+    }).catch((e) => e)
+    expect((err as { code?: string }).code).toBe('LOG_BUDGET_EXCEEDED')
   })
 
   it('a node without old state: ARCHIVE_STATE_UNAVAILABLE, and the Comet is named in notEnumerated', async () => {

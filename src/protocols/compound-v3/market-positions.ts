@@ -11,6 +11,7 @@ import { ArchiveStateUnavailableError } from '../../chains/block-by-time.js'
 import { findDeploymentBlock } from '../../chains/deployment-block.js'
 import { scanLogs } from '../../chains/log-scan.js'
 import type { Address } from '../../core/address.js'
+import { LogBudgetExceededError } from '../../core/errors.js'
 import type { Position } from '../../core/types.js'
 import { readPlansAt } from '../read-plans-at.js'
 import {
@@ -97,7 +98,22 @@ export async function listCometMarketPositions(
         continue
       }
     }
-    out.markets.push(await readComet(ctx, config, fromBlock, hints))
+    if (config.fromBlock !== undefined) {
+      out.markets.push(await readComet(ctx, config, fromBlock, hints))
+      continue
+    }
+    // A searched block is not in the operator's config: a scan it did not budget for is reported,
+    // not allowed to fail the chain's other markets.
+    try {
+      out.markets.push(await readComet(ctx, config, fromBlock, hints))
+    } catch (err) {
+      if (!(err instanceof LogBudgetExceededError && err.code === 'LOG_BUDGET_EXCEEDED')) throw err
+      out.notEnumerated.push({
+        market: config.id,
+        protocol: COMPOUND_V3_PROTOCOL,
+        reason: `its borrower events since its deployment block ${fromBlock} (found on chain) exceed the request's eth_getLogs budget: ${err.message}`,
+      })
+    }
   }
   return out
 }
