@@ -26,6 +26,19 @@ export const GMX_DOUBLE_PARAMS = {
   minCollateralUsd: usd('1'),
   minCollateralFactor: usd('0.01'),
   maxPositionImpactFactorForLiquidations: usd('0.005'),
+  /**
+   * The rates getMarketInfo answers for every market, per second in 30 decimals (GMX derives them
+   * from pool state), and the position fee factors: borrowing 6% a year for longs, 3% for shorts; longs pay shorts 10% a year.
+   */
+  rates: {
+    borrowingFactorPerSecondForLongs: usd('0.06') / 31_536_000n,
+    borrowingFactorPerSecondForShorts: usd('0.03') / 31_536_000n,
+    longsPayShorts: true,
+    fundingFactorPerSecond: usd('0.1') / 31_536_000n,
+    // GMX's ETH/BTC markets: 0.04% when the trade improves the OI balance, 0.06% when it worsens it.
+    positionFeeFactorImproved: usd('0.0004'),
+    positionFeeFactorWorsened: usd('0.0006'),
+  },
 } as const
 
 /** What {@link deployGmxDouble} returns for the manifest. */
@@ -100,6 +113,7 @@ export async function deployGmxDouble(
       GMX_DOUBLE_PARAMS.minCollateralFactor,
       GMX_DOUBLE_PARAMS.maxPositionImpactFactorForLiquidations,
     ])
+    await tx('setMarketRates', [m.marketToken, GMX_DOUBLE_PARAMS.rates])
     markets.push({
       key,
       ...m,

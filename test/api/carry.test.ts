@@ -11,6 +11,7 @@ import { type Address, erc20Abi, type Hex, parseAbi, parseUnits } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CarrySchema } from '../../src/api/carry-schemas.js'
 import { savingsVaultAbi } from '../../src/devchain/contracts/SavingsVault.artifact.js'
+import { GMX_DOUBLE_PARAMS } from '../../src/devchain/deploy-gmx.js'
 import { send } from '../../src/devchain/tx.js'
 import { SECONDS_PER_YEAR } from '../../src/risk/carry.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
@@ -65,7 +66,7 @@ const aaveApy = (ray: bigint) =>
   Math.expm1(SECONDS_PER_YEAR * Math.log1p(Number(ray) / 1e27 / SECONDS_PER_YEAR))
 
 describe('carry on the devchain equals the protocols own rate getters at the block', () => {
-  it('stacker (Aave -> Morpho -> GMX): Aave legs at the data provider rates, Morpho debt at the IRM rate, GMX funding listed as missing (the devchain Reader is a double)', async () => {
+  it('stacker (Aave -> Morpho -> GMX): Aave legs at the data provider rates, Morpho debt at the IRM rate, GMX funding and borrowing at the Reader double getMarketInfo rates', async () => {
     const { body, carry } = await carryOf('stacker')
     const block = BigInt(body.blockNumber)
     const aave = carry.layers.find((l) => l.protocol === 'aave-v3')!
@@ -132,12 +133,22 @@ describe('carry on the devchain equals the protocols own rate getters at the blo
     expect(morphoLayer.legs.find((l) => l.side === 'collateral')!.rateApy).toBe(0)
 
     const gmx = carry.layers.find((l) => l.protocol === 'gmx-v2')!
-    expect(gmx.complete).toBe(false)
-    // The devchain's GMX Reader is a double (GmxReaderDouble) without getMarketInfo: the rate is
-    // missing and says why (the real Reader's rates: test/replay/gmx-v2-carry.test.ts).
-    expect(gmx.missing.join(' ')).toMatch(/Reader\.getMarketInfo reverted or answered nothing/)
+    // The devchain's GMX Reader is a double (GmxReaderDouble) answering getMarketInfo with the
+    // rates src/devchain/deploy-gmx.ts sets (the real Reader's: test/replay/gmx-v2-carry.test.ts):
+    // the long pays its side's borrowing factor and, longs paying shorts, the funding factor, per
+    // second x a 365-day year, on its size.
+    expect(gmx.complete).toBe(true)
+    expect(gmx.missing).toEqual([])
+    const r = GMX_DOUBLE_PARAMS.rates
+    const perYear = (x: bigint) => (Number(x) / 1e30) * SECONDS_PER_YEAR
+    const long = gmx.legs.find((l) => l.side === 'long')!
+    const parts = (long as unknown as { components: { name: string; apy: number }[] }).components
+    expect(parts.find((c) => c.name === 'borrowing')!.apy).toBeCloseTo(
+      -perYear(r.borrowingFactorPerSecondForLongs),
+      12,
+    )
+    expect(parts.find((c) => c.name === 'funding')!.apy).toBeCloseTo(-perYear(r.fundingFactorPerSecond), 12)
     expect(gmx.legs.find((l) => l.side === 'collateral')!.rateApy).toBe(0)
-    expect(carry.complete).toBe(false)
     // Sums: the wallet's carry is its layers', each layer's its legs'.
     for (const l of carry.layers) {
       expect(l.carryUsdPerYear).toBeCloseTo(

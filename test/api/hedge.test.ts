@@ -16,6 +16,7 @@ import { CarrySchema } from '../../src/api/carry-schemas.js'
 import { HedgeResponseSchema } from '../../src/api/hedge-schemas.js'
 import { AnalyzeResponseSchema } from '../../src/api/schemas.js'
 import { configFromEnv } from '../../src/config.js'
+import { GMX_DOUBLE_PARAMS } from '../../src/devchain/deploy-gmx.js'
 import { startTestDevchain, type TestDevchain } from '../helpers/devchain.js'
 import { type HyperliquidServerDouble, startHyperliquidServer } from '../support/hyperliquid-server.js'
 import { CROSS_LONG_SHORT, flatMetaOf } from '../unit/protocols/hyperliquid/fixtures.js'
@@ -177,6 +178,41 @@ describe('carry of Hyperliquid perps (exposure?carry=true)', () => {
     }
     expect(perps.every((l) => l.complete)).toBe(true)
     expect(carry.conventions.join(' ')).toMatch(/perp funding: hourly rate x 8,760/)
+  })
+})
+
+describe('delta hedge on the devchain GMX Reader double (venue gmx:local)', () => {
+  it("sized on the double's own Reader.getMarketInfo and DataStore terms; analyze with its legs gives the residual", async () => {
+    const res = await app.request(
+      `/v1/wallets/${wallet('stacker')}/hedge?chain=local&venue=gmx:local&paths=500`,
+    )
+    const raw = (await res.json()) as Record<string, unknown>
+    expect(res.status, JSON.stringify(raw).slice(0, 400)).toBe(200)
+    const body = HedgeResponseSchema.parse(raw)
+    expect(body.venue).toBe('gmx:local')
+    const eth = body.plan.legs.find((l) => l.riskAsset === 'ETH')!
+    expect(eth.leg.side).toBe('short')
+    // The double's terms (src/devchain/deploy-gmx.ts GMX_DOUBLE_PARAMS), 30-decimal factors.
+    const f = (x: bigint) => Number(x) / 1e30
+    const r = GMX_DOUBLE_PARAMS.rates
+    expect(eth.gmx!.rule.minCollateralFactor).toBe(f(GMX_DOUBLE_PARAMS.minCollateralFactor))
+    expect(eth.gmx!.rule.minCollateralUsd).toBe(f(GMX_DOUBLE_PARAMS.minCollateralUsd))
+    expect(eth.gmx!.rule.maxPositionImpactFactorForLiquidations).toBe(
+      f(GMX_DOUBLE_PARAMS.maxPositionImpactFactorForLiquidations),
+    )
+    expect([f(r.positionFeeFactorImproved), f(r.positionFeeFactorWorsened)]).toContain(
+      eth.gmx!.rule.closeFeeRate,
+    )
+    // A short pays the shorts' borrowing factor on its size, per second x a 365-day year.
+    expect(eth.borrowingUsdPerYear / eth.notionalUsd).toBeCloseTo(
+      -f(r.borrowingFactorPerSecondForShorts) * 31_536_000,
+      12,
+    )
+    // Longs pay shorts: the short receives funding.
+    expect(eth.fundingUsdPerYear).toBeGreaterThan(0)
+    const analyzed = await analyze('stacker', body.legs)
+    expect(analyzed.exposure.netExposure).toEqual(body.residual)
+    expect(units(body.residual, 'ETH')).toBeCloseTo(0, 3)
   })
 })
 

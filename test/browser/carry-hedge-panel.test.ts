@@ -3,8 +3,8 @@
  * REAL GMX v2.2 Reader: an app over the replayed gmx-synthetics a5c0c883 recording
  * (test/support/gmx-replay.ts: a replay transport standing in for a node, the recording's tickers
  * of block 436 standing in for GMX's oracle service), served over HTTP. The devchain's GMX is
- * GmxReaderDouble, a test double without getMarketInfo: it has no funding or borrowing to show, so
- * it is not used here. The page is unpinned: the replay's latest block is 436 (B2, fully recorded).
+ * GmxReaderDouble, a test double whose rates are set by the devchain (test/api/hedge.test.ts and
+ * carry.test.ts use it); the real Reader's are what this page is checked on. The page is unpinned: the replay's latest block is 436 (B2, fully recorded).
  *
  * Checked against the API's own answers (same server, same block): the carry panel shows each GMX
  * perp leg's funding and borrowing APY apart, "paid" or "received" by sign (alice's ETH long pays

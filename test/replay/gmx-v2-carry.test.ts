@@ -2,8 +2,8 @@
  * GMX v2 funding and borrowing in the carry, against the REAL current Reader: replayed answers of
  * gmx-synthetics a5c0c883 (Reader + 15 libraries byte-identical to the live Arbitrum Reader
  * 0x470fbC46…0789; ../shared/protocols/gmx-synthetics/recordings/gmx-synthetics-a5c0c883.json) through
- * the replay transport. (The devchain's GMX is GmxReaderDouble, a test double without
- * getMarketInfo: there these rates are listed as missing, never invented.)
+ * the replay transport. (The devchain's GMX is GmxReaderDouble, a test double whose getMarketInfo
+ * answers rates the devchain sets: test/api/carry.test.ts.)
  *
  * Vectors, all from that recording:
  * - `expected[431].markets.<M>.borrowingFactorPerSecondForLongs/Shorts` and `.nextFunding`

@@ -3,7 +3,7 @@
  * REAL current Reader: the app over the replayed gmx-synthetics a5c0c883 recording (the Reader and
  * its 15 libraries byte-identical to the live Arbitrum Reader; test/support/gmx-replay.ts, a replay
  * transport standing in for a node, and the recording's tickers standing in for GMX's oracle).
- * (The devchain's GMX is GmxReaderDouble, a test double without getMarketInfo: not used here.)
+ * (The devchain's GMX is GmxReaderDouble, a test double with set rates: test/api/hedge.test.ts.)
  *
  * Vectors: the recording's `expected[431].markets.ETH` (borrowing and funding factors) and
  * `.config` (minCollateralFactor 0.5 %, minCollateralFactorForLiquidation 0.5 %, position fee

@@ -23,6 +23,17 @@
 // keccak256(abi.encode(ACCOUNT_POSITION_LIST, account)), constants keccak256(abi.encode("NAME")))
 // through DataStore.getBytes32Count / getBytes32ValuesAt (end clamped to the count), and
 // Reader.getPosition(dataStore, key) (an empty Props for a key not in POSITION_LIST).
+// Rates: Reader.getMarketInfo(dataStore, prices, marketKey) -> ReaderUtils.MarketInfo (v2.2, 29
+// static words: market, borrowingFactorPerSecondForLongs/Shorts, baseFunding, nextFunding
+// {longsPayShorts, fundingFactorPerSecond, ...}, virtualInventory, isDisabled), its rates set by the
+// admin (setMarketRates; GMX derives them from pool state and the borrowing/funding factors), and
+// DataStore.getUint(openInterestKey(market, collateralToken, isLong)) = keccak256(abi.encode(
+// OPEN_INTEREST, market, collateralToken, isLong)): the open interest in USD (30 decimals) of the
+// positions written, kept as GMX's MarketUtils.applyDeltaToOpenInterest keeps it (+ size on
+// increase, - the old size when a position is rewritten), and the market terms GMX keeps in the
+// DataStore (MIN_COLLATERAL_USD, MIN_COLLATERAL_FACTOR[_FOR_LIQUIDATION](market),
+// MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS(market), POSITION_FEE_FACTOR(market, improved)) as
+// setMarket / setMarketRates / setMinCollateralUsd write them.
 //
 // What is the same as GMX (written for stacklens from the documented rule, PositionUtils
 // .isPositionLiquidatable): USD values in 30 decimals, prices per raw token unit in 30 decimals;
@@ -112,7 +123,63 @@ contract GmxReaderDouble {
     int256 priceImpactUsd;
   }
 
+  /// GMX ReaderUtils.MarketInfo (v2.2) and the structs it holds, field for field.
+  struct CollateralType {
+    uint256 longToken;
+    uint256 shortToken;
+  }
+
+  struct PositionType {
+    CollateralType long;
+    CollateralType short;
+  }
+
+  struct BaseFundingValues {
+    PositionType fundingFeeAmountPerSize;
+    PositionType claimableFundingAmountPerSize;
+  }
+
+  struct GetNextFundingAmountPerSizeResult {
+    bool longsPayShorts;
+    uint256 fundingFactorPerSecond;
+    int256 nextSavedFundingFactorPerSecond;
+    PositionType fundingFeeAmountPerSizeDelta;
+    PositionType claimableFundingAmountPerSizeDelta;
+  }
+
+  struct VirtualInventory {
+    uint256 virtualPoolAmountForLongToken;
+    uint256 virtualPoolAmountForShortToken;
+    int256 virtualInventoryForPositions;
+  }
+
+  struct MarketInfo {
+    MarketProps market;
+    uint256 borrowingFactorPerSecondForLongs;
+    uint256 borrowingFactorPerSecondForShorts;
+    BaseFundingValues baseFunding;
+    GetNextFundingAmountPerSizeResult nextFunding;
+    VirtualInventory virtualInventory;
+    bool isDisabled;
+  }
+
+  /// Double-only: a market's rates as the admin sets them (GMX derives them from pool state).
+  struct MarketRates {
+    uint256 borrowingFactorPerSecondForLongs;
+    uint256 borrowingFactorPerSecondForShorts;
+    bool longsPayShorts;
+    uint256 fundingFactorPerSecond;
+    /// POSITION_FEE_FACTOR(market, balanceWasImproved = true / false), 30 decimals.
+    uint256 positionFeeFactorImproved;
+    uint256 positionFeeFactorWorsened;
+  }
+
   uint256 public constant FLOAT_PRECISION = 1e30;
+  /// Keys.OPEN_INTEREST.
+  bytes32 public constant OPEN_INTEREST = keccak256(abi.encode("OPEN_INTEREST"));
+  mapping(address => MarketRates) public marketRates;
+  /// DataStore uints: open interest, and the market terms as GMX's Keys name them.
+  mapping(bytes32 => uint256) private uints;
 
   address public immutable admin;
   uint256 public minCollateralUsd;
@@ -133,6 +200,7 @@ contract GmxReaderDouble {
   constructor(address admin_, uint256 minCollateralUsd_) {
     admin = admin_;
     minCollateralUsd = minCollateralUsd_;
+    uints[keccak256(abi.encode("MIN_COLLATERAL_USD"))] = minCollateralUsd_;
   }
 
   modifier onlyAdmin() {
@@ -142,6 +210,12 @@ contract GmxReaderDouble {
 
   function setMinCollateralUsd(uint256 value) external onlyAdmin {
     minCollateralUsd = value;
+    uints[keccak256(abi.encode("MIN_COLLATERAL_USD"))] = value;
+  }
+
+  /// GMX Keys' market-scoped keys: keccak256(abi.encode(keccak256(abi.encode(NAME)), market)).
+  function marketKey(string memory name, address market) internal pure returns (bytes32) {
+    return keccak256(abi.encode(keccak256(abi.encode(name)), market));
   }
 
   function setMarket(
@@ -153,6 +227,42 @@ contract GmxReaderDouble {
     markets[market.marketToken] = market;
     minCollateralFactor[market.marketToken] = minCollateralFactor_;
     maxPositionImpactFactorForLiquidations[market.marketToken] = maxPositionImpactFactorForLiquidations_;
+    // One factor for both (see the header): MIN_COLLATERAL_FACTOR and ..._FOR_LIQUIDATION.
+    uints[marketKey("MIN_COLLATERAL_FACTOR", market.marketToken)] = minCollateralFactor_;
+    uints[marketKey("MIN_COLLATERAL_FACTOR_FOR_LIQUIDATION", market.marketToken)] = minCollateralFactor_;
+    uints[marketKey("MAX_POSITION_IMPACT_FACTOR_FOR_LIQUIDATIONS", market.marketToken)] =
+      maxPositionImpactFactorForLiquidations_;
+  }
+
+  /// Double-only: the rates getMarketInfo answers for `market` (per second, 30 decimals).
+  function setMarketRates(address market, MarketRates calldata rates) external onlyAdmin {
+    require(markets[market].marketToken != address(0), "GmxReaderDouble: unknown market");
+    marketRates[market] = rates;
+    bytes32 fee = keccak256(abi.encode("POSITION_FEE_FACTOR"));
+    uints[keccak256(abi.encode(fee, market, true))] = rates.positionFeeFactorImproved;
+    uints[keccak256(abi.encode(fee, market, false))] = rates.positionFeeFactorWorsened;
+  }
+
+  /// GMX Keys.openInterestKey.
+  function openInterestKey(address market, address collateralToken, bool isLong) public pure returns (bytes32) {
+    return keccak256(abi.encode(OPEN_INTEREST, market, collateralToken, isLong));
+  }
+
+  /// GMX DataStore.getUint (the open interest keys; 0 for any other key).
+  function getUint(bytes32 key) external view returns (uint256) {
+    return uints[key];
+  }
+
+  /// GMX Reader.getMarketInfo (v2.2): the market and its rates; `prices` is accepted and ignored.
+  function getMarketInfo(address, MarketPrices calldata, address marketKey) external view returns (MarketInfo memory info) {
+    MarketProps memory m = markets[marketKey];
+    require(m.marketToken != address(0), "GmxReaderDouble: unknown market");
+    MarketRates memory r = marketRates[marketKey];
+    info.market = m;
+    info.borrowingFactorPerSecondForLongs = r.borrowingFactorPerSecondForLongs;
+    info.borrowingFactorPerSecondForShorts = r.borrowingFactorPerSecondForShorts;
+    info.nextFunding.longsPayShorts = r.longsPayShorts;
+    info.nextFunding.fundingFactorPerSecond = r.fundingFactorPerSecond;
   }
 
   /// GMX Position.getPositionKey.
@@ -184,6 +294,8 @@ contract GmxReaderDouble {
       bytes32Sets[accountPositionListKey(account)].push(key);
     }
     PositionProps storage p = positions[key];
+    bytes32 oiKey = openInterestKey(market, collateralToken, isLong);
+    uints[oiKey] = uints[oiKey] - p.numbers.sizeInUsd + sizeInUsd;
     p.addresses = PositionAddresses(account, market, collateralToken);
     p.numbers.sizeInUsd = sizeInUsd;
     p.numbers.sizeInTokens = sizeInTokens;

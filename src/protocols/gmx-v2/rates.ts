@@ -75,7 +75,7 @@ interface MarketInfoRaw {
 
 /**
  * Decodes the answers of {@link gmxMarketRateCalls} (same order); a string saying why when a read
- * reverted or answered nothing (the devchain's GmxReaderDouble has no getMarketInfo).
+ * reverted or answered nothing (a Reader older than v2.2, or a market it does not know).
  */
 export function decodeGmxMarketRates(
   results: readonly RawResult[],
