@@ -98,16 +98,13 @@ export async function listCometMarketPositions(
         continue
       }
     }
-    if (config.fromBlock !== undefined) {
-      out.markets.push(await readComet(ctx, config, fromBlock, hints))
-      continue
-    }
     // A searched block is not in the operator's config: a scan it did not budget for is reported,
-    // not allowed to fail the chain's other markets.
+    // not allowed to fail the chain's other markets (a configured one fails coded).
     try {
       out.markets.push(await readComet(ctx, config, fromBlock, hints))
     } catch (err) {
-      if (!(err instanceof LogBudgetExceededError && err.code === 'LOG_BUDGET_EXCEEDED')) throw err
+      const unbudgeted = err instanceof LogBudgetExceededError && err.code === 'LOG_BUDGET_EXCEEDED'
+      if (config.fromBlock !== undefined || !unbudgeted) throw err
       out.notEnumerated.push({
         market: config.id,
         protocol: COMPOUND_V3_PROTOCOL,
