@@ -62,26 +62,17 @@ export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext):
   const flags: ResolveFlags = {}
   const visited = new Set<string>()
 
-  const finish = (stand: AssetNode, pegWad: bigint): Resolution => {
-    num *= pegWad
-    den *= WAD
-    const units = num / den
-    path.push({ key: assetKey(stand), symbol: stand.symbol, kind: stand.kind, rateWad: WAD, pegWad, units })
-    const riskAsset = stand.kind === 'risk' ? stand.riskAsset : stand.symbol
-    return { riskAsset, units, rounding: 'down', path, flags }
-  }
-
   for (let depth = 0; ; depth += 1) {
     const key = assetKey(node)
     visited.add(key)
-    if (node.kind === 'risk') return finish(node, pegOf(node, key, ctx.rates))
+    if (node.kind === 'risk') return finish(num, den, path, flags, node, key, pegOf(node, key, ctx.rates))
     if (node.kind === 'unknown') {
       flags.unknown = true
-      return finish(node, WAD)
+      return finish(num, den, path, flags, node, key, WAD)
     }
     if (depth >= maxDepth) {
       flags.depthLimited = true
-      return finish(node, WAD)
+      return finish(num, den, path, flags, node, key, WAD)
     }
 
     const pegWad = pegOf(node, key, ctx.rates)
@@ -140,12 +131,33 @@ export function resolve(token: TokenInput, amount: bigint, ctx: ResolveContext):
       next = nodeOf(ctx.graph, node.underlying)
     }
     path.push(step)
-    if (visited.has(assetKey(next))) {
+    const nextKey = assetKey(next)
+    if (visited.has(nextKey)) {
       flags.cycle = true
-      return finish(next, WAD)
+      return finish(num, den, path, flags, next, nextKey, WAD)
     }
     node = next
   }
+}
+
+/**
+ * The walk's last step: `stand` (key `key`) stands as the risk asset, times its peg; the value
+ * num / den (18-decimal units of `stand`) is rounded down once. A module-level function, not a
+ * closure per call: {@link resolve} runs for every leg of every borrower of a market.
+ */
+function finish(
+  num: bigint,
+  den: bigint,
+  path: PathStep[],
+  flags: ResolveFlags,
+  stand: AssetNode,
+  key: string,
+  pegWad: bigint,
+): Resolution {
+  const units = (num * pegWad) / (den * WAD)
+  path.push({ key, symbol: stand.symbol, kind: stand.kind, rateWad: WAD, pegWad, units })
+  const riskAsset = stand.kind === 'risk' ? stand.riskAsset : stand.symbol
+  return { riskAsset, units, rounding: 'down', path, flags }
 }
 
 /** The node's peg: the injected override, else its own, else 1e18. */
