@@ -68,6 +68,14 @@ export interface MarketBorrowersParams {
   reuse?: MarketReuse | PromiseLike<MarketReuse | undefined>
   /** Passed to `readMarketPositions` (Aave: keep the users' raw getUserReservesData answers). */
   keepUserReserves?: boolean
+  /**
+   * The candidate set the Borrow logs from `fromBlock` (default) up to `blockNumber` give, when
+   * the caller already knows it (an earlier block's enumeration plus the Borrow events since):
+   * used as the logs' answer without scanning them. Ignored with a `subgraphUrl`.
+   */
+  knownBorrowers?: readonly Address[]
+  /** The chain head, when the caller has just read it (at or above `blockNumber`): not read again. */
+  head?: bigint
 }
 
 /** A market's borrowers and their positions at one block. */
@@ -117,12 +125,15 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
   const { client, chain } = params
   const ref = resolveMarket(chain, params.market, params.reserve)
   // The head once: a block above it is refused before any log range is built.
-  const { blockNumber, head } = await resolveBlock({
-    client,
-    chain: chain.key,
-    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-    ...(params.deadline ? { deadline: params.deadline } : {}),
-  })
+  const { blockNumber, head } =
+    params.head !== undefined && params.blockNumber !== undefined && params.blockNumber <= params.head
+      ? { blockNumber: params.blockNumber, head: params.head }
+      : await resolveBlock({
+          client,
+          chain: chain.key,
+          ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+          ...(params.deadline ? { deadline: params.deadline } : {}),
+        })
   const limits = {
     head,
     ...(params.deadline ? { deadline: params.deadline } : {}),
@@ -170,6 +181,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
       }
     }
   }
+  if (!borrowers && params.knownBorrowers && !params.subgraphUrl) borrowers = [...params.knownBorrowers]
   if (!borrowers) {
     const found = await enumerateBorrowersFromLogs({
       client,

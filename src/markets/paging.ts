@@ -151,3 +151,88 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
 }
+
+/**
+ * Consecutive groups of `items`, each of total `weight` at most `maxWeight` (an item heavier than
+ * that stands alone), as even as possible: aiming at the fewest groups that fit, that count rounded
+ * up to a multiple of `multipleOf` (the batches in flight, so the last round is as full as the
+ * others) and never above the number of items. Each group is filled in order until it reaches the
+ * remaining weight's share of the remaining groups, or the next item would overflow `maxWeight`.
+ * @param maxWeight a positive integer; weights are non-negative integers.
+ */
+export function evenGroups<T>(
+  items: readonly T[],
+  weight: (item: T) => number,
+  maxWeight: number,
+  multipleOf = 1,
+): T[][] {
+  if (!Number.isInteger(maxWeight) || maxWeight < 1)
+    throw new RangeError(`maxWeight must be an integer >= 1, got ${maxWeight}`)
+  if (items.length === 0) return []
+  const weights = items.map(weight)
+  let remaining = 0
+  for (const w of weights) remaining += w
+  const fewest = Math.max(1, Math.ceil(remaining / maxWeight))
+  const step = Math.max(1, Math.floor(multipleOf))
+  let groupsLeft = Math.min(items.length, Math.ceil(fewest / step) * step)
+  const out: T[][] = []
+  let group: T[] = []
+  let w = 0
+  let share = Math.ceil(remaining / groupsLeft)
+  for (let i = 0; i < items.length; i++) {
+    const wi = weights[i]!
+    if (group.length > 0 && (w >= share || w + wi > maxWeight)) {
+      out.push(group)
+      remaining -= w
+      groupsLeft = Math.max(1, groupsLeft - 1)
+      share = Math.ceil(remaining / groupsLeft)
+      group = []
+      w = 0
+    }
+    group.push(items[i]!)
+    w += wi
+  }
+  if (group.length > 0) out.push(group)
+  return out
+}
+
+/** A settled fetch of {@link pipelined}: its value, or what it threw. */
+export type Settled<A> = { ok: true; value: A } | { ok: false; error: unknown }
+
+/**
+ * Runs `fetch` over `items` with at most `limit` in flight and `consume` on each settled answer,
+ * like {@link mapLimit} but pipelined: a worker holding an answer first starts its next fetch,
+ * awaits `handOff` (which lets a just-started request actually leave, e.g. a JSON-RPC batch
+ * scheduler's timer), and only then consumes the answer, so the CPU work of consuming overlaps the
+ * upstream's work on the next request. A fetch never rejects into the void: its outcome is always
+ * handed to `consume`, which may throw (that rejects the whole run, as in {@link mapLimit}).
+ */
+export async function pipelined<T, A>(
+  items: readonly T[],
+  limit: number,
+  fetch: (item: T) => Promise<A>,
+  consume: (answer: Settled<A>, item: T) => Promise<void> | void,
+  handOff: () => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const start = () => {
+    if (next >= items.length) return undefined
+    const item = items[next++]!
+    const answer = fetch(item).then(
+      (value): Settled<A> => ({ ok: true, value }),
+      (error: unknown): Settled<A> => ({ ok: false, error }),
+    )
+    return { item, answer }
+  }
+  const worker = async () => {
+    let current = start()
+    while (current) {
+      const settled = await current.answer
+      const following = start()
+      if (following) await handOff()
+      await consume(settled, current.item)
+      current = following
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+}

@@ -35,6 +35,12 @@ export interface MarketReuseBase {
   /** Lower-case users that owed nothing at the block (read fine). */
   noDebt: ReadonlySet<string>
   contracts: readonly Address[]
+  /**
+   * The candidate borrowers at the block when they came from the Pool's Borrow logs from block 0
+   * (no subgraph): the next block's candidates are these plus the onBehalfOf of the Borrow events
+   * since, read by the same event scan that decides what is reused (no full log scan again).
+   */
+  borrowers?: readonly Address[]
 }
 
 /** Prepared markets by `chain|market|blockNumber|blockHash`, with the largest market it keeps. */

@@ -8,8 +8,11 @@
  * cascade all start from here. At a later block, an Aave market's latest read is carried over:
  * the users no event of the Pool or its reserves' tokens named in between keep their
  * getUserReservesData answer (their getUserAccountData, the HF check to the wei, is read at the
- * new block) and the no-debt ones stay no-debt without a read.
+ * new block) and the no-debt ones stay no-debt without a read; without a subgraph, the candidate
+ * borrowers are the latest read's plus the onBehalfOf of the Borrow events the same scan finds
+ * (the Borrow logs are not scanned from block 0 again).
  */
+import { toEventSelector } from 'viem'
 import type { RateCall } from '../assets/rates.js'
 import type { ResolveContext } from '../assets/resolve.js'
 import type { RawResult } from '../chains/batch.js'
@@ -28,6 +31,7 @@ import { type PreparedCascade, prepareCascade } from '../risk/cascade.js'
 import { type MarketCascadeInputs, marketCascadeInputs } from '../risk/market-cascade.js'
 import type { StressInput } from '../risk/stress.js'
 import { assertMarketListed } from './assert-market-listed.js'
+import { AAVE_BORROW_EVENT, sortAddresses } from './enumerate-borrowers-from-logs.js'
 import { type MarketBorrowers, marketBorrowers } from './market-borrowers.js'
 import { resolveMarket } from './market-ref.js'
 import { type MarketReuseBase, REUSE_MAX_BORROWERS } from './prepared-market-cache.js'
@@ -93,6 +97,11 @@ export interface PrepareMarketParams {
   caches?: ReadCaches
   /** The block; the head when omitted. */
   blockNumber?: bigint
+  /**
+   * The header of that block (of the head when `blockNumber` is omitted) when the caller has just
+   * read it ({@link readBlockRef}): not read again.
+   */
+  block?: BlockHeaderRef
   subgraphUrl?: string
   deadline?: Deadline
   logBudget?: LogBudget
@@ -177,12 +186,14 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   const { client, chain } = params
   const ref = resolveMarket(chain, params.market)
   const deadline = params.deadline ? { deadline: params.deadline } : {}
-  const block = await readBlockRef({
-    client,
-    chain: chain.key,
-    ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
-    ...deadline,
-  })
+  const block =
+    params.block ??
+    (await readBlockRef({
+      client,
+      chain: chain.key,
+      ...(params.blockNumber === undefined ? {} : { blockNumber: params.blockNumber }),
+      ...deadline,
+    }))
   const cache = params.caches?.preparedMarkets
   const key = `${chain.key}|${ref.id}|${block.blockNumber}|${block.blockHash}`
   const hit = cache?.entries.get(key)
@@ -193,7 +204,8 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   const base = ref.kind === 'aave-v3' ? cache?.latest.get(latestKey) : undefined
   // The event scan, the rates and the borrowers' read run side by side (each pinned to the block):
   // the read awaits the scan only after its market-wide answers, the rates are awaited last.
-  const reuse = base ? reusableSince(params, base, block) : undefined
+  const reuse =
+    base && ref.kind === 'aave-v3' ? reusableSince(params, base, block, ref.config.pool) : undefined
   const ratesRead = readRatesAt({
     client,
     chain,
@@ -204,11 +216,17 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   // Handled here so a failed borrowers' read leaves no unhandled rejection; awaited below.
   reuse?.catch(() => undefined)
   ratesRead.catch(() => undefined)
+  // Without a subgraph the candidates are the Borrow logs' borrowers: the latest read's set plus
+  // the Borrow events of the scan above, instead of every Borrow log from block 0 again.
+  const knownBorrowers = reuse && !params.subgraphUrl ? (await reuse)?.borrowers : undefined
   const borrowers = await marketBorrowers({
     client,
     chain,
     market: params.market,
     blockNumber: block.blockNumber,
+    // The head was read just now when no block was asked for.
+    ...(params.blockNumber === undefined ? { head: block.blockNumber } : {}),
+    ...(knownBorrowers ? { knownBorrowers } : {}),
     lean: true,
     ...(reuse ? { reuse } : {}),
     ...(cache && ref.kind === 'aave-v3' ? { keepUserReserves: true } : {}),
@@ -273,6 +291,7 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
       userReserves: kept,
       noDebt: new Set(borrowers.noDebt.map((a) => a.toLowerCase())),
       contracts: borrowers.contracts,
+      ...(borrowers.source === 'logs' && !params.subgraphUrl ? { borrowers: borrowers.borrowers } : {}),
     })
   }
   // A market with unreadable borrowers is served but not kept: the next request may read them.
@@ -295,7 +314,8 @@ async function reusableSince(
   params: PrepareMarketParams,
   base: MarketReuseBase,
   block: BlockHeaderRef,
-): Promise<MarketReuse | undefined> {
+  pool: Address,
+): Promise<(MarketReuse & { borrowers?: readonly Address[] }) | undefined> {
   if (!(base.blockNumber < block.blockNumber) || block.blockNumber - base.blockNumber > REUSE_MAX_BLOCKS)
     return undefined
   const { client, chain } = params
@@ -325,12 +345,26 @@ async function reusableSince(
     for (const [user, answer] of base.userReserves) if (!changed.has(user)) userReserves.set(user, answer)
     const noDebt = new Set<string>()
     for (const user of base.noDebt) if (!changed.has(user)) noDebt.add(user)
-    return { marketAnswers: base.marketAnswers, userReserves, noDebt }
+    // The Borrow events of the Pool since: their onBehalfOf join the latest read's candidates
+    // (as enumerateBorrowersFromLogs reads them: topic 2).
+    let borrowers: readonly Address[] | undefined
+    if (base.borrowers) {
+      const added: string[] = []
+      const lowerPool = pool.toLowerCase()
+      for (const log of logs)
+        if (log.address.toLowerCase() === lowerPool && log.topics[0] === BORROW_TOPIC && log.topics[2])
+          added.push(`0x${log.topics[2].slice(26).toLowerCase()}`)
+      borrowers = added.length === 0 ? base.borrowers : sortAddresses([...base.borrowers, ...added])
+    }
+    return { marketAnswers: base.marketAnswers, userReserves, noDebt, ...(borrowers ? { borrowers } : {}) }
   } catch (err) {
     if (err instanceof BaseError && FATAL_REUSE.has(err.code)) throw err
     return undefined
   }
 }
+
+/** topic 0 of the Aave Pool's Borrow event. */
+const BORROW_TOPIC = toEventSelector(AAVE_BORROW_EVENT)
 
 /** Errors that fail the request rather than falling back to a full read. */
 const FATAL_REUSE = new Set(['UPSTREAM_TIMEOUT'])

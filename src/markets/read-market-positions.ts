@@ -21,7 +21,7 @@ import { planMorphoWallet } from '../protocols/morpho-blue/index.js'
 import type { ReadCaches } from '../protocols/read-caches.js'
 import type { ChainRuntime, FollowUp } from '../protocols/types.js'
 import { type MarketRef, resolveMarket } from './market-ref.js'
-import { chunk, mapLimit } from './paging.js'
+import { evenGroups, pipelined, type Settled } from './paging.js'
 
 /** Params of {@link readMarketPositions}. */
 export interface ReadMarketPositionsParams {
@@ -35,8 +35,11 @@ export interface ReadMarketPositionsParams {
   /** The block every read is pinned to; the head when omitted. */
   blockNumber?: bigint
   /**
-   * Users per aggregate3 eth_call. Default 100 (Aave: two calls a user, about 0.2M gas each with
-   * a handful of reserves) or 200 (Morpho). A batch the node refuses is split in halves.
+   * Users per aggregate3 eth_call when each reads in full. Default 100 (Aave: two calls a user,
+   * about 0.2M gas each with a handful of reserves) or 200 (Morpho). A batch holds at most that
+   * many users' calls (an Aave user whose getUserReservesData is reused reads one call, so twice
+   * as many of them fit), the users spread evenly over the batches. A batch the node refuses is
+   * split in halves.
    */
   chunkSize?: number
   /** Batches in flight. Default 2. */
@@ -113,6 +116,16 @@ export interface MarketPositions {
   userReserves?: Map<string, RawResult>
   /** Aave: the Pool and its reserves' tokens (whose events can change a user's answers). */
   contracts?: readonly Address[]
+}
+
+/**
+ * Resolves once the JSON-RPC requests started before it have left: the client's batch scheduler
+ * (viem's, with `wait: 0`) sends on a zero-delay timer, and timers fire in the order they fall
+ * due, so the second of two zero-delay timers runs after any scheduled before the first one fired.
+ * Lets a batch's decoding (CPU) run while the node works on the next batch.
+ */
+function afterScheduledSends(): Promise<void> {
+  return new Promise<void>((r) => setTimeout(r, 0)).then(() => new Promise<void>((r) => setTimeout(r, 0)))
 }
 
 /** One user's reads and how to decode them. */
@@ -203,14 +216,12 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     else outcomes.set(user, { kind: 'unavailable', code: row.code, reason: row.reason })
   }
 
-  /** Reads a group of users in one batch; a batch the node refuses is split in halves. */
-  const readGroup = async (plans: readonly UserPlan[]): Promise<void> => {
-    if (plans.length === 0) return
-    let res: Awaited<ReturnType<typeof batch>>
-    try {
-      res = await batch(plans.flatMap((p) => p.calls))
-    } catch (caught) {
-      const err = asBaseError(caught)
+  type Answer = Awaited<ReturnType<typeof batch>>
+  const fetchGroup = (plans: readonly UserPlan[]) => batch(plans.flatMap((p) => p.calls))
+  /** Decodes a group's answer, or on a failed batch reads its halves (a refused batch is split). */
+  const consumeGroup = async (answer: Settled<Answer>, plans: readonly UserPlan[]): Promise<void> => {
+    if (!answer.ok) {
+      const err = asBaseError(answer.error)
       if (fatal(err)) throw err
       if (plans.length > 1) {
         const mid = Math.ceil(plans.length / 2)
@@ -221,6 +232,7 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       outcomes.set(plans[0]!.user, { kind: 'unavailable', code: err.code, reason: err.message })
       return
     }
+    const res = answer.value
     const block = { blockNumber: res.blockNumber, timestamp: res.timestamp }
     let offset = 0
     await Promise.all(
@@ -237,6 +249,29 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       }),
     )
   }
+  /** Reads a group of users in one batch; a batch the node refuses is split in halves. */
+  const readGroup = async (plans: readonly UserPlan[]): Promise<void> => {
+    if (plans.length === 0) return
+    let answer: Settled<Answer>
+    try {
+      answer = { ok: true, value: await fetchGroup(plans) }
+    } catch (error) {
+      answer = { ok: false, error }
+    }
+    await consumeGroup(answer, plans)
+  }
+  /**
+   * Every plan, in even batches of at most `maxCalls` calls (a carried Aave user reads one call,
+   * a full one two), `concurrency` in flight, each batch's decoding overlapping the next ones'.
+   */
+  const readAll = (plans: readonly UserPlan[], maxCalls: number) =>
+    pipelined(
+      evenGroups(plans, (p) => p.calls.length, maxCalls, concurrency),
+      concurrency,
+      fetchGroup,
+      consumeGroup,
+      afterScheduledSends,
+    )
 
   const users = [...params.borrowers]
   const concurrency = params.concurrency ?? 2
@@ -296,7 +331,7 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
           },
         })
     }
-    await mapLimit(chunk(plans, params.chunkSize ?? 100), concurrency, readGroup)
+    await readAll(plans, 2 * (params.chunkSize ?? 100))
   } else {
     const plan = (user: Address): UserPlan => {
       const [p] = planMorphoWallet({
@@ -312,7 +347,8 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     // reads its user completely inside its chunk's batch.
     if (users.length > 0) await readGroup([plan(users[0]!)])
     const rest = users.slice(1).map(plan)
-    await mapLimit(chunk(rest, params.chunkSize ?? 200), concurrency, readGroup)
+    const callsPerUser = rest.reduce((m, p) => Math.max(m, p.calls.length), 1)
+    await readAll(rest, callsPerUser * (params.chunkSize ?? 200))
   }
 
   if (timestamp === undefined) {

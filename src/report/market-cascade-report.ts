@@ -7,6 +7,7 @@
 import type { ChainClient } from '../chains/client.js'
 import type { Address } from '../core/address.js'
 import { BaseError, NotDeployedAtBlockError } from '../core/errors.js'
+import type { UniswapV3PoolRead } from '../dex/uniswap-v3.js'
 import {
   isMarketLayerId,
   listsAdapterMarket,
@@ -125,6 +126,8 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
       ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
       ...deadline,
     })
+    // The pool's state at the block is read beside the market (it needs only the block).
+    const poolState = startPoolRead(sources, req, chain, client, block)
     const m = await prepareAdapterMarket({
       client,
       chain,
@@ -136,8 +139,8 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
       caches: sources.caches,
       ...budget,
     })
-    if (m.kind === 'perp') return perpMarketCascade(sources, req, chain, client, block, m)
-    return lendingCascade(sources, req, chain, client, {
+    if (m.kind === 'perp') return perpMarketCascade(sources, req, chain, client, block, m, poolState)
+    return lendingCascade(sources, req, chain, client, poolState, {
       blockNumber: m.blockNumber,
       blockHash: block.blockHash,
       owners: m.owners,
@@ -152,18 +155,27 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   }
   // Borrowers, lean positions, rates and contributions at one block: prepared once per
   // (chain, market, block) and reused from the root's cache by a repeat at the same block.
+  // The block first, so the pool's state at it is read beside the market's borrowers.
+  const block = await readBlockRef({
+    client,
+    chain: chain.key,
+    ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+    ...deadline,
+  })
+  const poolState = startPoolRead(sources, req, chain, client, block)
   const { market: prepared } = await prepareMarket({
     client,
     chain,
     market: req.market,
     assets: sources.assets,
     caches: sources.caches,
+    block,
     ...budget,
     ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
   const market = prepared.borrowers
-  return lendingCascade(sources, req, chain, client, {
+  return lendingCascade(sources, req, chain, client, poolState, {
     blockNumber: prepared.blockNumber,
     blockHash: prepared.blockHash,
     owners: market.owners,
@@ -198,11 +210,40 @@ interface LendingCascadeSource {
   }
 }
 
+/**
+ * The chain's pool of `req.asset` read at `block` (from the root's cache when it holds it), started
+ * now so it runs beside the market's read; undefined when the request's depth does not use a pool
+ * or the chain has none for the asset. Its failure is handled where it is awaited.
+ */
+function startPoolRead(
+  sources: ReportSources,
+  req: MarketCascadeParams,
+  chain: ChainRuntime,
+  client: ChainClient,
+  block: BlockHeaderRef,
+): Promise<UniswapV3PoolRead> | undefined {
+  const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
+  if (!pool || (req.depth !== 'auto' && req.depth !== 'pool')) return undefined
+  const read = readPoolStateAt({
+    client,
+    chain,
+    pool: pool.pool,
+    asset: pool.token,
+    block,
+    caches: sources.caches,
+    ...(req.deadline ? { deadline: req.deadline } : {}),
+  })
+  // Awaited later (or not at all when the market fails first): no unhandled rejection meanwhile.
+  read.catch(() => undefined)
+  return read
+}
+
 async function lendingCascade(
   sources: ReportSources,
   req: MarketCascadeParams,
   chain: ChainRuntime,
   client: ChainClient,
+  poolState: Promise<UniswapV3PoolRead> | undefined,
   src: LendingCascadeSource,
 ) {
   const deadline = req.deadline ? { deadline: req.deadline } : {}
@@ -224,15 +265,16 @@ async function lendingCascade(
   let poolUnavailable: NotDeployedAtBlockError | undefined
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
     try {
-      const state = await readPoolStateAt({
-        client,
-        chain,
-        pool: pool.pool,
-        asset: pool.token,
-        block: { blockNumber: prepared.blockNumber, blockHash: prepared.blockHash },
-        caches: sources.caches,
-        ...deadline,
-      })
+      const state = await (poolState ??
+        readPoolStateAt({
+          client,
+          chain,
+          pool: pool.pool,
+          asset: pool.token,
+          block: { blockNumber: prepared.blockNumber, blockHash: prepared.blockHash },
+          caches: sources.caches,
+          ...deadline,
+        }))
       const curve = uniswapV3Depth(state)
       depth = curve
       const probe = curve.quote(1)
@@ -356,6 +398,7 @@ async function perpMarketCascade(
   client: ChainClient,
   block: BlockHeaderRef,
   m: PreparedAdapterMarket,
+  poolState: Promise<UniswapV3PoolRead> | undefined,
 ) {
   const deadline = req.deadline ? { deadline: req.deadline } : {}
   // A perp's oracle is the market price of its index (oracleRuleFor: perps follow the market).
@@ -382,15 +425,16 @@ async function perpMarketCascade(
   let poolUnavailable: NotDeployedAtBlockError | undefined
   if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
     try {
-      const state = await readPoolStateAt({
-        client,
-        chain,
-        pool: pool.pool,
-        asset: pool.token,
-        block,
-        caches: sources.caches,
-        ...deadline,
-      })
+      const state = await (poolState ??
+        readPoolStateAt({
+          client,
+          chain,
+          pool: pool.pool,
+          asset: pool.token,
+          block,
+          caches: sources.caches,
+          ...deadline,
+        }))
       depth = aggregateDepth([uniswapV3PoolDepth(pool.label, state)])
       depthInfo = {
         source: 'uniswap-v3',

@@ -523,8 +523,11 @@ describe('readMarketPositions', () => {
     })
     expect(small.positions).toEqual(big.positions)
     expect(small.noDebt).toContain(stranger)
-    expect(small.counts.batches).toBe(1 + Math.ceil((borrowers.length + 1) / 2))
-    expect(big.counts.batches).toBe(1 + Math.ceil(borrowers.length / 100))
+    // The shared read, then the users' calls (two each) in even batches of at most 2 x chunkSize
+    // calls, their count the fewest rounded up to a multiple of the batches in flight.
+    const n = borrowers.length
+    expect(small.counts.batches).toBe(1 + Math.min(n + 1, Math.ceil(Math.ceil((2 * (n + 1)) / 4) / 3) * 3))
+    expect(big.counts.batches).toBe(1 + Math.min(n, Math.ceil(Math.ceil((2 * n) / 200) / 2) * 2))
   })
 
   it('a block above the head throws BLOCK_OUT_OF_RANGE (never zeros)', async () => {

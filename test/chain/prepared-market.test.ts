@@ -206,6 +206,66 @@ describe('the prepared-market cache', () => {
     })
   })
 
+  it('the next block takes its candidates from the last read plus the Borrow events since (no full log scan)', async () => {
+    const caches = createReadCaches()
+    const params = { client: t.client, chain: t.chain, market: 'aave-v3-local', assets: assets(), caches }
+    await t.isolated(async () => {
+      const a = await prepareMarket(params)
+      expect(caches.preparedMarkets.latest.get('local|aave-v3-local')?.borrowers).toEqual(
+        a.market.borrowers.borrowers,
+      )
+      // A newcomer that never borrowed here supplies WETH and borrows USDC on the devchain's Pool.
+      const newcomer = '0x00000000000000000000000000000000000b0a11' as Address
+      const weth = t.manifest.tokens.find((x) => x.symbol === 'WETH')!
+      const usdc = t.manifest.tokens.find((x) => x.symbol === 'USDC')!
+      const pool = t.manifest.aaveV3.pool as Address
+      await t.clients.test.impersonateAccount({ address: newcomer })
+      await t.clients.test.setBalance({ address: newcomer, value: 10n ** 18n })
+      const token = parseAbi([
+        'function mint(address account, uint256 value) returns (bool)',
+        'function approve(address spender, uint256 value) returns (bool)',
+      ])
+      const poolAbi = parseAbi([
+        'function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)',
+        'function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf)',
+      ])
+      const tx = (
+        address: Address,
+        abi: typeof token | typeof poolAbi,
+        functionName: string,
+        args: unknown[],
+      ) => send(t.clients, { from: newcomer, address, abi, functionName, args } as never)
+      await tx(weth.address as Address, token, 'mint', [newcomer, 10n ** 18n])
+      await tx(weth.address as Address, token, 'approve', [pool, 10n ** 18n])
+      await tx(pool, poolAbi, 'supply', [weth.address, 10n ** 18n, newcomer, 0])
+      await tx(pool, poolAbi, 'borrow', [usdc.address, 100n * 10n ** 6n, 2n, 0, newcomer])
+      const calls: string[] = []
+      const watched = {
+        ...params,
+        client: new Proxy(t.client, {
+          get(target, prop, receiver) {
+            const v = Reflect.get(target, prop, receiver)
+            if (prop !== 'request' || typeof v !== 'function') return v
+            return (args: { method: string; params?: unknown[] }, ...rest: unknown[]) => {
+              const filter = args.params?.[0] as { fromBlock?: string } | undefined
+              if (args.method === 'eth_getLogs') calls.push(filter?.fromBlock ?? '')
+              return v.call(target, args, ...rest)
+            }
+          },
+        }),
+      }
+      const b = await prepareMarket(watched)
+      const fresh = (await prepareMarket({ ...params, caches: createReadCaches() })).market
+      // The same candidates and positions as a full enumeration from block 0, the newcomer among them.
+      expect(b.market.borrowers.borrowers).toEqual(fresh.borrowers.borrowers)
+      expect(b.market.borrowers.borrowers.length).toBe(a.market.borrowers.borrowers.length + 1)
+      expect(b.market.borrowers.owners.map((o) => o.toLowerCase())).toContain(newcomer)
+      expect(b.market.borrowers.positions).toEqual(fresh.borrowers.positions)
+      // One log scan, from the block after the last read: no Borrow scan from block 0.
+      expect(calls).toEqual([`0x${(a.market.blockNumber + 1n).toString(16)}`])
+    })
+  })
+
   it('the pool state cache keys by block hash too', async () => {
     const caches = createReadCaches()
     const pool = t.chain.dexPools!.find((p) => p.riskAsset === 'ETH')!

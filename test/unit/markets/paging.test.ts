@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest'
 import {
   assessFreshness,
   chunk,
+  evenGroups,
   inShard,
   mapLimit,
   type PageFilter,
   pageShard,
+  pipelined,
+  type Settled,
   splitBlockRange,
   splitIdSpace,
 } from '../../../src/markets/paging.js'
@@ -167,5 +170,80 @@ describe('mapLimit and chunk', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]])
     expect(chunk([], 3)).toEqual([])
     expect(() => chunk([1], 0)).toThrow(RangeError)
+  })
+})
+
+describe('evenGroups', () => {
+  const sizes = (g: number[][]) => g.map((x) => x.reduce((a, b) => a + b, 0))
+  const ones = (n: number, w = 1) => Array.from({ length: n }, () => w)
+
+  it('spreads the weight evenly over the fewest groups, rounded up to a multiple of the batches in flight', () => {
+    // Hand vectors: 430 one-call users at 200 calls a batch, 2 in flight: ceil(430/200) = 3 -> 4.
+    expect(sizes(evenGroups(ones(430), (w) => w, 200, 2))).toEqual([108, 108, 107, 107])
+    // 430 two-call users: 860 calls -> 5 -> 6 batches of about 143.
+    expect(sizes(evenGroups(ones(430, 2), (w) => w, 200, 2))).toEqual([144, 144, 144, 144, 142, 142])
+    // Never more groups than items.
+    expect(evenGroups([1, 1, 1], (w) => w, 200, 4)).toEqual([[1], [1], [1]])
+    expect(evenGroups([], (w: number) => w, 10, 2)).toEqual([])
+  })
+
+  it('keeps order, every item once, no group above the bound unless one item is heavier alone', () => {
+    const items = [3, 1, 2, 2, 1, 5, 9, 1, 1, 2]
+    const groups = evenGroups(items, (w) => w, 5, 2)
+    expect(groups.flat()).toEqual(items)
+    for (const g of groups) {
+      const w = g.reduce((a, b) => a + b, 0)
+      expect(w <= 5 || g.length === 1).toBe(true)
+    }
+    expect(groups).toContainEqual([9])
+    expect(() => evenGroups([1], (w) => w, 0)).toThrow(RangeError)
+  })
+})
+
+describe('pipelined', () => {
+  it('starts the next fetch before consuming an answer, keeps at most `limit` in flight, hands every outcome to consume', async () => {
+    const log: string[] = []
+    let inFlight = 0
+    let peak = 0
+    const consumed: Array<[number, Settled<number>]> = []
+    await pipelined(
+      [1, 2, 3, 4, 5],
+      2,
+      async (x) => {
+        inFlight++
+        peak = Math.max(peak, inFlight)
+        log.push(`fetch ${x}`)
+        await new Promise((r) => setTimeout(r, 2))
+        inFlight--
+        if (x === 4) throw new Error('four')
+        return x * 10
+      },
+      (answer, x) => {
+        log.push(`consume ${x}`)
+        consumed.push([x, answer])
+      },
+      async () => undefined,
+    )
+    expect(peak).toBe(2)
+    // Worker 1 holds 1's answer: it starts 3 before consuming 1.
+    expect(log.indexOf('fetch 3')).toBeLessThan(log.indexOf('consume 1'))
+    expect(consumed.map(([x]) => x).sort()).toEqual([1, 2, 3, 4, 5])
+    const four = consumed.find(([x]) => x === 4)![1]
+    expect(four.ok).toBe(false)
+    expect(consumed.find(([x]) => x === 5)![1]).toEqual({ ok: true, value: 50 })
+  })
+
+  it('rejects with what consume throws', async () => {
+    await expect(
+      pipelined(
+        [1, 2],
+        1,
+        async (x) => x,
+        (a) => {
+          if (a.ok && a.value === 2) throw new Error('stop')
+        },
+        async () => undefined,
+      ),
+    ).rejects.toThrow('stop')
   })
 })
