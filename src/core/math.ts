@@ -67,16 +67,24 @@ export function divUp(a: bigint, d: bigint): bigint {
   return a === 0n ? 0n : (a - 1n) / d + 1n
 }
 
+/** Decimals whose powers of ten {@link toFloat} keeps (every ERC-20 decimals and RAY fit). */
+const POW10_CACHED = 78
+/** 10^i as bigint, i < POW10_CACHED. */
+const POW10_BIG: readonly bigint[] = Array.from({ length: POW10_CACHED }, (_, i) => 10n ** BigInt(i))
+/** Number(10n^i): the same double {@link toFloat} divided by before the table existed. */
+const POW10_FLOAT: readonly number[] = POW10_BIG.map((p) => Number(p))
+
 /**
  * Converts a non-negative fixed-point bigint to a float: `value / 10^decimals`. This is the one
  * documented boundary from exact chain integers to float64; it keeps ~15-16 significant digits.
  */
 export function toFloat(value: bigint, decimals: number): number {
   if (decimals === 0) return Number(value)
-  const scale = 10n ** BigInt(decimals)
+  const cached = decimals < POW10_CACHED ? POW10_BIG[decimals] : undefined
+  const scale = cached ?? 10n ** BigInt(decimals)
   const whole = value / scale
   const frac = value % scale
-  return Number(whole) + Number(frac) / Number(scale)
+  return Number(whole) + Number(frac) / (cached === undefined ? Number(scale) : POW10_FLOAT[decimals]!)
 }
 
 /**

@@ -71,9 +71,10 @@ export interface MarketBorrowersParams {
   /**
    * The candidate set the Borrow logs from `fromBlock` (default) up to `blockNumber` give, when
    * the caller already knows it (an earlier block's enumeration plus the Borrow events since):
-   * used as the logs' answer without scanning them. Ignored with a `subgraphUrl`.
+   * used as the logs' answer without scanning them. Ignored with a `subgraphUrl`. May be a promise
+   * (resolving to undefined: scan the logs after all), awaited beside the market-wide read.
    */
-  knownBorrowers?: readonly Address[]
+  knownBorrowers?: readonly Address[] | PromiseLike<readonly Address[] | undefined>
   /** The chain head, when the caller has just read it (at or above `blockNumber`): not read again. */
   head?: bigint
 }
@@ -181,26 +182,37 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
       }
     }
   }
-  if (!borrowers && params.knownBorrowers && !params.subgraphUrl) borrowers = [...params.knownBorrowers]
+  let t1 = performance.now()
+  // From the logs (or the caller's known set): a promise the position read awaits only after it
+  // has sent the market-wide read, so the two run side by side.
+  let fromLogs: Promise<Address[]> | undefined
   if (!borrowers) {
-    const found = await enumerateBorrowersFromLogs({
-      client,
-      chain,
-      market: ref,
-      toBlock: blockNumber,
-      ...(params.fromBlock === undefined ? {} : { fromBlock: params.fromBlock }),
-      ...(params.logsBlockSpan === undefined ? {} : { blockSpan: params.logsBlockSpan }),
-      ...(params.rangeFrom === undefined ? {} : { rangeFrom: params.rangeFrom }),
-      ...limits,
+    const enumerate = async () =>
+      (
+        await enumerateBorrowersFromLogs({
+          client,
+          chain,
+          market: ref,
+          toBlock: blockNumber,
+          ...(params.fromBlock === undefined ? {} : { fromBlock: params.fromBlock }),
+          ...(params.logsBlockSpan === undefined ? {} : { blockSpan: params.logsBlockSpan }),
+          ...(params.rangeFrom === undefined ? {} : { rangeFrom: params.rangeFrom }),
+          ...limits,
+        })
+      ).borrowers
+    const known = params.subgraphUrl ? undefined : params.knownBorrowers
+    fromLogs = (
+      known === undefined ? enumerate() : Promise.resolve(known).then((k) => (k ? [...k] : enumerate()))
+    ).then((b) => {
+      t1 = performance.now()
+      return b
     })
-    borrowers = found.borrowers
   }
-  const t1 = performance.now()
   const read = await readMarketPositions({
     client,
     chain,
     market: ref,
-    borrowers,
+    borrowers: borrowers ?? fromLogs!,
     blockNumber,
     ...(params.deadline ? { deadline: params.deadline } : {}),
     ...(params.chunkSize === undefined ? {} : { chunkSize: params.chunkSize }),
@@ -211,6 +223,7 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
     ...(params.keepUserReserves ? { keepUserReserves: true } : {}),
   })
   const t2 = performance.now()
+  if (!borrowers) borrowers = await fromLogs!
   return {
     chain: chain.key,
     market: ref.id,

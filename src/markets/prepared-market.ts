@@ -132,10 +132,12 @@ export async function readBlockRef(params: {
   chain: string
   blockNumber?: bigint
   deadline?: Deadline
+  /** The caller knows `blockNumber` is at or below the head (e.g. an ancestor of a block just read): no head read. */
+  belowHead?: boolean
 }): Promise<BlockHeaderRef> {
   const { client, chain } = params
   const deadline = params.deadline ? { deadline: params.deadline } : {}
-  if (params.blockNumber !== undefined) {
+  if (params.blockNumber !== undefined && !params.belowHead) {
     await resolveBlock({ client, chain, blockNumber: params.blockNumber, ...deadline })
   }
   const tag = params.blockNumber === undefined ? 'latest' : `0x${params.blockNumber.toString(16)}`
@@ -218,7 +220,7 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   ratesRead.catch(() => undefined)
   // Without a subgraph the candidates are the Borrow logs' borrowers: the latest read's set plus
   // the Borrow events of the scan above, instead of every Borrow log from block 0 again.
-  const knownBorrowers = reuse && !params.subgraphUrl ? (await reuse)?.borrowers : undefined
+  const knownBorrowers = reuse && !params.subgraphUrl ? reuse.then((r) => r?.borrowers) : undefined
   const borrowers = await marketBorrowers({
     client,
     chain,
@@ -321,9 +323,17 @@ async function reusableSince(
   const { client, chain } = params
   const deadline = params.deadline ? { deadline: params.deadline } : {}
   try {
-    const then = await readBlockRef({ client, chain: chain.key, blockNumber: base.blockNumber, ...deadline })
-    if (then.blockHash !== base.blockHash) return undefined
-    const logs = await scanLogs({
+    // The base block's hash and the events since are read side by side: the events are used only
+    // when the base block is still the chain's (an ancestor of `block`).
+    const thenRead = readBlockRef({
+      client,
+      chain: chain.key,
+      blockNumber: base.blockNumber,
+      belowHead: true,
+      ...deadline,
+    })
+    thenRead.catch(() => undefined)
+    const logsRead = scanLogs({
       client,
       chain: chain.key,
       filter: { address: [...base.contracts], topics: [] },
@@ -335,6 +345,9 @@ async function reusableSince(
       ...deadline,
       ...(params.logBudget ? { logBudget: params.logBudget } : {}),
     })
+    logsRead.catch(() => undefined)
+    if ((await thenRead).blockHash !== base.blockHash) return undefined
+    const logs = await logsRead
     const changed = new Set<string>()
     for (const log of logs)
       for (const topic of log.topics.slice(1)) {

@@ -31,7 +31,11 @@ export interface ReadMarketPositionsParams {
   market: string | MarketRef
   /** Aave only: keep only positions with debt in this reserve. */
   reserve?: Address
-  borrowers: readonly Address[]
+  /**
+   * The users to read; may be a promise (Aave: awaited after the market-wide read is sent, so a
+   * caller's borrower enumeration runs beside it).
+   */
+  borrowers: readonly Address[] | PromiseLike<readonly Address[]>
   /** The block every read is pinned to; the head when omitted. */
   blockNumber?: bigint
   /**
@@ -273,13 +277,14 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
       afterScheduledSends,
     )
 
-  const users = [...params.borrowers]
+  let users: Address[]
   const concurrency = params.concurrency ?? 2
   if (ref.kind === 'aave-v3') {
     const market = ref.config
     const SHARED = AAVE_MARKET_WIDE_CALLS
     const probe = aaveWalletCalls(market, '0x0000000000000000000000000000000000000000')
-    const sharedRead = await batch(SHARED.map((i) => probe[i]!))
+    const [sharedRead, listed] = await Promise.all([batch(SHARED.map((i) => probe[i]!)), params.borrowers])
+    users = [...listed]
     const slice: RawResult[] = new Array(probe.length)
     SHARED.forEach((i, k) => {
       slice[i] = sharedRead.results[k]!
@@ -333,6 +338,7 @@ export async function readMarketPositions(params: ReadMarketPositionsParams): Pr
     }
     await readAll(plans, 2 * (params.chunkSize ?? 100))
   } else {
+    users = [...(await params.borrowers)]
     const plan = (user: Address): UserPlan => {
       const [p] = planMorphoWallet({
         chain,
