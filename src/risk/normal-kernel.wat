@@ -238,7 +238,7 @@
     (local.set $s1 (i32.load (i32.const 6148)))
     (local.set $s2 (i32.load (i32.const 6152)))
     (local.set $s3 (i32.load (i32.const 6156)))
-    ;; four draws per pass of the loop (the same draws in the same order), then the rest one by one
+    ;; two draws per pass of the loop (the same draws in the same order), then the odd one
     (local.set $p (local.get $off))
     (block $done
       (br_if $done (i32.lt_s (local.get $count) (i32.const 2)))
