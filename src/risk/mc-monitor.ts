@@ -138,7 +138,20 @@ export class McMonitor {
 
   private readonly np: number
   private readonly B: number
-  private readonly compiled: readonly CompiledPosition[]
+  // The positions' rules and equities as flat typed arrays (struct of arrays): position k's
+  // rule terms are liqI/liqC[liqAt[k] .. liqAt[k + 1]), its constant liqK[k]; the same for the
+  // equity (eq*), and its penalty pen[k]. The per-step code reads only typed arrays and this
+  // object's own fields, whose shapes never change from one run to the next (objects per
+  // position made V8's optimized code check, and lose, their shapes across runs).
+  private readonly liqAt: Int32Array
+  private readonly liqI: Int32Array
+  private readonly liqC: Float64Array
+  private readonly liqK: Float64Array
+  private readonly eqAt: Int32Array
+  private readonly eqI: Int32Array
+  private readonly eqC: Float64Array
+  private readonly eqK: Float64Array
+  private readonly pen: Float64Array
   private readonly deadAtStart: readonly boolean[]
   private readonly deadValue: Float64Array
   private readonly monitored: Int32Array
@@ -202,7 +215,26 @@ export class McMonitor {
     this.n = n
     this.np = np
     this.B = B
-    this.compiled = compiled
+    this.liqAt = new Int32Array(np + 1)
+    this.eqAt = new Int32Array(np + 1)
+    for (let k = 0; k < np; k++) {
+      this.liqAt[k + 1] = this.liqAt[k]! + compiled[k]!.liqIdx.length
+      this.eqAt[k + 1] = this.eqAt[k]! + compiled[k]!.eqIdx.length
+    }
+    this.liqI = new Int32Array(this.liqAt[np]!)
+    this.liqC = new Float64Array(this.liqAt[np]!)
+    this.eqI = new Int32Array(this.eqAt[np]!)
+    this.eqC = new Float64Array(this.eqAt[np]!)
+    for (let k = 0; k < np; k++) {
+      const c = compiled[k]!
+      this.liqI.set(c.liqIdx, this.liqAt[k]!)
+      this.liqC.set(c.liqCoef, this.liqAt[k]!)
+      this.eqI.set(c.eqIdx, this.eqAt[k]!)
+      this.eqC.set(c.eqCoef, this.eqAt[k]!)
+    }
+    this.liqK = Float64Array.from(compiled, (c) => c.liqConst)
+    this.eqK = Float64Array.from(compiled, (c) => c.eqConst)
+    this.pen = Float64Array.from(compiled, (c) => c.penalty)
     this.deadAtStart = deadAtStart
     this.deadValue = Float64Array.from(compiled, (c) => {
       let v = c.eqConst
@@ -359,7 +391,7 @@ export class McMonitor {
 
   /** Resets the state for a new block of `count` paths, all at X = 0 (t = 0). */
   startBlock(count: number): void {
-    const { np, B, compiled, alive, frozen, aliveCount, watchCount, pairCount, groupOf } = this
+    const { np, B, alive, frozen, aliveCount, watchCount, pairCount, groupOf, liqAt, liqI } = this
     this.totalAlive = 0
     watchCount.fill(0)
     for (let k = 0; k < np; k++) {
@@ -377,9 +409,9 @@ export class McMonitor {
     pairCount.fill(0)
     for (let u = 0; u < this.monitored.length; u++) {
       const k = this.monitored[u]!
-      const liqIdx = compiled[k]!.liqIdx
       if (groupOf[k]! >= 0) pairCount[groupOf[k]!] = pairCount[groupOf[k]!]! + count
-      else for (let q = 0; q < liqIdx.length; q++) watchCount[liqIdx[q]!] = watchCount[liqIdx[q]!]! + count
+      else
+        for (let q = liqAt[k]!; q < liqAt[k + 1]!; q++) watchCount[liqI[q]!] = watchCount[liqI[q]!]! + count
     }
     this.stepStamp.fill(0)
     if (this.monitored.length === 0) return
@@ -447,11 +479,12 @@ export class McMonitor {
     liqPaths: Float64Array,
     count: number,
   ): void {
-    const { np, B, compiled, alive, frozen, aliveCount } = this
+    const { np, B, alive, frozen, aliveCount, eqAt, eqI, eqC, eqK } = this
     for (let k = 0; k < np; k++) {
-      const c = compiled[k]!
       const o = k * B
-      const { eqIdx, eqCoef, eqConst } = c
+      const e0 = eqAt[k]!
+      const e1 = eqAt[k + 1]!
+      const eqConst = eqK[k]!
       if (aliveCount[k] !== count) {
         for (let p = 0; p < count; p++) {
           if (alive[o + p] === 0) {
@@ -462,16 +495,16 @@ export class McMonitor {
       }
       liqPaths[k] = liqPaths[k]! + (count - aliveCount[k]!)
       if (aliveCount[k] === 0) continue
-      if (eqIdx.length === 1) {
-        const c0 = eqCoef[0]!
-        const m0 = eqIdx[0]! * B
+      if (e1 - e0 === 1) {
+        const c0 = eqC[e0]!
+        const m0 = eqI[e0]! * B
         for (let p = 0; p < count; p++)
           if (alive[o + p] === 1) eqAcc[p] = eqAcc[p]! + (eqConst + c0 * mT[m0 + p]!)
       } else
         for (let p = 0; p < count; p++) {
           if (alive[o + p] === 1) {
             let v = eqConst
-            for (let q = 0; q < eqIdx.length; q++) v += eqCoef[q]! * mT[eqIdx[q]! * B + p]!
+            for (let q = e0; q < e1; q++) v += eqC[q]! * mT[eqI[q]! * B + p]!
             eqAcc[p] = eqAcc[p]! + v
           }
         }
@@ -479,51 +512,52 @@ export class McMonitor {
   }
 
   /** Equity of position k on path p at the current log multipliers, USD (exps here: kills are rare). */
-  private equityAt(c: CompiledPosition, p: number): number {
-    const { logM, B } = this
-    let v = c.eqConst
-    for (let q = 0; q < c.eqIdx.length; q++) v += c.eqCoef[q]! * Math.exp(logM[c.eqIdx[q]! * B + p]!)
+  private equityAt(k: number, p: number): number {
+    const { logM, B, eqAt, eqI, eqC } = this
+    let v = this.eqK[k]!
+    for (let q = eqAt[k]!; q < eqAt[k + 1]!; q++) v += eqC[q]! * Math.exp(logM[eqI[q]! * B + p]!)
     return v
   }
 
   private kill(k: number, p: number): void {
-    const c = this.compiled[k]!
     const B = this.B
     this.alive[k * B + p] = 0
     // Limited liability: a liquidated position never owes more than it held.
-    this.frozen[k * B + p] = Math.max(0, this.equityAt(c, p) - c.penalty)
+    this.frozen[k * B + p] = Math.max(0, this.equityAt(k, p) - this.pen[k]!)
     this.aliveCount[k] = this.aliveCount[k]! - 1
     this.totalAlive--
     const g = this.groupOf[k]!
     if (g >= 0) this.pairCount[g] = this.pairCount[g]! - 1
-    else
-      for (let q = 0; q < c.liqIdx.length; q++)
-        this.watchCount[c.liqIdx[q]!] = this.watchCount[c.liqIdx[q]!]! - 1
+    else {
+      const { liqAt, liqI, watchCount } = this
+      for (let q = liqAt[k]!; q < liqAt[k + 1]!; q++) watchCount[liqI[q]!] = watchCount[liqI[q]!]! - 1
+    }
   }
 
   /** The rule's value on path p, USD, evaluated as it is written. */
   private ruleValue(k: number, p: number): number {
-    const c = this.compiled[k]!
-    const { logM, B } = this
-    let v = c.liqConst
-    for (let q = 0; q < c.liqIdx.length; q++) v += c.liqCoef[q]! * Math.exp(logM[c.liqIdx[q]! * B + p]!)
+    const { logM, B, liqAt, liqI, liqC } = this
+    let v = this.liqK[k]!
+    for (let q = liqAt[k]!; q < liqAt[k + 1]!; q++) v += liqC[q]! * Math.exp(logM[liqI[q]! * B + p]!)
     return v
   }
 
   /** Exact check of several-asset rule k (u-th of them) on path p (when `check`) and its own edges. */
   private settleMulti(u: number, k: number, p: number, check: boolean): void {
-    const c = this.compiled[k]!
-    const { logM, B, expStamp, expCache } = this
-    let v = c.liqConst
+    const { logM, B, expStamp, expCache, liqAt, liqI, liqC } = this
+    const q0 = liqAt[k]!
+    const q1 = liqAt[k + 1]!
+    const liqConst = this.liqK[k]!
+    let v = liqConst
     let vPos = 0
     let vNeg = 0
-    for (let q = 0; q < c.liqIdx.length; q++) {
-      const i = c.liqIdx[q]!
+    for (let q = q0; q < q1; q++) {
+      const i = liqI[q]!
       if (expStamp[i] !== this.settleStamp) {
         expStamp[i] = this.settleStamp
         expCache[i] = Math.exp(logM[i * B + p]!)
       }
-      const term = c.liqCoef[q]! * expCache[i]!
+      const term = liqC[q]! * expCache[i]!
       v += term
       if (term > 0) vPos += term
       else vNeg -= term
@@ -532,17 +566,17 @@ export class McMonitor {
       this.kill(k, p)
       return
     }
-    const K = c.liqConst - 1e-9 * (vPos + vNeg + Math.abs(c.liqConst))
+    const K = liqConst - 1e-9 * (vPos + vNeg + Math.abs(liqConst))
     // Solve vPos / y - vNeg y + K = 0 for y = e^h > 1 (no root above 1: check every step).
     let h: number
     if (vPos + K - vNeg <= 0) h = 0
     else if (vNeg === 0) h = K < 0 ? Math.log(vPos / -K) : Number.POSITIVE_INFINITY
     else h = Math.log((K + Math.sqrt(K * K + 4 * vNeg * vPos)) / (2 * vNeg))
     if (!(h > 0)) h = Number.NEGATIVE_INFINITY // the empty box: re-evaluated at every step
-    const base = p * this.E + this.ownAt[u]!
-    for (let q = 0; q < c.liqIdx.length; q++) {
-      const x = logM[c.liqIdx[q]! * B + p]!
-      this.own[base + q] = c.liqCoef[q]! > 0 ? x - h : x + h
+    const base = p * this.E + this.ownAt[u]! - q0
+    for (let q = q0; q < q1; q++) {
+      const x = logM[liqI[q]! * B + p]!
+      this.own[base + q] = liqC[q]! > 0 ? x - h : x + h
     }
   }
 
@@ -585,26 +619,27 @@ export class McMonitor {
           if (alive[k * B + p] === 1 && this.ruleValue(k, p) < 0) this.kill(k, p)
         }
     }
-    const { multi, own, E, ownAt, compiled } = this
+    const { multi, own, E, ownAt, liqAt, liqI, liqC } = this
     for (let u = 0; u < multi.length; u++) {
       const k = multi[u]!
       if (alive[k * B + p] === 0) continue
-      const c = compiled[k]!
-      const base = p * E + ownAt[u]!
+      const q0 = liqAt[k]!
+      const q1 = liqAt[k + 1]!
+      const base = p * E + ownAt[u]! - q0
       let left = !check
-      for (let q = 0; q < c.liqIdx.length && !left; q++) {
-        const x = logM[c.liqIdx[q]! * B + p]!
+      for (let q = q0; q < q1 && !left; q++) {
+        const x = logM[liqI[q]! * B + p]!
         const edge = own[base + q]!
-        left = c.liqCoef[q]! > 0 ? !(x >= edge) : !(x <= edge)
+        left = liqC[q]! > 0 ? !(x >= edge) : !(x <= edge)
       }
       if (left) {
         this.settleMulti(u, k, p, check)
         if (alive[k * B + p] === 0) continue
       }
-      for (let q = 0; q < c.liqIdx.length; q++) {
-        const o = c.liqIdx[q]! * B + p
+      for (let q = q0; q < q1; q++) {
+        const o = liqI[q]! * B + p
         const edge = own[base + q]!
-        if (c.liqCoef[q]! > 0) {
+        if (liqC[q]! > 0) {
           if (edge > lo[o]!) lo[o] = edge
         } else if (edge < hi[o]!) hi[o] = edge
       }

@@ -536,15 +536,19 @@ export function gbmTerminalLogReturns(
   const dt = params.horizonDays / 365 / steps
   const B = MC_BLOCK_PATHS
   const stepper = new Stepper(params.assets, chol, dt, B, new Rng(seed))
-  const logM = stepper.logM
-  const out = Array.from({ length: n }, () => new Float64Array(paths))
-  for (let start = 0; start < paths; start += B) {
-    const count = Math.min(B, paths - start)
-    logM.fill(0)
-    stepper.steps(count, steps)
-    for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
+  try {
+    const logM = stepper.logM
+    const out = Array.from({ length: n }, () => new Float64Array(paths))
+    for (let start = 0; start < paths; start += B) {
+      const count = Math.min(B, paths - start)
+      logM.fill(0)
+      stepper.steps(count, steps)
+      for (let i = 0; i < n; i++) out[i]!.set(logM.subarray(i * B, i * B + count), start)
+    }
+    return out
+  } finally {
+    stepper.draws.release()
   }
-  return out
 }
 
 function compileLinear(
@@ -585,6 +589,96 @@ function tailMeanSorted(sorted: Float64Array, p: number): number {
   let s = 0
   for (let i = 0; i < k; i++) s += sorted[i]!
   return s / k
+}
+
+/** A position's value (liquidation rule or equity) with every multiplier at 1 (t = 0), USD. */
+function valueAtOne(idx: Int32Array, coef: Float64Array, c: number): number {
+  let v = c
+  for (let q = 0; q < idx.length; q++) v += coef[q]!
+  return v
+}
+
+/** A probability from a count of paths and its standard error. */
+function probability(x: number, paths: number): { p: number; se: number } {
+  const p = x / paths
+  return { p, se: Math.sqrt((p * (1 - p)) / paths) }
+}
+
+/**
+ * The state one run of {@link runMonteCarlo} simulates its blocks with. The block's work is in
+ * top-level functions of one shape ({@link simulateBlock}, {@link terminalBlock}), not in the
+ * run's own loop: V8 then optimizes each whole after the first blocks instead of on-stack-replacing
+ * a loop whose later code has no type feedback yet.
+ */
+interface BlockSim {
+  readonly n: number
+  readonly B: number
+  readonly steps: number
+  readonly stepper: Stepper
+  readonly monitor: McMonitor
+  readonly logM: Float64Array
+  readonly monitoring: boolean
+  readonly mT: Float64Array
+  readonly eqAcc: Float64Array
+  readonly liqAny: Uint8Array
+  readonly liqPaths: Float64Array
+  readonly options: readonly McOption[]
+  readonly optAsset: readonly number[]
+  readonly optStep: Int32Array
+  readonly optVal: Float64Array
+  readonly optSum: Float64Array
+  /** Spot price per asset, USD. */
+  readonly prices: Float64Array
+  readonly horizonYears: number
+}
+
+/** Steps one block of `count` paths over the horizon, liquidating along the way. */
+function simulateBlock(sim: BlockSim, count: number): void {
+  const { B, steps, stepper, monitor, logM, monitoring, options, optAsset, optStep, optVal, prices } = sim
+  logM.fill(0)
+  monitor.startBlock(count)
+  for (let s = 1; s <= steps; s++) {
+    // Every position of the block liquidated: nothing left depends on the prices (the block
+    // stops drawing; part of the stream layout).
+    if (monitor.totalAlive === 0 && options.length === 0) break
+    stepper.step(count)
+    for (let o = 0; o < options.length; o++) {
+      if (optStep[o] !== s) continue
+      // Settled at its intrinsic value at this step's price, then held as USD.
+      const a = optAsset[o]!
+      const s0 = prices[a]!
+      for (let p = 0; p < count; p++)
+        optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
+    }
+    if (monitoring) monitor.check(s, count)
+  }
+}
+
+/**
+ * The block's terminal equity per path into `sim.eqAcc` (positions, then options) and its
+ * liquidated paths into `sim.liqAny`; adds the options' values into `sim.optSum`.
+ */
+function terminalBlock(sim: BlockSim, count: number): void {
+  const { n, B, logM, mT, eqAcc, liqAny, monitor, options, optAsset, optStep, optVal, optSum, prices } = sim
+  // Terminal equity: one exp per asset and path, then the positions in input order per path
+  // (the sums of evaluating each position's equity with its own exps, bit for bit).
+  for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
+  eqAcc.fill(0)
+  liqAny.fill(0)
+  monitor.addTerminalEquity(mT, eqAcc, liqAny, sim.liqPaths, count)
+  for (let o = 0; o < options.length; o++) {
+    const a = optAsset[o]!
+    const s0 = prices[a]!
+    const left = options[o]!.expiryYears - sim.horizonYears
+    let sumO = 0
+    for (let p = 0; p < count; p++) {
+      const v =
+        optStep[o]! > 0 ? optVal[o * B + p]! : optionValueAtSpot(options[o]!, s0, s0 * mT[a * B + p]!, left)
+      eqAcc[p] = eqAcc[p]! + v
+      sumO += v
+    }
+    optSum[o] = optSum[o]! + sumO
+  }
 }
 
 /**
@@ -667,11 +761,6 @@ export function runMonteCarlo(input: McInput): McResult {
   const terminal = new Float64Array(paths)
   let walletLiqPaths = 0
 
-  const valueAtOne = (idx: Int32Array, coef: Float64Array, c: number) => {
-    let v = c
-    for (let q = 0; q < idx.length; q++) v += coef[q]!
-    return v
-  }
   let initial = 0
   for (const c of compiled) initial += valueAtOne(c.eqIdx, c.eqCoef, c.eqConst)
   // Options: the step where one expiring within the horizon settles (0: valued at the horizon).
@@ -690,61 +779,43 @@ export function runMonteCarlo(input: McInput): McResult {
   const deadAtStart = compiled.map((c) => valueAtOne(c.liqIdx, c.liqCoef, c.liqConst) < 0)
   const monitor = new McMonitor(compiled, deadAtStart, n, B)
   const stepper = new Stepper(assets, chol, dt, B, new Rng(seed), monitor.kernelSlots)
-  const logM = stepper.logM
-  monitor.attach(logM, { buffer: stepper.draws, at: stepper.extraAt, logMAt: stepper.logMAt })
-  const monitoring = monitor.monitoring
-  const mT = new Float64Array(n * B)
-  const eqAcc = new Float64Array(B)
-  const liqAny = new Uint8Array(B)
-
-  for (let start = 0; start < paths; start += B) {
-    const count = Math.min(B, paths - start)
-    logM.fill(0)
-    monitor.startBlock(count)
-    for (let s = 1; s <= steps; s++) {
-      // Every position of the block liquidated: nothing left depends on the prices (the block
-      // stops drawing; part of the stream layout).
-      if (monitor.totalAlive === 0 && options.length === 0) break
-      stepper.step(count)
-      for (let o = 0; o < options.length; o++) {
-        if (optStep[o] !== s) continue
-        // Settled at its intrinsic value at this step's price, then held as USD.
-        const a = optAsset[o]!
-        const s0 = assets[a]!.price
-        for (let p = 0; p < count; p++)
-          optVal[o * B + p] = optionValueAtSpot(options[o]!, s0, s0 * Math.exp(logM[a * B + p]!), 0)
-      }
-      if (monitoring) monitor.check(s, count)
-    }
-    // Terminal equity: one exp per asset and path, then the positions in input order per path
-    // (the sums of evaluating each position's equity with its own exps, bit for bit).
-    for (let q = 0; q < n * B; q++) mT[q] = Math.exp(logM[q]!)
-    eqAcc.fill(0)
-    liqAny.fill(0)
-    monitor.addTerminalEquity(mT, eqAcc, liqAny, liqPaths, count)
-    for (let o = 0; o < options.length; o++) {
-      const a = optAsset[o]!
-      const s0 = assets[a]!.price
-      const left = options[o]!.expiryYears - horizonYears
-      let sumO = 0
+  const sim: BlockSim = {
+    n,
+    B,
+    steps,
+    stepper,
+    monitor,
+    logM: stepper.logM,
+    monitoring: monitor.monitoring,
+    mT: new Float64Array(n * B),
+    eqAcc: new Float64Array(B),
+    liqAny: new Uint8Array(B),
+    liqPaths,
+    options,
+    optAsset,
+    optStep,
+    optVal,
+    optSum,
+    prices: Float64Array.from(assets, (a) => a.price),
+    horizonYears,
+  }
+  try {
+    monitor.attach(sim.logM, { buffer: stepper.draws, at: stepper.extraAt, logMAt: stepper.logMAt })
+    for (let start = 0; start < paths; start += B) {
+      const count = Math.min(B, paths - start)
+      simulateBlock(sim, count)
+      terminalBlock(sim, count)
+      const { eqAcc, liqAny } = sim
       for (let p = 0; p < count; p++) {
-        const v =
-          optStep[o]! > 0 ? optVal[o * B + p]! : optionValueAtSpot(options[o]!, s0, s0 * mT[a * B + p]!, left)
-        eqAcc[p] = eqAcc[p]! + v
-        sumO += v
+        terminal[start + p] = eqAcc[p]!
+        walletLiqPaths += liqAny[p]!
       }
-      optSum[o] = optSum[o]! + sumO
     }
-    for (let p = 0; p < count; p++) {
-      terminal[start + p] = eqAcc[p]!
-      walletLiqPaths += liqAny[p]!
-    }
+  } finally {
+    stepper.draws.release()
   }
 
-  const prob = (x: number) => {
-    const p = x / paths
-    return { p, se: Math.sqrt((p * (1 - p)) / paths) }
-  }
+  const prob = (x: number) => probability(x, paths)
   let sum = 0
   for (let p = 0; p < paths; p++) sum += terminal[p]!
   const sorted = terminal.slice().sort()

@@ -395,6 +395,10 @@ const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 /** The slow path's exp and log are JS's own, so the draws equal the JS kernels' bit for bit. */
 const WASM_IMPORTS = { m: { exp: Math.exp, log: Math.log } }
 let kernelModule: object | null | undefined
+/** Most kernel instances kept for reuse by {@link NormalBuffer.release}. */
+const MAX_IDLE_KERNELS = 4
+/** Kernel instances no buffer holds (each with its tables written). */
+const IDLE_KERNELS: KernelExports[] = []
 /** The compiled module, or null where WebAssembly code cannot be compiled from bytes (e.g. Cloudflare Workers). */
 function normalKernelModule(): object | null {
   if (kernelModule === undefined) {
@@ -420,6 +424,9 @@ export class NormalBuffer {
   readonly native: boolean
   private readonly k: KernelExports | undefined
   private readonly i32: Int32Array | undefined
+  // Only this flag changes after construction (no field changes type: V8's code specialized on
+  // this class's shape stays valid).
+  private released = false
 
   /**
    * @param length the number of float64 values.
@@ -432,7 +439,8 @@ export class NormalBuffer {
       this.native = false
       return
     }
-    const k = new (WASM as WasmApi).Instance(mod, WASM_IMPORTS).exports as KernelExports
+    const k =
+      IDLE_KERNELS.pop() ?? ((new (WASM as WasmApi).Instance(mod, WASM_IMPORTS)).exports as KernelExports)
     const bytes = WASM_VALUES + 8 * length
     const have = k.memory.buffer.byteLength
     if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536))
@@ -444,11 +452,31 @@ export class NormalBuffer {
     this.k = k
     this.i32 = new Int32Array(buf)
     this.values = new Float64Array(buf, WASM_VALUES, length)
+    // A reused instance holds its last user's numbers: start from zeros, as a fresh one does.
+    this.values.fill(0)
     this.native = true
+  }
+
+  /**
+   * Hands the kernel instance back for the next buffer to reuse (the buffer must not be used
+   * after this: its methods then throw). Reusing one instance keeps the exported functions every
+   * call site sees the same from one simulation to the next, so V8's code specialized on them
+   * stays valid (a fresh instance per run deoptimized the callers at each run's start). At most
+   * {@link MAX_IDLE_KERNELS} are kept; without release a buffer's instance is simply collected.
+   */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    if (this.k && IDLE_KERNELS.length < MAX_IDLE_KERNELS) IDLE_KERNELS.push(this.k)
+  }
+
+  private live(): void {
+    if (this.released) throw new RangeError('NormalBuffer used after release()')
   }
 
   /** `values[k] = values[k] + a + b * z_k` for k in [start, end): as {@link Rng.addNormals}. */
   add(rng: Rng, start: number, end: number, a: number, b: number): void {
+    this.live()
     const k = this.k
     if (!k) {
       rng.addNormals(this.values, start, end, a, b)
@@ -466,6 +494,7 @@ export class NormalBuffer {
    * call into the kernel: a block of paths over a whole horizon.
    */
   addSteps(rng: Rng, start: number, end: number, steps: number, a: number, b: number): void {
+    this.live()
     const k = this.k
     if (!k || end - start > FILL_CHUNK) {
       for (let s = 0; s < steps; s++) this.add(rng, start, end, a, b)
@@ -499,6 +528,7 @@ export class NormalBuffer {
     zcolsAt: number,
     meansAt: number,
   ): void {
+    this.live()
     const k = this.k
     if (!k) throw new RangeError('corrStep needs the WebAssembly kernels (NormalBuffer.native)')
     const i32 = this.i32!
@@ -543,6 +573,7 @@ export class NormalBuffer {
     marksAt: number,
     outAt: number,
   ): number {
+    this.live()
     const k = this.k
     if (!k) throw new RangeError('check needs the WebAssembly kernels (NormalBuffer.native)')
     const v = WASM_VALUES
@@ -563,6 +594,7 @@ export class NormalBuffer {
 
   /** `values[k] = z_k` for k in [start, end): as {@link Rng.fillNormal}. */
   fill(rng: Rng, start: number, end: number): void {
+    this.live()
     const k = this.k
     if (!k) {
       rng.fillNormal(this.values, start, end)
