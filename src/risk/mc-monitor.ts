@@ -193,6 +193,16 @@ export class McMonitor {
   private readonly ownAt: Int32Array
   private readonly E: number
   private readonly own: Float64Array
+  /** The assets of the several-asset rules (ascending). */
+  private readonly multiAssets: Int32Array
+  /**
+   * Per asset and path, the intersection of the alive several-asset rules' own edges alone
+   * (loMulti[i * B + p] the highest lower edge, hiMulti the lowest upper one): the path's box is
+   * that intersected with its one-asset edges. While a path stays inside it, no several-asset rule
+   * has left its own box, so a settle caused by a one-asset threshold skips those rules.
+   */
+  private readonly loMulti: Float64Array
+  private readonly hiMulti: Float64Array
   private readonly groupOf: Int32Array
   private readonly G: number
   private readonly pairGI: Int32Array
@@ -295,6 +305,11 @@ export class McMonitor {
       this.ownAt[u + 1] = this.ownAt[u]! + compiled[this.multi[u]!]!.liqIdx.length
     this.E = this.ownAt[this.multi.length]!
     this.own = new Float64Array(this.E * B)
+    const multiAssets = new Set<number>()
+    for (const k of this.multi) for (const i of compiled[k]!.liqIdx) multiAssets.add(i)
+    this.multiAssets = Int32Array.from([...multiAssets].sort((x, y) => x - y))
+    this.loMulti = new Float64Array(n * B)
+    this.hiMulti = new Float64Array(n * B)
 
     // Ratio rules per (positive asset, negative asset) pair.
     this.groupOf = new Int32Array(np).fill(-1)
@@ -431,6 +446,12 @@ export class McMonitor {
       hi.fill(hi[o]!, o, o + B)
     }
     for (let p = 1; p < B; p++) this.own.copyWithin(p * this.E, 0, this.E)
+    const { multiAssets, loMulti, hiMulti } = this
+    for (let w = 0; w < multiAssets.length; w++) {
+      const o = multiAssets[w]! * B
+      loMulti.fill(loMulti[o]!, o, o + B)
+      hiMulti.fill(hiMulti[o]!, o, o + B)
+    }
   }
 
   /** After step `s` (1-based) of the block's first `count` paths: liquidates what turned negative. */
@@ -619,30 +640,50 @@ export class McMonitor {
           if (alive[k * B + p] === 1 && this.ruleValue(k, p) < 0) this.kill(k, p)
         }
     }
-    const { multi, own, E, ownAt, liqAt, liqI, liqC } = this
-    for (let u = 0; u < multi.length; u++) {
-      const k = multi[u]!
-      if (alive[k * B + p] === 0) continue
-      const q0 = liqAt[k]!
-      const q1 = liqAt[k + 1]!
-      const base = p * E + ownAt[u]! - q0
-      let left = !check
-      for (let q = q0; q < q1 && !left; q++) {
-        const x = logM[liqI[q]! * B + p]!
-        const edge = own[base + q]!
-        left = liqC[q]! > 0 ? !(x >= edge) : !(x <= edge)
+    const { multi, own, E, ownAt, liqAt, liqI, liqC, multiAssets, loMulti, hiMulti } = this
+    // The several-asset rules only when the path left their intersection (or at t = 0): else none
+    // of them left its own box, and their edges and the alive set are as they were.
+    let redo = !check
+    for (let w = 0; w < multiAssets.length && !redo; w++) {
+      const o = multiAssets[w]! * B + p
+      const x = logM[o]!
+      redo = !(x >= loMulti[o]! && x <= hiMulti[o]!)
+    }
+    if (redo) {
+      for (let w = 0; w < multiAssets.length; w++) {
+        const o = multiAssets[w]! * B + p
+        loMulti[o] = Number.NEGATIVE_INFINITY
+        hiMulti[o] = Number.POSITIVE_INFINITY
       }
-      if (left) {
-        this.settleMulti(u, k, p, check)
+      for (let u = 0; u < multi.length; u++) {
+        const k = multi[u]!
         if (alive[k * B + p] === 0) continue
+        const q0 = liqAt[k]!
+        const q1 = liqAt[k + 1]!
+        const base = p * E + ownAt[u]! - q0
+        let left = !check
+        for (let q = q0; q < q1 && !left; q++) {
+          const x = logM[liqI[q]! * B + p]!
+          const edge = own[base + q]!
+          left = liqC[q]! > 0 ? !(x >= edge) : !(x <= edge)
+        }
+        if (left) {
+          this.settleMulti(u, k, p, check)
+          if (alive[k * B + p] === 0) continue
+        }
+        for (let q = q0; q < q1; q++) {
+          const o = liqI[q]! * B + p
+          const edge = own[base + q]!
+          if (liqC[q]! > 0) {
+            if (edge > loMulti[o]!) loMulti[o] = edge
+          } else if (edge < hiMulti[o]!) hiMulti[o] = edge
+        }
       }
-      for (let q = q0; q < q1; q++) {
-        const o = liqI[q]! * B + p
-        const edge = own[base + q]!
-        if (liqC[q]! > 0) {
-          if (edge > lo[o]!) lo[o] = edge
-        } else if (edge < hi[o]!) hi[o] = edge
-      }
+    }
+    for (let w = 0; w < multiAssets.length; w++) {
+      const o = multiAssets[w]! * B + p
+      if (loMulti[o]! > lo[o]!) lo[o] = loMulti[o]!
+      if (hiMulti[o]! < hi[o]!) hi[o] = hiMulti[o]!
     }
   }
 }
