@@ -440,7 +440,7 @@ export class NormalBuffer {
       return
     }
     const k =
-      IDLE_KERNELS.pop() ?? ((new (WASM as WasmApi).Instance(mod, WASM_IMPORTS)).exports as KernelExports)
+      IDLE_KERNELS.pop() ?? (new (WASM as WasmApi).Instance(mod, WASM_IMPORTS).exports as KernelExports)
     const bytes = WASM_VALUES + 8 * length
     const have = k.memory.buffer.byteLength
     if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536))
