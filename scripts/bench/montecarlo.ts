@@ -31,7 +31,7 @@
  * shared machine CPU time is the steadier figure: the verdicts use the best CPU time, and the
  * wall figures are printed next to them.
  *
- * Usage: npx tsx scripts/bench/montecarlo.ts [--paths 100000] [--steps 1000] [--seed 1] [--runs 3]
+ * Usage: npx tsx scripts/bench/montecarlo.ts [--paths 100000] [--steps 1000] [--seed 1] [--runs 5]
  *   [--sections 1,2,3] [--warm 5] (section 2 needs section 1's run)
  */
 import { spawnSync } from 'node:child_process'
@@ -53,7 +53,7 @@ const { values } = parseArgs({
     paths: { type: 'string', default: '100000' },
     steps: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     sections: { type: 'string', default: '1,2,3' },
     warm: { type: 'string', default: '5' },
   },
