@@ -352,7 +352,11 @@ try {
   }
   console.log('')
   console.log(`${median(fresh) < 100 ? 'PASS' : 'FAIL'}  p50 at a new block < 100 ms`)
-  console.log(`${median(cold) < 100 ? 'PASS' : 'FAIL'}  p50 at a new block, full read, < 100 ms`)
+  // Not the issue's target (a warm server at a new block, above): what the first request after a
+  // restart costs, next to the floor of its reads alone.
+  console.log(
+    `INFO  p50 at a new block, full read: ${median(cold).toFixed(1)} ms (its raw-POST floor ${median(floored).toFixed(1)} ms)`,
+  )
   console.log(`${median(repeat) < 20 ? 'PASS' : 'FAIL'}  p50 repeat at the same block < 20 ms`)
 } finally {
   await dc.stop()
