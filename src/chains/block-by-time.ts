@@ -6,10 +6,10 @@
  * "this node cannot serve state that old" (a pruned, non-archive node).
  */
 
-import { BoundedCache } from '../core/bounded-cache.js'
 import { BaseError, type BaseErrorOptions } from '../core/errors.js'
 import { getBlockTimestamp } from './block.js'
 import type { ChainClient } from './client.js'
+import { perClientCache } from './client-cache.js'
 import type { Deadline } from './deadline.js'
 
 /** Probes per search round: with the round's own header they fit one 16-call JSON-RPC POST. */
@@ -24,16 +24,7 @@ export const BLOCK_TIME_CACHE_DEPTH = 64n
 /** Timestamps kept per client. */
 export const BLOCK_TIME_CACHE_ENTRIES = 4096
 
-const caches = new WeakMap<ChainClient, BoundedCache<bigint, bigint>>()
-
-function cacheOf(client: ChainClient): BoundedCache<bigint, bigint> {
-  let c = caches.get(client)
-  if (!c) {
-    c = new BoundedCache(BLOCK_TIME_CACHE_ENTRIES)
-    caches.set(client, c)
-  }
-  return c
-}
+const cacheOf = perClientCache<bigint, bigint>(BLOCK_TIME_CACHE_ENTRIES)
 
 /** A block and its timestamp (Unix seconds). */
 export interface BlockTime {

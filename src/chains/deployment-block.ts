@@ -11,10 +11,10 @@
  */
 
 import type { Address } from '../core/address.js'
-import { BoundedCache } from '../core/bounded-cache.js'
 import { rpcRequest } from './block.js'
 import { asArchiveError, BLOCK_SEARCH_FAN_OUT } from './block-by-time.js'
 import type { ChainClient } from './client.js'
+import { perClientCache } from './client-cache.js'
 import type { Deadline } from './deadline.js'
 
 /**
@@ -26,16 +26,7 @@ export const DEPLOYMENT_BLOCK_CACHE_DEPTH = 64n
 /** Deployment blocks kept per client. */
 export const DEPLOYMENT_BLOCK_CACHE_ENTRIES = 1024
 
-const caches = new WeakMap<ChainClient, BoundedCache<string, bigint>>()
-
-function cacheOf(client: ChainClient): BoundedCache<string, bigint> {
-  let c = caches.get(client)
-  if (!c) {
-    c = new BoundedCache(DEPLOYMENT_BLOCK_CACHE_ENTRIES)
-    caches.set(client, c)
-  }
-  return c
-}
+const cacheOf = perClientCache<string, bigint>(DEPLOYMENT_BLOCK_CACHE_ENTRIES)
 
 /** Params of {@link findDeploymentBlock}. */
 export interface FindDeploymentBlockParams {
