@@ -117,17 +117,17 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   const client = sources.clientFor(chain)
   const budget = budgetFields(req)
   const deadline = budget.deadline ? { deadline: budget.deadline } : {}
+  // The block first, so the pool's state at it is read beside the market (it needs only the block).
+  const block = await readBlockRef({
+    client,
+    chain: chain.key,
+    ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
+    ...deadline,
+  })
+  const poolState = startPoolRead(sources, req, chain, client, block)
   // Markets whose adapter enumerates them (a Comet, an Aave V4 Spoke, a GMX deployment): the
   // chain-wide adapter-enumerated read, narrowed to this market.
   if (!isMarketLayerId(chain, req.market) && listsAdapterMarket(sources.adapters, chain, req.market)) {
-    const block = await readBlockRef({
-      client,
-      chain: chain.key,
-      ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
-      ...deadline,
-    })
-    // The pool's state at the block is read beside the market (it needs only the block).
-    const poolState = startPoolRead(sources, req, chain, client, block)
     const m = await prepareAdapterMarket({
       client,
       chain,
@@ -139,8 +139,8 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
       caches: sources.caches,
       ...budget,
     })
-    if (m.kind === 'perp') return perpMarketCascade(sources, req, chain, client, block, m, poolState)
-    return lendingCascade(sources, req, chain, client, poolState, {
+    if (m.kind === 'perp') return perpMarketCascade(sources, req, chain, block, m, poolState)
+    return lendingCascade(sources, req, chain, poolState, {
       blockNumber: m.blockNumber,
       blockHash: block.blockHash,
       owners: m.owners,
@@ -155,14 +155,6 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
   }
   // Borrowers, lean positions, rates and contributions at one block: prepared once per
   // (chain, market, block) and reused from the root's cache by a repeat at the same block.
-  // The block first, so the pool's state at it is read beside the market's borrowers.
-  const block = await readBlockRef({
-    client,
-    chain: chain.key,
-    ...(req.blockNumber === undefined ? {} : { blockNumber: req.blockNumber }),
-    ...deadline,
-  })
-  const poolState = startPoolRead(sources, req, chain, client, block)
   const { market: prepared } = await prepareMarket({
     client,
     chain,
@@ -175,7 +167,7 @@ export async function marketCascadeReport(sources: ReportSources, req: MarketCas
     ...(chain.subgraphs?.[req.market] ? { subgraphUrl: chain.subgraphs[req.market] } : {}),
   })
   const market = prepared.borrowers
-  return lendingCascade(sources, req, chain, client, poolState, {
+  return lendingCascade(sources, req, chain, poolState, {
     blockNumber: prepared.blockNumber,
     blockHash: prepared.blockHash,
     owners: market.owners,
@@ -242,11 +234,9 @@ async function lendingCascade(
   sources: ReportSources,
   req: MarketCascadeParams,
   chain: ChainRuntime,
-  client: ChainClient,
   poolState: Promise<UniswapV3PoolRead> | undefined,
   src: LendingCascadeSource,
 ) {
-  const deadline = req.deadline ? { deadline: req.deadline } : {}
   const view = src.view
   const converted = view.inputs
   if (converted.startPrice === null) {
@@ -257,24 +247,16 @@ async function lendingCascade(
   }
   const startPrice = converted.startPrice
   const cascade = view.prepared
-  const prepared = { blockNumber: src.blockNumber, blockHash: src.blockHash }
 
   let depth: DepthCurve = zeroDepth()
   let depthInfo: CascadeDepthInfo = { source: 'none' }
   const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
   let poolUnavailable: NotDeployedAtBlockError | undefined
-  if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
+  // The pool's read was started with the market's (startPoolRead: exactly when a pool is
+  // configured and the depth uses it).
+  if ((req.depth === 'auto' || req.depth === 'pool') && pool && poolState) {
     try {
-      const state = await (poolState ??
-        readPoolStateAt({
-          client,
-          chain,
-          pool: pool.pool,
-          asset: pool.token,
-          block: { blockNumber: prepared.blockNumber, blockHash: prepared.blockHash },
-          caches: sources.caches,
-          ...deadline,
-        }))
+      const state = await poolState
       const curve = uniswapV3Depth(state)
       depth = curve
       const probe = curve.quote(1)
@@ -395,12 +377,10 @@ async function perpMarketCascade(
   sources: ReportSources,
   req: MarketCascadeParams,
   chain: ChainRuntime,
-  client: ChainClient,
   block: BlockHeaderRef,
   m: PreparedAdapterMarket,
   poolState: Promise<UniswapV3PoolRead> | undefined,
 ) {
-  const deadline = req.deadline ? { deadline: req.deadline } : {}
   // A perp's oracle is the market price of its index (oracleRuleFor: perps follow the market).
   const oracles: OracleRule[] = [{ id: `${req.asset}/USD market`, source: { kind: 'market', token: null } }]
   const perps: (SystemicPerp & { owner: Address })[] = []
@@ -423,18 +403,9 @@ async function perpMarketCascade(
   let depthInfo: CascadeDepthInfo = { source: 'none' }
   const pool = chain.dexPools?.find((p) => p.riskAsset === req.asset)
   let poolUnavailable: NotDeployedAtBlockError | undefined
-  if ((req.depth === 'auto' || req.depth === 'pool') && pool) {
+  if ((req.depth === 'auto' || req.depth === 'pool') && pool && poolState) {
     try {
-      const state = await (poolState ??
-        readPoolStateAt({
-          client,
-          chain,
-          pool: pool.pool,
-          asset: pool.token,
-          block,
-          caches: sources.caches,
-          ...deadline,
-        }))
+      const state = await poolState
       depth = aggregateDepth([uniswapV3PoolDepth(pool.label, state)])
       depthInfo = {
         source: 'uniswap-v3',
