@@ -46,6 +46,29 @@ describe('NormalBuffer', () => {
     expect(z.some((x) => Math.abs(x) > 3.654152885361009)).toBe(true)
   })
 
+  it('a released buffer hands its kernel instance to the next one: that starts from zeros and draws the same numbers; the released one refuses use', () => {
+    const n = 3_000
+    const first = new NormalBuffer(n)
+    first.values.fill(7)
+    first.add(new Rng('a'), 0, n, 0, 1)
+    first.release()
+    expect(() => first.add(new Rng('a'), 0, 10, 0, 1)).toThrow(RangeError)
+    expect(() => first.fill(new Rng('a'), 0, 10)).toThrow(RangeError)
+    // Larger than the released one: the reused instance's memory grows.
+    const reused = new NormalBuffer(2 * n)
+    expect(reused.native).toBe(true)
+    // The same instance (its exports: the call targets V8 specializes on).
+    const kernelOf = (b: NormalBuffer) => (b as unknown as { k: unknown }).k
+    expect(kernelOf(reused)).toBe(kernelOf(first))
+    expect(reused.values.every((x) => x === 0)).toBe(true)
+    reused.add(new Rng('b'), 0, 2 * n, 0.01, 0.5)
+    const js = new NormalBuffer(2 * n, false)
+    js.add(new Rng('b'), 0, 2 * n, 0.01, 0.5)
+    expect(reused.values).toEqual(js.values)
+    reused.release()
+    reused.release() // twice is harmless
+  })
+
   const wat2wasm = spawnSync('wat2wasm', ['--version'], { encoding: 'utf8' }).status === 0
   it.skipIf(!wat2wasm)(
     'the committed bytes are wat2wasm of src/risk/normal-kernel.wat (skipped without wabt)',
