@@ -238,10 +238,10 @@
     (local.set $s1 (i32.load (i32.const 6148)))
     (local.set $s2 (i32.load (i32.const 6152)))
     (local.set $s3 (i32.load (i32.const 6156)))
-    ;; two draws per pass of the loop (the same draws in the same order), then the odd one
+    ;; four draws per pass of the loop (the same draws in the same order), then the rest one by one
     (local.set $p (local.get $off))
     (block $done
-      (br_if $done (i32.lt_s (local.get $count) (i32.const 2)))
+      (br_if $done (i32.lt_s (local.get $count) (i32.const 4)))
       (loop $l
         (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
         (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
@@ -259,6 +259,7 @@
             (i32.store offset=8192 (i32.shl (local.get $ns) (i32.const 2)) (i32.add (local.get $k) (i32.const 0)))
             (i32.store offset=8196 (i32.shl (local.get $ns) (i32.const 2)) (local.get $r))
             (local.set $ns (i32.add (local.get $ns) (i32.const 2)))))
+        
         (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
         (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
         (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
@@ -275,11 +276,46 @@
             (i32.store offset=8192 (i32.shl (local.get $ns) (i32.const 2)) (i32.add (local.get $k) (i32.const 1)))
             (i32.store offset=8196 (i32.shl (local.get $ns) (i32.const 2)) (local.get $r))
             (local.set $ns (i32.add (local.get $ns) (i32.const 2)))))
-        (local.set $k (i32.add (local.get $k) (i32.const 2)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br_if $l (i32.le_s (i32.add (local.get $k) (i32.const 2)) (local.get $count)))))
-    (if (i32.lt_s (local.get $k) (local.get $count))
-      (then
+        
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $i (i32.shl (i32.and (local.get $r) (i32.const 255)) (i32.const 3)))
+        (local.set $z (f64.mul (f64.convert_i32_s (i32.shr_s (local.get $r) (i32.const 8))) (f64.load (local.get $i))))
+        (f64.store offset=16 (local.get $p) (local.get $z))
+        (if (f64.ge (f64.abs (local.get $z)) (f64.load offset=2048 (local.get $i)))
+          (then
+            (i32.store offset=8192 (i32.shl (local.get $ns) (i32.const 2)) (i32.add (local.get $k) (i32.const 2)))
+            (i32.store offset=8196 (i32.shl (local.get $ns) (i32.const 2)) (local.get $r))
+            (local.set $ns (i32.add (local.get $ns) (i32.const 2)))))
+        
+        (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+        (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+        (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+        (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+        (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+        (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+        (local.set $i (i32.shl (i32.and (local.get $r) (i32.const 255)) (i32.const 3)))
+        (local.set $z (f64.mul (f64.convert_i32_s (i32.shr_s (local.get $r) (i32.const 8))) (f64.load (local.get $i))))
+        (f64.store offset=24 (local.get $p) (local.get $z))
+        (if (f64.ge (f64.abs (local.get $z)) (f64.load offset=2048 (local.get $i)))
+          (then
+            (i32.store offset=8192 (i32.shl (local.get $ns) (i32.const 2)) (i32.add (local.get $k) (i32.const 3)))
+            (i32.store offset=8196 (i32.shl (local.get $ns) (i32.const 2)) (local.get $r))
+            (local.set $ns (i32.add (local.get $ns) (i32.const 2)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br_if $l (i32.le_s (i32.add (local.get $k) (i32.const 4)) (local.get $count)))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_s (local.get $k) (local.get $count)))
         (local.set $r (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
         (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
         (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
@@ -296,7 +332,9 @@
             (i32.store offset=8192 (i32.shl (local.get $ns) (i32.const 2)) (i32.add (local.get $k) (i32.const 0)))
             (i32.store offset=8196 (i32.shl (local.get $ns) (i32.const 2)) (local.get $r))
             (local.set $ns (i32.add (local.get $ns) (i32.const 2)))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $tail)))
     (i32.store (i32.const 6144) (local.get $s0))
     (i32.store (i32.const 6148) (local.get $s1))
     (i32.store (i32.const 6152) (local.get $s2))
