@@ -207,6 +207,8 @@ export async function marketBorrowers(params: MarketBorrowersParams): Promise<Ma
       t1 = performance.now()
       return b
     })
+    // Awaited by the position read (and below); a failure meanwhile is not an unhandled rejection.
+    fromLogs.catch(() => undefined)
   }
   const read = await readMarketPositions({
     client,

@@ -221,6 +221,9 @@ export async function prepareMarket(params: PrepareMarketParams): Promise<Prepar
   // Without a subgraph the candidates are the Borrow logs' borrowers: the latest read's set plus
   // the Borrow events of the scan above, instead of every Borrow log from block 0 again.
   const knownBorrowers = reuse && !params.subgraphUrl ? reuse.then((r) => r?.borrowers) : undefined
+  // Awaited inside the read (after its head check): handled here so a failed scan meanwhile is
+  // not an unhandled rejection.
+  knownBorrowers?.catch(() => undefined)
   const borrowers = await marketBorrowers({
     client,
     chain,
