@@ -144,14 +144,6 @@ export async function mapLimit<T, R>(
   return out
 }
 
-/** Splits `items` into consecutive chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be >= 1, got ${size}`)
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
 /**
  * Consecutive groups of `items`, each of total `weight` at most `maxWeight` (an item heavier than
  * that stands alone), as even as possible: aiming at the fewest groups that fit, that count rounded

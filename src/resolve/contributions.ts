@@ -78,12 +78,11 @@ export function referencePrices(
         atPar.set(tokenKey, riskAsset)
       }
       if (riskAsset === null) continue
-      const r = { riskAsset }
       const byAsset = samples.get(position.chain) ?? new Map<string, number[]>()
       samples.set(position.chain, byAsset)
-      const list = byAsset.get(r.riskAsset) ?? []
+      const list = byAsset.get(riskAsset) ?? []
       list.push(leg.priceUsd)
-      byAsset.set(r.riskAsset, list)
+      byAsset.set(riskAsset, list)
     }
   }
   const out: ReferencePrices = new Map()

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
   assessFreshness,
-  chunk,
   evenGroups,
   inShard,
   mapLimit,
@@ -150,7 +149,7 @@ describe('splitBlockRange', () => {
   })
 })
 
-describe('mapLimit and chunk', () => {
+describe('mapLimit', () => {
   it('keeps order and never runs more than the limit at once', async () => {
     let active = 0
     let peak = 0
@@ -164,12 +163,6 @@ describe('mapLimit and chunk', () => {
     expect(out).toEqual([50, 10, 40, 20, 30, 0])
     expect(peak).toBe(2)
     expect(await mapLimit([], 4, async (x) => x)).toEqual([])
-  })
-
-  it('chunks consecutively', () => {
-    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]])
-    expect(chunk([], 3)).toEqual([])
-    expect(() => chunk([1], 0)).toThrow(RangeError)
   })
 })
 
